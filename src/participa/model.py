@@ -1,0 +1,757 @@
+"""The domain model: projects, territories, ballots and elections as frozen values.
+
+Every class here is an immutable ``attrs`` value with slots, validated when it is
+built. Money is integer minor units (see :mod:`participa.money`). Ballots of every
+kind share one representation, :class:`Profile`: a ``groups × projects`` numpy
+matrix in which identical ballots are collapsed into one row with a multiplicity
+and a per-voter weight (a delegate who speaks for a settlement has weight > 1).
+
+Examples
+--------
+>>> projects = (Project("A", 60), Project("B", 50), Project("C", 40))
+>>> profile = Profile.from_ballots(
+...     BallotKind.APPROVAL, ["A", "B", "C"], [["A"], ["A", "B"], ["A"], ["C"]])
+>>> profile.num_voters, profile.num_groups
+(4, 3)
+>>> e = Election(budget=100, projects=projects, profile=profile)
+>>> e.support().tolist()
+[3, 1, 1]
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from participa.errors import ValidationError
+
+__all__ = [
+    "BallotConstraints",
+    "BallotKind",
+    "Election",
+    "Profile",
+    "Project",
+    "Territory",
+    "Voters",
+]
+
+IntArray = npt.NDArray[np.int64]
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _project_tuple(value: Iterable[Project]) -> tuple[Project, ...]:
+    return tuple(value)
+
+
+def _check_id(kind: str, value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{kind} id must be a non-empty string, got {value!r}")
+
+
+def _array_eq(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> bool:
+    return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b))
+
+
+def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    out = np.array(a, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def _cost(value: object) -> int:
+    return value  # type: ignore[return-value]  # validated in Project.__attrs_post_init__
+
+
+@attrs.frozen(slots=True)
+class Project:
+    """A proposal that may be funded.
+
+    Parameters
+    ----------
+    id
+        Unique, non-empty identifier (a string, as in pabulib files).
+    cost
+        Cost in integer minor units, ``>= 0``.
+    name
+        Human-readable title.
+    territory
+        Id of the :class:`Territory` (section, neighbourhood) it belongs to.
+    categories
+        Categories or sectors (e.g. ``("water", "sewerage")``).
+    dimension
+        Development dimension (SJM used economic, human, urban, ecological,
+        political-institutional).
+    beneficiaries
+        Number of people or households that benefit, if known.
+    metadata
+        Any other column, kept as text (pabulib columns participa does not model).
+
+    Examples
+    --------
+    >>> Project("P1", 120000, name="Pistas y veredas", territory="S3").cost
+    120000
+    >>> Project("P2", -5)
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: cost must be a non-negative integer ... [project 'P2'] (...)
+    """
+
+    id: str
+    cost: int
+    name: str = ""
+    territory: str | None = None
+    categories: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    dimension: str | None = None
+    beneficiaries: int | None = None
+    metadata: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_frozen_mapping, hash=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _check_id("project", self.id)
+        c: object = self.cost
+        if isinstance(c, np.integer):
+            c = int(c)
+            object.__setattr__(self, "cost", c)
+        if isinstance(c, bool) or not isinstance(c, int) or c < 0:
+            raise ValidationError(
+                f"cost must be a non-negative integer number of minor units, got {c!r}",
+                project_id=self.id,
+                hint="convert amounts with participa.money.parse_amount",
+            )
+        b = self.beneficiaries
+        if b is not None and (isinstance(b, bool) or not isinstance(b, int) or b < 0):
+            raise ValidationError(
+                f"beneficiaries must be a non-negative integer, got {b!r}", project_id=self.id
+            )
+
+
+@attrs.frozen(slots=True)
+class Territory:
+    """A territory (section, neighbourhood, district) or a theme that receives money.
+
+    Parameters
+    ----------
+    id
+        Unique identifier.
+    name
+        Human-readable name.
+    parent
+        Id of the enclosing territory (a neighbourhood's section), if any.
+    indicators
+        Named numeric indicators used by allocation formulas (population,
+        basic-service deficit, tax compliance, ...).
+
+    Examples
+    --------
+    >>> Territory("S1", "Sector 1", indicators={"population": 52000}).indicators["population"]
+    52000
+    """
+
+    id: str
+    name: str = ""
+    parent: str | None = None
+    indicators: Mapping[str, float] = attrs.field(
+        factory=dict, converter=_frozen_mapping, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _check_id("territory", self.id)
+
+
+class BallotKind(enum.Enum):
+    """The kinds of ballot real PB data has (pabulib's ``vote_type``)."""
+
+    APPROVAL = "approval"
+    CHOOSE_1 = "choose-1"
+    CUMULATIVE = "cumulative"
+    SCORING = "scoring"
+    ORDINAL = "ordinal"
+
+    @property
+    def has_points(self) -> bool:
+        """Whether ballots carry points (cumulative, scoring)."""
+        return self in (BallotKind.CUMULATIVE, BallotKind.SCORING)
+
+    @property
+    def is_approval(self) -> bool:
+        """Whether ballots are plain sets (approval, choose-1)."""
+        return self in (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
+
+
+@attrs.frozen(slots=True)
+class BallotConstraints:
+    """Declared limits on ballots (pabulib META ``min_length``, ``max_points``, ...).
+
+    ``None`` means no limit. Lengths count projects on a ballot; points bound each
+    project's points; sum-points bound a ballot's total points.
+    """
+
+    min_length: int | None = None
+    max_length: int | None = None
+    min_points: int | None = None
+    max_points: int | None = None
+    min_sum_points: int | None = None
+    max_sum_points: int | None = None
+
+
+@attrs.frozen(slots=True)
+class Voters:
+    """Per-voter detail kept beside a collapsed profile (ids, file order, extra columns).
+
+    ``group[i]`` is the profile row holding voter ``i``'s ballot. ``columns`` keeps
+    any other per-voter column (age, sex, voting method, ...) as text, one entry per
+    voter, so files round-trip exactly. ``order`` holds, for ordinal ballots only, nothing
+    extra: the rank is in the matrix.
+    """
+
+    ids: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    group: IntArray = attrs.field(
+        converter=_readonly, eq=attrs.cmp_using(eq=_array_eq), hash=False, repr=False
+    )
+    columns: Mapping[str, tuple[str, ...]] = attrs.field(
+        factory=dict, converter=_frozen_mapping, hash=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.group.shape != (len(self.ids),):
+            raise ValidationError("voters.group must have one entry per voter id")
+        if len(set(self.ids)) != len(self.ids):
+            seen: set[str] = set()
+            dup = next(v for v in self.ids if v in seen or seen.add(v))  # type: ignore[func-returns-value]
+            raise ValidationError("duplicate voter id", voter_id=dup)
+        for name, col in self.columns.items():
+            if len(col) != len(self.ids):
+                raise ValidationError(
+                    f"voter column {name!r} has {len(col)} values, expected {len(self.ids)}"
+                )
+
+
+def _matrix_dtype(kind: BallotKind) -> type[np.generic]:
+    return np.bool_ if kind.is_approval else np.int64
+
+
+@attrs.frozen(slots=True)
+class Profile:
+    """All ballots of an election in one numpy representation.
+
+    Parameters
+    ----------
+    kind
+        The ballot kind.
+    project_ids
+        Column labels, in the election's project order.
+    matrix
+        ``groups × projects``. Approval / choose-1: ``bool`` (approved or not).
+        Cumulative / scoring: ``int64`` points (0 = not on the ballot). Ordinal:
+        ``int64`` rank position, 1 for the most preferred, 0 for unranked.
+    multiplicity
+        ``int64`` number of voters who cast each row's ballot (with its weight).
+    weight
+        ``int64`` weight of each of those voters (1 unless delegates vote for many).
+    voters
+        Optional per-voter detail (ids, file order, extra columns).
+
+    Notes
+    -----
+    A voter group's total say is ``multiplicity * weight``. Rules only ever look
+    at that product, so collapsing identical ballots never changes an outcome.
+    """
+
+    kind: BallotKind
+    project_ids: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    matrix: npt.NDArray[Any] = attrs.field(
+        converter=_readonly, eq=attrs.cmp_using(eq=_array_eq), hash=False, repr=False
+    )
+    multiplicity: IntArray = attrs.field(
+        converter=_readonly, eq=attrs.cmp_using(eq=_array_eq), hash=False, repr=False
+    )
+    weight: IntArray = attrs.field(
+        converter=_readonly, eq=attrs.cmp_using(eq=_array_eq), hash=False, repr=False
+    )
+    voters: Voters | None = attrs.field(default=None, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        m = len(self.project_ids)
+        if len(set(self.project_ids)) != m:
+            dup = sorted({p for p in self.project_ids if self.project_ids.count(p) > 1})
+            raise ValidationError(f"duplicate project ids in profile: {dup}")
+        if self.matrix.ndim != 2 or self.matrix.shape[1] != m:
+            raise ValidationError(
+                f"profile matrix must be groups × {m} projects, got shape {self.matrix.shape}"
+            )
+        g = self.matrix.shape[0]
+        want = _matrix_dtype(self.kind)
+        if self.matrix.dtype != want:
+            raise ValidationError(
+                f"{self.kind.value} profile matrix must have dtype {np.dtype(want)}"
+            )
+        for name in ("multiplicity", "weight"):
+            arr = getattr(self, name)
+            if arr.shape != (g,) or arr.dtype != np.int64:
+                raise ValidationError(f"profile {name} must be int64 of shape ({g},)")
+            if g and int(arr.min()) < 1:
+                raise ValidationError(f"profile {name} must be >= 1 for every ballot")
+        if not self.kind.is_approval and g and int(self.matrix.min()) < 0:
+            raise ValidationError("points and ranks must be non-negative")
+        if self.kind is BallotKind.CHOOSE_1 and g and int(self.matrix.sum(axis=1).max()) > 1:
+            raise ValidationError("a choose-1 ballot names at most one project")
+        if self.kind is BallotKind.ORDINAL and g:
+            _check_ranks(self.matrix)
+        if self.voters is not None:
+            grp = self.voters.group
+            if grp.size and (int(grp.min()) < 0 or int(grp.max()) >= g):
+                raise ValidationError("voters.group points outside the profile rows")
+            counts = np.bincount(grp, minlength=g)
+            if not np.array_equal(counts, self.multiplicity):
+                raise ValidationError("profile multiplicity disagrees with the voters' groups")
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_matrix(
+        cls,
+        kind: BallotKind,
+        project_ids: Sequence[str],
+        matrix: npt.ArrayLike,
+        *,
+        multiplicity: npt.ArrayLike | None = None,
+        weight: npt.ArrayLike | None = None,
+        collapse: bool = True,
+    ) -> Profile:
+        """Build a profile from a ``ballots × projects`` matrix (one row per ballot).
+
+        With ``collapse=True`` (the default) identical rows with the same weight are
+        merged into one row whose multiplicity is their count.
+
+        >>> p = Profile.from_matrix(BallotKind.APPROVAL, ["a", "b"], [[1, 0], [1, 0], [0, 1]])
+        >>> p.num_groups, p.multiplicity.tolist()
+        (2, [2, 1])
+        """
+        mat = np.asarray(matrix)
+        if mat.ndim != 2:
+            mat = mat.reshape(-1, len(project_ids))
+        if kind.is_approval:
+            if mat.size and not np.isin(mat, (0, 1)).all():
+                raise ValidationError(f"{kind.value} ballots hold only 0/1 entries")
+            mat = mat.astype(np.bool_)
+        else:
+            if (
+                mat.size
+                and not np.issubdtype(mat.dtype, np.integer)
+                and not np.array_equal(mat, np.round(mat))
+            ):
+                raise ValidationError("points and ranks must be integers")
+            mat = mat.astype(np.int64)
+        n = mat.shape[0]
+        mult = np.ones(n, np.int64) if multiplicity is None else np.asarray(multiplicity, np.int64)
+        wt = np.ones(n, np.int64) if weight is None else np.asarray(weight, np.int64)
+        if collapse:
+            mat, mult, wt, _ = collapse_rows(mat, mult, wt)
+        return cls(kind, tuple(project_ids), mat, mult, wt)
+
+    @classmethod
+    def from_ballots(
+        cls,
+        kind: BallotKind,
+        project_ids: Sequence[str],
+        ballots: Iterable[Sequence[str] | Mapping[str, int]],
+        *,
+        weights: Sequence[int] | None = None,
+        voter_ids: Sequence[str] | None = None,
+    ) -> Profile:
+        """Build a profile from ballots given as project ids.
+
+        Approval / choose-1 ballots are sequences of ids; ordinal ballots are
+        sequences from most to least preferred; cumulative / scoring ballots are
+        mappings ``{project id: points}``.
+
+        >>> p = Profile.from_ballots(BallotKind.ORDINAL, ["a", "b", "c"], [["c", "a"]])
+        >>> p.matrix.tolist()
+        [[2, 0, 1]]
+        >>> Profile.from_ballots(BallotKind.APPROVAL, ["a"], [["z"]])
+        Traceback (most recent call last):
+        ...
+        participa.errors.ValidationError: ballot 0 names an unknown project [project 'z']
+        """
+        ids = tuple(project_ids)
+        index = {p: j for j, p in enumerate(ids)}
+        rows: list[npt.NDArray[Any]] = []
+        for b, ballot in enumerate(ballots):
+            row = np.zeros(len(ids), np.int64)
+            items: Iterable[tuple[str, int]]
+            if isinstance(ballot, Mapping):
+                if not kind.has_points:
+                    raise ValidationError(f"ballot {b}: points given on a {kind.value} ballot")
+                items = ballot.items()
+            elif kind is BallotKind.ORDINAL:
+                items = ((p, r + 1) for r, p in enumerate(ballot))
+            else:
+                items = ((p, 1) for p in ballot)
+            for pid, val in items:
+                j = index.get(pid)
+                vid = None if voter_ids is None else voter_ids[b]
+                if j is None:
+                    raise ValidationError(
+                        f"ballot {b} names an unknown project", project_id=pid, voter_id=vid
+                    )
+                if row[j]:
+                    raise ValidationError(
+                        f"ballot {b} names a project twice", project_id=pid, voter_id=vid
+                    )
+                row[j] = val
+            rows.append(row)
+        mat = np.array(rows, np.int64).reshape(len(rows), len(ids))
+        wt = None if weights is None else np.asarray(weights, np.int64)
+        if voter_ids is None:
+            return cls.from_matrix(kind, ids, mat, weight=wt)
+        mat2 = mat.astype(_matrix_dtype(kind))
+        n = mat2.shape[0]
+        w = np.ones(n, np.int64) if wt is None else wt
+        cm, mult, cw, inverse = collapse_rows(mat2, np.ones(n, np.int64), w)
+        voters = Voters(tuple(voter_ids), inverse)
+        return cls(kind, ids, cm, mult, cw, voters)
+
+    # -- views ---------------------------------------------------------------------------------
+
+    @property
+    def num_groups(self) -> int:
+        """Number of distinct (ballot, weight) rows."""
+        return int(self.matrix.shape[0])
+
+    @property
+    def num_voters(self) -> int:
+        """Number of voters (sum of multiplicities)."""
+        return int(self.multiplicity.sum())
+
+    @property
+    def total_weight(self) -> int:
+        """Sum of the voters' weights."""
+        return int((self.multiplicity * self.weight).sum())
+
+    @property
+    def group_weight(self) -> IntArray:
+        """``multiplicity * weight``: each row's total say."""
+        return self.multiplicity * self.weight
+
+    def approvals(self) -> npt.NDArray[np.bool_]:
+        """Boolean ``groups × projects``: the project appears on the ballot."""
+        out: npt.NDArray[np.bool_] = self.matrix != 0
+        return out
+
+    def lengths(self) -> IntArray:
+        """Number of projects on each row's ballot."""
+        out: IntArray = np.count_nonzero(self.matrix, axis=1).astype(np.int64)
+        return out
+
+    def ballot(self, group: int) -> tuple[str, ...]:
+        """The project ids on one row's ballot (ordinal: most preferred first)."""
+        row = self.matrix[group]
+        nz = np.flatnonzero(row)
+        if self.kind is BallotKind.ORDINAL:
+            nz = nz[np.argsort(row[nz], kind="stable")]
+        return tuple(self.project_ids[j] for j in nz)
+
+    def expand(self) -> Profile:
+        """One row per voter (the inverse of collapsing), in voter order when known."""
+        if self.voters is not None:
+            rows = self.voters.group
+        else:
+            rows = np.repeat(np.arange(self.num_groups), self.multiplicity)
+        n = rows.size
+        return Profile(
+            self.kind,
+            self.project_ids,
+            self.matrix[rows],
+            np.ones(n, np.int64),
+            self.weight[rows],
+        )
+
+    def collapse(self) -> Profile:
+        """Merge identical (ballot, weight) rows; voter detail is dropped."""
+        mat, mult, wt, _ = collapse_rows(self.matrix, self.multiplicity, self.weight)
+        return Profile(self.kind, self.project_ids, mat, mult, wt)
+
+    def select_projects(self, project_ids: Sequence[str]) -> Profile:
+        """Keep only these projects' columns (e.g. the feasible set); rows are kept."""
+        index = {p: j for j, p in enumerate(self.project_ids)}
+        missing = [p for p in project_ids if p not in index]
+        if missing:
+            raise ValidationError(f"unknown project ids: {missing}")
+        cols = [index[p] for p in project_ids]
+        mat = self.matrix[:, cols]
+        if self.kind is BallotKind.ORDINAL and mat.size:
+            mat = _rerank(mat)
+        return Profile(
+            self.kind, tuple(project_ids), mat, self.multiplicity, self.weight, self.voters
+        )
+
+
+def _check_ranks(matrix: npt.NDArray[Any]) -> None:
+    lengths = np.count_nonzero(matrix, axis=1)
+    srt = np.sort(matrix, axis=1)[:, ::-1]
+    want = lengths[:, None] - np.arange(matrix.shape[1])[None, :]
+    want = np.where(want > 0, want, 0)
+    if not np.array_equal(srt, want):
+        bad = int(np.flatnonzero((srt != want).any(axis=1))[0])
+        raise ValidationError(f"ordinal ballot row {bad} does not hold ranks 1..L exactly once")
+
+
+def _rerank(mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Renumber ranks 1..L per row after columns were dropped."""
+    big = np.where(mat > 0, mat, np.iinfo(np.int64).max)
+    order = np.argsort(np.argsort(big, axis=1, kind="stable"), axis=1, kind="stable") + 1
+    return np.where(mat > 0, order, 0).astype(np.int64)
+
+
+def collapse_rows(
+    matrix: npt.NDArray[Any], multiplicity: IntArray, weight: IntArray
+) -> tuple[npt.NDArray[Any], IntArray, IntArray, IntArray]:
+    """Merge identical (row, weight) pairs.
+
+    Returns the distinct rows, their summed multiplicities, their weights and, for
+    each input row, the index of its distinct row. Rows come out in order of first
+    appearance, so the result is deterministic and independent of platform.
+    """
+    n = matrix.shape[0]
+    if n == 0:
+        return matrix, multiplicity, weight, np.zeros(0, np.int64)
+    if matrix.dtype == np.bool_:
+        packed = np.packbits(matrix, axis=1)
+    else:
+        packed = np.ascontiguousarray(matrix.astype(np.int64)).view(np.uint8).reshape(n, -1)
+    key = np.concatenate([packed, weight.astype(np.int64).view(np.uint8).reshape(n, -1)], axis=1)
+    key = np.ascontiguousarray(key)
+    void = key.view(np.dtype((np.void, key.shape[1]))).ravel()
+    _, first, inverse = np.unique(void, return_index=True, return_inverse=True)
+    # renumber groups by first appearance
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    inv = rank[inverse.ravel()].astype(np.int64)
+    rows = first[order]
+    mult = np.bincount(inv, weights=None, minlength=rows.size).astype(np.int64)
+    if not np.all(multiplicity == 1):
+        mult = np.zeros(rows.size, np.int64)
+        np.add.at(mult, inv, multiplicity)
+    return matrix[rows], mult, weight[rows], inv
+
+
+def _costs_default(self: Election) -> IntArray:
+    return _readonly(np.array([p.cost for p in self.projects], dtype=np.int64))
+
+
+@attrs.frozen(slots=True)
+class Election:
+    """A PB election: a budget, the projects on the ballot, and the ballots cast.
+
+    Parameters
+    ----------
+    budget
+        Money available, in integer minor units.
+    projects
+        The projects, in a fixed order (the file's order for pabulib data).
+    profile
+        The ballots; its ``project_ids`` must be the projects' ids in the same order.
+    name
+        A label (pabulib's description or file name).
+    currency
+        ISO code or unit name (``"PEN"``, ``"PLN"``).
+    minor_per_unit
+        Minor units per currency unit: 100 for céntimos, 1 when amounts are whole units.
+    constraints
+        Declared ballot limits; points outside them are rejected.
+    meta
+        Free metadata (pabulib META, kept as text).
+
+    Examples
+    --------
+    >>> Election(budget=-1, projects=(), profile=Profile.from_matrix(
+    ...     BallotKind.APPROVAL, [], np.zeros((0, 0))))
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: budget must be a non-negative integer ..., got -1
+    """
+
+    budget: int
+    projects: tuple[Project, ...] = attrs.field(converter=_project_tuple)
+    profile: Profile
+    name: str = ""
+    currency: str | None = None
+    minor_per_unit: int = 1
+    constraints: BallotConstraints = BallotConstraints()
+    meta: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping, hash=False)
+    _costs: IntArray = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        hash=False,
+        default=attrs.Factory(_costs_default, takes_self=True),
+    )
+
+    def __attrs_post_init__(self) -> None:
+        b = self.budget
+        if isinstance(b, bool) or not isinstance(b, int | np.integer) or b < 0:
+            raise ValidationError(
+                f"budget must be a non-negative integer number of minor units, got {b!r}"
+            )
+        object.__setattr__(self, "budget", int(b))
+        if self.minor_per_unit < 1:
+            raise ValidationError("minor_per_unit must be >= 1")
+        ids = [p.id for p in self.projects]
+        seen: set[str] = set()
+        for pid in ids:
+            if pid in seen:
+                raise ValidationError("duplicate project id", project_id=pid)
+            seen.add(pid)
+        if tuple(ids) != self.profile.project_ids:
+            unknown = [p for p in self.profile.project_ids if p not in seen]
+            if unknown:
+                raise ValidationError(
+                    f"the profile names projects the election does not have: {unknown}",
+                    project_id=unknown[0],
+                )
+            raise ValidationError(
+                "the profile's project order differs from the election's projects",
+                hint="build the profile with project_ids=[p.id for p in projects]",
+            )
+        self._check_points()
+
+    def _check_points(self) -> None:
+        c = self.constraints
+        prof = self.profile
+        if not prof.num_groups or not prof.kind.has_points:
+            return
+        mat = prof.matrix
+        on = mat != 0
+        for bound, name in ((c.min_points, "min_points"), (c.max_points, "max_points")):
+            if bound is None:
+                continue
+            bad = on & ((mat < bound) if name == "min_points" else (mat > bound))
+            if bad.any():
+                g, j = (int(x[0]) for x in np.nonzero(bad))
+                raise ValidationError(
+                    f"{int(mat[g, j])} points is outside the declared {name} = {bound}",
+                    project_id=prof.project_ids[j],
+                    voter_id=self._voter_of(g),
+                )
+        sums = mat.sum(axis=1)
+        for bound, name in (
+            (c.min_sum_points, "min_sum_points"),
+            (c.max_sum_points, "max_sum_points"),
+        ):
+            if bound is None:
+                continue
+            bad_rows = np.flatnonzero(sums < bound if name == "min_sum_points" else sums > bound)
+            if bad_rows.size:
+                g = int(bad_rows[0])
+                raise ValidationError(
+                    f"a ballot's {int(sums[g])} points is outside the declared {name} = {bound}",
+                    voter_id=self._voter_of(g),
+                )
+
+    def _voter_of(self, group: int) -> str | None:
+        v = self.profile.voters
+        if v is None:
+            return None
+        hits = np.flatnonzero(v.group == group)
+        return v.ids[int(hits[0])] if hits.size else None
+
+    # -- views ---------------------------------------------------------------------------------
+
+    @property
+    def costs(self) -> IntArray:
+        """Project costs as a read-only ``int64`` array, in project order."""
+        return self._costs
+
+    @property
+    def project_ids(self) -> tuple[str, ...]:
+        """The project ids in order."""
+        return self.profile.project_ids
+
+    @property
+    def kind(self) -> BallotKind:
+        """The ballot kind."""
+        return self.profile.kind
+
+    def index(self, project_id: str) -> int:
+        """Position of a project; raises :class:`ValidationError` for an unknown id."""
+        try:
+            return self.profile.project_ids.index(project_id)
+        except ValueError:
+            raise ValidationError("unknown project id", project_id=project_id) from None
+
+    def project(self, project_id: str) -> Project:
+        """The project with this id."""
+        return self.projects[self.index(project_id)]
+
+    def support(self) -> IntArray:
+        """Weighted number of voters whose ballot includes each project."""
+        prof = self.profile
+        if prof.num_groups == 0:
+            return np.zeros(len(self.projects), np.int64)
+        out: IntArray = (prof.group_weight @ prof.approvals()).astype(np.int64)
+        return out
+
+    def total_points(self) -> IntArray:
+        """Weighted points per project (cumulative / scoring); for other kinds, the support."""
+        prof = self.profile
+        if not prof.kind.has_points or prof.num_groups == 0:
+            return self.support()
+        out: IntArray = (prof.group_weight @ prof.matrix).astype(np.int64)
+        return out
+
+    # -- derived elections ---------------------------------------------------------------------
+
+    def restrict(self, project_ids: Iterable[str]) -> Election:
+        """The same election with only these projects (kept in election order).
+
+        Use it to hand a feasibility review's eligible set to a rule.
+
+        >>> e = Election(100, (Project("a", 10), Project("b", 20)),
+        ...              Profile.from_ballots(BallotKind.APPROVAL, ["a", "b"], [["a", "b"]]))
+        >>> e.restrict(["b"]).project_ids
+        ('b',)
+        """
+        wanted = set(project_ids)
+        unknown = sorted(wanted - set(self.project_ids))
+        if unknown:
+            raise ValidationError(f"unknown project ids: {unknown}", project_id=unknown[0])
+        keep = [p.id for p in self.projects if p.id in wanted]
+        return attrs.evolve(
+            self,
+            projects=tuple(p for p in self.projects if p.id in wanted),
+            profile=self.profile.select_projects(keep),
+        )
+
+    def with_budget(self, budget: int) -> Election:
+        """The same election with another budget."""
+        return attrs.evolve(self, budget=budget)
+
+    def with_costs(self, costs: Mapping[str, int]) -> Election:
+        """The same election with some projects' costs replaced (e.g. net of co-financing)."""
+        unknown = sorted(set(costs) - set(self.project_ids))
+        if unknown:
+            raise ValidationError(f"unknown project ids: {unknown}", project_id=unknown[0])
+        projects = tuple(
+            attrs.evolve(p, cost=costs[p.id]) if p.id in costs else p for p in self.projects
+        )
+        return attrs.evolve(self, projects=projects)
+
+    def _repr_html_(self) -> str:
+        from participa.display import election_html
+
+        return election_html(self)

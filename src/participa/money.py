@@ -1,0 +1,143 @@
+"""Exact money: integer minor units, exact parsing, and largest-remainder apportionment.
+
+Money is always an ``int`` counting minor units (céntimos, cents, grosze). A
+currency unit holds ``minor_per_unit`` minor units (100 for soles, 1 when a
+file's amounts are whole units). Nothing here uses floats.
+
+Examples
+--------
+>>> parse_amount("2000000.50", minor_per_unit=100)
+200000050
+>>> format_amount(200000050, minor_per_unit=100, currency="PEN")
+'PEN 2,000,000.50'
+>>> largest_remainder(100, [1, 1, 1])
+[34, 33, 33]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from participa.errors import ValidationError
+
+__all__ = [
+    "Amount",
+    "format_amount",
+    "largest_remainder",
+    "parse_amount",
+    "scale_for",
+]
+
+Amount = int
+"""An amount of money in integer minor units."""
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValidationError(f"not a number: {text!r}") from None
+    if not value.is_finite():
+        raise ValidationError(f"not a finite number: {text!r}")
+    return value
+
+
+def scale_for(texts: Sequence[str]) -> int:
+    """The smallest power of ten that makes every decimal in ``texts`` an integer.
+
+    >>> scale_for(["10", "2.5", "0.25"])
+    100
+    >>> scale_for(["400000.0", "12"])
+    1
+    """
+    scale = 1
+    for text in texts:
+        value = _decimal(text)
+        while value * scale != (value * scale).to_integral_value():
+            scale *= 10
+            if scale > 10**9:
+                raise ValidationError(f"too many decimal places: {text!r}")
+    return scale
+
+
+def parse_amount(text: str | int, *, minor_per_unit: int = 1) -> int:
+    """Parse a decimal amount of currency units into exact integer minor units.
+
+    Raises :class:`~participa.ValidationError` if the amount is not a number or
+    has more decimal places than ``minor_per_unit`` can hold.
+
+    >>> parse_amount("12.5", minor_per_unit=100)
+    1250
+    >>> parse_amount("12.345", minor_per_unit=100)
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: amount '12.345' is not a whole number of minor units ...
+    """
+    if isinstance(text, bool):
+        raise ValidationError(f"not an amount: {text!r}")
+    if isinstance(text, int):
+        return text * minor_per_unit
+    value = _decimal(text) * minor_per_unit
+    if value != value.to_integral_value():
+        raise ValidationError(
+            f"amount {text!r} is not a whole number of minor units (1/{minor_per_unit} of a unit)"
+        )
+    return int(value)
+
+
+def format_amount(amount: int, *, minor_per_unit: int = 1, currency: str | None = None) -> str:
+    """Format integer minor units for people: thousands separators, exact decimals.
+
+    >>> format_amount(-1050, minor_per_unit=100)
+    '-10.50'
+    >>> format_amount(300000, currency="PEN")
+    'PEN 300,000'
+    """
+    sign = "-" if amount < 0 else ""
+    whole, frac = divmod(abs(amount), minor_per_unit)
+    text = f"{whole:,}"
+    if minor_per_unit > 1:
+        digits = len(str(minor_per_unit)) - 1
+        text += "." + str(frac).rjust(digits, "0")
+    prefix = f"{currency} " if currency else ""
+    return f"{prefix}{sign}{text}"
+
+
+def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int]:
+    """Split ``total`` minor units in proportion to ``weights`` exactly (Hamilton's method).
+
+    Each part first gets the floor of its exact quota ``total * w / sum(w)``; the
+    minor units left over go one each to the largest remainders, ties going to
+    the earlier position. The parts always sum to ``total``.
+
+    Parameters
+    ----------
+    total
+        Non-negative amount in minor units.
+    weights
+        Non-negative exact weights (integers or fractions), not all zero.
+
+    Examples
+    --------
+    >>> largest_remainder(10, [Fraction(1, 3), Fraction(2, 3)])
+    [3, 7]
+    >>> sum(largest_remainder(1001, [5, 7, 11]))
+    1001
+    """
+    if total < 0:
+        raise ValidationError(f"cannot apportion a negative total: {total}")
+    ws = [Fraction(w) for w in weights]
+    if any(w < 0 for w in ws):
+        raise ValidationError("apportionment weights must be non-negative")
+    s = sum(ws, Fraction(0))
+    if s == 0:
+        raise ValidationError("apportionment weights are all zero")
+    quotas = [total * w / s for w in ws]
+    parts = [q.numerator // q.denominator for q in quotas]
+    left = total - sum(parts)
+    order = sorted(range(len(ws)), key=lambda i: (-(quotas[i] - parts[i]), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return parts

@@ -1,0 +1,229 @@
+"""Tie-breaking as a value.
+
+A :class:`TieBreak` is a chain of criteria applied in order; whatever they leave
+tied is settled by project id (plain string order) so the order is always total
+and the same on every machine. The ``refuse`` criterion stops the chain: a tie that
+reaches it raises :class:`~participa.TieError` listing the tied ids.
+
+Every criterion here is a property of a project that does not change during a
+rule's run (its id, position in the file, cost, number of supporters, a seeded
+lottery draw), so a chain resolves to one *priority* per project, computed once.
+
+Examples
+--------
+>>> from participa.model import BallotKind, Election, Profile, Project
+>>> e = Election(100, (Project("b", 10), Project("a", 30), Project("c", 10)),
+...              Profile.from_ballots(BallotKind.APPROVAL, ["b", "a", "c"], [["a"], ["c"]]))
+>>> TieBreak.parse("id").resolver(e).order([0, 1, 2])
+[1, 0, 2]
+>>> TieBreak.parse("min-cost,max-votes,id").resolver(e).order([0, 1, 2])
+[2, 0, 1]
+>>> TieBreak.parse("min-cost,refuse").resolver(e).pick([0, 2])
+Traceback (most recent call last):
+...
+participa.errors.TieError: tie between projects ['b', 'c'] under tie-breaking ...
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from participa.errors import TieError, ValidationError
+
+if TYPE_CHECKING:
+    from participa.model import Election
+
+__all__ = ["Criterion", "TieBreak", "TieResolver"]
+
+
+class Criterion(enum.Enum):
+    """One tie-breaking criterion; the first listed wins the tie."""
+
+    ID = "id"
+    """Smallest project id in plain string order (``"10" < "9" < "B" < "a"``)."""
+    FILE_ORDER = "file-order"
+    """Earliest project in the election's order (pabulib's PROJECTS section)."""
+    MIN_COST = "min-cost"
+    """Cheapest project."""
+    MAX_COST = "max-cost"
+    """Most expensive project."""
+    MAX_VOTES = "max-votes"
+    """Project on the most ballots (weighted)."""
+    MIN_VOTES = "min-votes"
+    """Project on the fewest ballots (weighted)."""
+    LOTTERY = "lottery"
+    """A seeded random order (needs ``seed``)."""
+    REFUSE = "refuse"
+    """Raise :class:`~participa.TieError` instead of choosing."""
+
+
+def _to_criteria(value: Sequence[Criterion | str]) -> tuple[Criterion, ...]:
+    out: list[Criterion] = []
+    for c in value:
+        try:
+            out.append(c if isinstance(c, Criterion) else Criterion(c.strip()))
+        except ValueError:
+            names = ", ".join(x.value for x in Criterion)
+            raise ValidationError(
+                f"unknown tie-breaking criterion {c!r}", hint=f"use one of {names}"
+            ) from None
+    return tuple(out)
+
+
+@attrs.frozen(slots=True)
+class TieBreak:
+    """A chain of tie-breaking criteria (default: project id, as the reference library does).
+
+    Parameters
+    ----------
+    criteria
+        Criteria tried in order; ``refuse`` ends the chain.
+    seed
+        Seed for the ``lottery`` criterion (required when it is used).
+    """
+
+    criteria: tuple[Criterion, ...] = attrs.field(default=(Criterion.ID,), converter=_to_criteria)
+    seed: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.criteria:
+            raise ValidationError("a tie-breaking chain needs at least one criterion")
+        if Criterion.LOTTERY in self.criteria and self.seed is None:
+            raise ValidationError(
+                "the lottery criterion needs a seed", hint="TieBreak.parse('lottery', seed=42)"
+            )
+
+    @classmethod
+    def parse(cls, text: str, *, seed: int | None = None) -> TieBreak:
+        """Parse a comma-separated chain such as ``"min-cost,max-votes,id"``.
+
+        ``"lottery:42"`` sets the seed inline.
+        """
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        crit: list[str] = []
+        for p in parts:
+            if p.startswith("lottery:"):
+                try:
+                    seed = int(p.split(":", 1)[1])
+                except ValueError:
+                    raise ValidationError(f"bad lottery seed in {p!r}") from None
+                p = "lottery"
+            crit.append(p)
+        return cls(tuple(crit), seed=seed)
+
+    @property
+    def refuses(self) -> bool:
+        """Whether a remaining tie raises instead of being settled."""
+        return Criterion.REFUSE in self.criteria
+
+    def __str__(self) -> str:
+        text = ",".join(c.value for c in self.criteria)
+        return text.replace("lottery", f"lottery:{self.seed}") if self.seed is not None else text
+
+    def resolver(self, election: Election) -> TieResolver:
+        """Precompute each project's priority for one election."""
+        m = len(election.projects)
+        ids = election.project_ids
+        support: npt.NDArray[np.int64] | None = None
+        before_refuse: list[npt.NDArray[Any]] = []
+        for c in self.criteria:
+            if c is Criterion.REFUSE:
+                break
+            if c is Criterion.ID:
+                key = _id_rank(ids)
+            elif c is Criterion.FILE_ORDER:
+                key = np.arange(m)
+            elif c is Criterion.MIN_COST:
+                key = election.costs.copy()
+            elif c is Criterion.MAX_COST:
+                key = -election.costs
+            elif c in (Criterion.MAX_VOTES, Criterion.MIN_VOTES):
+                support = election.support() if support is None else support
+                key = -support if c is Criterion.MAX_VOTES else support.copy()
+            else:  # LOTTERY
+                key = np.random.default_rng(self.seed).permutation(m)
+            before_refuse.append(key)
+        fallback = [_id_rank(ids), np.arange(m)]
+        order = np.lexsort(tuple(reversed(before_refuse + fallback)))
+        priority = np.empty(m, np.int64)
+        priority[order] = np.arange(m)
+        if self.refuses:
+            if before_refuse:
+                stacked = np.stack(before_refuse, axis=1)
+                _, klass = np.unique(stacked, axis=0, return_inverse=True)
+                klass = klass.ravel().astype(np.int64)
+            else:
+                klass = np.zeros(m, np.int64)
+        else:
+            klass = priority
+        return TieResolver(self, ids, priority, klass)
+
+
+def _id_rank(ids: Sequence[str]) -> npt.NDArray[np.int64]:
+    order = sorted(range(len(ids)), key=lambda j: ids[j])
+    rank = np.empty(len(ids), np.int64)
+    rank[order] = np.arange(len(ids))
+    return rank
+
+
+@attrs.frozen(slots=True, eq=False)
+class TieResolver:
+    """A :class:`TieBreak` applied to one election: a priority per project.
+
+    ``priority[j]`` is project ``j``'s place in the total tie order (0 wins).
+    ``klass[j]`` is equal for projects the criteria before ``refuse`` cannot tell apart.
+    """
+
+    tie_break: TieBreak
+    project_ids: tuple[str, ...]
+    priority: npt.NDArray[np.int64]
+    klass: npt.NDArray[np.int64]
+
+    def pick(self, tied: Sequence[int] | npt.NDArray[np.integer[Any]]) -> int:
+        """The winner among tied project indices; raises under ``refuse`` if still tied."""
+        idx = np.asarray(tied, dtype=np.int64)
+        if idx.size == 0:
+            raise ValidationError("no candidates to break a tie between")
+        best = int(idx[np.argmin(self.priority[idx])])
+        if self.tie_break.refuses and idx.size > 1:
+            same = idx[self.klass[idx] == self.klass[best]]
+            if same.size > 1:
+                self._refuse(same)
+        return best
+
+    def order(self, indices: Sequence[int] | npt.NDArray[np.integer[Any]]) -> list[int]:
+        """Indices sorted by priority (tie winners first)."""
+        idx = np.asarray(indices, dtype=np.int64)
+        return [int(j) for j in idx[np.argsort(self.priority[idx], kind="stable")]]
+
+    def rank_by(self, score: npt.ArrayLike, *, descending: bool = True) -> list[int]:
+        """All projects sorted by ``score`` (best first), ties by priority.
+
+        Under ``refuse``, raises if two projects that the chain cannot tell apart
+        share a score.
+        """
+        s = np.asarray(score)
+        primary = -s if descending else s
+        order = np.lexsort((self.priority, primary))
+        if self.tie_break.refuses and order.size > 1:
+            a, b = order[:-1], order[1:]
+            clash = (s[a] == s[b]) & (self.klass[a] == self.klass[b])
+            if clash.any():
+                k = int(np.flatnonzero(clash)[0])
+                tied = order[(s[order] == s[a[k]]) & (self.klass[order] == self.klass[a[k]])]
+                self._refuse(tied)
+        return [int(j) for j in order]
+
+    def _refuse(self, tied: npt.NDArray[np.int64]) -> None:
+        ids = sorted(self.project_ids[int(j)] for j in tied)
+        raise TieError(
+            f"tie between projects {ids} under tie-breaking {str(self.tie_break)!r}",
+            tied=ids,
+            hint="pass another tie_break, e.g. TieBreak.parse('min-cost,id')",
+        )
