@@ -1,0 +1,1 @@
+"""Selection rules: given an Election, return an Outcome."""
