@@ -45,11 +45,11 @@ def profiles(
     """A profile of ``kind`` over ``project_ids`` (one row per voter, then collapsed)."""
     m = len(project_ids)
     n = draw(st.integers(min_voters, max_voters))
-    rows = []
+    rows: list[list[int]] = []
     for _ in range(n):
         if kind is BallotKind.APPROVAL:
-            row = draw(st.lists(st.booleans(), min_size=m, max_size=m))
-            rows.append([int(x) for x in row])
+            flags = draw(st.lists(st.booleans(), min_size=m, max_size=m))
+            rows.append([int(x) for x in flags])
         elif kind is BallotKind.CHOOSE_1:
             pick = draw(st.integers(-1, m - 1))
             rows.append([int(j == pick) for j in range(m)])
@@ -58,10 +58,10 @@ def profiles(
         else:  # ordinal
             perm = draw(st.permutations(range(m)))
             length = draw(st.integers(0, m))
-            row = [0] * m
+            ranks = [0] * m
             for r, j in enumerate(perm[:length]):
-                row[j] = r + 1
-            rows.append(row)
+                ranks[j] = r + 1
+            rows.append(ranks)
     weights = None
     if weighted:
         weights = draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
