@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
+PAGES = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
 FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```\s*$", re.S | re.M)
 
 
@@ -36,7 +36,7 @@ def test_python_blocks_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     namespace: dict[str, object] = {"__name__": f"docs:{page.name}"}
     for i, block in enumerate(code):
         try:
-            exec(compile(block, f"{page.name}[block {i + 1}]", "exec"), namespace)  # noqa: S102 - our own docs
+            exec(compile(block, f"{page.name}[block {i + 1}]", "exec"), namespace)
         except Exception as exc:
             raise AssertionError(f"{page.name}, python block {i + 1} failed: {exc!r}") from exc
 
