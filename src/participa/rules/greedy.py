@@ -1,0 +1,213 @@
+"""Greedy selection by utility per unit of cost, with the *no-skip* and *threshold* variants.
+
+The rule ranks projects once by their total utility divided by their cost
+(exactly, as fractions), best first, and walks down the list: a project that
+fits in the money left is selected; one that does not is skipped (or, with
+``skip=False``, ends the run). Projects nobody values come last, in tie order, and
+are still added while money remains, as the reference library does.
+
+=============  ==========================================================
+``utility``    greedy ranks by
+=============  ==========================================================
+``"cost"``     number of supporters (utility = cost, so utility / cost = 1
+               per supporter)
+``"count"``    supporters per unit of cost
+``"points"``   points per unit of cost (cumulative, scoring ballots)
+``"borda"``    Borda score per unit of cost (ordinal ballots; rank ``r`` on
+               a ballot of length ``L`` is worth ``L - r``)
+=============  ==========================================================
+
+Notes
+-----
+This matches pabutools 1.2.3's ``greedy_utilitarian_welfare`` for ``Cost_Sat``,
+``Cardinality_Sat``, ``Additive_Cardinal_Sat`` and ``Additive_Borda_Sat``. For Borda the
+reference library uses its general marginal-gain scheme (each round, the feasible
+project with the largest gain in total satisfaction per unit of cost). Because a
+ballot's Borda satisfaction is the sum of its projects' positional scores, the gain
+of a project never depends on what was already chosen, and a project that does not
+fit once never fits later; so the marginal-gain scheme selects exactly the same set
+as ranking once by Borda score per cost. The differential tests
+(``tests/test_rules_differential.py``) confirm it. The one difference is the *order*
+of free projects nobody values: the marginal-gain scheme takes every free project
+first, this rule takes them last; the selected set is the same.
+
+Examples
+--------
+>>> from participa.model import BallotKind, Election, Profile, Project
+>>> e = Election(100, (Project("a", 60), Project("b", 50), Project("c", 10)),
+...     Profile.from_ballots(BallotKind.APPROVAL, ["a", "b", "c"],
+...                          [["a"], ["a", "b"], ["a"], ["c"], ["b"]]))
+>>> greedy(e).selected
+('a', 'c')
+>>> greedy(e, utility="count").selected
+('c', 'a')
+>>> greedy(e, skip=False).selected
+('a',)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from participa.errors import ValidationError
+from participa.model import Election
+from participa.outcome import Outcome, TraceStep
+from participa.rules._common import (
+    DEFAULT_TIE_BREAK,
+    dense_rank,
+    density_key,
+    ratio_text,
+    tie_groups,
+    totals,
+)
+from participa.rules.utility import Utility, default_utility, utility_matrix
+from participa.tiebreak import TieBreak
+
+__all__ = ["greedy", "greedy_order"]
+
+
+def greedy_order(
+    election: Election,
+    *,
+    utility: Utility | str | None = None,
+    tie_break: TieBreak = DEFAULT_TIE_BREAK,
+) -> tuple[list[list[int]], list[int], list[str]]:
+    """Projects grouped by equal utility per cost, best first (ties in tie-break order).
+
+    Returns the groups of project indices, each project's total utility and its ratio
+    as exact text.
+    """
+    u = utility if utility is not None else default_utility(election.kind)
+    scores = totals(election, utility_matrix(election, u))
+    costs = election.costs
+    keys = [density_key(int(s), int(c)) for s, c in zip(scores, costs, strict=True)]
+    rank = dense_rank(keys)
+    groups = list(tie_groups(rank, tie_break.resolver(election)))
+    return groups, [int(s) for s in scores], [ratio_text(k) for k in keys]
+
+
+def greedy(
+    election: Election,
+    *,
+    utility: Utility | str | None = None,
+    skip: bool = True,
+    threshold: int | None = None,
+    tie_break: TieBreak = DEFAULT_TIE_BREAK,
+) -> Outcome:
+    """Select projects greedily by total utility per unit of cost.
+
+    Parameters
+    ----------
+    election
+        The election.
+    utility
+        ``"cost"``, ``"count"``, ``"points"`` or ``"borda"``; default
+        :func:`~participa.rules.utility.default_utility` of the ballot kind.
+    skip
+        ``True`` (default): skip a project that does not fit and go on.
+        ``False`` (*greedy-no-skip*): stop at the first project that does not fit.
+    threshold
+        If given, only projects whose total score is at least ``threshold`` are
+        eligible (*greedy-threshold*). The score is
+        :meth:`~participa.model.Election.total_points`: weighted points on
+        cumulative and scoring ballots, weighted number of ballots naming the
+        project otherwise.
+    tie_break
+        Orders projects with exactly equal ratios (default: project id). Under
+        ``refuse``, a :class:`~participa.TieError` is raised only when the order of
+        tied projects changes the outcome.
+
+    Returns
+    -------
+    Outcome
+        Fully funded projects in selection order, with a trace of every selection
+        and skip.
+
+    Examples
+    --------
+    >>> from participa.model import BallotKind, Election, Profile, Project
+    >>> e = Election(10, (Project("x", 6), Project("y", 6), Project("z", 3)),
+    ...     Profile.from_ballots(BallotKind.APPROVAL, ["x", "y", "z"],
+    ...                          [["x"], ["y"], ["z"], ["z"]]))
+    >>> greedy(e).selected
+    ('z', 'x')
+    >>> greedy(e, tie_break=TieBreak.parse("refuse"))
+    Traceback (most recent call last):
+    ...
+    participa.errors.TieError: tie between projects ['x', 'y'] under tie-breaking 'refuse' ...
+    >>> greedy(e, threshold=2).selected
+    ('z',)
+    """
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int)):
+        raise ValidationError(f"threshold must be an integer score, got {threshold!r}")
+    u = utility if utility is not None else default_utility(election.kind)
+    groups, scores, ratios = greedy_order(election, utility=u, tie_break=tie_break)
+    resolver = tie_break.resolver(election)
+    ids = election.project_ids
+    costs = [int(c) for c in election.costs]
+    eligible = np.ones(len(ids), dtype=bool)
+    trace: list[TraceStep] = []
+    if threshold is not None:
+        points = election.total_points()
+        eligible = points >= threshold
+        for low in np.flatnonzero(~eligible):
+            trace.append(
+                TraceStep(
+                    0,
+                    "skip",
+                    ids[int(low)],
+                    f"score {int(points[low])} is below the threshold {threshold}",
+                    {"score": int(points[low]), "threshold": threshold},
+                )
+            )
+    left = election.budget
+    selected: list[int] = []
+    stopped = False
+    rnd = 0
+    for group in groups:
+        members = [j for j in group if eligible[j]]
+        while members and not stopped:
+            fits_all = sum(costs[j] for j in members) <= left
+            fits_none = all(costs[j] > left for j in members)
+            j = members[0]
+            if tie_break.refuses and len(members) > 1 and not (fits_all or fits_none):
+                j = resolver.pick(members)
+            members.remove(j)
+            rnd += 1
+            values = {"score": scores[j], "cost": costs[j], "ratio": ratios[j], "left": left}
+            if costs[j] <= left:
+                left -= costs[j]
+                selected.append(j)
+                trace.append(
+                    TraceStep(rnd, "select", ids[j], f"best ratio {ratios[j]} and it fits", values)
+                )
+            elif skip:
+                trace.append(
+                    TraceStep(
+                        rnd,
+                        "skip",
+                        ids[j],
+                        f"cost {costs[j]} exceeds the money left {left}",
+                        values,
+                    )
+                )
+            else:
+                trace.append(
+                    TraceStep(
+                        rnd,
+                        "stop",
+                        ids[j],
+                        f"cost {costs[j]} exceeds the money left {left}; no-skip stops here",
+                        values,
+                    )
+                )
+                stopped = True
+        if stopped:
+            break
+    name = "greedy" if skip else "greedy-no-skip"
+    if threshold is not None:
+        name = "greedy-threshold"
+    params = {"utility": str(u), "skip": str(skip), "tie_break": str(tie_break)}
+    if threshold is not None:
+        params["threshold"] = str(threshold)
+    return Outcome.from_selection(election, selected, rule=name, trace=trace, params=params)
