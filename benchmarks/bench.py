@@ -1,0 +1,476 @@
+#!/usr/bin/env python3
+"""participa against pabutools 1.2.3, side by side, in one process, on the same files.
+
+    python benchmarks/bench.py                  # the 3 largest dev-corpus elections
+    python benchmarks/bench.py FILE.pb[.gz] ... # any pabulib files
+    python benchmarks/bench.py --quick          # CI: outcomes still agree on small files
+    python benchmarks/bench.py --scale          # 1,000,000 voters x 200 projects + memory curve
+    python benchmarks/bench.py --replay DIR     # declared-rule replay rate of a folder
+    python benchmarks/bench.py --json ...       # everything as one JSON object on stdout
+
+For each file and rule it prints the median time of several runs of each library, the
+ratio (pabutools / participa), whether the two select the same projects, and each
+library's memory peak. Both libraries parse the same uncompressed ``.pb`` file (a
+``.pb.gz`` is decompressed once into a temporary folder first); memory peaks are
+measured the same way for both, with ``tracemalloc`` (which also sees numpy's
+buffers), in runs separate from the timed ones.
+
+``--quick`` checks outcomes only, never timings: it exits 1 if participa and
+pabutools disagree on any rule of a few small corpus files, and takes a few seconds.
+Without pabutools it checks against the corpus's recorded ``expected.json`` instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import gzip
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_CANDIDATES = (ROOT.parent / "shared" / "corpus" / "dev", ROOT / "tests" / "data")
+QUICK_FILES = (
+    "France_Toulouse_2022_20_-_Arenes_Romaines_Ancely_Saint-Martin_du_Touch_Purpan.pb.gz",
+    "Worldwide_Mechanical_Turk_k_approval_6.pb.gz",
+    "Poland_Warszawa_2019_Miedzeszyn.pb.gz",
+)
+
+# rule key -> (participa run_rule name, options, pabutools call name, sat class name)
+RULES: dict[str, tuple[str, dict[str, Any], str, str | None]] = {
+    "greedy_cost": ("greedy", {"utility": "cost"}, "greedy", "Cost_Sat"),
+    "greedy_card": ("greedy", {"utility": "count"}, "greedy", "Cardinality_Sat"),
+    "mes_cost": ("mes", {"utility": "cost", "completion": "none"}, "mes", "Cost_Sat"),
+    "mes_card": ("mes", {"utility": "count", "completion": "none"}, "mes", "Cardinality_Sat"),
+    "mes_cost_add1": ("mes", {"utility": "cost", "completion": "add1"}, "mes_add1", "Cost_Sat"),
+    "phragmen": ("phragmen", {}, "phragmen", None),
+}
+APPROVAL_ONLY = {"phragmen"}
+
+
+def corpus_dir() -> Path:
+    for c in CORPUS_CANDIDATES:
+        if c.is_dir() and any(c.glob("*.pb.gz")):
+            return c
+    raise SystemExit("no pabulib corpus found in " + ", ".join(map(str, CORPUS_CANDIDATES)))
+
+
+def largest(folder: Path, k: int) -> list[Path]:
+    """The ``k`` files with the most votes (read from META, no full parse)."""
+
+    def votes(p: Path) -> int:
+        opener = gzip.open if p.name.endswith(".gz") else open
+        with opener(p, "rt", encoding="utf-8-sig") as fh:
+            for line in fh:
+                key, _, value = line.strip().partition(";")
+                if key == "num_votes":
+                    return int(value)
+                if key in ("PROJECTS", "VOTES"):
+                    break
+        return 0
+
+    files = sorted(folder.glob("*.pb*"), key=lambda p: (-votes(p), p.name))
+    return files[:k]
+
+
+def plain_copy(path: Path, tmp: Path) -> Path:
+    """An uncompressed copy of a ``.pb.gz`` (both libraries then parse the same bytes)."""
+    if not path.name.endswith(".gz"):
+        return path
+    out = tmp / path.name[: -len(".gz")]
+    with gzip.open(path, "rb") as src, open(out, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return out
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+def timed(fn: Callable[[], Any], repeat: int, *, budget_s: float = 60.0) -> tuple[float, int, Any]:
+    """Median seconds of up to ``repeat`` runs (fewer if one run is long), runs done, result."""
+    times: list[float] = []
+    result: Any = None
+    while len(times) < repeat:
+        gc.collect()
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+        if sum(times) > budget_s and len(times) >= 1:
+            break
+    return statistics.median(times), len(times), result
+
+
+def peak_mib(fn: Callable[[], Any]) -> float:
+    """Peak traced memory of one run, in MiB (tracemalloc, numpy buffers included)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 2**20
+
+
+# -- the two libraries ----------------------------------------------------------------------
+
+
+def participa_parse(path: Path) -> Any:
+    from participa.io import load_election
+
+    return load_election(str(path))
+
+
+def participa_rule(key: str, election: Any) -> list[str]:
+    from participa.rules.registry import run_rule
+
+    name, options, _, _ = RULES[key]
+    return sorted(run_rule(name, election, **options).selected)
+
+
+def have_pabutools() -> bool:
+    try:
+        import pabutools  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def pabutools_parse(path: Path) -> Any:
+    from pabutools.election import parse_pabulib
+
+    return parse_pabulib(str(path))
+
+
+def pabutools_applies(key: str, parsed: Any) -> bool:
+    from pabutools.election import AbstractApprovalProfile
+
+    return key not in APPROVAL_ONLY or isinstance(parsed[1], AbstractApprovalProfile)
+
+
+def pabutools_rule(key: str, parsed: Any) -> list[str]:
+    from pabutools import election as pe
+    from pabutools.rules import (
+        greedy_utilitarian_welfare,
+        method_of_equal_shares,
+        sequential_phragmen,
+    )
+
+    instance, profile = parsed
+    _, _, call, sat_name = RULES[key]
+    sat = getattr(pe, sat_name) if sat_name else None
+    if call == "greedy":
+        alloc = greedy_utilitarian_welfare(instance, profile, sat_class=sat)
+    elif call == "mes":
+        alloc = method_of_equal_shares(instance, profile, sat_class=sat)
+    elif call == "mes_add1":
+        alloc = method_of_equal_shares(instance, profile, sat_class=sat, voter_budget_increment=1)
+    else:
+        alloc = sequential_phragmen(instance, profile)
+    return sorted(str(p.name) for p in alloc)
+
+
+# -- one file ---------------------------------------------------------------------------------
+
+
+def bench_file(
+    path: Path,
+    tmp: Path,
+    *,
+    rules: list[str],
+    repeat: int,
+    memory: bool,
+    pabu: bool,
+    expected: dict[str, Any] | None,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    pb = plain_copy(path, tmp)
+    name = path.name.removesuffix(".gz").removesuffix(".pb")
+    rows: list[dict[str, Any]] = []
+
+    p_t, p_n, election = timed(lambda: participa_parse(pb), repeat)
+    row: dict[str, Any] = {"task": "parse", "participa_s": p_t, "participa_runs": p_n}
+    if pabu:
+        b_t, b_n, parsed = timed(lambda: pabutools_parse(pb), repeat)
+        row.update(pabutools_s=b_t, pabutools_runs=b_n, ratio=b_t / p_t)
+    if memory:
+        row["participa_mib"] = peak_mib(lambda: participa_parse(pb))
+        if pabu:
+            row["pabutools_mib"] = peak_mib(lambda: pabutools_parse(pb))
+    rows.append(row)
+    log(_fmt(name, row))
+
+    for key in rules:
+        row = {"task": key}
+        if key in APPROVAL_ONLY and not election.kind.is_approval:
+            continue
+        p_t, p_n, ours = timed(lambda k=key: participa_rule(k, election), repeat)  # type: ignore[misc]
+        row.update(participa_s=p_t, participa_runs=p_n, selected=ours)
+        if pabu and pabutools_applies(key, parsed):
+            # pabutools takes seconds per call on large files: fewer runs when a run is long
+            b_t, b_n, theirs = timed(
+                lambda k=key: pabutools_rule(k, parsed),  # type: ignore[misc]
+                repeat,
+                budget_s=30.0,
+            )
+            row.update(pabutools_s=b_t, pabutools_runs=b_n, ratio=b_t / p_t)
+            row["agree"] = ours == theirs
+            if not row["agree"]:
+                row["pabutools_selected"] = theirs
+        elif expected is not None:
+            want = expected.get(name, {}).get("results", {}).get(key)
+            if isinstance(want, dict) and "selected" in want:
+                row["agree"] = ours == sorted(want["selected"])
+                row["checked_against"] = "expected.json"
+        if memory:
+            row["participa_mib"] = peak_mib(lambda k=key: participa_rule(k, election))  # type: ignore[misc]
+            if pabu and "pabutools_s" in row and row["pabutools_s"] < 20:
+                row["pabutools_mib"] = peak_mib(lambda k=key: pabutools_rule(k, parsed))  # type: ignore[misc]
+        rows.append(row)
+        log(_fmt(name, row))
+    prof = election.profile
+    return {
+        "file": path.name,
+        "voters": prof.num_voters,
+        "distinct_ballots": prof.num_groups,
+        "projects": len(election.projects),
+        "vote_type": election.kind.value,
+        "rows": rows,
+    }
+
+
+def _fmt(name: str, row: dict[str, Any]) -> str:
+    def ms(x: float | None) -> str:
+        return "-" if x is None else f"{1000 * x:10.2f}"
+
+    ratio = row.get("ratio")
+    agree = row.get("agree")
+    mem = ""
+    if "participa_mib" in row:
+        mem = f"  mem {row['participa_mib']:7.1f} MiB"
+        if "pabutools_mib" in row:
+            mem += f" vs {row['pabutools_mib']:7.1f} MiB"
+    return (
+        f"{name[:38]:<38} {row['task']:<14} participa {ms(row.get('participa_s'))} ms  "
+        f"pabutools {ms(row.get('pabutools_s'))} ms  "
+        f"ratio {'-' if ratio is None else f'{ratio:8.1f}x'}  "
+        f"agree {'-' if agree is None else agree}{mem}"
+    )
+
+
+# -- scale ------------------------------------------------------------------------------------
+
+
+def _scale_headline(
+    voters: int, projects: int, repeat: int, log: Callable[[str], None]
+) -> dict[str, Any]:
+    import resource
+
+    from participa.rules.registry import run_rule
+
+    from participa.synthetic import SyntheticSpec
+
+    spec = SyntheticSpec(voters, projects, seed=0, ballots="independent", approval_probability=0.1)
+    b_t, _, election = timed(spec.build, 1)
+    prof = election.profile
+
+    def run() -> Any:
+        return run_rule("mes", election, utility="cost", completion="none")
+
+    t, n, outcome = timed(run, repeat)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    mib = peak_mib(run)
+    log(
+        f"scale: {voters}x{projects} ({prof.num_groups} distinct ballots): build {b_t:.2f} s, "
+        f"equal shares median {t:.2f} s over {n} runs, peak {mib:.0f} MiB traced, "
+        f"process max RSS {rss:.0f} MiB"
+    )
+    return {
+        "spec": f"{voters} voters x {projects} projects, independent approvals p=0.1, seed 0",
+        "distinct_ballots": prof.num_groups,
+        "build_s": b_t,
+        "mes_s": t,
+        "mes_runs": n,
+        "mes_peak_mib": mib,
+        "process_max_rss_mib": rss,
+        "selected": len(outcome.selected),
+    }
+
+
+def bench_scale(
+    *, voters: int, projects: int, repeat: int, curve: list[int], log: Callable[[str], None]
+) -> dict[str, Any]:
+    from participa.rules.registry import run_rule
+
+    from participa.synthetic import SyntheticSpec
+
+    out: dict[str, Any] = {"headline": _scale_headline(voters, projects, repeat, log)}
+    points = []
+    for k in curve:
+        s = SyntheticSpec(
+            voters, projects, seed=1, ballots="types", num_types=k, mean_length=10
+        ).build()
+
+        def run_k(s: Any = s) -> Any:
+            return run_rule("mes", s, utility="cost", completion="none")
+
+        t_k, _, _ = timed(run_k, 1)
+        m_k = peak_mib(run_k)
+        g = s.profile.num_groups
+        points.append({"distinct_ballots": g, "mes_s": t_k, "mes_peak_mib": m_k})
+        log(f"  curve: {g:>9} distinct ballots: equal shares {t_k:7.3f} s, peak {m_k:8.1f} MiB")
+    if len(points) >= 2:
+        g0, g1 = points[0]["distinct_ballots"], points[-1]["distinct_ballots"]
+        m0, m1 = points[0]["mes_peak_mib"], points[-1]["mes_peak_mib"]
+        out["mib_per_100k_distinct"] = 1e5 * (m1 - m0) / (g1 - g0)
+    out["curve"] = points
+    return out
+
+
+# -- replay -----------------------------------------------------------------------------------
+
+
+def bench_replay(folder: Path, *, log: Callable[[str], None]) -> dict[str, Any]:
+    from participa.batch import replay_folder
+
+    out: dict[str, Any] = {"folder": str(folder)}
+    for label, workers in (("serial", 0), ("2 processes", 2)):
+        t0 = time.perf_counter()
+        if workers:
+            with ProcessPoolExecutor(max_workers=workers) as ex:
+                results = replay_folder(folder, executor=ex)
+        else:
+            results = replay_folder(folder)
+        dt = time.perf_counter() - t0
+        ok = sum(r.ok for r in results)
+        matched = sum(r.matches is True for r in results)
+        known = sum(r.matches is not None for r in results)
+        rate = 60 * len(results) / dt
+        out[label] = {
+            "files": len(results),
+            "seconds": dt,
+            "per_minute": rate,
+            "ok": ok,
+            "matches": matched,
+            "comparable": known,
+        }
+        log(
+            f"replay ({label}): {len(results)} files in {dt:.2f} s = {rate:.0f} elections/min; "
+            f"{ok} ran, {matched}/{known} reproduce the announced winners"
+        )
+    return out
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("files", nargs="*", type=Path, help=".pb or .pb.gz files")
+    ap.add_argument("--largest", type=int, default=3, help="how many of the corpus's largest")
+    ap.add_argument("--repeat", type=int, default=7, help="runs per measurement (median)")
+    ap.add_argument("--rules", default=",".join(RULES), help="comma-separated rule keys")
+    ap.add_argument("--quick", action="store_true", help="outcome agreement only, small files")
+    ap.add_argument("--no-memory", action="store_true", help="skip the memory peaks")
+    ap.add_argument("--scale", action="store_true", help="the 1,000,000 x 200 run and curve")
+    ap.add_argument("--scale-voters", type=int, default=1_000_000)
+    ap.add_argument("--scale-projects", type=int, default=200)
+    ap.add_argument(
+        "--curve",
+        default="10000,50000,100000,200000,400000",
+        help="distinct-ballot counts for the memory curve",
+    )
+    ap.add_argument("--replay", type=Path, nargs="?", const=Path(), help="replay a folder")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args(argv)
+
+    quiet = args.json
+    log: Callable[[str], None] = (lambda s: print(s, file=sys.stderr)) if quiet else print
+    rules = [r.strip() for r in args.rules.split(",") if r.strip()]
+    unknown = sorted(set(rules) - set(RULES))
+    if unknown:
+        ap.error(f"unknown rule keys {unknown}; use {', '.join(RULES)}")
+    corpus = corpus_dir()
+    pabu = have_pabutools()
+    expected = None
+    if (corpus / "expected.json").exists():
+        expected = json.loads((corpus / "expected.json").read_text(encoding="utf-8"))
+
+    report: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "pabutools": pabu,
+        "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
+    }
+    if args.quick:
+        files = [corpus / f for f in QUICK_FILES if (corpus / f).exists()]
+        repeat, memory = 1, False
+    else:
+        files = list(args.files) or (
+            [] if (args.scale or args.replay) else largest(corpus, args.largest)
+        )
+        repeat, memory = args.repeat, not args.no_memory
+    if not pabu:
+        log("pabutools is not installed: comparing with expected.json only")
+
+    results = []
+    with tempfile.TemporaryDirectory() as td:
+        for f in files:
+            results.append(
+                bench_file(
+                    f,
+                    Path(td),
+                    rules=rules,
+                    repeat=repeat,
+                    memory=memory,
+                    pabu=pabu,
+                    expected=expected,
+                    log=log,
+                )
+            )
+    report["files"] = results
+    if args.scale:
+        curve = [int(x) for x in args.curve.split(",") if x.strip()]
+        report["scale"] = bench_scale(
+            voters=args.scale_voters,
+            projects=args.scale_projects,
+            repeat=3,
+            curve=curve,
+            log=log,
+        )
+    if args.replay is not None:
+        folder = corpus if args.replay == Path() else args.replay
+        report["replay"] = bench_replay(folder, log=log)
+
+    disagreements = [
+        f"{r['file']}: {row['task']}"
+        for r in results
+        for row in r["rows"]
+        if row.get("agree") is False
+    ]
+    report["disagreements"] = disagreements
+    if args.json:
+        print(json.dumps(report, indent=None, sort_keys=True))
+    if disagreements:
+        log("DISAGREEMENT: " + "; ".join(disagreements))
+        return 1
+    if args.quick:
+        checked = sum(1 for r in results for row in r["rows"] if "agree" in row)
+        if checked == 0:
+            log("quick check compared nothing")
+            return 1
+        log(f"quick check: {checked} rule outcomes agree on {len(results)} files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
