@@ -1,0 +1,416 @@
+"""The vocabulary of a feasibility review: statuses, results, proposal details, context.
+
+A *check* is any object with a ``name`` and a ``__call__(project, context)`` that
+returns a :class:`CheckResult`; see :class:`Check`. Checks never raise on missing
+data: they return :attr:`Status.UNKNOWN` ("cannot assess: field X missing").
+
+Examples
+--------
+>>> from participa.model import Project
+>>> r = CheckResult.unknown("om", "om_yearly_cost")
+>>> r.status, r.reason
+(<Status.UNKNOWN: 'unknown'>, 'cannot assess: field om_yearly_cost missing')
+>>> ctx = ReviewContext.build([Project("P1", 100)])
+>>> ctx.details_for("P1") is None
+True
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from participa import serialize
+from participa.cofinancing import CofinancingPlan, financing
+from participa.errors import ValidationError
+from participa.model import Project, Territory
+
+__all__ = [
+    "Check",
+    "CheckResult",
+    "CheckValue",
+    "CofinancingSource",
+    "PlanCofinancing",
+    "ProposalDetails",
+    "ReviewContext",
+    "Status",
+]
+
+CheckValue = int | str
+"""A number behind a verdict: money and counts as ``int``, shares and ratios as exact text."""
+
+
+def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+def _opt_frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    return None if value is None else MappingProxyType(dict(value))
+
+
+class Status(enum.Enum):
+    """The verdict of one check on one project, from best to worst for eligibility.
+
+    ``UNKNOWN`` means the check could not be assessed because data is missing; it is
+    distinct from ``FAIL`` so a technical team can ask for the data instead of
+    rejecting the proposal. ``NOT_APPLICABLE`` means the check does not concern the
+    project (no cost range for its sector, no co-financing rule, ...).
+    """
+
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
+    NOT_APPLICABLE = "n/a"
+    WARN = "warn"
+    UNKNOWN = "unknown"
+    FAIL = "fail"
+
+    @property
+    def severity(self) -> int:
+        """0 for pass and n/a, 1 warn, 2 unknown, 3 fail: a project's verdict is the worst."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {
+    Status.PASS: 0,
+    Status.NOT_APPLICABLE: 0,
+    Status.WARN: 1,
+    Status.UNKNOWN: 2,
+    Status.FAIL: 3,
+}
+
+
+def fmt_fraction(x: Fraction) -> str:
+    """Exact text of a fraction: ``"3/20"`` or ``"2"``."""
+    return str(x)
+
+
+def pct(x: Fraction) -> str:
+    """A share as a percentage with at most two decimals, for reasons people read."""
+    value = round(float(x) * 100, 2)
+    return f"{value:g}%"
+
+
+@attrs.frozen(slots=True)
+class CheckResult:
+    """What one check says about one project.
+
+    Parameters
+    ----------
+    check
+        The check's name.
+    status
+        Pass, warn, fail, unknown (cannot assess) or not applicable.
+    reason
+        A sentence for people: what was found and, when it fails, what to do.
+    values
+        The numbers behind the verdict (money in minor units as ``int``; shares and
+        ratios as exact fractions written ``"p/q"``).
+
+    Examples
+    --------
+    >>> CheckResult("cost", Status.FAIL, "cost is 0", {"cost": 0}).values["cost"]
+    0
+    """
+
+    check: str
+    status: Status
+    reason: str
+    values: Mapping[str, CheckValue] = attrs.field(factory=dict, converter=_frozen, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.status, Status):
+            raise ValidationError(
+                f"check {self.check!r} returned status {self.status!r}, not a Status",
+                hint="use participa.feasibility.Status.PASS / WARN / FAIL / UNKNOWN",
+            )
+
+    @classmethod
+    def unknown(cls, check: str, *fields: str, detail: str = "") -> CheckResult:
+        """The "cannot assess" result for missing fields.
+
+        >>> CheckResult.unknown("o&m", "om_yearly_cost", "om_payer").reason
+        'cannot assess: fields om_yearly_cost, om_payer missing'
+        """
+        word = "field" if len(fields) == 1 else "fields"
+        reason = f"cannot assess: {word} {', '.join(fields)} missing"
+        if detail:
+            reason += f" ({detail})"
+        return cls(check, Status.UNKNOWN, reason, {"missing": ",".join(fields)})
+
+    def __str__(self) -> str:
+        return f"{self.check}: {self.status.value}: {self.reason}"
+
+
+def _opt_fraction(value: object) -> Fraction | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return Fraction(str(value))
+    if isinstance(value, int | Fraction | str):
+        return Fraction(value)
+    raise ValidationError(f"not a number: {value!r}")
+
+
+def _fraction_map(value: Mapping[str, object] | None) -> Mapping[str, Fraction]:
+    out: dict[str, Fraction] = {}
+    for k, v in (value or {}).items():
+        f = _opt_fraction(v)
+        if f is None:
+            raise ValidationError(f"indicator {k!r} is None")
+        out[str(k)] = f
+    return MappingProxyType(out)
+
+
+@attrs.frozen(slots=True)
+class ProposalDetails:
+    """What a feasibility review needs to know about a proposal beyond :class:`Project`.
+
+    Every field but ``project_id`` is optional: a check that needs a missing field
+    answers "cannot assess: field X missing". Amounts are integer minor units.
+
+    Parameters
+    ----------
+    project_id
+        The project these details describe.
+    sector
+        Sector of the works (``"water"``, ``"roads"``, ...); when ``None`` checks use
+        the project's first category.
+    cost_breakdown
+        Cost lines in minor units, e.g. ``{"expediente_tecnico": 9000, "obra": 141000}``.
+    technical_design_share
+        The stated share of the cost that pays for technical design (expediente
+        técnico), when there is no explicit line.
+    study_level
+        The pre-investment study the project has (``"perfil simplificado"``, ...).
+    om_yearly_cost
+        Yearly operation and maintenance cost in minor units.
+    om_payer
+        Who pays operation and maintenance (``"municipality"``, ``"community"``, ...).
+    households
+        Number of households served (for cost-per-household ranges).
+    works
+        A key naming the kind of works (``"water-sewerage-preproject"``) so that the
+        same works split over neighbouring settlements can be recognised.
+    indicators
+        Raw values for prioritisation criteria (``{"poverty": Fraction(3, 5)}``).
+
+    Examples
+    --------
+    >>> d = ProposalDetails("P1", om_yearly_cost=-1)
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: om_yearly_cost must be a non-negative integer...
+    """
+
+    project_id: str
+    sector: str | None = None
+    cost_breakdown: Mapping[str, int] | None = attrs.field(
+        default=None, converter=_opt_frozen, hash=False
+    )
+    technical_design_share: Fraction | None = attrs.field(default=None, converter=_opt_fraction)
+    study_level: str | None = None
+    om_yearly_cost: int | None = None
+    om_payer: str | None = None
+    households: int | None = None
+    works: str | None = None
+    indicators: Mapping[str, Fraction] = attrs.field(
+        factory=dict, converter=_fraction_map, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.project_id, str) or not self.project_id.strip():
+            raise ValidationError(f"project id must be a non-empty string, got {self.project_id!r}")
+        for name in ("om_yearly_cost", "households"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+                raise ValidationError(
+                    f"{name} must be a non-negative integer, got {v!r}",
+                    project_id=self.project_id,
+                )
+        for line, amount in (self.cost_breakdown or {}).items():
+            if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+                raise ValidationError(
+                    f"cost line {line!r} must be a non-negative integer of minor units, "
+                    f"got {amount!r}",
+                    project_id=self.project_id,
+                )
+        s = self.technical_design_share
+        if s is not None and not 0 <= s <= 1:
+            raise ValidationError(
+                f"technical_design_share must be between 0 and 1, got {s}",
+                project_id=self.project_id,
+                hint="write 5% as 0.05",
+            )
+
+
+class CofinancingSource(Protocol):
+    """What the co-financing check needs to know: the share required and what is pledged.
+
+    :class:`participa.feasibility.checks.CofinancingPledged` reads the review context's
+    ``cofinancing`` through this protocol; :class:`PlanCofinancing` adapts a
+    :class:`participa.cofinancing.CofinancingPlan` to it.
+    """
+
+    def required(self, project: Project) -> int | None:
+        """Minor units the community (or partners) must contribute; ``None``: no rule applies."""
+        ...
+
+    def pledged(self, project: Project) -> int:
+        """Minor units pledged so far (money, labour and materials at their stated value)."""
+        ...
+
+
+@attrs.frozen(slots=True)
+class PlanCofinancing:
+    """A :class:`participa.cofinancing.CofinancingPlan` seen as a :class:`CofinancingSource`.
+
+    ``required`` is the plan's required share of the cost (``None`` without one);
+    ``pledged`` is what counts toward it under the plan's counting (withdrawn pledges
+    never count).
+
+    Examples
+    --------
+    >>> from participa.cofinancing import Pledge, RequiredShare
+    >>> src = PlanCofinancing(CofinancingPlan((Pledge.money("M", "P", 150),),
+    ...                                       required=RequiredShare.ves_2001()))
+    >>> src.required(Project("P", 1000)), src.pledged(Project("P", 1000))
+    (200, 150)
+    """
+
+    plan: CofinancingPlan
+
+    def required(self, project: Project) -> int | None:
+        """The plan's required amount, ``ceil(cost × share)``, or ``None`` without a rule."""
+        if self.plan.required is None:
+            return None
+        return financing(self.plan, project).required
+
+    def pledged(self, project: Project) -> int:
+        """Counted contributions toward the requirement (the community's, by default)."""
+        f = financing(self.plan, project)
+        return f.toward_required if self.plan.required is not None else f.community
+
+
+def _cofinancing(value: CofinancingSource | CofinancingPlan | None) -> CofinancingSource | None:
+    if isinstance(value, CofinancingPlan):
+        return PlanCofinancing(value)
+    return value
+
+
+def _territories(value: Mapping[str, Territory] | Iterable[Territory]) -> Mapping[str, Territory]:
+    if isinstance(value, Mapping):
+        return MappingProxyType(dict(value))
+    return MappingProxyType({t.id: t for t in value})
+
+
+def _details(
+    value: Mapping[str, ProposalDetails] | Iterable[ProposalDetails],
+) -> Mapping[str, ProposalDetails]:
+    items = value.values() if isinstance(value, Mapping) else value
+    out: dict[str, ProposalDetails] = {}
+    for d in items:
+        if d.project_id in out:
+            raise ValidationError("proposal details given twice", project_id=d.project_id)
+        out[d.project_id] = d
+    return MappingProxyType(out)
+
+
+def _projects(value: Iterable[Project]) -> tuple[Project, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(slots=True)
+class ReviewContext:
+    """Everything a check may look at besides the project itself.
+
+    Parameters
+    ----------
+    projects
+        All projects under review (cross-project checks such as splitting use them).
+    details
+        :class:`ProposalDetails` keyed by project id.
+    territories
+        Territories keyed by id (for neighbourhood and section lookups).
+    cofinancing
+        Where the co-financing check reads required and pledged amounts: a
+        :class:`participa.cofinancing.CofinancingPlan` (wrapped in
+        :class:`PlanCofinancing`) or any :class:`CofinancingSource`; ``None`` when the
+        round has no co-financing rule.
+    minor_per_unit
+        Minor units per currency unit of every amount (1 for whole soles, 100 for
+        céntimos); checks with money thresholds refuse a context with another scale.
+    currency
+        Currency code for reports (``"PEN"``).
+    """
+
+    projects: tuple[Project, ...] = attrs.field(default=(), converter=_projects)
+    details: Mapping[str, ProposalDetails] = attrs.field(
+        factory=dict, converter=_details, hash=False
+    )
+    territories: Mapping[str, Territory] = attrs.field(
+        factory=dict, converter=_territories, hash=False
+    )
+    cofinancing: CofinancingSource | None = attrs.field(
+        default=None, converter=_cofinancing, eq=False, hash=False
+    )
+    minor_per_unit: int = 1
+    currency: str | None = None
+
+    @classmethod
+    def build(
+        cls,
+        projects: Iterable[Project],
+        *,
+        details: Mapping[str, ProposalDetails] | Iterable[ProposalDetails] = (),
+        territories: Mapping[str, Territory] | Iterable[Territory] = (),
+        cofinancing: CofinancingSource | CofinancingPlan | None = None,
+        minor_per_unit: int = 1,
+        currency: str | None = None,
+    ) -> ReviewContext:
+        """A context for these projects; details for unknown projects are refused."""
+        ps = tuple(projects)
+        ctx = cls(ps, details, territories, cofinancing, minor_per_unit, currency)
+        ids = {p.id for p in ps}
+        stray = sorted(set(ctx.details) - ids)
+        if stray:
+            raise ValidationError(
+                f"proposal details for projects not under review: {stray}",
+                project_id=stray[0],
+                hint="pass details only for the projects you review",
+            )
+        return ctx
+
+    def details_for(self, project_id: str) -> ProposalDetails | None:
+        """The project's details, or ``None``."""
+        return self.details.get(project_id)
+
+    def with_projects(self, projects: Iterable[Project]) -> ReviewContext:
+        """The same context for another list of projects."""
+        return attrs.evolve(self, projects=tuple(projects))
+
+
+@runtime_checkable
+class Check(Protocol):
+    """A feasibility check: a ``name`` and a call returning a :class:`CheckResult`.
+
+    Any object with these two members is a check, so a technical team can write its
+    own as a small frozen class or wrap a function with
+    :class:`participa.feasibility.checks.FunctionCheck`.
+    """
+
+    @property
+    def name(self) -> str:
+        """A short, unique name within a review (``"study-level"``)."""
+        ...
+
+    def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
+        """Judge one project; never raise on missing data (return ``UNKNOWN``)."""
+        ...
+
+
+serialize.register(CheckResult)
+serialize.register(ProposalDetails)
