@@ -1,0 +1,319 @@
+"""Splitting rules the seed paper criticises: per-head split and equal split ("atomisation").
+
+:func:`per_head` is what San Juan de Miraflores' leaders did: the money follows the
+votes, not the cost. Each project receives ``budget × its votes / all votes cast``
+(exact minor units, largest remainder), so a popular cheap project gets more than it
+needs and an expensive one too little to be built.
+
+:func:`equal_split` is Villa El Salvador's "atomisation": the budget divided equally
+among territories (S/ 300,000 over 30 neighbourhoods is S/ 10,000 each), each
+territory funding what fits its share; ``pools`` lets neighbourhoods merge their
+shares to afford a joint project.
+
+Examples
+--------
+>>> from participa.model import BallotKind, Election, Profile, Project
+>>> e = Election(300, (Project("a", 250), Project("b", 100)),
+...     Profile.from_ballots(BallotKind.CHOOSE_1, ["a", "b"], [["a"], ["b"], ["b"]]))
+>>> dict(per_head(e).funding)             # b gets 200 for a 100 project; a gets 100 of 250
+{'a': 100, 'b': 100}
+>>> per_head(e).leftover                  # b's excess 100 stays unspent
+100
+>>> dict(per_head(e, redistribute=True).funding)
+{'a': 200, 'b': 100}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from participa.errors import RuleError
+from participa.model import Election, Project
+from participa.money import largest_remainder
+from participa.outcome import Outcome, TraceStep
+from participa.rules._common import DEFAULT_TIE_BREAK
+from participa.tiebreak import TieBreak
+
+__all__ = ["equal_split", "per_head"]
+
+
+def per_head(
+    election: Election,
+    *,
+    cap_at_cost: bool = True,
+    redistribute: bool = False,
+    tie_break: TieBreak = DEFAULT_TIE_BREAK,
+) -> Outcome:
+    """Give each project money in proportion to its votes (San Juan de Miraflores' rule).
+
+    A project's *votes* are the weighted number of ballots naming it (weighted points
+    on cumulative and scoring ballots). With one vote per person (choose-1 ballots)
+    this splits the money per head of those present.
+
+    Parameters
+    ----------
+    election
+        The election.
+    cap_at_cost
+        ``True`` (default): no project receives more than its cost. ``False``: the
+        raw proportional shares, which may exceed costs.
+    redistribute
+        With ``cap_at_cost``, share the money cut from capped projects again among
+        the others in proportion to their votes, repeatedly, until no project is
+        over its cost or every project is capped. ``False`` (default): the excess
+        stays unspent.
+    tie_break
+        Who gets the odd minor unit when remainders tie: the project that comes first
+        in the tie-break order.
+
+    Returns
+    -------
+    Outcome
+        ``funding`` is the money each project receives (possibly below its cost);
+        ``selected`` holds the fully funded projects (funding at least the cost), by
+        votes. The funding always sums to the budget minus ``params["unspent"]``,
+        money left when capping cut it (``redistribute=False``), when every project
+        reached its cost, or when nobody voted.
+
+    Examples
+    --------
+    >>> from participa.model import BallotKind, Election, Profile, Project
+    >>> e = Election(100, (Project("x", 10), Project("y", 90), Project("z", 90)),
+    ...     Profile.from_ballots(BallotKind.CHOOSE_1, ["x", "y", "z"], [["x"], ["y"], ["z"]]))
+    >>> o = per_head(e)
+    >>> dict(o.funding), o.selected, o.params["unspent"]
+    ({'x': 10, 'y': 33, 'z': 33}, ('x',), '24')
+    >>> dict(per_head(e, redistribute=True).funding)
+    {'x': 10, 'y': 45, 'z': 45}
+    """
+    votes = election.total_points()
+    resolver = tie_break.resolver(election)
+    ids = election.project_ids
+    costs = [int(c) for c in election.costs]
+    funding = [0] * len(ids)
+    active = [j for j in resolver.order(range(len(ids))) if votes[j] > 0]
+    money = election.budget
+    total_votes = int(votes.sum())
+    trace: list[TraceStep] = []
+    rnd = 0
+    while money > 0 and active:
+        rnd += 1
+        weights = [int(votes[j]) for j in active]
+        parts = largest_remainder(money, weights)
+        money = 0
+        capped: list[int] = []
+        for j, part in zip(active, parts, strict=True):
+            funding[j] += part
+            excess = funding[j] - costs[j]
+            if cap_at_cost and excess >= 0:
+                funding[j] = costs[j]
+                money += excess
+                capped.append(j)
+            trace.append(
+                TraceStep(
+                    rnd,
+                    "fund",
+                    ids[j],
+                    f"{int(votes[j])} of {sum(weights)} votes: a share of {part}"
+                    + (f", capped at its cost ({excess} over)" if j in capped else ""),
+                    {"votes": int(votes[j]), "share": part, "funding": funding[j]},
+                )
+            )
+        if not redistribute:
+            break
+        active = [j for j in active if j not in capped]
+    if money:
+        why = "capping cut it" if cap_at_cost and total_votes else "nobody voted"
+        if redistribute and total_votes:
+            why = "every voted project reached its cost"
+        trace.append(
+            TraceStep(rnd + 1, "info", None, f"{money} left unspent: {why}", {"unspent": money})
+        )
+    order = resolver.rank_by(votes)
+    selected = [j for j in order if votes[j] > 0 and funding[j] >= costs[j]]
+    return Outcome(
+        rule="per-head",
+        budget=election.budget,
+        funding={ids[j]: funding[j] for j in range(len(ids))},
+        selected=tuple(ids[j] for j in selected),
+        total_cost=sum(costs[j] for j in selected),
+        trace=tuple(trace),
+        params={
+            "cap_at_cost": str(cap_at_cost),
+            "redistribute": str(redistribute),
+            "tie_break": str(tie_break),
+            "unspent": str(money),
+        },
+    )
+
+
+def equal_split(
+    election: Election,
+    *,
+    by: str = "territory",
+    pools: Mapping[str, Sequence[str]] | None = None,
+    tie_break: TieBreak = DEFAULT_TIE_BREAK,
+) -> Outcome:
+    """Split the budget equally among territories, then fund greedily by votes inside each.
+
+    Parameters
+    ----------
+    election
+        The election; every project needs a ``territory`` (or ``dimension``).
+    by
+        ``"territory"`` (default): the envelopes are :attr:`Project.territory`;
+        ``"dimension"``: thematic envelopes by :attr:`Project.dimension`.
+    pools
+        ``{pool name: territory ids}``: those territories put their shares together
+        into one envelope named after the pool, which funds the projects of the
+        pool (``territory`` equal to the pool name: joint projects) and of its
+        member territories. A territory belongs to at most one pool; pool members
+        receive a share even if they have no project of their own.
+    tie_break
+        Orders projects with equal votes inside an envelope (default: project id).
+
+    Returns
+    -------
+    Outcome
+        The fully funded projects, envelope by envelope (envelopes in id order,
+        inside each by votes). Money an envelope cannot use is **not** moved: it is
+        reported per envelope in the trace and ``params["leftover:<envelope>"]``,
+        and the outcome's ``leftover`` is their sum.
+
+    Notes
+    -----
+    Shares are ``budget / number of territories`` in exact minor units; the minor
+    units that do not divide go one each to the first territories in id order
+    (largest remainder). Inside an envelope the rule ranks by the weighted number of
+    ballots naming each project and skips what does not fit, like
+    :func:`~participa.rules.greedy.greedy` with ``utility="cost"``.
+
+    Examples
+    --------
+    >>> from participa.model import BallotKind, Election, Profile, Project
+    >>> ps = (Project("road", 150, territory="pool"), Project("roof1", 40, territory="n1"),
+    ...       Project("roof2", 40, territory="n2"), Project("hall", 90, territory="n3"))
+    >>> ids = [p.id for p in ps]
+    >>> e = Election(300, ps, Profile.from_ballots(
+    ...     BallotKind.APPROVAL, ids, [["road", "roof1"], ["road", "roof2"], ["hall"]]))
+    >>> equal_split(e, pools={"pool": ["n1", "n2"]}).selected
+    ('hall', 'road', 'roof1')
+    >>> equal_split(e, pools={"pool": ["n1", "n2"]}).params["leftover:pool"]
+    '10'
+    >>> equal_split(e.restrict(["roof1", "roof2", "hall"])).selected   # no pooling
+    ('roof1', 'roof2', 'hall')
+    """
+    attr = _attribute(by)
+    pools = dict(pools or {})
+    member_of: dict[str, str] = {}
+    for pool in sorted(pools):
+        for t in pools[pool]:
+            if t in pools:
+                raise RuleError(
+                    f"pool {pool!r} lists {t!r}, which is itself a pool",
+                    hint="list territory ids in pools, not pool names",
+                )
+            if t in member_of and member_of[t] != pool:
+                raise RuleError(
+                    f"territory {t!r} is in two pools: {member_of[t]!r} and {pool!r}",
+                    hint="a territory can pool its share only once",
+                )
+            member_of[t] = pool
+    keys: list[str] = []
+    for p in election.projects:
+        key = attr(p)
+        if key is None:
+            raise RuleError(
+                f"equal split by {by} needs every project's {by}",
+                project_id=p.id,
+                hint=f"set Project.{by} for every project, or use another rule",
+            )
+        keys.append(key)
+    territories = sorted({k for k in keys if k not in pools} | set(member_of))
+    if not territories:
+        if keys:  # pragma: no cover - projects exist only in pools with no members
+            raise RuleError("no territory receives a share", hint="give every pool members")
+        return Outcome.from_selection(election, [], rule="equal-split")
+    shares = dict(
+        zip(territories, largest_remainder(election.budget, [1] * len(territories)), strict=True)
+    )
+    envelopes: dict[str, int] = {}
+    for t in territories:
+        name = member_of.get(t, t)
+        envelopes[name] = envelopes.get(name, 0) + shares[t]
+    envelope_of = [member_of.get(k, k) for k in keys]
+    resolver = tie_break.resolver(election)
+    support = election.support()
+    order = resolver.rank_by(support)
+    ids = election.project_ids
+    costs = [int(c) for c in election.costs]
+    selected: list[int] = []
+    trace: list[TraceStep] = []
+    params = {"by": by, "tie_break": str(tie_break)}
+    rnd = 0
+    for name in sorted(envelopes):
+        left = envelopes[name]
+        members = [t for t in territories if member_of.get(t, t) == name]
+        rnd += 1
+        trace.append(
+            TraceStep(
+                rnd,
+                "info",
+                None,
+                f"envelope {name!r} gets {left}"
+                + (f" pooled from {', '.join(members)}" if name in pools else ""),
+                {"envelope": name, "money": left},
+            )
+        )
+        for j in order:
+            if envelope_of[j] != name:
+                continue
+            rnd += 1
+            values = {"envelope": name, "votes": int(support[j]), "cost": costs[j], "left": left}
+            if costs[j] <= left:
+                left -= costs[j]
+                selected.append(j)
+                trace.append(TraceStep(rnd, "select", ids[j], "most votes and it fits", values))
+            else:
+                trace.append(
+                    TraceStep(
+                        rnd,
+                        "skip",
+                        ids[j],
+                        f"cost {costs[j]} exceeds the envelope's {left}",
+                        values,
+                    )
+                )
+        params[f"leftover:{name}"] = str(left)
+        if left:
+            rnd += 1
+            trace.append(
+                TraceStep(
+                    rnd,
+                    "info",
+                    None,
+                    f"envelope {name!r} leaves {left} unspent (not moved to other envelopes)",
+                    {"envelope": name, "leftover": left},
+                )
+            )
+    return Outcome.from_selection(
+        election, selected, rule="equal-split", trace=trace, params=params
+    )
+
+
+def _attribute(by: str) -> Callable[[Project], str | None]:
+    if by == "territory":
+        return _territory
+    if by == "dimension":
+        return _dimension
+    raise RuleError(
+        f"equal split by {by!r} is not supported", hint="use by='territory' or 'dimension'"
+    )
+
+
+def _territory(p: Project) -> str | None:
+    return p.territory
+
+
+def _dimension(p: Project) -> str | None:
+    return p.dimension

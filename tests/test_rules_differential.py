@@ -1,0 +1,105 @@
+"""Differential tests: participa's rules against pabutools 1.2.3 on random small elections."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import warnings
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from participa.model import BallotKind, Election
+from participa.rules.greedy import greedy
+from participa.rules.phragmen import phragmen
+from participa.rules.reference import welfare_of
+from participa.rules.welfare import max_welfare
+from participa.testing.strategies import elections
+
+pb_rules = pytest.importorskip("pabutools.rules")
+
+
+def _load_oracle() -> ModuleType:
+    name = "participa_tests_oracle"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("oracle.py"))
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+oracle = _load_oracle()
+SAT_CLASSES = oracle.SAT_CLASSES
+selected_ids = oracle.selected_ids
+to_pabutools = oracle.to_pabutools
+
+ALL_KINDS = tuple(BallotKind)
+UTILITY_KINDS = {
+    "cost": ALL_KINDS,
+    "count": ALL_KINDS,
+    "points": (BallotKind.CUMULATIVE, BallotKind.SCORING),
+    "borda": (BallotKind.ORDINAL,),
+}
+
+
+@st.composite
+def election_and_utility(draw: st.DrawFn) -> tuple[Election, str]:
+    utility = draw(st.sampled_from(sorted(UTILITY_KINDS)))
+    e = draw(elections(kinds=UTILITY_KINDS[utility], max_projects=6, max_voters=6, weighted=True))
+    return e, utility
+
+
+@given(election_and_utility())
+def test_greedy_matches_pabutools(case: tuple[Election, str]) -> None:
+    e, utility = case
+    instance, profile, _ = to_pabutools(e)
+    theirs = pb_rules.greedy_utilitarian_welfare(instance, profile, sat_class=SAT_CLASSES[utility])
+    assert greedy(e, utility=utility).selected_set == selected_ids(theirs)
+
+
+@given(
+    elections(
+        kinds=(BallotKind.APPROVAL, BallotKind.CHOOSE_1),
+        max_projects=6,
+        max_voters=6,
+        weighted=True,
+    )
+)
+def test_phragmen_matches_pabutools(e: Election) -> None:
+    instance, profile, _ = to_pabutools(e)
+    theirs = pb_rules.sequential_phragmen(instance, profile)
+    ours = phragmen(e)
+    assert ours.selected_set == selected_ids(theirs)
+
+
+def _pabutools_max_welfare_runs() -> bool:
+    try:
+        import pulp
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return bool(pulp.PULP_CBC_CMD(msg=False).available())
+    except Exception:  # pragma: no cover - depends on the machine
+        return False
+
+
+@pytest.mark.skipif(not _pabutools_max_welfare_runs(), reason="no MIP solver for pabutools")
+@given(election_and_utility())
+def test_max_welfare_matches_pabutools_welfare(case: tuple[Election, str]) -> None:
+    """Optimal sets may differ on ties, so compare the optimal welfare."""
+    e, utility = case
+    instance, profile, _ = to_pabutools(e)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        theirs = pb_rules.max_additive_utilitarian_welfare(
+            instance, profile, sat_class=SAT_CLASSES[utility]
+        )
+    ours = max_welfare(e, utility=utility)
+    assert int(ours.params["welfare"]) == welfare_of(e, utility, selected_ids(theirs))
+    assert sum(p.cost for p in e.projects if p.id in selected_ids(theirs)) <= e.budget
