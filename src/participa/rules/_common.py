@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import importlib
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 
 from participa.errors import RuleError
 from participa.model import BallotKind, Election
+from participa.outcome import Outcome
 from participa.tiebreak import TieBreak, TieResolver
 
 __all__ = [
@@ -18,6 +21,7 @@ __all__ = [
     "DensityKey",
     "dense_rank",
     "density_key",
+    "load_equal_shares",
     "require_kind",
     "tie_groups",
     "totals",
@@ -93,3 +97,18 @@ def ratio_text(value: DensityKey) -> str:
     if cls == INF:
         return "inf"
     return str(frac)
+
+
+def load_equal_shares() -> Callable[..., Outcome]:
+    """``participa.rules.mes.equal_shares``, imported lazily (it lives in its own module).
+
+    Raises :class:`RuleError` if the module is not available.
+    """
+    try:
+        module = importlib.import_module("participa.rules.mes")
+    except ModuleNotFoundError:  # pragma: no cover - only before mes.py exists
+        raise RuleError(
+            "the method of equal shares is not available in this build",
+            hint="participa.rules.mes could not be imported",
+        ) from None
+    return cast("Callable[..., Outcome]", module.equal_shares)
