@@ -1,0 +1,413 @@
+"""The fast kernel of the Method of Equal Shares: float64 filtering, exact decisions.
+
+Budgets live per profile group (never per voter) in a ``float64`` array; each
+project keeps its supporting groups as index arrays, computed once and reused by
+every run of an ``add1`` completion. A round evaluates projects lazily in order
+of a lower bound on their price ``ρ`` (a price never decreases over rounds) and
+stops as soon as the next bound is clearly worse than the best price found.
+
+Every decision the float values cannot make with a wide margin is made exactly:
+
+* two prices within the error bound of each other are recomputed as
+  :class:`~fractions.Fraction` values, and exact ties go to the tie-breaker;
+* a supporter whose budget is within the error bound of its share ``ρ·u``
+  (does it pay everything or only its share?) is settled exactly;
+* a project whose supporters' money is within the error bound of its cost is
+  checked exactly.
+
+Exact values are cheap because budgets have a closed form: a group that never
+paid all its money holds ``e_g − Σ_t ρ_t · u_g,h_t`` (``h_t`` the project bought in
+round ``t``), a group that did holds 0. Sums of exact budgets over a set of groups
+are thus an integer sum of endowments plus a short Fraction sum over rounds with
+integer coefficients.
+"""
+
+from __future__ import annotations
+
+import heapq
+from fractions import Fraction
+import numpy as np
+import numpy.typing as npt
+
+from participa.rules._mes_setup import MesInput, _exact_matvec
+from participa.rules._numeric import REL_TOL
+
+__all__ = ["Kernel", "Round", "Run"]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+TOL = REL_TOL
+"""Relative error bound used to decide when float values are too close to trust."""
+
+_MAX_FIXED_POINT = 12
+
+
+class Round:
+    """One purchase: project, float price, groups that paid all they had, exact data."""
+
+    __slots__ = ("dead", "j", "payers", "q", "rho")
+
+    def __init__(self, j: int, rho: float, dead: IntArray, q: int, payers: int) -> None:
+        self.j = j
+        self.rho = rho
+        self.dead = dead
+        self.q = q
+        self.payers = payers
+
+
+class Run:
+    """The result of one run: free projects, rounds, and the exact prices on demand."""
+
+    __slots__ = ("_exact", "free", "kernel", "rounds", "step")
+
+    def __init__(self, kernel: Kernel, step: int, free: list[int], rounds: list[Round]) -> None:
+        self.kernel = kernel
+        self.step = step
+        self.free = free
+        self.rounds = rounds
+        self._exact: list[Fraction] = []
+
+    @property
+    def selected(self) -> list[int]:
+        """Project indices in selection order."""
+        return self.free + [r.j for r in self.rounds]
+
+    def exact_rho(self, t: int) -> Fraction:
+        """The exact price of round ``t`` (0-based), by the closed-form recurrence."""
+        while len(self._exact) <= t:
+            s = len(self._exact)
+            self._exact.append(self.kernel.replay_rho(self, s))
+        return self._exact[t]
+
+
+class Kernel:
+    """Precomputed per-election data shared by every run."""
+
+    def __init__(self, inp: MesInput) -> None:
+        self.inp = inp
+        g = inp.election.profile.num_groups
+        self.g = g
+        self.mass_i: IntArray = inp.mass
+        self.mass_f: FloatArray = inp.mass.astype(np.float64)
+        self.mult: IntArray = inp.election.profile.multiplicity
+        self.cands = inp.candidates()
+        self.free = inp.free()
+        cols = inp.columns()
+        self.idx: dict[int, IntArray] = {}
+        self.util_f: dict[int, FloatArray] = {}
+        self.util_i: dict[int, IntArray] = {}
+        self.smass: dict[int, FloatArray] = {}
+        self.smu: dict[int, FloatArray] = {}
+        self.uniform: dict[int, float] = {}
+        for j in self.cands:
+            idx, u = cols[j]
+            self.idx[j] = idx
+            self.util_i[j] = u
+            self.util_f[j] = u.astype(np.float64)
+            self.smass[j] = self.mass_f[idx]
+            self.smu[j] = self.mass_f[idx] * self.util_f[j]
+            if inp.uniform is not None:
+                self.uniform[j] = float(inp.uniform[j])
+        self.prio = [int(x) for x in inp.resolver.priority]
+        self.refuses = inp.resolver.tie_break.refuses
+
+    # -- endowments ----------------------------------------------------------------------
+
+    def start(self, step: int) -> tuple[list[int], FloatArray]:
+        """Exact numerators (over ``unit_den``) and float per-unit endowments."""
+        inp = self.inp
+        add = step * inp.increment * inp.unit_den
+        num = [a + add for a in inp.start_num()]
+        den = inp.unit_den
+        flt = np.array([a / den for a in num], dtype=np.float64)
+        return num, flt
+
+    # -- one run -------------------------------------------------------------------------
+
+    def run(self, step: int) -> Run:
+        """Equal shares with the endowments of ``step`` add1 increments."""
+        num, e = self.start(step)
+        state = _State(self, step, num, e)
+        return state.run()
+
+    # -- exact replay --------------------------------------------------------------------
+
+    def replay_rho(self, run: Run, t: int) -> Fraction:
+        """Exact price of round ``t`` from the exact prices of the rounds before it."""
+        rnd = run.rounds[t]
+        num, _ = self.start(run.step)
+        hist = [r.j for r in run.rounds[:t]]
+        rhos = [run.exact_rho(s) for s in range(t)]
+        poor_money = self.exact_money(rnd.dead, num, hist, rhos)
+        return (self.inp.costs[rnd.j] - poor_money) / rnd.q
+
+    def exact_money(
+        self, groups: IntArray, num: list[int], hist: list[int], rhos: list[Fraction]
+    ) -> Fraction:
+        """Exact ``Σ mass × budget`` over groups that never paid all they had."""
+        if groups.size == 0:
+            return Fraction(0)
+        inp = self.inp
+        mass = self.mass_i[groups]
+        a = np.array([num[int(k)] for k in groups], dtype=object)
+        total = Fraction(
+            int(sum(int(mm) * aa for mm, aa in zip(mass.tolist(), a, strict=True))), inp.unit_den
+        )
+        if hist:
+            rows = inp.rows(groups)[:, hist]
+            ks = _exact_matvec(mass, rows)
+            for rho, k in zip(rhos, ks, strict=True):
+                if k:
+                    total -= rho * int(k)
+        return total
+
+    def exact_budget(
+        self, k: int, dead: bool, num: list[int], hist: list[int], rhos: list[Fraction]
+    ) -> Fraction:
+        """Exact per-unit budget of group ``k``."""
+        if dead:
+            return Fraction(0)
+        b = Fraction(num[k], self.inp.unit_den)
+        if hist:
+            row = self.inp.rows(np.array([k], dtype=np.int64))[0, hist]
+            for rho, u in zip(rhos, row.tolist(), strict=True):
+                if u:
+                    b -= rho * u
+        return b
+
+
+class _Eval:
+    """A project's float price at the current round, with its payer split."""
+
+    __slots__ = ("err", "j", "poor", "rho")
+
+    def __init__(self, j: int, rho: float, err: float, poor: BoolArray) -> None:
+        self.j = j
+        self.rho = rho
+        self.err = err
+        self.poor = poor
+
+
+class _State:
+    """Mutable state of one run (private to :meth:`Kernel.run`)."""
+
+    def __init__(self, kernel: Kernel, step: int, num: list[int], e: FloatArray) -> None:
+        self.k = kernel
+        self.step = step
+        self.num = num
+        self.e = e
+        self.b = e.copy()
+        self.dead = np.zeros(kernel.g, dtype=np.bool_)
+        self.rounds: list[Round] = []
+        self.run_obj = Run(kernel, step, list(kernel.free), self.rounds)
+        self.emax = float(e.max()) if e.size else 0.0
+
+    # exact helpers -------------------------------------------------------------------
+
+    def _hist(self) -> tuple[list[int], list[Fraction]]:
+        hist = [r.j for r in self.rounds]
+        rhos = [self.run_obj.exact_rho(t) for t in range(len(self.rounds))]
+        return hist, rhos
+
+    def _exact_money(self, groups: IntArray) -> Fraction:
+        live = groups[~self.dead[groups]]
+        hist, rhos = self._hist()
+        return self.k.exact_money(live, self.num, hist, rhos)
+
+    def exact_affordable(self, j: int) -> bool:
+        return self._exact_money(self.k.idx[j]) >= self.k.inp.costs[j]
+
+    def exact_price(self, ev: _Eval) -> tuple[Fraction, BoolArray]:
+        """Exact ρ of ``ev.j`` and its exact poor set (starting from the float split)."""
+        k = self.k
+        j = ev.j
+        idx = k.idx[j]
+        ui = k.util_i[j]
+        mi = k.mass_i[idx]
+        c = k.inp.costs[j]
+        hist, rhos = self._hist()
+        poor = ev.poor.copy()
+        total_q = int(k.inp.totals[j])
+        cache: dict[int, Fraction] = {}
+
+        def budget_of(pos: int) -> Fraction:
+            if pos not in cache:
+                g = int(idx[pos])
+                cache[pos] = k.exact_budget(g, bool(self.dead[g]), self.num, hist, rhos)
+            return cache[pos]
+
+        bs = self.b[idx]
+        for _ in range(idx.size + 1):
+            q = total_q - int(_exact_matvec(mi[poor], ui[poor, None])[0]) if poor.any() else total_q
+            if q <= 0:
+                return self._exact_waterfill(j, hist, rhos), self._exact_poor(j, hist, rhos)
+            money = k.exact_money(idx[poor & ~self.dead[idx]], self.num, hist, rhos)
+            rho = (c - money) / q
+            rf = float(rho)
+            near = np.flatnonzero(
+                np.abs(bs - rf * k.util_f[j]) <= TOL * (self.emax + abs(rf) * k.util_f[j])
+            )
+            flipped = False
+            for pos in near.tolist():
+                want = budget_of(pos) < rho * int(ui[pos])
+                if want != bool(poor[pos]):
+                    poor[pos] = want
+                    flipped = True
+            if not flipped:
+                return rho, poor
+        return self._exact_waterfill(j, hist, rhos), self._exact_poor(j, hist, rhos)
+
+    def _exact_budgets(self, j: int, hist: list[int], rhos: list[Fraction]) -> list[Fraction]:
+        k = self.k
+        return [
+            k.exact_budget(int(g), bool(self.dead[int(g)]), self.num, hist, rhos) for g in k.idx[j]
+        ]
+
+    def _exact_waterfill(self, j: int, hist: list[int], rhos: list[Fraction]) -> Fraction:
+        k = self.k
+        bud = self._exact_budgets(j, hist, rhos)
+        ui = k.util_i[j].tolist()
+        mi = k.mass_i[k.idx[j]].tolist()
+        order = sorted(range(len(bud)), key=lambda p: bud[p] / ui[p])
+        paid = Fraction(0)
+        rest = sum(int(a) * int(b) for a, b in zip(mi, ui, strict=True))
+        c = k.inp.costs[j]
+        rho = Fraction(0)
+        for p in order:
+            rho = (c - paid) / rest
+            if rho * ui[p] <= bud[p]:
+                return rho
+            paid += mi[p] * bud[p]
+            rest -= mi[p] * ui[p]
+        return rho
+
+    def _exact_poor(self, j: int, hist: list[int], rhos: list[Fraction]) -> BoolArray:
+        rho = self._exact_waterfill(j, hist, rhos)
+        bud = self._exact_budgets(j, hist, rhos)
+        ui = self.k.util_i[j].tolist()
+        return np.array([bud[p] < rho * ui[p] for p in range(len(bud))], dtype=np.bool_)
+
+    # float evaluation ----------------------------------------------------------------
+
+    def evaluate(self, j: int) -> _Eval | None:
+        """Float price of ``j`` now, or ``None`` when its supporters cannot pay for it."""
+        k = self.k
+        idx = k.idx[j]
+        bs = self.b[idx]
+        sm = k.smass[j]
+        c = float(k.inp.costs[j])
+        money = float(bs @ sm)
+        if money < c * (1.0 - TOL):
+            return None
+        if money <= c * (1.0 + TOL) and not self.exact_affordable(j):
+            return None
+        smu = k.smu[j]
+        q0 = float(k.inp.totals[j])
+        uf = k.util_f[j]
+        uni = k.uniform.get(j)
+        rho = c / q0
+        poor = bs < (rho * uni if uni is not None else rho * uf)
+        if not poor.any():
+            return _Eval(j, rho, TOL * rho, poor)
+        for _ in range(_MAX_FIXED_POINT):
+            q = q0 - float(smu[poor].sum())
+            if q <= 0.0:
+                break
+            pm = float(bs[poor] @ sm[poor])
+            rho = (c - pm) / q
+            more = bs < (rho * uni if uni is not None else rho * uf)
+            if np.array_equal(more, poor):
+                pe = float(self.e[idx][poor] @ sm[poor])
+                return _Eval(j, rho, TOL * (c + pe) / q, poor)
+            poor = more
+        # many supporters run out of money: water-fill on the sorted budget/utility ratios
+        ratio = bs / uf
+        order = np.argsort(ratio, kind="stable")
+        paid = np.concatenate(([0.0], np.cumsum((bs * sm)[order])))
+        rest = q0 - np.concatenate(([0.0], np.cumsum(smu[order])))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cand = (c - paid[:-1]) / rest[:-1]
+        ok = cand <= ratio[order] * (1.0 + 1e-15)
+        pos = int(np.argmax(ok)) if ok.any() else order.size - 1
+        rho = float(cand[pos]) if rest[pos] > 0 else float(ratio[order[-1]])
+        poor = np.zeros(idx.size, dtype=np.bool_)
+        poor[order[:pos]] = True
+        q = max(float(rest[pos]), 1.0)
+        pe = float(self.e[idx][poor] @ sm[poor])
+        return _Eval(j, rho, TOL * (c + pe) / q + TOL * rho, poor)
+
+    # the rounds ------------------------------------------------------------------------
+
+    def run(self) -> Run:
+        k = self.k
+        heap: list[tuple[float, int, int]] = []
+        for j in k.cands:
+            lb = k.inp.costs[j] / k.inp.totals[j]
+            heap.append((lb * (1.0 - TOL), k.prio[j], j))
+        heapq.heapify(heap)
+        while heap:
+            best: _Eval | None = None
+            evals: list[_Eval] = []
+            while heap:
+                key, _, j = heap[0]
+                if best is not None and key > best.rho + best.err:
+                    break
+                heapq.heappop(heap)
+                ev = self.evaluate(j)
+                if ev is None:
+                    continue
+                evals.append(ev)
+                if best is None or ev.rho < best.rho:
+                    best = ev
+            if best is None:
+                break
+            b0 = best
+            near = [ev for ev in evals if ev.rho - ev.err <= b0.rho + b0.err]
+            win, rho_exact, poor = self.choose(near)
+            for ev in evals:
+                if ev is not win:
+                    heapq.heappush(heap, (ev.rho - ev.err, k.prio[ev.j], ev.j))
+            self.buy(win, rho_exact, poor)
+        return self.run_obj
+
+    def choose(self, near: list[_Eval]) -> tuple[_Eval, Fraction | None, BoolArray]:
+        """The winner among near-tied evaluations, exactly when needed."""
+        if len(near) == 1:
+            return near[0], None, near[0].poor
+        exact = {ev.j: self.exact_price(ev) for ev in near}
+        low = min(r for r, _ in exact.values())
+        tied = [j for j, (r, _) in exact.items() if r == low]
+        win = self.k.inp.resolver.pick(sorted(tied))
+        ev = next(e for e in near if e.j == win)
+        return ev, low, exact[win][1]
+
+    def buy(self, ev: _Eval, rho_exact: Fraction | None, poor: BoolArray) -> None:
+        k = self.k
+        j = ev.j
+        idx = k.idx[j]
+        bs = self.b[idx]
+        uf = k.util_f[j]
+        rho = ev.rho if rho_exact is None else float(rho_exact)
+        if rho_exact is None:
+            share = rho * uf
+            border = np.abs(bs - share) <= TOL * (self.emax + share)
+            if border.any():
+                rho_exact, poor = self.exact_price(_Eval(j, rho, ev.err, poor))
+                rho = float(rho_exact)
+        payers = int(k.mult[idx][bs > 0].sum())
+        newly = poor & ~self.dead[idx]
+        dead_groups = idx[newly]
+        q = int(k.inp.totals[j])
+        if poor.any():
+            q -= int(_exact_matvec(k.mass_i[idx[poor]], k.util_i[j][poor, None])[0])
+        nb = np.where(poor, 0.0, np.maximum(bs - rho * uf, 0.0))
+        self.b[idx] = nb
+        self.dead[dead_groups] = True
+        rnd = Round(j, rho, dead_groups, q, payers)
+        self.rounds.append(rnd)
+        if rho_exact is not None:
+            exact = self.run_obj._exact
+            if len(exact) == len(self.rounds) - 1:
+                exact.append(rho_exact)

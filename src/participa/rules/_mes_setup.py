@@ -1,0 +1,356 @@
+"""Shared preparation for the Method of Equal Shares: options, utilities, endowments, greedy.
+
+Both the fast kernel (:mod:`participa.rules._mes_kernel`) and the exact reference
+(:mod:`participa.rules._mes_reference`) start from a :class:`MesInput`, so they differ
+only in how they run the rounds.
+
+Weights: a voter of weight ``w`` counts as ``w`` voters. A profile group therefore
+has *mass* ``multiplicity * weight`` and every unit of mass holds the same budget
+``endowment / weight``. The default endowment of a voter is ``budget * weight /
+total weight``; the ``add1`` completion adds ``increment`` per unit of weight.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from participa.errors import ValidationError
+from participa.model import Election
+from participa.rules.utility import UTILITIES, default_utility, utility_matrix
+from participa.tiebreak import TieBreak, TieResolver
+
+__all__ = ["COMPLETIONS", "MesInput", "greedy_fill", "prepare"]
+
+COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
+
+IntArray = npt.NDArray[np.int64]
+
+
+class MesInput:
+    """Everything a run of equal shares needs, computed once per call.
+
+    Attributes
+    ----------
+    election, resolver
+        The election and its tie-break priorities.
+    utility_name
+        ``"cost"``, ``"count"``, ``"points"``, ``"borda"`` or ``"custom"``.
+    mass
+        ``int64`` multiplicity × weight per group.
+    unit_num, unit_den
+        Per-unit-of-mass endowment of group ``g`` is ``unit_num[g] / unit_den``
+        (Python ints, exact).
+    increment
+        Endowment added per unit of weight at each ``add1`` step, in minor units.
+    """
+
+    __slots__ = (
+        "_dense",
+        "completion",
+        "costs",
+        "election",
+        "exhaustive_stop",
+        "increment",
+        "integral_start",
+        "mass",
+        "resolver",
+        "totals",
+        "uniform",
+        "unit_den",
+        "unit_num",
+        "utility_name",
+    )
+
+    def __init__(
+        self,
+        election: Election,
+        *,
+        utility_name: str,
+        dense: IntArray | None,
+        uniform: list[int] | None,
+        unit_num: list[int],
+        unit_den: int,
+        resolver: TieResolver,
+        completion: str,
+        exhaustive_stop: bool,
+        integral_start: bool,
+        increment: int,
+    ) -> None:
+        self.election = election
+        self.utility_name = utility_name
+        self._dense = dense
+        self.uniform = uniform
+        self.mass: IntArray = election.profile.group_weight.astype(np.int64)
+        self.unit_num = unit_num
+        self.unit_den = unit_den
+        self.resolver = resolver
+        self.completion = completion
+        self.exhaustive_stop = exhaustive_stop
+        self.integral_start = integral_start
+        self.increment = increment
+        self.costs = [int(c) for c in election.costs]
+        self.totals = self._totals()
+
+    # -- utilities -------------------------------------------------------------------------
+
+    def rows(self, groups: npt.NDArray[np.int64]) -> IntArray:
+        """Integer utilities of these groups for every project (``len(groups) × m``)."""
+        if self._dense is not None:
+            return self._dense[groups]
+        assert self.uniform is not None
+        on = self.election.profile.approvals()[groups]
+        out: IntArray = on * np.asarray(self.uniform, dtype=np.int64)[None, :]
+        return out
+
+    def column(self, j: int) -> tuple[IntArray, IntArray]:
+        """Supporting groups of project ``j`` and their (positive) utilities."""
+        if self._dense is not None:
+            col = self._dense[:, j]
+            idx = np.flatnonzero(col > 0).astype(np.int64)
+            return idx, col[idx].astype(np.int64)
+        assert self.uniform is not None
+        on = self.election.profile.approvals()[:, j]
+        idx = np.flatnonzero(on).astype(np.int64) if self.uniform[j] > 0 else np.zeros(0, np.int64)
+        return idx, np.full(idx.size, self.uniform[j], np.int64)
+
+    def columns(self) -> list[tuple[IntArray, IntArray]]:
+        """:meth:`column` for every project, computed in one pass."""
+        m = len(self.costs)
+        if self._dense is not None:
+            return [self.column(j) for j in range(m)]
+        assert self.uniform is not None
+        on_t = np.ascontiguousarray(self.election.profile.approvals().T)
+        out = []
+        for j in range(m):
+            idx = (
+                np.flatnonzero(on_t[j]).astype(np.int64)
+                if self.uniform[j] > 0
+                else np.zeros(0, np.int64)
+            )
+            out.append((idx, np.full(idx.size, self.uniform[j], np.int64)))
+        return out
+
+    def _totals(self) -> list[int]:
+        """Exact ``Σ mass × utility`` per project (Python ints)."""
+        m = len(self.costs)
+        if self.election.profile.num_groups == 0:
+            return [0] * m
+        mass = self.mass
+        if self._dense is not None:
+            return [int(x) for x in _exact_matvec(mass, self._dense)]
+        assert self.uniform is not None
+        support = _exact_matvec(mass, self.election.profile.approvals().astype(np.int64))
+        return [int(s) * u for s, u in zip(support, self.uniform, strict=True)]
+
+    # -- endowments ------------------------------------------------------------------------
+
+    def unit_endowment(self, step: int) -> list[Fraction]:
+        """Per-unit-of-mass endowment of every group after ``step`` add1 increments."""
+        base = self.start_num()
+        add = step * self.increment * self.unit_den
+        return [Fraction(a + add, self.unit_den) for a in base]
+
+    def start_num(self) -> list[int]:
+        """Numerators (over ``unit_den``) of the starting per-unit endowments."""
+        if not self.integral_start:
+            return self.unit_num
+        mpu = self.election.minor_per_unit
+        den = self.unit_den
+        return [(a // (den * mpu)) * mpu * den for a in self.unit_num]
+
+    def total_endowment(self, step: int) -> Fraction:
+        """Money all voters hold together after ``step`` increments."""
+        num = self.start_num()
+        add = step * self.increment * self.unit_den
+        tot = sum(int(mm) * (a + add) for mm, a in zip(self.mass.tolist(), num, strict=True))
+        return Fraction(tot, self.unit_den)
+
+    def candidates(self) -> list[int]:
+        """Projects equal shares may buy: positive cost and somebody values them."""
+        return [j for j, c in enumerate(self.costs) if c > 0 and self.totals[j] > 0]
+
+    def free(self) -> list[int]:
+        """Free projects somebody values: selected before the rounds, in tie-break order."""
+        free = [j for j, c in enumerate(self.costs) if c == 0 and self.totals[j] > 0]
+        return self.resolver.order(free) if free else []
+
+
+def _exact_matvec(vec: IntArray, mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``vec @ mat`` with integers, in Python ints when int64 could overflow."""
+    if vec.size == 0:
+        return np.zeros(mat.shape[1], np.int64)
+    vmax = int(np.abs(vec).max())
+    mmax = int(np.abs(mat).max()) if mat.size else 0
+    if vmax * mmax * max(1, vec.size) < 2**62:
+        out: npt.NDArray[Any] = vec @ mat.astype(np.int64)
+        return out
+    return np.array(
+        [
+            sum(int(a) * int(b) for a, b in zip(vec, mat[:, j], strict=True))
+            for j in range(mat.shape[1])
+        ],
+        dtype=object,
+    )
+
+
+def _as_fraction(x: object, where: str) -> Fraction:
+    if isinstance(x, bool):
+        raise ValidationError(f"{where} must be a number, got {x!r}")
+    if isinstance(x, int | np.integer):
+        return Fraction(int(x))
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, float | np.floating) and math.isfinite(float(x)) and float(x).is_integer():
+        return Fraction(int(x))
+    raise ValidationError(
+        f"{where} must be an integer number of minor units or a Fraction, got {x!r}",
+        hint="pass integers (minor units) or fractions.Fraction values",
+    )
+
+
+def prepare(
+    election: Election,
+    *,
+    utility: str | None,
+    utilities: npt.ArrayLike | None,
+    completion: str,
+    exhaustive_stop: bool,
+    integral_start: bool,
+    increment: int | None,
+    endowments: npt.ArrayLike | Sequence[Any] | None,
+    tie_break: TieBreak,
+) -> MesInput:
+    """Validate the options of :func:`~participa.rules.mes.equal_shares` and precompute."""
+    prof = election.profile
+    g, m = prof.num_groups, len(election.projects)
+    if completion not in COMPLETIONS:
+        raise ValidationError(
+            f"unknown completion {completion!r}", hint=f"use one of {', '.join(COMPLETIONS)}"
+        )
+    if increment is None:
+        increment = election.minor_per_unit
+    if isinstance(increment, bool) or not isinstance(increment, int) or increment < 1:
+        raise ValidationError(
+            f"increment must be a positive integer number of minor units, got {increment!r}"
+        )
+    dense: IntArray | None = None
+    uniform: list[int] | None = None
+    if utilities is not None:
+        if utility is not None:
+            raise ValidationError(
+                "pass either utility (a name) or utilities (a matrix), not both",
+                hint="drop one of the two arguments",
+            )
+        raw = np.asarray(utilities)
+        if raw.shape != (g, m):
+            raise ValidationError(
+                f"utilities must be groups × projects = {(g, m)}, got shape {raw.shape}",
+                hint="one row per profile group (election.profile.num_groups)",
+            )
+        if raw.size and not np.issubdtype(raw.dtype, np.integer):
+            if raw.dtype == np.bool_:
+                raw = raw.astype(np.int64)
+            elif not np.issubdtype(raw.dtype, np.floating) or not np.all(
+                np.isfinite(raw) & (raw == np.round(raw))
+            ):
+                raise ValidationError(
+                    "utilities must be non-negative integers",
+                    hint="scale them to integers: multiplying every utility by one constant "
+                    "does not change the outcome",
+                )
+        dense = raw.astype(np.int64)
+        if dense.size and int(dense.min()) < 0:
+            gg, jj = (int(x[0]) for x in np.nonzero(dense < 0))
+            raise ValidationError(
+                f"utility of group {gg} is negative ({int(dense[gg, jj])})",
+                project_id=election.project_ids[jj],
+                hint="equal shares needs utilities >= 0",
+            )
+        name = "custom"
+    else:
+        name = utility if utility is not None else default_utility(prof.kind)
+        if name not in UTILITIES:
+            raise ValidationError(
+                f"unknown utility {name!r}", hint=f"use one of {', '.join(UTILITIES)}"
+            )
+        if name == "cost":
+            uniform = [int(c) for c in election.costs]
+        elif name == "count":
+            uniform = [1] * m
+        else:
+            dense = utility_matrix(election, name)
+    weight = prof.weight
+    if endowments is None:
+        unit = [Fraction(election.budget, prof.total_weight)] * g if g else []
+    else:
+        arr = np.asarray(endowments, dtype=object).reshape(-1)
+        if arr.shape != (g,):
+            raise ValidationError(
+                f"endowments must give one amount per profile group ({g}), got {arr.shape[0]}",
+                hint="endowments[g] is the money of each voter of group g",
+            )
+        unit = []
+        for k, x in enumerate(arr.tolist()):
+            f = _as_fraction(x, f"endowment of group {k}")
+            if f < 0:
+                raise ValidationError(f"endowment of group {k} is negative ({f})")
+            unit.append(f / int(weight[k]))
+        tot = sum(
+            (u * int(mm) for u, mm in zip(unit, prof.group_weight.tolist(), strict=True)),
+            Fraction(0),
+        )
+        if tot > election.budget:
+            raise ValidationError(
+                f"the endowments add up to {tot}, more than the budget {election.budget}",
+                hint="equal shares may only hand out the budget",
+            )
+    den = math.lcm(*(u.denominator for u in unit)) if unit else 1
+    num = [u.numerator * (den // u.denominator) for u in unit]
+    return MesInput(
+        election,
+        utility_name=name,
+        dense=dense,
+        uniform=uniform,
+        unit_num=num,
+        unit_den=den,
+        resolver=tie_break.resolver(election),
+        completion=completion,
+        exhaustive_stop=exhaustive_stop,
+        integral_start=integral_start,
+        increment=increment,
+    )
+
+
+def greedy_fill(inp: MesInput, selected: Sequence[int], left: int) -> tuple[list[int], int]:
+    """Utilitarian completion: add projects by total utility per cost while they fit.
+
+    Ranks the unselected projects by ``Σ mass × utility / cost`` (free valued
+    projects first, projects nobody values last), ties by the tie-break priority;
+    skips a project that does not fit. Returns the added projects and the money left.
+    """
+    chosen = set(selected)
+    keys: list[tuple[int, Fraction, int, int]] = []
+    for j, c in enumerate(inp.costs):
+        if j in chosen:
+            continue
+        t = inp.totals[j]
+        if t <= 0:
+            key = (0, Fraction(0))
+        elif c == 0:
+            key = (2, Fraction(0))
+        else:
+            key = (1, Fraction(t, c))
+        keys.append((-key[0], -key[1], int(inp.resolver.priority[j]), j))
+    keys.sort()
+    added: list[int] = []
+    for *_, j in keys:
+        if inp.costs[j] <= left:
+            added.append(j)
+            left -= inp.costs[j]
+    return added, left
