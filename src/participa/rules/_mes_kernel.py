@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 from fractions import Fraction
+
 import numpy as np
 import numpy.typing as npt
 

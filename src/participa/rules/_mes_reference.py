@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from participa.model import Election
 from participa.outcome import Outcome, TraceStep
+from participa.rules._common import DEFAULT_TIE_BREAK
 from participa.rules._mes_setup import MesInput, greedy_fill, prepare
 from participa.rules.utility import Utility
 from participa.tiebreak import TieBreak
@@ -84,7 +85,7 @@ def equal_shares_reference(
     increment: int | None = None,
     comparison: bool = False,
     endowments: npt.ArrayLike | Sequence[Any] | None = None,
-    tie_break: TieBreak = TieBreak(),
+    tie_break: TieBreak = DEFAULT_TIE_BREAK,
 ) -> Outcome:
     """Exact, slow equal shares with the same options as :func:`~participa.rules.mes.equal_shares`.
 

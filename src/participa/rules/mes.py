@@ -62,6 +62,7 @@ import numpy.typing as npt
 
 from participa.model import Election
 from participa.outcome import Outcome, TraceStep
+from participa.rules._common import DEFAULT_TIE_BREAK
 from participa.rules._mes_kernel import Kernel, Run
 from participa.rules._mes_reference import equal_shares_reference
 from participa.rules._mes_setup import MesInput, greedy_fill, prepare
@@ -82,7 +83,7 @@ def equal_shares(
     increment: int | None = None,
     comparison: bool = False,
     endowments: npt.ArrayLike | Sequence[Any] | None = None,
-    tie_break: TieBreak = TieBreak(),
+    tie_break: TieBreak = DEFAULT_TIE_BREAK,
 ) -> Outcome:
     """The Method of Equal Shares, with an optional completion.
 
@@ -272,7 +273,7 @@ def is_exhaustive(
     return all(costs[j] > left for j in pool if j not in chosen)
 
 
-def greedy_by_support(election: Election, *, tie_break: TieBreak = TieBreak()) -> list[int]:
+def greedy_by_support(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> list[int]:
     """The greedy outcome pabulib's ``-comparison`` step compares against.
 
     Projects by (weighted) number of supporters, ties by ``tie_break``, skipping
