@@ -1,1 +1,67 @@
-"""Selection rules: given an Election, return an Outcome."""
+"""Selection rules: given an :class:`~participa.Election`, return an :class:`~participa.Outcome`.
+
+Every rule is a plain typed function with keyword-only options and a ``tie_break``
+argument (default: project id, as pabutools does):
+
+=====================  ==========================================================
+function               rule
+=====================  ==========================================================
+:func:`greedy`         greedy by utility per cost (``skip``, ``threshold`` variants)
+:func:`equal_shares`   method of equal shares (:mod:`participa.rules.mes`)
+:func:`phragmen`       sequential Phragmén
+:func:`max_welfare`    exact maximum utilitarian welfare
+:func:`per_head`       money in proportion to votes (San Juan de Miraflores)
+:func:`equal_split`    equal envelopes per territory, optional pooling
+:func:`declared`       replay of the rule a pabulib file declares
+=====================  ==========================================================
+
+:data:`RULES`, :func:`get_rule` and :func:`run_rule` expose them under the CLI's names.
+
+>>> from participa.rules import RULES
+>>> list(RULES)[:5]
+['greedy', 'greedy-no-skip', 'greedy-threshold', 'mes', 'phragmen']
+>>> list(RULES)[5:]
+['max-welfare', 'per-head', 'equal-split', 'declared']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from participa.rules.declared import declared
+from participa.rules.diagnostics import FundingDiagnostics, funding_diagnostics
+from participa.rules.greedy import greedy
+from participa.rules.phragmen import phragmen
+from participa.rules.registry import RULES, RuleSpec, get_rule, run_rule
+from participa.rules.split import equal_split, per_head
+from participa.rules.utility import default_utility, utility_matrix
+from participa.rules.welfare import max_welfare
+from participa.tiebreak import TieBreak
+
+__all__ = [
+    "RULES",
+    "FundingDiagnostics",
+    "RuleSpec",
+    "TieBreak",
+    "declared",
+    "default_utility",
+    "equal_shares",
+    "equal_split",
+    "funding_diagnostics",
+    "get_rule",
+    "greedy",
+    "max_welfare",
+    "per_head",
+    "phragmen",
+    "run_rule",
+    "utility_matrix",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # equal_shares lives in participa.rules.mes; import it on first use
+    if name == "equal_shares":
+        from participa.rules._common import load_equal_shares
+
+        return load_equal_shares()
+    raise AttributeError(f"module 'participa.rules' has no attribute {name!r}")
