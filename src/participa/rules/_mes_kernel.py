@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import heapq
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from participa.rules._mes_setup import MesInput, _exact_matvec
+from participa.rules._mes_setup import MesInput, _exact_matvec, exact_dot
 from participa.rules._numeric import REL_TOL
 
 __all__ = ["Kernel", "Round", "Run"]
@@ -102,6 +103,7 @@ class Kernel:
         self.smass: dict[int, FloatArray] = {}
         self.smu: dict[int, FloatArray] = {}
         self.uniform: dict[int, float] = {}
+        self.smu_i: dict[int, IntArray] = {}
         for j in self.cands:
             idx, u = cols[j]
             self.idx[j] = idx
@@ -109,6 +111,8 @@ class Kernel:
             self.util_f[j] = u.astype(np.float64)
             self.smass[j] = self.mass_f[idx]
             self.smu[j] = self.mass_f[idx] * self.util_f[j]
+            if inp.totals[j] < 2**62:
+                self.smu_i[j] = self.mass_i[idx] * u
             if inp.uniform is not None:
                 self.uniform[j] = float(inp.uniform[j])
         self.prio = [int(x) for x in inp.resolver.priority]
@@ -116,13 +120,14 @@ class Kernel:
 
     # -- endowments ----------------------------------------------------------------------
 
-    def start(self, step: int) -> tuple[list[int], FloatArray]:
+    def start(self, step: int) -> tuple[npt.NDArray[Any], FloatArray]:
         """Exact numerators (over ``unit_den``) and float per-unit endowments."""
-        inp = self.inp
-        add = step * inp.increment * inp.unit_den
-        num = [a + add for a in inp.start_num()]
-        den = inp.unit_den
-        flt = np.array([a / den for a in num], dtype=np.float64)
+        num = self.inp.step_num(step)
+        den = self.inp.unit_den
+        if num.dtype == object:
+            flt = np.array([int(a) / den for a in num.tolist()], dtype=np.float64)
+        else:
+            flt = num / den
         return num, flt
 
     # -- one run -------------------------------------------------------------------------
@@ -145,17 +150,14 @@ class Kernel:
         return (self.inp.costs[rnd.j] - poor_money) / rnd.q
 
     def exact_money(
-        self, groups: IntArray, num: list[int], hist: list[int], rhos: list[Fraction]
+        self, groups: IntArray, num: npt.NDArray[Any], hist: list[int], rhos: list[Fraction]
     ) -> Fraction:
         """Exact ``Σ mass × budget`` over groups that never paid all they had."""
         if groups.size == 0:
             return Fraction(0)
         inp = self.inp
         mass = self.mass_i[groups]
-        a = np.array([num[int(k)] for k in groups], dtype=object)
-        total = Fraction(
-            int(sum(int(mm) * aa for mm, aa in zip(mass.tolist(), a, strict=True))), inp.unit_den
-        )
+        total = Fraction(exact_dot(mass, num[groups]), inp.unit_den)
         if hist:
             rows = inp.rows(groups)[:, hist]
             ks = _exact_matvec(mass, rows)
@@ -165,12 +167,12 @@ class Kernel:
         return total
 
     def exact_budget(
-        self, k: int, dead: bool, num: list[int], hist: list[int], rhos: list[Fraction]
+        self, k: int, dead: bool, num: npt.NDArray[Any], hist: list[int], rhos: list[Fraction]
     ) -> Fraction:
         """Exact per-unit budget of group ``k``."""
         if dead:
             return Fraction(0)
-        b = Fraction(num[k], self.inp.unit_den)
+        b = Fraction(int(num[k]), self.inp.unit_den)
         if hist:
             row = self.inp.rows(np.array([k], dtype=np.int64))[0, hist]
             for rho, u in zip(rhos, row.tolist(), strict=True):
@@ -194,7 +196,7 @@ class _Eval:
 class _State:
     """Mutable state of one run (private to :meth:`Kernel.run`)."""
 
-    def __init__(self, kernel: Kernel, step: int, num: list[int], e: FloatArray) -> None:
+    def __init__(self, kernel: Kernel, step: int, num: npt.NDArray[Any], e: FloatArray) -> None:
         self.k = kernel
         self.step = step
         self.num = num
@@ -259,6 +261,17 @@ class _State:
             if not flipped:
                 return rho, poor
         return self._exact_waterfill(j, hist, rhos), self._exact_poor(j, hist, rhos)
+
+    def _poor_q(self, j: int, poor: BoolArray) -> int:
+        """Exact ``Σ mass × utility`` of the supporters outside ``poor``."""
+        k = self.k
+        q = int(k.inp.totals[j])
+        if not poor.any():
+            return q
+        smu = k.smu_i.get(j)
+        if smu is not None:
+            return q - int(smu[poor].sum())
+        return q - int(_exact_matvec(k.mass_i[k.idx[j][poor]], k.util_i[j][poor, None])[0])
 
     def _exact_budgets(self, j: int, hist: list[int], rhos: list[Fraction]) -> list[Fraction]:
         k = self.k
@@ -397,12 +410,10 @@ class _State:
             if border.any():
                 rho_exact, poor = self.exact_price(_Eval(j, rho, ev.err, poor))
                 rho = float(rho_exact)
-        payers = int(k.mult[idx][bs > 0].sum())
+        payers = int(k.mult[idx[bs > 0]].sum())
         newly = poor & ~self.dead[idx]
         dead_groups = idx[newly]
-        q = int(k.inp.totals[j])
-        if poor.any():
-            q -= int(_exact_matvec(k.mass_i[idx[poor]], k.util_i[j][poor, None])[0])
+        q = self._poor_q(j, poor)
         nb = np.where(poor, 0.0, np.maximum(bs - rho * uf, 0.0))
         self.b[idx] = nb
         self.dead[dead_groups] = True

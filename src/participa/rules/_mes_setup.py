@@ -25,7 +25,7 @@ from participa.model import Election
 from participa.rules.utility import UTILITIES, default_utility, utility_matrix
 from participa.tiebreak import TieBreak, TieResolver
 
-__all__ = ["COMPLETIONS", "MesInput", "greedy_fill", "prepare"]
+__all__ = ["COMPLETIONS", "MesInput", "exact_dot", "greedy_fill", "prepare"]
 
 COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
 
@@ -52,6 +52,7 @@ class MesInput:
 
     __slots__ = (
         "_dense",
+        "approvals",
         "completion",
         "costs",
         "election",
@@ -74,7 +75,7 @@ class MesInput:
         utility_name: str,
         dense: IntArray | None,
         uniform: list[int] | None,
-        unit_num: list[int],
+        unit_num: npt.NDArray[Any],
         unit_den: int,
         resolver: TieResolver,
         completion: str,
@@ -95,6 +96,7 @@ class MesInput:
         self.integral_start = integral_start
         self.increment = increment
         self.costs = [int(c) for c in election.costs]
+        self.approvals = election.profile.approvals()
         self.totals = self._totals()
 
     # -- utilities -------------------------------------------------------------------------
@@ -104,7 +106,7 @@ class MesInput:
         if self._dense is not None:
             return self._dense[groups]
         assert self.uniform is not None
-        on = self.election.profile.approvals()[groups]
+        on = self.approvals[groups]
         out: IntArray = on * np.asarray(self.uniform, dtype=np.int64)[None, :]
         return out
 
@@ -115,7 +117,7 @@ class MesInput:
             idx = np.flatnonzero(col > 0).astype(np.int64)
             return idx, col[idx].astype(np.int64)
         assert self.uniform is not None
-        on = self.election.profile.approvals()[:, j]
+        on = self.approvals[:, j]
         idx = np.flatnonzero(on).astype(np.int64) if self.uniform[j] > 0 else np.zeros(0, np.int64)
         return idx, np.full(idx.size, self.uniform[j], np.int64)
 
@@ -125,7 +127,7 @@ class MesInput:
         if self._dense is not None:
             return [self.column(j) for j in range(m)]
         assert self.uniform is not None
-        on_t = np.ascontiguousarray(self.election.profile.approvals().T)
+        on_t = np.ascontiguousarray(self.approvals.T)
         out = []
         for j in range(m):
             idx = (
@@ -145,31 +147,43 @@ class MesInput:
         if self._dense is not None:
             return [int(x) for x in _exact_matvec(mass, self._dense)]
         assert self.uniform is not None
-        support = _exact_matvec(mass, self.election.profile.approvals().astype(np.int64))
+        support = _exact_matvec(mass, self.approvals.astype(np.int64))
         return [int(s) * u for s, u in zip(support, self.uniform, strict=True)]
 
     # -- endowments ------------------------------------------------------------------------
 
     def unit_endowment(self, step: int) -> list[Fraction]:
         """Per-unit-of-mass endowment of every group after ``step`` add1 increments."""
-        base = self.start_num()
-        add = step * self.increment * self.unit_den
-        return [Fraction(a + add, self.unit_den) for a in base]
+        num = self.step_num(step)
+        return [Fraction(int(a), self.unit_den) for a in num.tolist()]
 
-    def start_num(self) -> list[int]:
+    def start_num(self) -> npt.NDArray[Any]:
         """Numerators (over ``unit_den``) of the starting per-unit endowments."""
         if not self.integral_start:
             return self.unit_num
-        mpu = self.election.minor_per_unit
-        den = self.unit_den
-        return [(a // (den * mpu)) * mpu * den for a in self.unit_num]
+        unit = self.unit_den * self.election.minor_per_unit
+        out: npt.NDArray[Any] = (self.unit_num // unit) * unit
+        return out
+
+    def step_num(self, step: int) -> npt.NDArray[Any]:
+        """Numerators (over ``unit_den``) of the per-unit endowments after ``step`` steps."""
+        add = step * self.increment * self.unit_den
+        base = self.start_num()
+        if base.dtype != object and (base.size == 0 or int(base.max()) + add < 2**62):
+            out: npt.NDArray[Any] = base + np.int64(add)
+            return out
+        return base.astype(object) + add
+
+    def equal_endowments(self, step: int) -> Fraction | None:
+        """The common per-unit endowment, or ``None`` when groups differ."""
+        num = self.step_num(step)
+        if num.size == 0 or not bool((num == num[0]).all()):
+            return None
+        return Fraction(int(num[0]), self.unit_den)
 
     def total_endowment(self, step: int) -> Fraction:
         """Money all voters hold together after ``step`` increments."""
-        num = self.start_num()
-        add = step * self.increment * self.unit_den
-        tot = sum(int(mm) * (a + add) for mm, a in zip(self.mass.tolist(), num, strict=True))
-        return Fraction(tot, self.unit_den)
+        return Fraction(exact_dot(self.mass, self.step_num(step)), self.unit_den)
 
     def candidates(self) -> list[int]:
         """Projects equal shares may buy: positive cost and somebody values them."""
@@ -179,6 +193,18 @@ class MesInput:
         """Free projects somebody values: selected before the rounds, in tie-break order."""
         free = [j for j, c in enumerate(self.costs) if c == 0 and self.totals[j] > 0]
         return self.resolver.order(free) if free else []
+
+
+def exact_dot(vec: IntArray, values: npt.NDArray[Any]) -> int:
+    """Exact ``Σ vec × values`` as a Python int (``values`` int64 or Python ints)."""
+    if vec.size == 0:
+        return 0
+    if values.dtype != object:
+        vmax = int(np.abs(vec).max())
+        amax = int(np.abs(values).max())
+        if vmax * amax * vec.size < 2**62:
+            return int(vec @ values)
+    return int(sum(int(a) * int(b) for a, b in zip(vec.tolist(), values.tolist(), strict=True)))
 
 
 def _exact_matvec(vec: IntArray, mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -286,8 +312,12 @@ def prepare(
         else:
             dense = utility_matrix(election, name)
     weight = prof.weight
+    num: npt.NDArray[Any]
     if endowments is None:
-        unit = [Fraction(election.budget, prof.total_weight)] * g if g else []
+        share = Fraction(election.budget, prof.total_weight) if g else Fraction(0)
+        den = share.denominator
+        dtype: Any = np.int64 if share.numerator < 2**62 else object
+        num = np.full(g, share.numerator, dtype=dtype)
     else:
         arr = np.asarray(endowments, dtype=object).reshape(-1)
         if arr.shape != (g,):
@@ -310,8 +340,9 @@ def prepare(
                 f"the endowments add up to {tot}, more than the budget {election.budget}",
                 hint="equal shares may only hand out the budget",
             )
-    den = math.lcm(*(u.denominator for u in unit)) if unit else 1
-    num = [u.numerator * (den // u.denominator) for u in unit]
+        den = math.lcm(*(u.denominator for u in unit)) if unit else 1
+        nums = [u.numerator * (den // u.denominator) for u in unit]
+        num = np.array(nums, dtype=np.int64 if not nums or max(nums) < 2**62 else object)
     return MesInput(
         election,
         utility_name=name,

@@ -309,10 +309,10 @@ def _comparison(inp: MesInput, sel: list[int]) -> tuple[list[int], int, int]:
 
 
 def _endowment_text(inp: MesInput, step: int) -> str:
-    unit = inp.unit_endowment(step) if inp.election.profile.num_groups else []
-    if unit and all(u == unit[0] for u in unit):
-        return str(unit[0])
-    return "unequal" if unit else "0"
+    if inp.election.profile.num_groups == 0:
+        return "0"
+    common = inp.equal_endowments(step)
+    return "unequal" if common is None else str(common)
 
 
 def _round_steps(inp: MesInput, run: Run) -> list[TraceStep]:
