@@ -1,0 +1,377 @@
+"""Batches of (election, rule) jobs through any ``concurrent.futures.Executor``.
+
+The same code runs a sweep serially (``executor=None``), on local processes
+(:class:`concurrent.futures.ProcessPoolExecutor`) or on a Dask cluster
+(``distributed.Client(...).get_executor()``): a :class:`Job` names where its election
+comes from and which rule to run, :func:`run_job` runs one job, and :func:`run_batch`
+hands every job to the executor and returns the results **in job order**, so the
+results do not depend on the executor or on which worker finished first.
+
+A job's election can be given three ways; prefer the light ones for remote workers:
+
+* a path to a pabulib file (``.pb`` or ``.pb.gz``), read where the job runs;
+* a :class:`~participa.synthetic.SyntheticSpec`, built where the job runs;
+* an :class:`~participa.model.Election` value, shipped to the worker.
+
+An error that participa raises on purpose (a malformed file, a rule that cannot run on
+this ballot kind, a tie under ``refuse``) does not stop the batch: it is recorded in
+that job's :class:`JobResult`. Any other exception is a bug and propagates.
+
+Examples
+--------
+>>> from participa.synthetic import SyntheticSpec
+>>> jobs = [Job(SyntheticSpec(num_voters=50, num_projects=4, seed=s), rule="nope")
+...         for s in range(3)]
+>>> seen = []
+>>> results = run_batch(jobs, progress=lambda done, total, label: seen.append(done))
+>>> seen
+[0, 1, 2, 3]
+>>> results[0].error_type
+'RuleError'
+"""
+
+from __future__ import annotations
+
+import copyreg
+import types
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Executor, Future, as_completed
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from participa import serialize
+from participa.errors import ParticipaError, ValidationError
+from participa.model import Election
+from participa.outcome import Outcome
+from participa.synthetic import SyntheticSpec
+
+__all__ = [
+    "PABULIB_SUFFIXES",
+    "Job",
+    "JobResult",
+    "ProgressCallback",
+    "pabulib_files",
+    "replay_folder",
+    "run_batch",
+    "run_job",
+]
+
+ProgressCallback = Callable[[int, int, str], None]
+"""``progress(done, total, label)``: called with ``done = 0`` before the first job runs and
+then once after each job finishes (``label`` names the job that just finished)."""
+
+OptionValue = int | str | bool | None
+
+PABULIB_SUFFIXES = (".pb", ".pb.gz")
+"""File names :func:`replay_folder` picks up."""
+
+
+def _mappingproxy(items: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    return types.MappingProxyType(items)
+
+
+def _reduce_mappingproxy(m: types.MappingProxyType[Any, Any]) -> tuple[Any, ...]:
+    return (_mappingproxy, (dict(m),))
+
+
+# participa's values keep their mappings read-only in ``MappingProxyType``, which the
+# standard pickle cannot copy; process pools and Dask pickle jobs and results, so teach
+# pickle to copy a read-only mapping as a new read-only mapping of the same items.
+copyreg.pickle(types.MappingProxyType, _reduce_mappingproxy)
+
+
+def _frozen_options(value: Mapping[str, OptionValue] | None) -> Mapping[str, OptionValue]:
+    return types.MappingProxyType(dict(value or {}))
+
+
+@attrs.frozen(slots=True)
+class Job:
+    """One rule run on one election.
+
+    Parameters
+    ----------
+    source
+        A path to a pabulib file, a :class:`~participa.synthetic.SyntheticSpec`, or an
+        :class:`~participa.model.Election`.
+    rule
+        A rule name from ``participa.rules.registry`` (``"greedy"``, ``"mes"``,
+        ``"phragmen"``, ...), or ``"declared"`` for the rule the file declares.
+    options
+        Keyword options for ``run_rule`` (``utility``, ``completion``, ``threshold``,
+        ...); ``tie_break`` may be given as text such as ``"min-cost,id"``.
+    label
+        A name for reports and progress (default: the file name, or the election's
+        name).
+
+    Examples
+    --------
+    >>> Job("data/x.pb.gz", rule="mes", options={"utility": "cost"}).name
+    'x.pb.gz'
+    """
+
+    source: Election | SyntheticSpec | str
+    rule: str = "declared"
+    options: Mapping[str, OptionValue] = attrs.field(
+        factory=dict, converter=_frozen_options, hash=False
+    )
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        """The label, or a name derived from the source."""
+        if self.label:
+            return self.label
+        if isinstance(self.source, str):
+            return Path(self.source).name
+        if isinstance(self.source, SyntheticSpec):
+            s = self.source
+            return f"synthetic-{s.ballots.value}-{s.num_voters}x{s.num_projects}-seed{s.seed}"
+        return self.source.name or "election"
+
+
+@attrs.frozen(slots=True)
+class JobResult:
+    """What one :class:`Job` gave: an outcome, or the error that stopped it.
+
+    Parameters
+    ----------
+    label
+        The job's name.
+    rule
+        The rule asked for (``"declared"`` stays ``"declared"``; the outcome's
+        ``rule`` says which rule actually ran).
+    outcome
+        The outcome, or ``None`` after an error.
+    error_type, error
+        The class name and message of the :class:`~participa.ParticipaError` that
+        stopped the job, or ``None``.
+    declared_rule
+        The rule the election's metadata declares (pabulib META ``rule``), if any.
+    announced
+        The winners the file marks as selected (pabulib PROJECTS ``selected`` > 0), or
+        ``None`` when the file does not say.
+    """
+
+    label: str
+    rule: str
+    outcome: Outcome | None = None
+    error_type: str | None = None
+    error: str | None = None
+    declared_rule: str | None = None
+    announced: tuple[str, ...] | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the job produced an outcome."""
+        return self.outcome is not None
+
+    @property
+    def matches(self) -> bool | None:
+        """Whether the outcome selects exactly the announced winners (``None``: unknown)."""
+        if self.outcome is None or self.announced is None:
+            return None
+        return self.outcome.selected_set == frozenset(self.announced)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain, JSON-ready summary (for the CLI and reports).
+
+        >>> JobResult("f.pb", "declared", error_type="ParseError", error="bad").to_dict()["ok"]
+        False
+        """
+        out: dict[str, Any] = {
+            "label": self.label,
+            "rule": self.rule,
+            "ok": self.ok,
+            "declared_rule": self.declared_rule,
+        }
+        if self.outcome is not None:
+            o = self.outcome
+            out.update(
+                ran=o.rule,
+                selected=list(o.selected),
+                total_cost=o.total_cost,
+                total_funding=o.total_funding,
+                budget=o.budget,
+            )
+        else:
+            out.update(error_type=self.error_type, error=self.error)
+        if self.announced is not None:
+            out["announced"] = list(self.announced)
+            out["matches"] = self.matches
+        return out
+
+
+def _load(source: Election | SyntheticSpec | str) -> Election:
+    if isinstance(source, Election):
+        return source
+    if isinstance(source, SyntheticSpec):
+        return source.build()
+    from participa.io import load_election
+
+    return load_election(source)
+
+
+def _announced(election: Election) -> tuple[str, ...] | None:
+    marks = [p.metadata.get("selected") for p in election.projects]
+    if all(m is None or not str(m).strip() for m in marks):
+        return None
+    out = []
+    for p, mark in zip(election.projects, marks, strict=True):
+        try:
+            if mark is not None and int(str(mark).strip()) > 0:
+                out.append(p.id)
+        except ValueError:
+            return None
+    return tuple(out)
+
+
+def _rule_kwargs(options: Mapping[str, OptionValue]) -> dict[str, Any]:
+    kwargs: dict[str, Any] = dict(options)
+    tb = kwargs.get("tie_break")
+    if isinstance(tb, str):
+        from participa.tiebreak import TieBreak
+
+        kwargs["tie_break"] = TieBreak.parse(tb)
+    return kwargs
+
+
+def run_job(job: Job) -> JobResult:
+    """Load the job's election, run its rule, and record the outcome or the error.
+
+    Runs where it is called: this is the function :func:`run_batch` hands to executors.
+    """
+    label = job.name
+    try:
+        election = _load(job.source)
+    except ParticipaError as exc:
+        return JobResult(label, job.rule, error_type=type(exc).__name__, error=str(exc))
+    declared = election.meta.get("rule")
+    announced = _announced(election)
+    try:
+        from participa.rules.registry import run_rule
+
+        outcome = run_rule(job.rule, election, **_rule_kwargs(job.options))
+    except ParticipaError as exc:
+        return JobResult(
+            label,
+            job.rule,
+            error_type=type(exc).__name__,
+            error=str(exc),
+            declared_rule=declared,
+            announced=announced,
+        )
+    return JobResult(label, job.rule, outcome, declared_rule=declared, announced=announced)
+
+
+def run_batch(
+    jobs: Iterable[Job],
+    *,
+    executor: Executor | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[JobResult, ...]:
+    """Run every job, through ``executor`` if given, and return the results in job order.
+
+    Parameters
+    ----------
+    jobs
+        The jobs.
+    executor
+        Any :class:`concurrent.futures.Executor`: ``None`` runs the jobs one after the
+        other in this process; a ``ProcessPoolExecutor`` spreads them over local
+        processes; ``distributed.Client(...).get_executor()`` over a Dask cluster. The
+        caller owns the executor (this function does not shut it down).
+    progress
+        Called as ``progress(done, total, label)``: once with ``done = 0`` before the
+        first job, then after each job finishes, in the order they finish.
+
+    Returns
+    -------
+    tuple of JobResult
+        One result per job, in the order of ``jobs``, whatever the executor.
+    """
+    todo = list(jobs)
+    total = len(todo)
+    if progress is not None:
+        progress(0, total, "")
+    if executor is None:
+        results: list[JobResult] = []
+        for job in todo:
+            r = run_job(job)
+            results.append(r)
+            if progress is not None:
+                progress(len(results), total, r.label)
+        return tuple(results)
+    futures: dict[Future[JobResult], int] = {
+        executor.submit(run_job, j): i for i, j in enumerate(todo)
+    }
+    slots: list[JobResult | None] = [None] * total
+    done = 0
+    try:
+        for fut in as_completed(futures):
+            r = fut.result()
+            slots[futures[fut]] = r
+            done += 1
+            if progress is not None:
+                progress(done, total, r.label)
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise
+    return tuple(r for r in slots if r is not None)
+
+
+def pabulib_files(folder: str | Path) -> tuple[Path, ...]:
+    """The pabulib files (``*.pb``, ``*.pb.gz``) directly in ``folder``, sorted by name.
+
+    Raises :class:`~participa.ValidationError` if ``folder`` is not a directory.
+    """
+    path = Path(folder)
+    if not path.is_dir():
+        raise ValidationError(
+            f"{str(path)!r} is not a folder", hint="pass a folder holding .pb or .pb.gz files"
+        )
+    files = [p for p in path.iterdir() if p.is_file() and p.name.endswith(PABULIB_SUFFIXES)]
+    return tuple(sorted(files, key=lambda p: p.name))
+
+
+def replay_folder(
+    folder: str | Path,
+    *,
+    rule: str = "declared",
+    executor: Executor | None = None,
+    progress: ProgressCallback | None = None,
+    options: Mapping[str, OptionValue] | None = None,
+) -> tuple[JobResult, ...]:
+    """Run ``rule`` (by default each file's declared rule) on every pabulib file in a folder.
+
+    Files are taken in name order and results come back in that order; a file that
+    cannot be read or replayed gives a result carrying the error instead of stopping
+    the run. Each result says whether the outcome matches the winners the file
+    announces (:attr:`JobResult.matches`).
+
+    Parameters
+    ----------
+    folder
+        A folder of ``.pb`` / ``.pb.gz`` files (not searched recursively).
+    rule
+        ``"declared"`` or any rule name ``run_rule`` knows.
+    executor, progress
+        As for :func:`run_batch`.
+    options
+        Rule options passed to every job.
+
+    Examples
+    --------
+    >>> replay_folder("no/such/folder")
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: 'no/such/folder' is not a folder (pass a folder ...)
+    """
+    jobs = [Job(str(p), rule=rule, options=options or {}) for p in pabulib_files(folder)]
+    return run_batch(jobs, executor=executor, progress=progress)
+
+
+serialize.register(Job)
+serialize.register(JobResult)
