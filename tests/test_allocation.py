@@ -342,6 +342,8 @@ def test_caps_and_floors_trace_and_notes() -> None:
     a = proportional(1000, ts, "p", caps={"A": 500}, floors={"B": 200})
     assert dict(a.amounts) == {"A": 500, "B": 250, "C": 250}
     assert a.row("A").bound == "cap"
+    assert a.row("B").bound == ""  # its floor does not bind: it gets more anyway
+    assert len(a.notes) == 1
     assert any("'A' held at its cap" in n for n in a.notes)
     assert "cap" in a.table()
     assert "<table" in a._repr_html_()

@@ -926,7 +926,7 @@ class Allocation:
             "quota",
             "bound",
             "amount",
-            "rounding",
+            "rounding (minor units)",
         ]
         rows = []
         for r in self.rows:
@@ -1105,7 +1105,7 @@ def allocate(
     labels = [f"territory {t!r}" for t in cids]
     floor_list = [fl.get(t, 0) for t in cids]
     cap_list = [cp.get(t) for t in cids]
-    bounded, _ = bounded_quotas(total, quotas, floors=floor_list, caps=cap_list, labels=labels)
+    bounded, lam = bounded_quotas(total, quotas, floors=floor_list, caps=cap_list, labels=labels)
     amounts = apportion(
         total, quotas, method=rounding, floors=floor_list, caps=cap_list, labels=labels
     )
@@ -1113,11 +1113,15 @@ def allocate(
     notes: list[str] = []
     for i, t in enumerate(cts):
         bound = ""
-        if bounded[i] != quotas[i]:
-            bound = "floor" if bounded[i] > quotas[i] else "cap"
+        free = lam * quotas[i]
+        if t.id in fl and free < fl[t.id]:
+            bound = "floor"
+        elif t.id in cp and free > cp[t.id]:
+            bound = "cap"
+        if bound:
+            limit = fl[t.id] if bound == "floor" else cp[t.id]
             notes.append(
-                f"territory {t.id!r} held at its {bound} "
-                f"({fl.get(t.id) if bound == 'floor' else cp.get(t.id)}); the rest re-apportioned"
+                f"territory {t.id!r} held at its {bound} ({limit}); the rest re-apportioned"
             )
         shares_i = tuple(
             CriterionShare(
