@@ -41,6 +41,11 @@ Column order
     (the header line itself, ``;``-separated) and the writer follows it. These
     ``participa:`` keys are never written into a file's META.
 
+META that the model overrides
+    The writer keeps each META text that still agrees with the model and replaces
+    the ones that do not (after ``with_budget`` the ``budget`` line says the new
+    budget), so such an election comes back with its META brought up to date.
+
 Things pabulib cannot say
     Elections built in memory may lack what a file needs. The writer then fills in
     the required META keys (``description`` from the name, ``country``, ``unit``,
