@@ -468,6 +468,8 @@ def test_eligible_set_feeds_a_rule() -> None:
         Profile.from_ballots(BallotKind.APPROVAL, [p.id for p in ps], [["P1", "P3"], ["P2"]]),
     )
     rep = snip().run(e, c)
+    with pytest.raises(ValidationError, match="election counts"):
+        snip().run(e, attrs.evolve(c, minor_per_unit=100))
     sub = e.restrict(rep.eligible)
     assert sub.project_ids == ("P1",)
     assert sub.support().tolist() == [1]

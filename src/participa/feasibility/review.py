@@ -325,6 +325,12 @@ class Review:
                 context = ReviewContext(
                     minor_per_unit=projects.minor_per_unit, currency=projects.currency
                 )
+            elif context.minor_per_unit != projects.minor_per_unit:
+                raise ValidationError(
+                    f"the review context counts 1/{context.minor_per_unit} units but the "
+                    f"election counts 1/{projects.minor_per_unit}",
+                    hint="build the context with minor_per_unit=election.minor_per_unit",
+                )
         else:
             ps = tuple(projects)
         ctx = (context or ReviewContext()).with_projects(ps)
