@@ -283,7 +283,7 @@ class MachineSpec:
         idx = self.phase_names.index(after) + 1
         phases = (*self.phases[:idx], phase, *self.phases[idx:])
         moved = [attrs.evolve(t, target=phase.name) if t is old else t for t in self.transitions]
-        transitions = (*moved, Transition(event, phase.name, old.target, tuple(guards)))
+        transitions = (*moved, Transition(event, phase.name, old.target, _strs(guards)))
         return attrs.evolve(self, phases=phases, transitions=transitions)
 
     def with_guard(self, source: str, event: str, guard: str) -> MachineSpec:
