@@ -73,6 +73,10 @@ def _strs(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _projects(value: Iterable[Project]) -> tuple[Project, ...]:
+    return tuple(value)
+
+
 def _opt_ts(value: str | None) -> str | None:
     return None if value is None else timestamp(value)
 
@@ -184,7 +188,7 @@ class Proposed:
     """Proposals were registered."""
 
     kind: ClassVar[str] = "propose"
-    projects: tuple[Project, ...] = attrs.field(converter=tuple)
+    projects: tuple[Project, ...] = attrs.field(converter=_projects)
 
 
 @attrs.frozen(slots=True)
