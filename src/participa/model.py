@@ -305,7 +305,7 @@ class Profile:
                 raise ValidationError(f"profile {name} must be int64 of shape ({g},)")
             if g and int(arr.min()) < 1:
                 raise ValidationError(f"profile {name} must be >= 1 for every ballot")
-        if not self.kind.is_approval and g and int(self.matrix.min()) < 0:
+        if not self.kind.is_approval and self.matrix.size and int(self.matrix.min()) < 0:
             raise ValidationError("points and ranks must be non-negative")
         if self.kind is BallotKind.CHOOSE_1 and g and int(self.matrix.sum(axis=1).max()) > 1:
             raise ValidationError("a choose-1 ballot names at most one project")

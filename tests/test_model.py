@@ -1,0 +1,289 @@
+"""The core model: validation, collapsing identical ballots, derived elections."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from participa.errors import ValidationError
+from participa.model import (
+    BallotConstraints,
+    BallotKind,
+    Election,
+    Profile,
+    Project,
+    Territory,
+    Voters,
+)
+from participa.testing.strategies import elections, profiles
+
+ALL_KINDS = list(BallotKind)
+
+
+def approval(ids: list[str], ballots: list[list[str]]) -> Profile:
+    return Profile.from_ballots(BallotKind.APPROVAL, ids, ballots)
+
+
+# -- projects and territories ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cost", [-1, 1.5, 2.0, True, False, "5", None])
+def test_project_rejects_bad_costs(cost: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        Project("P1", cost)  # type: ignore[arg-type]
+    assert info.value.project_id == "P1"
+    assert "non-negative integer" in str(info.value)
+
+
+def test_project_accepts_numpy_integers_as_int() -> None:
+    p = Project("P1", np.int64(7))  # type: ignore[arg-type]
+    assert p.cost == 7
+    assert type(p.cost) is int
+
+
+@pytest.mark.parametrize("pid", ["", "   ", None, 3])
+def test_ids_must_be_non_empty_strings(pid: object) -> None:
+    with pytest.raises(ValidationError, match="id must be a non-empty string"):
+        Project(pid, 1)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="id must be a non-empty string"):
+        Territory(pid)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("b", [-1, 2.5, True])
+def test_beneficiaries_must_be_counts(b: object) -> None:
+    with pytest.raises(ValidationError, match="beneficiaries"):
+        Project("P1", 1, beneficiaries=b)  # type: ignore[arg-type]
+
+
+def test_project_values_are_frozen() -> None:
+    p = Project("P1", 1, metadata={"votes": "3"})
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        p.cost = 2  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        p.metadata["votes"] = "4"  # type: ignore[index]
+
+
+# -- elections -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("budget", [-1, 1.5, True, "100"])
+def test_election_rejects_bad_budgets(budget: object) -> None:
+    with pytest.raises(ValidationError, match="budget"):
+        Election(budget, (Project("a", 1),), approval(["a"], [["a"]]))  # type: ignore[arg-type]
+
+
+def test_duplicate_project_ids_are_rejected() -> None:
+    with pytest.raises(ValidationError) as info:
+        Election(10, (Project("a", 1), Project("a", 2)), approval(["a"], []))
+    assert info.value.project_id == "a"
+    with pytest.raises(ValidationError, match="duplicate project ids"):
+        Profile.from_matrix(BallotKind.APPROVAL, ["a", "a"], np.zeros((1, 2)))
+
+
+def test_duplicate_voter_ids_are_rejected() -> None:
+    with pytest.raises(ValidationError) as info:
+        Voters(("v1", "v2", "v1"), np.zeros(3, np.int64))
+    assert info.value.voter_id == "v1"
+    with pytest.raises(ValidationError):
+        Profile.from_ballots(BallotKind.APPROVAL, ["a"], [["a"], ["a"]], voter_ids=["x", "x"])
+
+
+def test_unknown_projects_in_ballots_are_rejected() -> None:
+    with pytest.raises(ValidationError) as info:
+        Profile.from_ballots(BallotKind.APPROVAL, ["a"], [["a"], ["z"]], voter_ids=["1", "2"])
+    assert (info.value.project_id, info.value.voter_id) == ("z", "2")
+    with pytest.raises(ValidationError) as info:
+        Election(10, (Project("a", 1),), approval(["a", "b"], [["b"]]))
+    assert info.value.project_id == "b"
+    with pytest.raises(ValidationError, match="order"):
+        Election(10, (Project("b", 1), Project("a", 1)), approval(["a", "b"], [["b"]]))
+
+
+def test_a_project_twice_on_a_ballot_is_rejected() -> None:
+    with pytest.raises(ValidationError, match="twice"):
+        Profile.from_ballots(BallotKind.ORDINAL, ["a", "b"], [["a", "b", "a"]])
+
+
+def _points_election(constraints: BallotConstraints) -> Election:
+    prof = Profile.from_ballots(
+        BallotKind.CUMULATIVE, ["a", "b"], [{"a": 2, "b": 1}, {"a": 5}], voter_ids=["v1", "v2"]
+    )
+    return Election(10, (Project("a", 1), Project("b", 1)), prof, constraints=constraints)
+
+
+@pytest.mark.parametrize(
+    ("constraints", "voter", "words"),
+    [
+        (BallotConstraints(max_points=4), "v2", "max_points = 4"),
+        (BallotConstraints(min_points=2), "v1", "min_points = 2"),
+        (BallotConstraints(max_sum_points=4), "v2", "max_sum_points = 4"),
+        (BallotConstraints(min_sum_points=4), "v1", "min_sum_points = 4"),
+    ],
+)
+def test_points_outside_declared_bounds_are_rejected(
+    constraints: BallotConstraints, voter: str, words: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        _points_election(constraints)
+    assert info.value.voter_id == voter
+    assert words in str(info.value)
+
+
+def test_points_inside_declared_bounds_are_accepted() -> None:
+    e = _points_election(BallotConstraints(1, 2, 1, 5, 3, 5))
+    assert e.total_points().tolist() == [7, 1]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [[1, 1, 0], [2, 0, 0], [0, 3, 1], [1, 2, 4], [-1, 0, 0]],
+)
+def test_bad_ordinal_ranks_are_rejected(row: list[int]) -> None:
+    with pytest.raises(ValidationError):
+        Profile.from_matrix(BallotKind.ORDINAL, ["a", "b", "c"], [row])
+
+
+def test_good_ordinal_ranks_are_accepted() -> None:
+    p = Profile.from_matrix(BallotKind.ORDINAL, ["a", "b", "c"], [[2, 0, 1], [0, 0, 0]])
+    assert p.ballot(0) == ("c", "a")
+
+
+@pytest.mark.parametrize(
+    ("kind", "matrix", "words"),
+    [
+        (BallotKind.APPROVAL, [[2, 0]], "0/1"),
+        (BallotKind.CHOOSE_1, [[1, 1]], "at most one"),
+        (BallotKind.CUMULATIVE, [[1.5, 0]], "integers"),
+        (BallotKind.SCORING, [[-1, 0]], "non-negative"),
+    ],
+)
+def test_profile_matrix_checks(kind: BallotKind, matrix: list[list[float]], words: str) -> None:
+    with pytest.raises(ValidationError, match=words):
+        Profile.from_matrix(kind, ["a", "b"], matrix)
+
+
+def test_weights_and_multiplicities_must_be_positive() -> None:
+    with pytest.raises(ValidationError, match="weight"):
+        Profile.from_matrix(BallotKind.APPROVAL, ["a"], [[1]], weight=[0])
+    with pytest.raises(ValidationError, match="multiplicity"):
+        Profile(
+            BallotKind.APPROVAL,
+            ("a",),
+            np.ones((1, 1), np.bool_),
+            np.zeros(1, np.int64),
+            np.ones(1, np.int64),
+        )
+
+
+# -- collapsing ------------------------------------------------------------------------------------
+
+
+@st.composite
+def uncollapsed(draw: st.DrawFn) -> tuple[Profile, Profile]:
+    """The same ballots, one row per voter and collapsed."""
+    kind = draw(st.sampled_from(ALL_KINDS))
+    m = draw(st.integers(1, 4))
+    ids = [f"p{j}" for j in range(m)]
+    base = draw(profiles(kind, ids, max_voters=10, weighted=draw(st.booleans())))
+    flat = base.expand()
+    # shuffle the voters so collapsing has real work to do
+    perm = draw(st.permutations(range(flat.num_groups)))
+    rows = flat.matrix[list(perm)] if perm else flat.matrix
+    weights = flat.weight[list(perm)] if perm else flat.weight
+    raw = Profile.from_matrix(kind, ids, rows, weight=weights, collapse=False)
+    return raw, raw.collapse()
+
+
+@given(uncollapsed())
+def test_collapsing_preserves_weight_and_support(pair: tuple[Profile, Profile]) -> None:
+    raw, col = pair
+    assert col.num_voters == raw.num_voters
+    assert col.total_weight == raw.total_weight
+    assert col.num_groups <= raw.num_groups
+    # no two collapsed rows carry the same (ballot, weight)
+    keys = {(tuple(r.tolist()), int(w)) for r, w in zip(col.matrix, col.weight, strict=True)}
+    assert len(keys) == col.num_groups
+    ids = raw.project_ids
+    projects = tuple(Project(p, 1) for p in ids)
+    e_raw, e_col = Election(5, projects, raw), Election(5, projects, col)
+    assert e_col.support().tolist() == e_raw.support().tolist()
+    assert e_col.total_points().tolist() == e_raw.total_points().tolist()
+    # a slow, obviously-correct count of each project's weighted support
+    slow = [
+        sum(int(w) for r, w in zip(raw.matrix, raw.weight, strict=True) if r[j])
+        for j in range(len(ids))
+    ]
+    assert e_col.support().tolist() == slow
+
+
+@given(uncollapsed())
+def test_expand_then_collapse_equals_collapse(pair: tuple[Profile, Profile]) -> None:
+    raw, col = pair
+    assert raw.expand().collapse() == raw.collapse()
+    assert col.expand().collapse() == col
+    assert col.collapse() == col
+
+
+def test_collapse_keeps_first_appearance_order_and_voter_groups() -> None:
+    p = Profile.from_ballots(
+        BallotKind.APPROVAL,
+        ["a", "b"],
+        [["b"], ["a"], ["b"], ["a", "b"]],
+        voter_ids=["w", "x", "y", "z"],
+    )
+    assert p.matrix.tolist() == [[False, True], [True, False], [True, True]]
+    assert p.multiplicity.tolist() == [2, 1, 1]
+    assert p.voters is not None
+    assert p.voters.group.tolist() == [0, 1, 0, 2]
+    assert p.expand().matrix[:, 1].tolist() == [True, False, True, True]
+
+
+# -- derived elections -----------------------------------------------------------------------------
+
+
+@given(elections(kinds=ALL_KINDS, max_projects=5), st.data())
+def test_restrict_keeps_order_ranks_and_support(e: Election, data: st.DataObject) -> None:
+    keep = data.draw(st.sets(st.sampled_from(e.project_ids)))
+    r = e.restrict(keep)
+    assert r.project_ids == tuple(p for p in e.project_ids if p in keep)
+    assert r.budget == e.budget
+    assert r.profile.num_voters == e.profile.num_voters
+    cols = [e.index(p) for p in r.project_ids]
+    assert r.support().tolist() == e.support()[cols].tolist()
+    assert r.costs.tolist() == e.costs[cols].tolist()
+    if e.kind is BallotKind.ORDINAL:
+        # ranks are renumbered 1..L but keep their relative order
+        for g in range(e.profile.num_groups):
+            before = [p for p in e.profile.ballot(g) if p in keep]
+            assert list(r.profile.ballot(g)) == before
+
+
+def test_restrict_rejects_unknown_ids() -> None:
+    e = Election(10, (Project("a", 1),), approval(["a"], [["a"]]))
+    with pytest.raises(ValidationError) as info:
+        e.restrict(["a", "zz"])
+    assert info.value.project_id == "zz"
+
+
+@given(elections(kinds=ALL_KINDS), st.data())
+def test_with_costs_replaces_only_the_given_costs(e: Election, data: st.DataObject) -> None:
+    new = data.draw(st.dictionaries(st.sampled_from(e.project_ids), st.integers(0, 500)))
+    e2 = e.with_costs(new)
+    for p, cost in zip(e.projects, e2.costs.tolist(), strict=True):
+        assert cost == new.get(p.id, p.cost)
+    assert e2.profile == e.profile
+    assert e2.with_costs({p.id: p.cost for p in e.projects}) == e
+
+
+def test_with_costs_validates() -> None:
+    e = Election(10, (Project("a", 1),), approval(["a"], [["a"]]))
+    with pytest.raises(ValidationError):
+        e.with_costs({"a": -1})
+    with pytest.raises(ValidationError):
+        e.with_costs({"b": 1})
+    assert e.with_budget(3).budget == 3
+    with pytest.raises(ValidationError):
+        e.with_budget(-3)
