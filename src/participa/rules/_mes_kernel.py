@@ -43,7 +43,7 @@ BoolArray = npt.NDArray[np.bool_]
 TOL = REL_TOL
 """Relative error bound used to decide when float values are too close to trust."""
 
-_MAX_FIXED_POINT = 12
+_MAX_FIXED_POINT = 3
 
 
 class Round:
@@ -159,7 +159,7 @@ class Kernel:
         mass = self.mass_i[groups]
         total = Fraction(exact_dot(mass, num[groups]), inp.unit_den)
         if hist:
-            rows = inp.rows(groups)[:, hist]
+            rows = inp.rows(groups, hist)
             ks = _exact_matvec(mass, rows)
             for rho, k in zip(rhos, ks, strict=True):
                 if k:
@@ -174,7 +174,7 @@ class Kernel:
             return Fraction(0)
         b = Fraction(int(num[k]), self.inp.unit_den)
         if hist:
-            row = self.inp.rows(np.array([k], dtype=np.int64))[0, hist]
+            row = self.inp.rows(np.array([k], dtype=np.int64), hist)[0]
             for rho, u in zip(rhos, row.tolist(), strict=True):
                 if u:
                     b -= rho * u
@@ -317,14 +317,35 @@ class _State:
             return None
         if money <= c * (1.0 + TOL) and not self.exact_affordable(j):
             return None
-        smu = k.smu[j]
-        q0 = float(k.inp.totals[j])
-        uf = k.util_f[j]
-        uni = k.uniform.get(j)
+        live = bs > 0.0
+        nlive = int(live.sum())
+        if nlive < idx.size:
+            pos = np.flatnonzero(live)
+            sub = self._price(j, bs[pos], sm[pos], k.smu[j][pos], k.util_f[j][pos], c, idx[pos])
+            rho, err, poor_live = sub
+            poor = np.ones(idx.size, dtype=np.bool_)
+            poor[pos] = poor_live
+            return _Eval(j, rho, err, poor)
+        rho, err, poor = self._price(j, bs, sm, k.smu[j], k.util_f[j], c, idx)
+        return _Eval(j, rho, err, poor)
+
+    def _price(
+        self,
+        j: int,
+        bs: FloatArray,
+        sm: FloatArray,
+        smu: FloatArray,
+        uf: FloatArray,
+        c: float,
+        idx: IntArray,
+    ) -> tuple[float, float, BoolArray]:
+        """Float water-filling price over supporters with money (``bs > 0``)."""
+        q0 = float(smu.sum())
+        uni = self.k.uniform.get(j)
         rho = c / q0
         poor = bs < (rho * uni if uni is not None else rho * uf)
         if not poor.any():
-            return _Eval(j, rho, TOL * rho, poor)
+            return rho, TOL * rho, poor
         for _ in range(_MAX_FIXED_POINT):
             q = q0 - float(smu[poor].sum())
             if q <= 0.0:
@@ -334,7 +355,7 @@ class _State:
             more = bs < (rho * uni if uni is not None else rho * uf)
             if np.array_equal(more, poor):
                 pe = float(self.e[idx][poor] @ sm[poor])
-                return _Eval(j, rho, TOL * (c + pe) / q, poor)
+                return rho, TOL * (c + pe) / q, poor
             poor = more
         # many supporters run out of money: water-fill on the sorted budget/utility ratios
         ratio = bs / uf
@@ -350,7 +371,7 @@ class _State:
         poor[order[:pos]] = True
         q = max(float(rest[pos]), 1.0)
         pe = float(self.e[idx][poor] @ sm[poor])
-        return _Eval(j, rho, TOL * (c + pe) / q + TOL * rho, poor)
+        return rho, TOL * (c + pe) / q + TOL * rho, poor
 
     # the rounds ------------------------------------------------------------------------
 

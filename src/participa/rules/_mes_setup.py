@@ -101,13 +101,14 @@ class MesInput:
 
     # -- utilities -------------------------------------------------------------------------
 
-    def rows(self, groups: npt.NDArray[np.int64]) -> IntArray:
-        """Integer utilities of these groups for every project (``len(groups) × m``)."""
+    def rows(self, groups: npt.NDArray[np.int64], cols: list[int] | None = None) -> IntArray:
+        """Integer utilities of these groups for these projects (default: all)."""
+        pick: Any = slice(None) if cols is None else np.asarray(cols, dtype=np.int64)
         if self._dense is not None:
-            return self._dense[groups]
+            return self._dense[groups][:, pick]
         assert self.uniform is not None
-        on = self.approvals[groups]
-        out: IntArray = on * np.asarray(self.uniform, dtype=np.int64)[None, :]
+        on = self.approvals[groups][:, pick]
+        out: IntArray = on * np.asarray(self.uniform, dtype=np.int64)[pick][None, :]
         return out
 
     def column(self, j: int) -> tuple[IntArray, IntArray]:
