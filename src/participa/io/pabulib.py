@@ -273,8 +273,11 @@ def read_pabulib(source: str | os.PathLike[str] | bytes, *, name: str | None = N
     Raises
     ------
     ParseError
-        For malformed content, with ``file`` and 1-based ``line``. Errors reading
-        the path itself (missing file, permissions) are the usual ``OSError``.
+        For malformed content, with ``file`` and the 1-based ``line`` of the
+        offending row (a missing META section is reported at line 1, a missing
+        PROJECTS or VOTES section at the last line), plus ``project_id`` /
+        ``voter_id`` where one is concerned. Errors reading the path itself
+        (missing file, permissions) are the usual ``OSError``.
 
     Examples
     --------
@@ -367,19 +370,41 @@ def _decode(data: bytes, file: str | None) -> tuple[str, list[FileWarning]]:
     return text, warnings
 
 
-class _Section:
-    """The rows of one section: header, data rows and their 1-based line numbers."""
+def _markers(text: str) -> list[tuple[int, str]]:
+    """(0-based line, name) of every line that is a section marker, in file order."""
+    out: list[tuple[int, int, str]] = []
+    for name in _SECTIONS:
+        pos = text.find(name)
+        while pos != -1:
+            start = text.rfind("\n", 0, pos) + 1
+            end = text.find("\n", pos)
+            end = len(text) if end == -1 else end
+            if text[start:end].strip(" \t") == name:
+                out.append((start, text.count("\n", 0, start), name))
+            pos = text.find(name, pos + len(name))
+    out.sort()
+    return [(line, name) for _, line, name in out]
 
-    __slots__ = ("first_line", "header", "header_line", "lines_of", "rows")
+
+class _Section:
+    """One section: header, data (as rows, or as columns for VOTES), 1-based line numbers."""
+
+    __slots__ = ("cols", "first_line", "header", "header_line", "lines_of", "rows")
 
     def __init__(
-        self, header: list[str], header_line: int, rows: list[list[str]], lines_of: list[int] | None
+        self,
+        header: list[str],
+        header_line: int,
+        rows: list[list[str]],
+        lines_of: list[int] | None,
+        cols: list[list[str]] | None = None,
     ) -> None:
         self.header = header
         self.header_line = header_line
         self.rows = rows
         self.lines_of = lines_of
         self.first_line = header_line + 1
+        self.cols = cols
 
     def line(self, i: int) -> int:
         return self.lines_of[i] if self.lines_of is not None else self.first_line + i
@@ -399,6 +424,7 @@ class _Reader:
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
+        self.text = text
         self.lines = lines
         self.blank_lines = 0
         self.first_blank: int | None = None
@@ -432,8 +458,7 @@ class _Reader:
         """0-based indices of the META, PROJECTS and VOTES marker lines."""
         lines = self.lines
         found: dict[str, int] = {}
-        for i in [i for i, ln in enumerate(lines) if len(ln) < 16 and ln.strip() in _SECTIONS]:
-            name = lines[i].strip()
+        for i, name in _markers(self.text):
             if name in found:
                 raise self.error(
                     f"section {name} appears twice (first on line {found[name] + 1})",
@@ -476,7 +501,9 @@ class _Reader:
         """Parse lines ``lo..hi-1`` (0-based; ``lo - 1`` is the marker line)."""
         seg = self.lines[lo:hi]
         lines_of: list[int] | None = None
-        blank = [i for i, s in enumerate(map(str.strip, seg)) if not s]
+        blank = []
+        if "" in seg or any(map(str.isspace, seg)):
+            blank = [i for i, s in enumerate(map(str.strip, seg)) if not s]
         if blank:
             self._blank(len(blank), lo + blank[0] + 1)
             keep = set(blank)
@@ -489,6 +516,8 @@ class _Reader:
                 hint="META starts with key;value, PROJECTS with project_id;cost;..., "
                 "VOTES with voter_id;vote;...",
             )
+        if name == "VOTES" and '"' not in "\n".join(seg):
+            return self._columns(seg, lo, lines_of)
         if '"' in "\n".join(seg):
             rows = []
             for i, ln in enumerate(seg):
@@ -517,11 +546,38 @@ class _Reader:
             lens = list(map(len, data))
             if lens.count(width) != len(lens):
                 i = next(k for k, n in enumerate(lens) if n != width)
-                raise self.error(
-                    f"a {name} row has {lens[i]} fields but the header has {width}",
-                    line=sec.line(i),
-                    hint="quote fields that contain ';'",
-                )
+                raise self._width_error(name, lens[i], width, sec.line(i))
+        if name == "VOTES":
+            n = len(data)
+            sec.cols = [list(c) for c in zip(*data, strict=True)] if n else [[] for _ in header]
+        return sec
+
+    def _width_error(self, name: str, got: int, width: int, line: int) -> ParseError:
+        return self.error(
+            f"a {name} row has {got} fields but the header has {width}",
+            line=line,
+            hint="quote fields that contain ';'",
+        )
+
+    def _columns(self, seg: list[str], lo: int, lines_of: list[int] | None) -> _Section:
+        """An unquoted VOTES section, split straight into columns (no per-row lists)."""
+        header = seg[0].split(";")
+        header_line = lines_of[0] if lines_of is not None else lo + 1
+        data = seg[1:]
+        sec = _Section(header, header_line, [], lines_of[1:] if lines_of is not None else None)
+        width = len(header)
+        if len(set(header)) != width:
+            dup = sorted({h for h in header if header.count(h) > 1})
+            raise self.error(f"duplicate column names in the VOTES header: {dup}", line=header_line)
+        semis = list(map(str.count, data, repeat(";")))
+        if semis.count(width - 1) != len(data):
+            i = next(k for k, c in enumerate(semis) if c != width - 1)
+            raise self._width_error("VOTES", semis[i] + 1, width, sec.line(i))
+        if data:
+            flat = ";".join(data).split(";")
+            sec.cols = [flat[c::width] for c in range(width)]
+        else:
+            sec.cols = [[] for _ in header]
         return sec
 
     # -- META -----------------------------------------------------------------------------------
@@ -781,12 +837,13 @@ def _votes(
                 hint="the VOTES header starts with voter_id;vote",
             )
     pos = {h: j for j, h in enumerate(header)}
-    n = len(sec.rows)
+    assert sec.cols is not None
+    cols = sec.cols
+    n = len(cols[0]) if cols else 0
     m = len(projects)
-    cols: list[tuple[str, ...]] = list(zip(*sec.rows, strict=True)) if n else [()] * len(header)
     ids = cols[pos["voter_id"]]
     votes = cols[pos["vote"]]
-    points: tuple[str, ...] | None = None
+    points: list[str] | None = None
     if kind.has_points:
         if "points" not in pos:
             raise r.error(
@@ -805,7 +862,7 @@ def _votes(
                 voter_id=ids[bad],
                 hint="approval and choose-1 ballots carry no points; use vote_type cumulative",
             )
-    weights: tuple[str, ...] | None = cols[pos[_WEIGHT_COLUMN]] if _WEIGHT_COLUMN in pos else None
+    weights: list[str] | None = cols[pos[_WEIGHT_COLUMN]] if _WEIGHT_COLUMN in pos else None
     skip = {"voter_id", "vote", _WEIGHT_COLUMN} | ({"points"} if kind.has_points else set())
     extra = [h for h in header if h not in skip]
 
@@ -879,7 +936,7 @@ def _votes(
     voters: Voters | None = None
     try:
         if not synthetic_ids:
-            columns = {h: cols[pos[h]] for h in extra}
+            columns = {h: tuple(cols[pos[h]]) for h in extra}
             if any(zero_text):
                 columns[ZERO_POINTS_COLUMN] = tuple(zero_text[u] for u in inv_list)
             voters = Voters(ids, group, columns)
