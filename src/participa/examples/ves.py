@@ -9,7 +9,7 @@ population co-finances 20% of each project's cost in labour, materials or other 
 **Invented for illustration** (not in the paper): the fund's exact size
 (S/ 5,714,285.72, chosen so that 35% rounds down to S/ 2,000,000), the section names
 and every indicator value (populations summing to 350,000; households without water
-and sewerage; taxpayers), Sector 3's five projects, their costs, the pledges and the
+and sewerage; taxpayers), Sector 3's eight projects, their costs, the pledges and the
 labour rate of S/ 3.75 an hour.
 
 Examples
@@ -170,6 +170,9 @@ def ves_2000() -> VesExample:
         Project("V3-03", 4_800_000, name="Perfil de agua y desagüe", territory="S3"),
         Project("V3-04", 3_200_000, name="Parque y áreas verdes", territory="S3"),
         Project("V3-05", 1_500_000, name="Taller de gestión empresarial", territory="S3"),
+        Project("V3-06", 9_800_000, name="Ampliación de red de agua, Los Jardines", territory="S3"),
+        Project("V3-07", 7_400_000, name="Muro de contención, Lomo de Corvina", territory="S3"),
+        Project("V3-08", 5_600_000, name="Equipamiento del puesto de salud", territory="S3"),
     )
     community = "junta vecinal"
     pledges = (
@@ -187,6 +190,11 @@ def ves_2000() -> VesExample:
         Pledge.labour("L04", "V3-04", hours=1_000, rate=_RATE, contributor="comité de parque"),
         Pledge.materials("C04", "V3-04", 300_000, contributor="vivero", description="plants"),
         Pledge.money("M05", "V3-05", 300_000, contributor="asociación de comerciantes"),
+        Pledge.labour("L06", "V3-06", hours=4_000, rate=_RATE, contributor=community),
+        Pledge.materials("C06", "V3-06", 500_000, contributor=community, description="pipes"),
+        Pledge.labour("L07", "V3-07", hours=3_000, rate=_RATE, contributor=community),
+        Pledge.money("M07", "V3-07", 400_000, contributor=community),
+        Pledge.money("M08", "V3-08", 1_200_000, contributor="club de madres"),
     )
     plan = CofinancingPlan(pledges, required=RequiredShare.ves_2001())
     return VesExample(
