@@ -541,7 +541,11 @@ def check_pjr(
 
 
 def still_affordable(election: Election, selection: Outcome | Iterable[str]) -> tuple[str, ...]:
-    """Unfunded projects whose cost fits in the money left (budget minus funded costs).
+    """Unselected projects that the money left could complete.
+
+    For an :class:`~participa.Outcome` the money left is the budget minus everything handed
+    out (partial funding included) and a partly funded project needs only its gap;
+    for a set of ids it is the budget minus the selected projects' costs.
 
     Examples
     --------
@@ -550,10 +554,17 @@ def still_affordable(election: Election, selection: Outcome | Iterable[str]) -> 
     ...     Profile.from_ballots(BallotKind.APPROVAL, list("abc"), [["a"]]))
     >>> still_affordable(e, ["a"])
     ('b',)
+    >>> still_affordable(e, Outcome("per-head", 10, {"a": 5, "b": 3, "c": 2}, (), 0))
+    ()
     """
     mask = _selected_mask(election, selection)
-    left = election.budget - int(election.costs[mask].sum())
-    fits = ~mask & (election.costs <= left)
+    if isinstance(selection, Outcome):
+        got = np.array([selection.funding.get(p, 0) for p in election.project_ids], np.int64)
+        left = election.budget - selection.total_funding
+    else:
+        got = np.zeros(len(election.projects), np.int64)
+        left = election.budget - int(election.costs[mask].sum())
+    fits = ~mask & (election.costs - got <= left)
     return tuple(election.project_ids[int(j)] for j in np.flatnonzero(fits))
 
 
