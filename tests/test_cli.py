@@ -1,0 +1,153 @@
+"""The ``participa`` command: info on every corpus file, tally against the reference, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from participa.cli import main
+
+DATA = Path(__file__).parent / "data"
+FILES = sorted(DATA.glob("*.pb.gz"))
+EXPECTED: dict[str, Any] = json.loads((DATA / "expected.json").read_text())
+
+# reference key -> CLI options (the corpus README's table)
+CLI_OPTIONS = {
+    "greedy_cost": ["--rule", "greedy", "--utility", "cost"],
+    "greedy_card": ["--rule", "greedy", "--utility", "count"],
+    "mes_cost": ["--rule", "mes", "--utility", "cost"],
+    "mes_card": ["--rule", "mes", "--utility", "count"],
+    "mes_cost_add1": ["--rule", "mes", "--utility", "cost", "--completion", "add1"],
+    "phragmen": ["--rule", "phragmen"],
+    "greedy_borda": ["--rule", "greedy", "--utility", "borda"],
+    "mes_borda": ["--rule", "mes", "--utility", "borda"],
+    "greedy_cardinal": ["--rule", "greedy", "--utility", "points"],
+    "mes_cardinal": ["--rule", "mes", "--utility", "points"],
+}
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        main(list(argv), out=out)
+    code = exc.value.code
+    return (code if isinstance(code, int) else 1), out.getvalue()
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name[:-6])
+def test_info_on_every_corpus_file(path: Path) -> None:
+    code, text = run("info", str(path), "--json")
+    assert code == 0
+    doc = json.loads(text)
+    facts = EXPECTED[path.name[: -len(".pb.gz")]]
+    assert doc["projects"] == facts["parsed"]["num_projects"]
+    assert doc["voters"] == facts["parsed"]["num_ballots"]
+    assert doc["vote_type"] == facts["file"]["vote_type"]
+    assert doc["declared_rule"] == facts["file"]["rule"]
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for name, rec in EXPECTED.items():
+        for key, res in rec["results"].items():
+            if isinstance(res, str) or "error" in res or key not in CLI_OPTIONS:
+                continue
+            cases.append(pytest.param(name, key, res, id=f"{key}-{name[:40]}"))
+    return cases
+
+
+# Zurich lists projects with 0 points, which the reference counts as approved.
+ZURICH_ZERO_POINTS = {
+    ("Switzerland_Zurich_S5D10", k) for k in ("mes_cost", "mes_card", "mes_cost_add1")
+}
+
+
+@pytest.mark.parametrize(("name", "key", "res"), _cases())
+def test_tally_matches_reference(name: str, key: str, res: dict[str, Any]) -> None:
+    if (name, key) in ZURICH_ZERO_POINTS:
+        pytest.skip("0-point ballot entries: see tests/test_rules_mes_conformance.py")
+    code, text = run("tally", str(DATA / f"{name}.pb.gz"), *CLI_OPTIONS[key], "--json")
+    assert code == 0
+    doc = json.loads(text)
+    assert set(doc) >= {"selected", "funding", "total_cost", "budget"}
+    assert sorted(doc["selected"]) == sorted(res["selected"])
+    assert sum(doc["funding"].values()) <= doc["budget"]
+
+
+def test_tally_text_and_explain() -> None:
+    code, text = run(
+        "tally", str(DATA / "Poland_Lodz_2020_Nr_33.pb.gz"), "--rule", "greedy", "--explain"
+    )
+    assert code == 0
+    assert "selected" in text
+    assert "W008NR" in text
+
+
+def test_rules_lists_every_cli_name() -> None:
+    code, text = run("rules")
+    assert code == 0
+    for name in (
+        "greedy",
+        "greedy-no-skip",
+        "greedy-threshold",
+        "mes",
+        "phragmen",
+        "max-welfare",
+        "per-head",
+        "equal-split",
+        "declared",
+    ):
+        assert name in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["tally", "missing.pb", "--rule", "mes"], "missing.pb"),
+        (["tally", str(DATA / "Poland_Lodz_2020_Nr_33.pb.gz"), "--rule", "nope"], "unknown rule"),
+        (
+            [
+                "tally",
+                str(DATA / "Poland_Lodz_2020_Nr_33.pb.gz"),
+                "--rule",
+                "mes",
+                "--tie-break",
+                "bogus",
+            ],
+            "tie-breaking",
+        ),
+        (
+            [
+                "tally",
+                str(DATA / "Poland_Lodz_2020_Nr_33.pb.gz"),
+                "--rule",
+                "greedy",
+                "--utility",
+                "borda",
+            ],
+            "borda",
+        ),
+        (["info", str(Path(__file__))], "test_cli.py"),
+    ],
+)
+def test_errors_exit_2_without_traceback(argv: list[str], needle: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "participa", *argv], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("participa: error:")
+    assert needle in proc.stderr
+
+
+def test_demo_runs() -> None:
+    code, text = run("demo")
+    assert code == 0
+    assert "per-head" in text
+    assert "S/ 2,000,000.00" in text
