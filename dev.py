@@ -46,6 +46,8 @@ def _run(*args: str) -> None:
     print("$", " ".join(args), flush=True)
     env = dict(os.environ)
     env.setdefault("HYPOTHESIS_PROFILE", "ci" if env.get("CI") else "dev")
+    env.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner, not a docs issue
+    env.setdefault("MPLBACKEND", "Agg")
     rc = subprocess.run(list(args), cwd=ROOT, env=env, check=False).returncode  # noqa: S603
     if rc != 0:
         sys.exit(rc)
