@@ -91,6 +91,9 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
     gw = prof.group_weight.astype(np.int64)
     support = (gw @ approvals).astype(np.int64) if prof.num_groups else np.zeros(m, np.int64)
     costs_f = election.costs.astype(np.float64)
+    approvals_f = approvals.astype(np.float64)
+    gw_f = gw.astype(np.float64)
+    supporters = [np.flatnonzero(approvals[:, j]) for j in range(m)]
     remaining = [j for j in range(m) if costs[j] <= budget]
     last = np.zeros(prof.num_groups, np.int64)  # index into times of each group's load
     times: list[Fraction] = [Fraction(0)]
@@ -104,8 +107,8 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
         rem = np.array(remaining, np.int64)
         supported = rem[support[rem] > 0]
         if supported.size:
-            loads_f = np.asarray(times_f)[last] * gw
-            sums_f = loads_f @ approvals[:, supported] if prof.num_groups else np.zeros(0)
+            loads_f = np.asarray(times_f)[last] * gw_f
+            sums_f = (loads_f @ approvals_f)[supported]
             cand_f = (sums_f + costs_f[supported]) / support[supported]
             best_f = float(cand_f.min())
             near = [
@@ -113,7 +116,7 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
                 for j, c in zip(supported, cand_f, strict=True)
                 if c <= best_f or isclose(float(c), best_f)
             ]
-            exact = {j: _exact_time(j, approvals, gw, last, times, costs, support) for j in near}
+            exact = {j: _exact_time(supporters[j], gw, last, times, costs[j]) for j in near}
             best = min(exact.values())
             tied = [j for j in near if exact[j] == best]
             best_text = str(best)
@@ -139,7 +142,7 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
         if best is not None:
             times.append(best)
             times_f.append(float(best))
-            last[approvals[:, j]] = len(times) - 1
+            last[supporters[j]] = len(times) - 1
         remaining.remove(j)
         selected.append(j)
         trace.append(
@@ -163,20 +166,14 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
 
 
 def _exact_time(
-    j: int,
-    approvals: npt.NDArray[np.bool_],
+    rows: npt.NDArray[np.intp],
     gw: npt.NDArray[np.int64],
     last: npt.NDArray[np.int64],
     times: list[Fraction],
-    costs: list[int],
-    support: npt.NDArray[np.int64],
+    cost: int,
 ) -> Fraction:
-    """Project ``j``'s new load, exactly."""
-    col = approvals[:, j]
-    per_time = np.zeros(len(times), np.int64)
-    np.add.at(per_time, last[col], gw[col])
-    total = sum(
-        (times[r] * int(w) for r, w in enumerate(per_time) if w and r),
-        Fraction(0),
-    )
-    return (total + costs[j]) / int(support[j])
+    """A project's new load, exactly, from its supporting groups ``rows``."""
+    per_time = np.bincount(last[rows], weights=gw[rows], minlength=len(times))
+    weights = [int(w) for w in per_time.astype(np.int64)]  # exact: integer sums below 2**53
+    total = sum((times[r] * w for r, w in enumerate(weights) if w and r), Fraction(0))
+    return (total + cost) / sum(weights)
