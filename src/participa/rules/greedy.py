@@ -78,8 +78,12 @@ def greedy_order(
     as exact text.
     """
     u = utility if utility is not None else default_utility(election.kind)
-    scores = totals(election, utility_matrix(election, u))
     costs = election.costs
+    if u in ("cost", "count"):  # utility = cost or 1 on every ballot naming the project
+        support = election.support()
+        scores = support * costs if u == "cost" else support
+    else:
+        scores = totals(election, utility_matrix(election, u))
     keys = [density_key(int(s), int(c)) for s, c in zip(scores, costs, strict=True)]
     rank = dense_rank(keys)
     groups = list(tie_groups(rank, tie_break.resolver(election)))
