@@ -1,10 +1,11 @@
-"""Public Hypothesis strategies and property checks for PB rules (needs ``hypothesis``).
+"""Public Hypothesis strategies and the property battery for PB rules (needs ``hypothesis``).
 
->>> from participa.testing import elections  # doctest: +SKIP
+>>> from participa.testing import check_rule, elections
 """
 
 from __future__ import annotations
 
+from participa.testing.properties import PROPERTIES, RuleCheckFailure, check_rule
 from participa.testing.strategies import elections, profiles, projects
 
-__all__ = ["elections", "profiles", "projects"]
+__all__ = ["PROPERTIES", "RuleCheckFailure", "check_rule", "elections", "profiles", "projects"]
