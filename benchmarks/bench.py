@@ -56,6 +56,8 @@ RULES: dict[str, tuple[str, dict[str, Any], str, str | None]] = {
     "phragmen": ("phragmen", {}, "phragmen", None),
 }
 APPROVAL_ONLY = {"phragmen"}
+SCALE_MODEL: dict[str, Any] = {"ballots": "length", "mean_length": 5.0, "popularity_skew": 1.0}
+"""The scale run's ballots: about 5 approvals each, some projects far more popular."""
 
 
 def corpus_dir() -> Path:
@@ -277,10 +279,9 @@ def _scale_headline(
     import resource
 
     from participa.rules.registry import run_rule
-
     from participa.synthetic import SyntheticSpec
 
-    spec = SyntheticSpec(voters, projects, seed=0, ballots="independent", approval_probability=0.1)
+    spec = SyntheticSpec(voters, projects, seed=0, **SCALE_MODEL)
     b_t, _, election = timed(spec.build, 1)
     prof = election.profile
 
@@ -296,7 +297,7 @@ def _scale_headline(
         f"process max RSS {rss:.0f} MiB"
     )
     return {
-        "spec": f"{voters} voters x {projects} projects, independent approvals p=0.1, seed 0",
+        "spec": f"{voters} voters x {projects} projects, seed 0, {SCALE_MODEL}",
         "distinct_ballots": prof.num_groups,
         "build_s": b_t,
         "mes_s": t,
@@ -311,7 +312,6 @@ def bench_scale(
     *, voters: int, projects: int, repeat: int, curve: list[int], log: Callable[[str], None]
 ) -> dict[str, Any]:
     from participa.rules.registry import run_rule
-
     from participa.synthetic import SyntheticSpec
 
     out: dict[str, Any] = {"headline": _scale_headline(voters, projects, repeat, log)}
@@ -386,6 +386,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale-voters", type=int, default=1_000_000)
     ap.add_argument("--scale-projects", type=int, default=200)
     ap.add_argument(
+        "--scale-model",
+        default=json.dumps(SCALE_MODEL),
+        help="SyntheticSpec options of the scale run, as JSON",
+    )
+    ap.add_argument(
         "--curve",
         default="10000,50000,100000,200000,400000",
         help="distinct-ballot counts for the memory curve",
@@ -440,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     report["files"] = results
     if args.scale:
         curve = [int(x) for x in args.curve.split(",") if x.strip()]
+        SCALE_MODEL.clear()
+        SCALE_MODEL.update(json.loads(args.scale_model))
         report["scale"] = bench_scale(
             voters=args.scale_voters,
             projects=args.scale_projects,
