@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
+
+import attrs
 
 from participa.money import format_amount
 
@@ -12,7 +14,7 @@ if TYPE_CHECKING:
     from participa.model import Election
     from participa.outcome import Outcome
 
-__all__ = ["election_html", "html_table", "outcome_html"]
+__all__ = ["attrs_html", "election_html", "html_table", "outcome_html"]
 
 MAX_ROWS = 60
 
@@ -65,3 +67,31 @@ def outcome_html(o: Outcome) -> str:
         for i, p in enumerate(order)
     )
     return html_table(("#", "project", "funding", "selected"), rows, caption=cap)
+
+
+def _brief(value: object, limit: int = 80) -> str:
+    if isinstance(value, tuple | list) and value and all(attrs.has(type(v)) for v in value):
+        return f"{len(value)} × {type(value[0]).__name__}"
+    text = str(dict(value)) if isinstance(value, Mapping) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def attrs_html(value: object, *, caption: str = "") -> str:
+    """Any attrs value as a two-column table of its public fields (long values shortened).
+
+    A ready-made ``_repr_html_`` for values without a dedicated view:
+    ``def _repr_html_(self) -> str: return attrs_html(self)``.
+
+    >>> from participa.model import Project
+    >>> attrs_html(Project("P1", 5))[:60]
+    '<table class="participa"><caption>Project</caption><thead><t'
+    """
+    cls = type(value)
+    if not attrs.has(cls):
+        raise TypeError(f"attrs_html needs an attrs value, not {cls.__name__}")
+    rows = (
+        (f.name, _brief(getattr(value, f.name)))
+        for f in attrs.fields(cls)
+        if not f.name.startswith("_")
+    )
+    return html_table(("field", "value"), rows, caption=caption or type(value).__name__)
