@@ -9,7 +9,6 @@ line as a command and fail on a non-zero exit status.
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -17,28 +16,17 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from docs_runner import ROOT, blocks, run_page
+
 PAGES = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
-FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```\s*$", re.S | re.M)
-
-
-def blocks(page: Path, lang: str) -> list[str]:
-    return [m.group(2) for m in FENCE.finditer(page.read_text()) if m.group(1) == lang]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_python_blocks_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    code = blocks(page, "python")
-    if not code:
+    if not blocks(page, "python"):
         pytest.skip("no python blocks")
-    monkeypatch.chdir(ROOT)
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    namespace: dict[str, object] = {"__name__": f"docs:{page.name}"}
-    for i, block in enumerate(code):
-        try:
-            exec(compile(block, f"{page.name}[block {i + 1}]", "exec"), namespace)
-        except Exception as exc:
-            raise AssertionError(f"{page.name}, python block {i + 1} failed: {exc!r}") from exc
+    run_page(page)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))

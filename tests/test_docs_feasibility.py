@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from docs_runner import ROOT, blocks, run_page
 from participa.feasibility import FeasibilityReport, Ranking, Status
 from participa.outcome import Outcome
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "feasibility.md"
-FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```\s*$", re.S | re.M)
+PAGE = ROOT / "docs" / "feasibility.md"
 
 
 @pytest.fixture(scope="module")
 def ns() -> dict[str, Any]:
-    blocks = FENCE.findall(PAGE.read_text(encoding="utf-8"))
-    assert len(blocks) >= 5
-    namespace: dict[str, Any] = {"__name__": "docs:feasibility.md"}
-    for i, block in enumerate(blocks):
-        exec(compile(block, f"feasibility.md[block {i + 1}]", "exec"), namespace)
+    assert len(blocks(PAGE)) >= 5
+    namespace, _ = run_page(PAGE)
     return namespace
 
 
