@@ -6,6 +6,15 @@
 from __future__ import annotations
 
 from participa.testing.properties import PROPERTIES, RuleCheckFailure, check_rule
-from participa.testing.strategies import elections, profiles, projects
+from participa.testing.strategies import elections, envelopes, pledges, profiles, projects
 
-__all__ = ["PROPERTIES", "RuleCheckFailure", "check_rule", "elections", "profiles", "projects"]
+__all__ = [
+    "PROPERTIES",
+    "RuleCheckFailure",
+    "check_rule",
+    "elections",
+    "envelopes",
+    "pledges",
+    "profiles",
+    "projects",
+]
