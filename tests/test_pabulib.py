@@ -27,7 +27,6 @@ from participa.io import (
 )
 from participa.io.pabulib import (
     PROJECT_COLUMNS_KEY,
-    ZERO_POINTS_COLUMN,
     _ballots_fast,
     _ballots_slow,
     _Reader,
@@ -144,16 +143,16 @@ def test_each_voter_ballot_matches_file(name: str) -> None:
     raw = raw_sections(gzip.decompress(path.read_bytes()).decode("utf-8-sig"))
     prof = e.profile
     assert prof.voters is not None
-    zeros = prof.voters.columns.get(ZERO_POINTS_COLUMN)
+    on = prof.approvals()
     for i, row in enumerate(raw["VOTES"]):
         g = int(prof.voters.group[i])
         mat_row = prof.matrix[g]
         want = ballot_of(row, e.kind.value)
         if e.kind.has_points:
-            got = {prof.project_ids[j]: int(mat_row[j]) for j in np.flatnonzero(mat_row)}
-            if zeros is not None and zeros[i]:
-                got.update(dict.fromkeys(zeros[i].split(","), 0))
+            # every listed project, 0 points included, with its points
+            got = {prof.project_ids[j]: int(mat_row[j]) for j in np.flatnonzero(on[g])}
             assert got == want
+            assert set(prof.ballot(g)) == set(want)
         elif e.kind is BallotKind.ORDINAL:
             assert list(prof.ballot(g)) == want
         else:
@@ -167,6 +166,7 @@ def test_pabutools_oracle(tmp_path: Path) -> None:
         "Netherlands_Assen_2024.pb.gz",
         "Poland_Czestochowa_2025_Wyczerpy_-_Aniolow.pb.gz",
         "US_Stanford_Dataset_Your_Voice_Your_Choice_Parks_and_Streets-_Seattle_2019_District_3_vote_rankings.pb.gz",
+        "Switzerland_Zurich_S5D10.pb.gz",  # cumulative, some projects listed with 0 points
     ):
         plain = tmp_path / name.removesuffix(".gz")
         plain.write_bytes(gzip.decompress((DATA / name).read_bytes()))
@@ -177,13 +177,15 @@ def test_pabutools_oracle(tmp_path: Path) -> None:
         assert {p.id: Decimal(p.cost) / e.minor_per_unit for p in e.projects} == costs
         assert len(profile) == e.profile.num_voters
         expanded = e.profile.expand()
+        on = expanded.approvals()
         for i, ballot in enumerate(profile):
             row = expanded.matrix[i]
             if e.kind is BallotKind.ORDINAL:
                 assert [str(p) for p in ballot] == list(expanded.ballot(i))
             elif e.kind.has_points:
-                got = {e.project_ids[j]: int(row[j]) for j in np.flatnonzero(row)}
-                assert got == {str(p): int(ballot[p]) for p in ballot if ballot[p]}
+                # pabutools keeps a project listed with 0 points in the ballot; so do we
+                got = {e.project_ids[j]: int(row[j]) for j in np.flatnonzero(on[i])}
+                assert got == {str(p): int(ballot[p]) for p in ballot}
             else:
                 assert {str(p) for p in ballot} == set(expanded.ballot(i))
 
@@ -354,13 +356,89 @@ def test_zero_points_are_kept() -> None:
     text = tiny("1;a,b;3,0\n2;a;3\n", kind="cumulative", vheader="voter_id;vote;points")
     pb = read_pabulib_text(text)
     e = pb.election
-    assert e.profile.num_groups == 1
-    assert e.profile.voters is not None
-    assert e.profile.voters.columns[ZERO_POINTS_COLUMN] == ("b", "")
-    assert "zero-points" in [w.code for w in pb.warnings]
+    prof = e.profile
+    # the 0-point entry makes voter 1's ballot differ from voter 2's
+    assert prof.num_groups == 2
+    assert prof.matrix.tolist() == [[3, 0], [3, 0]]
+    assert prof.listed is not None
+    assert prof.approvals().tolist() == [[True, True], [True, False]]
+    assert prof.lengths().tolist() == [2, 1]
+    assert prof.voters is not None
+    assert dict(prof.voters.columns) == {}
+    assert e.support().tolist() == [2, 1]
+    assert e.total_points().tolist() == [6, 0]
+    assert [(w.code, w.line) for w in pb.warnings] == [("zero-points", line_of(text, "1;a,b;3,0"))]
     out = write_pabulib(e)
     assert "1;a,b;3,0" in out
+    assert "\n2;a;3\n" in out
+    assert "zero_points" not in out
     assert read_pabulib_text(out).election == e
+
+
+def test_zero_points_are_written_in_project_order() -> None:
+    text = tiny(
+        "1;b,c,a;0,2,0\n2;c,a;4,0\n3;c;4\n",
+        kind="cumulative",
+        vheader="voter_id;vote;points",
+        projects="a;60\nb;50\nc;10\n",
+    )
+    e = read_pabulib_text(text).election
+    out = write_pabulib(e)
+    assert out.endswith("1;a,b,c;0,0,2\n2;a,c;0,4\n3;c;4\n")
+    back = read_pabulib_text(out).election
+    assert back == e
+    assert back.profile.ballot(0) == ("a", "b", "c")
+    assert back.profile.num_groups == 3
+
+
+def test_a_ballot_of_only_zero_points_stays_listed() -> None:
+    text = tiny("1;a,b;0,0\n2;;\n", kind="scoring", vheader="voter_id;vote;points")
+    e = read_pabulib_text(text).election
+    assert e.profile.matrix.tolist() == [[0, 0], [0, 0]]
+    assert e.profile.lengths().tolist() == [2, 0]
+    assert e.support().tolist() == [1, 1]
+    assert read_pabulib_text(write_pabulib(e)).election == e
+
+
+def test_zero_points_count_for_max_length() -> None:
+    text = tiny(
+        "1;a,b;3,0\n",
+        kind="cumulative",
+        vheader="voter_id;vote;points",
+        extra="max_length;1\n",
+    )
+    with pytest.raises(ParseError, match="max_length") as info:
+        read_pabulib_text(text, file="z.pb")
+    assert info.value.line == line_of(text, "1;a,b;3,0")
+
+
+def test_zero_points_below_a_declared_min_points_are_refused() -> None:
+    text = tiny(
+        "1;a;3\n2;a,b;3,0\n",
+        kind="cumulative",
+        vheader="voter_id;vote;points",
+        extra="min_points;1\n",
+    )
+    with pytest.raises(ParseError, match="min_points = 1") as info:
+        read_pabulib_text(text, file="z.pb")
+    err = info.value
+    assert (err.line, err.voter_id, err.project_id) == (line_of(text, "2;a,b;3,0"), "2", "b")
+    assert "listed on the ballot with 0 points" in str(err)
+    # a min_points of 0 (or none, as in Zurich) lets the 0-point entry stand
+    ok = read_pabulib_text(text.replace("min_points;1", "min_points;0")).election
+    assert ok.profile.lengths().tolist() == [1, 2]
+
+
+def test_zurich_support_matches_its_votes_column() -> None:
+    """Zurich lists some projects with 0 points; counting them reproduces the file's tally."""
+    pb = read_pabulib(DATA / "Switzerland_Zurich_S5D10.pb.gz")
+    e = pb.election
+    assert "votes-column" not in codes(pb)
+    assert "zero-points" in codes(pb)
+    assert e.profile.listed is not None
+    assert e.support().tolist() == [int(p.metadata["votes"]) for p in e.projects]
+    assert e.total_points().tolist() == [int(p.metadata["score"]) for p in e.projects]
+    assert int(e.profile.lengths().max()) <= 5  # META max_length;5 counts 0-point entries
 
 
 # -- warnings --------------------------------------------------------------------------------------

@@ -71,6 +71,22 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return out
 
 
+def _readonly_mask(a: npt.ArrayLike | None) -> npt.NDArray[np.bool_] | None:
+    if a is None:
+        return None
+    arr = np.asarray(a)
+    if arr.size and not np.isin(arr, (0, 1)).all():
+        raise ValidationError("a profile's listed mask holds only True/False entries")
+    out: npt.NDArray[np.bool_] = _readonly(arr.astype(np.bool_))
+    return out
+
+
+def _optional_array_eq(a: npt.NDArray[Any] | None, b: npt.NDArray[Any] | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return _array_eq(a, b)
+
+
 def _cost(value: object) -> int:
     return value  # type: ignore[return-value]  # validated in Project.__attrs_post_init__
 
@@ -264,11 +280,32 @@ class Profile:
         ``int64`` weight of each of those voters (1 unless delegates vote for many).
     voters
         Optional per-voter detail (ids, file order, extra columns).
+    listed
+        Cumulative / scoring only, keyword-only: ``bool`` ``groups × projects`` mask of
+        the projects on each ballot, for ballots that list a project with 0 points
+        (pabulib's Zurich files do). ``True`` wherever ``matrix`` is non-zero, and
+        also at each 0-point entry. ``None`` (the default) means "listed exactly
+        where the matrix is non-zero"; a mask that says no more than that is stored
+        as ``None``, so profiles without 0-point entries compare equal either way.
+        :meth:`approvals`, :meth:`lengths` and :meth:`ballot` follow it, so the
+        ``cost`` and ``count`` utilities count a 0-point project as on the ballot (as
+        pabutools' ``Cost_Sat`` / ``Cardinality_Sat`` do); points stay the points.
 
     Notes
     -----
     A voter group's total say is ``multiplicity * weight``. Rules only ever look
     at that product, so collapsing identical ballots never changes an outcome.
+
+    Examples
+    --------
+    >>> p = Profile.from_ballots(BallotKind.CUMULATIVE, ["a", "b", "c"],
+    ...                          [{"a": 3, "b": 0}, {"a": 3}])
+    >>> p.matrix.tolist(), p.approvals().tolist()
+    ([[3, 0, 0], [3, 0, 0]], [[True, True, False], [True, False, False]])
+    >>> p.num_groups, p.ballot(0), p.lengths().tolist()
+    (2, ('a', 'b'), [2, 1])
+    >>> Profile.from_ballots(BallotKind.CUMULATIVE, ["a"], [{"a": 3}]).listed is None
+    True
     """
 
     kind: BallotKind
@@ -283,6 +320,14 @@ class Profile:
         converter=_readonly, eq=attrs.cmp_using(eq=_array_eq), hash=False, repr=False
     )
     voters: Voters | None = attrs.field(default=None, repr=False)
+    listed: npt.NDArray[np.bool_] | None = attrs.field(
+        default=None,
+        kw_only=True,
+        converter=_readonly_mask,
+        eq=attrs.cmp_using(eq=_optional_array_eq),
+        hash=False,
+        repr=False,
+    )
 
     def __attrs_post_init__(self) -> None:
         m = len(self.project_ids)
@@ -318,6 +363,35 @@ class Profile:
             counts = np.bincount(grp, minlength=g)
             if not np.array_equal(counts, self.multiplicity):
                 raise ValidationError("profile multiplicity disagrees with the voters' groups")
+        if self.listed is not None:
+            self._check_listed()
+
+    def _check_listed(self) -> None:
+        listed = self.listed
+        assert listed is not None
+        if not self.kind.has_points:
+            raise ValidationError(
+                f"a listed mask is only for cumulative and scoring ballots, not {self.kind.value}",
+                hint="on other ballots a project is on the ballot exactly where the matrix "
+                "is non-zero; pass listed=None",
+            )
+        if listed.shape != self.matrix.shape:
+            raise ValidationError(
+                f"the listed mask must have the matrix's shape {self.matrix.shape}, "
+                f"got {listed.shape}"
+            )
+        nonzero = self.matrix != 0
+        missing = nonzero & ~listed
+        if missing.any():
+            g, j = (int(x[0]) for x in np.nonzero(missing))
+            raise ValidationError(
+                f"ballot row {g} gives {int(self.matrix[g, j])} points to a project the "
+                "listed mask leaves off",
+                project_id=self.project_ids[j],
+                hint="a project with points is always on the ballot: set listed to True there",
+            )
+        if np.array_equal(listed, nonzero):
+            object.__setattr__(self, "listed", None)
 
     # -- construction -------------------------------------------------------------------------
 
@@ -331,14 +405,21 @@ class Profile:
         multiplicity: npt.ArrayLike | None = None,
         weight: npt.ArrayLike | None = None,
         collapse: bool = True,
+        listed: npt.ArrayLike | None = None,
     ) -> Profile:
         """Build a profile from a ``ballots × projects`` matrix (one row per ballot).
 
-        With ``collapse=True`` (the default) identical rows with the same weight are
-        merged into one row whose multiplicity is their count.
+        With ``collapse=True`` (the default) identical rows with the same weight (and,
+        for cumulative and scoring ballots, the same ``listed`` row) are merged into one
+        row whose multiplicity is their count. ``listed`` marks the projects on each
+        ballot, 0-point entries included (see :class:`Profile`).
 
         >>> p = Profile.from_matrix(BallotKind.APPROVAL, ["a", "b"], [[1, 0], [1, 0], [0, 1]])
         >>> p.num_groups, p.multiplicity.tolist()
+        (2, [2, 1])
+        >>> q = Profile.from_matrix(BallotKind.SCORING, ["a", "b"], [[2, 0], [2, 0]],
+        ...                         listed=[[1, 1], [1, 0]])
+        >>> q.num_groups, q.approvals().sum(axis=0).tolist()
         (2, [2, 1])
         """
         mat = np.asarray(matrix)
@@ -359,9 +440,17 @@ class Profile:
         n = mat.shape[0]
         mult = np.ones(n, np.int64) if multiplicity is None else np.asarray(multiplicity, np.int64)
         wt = np.ones(n, np.int64) if weight is None else np.asarray(weight, np.int64)
+        mask = _readonly_mask(listed)
+        if mask is not None and mask.shape != mat.shape:
+            if mask.size != mat.size:
+                raise ValidationError(
+                    f"the listed mask must have the matrix's shape {mat.shape}, got {mask.shape}"
+                )
+            mask = mask.reshape(mat.shape)
         if collapse:
-            mat, mult, wt, _ = collapse_rows(mat, mult, wt)
-        return cls(kind, tuple(project_ids), mat, mult, wt)
+            mat, mult, wt, inv = collapse_rows(mat, mult, wt, listed=mask)
+            mask = _group_rows(mask, inv, mat.shape[0])
+        return cls(kind, tuple(project_ids), mat, mult, wt, listed=mask)
 
     @classmethod
     def from_ballots(
@@ -377,7 +466,8 @@ class Profile:
 
         Approval / choose-1 ballots are sequences of ids; ordinal ballots are
         sequences from most to least preferred; cumulative / scoring ballots are
-        mappings ``{project id: points}``.
+        mappings ``{project id: points}``; a project mapped to 0 is on the ballot with
+        0 points (see ``listed``).
 
         >>> p = Profile.from_ballots(BallotKind.ORDINAL, ["a", "b", "c"], [["c", "a"]])
         >>> p.matrix.tolist()
@@ -390,8 +480,10 @@ class Profile:
         ids = tuple(project_ids)
         index = {p: j for j, p in enumerate(ids)}
         rows: list[npt.NDArray[Any]] = []
+        marks: list[npt.NDArray[np.bool_]] = []
         for b, ballot in enumerate(ballots):
             row = np.zeros(len(ids), np.int64)
+            seen = np.zeros(len(ids), np.bool_)
             items: Iterable[tuple[str, int]]
             if isinstance(ballot, Mapping):
                 if not kind.has_points:
@@ -408,22 +500,27 @@ class Profile:
                     raise ValidationError(
                         f"ballot {b} names an unknown project", project_id=pid, voter_id=vid
                     )
-                if row[j]:
+                if seen[j]:
                     raise ValidationError(
                         f"ballot {b} names a project twice", project_id=pid, voter_id=vid
                     )
+                seen[j] = True
                 row[j] = val
             rows.append(row)
+            marks.append(seen)
         mat = np.array(rows, np.int64).reshape(len(rows), len(ids))
+        listed = np.array(marks, np.bool_).reshape(mat.shape) if kind.has_points else None
+        if listed is not None and np.array_equal(listed, mat != 0):
+            listed = None
         wt = None if weights is None else np.asarray(weights, np.int64)
         if voter_ids is None:
-            return cls.from_matrix(kind, ids, mat, weight=wt)
+            return cls.from_matrix(kind, ids, mat, weight=wt, listed=listed)
         mat2 = mat.astype(_matrix_dtype(kind))
         n = mat2.shape[0]
         w = np.ones(n, np.int64) if wt is None else wt
-        cm, mult, cw, inverse = collapse_rows(mat2, np.ones(n, np.int64), w)
+        cm, mult, cw, inverse = collapse_rows(mat2, np.ones(n, np.int64), w, listed=listed)
         voters = Voters(tuple(voter_ids), inverse)
-        return cls(kind, ids, cm, mult, cw, voters)
+        return cls(kind, ids, cm, mult, cw, voters, listed=_group_rows(listed, inverse, len(cm)))
 
     # -- views ---------------------------------------------------------------------------------
 
@@ -448,19 +545,28 @@ class Profile:
         return self.multiplicity * self.weight
 
     def approvals(self) -> npt.NDArray[np.bool_]:
-        """Boolean ``groups × projects``: the project appears on the ballot."""
+        """Boolean ``groups × projects``: the project appears on the ballot.
+
+        On cumulative and scoring ballots a project listed with 0 points appears.
+        """
+        if self.listed is not None:
+            return np.array(self.listed, copy=True)
         out: npt.NDArray[np.bool_] = self.matrix != 0
         return out
 
     def lengths(self) -> IntArray:
-        """Number of projects on each row's ballot."""
-        out: IntArray = np.count_nonzero(self.matrix, axis=1).astype(np.int64)
+        """Number of projects on each row's ballot (0-point entries included)."""
+        on = self.matrix if self.listed is None else self.listed
+        out: IntArray = np.count_nonzero(on, axis=1).astype(np.int64)
         return out
 
     def ballot(self, group: int) -> tuple[str, ...]:
-        """The project ids on one row's ballot (ordinal: most preferred first)."""
+        """The project ids on one row's ballot (ordinal: most preferred first).
+
+        Cumulative and scoring ballots name their 0-point entries too.
+        """
         row = self.matrix[group]
-        nz = np.flatnonzero(row)
+        nz = np.flatnonzero(row if self.listed is None else self.listed[group])
         if self.kind is BallotKind.ORDINAL:
             nz = nz[np.argsort(row[nz], kind="stable")]
         return tuple(self.project_ids[j] for j in nz)
@@ -478,12 +584,16 @@ class Profile:
             self.matrix[rows],
             np.ones(n, np.int64),
             self.weight[rows],
+            listed=None if self.listed is None else self.listed[rows],
         )
 
     def collapse(self) -> Profile:
         """Merge identical (ballot, weight) rows; voter detail is dropped."""
-        mat, mult, wt, _ = collapse_rows(self.matrix, self.multiplicity, self.weight)
-        return Profile(self.kind, self.project_ids, mat, mult, wt)
+        mat, mult, wt, inv = collapse_rows(
+            self.matrix, self.multiplicity, self.weight, listed=self.listed
+        )
+        listed = _group_rows(self.listed, inv, mat.shape[0])
+        return Profile(self.kind, self.project_ids, mat, mult, wt, listed=listed)
 
     def select_projects(self, project_ids: Sequence[str]) -> Profile:
         """Keep only these projects' columns (e.g. the feasible set); rows are kept."""
@@ -495,8 +605,15 @@ class Profile:
         mat = self.matrix[:, cols]
         if self.kind is BallotKind.ORDINAL and mat.size:
             mat = _rerank(mat)
+        listed = None if self.listed is None else self.listed[:, cols]
         return Profile(
-            self.kind, tuple(project_ids), mat, self.multiplicity, self.weight, self.voters
+            self.kind,
+            tuple(project_ids),
+            mat,
+            self.multiplicity,
+            self.weight,
+            self.voters,
+            listed=listed,
         )
 
 
@@ -518,13 +635,32 @@ def _rerank(mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 def collapse_rows(
-    matrix: npt.NDArray[Any], multiplicity: IntArray, weight: IntArray
+    matrix: npt.NDArray[Any],
+    multiplicity: IntArray,
+    weight: IntArray,
+    *,
+    listed: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[npt.NDArray[Any], IntArray, IntArray, IntArray]:
     """Merge identical (row, weight) pairs.
 
     Returns the distinct rows, their summed multiplicities, their weights and, for
     each input row, the index of its distinct row. Rows come out in order of first
     appearance, so the result is deterministic and independent of platform.
+
+    ``listed`` (points ballots, see :class:`Profile`) is part of a row's identity: two
+    rows that differ only in a 0-point entry stay apart. The distinct rows' mask is
+    ``out[inverse] = listed`` (every row of a group has the same mask).
+
+    Examples
+    --------
+    >>> m = np.array([[2, 0], [2, 0], [2, 0]])
+    >>> one = np.ones(3, np.int64)
+    >>> collapse_rows(m, one, one)[1].tolist()
+    [3]
+    >>> rows, mult, _, inverse = collapse_rows(
+    ...     m, one, one, listed=np.array([[1, 0], [1, 1], [1, 0]], bool))
+    >>> mult.tolist(), inverse.tolist()
+    ([2, 1], [0, 1, 0])
     """
     n = matrix.shape[0]
     if n == 0:
@@ -532,7 +668,11 @@ def collapse_rows(
     if matrix.dtype == np.bool_:
         packed = np.packbits(matrix, axis=1)
     else:
-        packed = np.ascontiguousarray(matrix.astype(np.int64)).view(np.uint8).reshape(n, -1)
+        key_mat = matrix.astype(np.int64)
+        if listed is not None:
+            # points are >= 0, so -1 marks "listed with 0 points" uniquely
+            key_mat = np.where(listed & (key_mat == 0), -1, key_mat)
+        packed = np.ascontiguousarray(key_mat).view(np.uint8).reshape(n, -1)
     key = np.concatenate([packed, weight.astype(np.int64).view(np.uint8).reshape(n, -1)], axis=1)
     key = np.ascontiguousarray(key)
     void = key.view(np.dtype((np.void, key.shape[1]))).ravel()
@@ -548,6 +688,17 @@ def collapse_rows(
         mult = np.zeros(rows.size, np.int64)
         np.add.at(mult, inv, multiplicity)
     return matrix[rows], mult, weight[rows], inv
+
+
+def _group_rows(
+    listed: npt.NDArray[np.bool_] | None, inverse: IntArray, groups: int
+) -> npt.NDArray[np.bool_] | None:
+    """The distinct rows' listed mask after :func:`collapse_rows` (``None`` stays ``None``)."""
+    if listed is None:
+        return None
+    out = np.zeros((groups, listed.shape[1]), np.bool_)
+    out[inverse] = listed
+    return out
 
 
 def _costs_default(self: Election) -> IntArray:
@@ -636,17 +787,22 @@ class Election:
         if not prof.num_groups or not prof.kind.has_points:
             return
         mat = prof.matrix
-        on = mat != 0
+        on = prof.approvals()  # 0-point entries are on the ballot and obey min_points too
         for bound, name in ((c.min_points, "min_points"), (c.max_points, "max_points")):
             if bound is None:
                 continue
             bad = on & ((mat < bound) if name == "min_points" else (mat > bound))
             if bad.any():
                 g, j = (int(x[0]) for x in np.nonzero(bad))
+                zero = int(mat[g, j]) == 0
                 raise ValidationError(
-                    f"{int(mat[g, j])} points is outside the declared {name} = {bound}",
+                    f"{int(mat[g, j])} points is outside the declared {name} = {bound}"
+                    + (" (the project is listed on the ballot with 0 points)" if zero else ""),
                     project_id=prof.project_ids[j],
                     voter_id=self._voter_of(g),
+                    hint="drop the project from the ballot or lower min_points to 0"
+                    if zero
+                    else None,
                 )
         sums = mat.sum(axis=1)
         for bound, name in (

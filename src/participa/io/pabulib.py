@@ -53,9 +53,20 @@ Things pabulib cannot say
     vote type), voter ids ``1..n`` when the profile has no voter detail, and a
     ``participa:weight`` vote column when some voter's weight is not 1. It lists
     what it made up in a META line ``participa:synthesized`` so the reader takes it
-    out again. A cumulative point of 0 (a project listed with no points) is not a
-    matrix entry; the reader keeps such projects per voter in the voter column
-    :data:`ZERO_POINTS_COLUMN` and the writer lists them again.
+    out again.
+
+Projects listed with 0 points
+    Some cumulative files (Zurich's) list a project with 0 points. Such a project is
+    on the ballot: the reader marks it in the profile's ``listed`` mask (so it counts
+    for ``approvals()``, ballot lengths and the ``cost`` / ``count`` utilities, as in
+    pabutools), warns ``zero-points``, and the writer lists it again, with ``0`` in
+    ``points``, among the voter's other projects in PROJECTS order (the order every
+    vote is written in). Ballot constraints treat it as any listed entry:
+    ``min_length`` / ``max_length`` count it, ``max_points`` holds for it and so does
+    ``min_points``, so a file declaring ``min_points`` of 1 or more that lists a
+    project with 0 points is refused (with the line). The Zurich file declares no
+    ``min_points`` (only ``min_length;1``, ``max_length;5``, ``max_sum_points;10``),
+    so nothing needs to be relaxed for it.
 
 Examples
 --------
@@ -121,7 +132,6 @@ from participa.money import parse_amount, scale_for
 __all__ = [
     "PROJECT_COLUMNS_KEY",
     "VOTE_COLUMNS_KEY",
-    "ZERO_POINTS_COLUMN",
     "FileWarning",
     "PabulibFile",
     "load_election",
@@ -136,9 +146,6 @@ PROJECT_COLUMNS_KEY = "participa:project_columns"
 
 VOTE_COLUMNS_KEY = "participa:vote_columns"
 """``Election.meta`` key holding a VOTES header whose order differs from the natural one."""
-
-ZERO_POINTS_COLUMN = "participa:zero_points"
-"""``Voters.columns`` key: projects a voter listed with 0 points (comma-separated)."""
 
 _SYNTH_KEY = "participa:synthesized"
 _MPU_KEY = "participa:minor_per_unit"
@@ -908,9 +915,18 @@ def _votes(
         ballots = _ballots_slow(
             r, where, kind, vtexts, ptexts, wtexts, pidx, m, constraints.max_length
         )
-    mat, lengths, zero_text, wt_u = ballots
+    mat, lengths, listed_u, wt_u = ballots
     mult_u = np.bincount(inv, minlength=k).astype(np.int64)
-    cm, mult, cw, inv2 = collapse_rows(mat, mult_u, wt_u)
+    zero_u: npt.NDArray[np.bool_] | None = None
+    if listed_u is not None:
+        zero_u = (listed_u & (mat == 0)).any(axis=1)
+        if not zero_u.any():
+            listed_u, zero_u = None, None
+    cm, mult, cw, inv2 = collapse_rows(mat, mult_u, wt_u, listed=listed_u)
+    listed: npt.NDArray[np.bool_] | None = None
+    if listed_u is not None:
+        listed = np.zeros(cm.shape, np.bool_)
+        listed[inv2] = listed_u
     group = inv2[inv] if n else np.zeros(0, np.int64)
 
     min_len = constraints.min_length
@@ -924,12 +940,13 @@ def _votes(
                 f"{count} ballots name fewer projects than min_length = {min_len}",
                 line=line,
             )
-    if any(zero_text):
-        count = int(sum(int(mult_u[u]) for u in range(k) if zero_text[u]))
-        line, _ = where(next(u for u in range(k) if zero_text[u]))
+    if zero_u is not None:
+        count = int(mult_u[zero_u].sum())
+        line, _ = where(int(np.flatnonzero(zero_u)[0]))
         r.warn(
             "zero-points",
-            f"{count} ballots list projects with 0 points (kept in {ZERO_POINTS_COLUMN!r})",
+            f"{count} ballots list projects with 0 points (kept on the ballot: they count "
+            "as approved for the cost and count utilities)",
             line=line,
         )
 
@@ -937,16 +954,15 @@ def _votes(
     try:
         if not synthetic_ids:
             columns = {h: tuple(cols[pos[h]]) for h in extra}
-            if any(zero_text):
-                columns[ZERO_POINTS_COLUMN] = tuple(zero_text[u] for u in inv_list)
             voters = Voters(ids, group, columns)
-        profile = Profile(kind, tuple(p.id for p in projects), cm, mult, cw, voters)
+        profile = Profile(kind, tuple(p.id for p in projects), cm, mult, cw, voters, listed=listed)
     except ValidationError as exc:
         raise r.error(exc.message, line=sec.header_line, voter_id=exc.voter_id) from None
     return profile
 
 
-_Ballots = tuple[npt.NDArray[Any], IntArray, list[str], IntArray]
+_Ballots = tuple[npt.NDArray[Any], IntArray, npt.NDArray[np.bool_] | None, IntArray]
+"""Distinct ballots: matrix, lengths, listed mask (points kinds) and weights."""
 _POINTS_LIST = re.compile(r"[0-9]{1,9}(?:,[0-9]{1,9})*")
 
 
@@ -969,7 +985,7 @@ def _ballots_fast(
     """Parse distinct ballot texts with numpy; ``None`` when anything needs a closer look.
 
     The slow path (:func:`_ballots_slow`) then finds and reports the first problem,
-    or handles what this one leaves to it (0 points, padded numbers, weights).
+    or handles what this one leaves to it (padded numbers, weights).
     """
     k = len(vtexts)
     counts = _counts(vtexts)
@@ -990,22 +1006,20 @@ def _ballots_fast(
     if k and not np.array_equal(np.count_nonzero(seen, axis=1), counts):
         return None  # a project twice on one ballot
     if kind.is_approval:
-        return seen, counts, [""] * k, np.ones(k, np.int64)
+        return seen, counts, None, np.ones(k, np.int64)
     mat = np.zeros((k, m), np.int64)
     if ptexts is None:  # ordinal: rank = position on the ballot
         starts = np.repeat(np.cumsum(counts) - counts, counts)
         mat[rows, cols] = np.arange(total, dtype=np.int64) - starts + 1
-        return mat, counts, [""] * k, np.ones(k, np.int64)
+        return mat, counts, None, np.ones(k, np.int64)
     if not np.array_equal(_counts(ptexts), counts):
         return None
     joined = ",".join(filter(None, ptexts))
     if total and _POINTS_LIST.fullmatch(joined) is None:
         return None
     vals = np.fromiter(map(int, joined.split(",")), np.int64, total) if total else cols
-    if total and not vals.all():
-        return None  # 0 points: kept per voter by the slow path
     mat[rows, cols] = vals
-    return mat, counts, [""] * k, np.ones(k, np.int64)
+    return mat, counts, seen, np.ones(k, np.int64)
 
 
 def _ballots_slow(
@@ -1024,7 +1038,6 @@ def _ballots_slow(
     rr: list[int] = []
     cc: list[int] = []
     vv: list[int] = []
-    zero_text = [""] * k
     wt_u = np.ones(k, np.int64)
     lengths = np.zeros(k, np.int64)
     for u, vtext in enumerate(vtexts):
@@ -1086,12 +1099,6 @@ def _ballots_slow(
             if min(vals, default=0) < 0:
                 line, vid = where(u)
                 raise r.error(f"negative points: {ptext!r}", line=line, voter_id=vid)
-            zeros = [p for p, v in zip(pids, vals, strict=True) if v == 0]
-            if zeros:
-                zero_text[u] = ",".join(zeros)
-                keep = [(j, v) for j, v in zip(js, vals, strict=True) if v != 0]
-                js = [j for j, _ in keep]
-                vals = [v for _, v in keep]
         elif kind is BallotKind.ORDINAL:
             vals = list(range(1, len(js) + 1))
         else:
@@ -1102,11 +1109,15 @@ def _ballots_slow(
         vv.extend(vals)
 
     mat = np.zeros((k, m), np.int64)
+    listed = np.zeros((k, m), np.bool_) if kind.has_points else None
     if rr:
-        mat[np.asarray(rr, np.int64), np.asarray(cc, np.int64)] = np.asarray(vv, np.int64)
+        rows, cols = np.asarray(rr, np.int64), np.asarray(cc, np.int64)
+        mat[rows, cols] = np.asarray(vv, np.int64)
+        if listed is not None:
+            listed[rows, cols] = True
     if kind.is_approval:
         mat = mat.astype(np.bool_)
-    return mat, lengths, zero_text, wt_u
+    return mat, lengths, listed, wt_u
 
 
 def _check_counts(
@@ -1204,7 +1215,7 @@ def _natural_vote_columns(kind: BallotKind, profile: Profile) -> list[str]:
     if profile.num_groups and int(profile.weight.max()) != 1:
         cols.append(_WEIGHT_COLUMN)
     if profile.voters is not None:
-        cols.extend(c for c in profile.voters.columns if c != ZERO_POINTS_COLUMN)
+        cols.extend(profile.voters.columns)
     return cols
 
 
@@ -1408,11 +1419,12 @@ def _vote_rows(e: Election, vcols: Sequence[str]) -> list[str]:
     ids = prof.project_ids
     g = prof.num_groups
     mat = prof.matrix
+    on = prof.approvals()
     vote_text: list[str] = []
     point_text: list[str] = []
     for row in range(g):
         r = mat[row]
-        nz = np.flatnonzero(r)
+        nz = np.flatnonzero(on[row])
         if prof.kind is BallotKind.ORDINAL:
             nz = nz[np.argsort(r[nz], kind="stable")]
         vote_text.append(",".join(ids[j] for j in nz))
@@ -1431,15 +1443,6 @@ def _vote_rows(e: Election, vcols: Sequence[str]) -> list[str]:
     data: dict[str, Sequence[str]] = {"voter_id": vids, "vote": votes}
     if prof.kind.has_points:
         data["points"] = [point_text[x] for x in group]
-        zeros = columns.get(ZERO_POINTS_COLUMN)
-        if zeros is not None:
-            data["vote"] = [
-                v + ("," if v and z else "") + z for v, z in zip(votes, zeros, strict=True)
-            ]
-            data["points"] = [
-                p + ("," if p and z else "") + ",".join(["0"] * len(z.split(","))) if z else p
-                for p, z in zip(data["points"], zeros, strict=True)
-            ]
     if _WEIGHT_COLUMN in vcols:
         wt = [str(int(w)) for w in prof.weight]
         data[_WEIGHT_COLUMN] = [wt[x] for x in group]
