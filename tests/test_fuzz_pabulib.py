@@ -179,7 +179,7 @@ WORD = st.text(
 @st.composite
 def dressed_elections(draw: st.DrawFn) -> Election:
     """Generated elections with names, money units, constraints, columns and voter detail."""
-    e = draw(elections(kinds=list(BallotKind), weighted=draw(st.booleans())))
+    e = draw(elections(kinds=list(BallotKind), weighted=draw(st.booleans()), zero_points=True))
     prof = e.profile
     m = len(e.projects)
     keys = draw(
@@ -204,7 +204,8 @@ def dressed_elections(draw: st.DrawFn) -> Election:
     cons = BallotConstraints()
     if prof.num_groups and draw(st.booleans()):
         sums = prof.matrix.sum(axis=1) if prof.kind.has_points else lengths
-        nonzero = prof.matrix[prof.matrix != 0]
+        # bounds hold for every listed entry, 0-point entries included
+        nonzero = prof.matrix[prof.approvals()]
         cons = BallotConstraints(
             min_length=draw(st.none() | st.integers(0, m)),
             max_length=int(lengths.max()) + draw(st.integers(0, 2)),
@@ -225,6 +226,7 @@ def dressed_elections(draw: st.DrawFn) -> Election:
             prof.multiplicity,
             prof.weight,
             Voters(ids, group, columns),
+            listed=prof.listed,
         )
     return attrs.evolve(
         e,
@@ -237,9 +239,12 @@ def dressed_elections(draw: st.DrawFn) -> Election:
     )
 
 
-@given(elections(kinds=list(BallotKind), weighted=True))
+@given(elections(kinds=list(BallotKind), weighted=True, zero_points=True))
 def test_generated_elections_round_trip(e: Election) -> None:
-    assert read_pabulib_text(write_pabulib(e)).election == e
+    back = read_pabulib_text(write_pabulib(e)).election
+    assert back == e
+    # listed 0-point entries come back as such, not dropped and not invented
+    assert np.array_equal(back.profile.approvals(), e.profile.approvals())
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from participa import serialize
 from participa.errors import ValidationError
 from participa.model import (
     BallotConstraints,
@@ -187,13 +188,29 @@ def uncollapsed(draw: st.DrawFn) -> tuple[Profile, Profile]:
     kind = draw(st.sampled_from(ALL_KINDS))
     m = draw(st.integers(1, 4))
     ids = [f"p{j}" for j in range(m)]
-    base = draw(profiles(kind, ids, max_voters=10, weighted=draw(st.booleans())))
+    # few point values make equal rows, some told apart only by a 0-point entry, common
+    base = draw(
+        profiles(
+            kind,
+            ids,
+            max_voters=10,
+            max_points=draw(st.sampled_from([1, 5])),
+            weighted=draw(st.booleans()),
+            zero_points=True,
+        )
+    )
     flat = base.expand()
     # shuffle the voters so collapsing has real work to do
-    perm = draw(st.permutations(range(flat.num_groups)))
-    rows = flat.matrix[list(perm)] if perm else flat.matrix
-    weights = flat.weight[list(perm)] if perm else flat.weight
-    raw = Profile.from_matrix(kind, ids, rows, weight=weights, collapse=False)
+    perm = list(draw(st.permutations(range(flat.num_groups))))
+    rows = flat.matrix[perm] if perm else flat.matrix
+    weights = flat.weight[perm] if perm else flat.weight
+    listed = None
+    if kind.has_points:
+        # list some more projects with 0 points, voter by voter (not through any collapse)
+        on = flat.approvals()[perm] if perm else flat.approvals()
+        extra = draw(st.lists(st.booleans(), min_size=on.size, max_size=on.size))
+        listed = on | np.array(extra, np.bool_).reshape(on.shape)
+    raw = Profile.from_matrix(kind, ids, rows, weight=weights, collapse=False, listed=listed)
     return raw, raw.collapse()
 
 
@@ -203,20 +220,25 @@ def test_collapsing_preserves_weight_and_support(pair: tuple[Profile, Profile]) 
     assert col.num_voters == raw.num_voters
     assert col.total_weight == raw.total_weight
     assert col.num_groups <= raw.num_groups
-    # no two collapsed rows carry the same (ballot, weight)
-    keys = {(tuple(r.tolist()), int(w)) for r, w in zip(col.matrix, col.weight, strict=True)}
+    # no two collapsed rows carry the same (ballot, listed projects, weight)
+    keys = {
+        (tuple(r.tolist()), tuple(a.tolist()), int(w))
+        for r, a, w in zip(col.matrix, col.approvals(), col.weight, strict=True)
+    }
     assert len(keys) == col.num_groups
     ids = raw.project_ids
     projects = tuple(Project(p, 1) for p in ids)
     e_raw, e_col = Election(5, projects, raw), Election(5, projects, col)
     assert e_col.support().tolist() == e_raw.support().tolist()
     assert e_col.total_points().tolist() == e_raw.total_points().tolist()
-    # a slow, obviously-correct count of each project's weighted support
+    # a slow, obviously-correct count of each project's weighted support: a project is
+    # supported where it has points or is listed with 0 points
+    on = raw.matrix != 0 if raw.listed is None else raw.listed
     slow = [
-        sum(int(w) for r, w in zip(raw.matrix, raw.weight, strict=True) if r[j])
-        for j in range(len(ids))
+        sum(int(w) for r, w in zip(on, raw.weight, strict=True) if r[j]) for j in range(len(ids))
     ]
     assert e_col.support().tolist() == slow
+    assert sorted(col.lengths().repeat(col.multiplicity).tolist()) == sorted(raw.lengths().tolist())
 
 
 @given(uncollapsed())
@@ -244,7 +266,7 @@ def test_collapse_keeps_first_appearance_order_and_voter_groups() -> None:
 # -- derived elections -----------------------------------------------------------------------------
 
 
-@given(elections(kinds=ALL_KINDS, max_projects=5), st.data())
+@given(elections(kinds=ALL_KINDS, max_projects=5, zero_points=True), st.data())
 def test_restrict_keeps_order_ranks_and_support(e: Election, data: st.DataObject) -> None:
     keep = data.draw(st.sets(st.sampled_from(e.project_ids)))
     r = e.restrict(keep)
@@ -254,11 +276,12 @@ def test_restrict_keeps_order_ranks_and_support(e: Election, data: st.DataObject
     cols = [e.index(p) for p in r.project_ids]
     assert r.support().tolist() == e.support()[cols].tolist()
     assert r.costs.tolist() == e.costs[cols].tolist()
-    if e.kind is BallotKind.ORDINAL:
-        # ranks are renumbered 1..L but keep their relative order
-        for g in range(e.profile.num_groups):
-            before = [p for p in e.profile.ballot(g) if p in keep]
-            assert list(r.profile.ballot(g)) == before
+    assert r.total_points().tolist() == e.total_points()[cols].tolist()
+    for g in range(e.profile.num_groups):
+        # ordinal ranks are renumbered 1..L but keep their relative order; points ballots
+        # keep their 0-point entries
+        before = [p for p in e.profile.ballot(g) if p in keep]
+        assert list(r.profile.ballot(g)) == before
 
 
 def test_restrict_rejects_unknown_ids() -> None:
@@ -287,3 +310,114 @@ def test_with_costs_validates() -> None:
     assert e.with_budget(3).budget == 3
     with pytest.raises(ValidationError):
         e.with_budget(-3)
+
+
+# -- projects listed with 0 points (cumulative, scoring) ------------------------------------------
+
+
+def test_a_zero_in_a_ballot_mapping_lists_the_project() -> None:
+    p = Profile.from_ballots(
+        BallotKind.CUMULATIVE,
+        ["a", "b", "c"],
+        [{"a": 2, "b": 0}, {"a": 2}, {"b": 0, "a": 2}, {"c": 0}],
+        voter_ids=["w", "x", "y", "z"],
+    )
+    assert p.matrix.tolist() == [[2, 0, 0], [2, 0, 0], [0, 0, 0]]
+    assert p.approvals().tolist() == [
+        [True, True, False],
+        [True, False, False],
+        [False, False, True],
+    ]
+    assert p.multiplicity.tolist() == [2, 1, 1]
+    assert p.voters is not None
+    assert p.voters.group.tolist() == [0, 1, 0, 2]
+    assert p.lengths().tolist() == [2, 1, 1]
+    assert [p.ballot(g) for g in range(3)] == [("a", "b"), ("a",), ("c",)]
+    e = Election(10, tuple(Project(x, 1) for x in "abc"), p)
+    assert e.support().tolist() == [3, 2, 1]
+    assert e.total_points().tolist() == [6, 0, 0]
+    with pytest.raises(ValidationError, match="twice"):
+        Profile.from_ballots(BallotKind.CUMULATIVE, ["a"], [["a", "a"]])
+
+
+def test_listed_adds_nothing_is_stored_as_none() -> None:
+    m = [[2, 0], [0, 1]]
+    plain = Profile.from_matrix(BallotKind.SCORING, ["a", "b"], m)
+    same = Profile.from_matrix(BallotKind.SCORING, ["a", "b"], m, listed=[[1, 0], [0, 1]])
+    assert same.listed is None
+    assert same == plain
+    more = Profile.from_matrix(BallotKind.SCORING, ["a", "b"], m, listed=[[1, 1], [0, 1]])
+    assert more.listed is not None
+    assert more != plain
+    assert not more.listed.flags.writeable
+    assert Profile.from_ballots(BallotKind.CUMULATIVE, ["a"], [{"a": 1}]) == Profile.from_matrix(
+        BallotKind.CUMULATIVE, ["a"], [[1]]
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "matrix", "listed", "words"),
+    [
+        (BallotKind.APPROVAL, [[1, 0]], [[1, 1]], "only for cumulative and scoring"),
+        (BallotKind.ORDINAL, [[1, 0]], [[1, 0]], "only for cumulative and scoring"),
+        (BallotKind.CUMULATIVE, [[1, 0]], [[0, 1]], "leaves off"),
+        (BallotKind.CUMULATIVE, [[1, 0]], [[1, 0, 1]], "shape"),
+        (BallotKind.SCORING, [[1, 0]], [[1, 2]], "True/False"),
+    ],
+)
+def test_listed_is_checked(
+    kind: BallotKind, matrix: list[list[int]], listed: list[list[int]], words: str
+) -> None:
+    with pytest.raises(ValidationError, match=words):
+        Profile.from_matrix(kind, ["a", "b"], matrix, listed=listed, collapse=False)
+
+
+def test_the_listed_check_names_the_project() -> None:
+    with pytest.raises(ValidationError) as info:
+        Profile(
+            BallotKind.CUMULATIVE,
+            ("a", "b"),
+            np.array([[0, 3]]),
+            np.ones(1, np.int64),
+            np.ones(1, np.int64),
+            listed=np.array([[True, False]]),
+        )
+    assert info.value.project_id == "b"
+
+
+def test_min_points_holds_for_projects_listed_with_zero_points() -> None:
+    prof = Profile.from_ballots(
+        BallotKind.CUMULATIVE, ["a", "b"], [{"a": 2}, {"a": 2, "b": 0}], voter_ids=["v1", "v2"]
+    )
+    projects = (Project("a", 1), Project("b", 1))
+    with pytest.raises(ValidationError, match="listed on the ballot with 0 points") as info:
+        Election(10, projects, prof, constraints=BallotConstraints(min_points=1))
+    assert (info.value.voter_id, info.value.project_id) == ("v2", "b")
+    ok = Election(10, projects, prof, constraints=BallotConstraints(min_points=0, max_points=2))
+    assert ok.support().tolist() == [2, 1]
+
+
+@given(elections(kinds=[BallotKind.CUMULATIVE, BallotKind.SCORING], zero_points=True))
+def test_profiles_with_zero_point_entries_round_trip_through_json(e: Election) -> None:
+    back = serialize.loads(serialize.dumps(e))
+    assert back == e
+    assert _same_listed(back.profile, e.profile)
+    prof = serialize.loads(serialize.dumps(e.profile.expand()))
+    assert prof == e.profile.expand()
+    assert prof.collapse() == e.profile.collapse()
+
+
+def _same_listed(a: Profile, b: Profile) -> bool:
+    if a.listed is None or b.listed is None:
+        return a.listed is None and b.listed is None
+    return bool(np.array_equal(a.listed, b.listed))
+
+
+def test_json_without_a_listed_field_still_loads() -> None:
+    p = Profile.from_ballots(BallotKind.CUMULATIVE, ["a", "b"], [{"a": 2, "b": 0}])
+    doc = serialize.dumps(p)
+    assert '"listed": {"dtype": "bool"' in doc
+    plain = Profile.from_ballots(BallotKind.CUMULATIVE, ["a", "b"], [{"a": 2}])
+    old = serialize.dumps(plain).replace(', "listed": null', "")
+    assert "listed" not in old
+    assert serialize.loads(old) == plain

@@ -12,7 +12,9 @@ name       utility of a project on a voter's ballot
 
 A project not on the ballot has utility 0. On cumulative, scoring and ordinal
 ballots ``cost`` and ``count`` treat every project on the ballot as approved, as the
-reference library does.
+reference library does, including a project listed with 0 points
+(:attr:`participa.model.Profile.listed`, :meth:`~participa.model.Profile.approvals`);
+``points`` stays the points, so such a project is worth 0 there.
 
 Examples
 --------
@@ -23,6 +25,10 @@ Examples
 [[1, 2, 0]]
 >>> utility_matrix(e, "cost").tolist()
 [[10, 20, 5]]
+>>> z = Election(100, (Project("a", 10), Project("b", 20)),
+...     Profile.from_ballots(BallotKind.CUMULATIVE, ["a", "b"], [{"a": 0, "b": 3}]))
+>>> utility_matrix(z, "count").tolist(), utility_matrix(z, "points").tolist()
+([[1, 1]], [[0, 3]])
 """
 
 from __future__ import annotations
