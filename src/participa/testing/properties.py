@@ -214,11 +214,13 @@ def check_rule(
                 )
 
     test = given(e=strategy, data=st.data())(body)
+    # one failure, the minimal one, even when the rule breaks several properties
+    extra: dict[str, object] = {"report_multiple_bugs": False}
     if max_examples is not None:
-        test = settings(
+        extra.update(
             max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-        )(test)
-    test()
+        )
+    settings(**extra)(test)()  # type: ignore[arg-type]
 
 
 def _well_formed(e: Election, out: Outcome) -> None:
