@@ -291,7 +291,10 @@ def test_hand_computed_round() -> None:
 def test_add1_trace_and_params() -> None:
     out = equal_shares(small(), completion="add1")
     tried = [s for s in out.trace if s.action == "complete"]
-    assert [s.values["step"] for s in tried] == [0, 1, 2, 3, 4, 5]
+    # steps 1-4 buy what step 0 buys (y only): skipped, as the trace says
+    assert [s.values["step"] for s in tried] == [0, 5]
+    assert tried[0].values["same_until"] == 4
+    assert "same outcome up to step 4" in tried[0].reason
     assert tried[-1].values["exhaustive"] is True
     assert out.params["endowment"] == "30"
     stop = equal_shares(small(), completion="add1", exhaustive_stop=False)

@@ -52,6 +52,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -63,7 +64,7 @@ import numpy.typing as npt
 from participa.model import Election
 from participa.outcome import Outcome, TraceStep
 from participa.rules._common import DEFAULT_TIE_BREAK
-from participa.rules._mes_kernel import Kernel, Run
+from participa.rules._mes_kernel import Kernel, Run, stable_steps
 from participa.rules._mes_reference import equal_shares_reference
 from participa.rules._mes_setup import MesInput, greedy_fill, prepare
 from participa.rules.utility import Utility
@@ -213,46 +214,77 @@ def equal_shares(
     return Outcome.from_selection(election, sel, rule="mes", trace=trace, params=params)
 
 
-def _add1(inp: MesInput, kernel: Kernel) -> tuple[Run, list[TraceStep]]:
+def _add1(inp: MesInput, kernel: Kernel, *, skip: bool = True) -> tuple[Run, list[TraceStep]]:
+    """The add1 loop: runs for steps 0, 1, 2, ..., or with ``skip`` only where it can change.
+
+    With ``skip``, after a run at step ``s`` :func:`~participa.rules._mes_kernel.stable_steps`
+    gives ``D`` such that every step in ``[s, s + D)`` selects the same projects in
+    the same order, so cost, within-budget and exhaustiveness are the same there;
+    the loop goes straight to step ``s + max(1, ⌈D⌉)``. Stepping by one would have
+    gone through those steps without stopping (same outcome, within budget, not
+    exhaustive), so the result is the same, except that when the next step tried
+    goes over budget the last step within budget is ``s + ⌈D⌉ − 1``, which is run
+    again to return its prices.
+    """
     budget = inp.election.budget
-    steps: list[TraceStep] = []
+    tried: list[tuple[Run, bool, bool, int]] = []
     prev: Run | None = None
     step = 0
     cands = set(kernel.cands)
-    while True:
-        run = kernel.run(step)
+
+    def attempt(at: int) -> tuple[Run, bool, bool]:
+        run = kernel.run(at)
         sel = run.selected
-        cost = sum(inp.costs[j] for j in sel)
-        within = cost <= budget
+        within = sum(inp.costs[j] for j in sel) <= budget
         exhaustive = within and is_exhaustive(inp.election, sel, among=kernel.cands)
-        steps.append(
-            TraceStep(
-                0,
-                "complete",
-                None,
-                f"endowment {_endowment_text(inp, step)} per voter: "
-                + ("within budget" if within else "over budget")
-                + (", exhaustive" if exhaustive else ""),
-                {
-                    "step": step,
-                    "endowment": float(inp.total_endowment(step)),
-                    "cost": cost,
-                    "within_budget": within,
-                    "exhaustive": exhaustive,
-                },
-            )
-        )
+        tried.append((run, within, exhaustive, at))
+        return run, within, exhaustive
+
+    while True:
+        run, within, exhaustive = attempt(step)
         if not within:
+            if prev is not None and prev.step < step - 1:
+                prev, _, _ = attempt(step - 1)
             break
         prev = run
         if inp.exhaustive_stop and exhaustive:
             break
-        if cands <= set(sel):
+        if cands <= set(run.selected):
             break
-        step += 1
+        nxt = step + 1
+        if skip:
+            span = stable_steps(kernel, run)
+            if span == math.inf:  # pragma: no cover - a remaining project's supporters gain
+                break
+            nxt = step + max(1, math.ceil(span))
+            tried[-1] = (run, within, exhaustive, nxt - 1)
+        step = nxt
     if prev is None:
         prev = Run(kernel, 0, list(kernel.free), [])
-    return prev, steps
+    tried.sort(key=lambda t: t[0].step)
+    return prev, [_tried_step(inp, r, w, x, until) for r, w, x, until in tried]
+
+
+def _tried_step(inp: MesInput, run: Run, within: bool, exhaustive: bool, until: int) -> TraceStep:
+    cost = sum(inp.costs[j] for j in run.selected)
+    same = f"; same outcome up to step {until}" if until > run.step else ""
+    return TraceStep(
+        0,
+        "complete",
+        None,
+        f"endowment {_endowment_text(inp, run.step)} per voter: "
+        + ("within budget" if within else "over budget")
+        + (", exhaustive" if exhaustive else "")
+        + same,
+        {
+            "step": run.step,
+            "endowment": float(inp.total_endowment(run.step)),
+            "cost": cost,
+            "within_budget": within,
+            "exhaustive": exhaustive,
+            "same_until": until,
+        },
+    )
 
 
 def is_exhaustive(
