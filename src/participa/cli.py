@@ -212,9 +212,23 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
     rows = [r.to_dict() for r in results]
     if args.json:
         print(json.dumps({"results": rows}, ensure_ascii=False), file=out)
-    else:
-        for r in rows:
-            print(json.dumps(r, ensure_ascii=False), file=out)
+        return 0
+    width = max((len(r.label) for r in results), default=10)
+    width = min(width, 60)
+    for r in results:
+        if r.ok:
+            verdict = {True: "reproduced", False: "DIFFERS", None: "no announced outcome"}
+            status = verdict[r.matches]
+        else:
+            status = f"not replayed: {r.error}"
+        print(f"{r.label[:width]:<{width}}  {r.declared_rule or '-':<22} {status}", file=out)
+    compared = [r for r in results if r.matches is not None]
+    same = sum(1 for r in compared if r.matches)
+    print(
+        f"{len(results)} files: {sum(r.ok for r in results)} replayed, "
+        f"{same} of {len(compared)} with an announced outcome reproduced",
+        file=out,
+    )
     return 0
 
 
