@@ -32,7 +32,6 @@ Examples
 
 from __future__ import annotations
 
-import copyreg
 import types
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, Future, as_completed
@@ -66,20 +65,6 @@ OptionValue = int | str | bool | None
 
 PABULIB_SUFFIXES = (".pb", ".pb.gz")
 """File names :func:`replay_folder` picks up."""
-
-
-def _mappingproxy(items: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
-    return types.MappingProxyType(items)
-
-
-def _reduce_mappingproxy(m: types.MappingProxyType[Any, Any]) -> tuple[Any, ...]:
-    return (_mappingproxy, (dict(m),))
-
-
-# participa's values keep their mappings read-only in ``MappingProxyType``, which the
-# standard pickle cannot copy; process pools and Dask pickle jobs and results, so teach
-# pickle to copy a read-only mapping as a new read-only mapping of the same items.
-copyreg.pickle(types.MappingProxyType, _reduce_mappingproxy)
 
 
 def _frozen_options(value: Mapping[str, OptionValue] | None) -> Mapping[str, OptionValue]:
@@ -265,6 +250,19 @@ def run_job(job: Job) -> JobResult:
     return JobResult(label, job.rule, outcome, declared_rule=declared, announced=announced)
 
 
+def run_job_json(job: str) -> str:
+    """:func:`run_job` on a job given as participa JSON; the result as participa JSON.
+
+    This is what :func:`run_batch` sends to an executor's workers.
+
+    >>> from participa.synthetic import approval_election
+    >>> text = run_job_json(serialize.dumps(Job(approval_election(20, 4, seed=1), rule="nope")))
+    >>> serialize.loads(text).error_type
+    'RuleError'
+    """
+    return serialize.dumps(run_job(serialize.loads(job, expect=Job)))
+
+
 def run_batch(
     jobs: Iterable[Job],
     *,
@@ -303,14 +301,16 @@ def run_batch(
             if progress is not None:
                 progress(len(results), total, r.label)
         return tuple(results)
-    futures: dict[Future[JobResult], int] = {
-        executor.submit(run_job, j): i for i, j in enumerate(todo)
+    # Jobs and results cross the executor boundary as participa JSON text (the versioned
+    # schema of participa.serialize), so workers need no pickle support from our values.
+    futures: dict[Future[str], int] = {
+        executor.submit(run_job_json, serialize.dumps(j)): i for i, j in enumerate(todo)
     }
     slots: list[JobResult | None] = [None] * total
     done = 0
     try:
         for fut in as_completed(futures):
-            r = fut.result()
+            r = serialize.loads(fut.result(), expect=JobResult)
             slots[futures[fut]] = r
             done += 1
             if progress is not None:
