@@ -62,17 +62,8 @@ def _cases() -> list[Any]:
     return cases
 
 
-# Zurich lists projects with 0 points, which the reference counts as approved.
-ZURICH_ZERO_POINTS = {
-    ("Switzerland_Zurich_S5D10", k)
-    for k in ("greedy_card", "mes_cost", "mes_card", "mes_cost_add1")
-}
-
-
 @pytest.mark.parametrize(("name", "key", "res"), _cases())
 def test_tally_matches_reference(name: str, key: str, res: dict[str, Any]) -> None:
-    if (name, key) in ZURICH_ZERO_POINTS:
-        pytest.skip("0-point ballot entries: see tests/test_rules_mes_conformance.py")
     code, text = run("tally", str(DATA / f"{name}.pb.gz"), *CLI_OPTIONS[key], "--json")
     assert code == 0
     doc = json.loads(text)
