@@ -51,31 +51,33 @@ def to_pabutools(election: Election) -> tuple[Any, Any, dict[str, Any]]:
     prof = election.profile
     ids = prof.project_ids
     ballots: list[Any] = []
-    maker: Callable[[np.ndarray[Any, Any]], Any]
+    maker: Callable[[np.ndarray[Any, Any], np.ndarray[Any, Any]], Any]
     if prof.kind.is_approval:
 
-        def maker(row: np.ndarray[Any, Any]) -> Any:
+        def maker(row: np.ndarray[Any, Any], on: np.ndarray[Any, Any]) -> Any:
             return ApprovalBallot(projects[ids[j]] for j in np.flatnonzero(row))
 
         profile_cls: Any = ApprovalProfile
     elif prof.kind.has_points:
+        # `on` comes from approvals(): projects listed with 0 points are on the ballot
 
-        def maker(row: np.ndarray[Any, Any]) -> Any:
-            return CumulativeBallot({projects[ids[j]]: int(row[j]) for j in np.flatnonzero(row)})
+        def maker(row: np.ndarray[Any, Any], on: np.ndarray[Any, Any]) -> Any:
+            return CumulativeBallot({projects[ids[j]]: int(row[j]) for j in np.flatnonzero(on)})
 
         profile_cls = CumulativeProfile
     else:
         assert prof.kind is BallotKind.ORDINAL
 
-        def maker(row: np.ndarray[Any, Any]) -> Any:
+        def maker(row: np.ndarray[Any, Any], on: np.ndarray[Any, Any]) -> Any:
             nz = np.flatnonzero(row)
             nz = nz[np.argsort(row[nz], kind="stable")]
             return OrdinalBallot(projects[ids[j]] for j in nz)
 
         profile_cls = OrdinalProfile
+    approvals = prof.approvals()
     for g in range(prof.num_groups):
         for _ in range(int(prof.group_weight[g])):
-            ballots.append(maker(prof.matrix[g]))
+            ballots.append(maker(prof.matrix[g], approvals[g]))
     profile = profile_cls(ballots, instance=instance)
     return instance, profile, projects
 

@@ -51,7 +51,15 @@ UTILITY_KINDS = {
 @st.composite
 def election_and_utility(draw: st.DrawFn) -> tuple[Election, str]:
     utility = draw(st.sampled_from(sorted(UTILITY_KINDS)))
-    e = draw(elections(kinds=UTILITY_KINDS[utility], max_projects=6, max_voters=6, weighted=True))
+    e = draw(
+        elections(
+            kinds=UTILITY_KINDS[utility],
+            max_projects=6,
+            max_voters=6,
+            weighted=True,
+            zero_points=True,
+        )
+    )
     return e, utility
 
 

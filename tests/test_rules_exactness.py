@@ -35,7 +35,15 @@ tie_breaks = st.sampled_from(
 @st.composite
 def election_and_utility(draw: st.DrawFn) -> tuple[Election, str]:
     utility = draw(st.sampled_from(sorted(UTILITY_KINDS)))
-    e = draw(elections(kinds=UTILITY_KINDS[utility], max_projects=6, max_voters=6, weighted=True))
+    e = draw(
+        elections(
+            kinds=UTILITY_KINDS[utility],
+            max_projects=6,
+            max_voters=6,
+            weighted=True,
+            zero_points=True,
+        )
+    )
     return e, utility
 
 

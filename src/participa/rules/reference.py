@@ -45,9 +45,10 @@ def voters(election: Election) -> list[Voter]:
     """Every voter, one entry each: ``(weight, {project id: value on her ballot})``."""
     prof = election.profile
     out: list[Voter] = []
+    on = prof.approvals()  # projects listed with 0 points are on the ballot too
     for g in range(prof.num_groups):
         row = prof.matrix[g]
-        ballot = {prof.project_ids[j]: int(row[j]) for j in range(len(row)) if row[j]}
+        ballot = {prof.project_ids[j]: int(row[j]) for j in range(len(row)) if on[g, j]}
         for _ in range(int(prof.multiplicity[g])):
             out.append((int(prof.weight[g]), ballot))
     return out
