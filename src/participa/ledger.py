@@ -307,6 +307,19 @@ class Ledger:
 
     entries: tuple[LedgerEntry, ...] = attrs.field(default=(), converter=_entries)
 
+    def _repr_html_(self) -> str:
+        from participa.display import html_table
+
+        rows = (
+            (p.project_id, p.territory or "", p.promised, p.committed, p.spent)
+            for p in self.positions().values()
+        )
+        return html_table(
+            ("project", "territory", "promised", "committed", "spent"),
+            rows,
+            caption=f"Ledger: {len(self.entries)} entries",
+        )
+
     def add(self, entry: LedgerEntry) -> Ledger:
         """The ledger with ``entry`` appended, after checking conservation."""
         new = Ledger((*self.entries, entry))

@@ -167,6 +167,27 @@ class RoundState:
     outcomes: Mapping[str, Outcome] = attrs.field(factory=dict, converter=_frozen, hash=False)
     ledger: Ledger = attrs.field(factory=Ledger)
 
+    def _repr_html_(self) -> str:
+        from participa.display import html_table
+
+        rows = [
+            ("phase", self.phase),
+            ("as of", self.now),
+            ("path", " → ".join(v.phase for v in self.visits)),
+            ("envelope", self.envelope),
+            ("territories allocated", len(self.allocation)),
+            ("proposals", len(self.proposals)),
+            (
+                "review",
+                f"{len(self.eligible)} eligible, {len(self.rejected)} rejected"
+                if self.reviewed
+                else "not done",
+            ),
+            ("outcomes published", ", ".join(sorted(self.outcomes)) or "none"),
+            ("ledger entries", len(self.ledger.entries)),
+        ]
+        return html_table(("", ""), rows, caption=f"Round {self.round_id}")
+
     def deadline(self, phase: str) -> str | None:
         """The deadline of ``phase`` for this round (override, else the phase default)."""
         return self.deadlines.get(phase) or self.spec.phase(phase).deadline
@@ -476,6 +497,13 @@ class Round:
 
     events: tuple[Event, ...] = attrs.field(converter=_events)
     state: RoundState
+
+    def _repr_html_(self) -> str:
+        from participa.display import html_table
+
+        rows = ((e.seq, e.at, e.actor, type(e.payload).__name__, e.hash[:12]) for e in self.events)
+        log = html_table(("#", "time", "actor", "event", "hash"), rows, caption="Event log")
+        return self.state._repr_html_() + log
 
     @property
     def head(self) -> str:
