@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import warnings
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 from hypothesis import given
@@ -22,19 +18,7 @@ from participa.testing.strategies import elections
 pb_rules = pytest.importorskip("pabutools.rules")
 
 
-def _load_oracle() -> ModuleType:
-    name = "participa_tests_oracle"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("oracle.py"))
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-oracle = _load_oracle()
+oracle = pytest.importorskip("oracle")  # tests/oracle.py (tests/ is on pytest's pythonpath)
 SAT_CLASSES = oracle.SAT_CLASSES
 selected_ids = oracle.selected_ids
 to_pabutools = oracle.to_pabutools
