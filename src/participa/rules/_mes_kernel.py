@@ -44,7 +44,21 @@ BoolArray = npt.NDArray[np.bool_]
 TOL = REL_TOL
 """Relative error bound used to decide when float values are too close to trust."""
 
-_MAX_FIXED_POINT = 3
+_MAX_FIXED_POINT = 8
+
+_BLAS_MAX = 2048
+"""Longest vector handed to ``np.dot``: a threaded BLAS can be very slow on long ones."""
+
+
+def _dot(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> float:
+    """``Σ a × b`` as a float (``b`` may be a boolean mask)."""
+    if a.size <= _BLAS_MAX and b.dtype == np.float64:
+        return float(np.dot(a, b))
+    return float(np.einsum("i,i->", a, b))
+
+
+def _sum(a: npt.NDArray[Any]) -> float:
+    return float(np.add.reduce(a))
 
 
 class Round:
@@ -122,13 +136,19 @@ class Kernel:
             idx, u = cols[j]
             self.idx[j] = idx
             self.util_i[j] = u
-            self.util_f[j] = u.astype(np.float64)
             self.smass[j] = self.mass_f[idx]
-            self.smu[j] = self.mass_f[idx] * self.util_f[j]
-            if inp.totals[j] < 2**62:
-                self.smu_i[j] = self.mass_i[idx] * u
             if inp.uniform is not None:
-                self.uniform[j] = float(inp.uniform[j])
+                # uniform utilities: read-only broadcast views, no per-supporter copies
+                uni = float(inp.uniform[j])
+                self.uniform[j] = uni
+                self.util_f[j] = np.broadcast_to(np.float64(uni), idx.shape)
+                self.smu[j] = self.smass[j] * uni
+            else:
+                self.util_f[j] = u.astype(np.float64)
+                self.smu[j] = self.smass[j] * self.util_f[j]
+                if inp.totals[j] < 2**62:
+                    self.smu_i[j] = self.mass_i[idx] * u
+        self.tot_f = {j: float(inp.totals[j]) for j in self.cands}
         self.prio = [int(x) for x in inp.resolver.priority]
         self.refuses = inp.resolver.tie_break.refuses
         self._entries: _Entries | None = None
@@ -303,6 +323,9 @@ class _State:
         q = int(k.inp.totals[j])
         if not poor.any():
             return q
+        uni = k.inp.uniform
+        if uni is not None and q < 2**62:
+            return q - int(k.mass_i[k.idx[j][poor]].sum()) * uni[j]
         smu = k.smu_i.get(j)
         if smu is not None:
             return q - int(smu[poor].sum())
@@ -344,24 +367,26 @@ class _State:
         """Float price of ``j`` now, or ``None`` when its supporters cannot pay for it."""
         k = self.k
         idx = k.idx[j]
-        bs = self.b[idx]
+        bs = self.b.take(idx)
         sm = k.smass[j]
         c = float(k.inp.costs[j])
-        money = float(bs @ sm)
+        money = _dot(bs, sm)
         if money < c * (1.0 - TOL):
             return None
         if money <= c * (1.0 + TOL) and not self.exact_affordable(j):
             return None
         live = bs > 0.0
-        nlive = int(live.sum())
-        if nlive < idx.size:
+        nlive = int(np.count_nonzero(live))
+        if 2 * nlive < idx.size:
+            # most supporters have nothing left: price over the others only
             pos = np.flatnonzero(live)
-            sub = self._price(j, bs[pos], sm[pos], k.smu[j][pos], k.util_f[j][pos], c, idx[pos])
+            uf = k.util_f[j]
+            sub = self._price(j, bs[pos], sm[pos], k.smu[j][pos], uf[pos], c, None)
             rho, err, poor_live = sub
             poor = np.ones(idx.size, dtype=np.bool_)
             poor[pos] = poor_live
             return _Eval(j, rho, err, poor)
-        rho, err, poor = self._price(j, bs, sm, k.smu[j], k.util_f[j], c, idx)
+        rho, err, poor = self._price(j, bs, sm, k.smu[j], k.util_f[j], c, k.tot_f[j])
         return _Eval(j, rho, err, poor)
 
     def _price(
@@ -372,24 +397,29 @@ class _State:
         smu: FloatArray,
         uf: FloatArray,
         c: float,
-        idx: IntArray,
+        total: float | None,
     ) -> tuple[float, float, BoolArray]:
-        """Float water-filling price over supporters with money (``bs > 0``)."""
-        q0 = float(smu.sum())
+        """Float water-filling price; groups with no money are simply poor.
+
+        ``total`` is ``Σ mass × utility`` over ``bs``'s groups when they are all of
+        ``j``'s supporters (``None``: sum ``smu``). Sums use :func:`_dot`, never a BLAS
+        call on long vectors.
+        """
+        q0 = total if total is not None else _sum(smu)
         uni = self.k.uniform.get(j)
         rho = c / q0
         poor = bs < (rho * uni if uni is not None else rho * uf)
         if not poor.any():
             return rho, TOL * rho, poor
         for _ in range(_MAX_FIXED_POINT):
-            q = q0 - float(smu[poor].sum())
+            q = q0 - _dot(smu, poor)
             if q <= 0.0:
                 break
-            pm = float(bs[poor] @ sm[poor])
+            pm = _dot(bs * sm, poor)
             rho = (c - pm) / q
             more = bs < (rho * uni if uni is not None else rho * uf)
             if np.array_equal(more, poor):
-                pe = float(self.e[idx][poor] @ sm[poor])
+                pe = self.emax * _dot(sm, poor)
                 return rho, TOL * (c + pe) / q, poor
             poor = more
         # many supporters run out of money: water-fill on the sorted budget/utility ratios
@@ -402,10 +432,10 @@ class _State:
         ok = cand <= ratio[order] * (1.0 + 1e-15)
         pos = int(np.argmax(ok)) if ok.any() else order.size - 1
         rho = float(cand[pos]) if rest[pos] > 0 else float(ratio[order[-1]])
-        poor = np.zeros(idx.size, dtype=np.bool_)
+        poor = np.zeros(bs.size, dtype=np.bool_)
         poor[order[:pos]] = True
         q = max(float(rest[pos]), 1.0)
-        pe = float(self.e[idx][poor] @ sm[poor])
+        pe = self.emax * _dot(sm, poor)
         return rho, TOL * (c + pe) / q + TOL * rho, poor
 
     # the rounds ------------------------------------------------------------------------
@@ -466,7 +496,7 @@ class _State:
             if border.any():
                 rho_exact, poor = self.exact_price(_Eval(j, rho, ev.err, poor))
                 rho = float(rho_exact)
-        payers = int(k.mult[idx[bs > 0]].sum())
+        payers = int(np.einsum("i,i->", k.mult.take(idx), bs > 0.0))
         newly = poor & ~self.dead[idx]
         dead_groups = idx[newly]
         q = self._poor_q(j, poor)

@@ -51,6 +51,7 @@ class MesInput:
     """
 
     __slots__ = (
+        "_columns",
         "_dense",
         "approvals",
         "completion",
@@ -97,46 +98,61 @@ class MesInput:
         self.increment = increment
         self.costs = [int(c) for c in election.costs]
         self.approvals = election.profile.approvals()
+        self._columns: list[tuple[IntArray, IntArray]] | None = None
         self.totals = self._totals()
 
     # -- utilities -------------------------------------------------------------------------
 
     def rows(self, groups: npt.NDArray[np.int64], cols: list[int] | None = None) -> IntArray:
         """Integer utilities of these groups for these projects (default: all)."""
-        pick: Any = slice(None) if cols is None else np.asarray(cols, dtype=np.int64)
+        if cols is None:
+            sub = self._dense[groups] if self._dense is not None else self.approvals[groups]
+        else:
+            pick = np.ix_(groups, np.asarray(cols, dtype=np.int64))
+            sub = self._dense[pick] if self._dense is not None else self.approvals[pick]
         if self._dense is not None:
-            return self._dense[groups][:, pick]
+            dense: IntArray = sub.astype(np.int64, copy=False)
+            return dense
         assert self.uniform is not None
-        on = self.approvals[groups][:, pick]
-        out: IntArray = on * np.asarray(self.uniform, dtype=np.int64)[pick][None, :]
+        uni = np.asarray(self.uniform, dtype=np.int64)
+        out: IntArray = sub * (uni if cols is None else uni[np.asarray(cols, dtype=np.int64)])
         return out
 
     def column(self, j: int) -> tuple[IntArray, IntArray]:
         """Supporting groups of project ``j`` and their (positive) utilities."""
-        if self._dense is not None:
-            col = self._dense[:, j]
-            idx = np.flatnonzero(col > 0).astype(np.int64)
-            return idx, col[idx].astype(np.int64)
-        assert self.uniform is not None
-        on = self.approvals[:, j]
-        idx = np.flatnonzero(on).astype(np.int64) if self.uniform[j] > 0 else np.zeros(0, np.int64)
-        return idx, np.full(idx.size, self.uniform[j], np.int64)
+        return self.columns()[j]
 
     def columns(self) -> list[tuple[IntArray, IntArray]]:
-        """:meth:`column` for every project, computed in one pass."""
+        """For every project: its supporting groups (ascending) and their positive utilities.
+
+        Built once from one ``np.nonzero`` pass over the matrix and a stable sort of
+        the column indices (CSR by project), so a million groups cost seconds, not
+        one scan of the matrix per project. With uniform utilities the utility
+        arrays are read-only broadcast views.
+        """
+        if self._columns is not None:
+            return self._columns
         m = len(self.costs)
+        src = self._dense if self._dense is not None else self.approvals
+        rows, cols = np.nonzero(src)
         if self._dense is not None:
-            return [self.column(j) for j in range(m)]
-        assert self.uniform is not None
-        on_t = np.ascontiguousarray(self.approvals.T)
-        out = []
-        for j in range(m):
-            idx = (
-                np.flatnonzero(on_t[j]).astype(np.int64)
-                if self.uniform[j] > 0
-                else np.zeros(0, np.int64)
-            )
-            out.append((idx, np.full(idx.size, self.uniform[j], np.int64)))
+            vals = src[rows, cols].astype(np.int64)
+        order = np.argsort(cols.astype(np.int16 if m < 2**15 else np.int64), kind="stable")
+        rows = rows[order].astype(np.int64)
+        counts = np.bincount(cols, minlength=m)
+        ptr = np.concatenate(([0], np.cumsum(counts)))
+        out: list[tuple[IntArray, IntArray]] = []
+        if self._dense is not None:
+            vals = vals[order]
+            for j in range(m):
+                out.append((rows[ptr[j] : ptr[j + 1]], vals[ptr[j] : ptr[j + 1]]))
+        else:
+            assert self.uniform is not None
+            for j in range(m):
+                u = self.uniform[j]
+                idx = rows[ptr[j] : ptr[j + 1]] if u > 0 else rows[:0]
+                out.append((idx, np.broadcast_to(np.int64(u), idx.shape)))
+        self._columns = out
         return out
 
     def _totals(self) -> list[int]:
@@ -145,11 +161,19 @@ class MesInput:
         if self.election.profile.num_groups == 0:
             return [0] * m
         mass = self.mass
-        if self._dense is not None:
-            return [int(x) for x in _exact_matvec(mass, self._dense)]
-        assert self.uniform is not None
-        support = _exact_matvec(mass, self.approvals.astype(np.int64))
-        return [int(s) * u for s, u in zip(support, self.uniform, strict=True)]
+        cols = self.columns()
+        mmax = int(mass.max()) if mass.size else 0
+        out: list[int] = []
+        for idx, u in cols:
+            umax = int(u.max()) if u.size else 0
+            if mmax * max(umax, 1) * max(idx.size, 1) < 2**62:
+                if self._dense is None:
+                    out.append(int(mass[idx].sum()) * (int(u[0]) if u.size else 0))
+                else:
+                    out.append(int((mass[idx] * u).sum()))
+            else:
+                out.append(sum(int(a) * int(b) for a, b in zip(mass[idx], u, strict=True)))
+        return out
 
     # -- endowments ------------------------------------------------------------------------
 
