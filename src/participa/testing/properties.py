@@ -214,8 +214,9 @@ def check_rule(
                 )
 
     test = given(e=strategy, data=st.data())(body)
-    # one failure, the minimal one, even when the rule breaks several properties
-    extra: dict[str, object] = {"report_multiple_bugs": False}
+    # one failure, the minimal one, even when the rule breaks several properties; no example
+    # database, since every rule checked shares this inner test function
+    extra: dict[str, object] = {"report_multiple_bugs": False, "database": None}
     if max_examples is not None:
         extra.update(
             max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow]
