@@ -70,6 +70,15 @@ from participa import (  # noqa: E402 - after the core registrations above
     store,
 )
 from participa.allocation import Allocation, Envelope, Formula, allocate  # noqa: E402
+from participa.analysis import (  # noqa: E402
+    check_ejr,
+    check_jr,
+    check_pjr,
+    compare_rules,
+    find_price_system,
+    satisfaction,
+    shares,
+)
 from participa.cofinancing import (  # noqa: E402
     CofinancingPlan,
     Pledge,
@@ -136,12 +145,17 @@ __all__ = [
     "allocate",
     "allocation",
     "analysis",
+    "check_ejr",
+    "check_jr",
+    "check_pjr",
     "cofinancing",
+    "compare_rules",
     "declared",
     "dumps",
     "equal_shares",
     "equal_split",
     "feasibility",
+    "find_price_system",
     "format_amount",
     "greedy",
     "io",
@@ -160,6 +174,8 @@ __all__ = [
     "review",
     "rules",
     "run_rule",
+    "satisfaction",
+    "shares",
     "shortfalls",
     "store",
     "write_pabulib",

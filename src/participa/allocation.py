@@ -584,6 +584,8 @@ def ves_formula(
     households without water and sewerage), tax compliance "the more inhabitants pay
     municipal taxes, the larger the share" (e.g. the number of taxpayers).
 
+    Examples
+    --------
     >>> [(c.indicator, c.weight) for c in ves_formula().criteria]
     [('population', Fraction(3, 10)), ('basic_service_deficit', Fraction(1, 5)), \
 ('tax_compliance', Fraction(1, 2))]
@@ -615,6 +617,8 @@ def sjm_formula(
     ``INVERSE``: the gap to ``basic_needs_reference`` (e.g. 100 for a percentage;
     default: the best-served section).
 
+    Examples
+    --------
     >>> f = sjm_formula(population_weight=0.4, basic_needs_weight=0.4,
     ...                 tax_compliance_weight=0.2, basic_needs_reference=100)
     >>> [c.normalisation.value for c in f.criteria]

@@ -664,8 +664,10 @@ class Machine:
     hooks
         Callbacks run after each accepted event.
 
+    Notes
+    -----
     Every guard name used by ``spec`` must resolve; missing ones are listed in one
-    :class:`~participa.ValidationError` when the machine is built.
+    ``ValidationError`` when the machine is built.
     """
 
     spec: MachineSpec

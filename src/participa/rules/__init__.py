@@ -17,6 +17,8 @@ function               rule
 
 :data:`RULES`, :func:`get_rule` and :func:`run_rule` expose them under the CLI's names.
 
+Examples
+--------
 >>> from participa.rules import RULES
 >>> list(RULES)[:5]
 ['greedy', 'greedy-no-skip', 'greedy-threshold', 'mes', 'phragmen']
