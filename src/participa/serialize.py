@@ -65,8 +65,16 @@ def register(cls: type[T], name: str | None = None) -> type[T]:
         raise TypeError(f"{cls.__name__} is not an attrs class")
     key = name or cls.__name__
     other = _BY_NAME.get(key)
-    if other is not None and other is not cls:
-        raise TypeError(f"JSON type name {key!r} already registered for {other.__qualname__}")
+    same_place = other is not None and (other.__module__, other.__qualname__) == (
+        cls.__module__,
+        cls.__qualname__,
+    )
+    if other is not None and other is not cls and not same_place:
+        raise TypeError(
+            f"JSON type name {key!r} already registered for {other.__module__}.{other.__qualname__}"
+        )
+    # A module imported a second time (e.g. by a test runner importing files by path)
+    # re-registers its classes under the same names: the newest definition wins.
     _BY_NAME[key] = cls
     _BY_CLASS[cls] = key
     return cls  # type: ignore[return-value]  # attrs.has() narrowed it to AttrsInstance
