@@ -52,7 +52,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -61,10 +60,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from participa.errors import TieError
 from participa.model import Election
 from participa.outcome import Outcome, TraceStep
 from participa.rules._common import DEFAULT_TIE_BREAK
-from participa.rules._mes_kernel import Kernel, Run, stable_steps
+from participa.rules._mes_kernel import Kernel, Run
 from participa.rules._mes_reference import equal_shares_reference
 from participa.rules._mes_setup import MesInput, greedy_fill, prepare
 from participa.rules.utility import Utility
@@ -215,74 +215,95 @@ def equal_shares(
 
 
 def _add1(inp: MesInput, kernel: Kernel, *, skip: bool = True) -> tuple[Run, list[TraceStep]]:
-    """The add1 loop: runs for steps 0, 1, 2, ..., or with ``skip`` only where it can change.
+    """The add1 loop: steps 0, 1, 2, ... in turn, or with ``skip`` only where it can change.
 
-    With ``skip``, after a run at step ``s`` :func:`~participa.rules._mes_kernel.stable_steps`
-    gives ``D`` such that every step in ``[s, s + D)`` selects the same projects in
-    the same order, so cost, within-budget and exhaustiveness are the same there;
-    the loop goes straight to step ``s + max(1, ⌈D⌉)``. Stepping by one would have
-    gone through those steps without stopping (same outcome, within budget, not
-    exhaustive), so the result is the same, except that when the next step tried
-    goes over budget the last step within budget is ``s + ⌈D⌉ − 1``, which is run
-    again to return its prices.
+    With ``skip``, from a run at step ``s`` the loop tries step ``s + L`` with ``s``'s
+    run as the reference of :meth:`~participa.rules._mes_kernel.Kernel.run`. If the
+    run certifies that every step in ``[s, s + L]`` buys the same projects in the same
+    order (so the same cost, within budget and not exhaustive, like ``s``), stepping
+    by one would have gone through them all without stopping: the loop moves to
+    ``s + L`` and doubles ``L``. Otherwise it halves ``L`` and tries again from ``s``;
+    with ``L = 1`` the step is the next one anyway. So every step before the one
+    the loop stops at was either run or certified, and the loop stops where
+    stepping by one stops, with the same run.
     """
     budget = inp.election.budget
-    tried: list[tuple[Run, bool, bool, int]] = []
+    tried: list[_Tried] = []
     prev: Run | None = None
-    step = 0
     cands = set(kernel.cands)
 
-    def attempt(at: int) -> tuple[Run, bool, bool]:
-        run = kernel.run(at)
+    def note(run: Run) -> tuple[bool, bool]:
         sel = run.selected
         within = sum(inp.costs[j] for j in sel) <= budget
         exhaustive = within and is_exhaustive(inp.election, sel, among=kernel.cands)
-        tried.append((run, within, exhaustive, at))
-        return run, within, exhaustive
+        tried.append(_Tried(run.step, within, exhaustive, sum(inp.costs[j] for j in sel)))
+        return within, exhaustive
 
+    run = kernel.run(0)
+    span = 1
     while True:
-        run, within, exhaustive = attempt(step)
+        within, exhaustive = note(run)
         if not within:
-            if prev is not None and prev.step < step - 1:
-                prev, _, _ = attempt(step - 1)
             break
         prev = run
         if inp.exhaustive_stop and exhaustive:
             break
         if cands <= set(run.selected):
             break
-        nxt = step + 1
-        if skip:
-            span = stable_steps(kernel, run)
-            if span == math.inf:  # pragma: no cover - a remaining project's supporters gain
+        if not skip:
+            run = kernel.run(run.step + 1)
+            continue
+        while True:
+            if span == 1:
+                nxt = kernel.run(run.step + 1, ref=run)
                 break
-            nxt = step + max(1, math.ceil(span))
-            tried[-1] = (run, within, exhaustive, nxt - 1)
-        step = nxt
+            try:
+                nxt = kernel.run(run.step + span, ref=run)
+            except TieError:
+                # a refused tie beyond where stepping by one may stop: not certified
+                span = 1
+                continue
+            if nxt.certified:
+                tried[-1].until = nxt.step - 1
+                span *= 2
+                break
+            span = 1 if span <= 4 else span // 4
+        if span == 1 and nxt.certified:
+            span = 2
+        run = nxt
     if prev is None:
         prev = Run(kernel, 0, list(kernel.free), [])
-    tried.sort(key=lambda t: t[0].step)
-    return prev, [_tried_step(inp, r, w, x, until) for r, w, x, until in tried]
+    return prev, [_tried_step(inp, t) for t in tried]
 
 
-def _tried_step(inp: MesInput, run: Run, within: bool, exhaustive: bool, until: int) -> TraceStep:
-    cost = sum(inp.costs[j] for j in run.selected)
-    same = f"; same outcome up to step {until}" if until > run.step else ""
+class _Tried:
+    __slots__ = ("cost", "exhaustive", "step", "until", "within")
+
+    def __init__(self, step: int, within: bool, exhaustive: bool, cost: int) -> None:
+        self.step = step
+        self.within = within
+        self.exhaustive = exhaustive
+        self.cost = cost
+        self.until = step
+
+
+def _tried_step(inp: MesInput, t: _Tried) -> TraceStep:
+    same = f"; same outcome up to step {t.until}" if t.until > t.step else ""
     return TraceStep(
         0,
         "complete",
         None,
-        f"endowment {_endowment_text(inp, run.step)} per voter: "
-        + ("within budget" if within else "over budget")
-        + (", exhaustive" if exhaustive else "")
+        f"endowment {_endowment_text(inp, t.step)} per voter: "
+        + ("within budget" if t.within else "over budget")
+        + (", exhaustive" if t.exhaustive else "")
         + same,
         {
-            "step": run.step,
-            "endowment": float(inp.total_endowment(run.step)),
-            "cost": cost,
-            "within_budget": within,
-            "exhaustive": exhaustive,
-            "same_until": until,
+            "step": t.step,
+            "endowment": float(inp.total_endowment(t.step)),
+            "cost": t.cost,
+            "within_budget": t.within,
+            "exhaustive": t.exhaustive,
+            "same_until": t.until,
         },
     )
 
