@@ -413,19 +413,23 @@ class _State:
         uni = self.k.uniform.get(j)
         rho = c / q0
         poor = bs < (rho * uni if uni is not None else rho * uf)
-        if not poor.any():
+        npoor = int(np.count_nonzero(poor))
+        if npoor == 0:
             return rho, TOL * rho, poor
+        bsm = bs * sm
         for _ in range(_MAX_FIXED_POINT):
             q = q0 - _dot(smu, poor)
             if q <= 0.0:
                 break
-            pm = _dot(bs * sm, poor)
-            rho = (c - pm) / q
+            rho = (c - _dot(bsm, poor)) / q
             more = bs < (rho * uni if uni is not None else rho * uf)
-            if np.array_equal(more, poor):
+            # rho only grows (up to rounding), so ``more`` contains ``poor``
+            more |= poor
+            nmore = int(np.count_nonzero(more))
+            if nmore == npoor:
                 pe = self.emax * _dot(sm, poor)
                 return rho, TOL * (c + pe) / q, poor
-            poor = more
+            poor, npoor = more, nmore
         # many supporters run out of money: water-fill on the sorted budget/utility ratios
         ratio = bs / uf
         order = np.argsort(ratio, kind="stable")

@@ -222,8 +222,10 @@ def _add1(inp: MesInput, kernel: Kernel, *, skip: bool = True) -> tuple[Run, lis
     run certifies that every step in ``[s, s + L]`` buys the same projects in the same
     order (so the same cost, within budget and not exhaustive, like ``s``), stepping
     by one would have gone through them all without stopping: the loop moves to
-    ``s + L`` and doubles ``L``. Otherwise it halves ``L`` and tries again from ``s``;
-    with ``L = 1`` the step is the next one anyway. So every step before the one
+    ``s + L`` and doubles ``L``. Otherwise it shrinks ``L`` and tries again from ``s``,
+    keeping the run of ``s + L`` in case it steps onto it; with ``L = 1`` the step is
+    the next one anyway (after failures, a plain run without a certificate, probing
+    again every few steps). So every step before the one
     the loop stops at was either run or certified, and the loop stops where
     stepping by one stops, with the same run.
     """
@@ -241,6 +243,8 @@ def _add1(inp: MesInput, kernel: Kernel, *, skip: bool = True) -> tuple[Run, lis
 
     run = kernel.run(0)
     span = 1
+    ahead: dict[int, Run] = {}  # runs of steps tried too far ahead, kept for stepping onto
+    misses = quiet = 0  # failed one-step certificates in a row; plain steps since
     while True:
         within, exhaustive = note(run)
         if not within:
@@ -255,7 +259,17 @@ def _add1(inp: MesInput, kernel: Kernel, *, skip: bool = True) -> tuple[Run, lis
             continue
         while True:
             if span == 1:
-                nxt = kernel.run(run.step + 1, ref=run)
+                # the next step needs no certificate; a failed longer try may have run it
+                probe = quiet >= (1 << min(misses, 3)) - 1
+                nxt = ahead.pop(run.step + 1, None) or kernel.run(
+                    run.step + 1, ref=run if probe else None
+                )
+                if not probe:
+                    quiet += 1
+                elif nxt.certified:
+                    misses = quiet = 0
+                else:
+                    misses, quiet = misses + 1, 0
                 break
             try:
                 nxt = kernel.run(run.step + span, ref=run)
@@ -263,6 +277,8 @@ def _add1(inp: MesInput, kernel: Kernel, *, skip: bool = True) -> tuple[Run, lis
                 # a refused tie beyond where stepping by one may stop: not certified
                 span = 1
                 continue
+            if not nxt.certified:
+                ahead[nxt.step] = nxt
             if nxt.certified:
                 tried[-1].until = nxt.step - 1
                 span *= 2
@@ -271,6 +287,7 @@ def _add1(inp: MesInput, kernel: Kernel, *, skip: bool = True) -> tuple[Run, lis
         if span == 1 and nxt.certified:
             span = 2
         run = nxt
+        ahead = {s: r for s, r in ahead.items() if s > run.step}
     if prev is None:
         prev = Run(kernel, 0, list(kernel.free), [])
     return prev, [_tried_step(inp, t) for t in tried]
