@@ -31,6 +31,9 @@ COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
 
 IntArray = npt.NDArray[np.int64]
 
+_SMALL_MATRIX = 1 << 24
+"""Matrices up to this many cells are scanned per project; larger ones in one pass."""
+
 
 class MesInput:
     """Everything a run of equal shares needs, computed once per call.
@@ -125,32 +128,35 @@ class MesInput:
     def columns(self) -> list[tuple[IntArray, IntArray]]:
         """For every project: its supporting groups (ascending) and their positive utilities.
 
-        Built once from one ``np.nonzero`` pass over the matrix and a stable sort of
-        the column indices (CSR by project), so a million groups cost seconds, not
-        one scan of the matrix per project. With uniform utilities the utility
-        arrays are read-only broadcast views.
+        Built once. A small matrix is scanned per project in a transposed copy; a
+        large one in one ``np.nonzero`` pass and a stable sort of the column indices
+        (CSR by project), so a million groups cost about a second, not one scan of
+        the matrix per project. With uniform utilities the utility arrays are
+        read-only broadcast views.
         """
         if self._columns is not None:
             return self._columns
         m = len(self.costs)
         src = self._dense if self._dense is not None else self.approvals
-        rows, cols = np.nonzero(src)
-        if self._dense is not None:
-            vals = src[rows, cols].astype(np.int64)
-        order = np.argsort(cols.astype(np.int16 if m < 2**15 else np.int64), kind="stable")
-        rows = rows[order].astype(np.int64)
-        counts = np.bincount(cols, minlength=m)
-        ptr = np.concatenate(([0], np.cumsum(counts)))
         out: list[tuple[IntArray, IntArray]] = []
-        if self._dense is not None:
-            vals = vals[order]
-            for j in range(m):
-                out.append((rows[ptr[j] : ptr[j + 1]], vals[ptr[j] : ptr[j + 1]]))
+        if src.size <= _SMALL_MATRIX:
+            # a transposed copy is cheap and one scan per project is fastest here
+            src_t = np.ascontiguousarray(src.T)
+            cols = [np.flatnonzero(src_t[j]).astype(np.int64) for j in range(m)]
         else:
-            assert self.uniform is not None
-            for j in range(m):
+            rows, col = np.nonzero(src)
+            order = np.argsort(col.astype(np.int16 if m < 2**15 else np.int64), kind="stable")
+            rows = rows[order].astype(np.int64)
+            ptr = np.concatenate(([0], np.cumsum(np.bincount(col, minlength=m))))
+            cols = [rows[ptr[j] : ptr[j + 1]] for j in range(m)]
+        for j in range(m):
+            idx = cols[j]
+            if self._dense is not None:
+                out.append((idx, self._dense[idx, j].astype(np.int64)))
+            else:
+                assert self.uniform is not None
                 u = self.uniform[j]
-                idx = rows[ptr[j] : ptr[j + 1]] if u > 0 else rows[:0]
+                idx = idx if u > 0 else idx[:0]
                 out.append((idx, np.broadcast_to(np.int64(u), idx.shape)))
         self._columns = out
         return out
