@@ -20,7 +20,11 @@ Equal shares often leaves money unspent, so cities complete it:
     values fits in the money left); in any case stop before the outcome costs more
     than the budget, and return the last outcome within budget. This is pabutools'
     ``voter_budget_increment=1``; with ``exhaustive_stop=False`` it is pabulib's
-    declared rule ``equalshares/add1``.
+    declared rule ``equalshares/add1``. The loop does not run every step: a run
+    can certify that a whole range of steps buys the same projects in the same
+    order (prices only fall and budgets only rise along a fixed purchase order),
+    and those steps are skipped. The result is exactly that of stepping by one,
+    also when budgets of 10^5 currency units per voter rise by one unit a step.
 ``add1u``
     ``add1``, then the utilitarian completion on the money left.
 ``utilitarian``
@@ -122,8 +126,10 @@ def equal_shares(
     Outcome
         ``rule="mes"``; projects fully funded in selection order; the trace holds
         one ``select`` step per round (price as float and exact fraction, payers,
-        money paid and left), one ``complete`` step per endowment tried and the
-        completion's selections; ``params`` records the options and the endowment.
+        money paid and left), one ``complete`` step per endowment the add1 loop
+        settled on (``same_until``: the last step certified to buy the same) and
+        the completion's selections; ``params`` records the options and the
+        endowment.
 
     Raises
     ------
@@ -225,9 +231,10 @@ def _add1(inp: MesInput, kernel: Kernel, *, skip: bool = True) -> tuple[Run, lis
     ``s + L`` and doubles ``L``. Otherwise it shrinks ``L`` and tries again from ``s``,
     keeping the run of ``s + L`` in case it steps onto it; with ``L = 1`` the step is
     the next one anyway (after failures, a plain run without a certificate, probing
-    again every few steps). So every step before the one
-    the loop stops at was either run or certified, and the loop stops where
-    stepping by one stops, with the same run.
+    again every few steps). So every step before the one the loop stops at was
+    either run or certified, and the loop stops where stepping by one stops, with
+    the same run. A refused tie (``TieError``) in a step tried ahead only cancels
+    that try; stepping onto it raises, as stepping by one would.
     """
     budget = inp.election.budget
     tried: list[_Tried] = []
