@@ -11,8 +11,6 @@ from __future__ import annotations
 import functools
 import importlib
 import json
-import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,21 +72,12 @@ RULES: dict[str, Callable[[Election], Outcome]] = {
 # pabutools-recorded outcomes participa does not reproduce, with the reason (none left:
 # Zurich's 0-point entries are on the ballot since Profile.listed).
 KNOWN_DIVERGENCES: dict[tuple[str, str], str] = {}
-SLOW = os.environ.get("PARTICIPA_SLOW_CONFORMANCE") == "1"
 
 
 def _marks(instance: str, key: str) -> list[pytest.MarkDecorator]:
     marks = []
     if (instance, key) in KNOWN_DIVERGENCES:
         marks.append(pytest.mark.xfail(reason=KNOWN_DIVERGENCES[instance, key], strict=True))
-    if key.startswith("mes") and EXPECTED[instance]["results"][key] == "timeout":
-        marks.append(
-            pytest.mark.skipif(
-                not SLOW,
-                reason="equal shares add1 on forint-size per-voter budgets is still slow in "
-                "participa.rules.mes; set PARTICIPA_SLOW_CONFORMANCE=1 to run it",
-            )
-        )
     return marks
 
 
@@ -113,12 +102,11 @@ def test_every_expected_rule_is_known() -> None:
 def test_corpus_outcome(instance: str, key: str) -> None:
     expected = EXPECTED[instance]["results"][key]
     e = election(instance)
-    start = time.perf_counter()
     outcome = RULES[key](e)
-    elapsed = time.perf_counter() - start
     assert outcome.total_funding <= e.budget
     if expected == "timeout":
-        assert elapsed < 60, f"{key} took {elapsed:.1f}s where pabutools timed out"
+        # no reference outcome; that it finishes at all is the point (speed is measured in
+        # benchmarks/, not asserted here)
         return
     if "error" in expected:  # pragma: no cover - no such entry in the dev corpus
         pytest.skip(f"pabutools raised: {expected['error']}")
