@@ -98,16 +98,39 @@ def plain_copy(path: Path, tmp: Path) -> Path:
 # -- measuring --------------------------------------------------------------------------------
 
 
-def timed(fn: Callable[[], Any], repeat: int, *, budget_s: float = 60.0) -> tuple[float, int, Any]:
-    """Median seconds of up to ``repeat`` runs (fewer if one run is long), runs done, result."""
+def timed(
+    fn: Callable[[], Any],
+    repeat: int,
+    *,
+    budget_s: float = 60.0,
+    min_sample_s: float = 0.05,
+) -> tuple[float, int, Any]:
+    """Median seconds per call over up to ``repeat`` samples (fewer if calls are long).
+
+    The same method for both libraries, after :mod:`timeit`'s ``autorange``: the first call
+    is timed too; when it took less than ``min_sample_s``, one untimed warm-up call runs and
+    each sample then times a loop of as many calls as fill ``min_sample_s``, divided by the
+    number of calls. A sub-millisecond call is thus not measured alone against the clock's
+    resolution and cold caches, and a multi-second call is never repeated needlessly.
+    """
     times: list[float] = []
-    result: Any = None
+    gc.collect()
+    t0 = time.perf_counter()
+    result: Any = fn()
+    first = time.perf_counter() - t0
+    loops = 1
+    if first < min_sample_s:
+        fn()  # warm-up
+        loops = max(1, int(min_sample_s / max(first, 1e-7)))
+    else:
+        times.append(first)
     while len(times) < repeat:
         gc.collect()
         t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-        if sum(times) > budget_s and len(times) >= 1:
+        for _ in range(loops):
+            result = fn()
+        times.append((time.perf_counter() - t0) / loops)
+        if sum(times) * loops > budget_s:
             break
     return statistics.median(times), len(times), result
 
