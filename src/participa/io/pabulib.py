@@ -974,6 +974,75 @@ def _counts(texts: Sequence[str]) -> IntArray:
     return out
 
 
+def _token_columns(joined: str, total: int, pidx: Mapping[str, int]) -> IntArray | None:
+    """Column of each of the ``total`` comma-separated tokens of ``joined``, matched with numpy.
+
+    Each token and each project id of at most 8 UTF-8 bytes is packed into one
+    ``uint64`` (bytes zero-padded) and matched by key *and* byte length, so the match
+    is exact. A token that is no project id gets ``-1``. Returns ``None`` when the
+    trick does not apply (an id longer than 8 bytes, text that does not encode);
+    the caller then maps the tokens through ``pidx`` one by one.
+
+    Examples
+    --------
+    >>> ids = {"ab": 0, "c": 1, "x\\x00": 2}
+    >>> _token_columns("ab,c,ab", 3, ids).tolist()
+    [0, 1, 0]
+    >>> _token_columns("ab,x,,abc,x\\x00", 5, ids).tolist()
+    [0, -1, -1, -1, 2]
+    >>> _token_columns("ab", 1, {"a-very-long-id": 0}) is None
+    True
+    """
+    if not total or not pidx:
+        return None
+    try:
+        raw = joined.encode("utf-8")
+        id_bytes = [p.encode("utf-8") for p in pidx]
+    except UnicodeEncodeError:
+        return None
+    if max(map(len, id_bytes)) > 8:
+        return None
+    buf = np.frombuffer(raw + b",", np.uint8)
+    comma = buf == 44  # ord(",")
+    width = raw.find(b",") + 1 if total > 1 else buf.size
+    packed = np.zeros((total, 8), np.uint8)
+    table = buf.reshape(total, width) if buf.size == total * width else None
+    if (
+        table is not None
+        and 1 < width <= 9
+        and int(np.count_nonzero(comma)) == total
+        and bool((table[:, -1] == 44).all())
+    ):
+        # every token has the same length: the bytes are a (total, width) table
+        packed[:, : width - 1] = table[:, :-1]
+        lengths = np.full(total, width - 1, np.int64)
+    else:
+        ends = np.flatnonzero(comma)
+        if ends.size != total:
+            return None
+        starts = np.empty(total, np.int64)
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+        lengths = ends - starts
+        padded = np.concatenate((buf, np.zeros(8, np.uint8)))
+        for p in range(min(int(lengths.max()), 8)):
+            packed[:, p] = np.where(lengths > p, padded[starts + p], 0)
+    keys = packed.view("<u8").reshape(total)
+    m = len(id_bytes)
+    id_packed = np.zeros((m, 8), np.uint8)
+    for j, bts in enumerate(id_bytes):
+        id_packed[j, : len(bts)] = np.frombuffer(bts, np.uint8)
+    id_keys = id_packed.view("<u8").reshape(m)
+    id_len = np.fromiter(map(len, id_bytes), np.int64, m)
+    id_col = np.fromiter(pidx.values(), np.int64, m)
+    order = np.argsort(id_keys, kind="stable")
+    at = np.minimum(np.searchsorted(id_keys[order], keys), m - 1)
+    hit = order[at]
+    ok = (id_keys[hit] == keys) & (id_len[hit] == lengths)
+    out: IntArray = np.where(ok, id_col[hit], -1)
+    return out
+
+
 def _ballots_fast(
     kind: BallotKind,
     vtexts: Sequence[str],
@@ -995,11 +1064,16 @@ def _ballots_fast(
         or (kind is BallotKind.CHOOSE_1 and int(counts.max()) > 1)
     ):
         return None
-    tokens = ",".join(filter(None, vtexts)).split(",") if total else []
-    try:
-        cols = np.fromiter(map(pidx.__getitem__, tokens), np.int64, total)
-    except KeyError:
-        return None
+    joined = ",".join(filter(None, vtexts)) if total else ""
+    cols = _token_columns(joined, total, pidx)
+    if cols is None:
+        tokens = joined.split(",") if total else []
+        try:
+            cols = np.fromiter(map(pidx.__getitem__, tokens), np.int64, total)
+        except KeyError:
+            return None
+    elif cols.size and int(cols.min()) < 0:
+        return None  # a token that is no project id
     rows = np.repeat(np.arange(k, dtype=np.int64), counts)
     seen = np.zeros((k, m), np.bool_)
     seen[rows, cols] = True
