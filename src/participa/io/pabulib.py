@@ -377,15 +377,18 @@ def _decode(data: bytes, file: str | None) -> tuple[str, list[FileWarning]]:
     return text, warnings
 
 
-def _markers(text: str) -> list[tuple[int, str]]:
-    """(0-based line, name) of every line that is a section marker, in file order."""
+def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str]]:
+    """(0-based line, name) of every line that is a section marker, in file order.
+
+    ``crlf``: every ``\\n`` of ``text`` follows a ``\\r``, which is not part of the line.
+    """
     out: list[tuple[int, int, str]] = []
     for name in _SECTIONS:
         pos = text.find(name)
         while pos != -1:
             start = text.rfind("\n", 0, pos) + 1
             end = text.find("\n", pos)
-            end = len(text) if end == -1 else end
+            end = len(text) if end == -1 else end - crlf
             if text[start:end].strip(" \t") == name:
                 out.append((start, text.count("\n", 0, start), name))
             pos = text.find(name, pos + len(name))
@@ -423,15 +426,23 @@ class _Reader:
     def __init__(self, text: str, file: str | None, warnings: list[FileWarning]) -> None:
         self.file = file
         self.warnings = warnings
+        self.crlf_text = False  # ``text`` keeps its CRLF line ends (every line has one)
+        lines: list[str] | None = None
         if "\r" in text:
-            crlf = text.count("\r\n")
+            parts = text.split("\r\n")
+            crlf = len(parts) - 1
             if crlf:
                 self.warn("crlf", f"{crlf} lines end with CRLF")
-                text = text.replace("\r\n", "\n")
-        lines = text.split("\n")
+                if crlf == text.count("\n"):
+                    lines, self.crlf_text = parts, True
+                else:
+                    text = text.replace("\r\n", "\n")
+        if lines is None:
+            lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
         self.text = text
+        self.quotes = '"' in text
         self.lines = lines
         self.blank_lines = 0
         self.first_blank: int | None = None
@@ -465,7 +476,7 @@ class _Reader:
         """0-based indices of the META, PROJECTS and VOTES marker lines."""
         lines = self.lines
         found: dict[str, int] = {}
-        for i, name in _markers(self.text):
+        for i, name in _markers(self.text, crlf=self.crlf_text):
             if name in found:
                 raise self.error(
                     f"section {name} appears twice (first on line {found[name] + 1})",
@@ -523,9 +534,10 @@ class _Reader:
                 hint="META starts with key;value, PROJECTS with project_id;cost;..., "
                 "VOTES with voter_id;vote;...",
             )
-        if name == "VOTES" and '"' not in "\n".join(seg):
+        quoted = self.quotes and '"' in "\n".join(seg)
+        if name == "VOTES" and not quoted:
             return self._columns(seg, lo, lines_of)
-        if '"' in "\n".join(seg):
+        if quoted:
             rows = []
             for i, ln in enumerate(seg):
                 try:
@@ -1015,8 +1027,9 @@ def _token_columns(joined: str, total: int, pidx: Mapping[str, int]) -> IntArray
     ):
         # every token has the same length: the bytes are a (total, width) table
         packed[:, : width - 1] = table[:, :-1]
-        lengths = np.full(total, width - 1, np.int64)
+        fixed: int | None = width - 1
     else:
+        fixed = None
         ends = np.flatnonzero(comma)
         if ends.size != total:
             return None
@@ -1029,17 +1042,21 @@ def _token_columns(joined: str, total: int, pidx: Mapping[str, int]) -> IntArray
             packed[:, p] = np.where(lengths > p, padded[starts + p], 0)
     keys = packed.view("<u8").reshape(total)
     m = len(id_bytes)
-    id_packed = np.zeros((m, 8), np.uint8)
+    id_packed = np.zeros((m + 1, 8), np.uint8)
     for j, bts in enumerate(id_bytes):
         id_packed[j, : len(bts)] = np.frombuffer(bts, np.uint8)
-    id_keys = id_packed.view("<u8").reshape(m)
-    id_len = np.fromiter(map(len, id_bytes), np.int64, m)
-    id_col = np.fromiter(pidx.values(), np.int64, m)
-    order = np.argsort(id_keys, kind="stable")
-    at = np.minimum(np.searchsorted(id_keys[order], keys), m - 1)
-    hit = order[at]
-    ok = (id_keys[hit] == keys) & (id_len[hit] == lengths)
-    out: IntArray = np.where(ok, id_col[hit], -1)
+    id_packed[m] = 0xFF  # a sentinel key no token has (0xFF never occurs in UTF-8)
+    order = np.argsort(id_packed.view("<u8").reshape(m + 1), kind="stable")
+    id_keys = id_packed.view("<u8").reshape(m + 1)[order]
+    id_col = np.append(np.fromiter(pidx.values(), np.int64, m), -1)[order]
+    id_len = np.append(np.fromiter(map(len, id_bytes), np.int64, m), 0)[order]
+    at = np.searchsorted(id_keys, keys)
+    ok = id_keys[at] == keys
+    if fixed is None:
+        ok &= id_len[at] == lengths
+    else:
+        ok &= id_len[at] == fixed
+    out: IntArray = np.where(ok, id_col[at], -1)
     return out
 
 
