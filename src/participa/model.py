@@ -673,10 +673,19 @@ def collapse_rows(
             # points are >= 0, so -1 marks "listed with 0 points" uniquely
             key_mat = np.where(listed & (key_mat == 0), -1, key_mat)
         packed = np.ascontiguousarray(key_mat).view(np.uint8).reshape(n, -1)
-    key = np.concatenate([packed, weight.astype(np.int64).view(np.uint8).reshape(n, -1)], axis=1)
-    key = np.ascontiguousarray(key)
-    void = key.view(np.dtype((np.void, key.shape[1]))).ravel()
-    _, first, inverse = np.unique(void, return_index=True, return_inverse=True)
+    flat: npt.NDArray[Any]
+    if packed.shape[1] <= 8 and bool((weight == weight[0]).all()):
+        # one weight for all: a row's bits alone are its identity, and fit one uint64
+        wide = np.zeros((n, 8), np.uint8)
+        wide[:, : packed.shape[1]] = packed
+        flat = wide.view("<u8").reshape(n)
+    else:
+        key = np.concatenate(
+            [packed, weight.astype(np.int64).view(np.uint8).reshape(n, -1)], axis=1
+        )
+        key = np.ascontiguousarray(key)
+        flat = key.view(np.dtype((np.void, key.shape[1]))).ravel()
+    _, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
     # renumber groups by first appearance
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)
