@@ -976,6 +976,9 @@ def _votes(
 _Ballots = tuple[npt.NDArray[Any], IntArray, npt.NDArray[np.bool_] | None, IntArray]
 """Distinct ballots: matrix, lengths, listed mask (points kinds) and weights."""
 _POINTS_LIST = re.compile(r"[0-9]{1,9}(?:,[0-9]{1,9})*")
+_MASK64 = (1 << 64) - 1
+_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93)
+"""Odd 64-bit constants tried, in order, for the collision-free hash of project ids."""
 
 
 def _counts(texts: Sequence[str]) -> IntArray:
@@ -989,9 +992,11 @@ def _counts(texts: Sequence[str]) -> IntArray:
 def _token_columns(joined: str, total: int, pidx: Mapping[str, int]) -> IntArray | None:
     """Column of each of the ``total`` comma-separated tokens of ``joined``, matched with numpy.
 
-    Each token and each project id of at most 8 UTF-8 bytes is packed into one
-    ``uint64`` (bytes zero-padded) and matched by key *and* byte length, so the match
-    is exact. A token that is no project id gets ``-1``. Returns ``None`` when the
+    Each token and each project id of at most 8 UTF-8 bytes is read as one
+    little-endian ``uint64`` (bytes zero-padded); a multiplicative hash without
+    collisions among the ids points each token at one candidate id, and the token
+    matches when its key *and* byte length are the candidate's, so the match is
+    exact. A token that is no project id gets ``-1``. Returns ``None`` when the
     trick does not apply (an id longer than 8 bytes, text that does not encode);
     the caller then maps the tokens through ``pidx`` one by one.
 
@@ -1014,22 +1019,25 @@ def _token_columns(joined: str, total: int, pidx: Mapping[str, int]) -> IntArray
         return None
     if max(map(len, id_bytes)) > 8:
         return None
-    buf = np.frombuffer(raw + b",", np.uint8)
-    comma = buf == 44  # ord(",")
-    width = raw.find(b",") + 1 if total > 1 else buf.size
-    packed = np.zeros((total, 8), np.uint8)
-    table = buf.reshape(total, width) if buf.size == total * width else None
+    size = len(raw) + 1
+    buf = np.frombuffer(raw + b"," + bytes(8), np.uint8)  # 8 spare bytes: every word is inside
+    comma = buf[:size] == 44  # ord(",")
+    width = raw.find(b",") + 1 if total > 1 else size
+    fixed: int | None = None
+    lengths: IntArray | None = None
     if (
-        table is not None
-        and 1 < width <= 9
+        1 < width <= 9
+        and size == total * width
         and int(np.count_nonzero(comma)) == total
-        and bool((table[:, -1] == 44).all())
+        and bool((buf[width - 1 : size : width] == 44).all())
     ):
-        # every token has the same length: the bytes are a (total, width) table
-        packed[:, : width - 1] = table[:, :-1]
-        fixed: int | None = width - 1
+        # every token has width - 1 bytes: token i is the word at byte i * width
+        fixed = width - 1
+        words: npt.NDArray[np.uint64] = np.ndarray(
+            (total,), dtype="<u8", buffer=buf, strides=(width,)
+        )
+        keys = words & np.uint64((1 << (8 * fixed)) - 1)
     else:
-        fixed = None
         ends = np.flatnonzero(comma)
         if ends.size != total:
             return None
@@ -1037,25 +1045,33 @@ def _token_columns(joined: str, total: int, pidx: Mapping[str, int]) -> IntArray
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
         lengths = ends - starts
-        padded = np.concatenate((buf, np.zeros(8, np.uint8)))
+        packed = np.zeros((total, 8), np.uint8)
         for p in range(min(int(lengths.max()), 8)):
-            packed[:, p] = np.where(lengths > p, padded[starts + p], 0)
-    keys = packed.view("<u8").reshape(total)
+            packed[:, p] = np.where(lengths > p, buf[starts + p], 0)
+        keys = packed.view("<u8").reshape(total)
     m = len(id_bytes)
-    id_packed = np.zeros((m + 1, 8), np.uint8)
-    for j, bts in enumerate(id_bytes):
-        id_packed[j, : len(bts)] = np.frombuffer(bts, np.uint8)
-    id_packed[m] = 0xFF  # a sentinel key no token has (0xFF never occurs in UTF-8)
-    order = np.argsort(id_packed.view("<u8").reshape(m + 1), kind="stable")
-    id_keys = id_packed.view("<u8").reshape(m + 1)[order]
-    id_col = np.append(np.fromiter(pidx.values(), np.int64, m), -1)[order]
-    id_len = np.append(np.fromiter(map(len, id_bytes), np.int64, m), 0)[order]
-    at = np.searchsorted(id_keys, keys)
+    id_key = [int.from_bytes(b, "little") for b in id_bytes]
+    rows = [j for j, b in enumerate(id_bytes) if fixed is None or len(b) == fixed]
+    found: tuple[int, int, list[int]] | None = None
+    for bits in range(max(4, len(rows).bit_length() + 1), 21):
+        for mul in _MULTIPLIERS:
+            slots = [((id_key[j] * mul) & _MASK64) >> (64 - bits) for j in rows]
+            if len(set(slots)) == len(rows):
+                found = bits, mul, slots
+                break
+        if found is not None:
+            break
+    if found is None:
+        return None
+    bits, mul, slots = found
+    lookup = np.full(1 << bits, m, np.int32)  # row m: no id
+    lookup[slots] = rows
+    id_keys = np.array([*id_key, _MASK64], np.uint64)  # 0xFF bytes never occur in UTF-8
+    id_col = np.array([*pidx.values(), -1], np.int64)
+    at = lookup[(keys * np.uint64(mul)) >> np.uint64(64 - bits)]
     ok = id_keys[at] == keys
-    if fixed is None:
-        ok &= id_len[at] == lengths
-    else:
-        ok &= id_len[at] == fixed
+    if lengths is not None:
+        ok &= np.array([*map(len, id_bytes), -1], np.int64)[at] == lengths
     out: IntArray = np.where(ok, id_col[at], -1)
     return out
 
