@@ -6,14 +6,13 @@ import warnings
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from participa.model import BallotKind, Election
 from participa.rules.greedy import greedy
 from participa.rules.phragmen import phragmen
 from participa.rules.reference import welfare_of
 from participa.rules.welfare import max_welfare
-from participa.testing.strategies import elections
+from participa.testing.strategies import elections, elections_with_utility
 
 pb_rules = pytest.importorskip("pabutools.rules")
 
@@ -23,31 +22,8 @@ SAT_CLASSES = oracle.SAT_CLASSES
 selected_ids = oracle.selected_ids
 to_pabutools = oracle.to_pabutools
 
-ALL_KINDS = tuple(BallotKind)
-UTILITY_KINDS = {
-    "cost": ALL_KINDS,
-    "count": ALL_KINDS,
-    "points": (BallotKind.CUMULATIVE, BallotKind.SCORING),
-    "borda": (BallotKind.ORDINAL,),
-}
 
-
-@st.composite
-def election_and_utility(draw: st.DrawFn) -> tuple[Election, str]:
-    utility = draw(st.sampled_from(sorted(UTILITY_KINDS)))
-    e = draw(
-        elections(
-            kinds=UTILITY_KINDS[utility],
-            max_projects=6,
-            max_voters=6,
-            weighted=True,
-            zero_points=True,
-        )
-    )
-    return e, utility
-
-
-@given(election_and_utility())
+@given(elections_with_utility())
 def test_greedy_matches_pabutools(case: tuple[Election, str]) -> None:
     e, utility = case
     instance, profile, _ = to_pabutools(e)
@@ -82,7 +58,7 @@ def _pabutools_max_welfare_runs() -> bool:
 
 
 @pytest.mark.skipif(not _pabutools_max_welfare_runs(), reason="no MIP solver for pabutools")
-@given(election_and_utility())
+@given(elections_with_utility())
 def test_max_welfare_matches_pabutools_welfare(case: tuple[Election, str]) -> None:
     """Optimal sets may differ on ties, so compare the optimal welfare."""
     e, utility = case

@@ -11,15 +11,8 @@ from participa.rules.greedy import greedy
 from participa.rules.phragmen import phragmen
 from participa.rules.split import per_head
 from participa.rules.welfare import knapsack, max_welfare
-from participa.testing.strategies import elections
+from participa.testing.strategies import elections, elections_with_utility
 from participa.tiebreak import TieBreak
-
-UTILITY_KINDS = {
-    "cost": tuple(BallotKind),
-    "count": tuple(BallotKind),
-    "points": (BallotKind.CUMULATIVE, BallotKind.SCORING),
-    "borda": (BallotKind.ORDINAL,),
-}
 
 tie_breaks = st.sampled_from(
     [
@@ -32,22 +25,7 @@ tie_breaks = st.sampled_from(
 )
 
 
-@st.composite
-def election_and_utility(draw: st.DrawFn) -> tuple[Election, str]:
-    utility = draw(st.sampled_from(sorted(UTILITY_KINDS)))
-    e = draw(
-        elections(
-            kinds=UTILITY_KINDS[utility],
-            max_projects=6,
-            max_voters=6,
-            weighted=True,
-            zero_points=True,
-        )
-    )
-    return e, utility
-
-
-@given(election_and_utility(), tie_breaks, st.booleans(), st.none() | st.integers(0, 6))
+@given(elections_with_utility(), tie_breaks, st.booleans(), st.none() | st.integers(0, 6))
 def test_greedy_equals_reference(
     case: tuple[Election, str], tb: TieBreak, skip: bool, threshold: int | None
 ) -> None:
@@ -74,7 +52,7 @@ def test_phragmen_equals_reference(e: Election, tb: TieBreak) -> None:
     assert list(phragmen(e, tie_break=tb).selected) == ref.phragmen_reference(e, tie_break=tb)
 
 
-@given(election_and_utility(), tie_breaks)
+@given(elections_with_utility(), tie_breaks)
 def test_max_welfare_equals_brute_force(case: tuple[Election, str], tb: TieBreak) -> None:
     e, utility = case
     ours = max_welfare(e, utility=utility, tie_break=tb)

@@ -6,13 +6,23 @@
 from __future__ import annotations
 
 from participa.testing.properties import PROPERTIES, RuleCheckFailure, check_rule
-from participa.testing.strategies import elections, envelopes, pledges, profiles, projects
+from participa.testing.strategies import (
+    UTILITY_KINDS,
+    elections,
+    elections_with_utility,
+    envelopes,
+    pledges,
+    profiles,
+    projects,
+)
 
 __all__ = [
     "PROPERTIES",
+    "UTILITY_KINDS",
     "RuleCheckFailure",
     "check_rule",
     "elections",
+    "elections_with_utility",
     "envelopes",
     "pledges",
     "profiles",

@@ -173,3 +173,43 @@ def pledges(
         else:
             out.append(Pl.materials(f"g{k}", pid, draw(st.integers(0, max_value))))
     return tuple(out)
+
+
+UTILITY_KINDS: dict[str, tuple[BallotKind, ...]] = {
+    "cost": tuple(BallotKind),
+    "count": tuple(BallotKind),
+    "points": (BallotKind.CUMULATIVE, BallotKind.SCORING),
+    "borda": (BallotKind.ORDINAL,),
+}
+"""For each utility name, the ballot kinds it applies to."""
+
+
+@st.composite
+def elections_with_utility(
+    draw: st.DrawFn,
+    *,
+    max_projects: int = 6,
+    max_voters: int = 6,
+    weighted: bool = True,
+    zero_points: bool = True,
+) -> tuple[Election, str]:
+    """A utility name and a small election whose ballot kind it applies to.
+
+    >>> from hypothesis import given
+    >>> @given(elections_with_utility())
+    ... def test(case):
+    ...     e, utility = case
+    ...     assert e.kind in UTILITY_KINDS[utility]
+    >>> test()
+    """
+    utility = draw(st.sampled_from(sorted(UTILITY_KINDS)))
+    e = draw(
+        elections(
+            kinds=UTILITY_KINDS[utility],
+            max_projects=max_projects,
+            max_voters=max_voters,
+            weighted=weighted,
+            zero_points=zero_points,
+        )
+    )
+    return e, utility
