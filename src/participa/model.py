@@ -91,6 +91,25 @@ def _cost(value: object) -> int:
     return value  # type: ignore[return-value]  # validated in Project.__attrs_post_init__
 
 
+def _whole_numbers(values: npt.ArrayLike, what: str, size: int) -> IntArray:
+    """``values`` as int64, refusing fractions, non-numbers and a wrong length."""
+    try:
+        arr = np.asarray(values)
+        if arr.dtype == np.bool_ or not (
+            np.issubdtype(arr.dtype, np.integer)
+            or (np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)))
+        ):
+            raise TypeError
+        out = arr.astype(np.int64)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError(f"{what} must be whole numbers, got {values!r}") from None
+    if out.shape != (size,):
+        raise ValidationError(f"{what} must have one entry per ballot ({size}), got {arr.shape}")
+    if not np.array_equal(out, arr):
+        raise ValidationError(f"{what} must be whole numbers, got {values!r}")
+    return out
+
+
 @attrs.frozen(slots=True)
 class Project:
     """A proposal that may be funded.
@@ -438,8 +457,12 @@ class Profile:
                 raise ValidationError("points and ranks must be integers")
             mat = mat.astype(np.int64)
         n = mat.shape[0]
-        mult = np.ones(n, np.int64) if multiplicity is None else np.asarray(multiplicity, np.int64)
-        wt = np.ones(n, np.int64) if weight is None else np.asarray(weight, np.int64)
+        mult = (
+            np.ones(n, np.int64)
+            if multiplicity is None
+            else _whole_numbers(multiplicity, "multiplicity", n)
+        )
+        wt = np.ones(n, np.int64) if weight is None else _whole_numbers(weight, "weight", n)
         mask = _readonly_mask(listed)
         if mask is not None and mask.shape != mat.shape:
             if mask.size != mat.size:
@@ -482,6 +505,11 @@ class Profile:
         rows: list[npt.NDArray[Any]] = []
         marks: list[npt.NDArray[np.bool_]] = []
         for b, ballot in enumerate(ballots):
+            if isinstance(ballot, str):
+                raise ValidationError(
+                    f"ballot {b} is a string, not a list of project ids: {ballot!r}",
+                    hint=f"write [{ballot!r}] for a ballot naming one project",
+                )
             row = np.zeros(len(ids), np.int64)
             seen = np.zeros(len(ids), np.bool_)
             items: Iterable[tuple[str, int]]
@@ -495,7 +523,7 @@ class Profile:
                 items = ((p, 1) for p in ballot)
             for pid, val in items:
                 j = index.get(pid)
-                vid = None if voter_ids is None else voter_ids[b]
+                vid = None if voter_ids is None or b >= len(voter_ids) else voter_ids[b]
                 if j is None:
                     raise ValidationError(
                         f"ballot {b} names an unknown project", project_id=pid, voter_id=vid
@@ -503,6 +531,12 @@ class Profile:
                 if seen[j]:
                     raise ValidationError(
                         f"ballot {b} names a project twice", project_id=pid, voter_id=vid
+                    )
+                if isinstance(val, bool) or not isinstance(val, int | np.integer):
+                    raise ValidationError(
+                        f"ballot {b} gives {val!r} points: points are whole numbers",
+                        project_id=pid,
+                        voter_id=vid,
                     )
                 seen[j] = True
                 row[j] = val
@@ -512,7 +546,11 @@ class Profile:
         listed = np.array(marks, np.bool_).reshape(mat.shape) if kind.has_points else None
         if listed is not None and np.array_equal(listed, mat != 0):
             listed = None
-        wt = None if weights is None else np.asarray(weights, np.int64)
+        if voter_ids is not None and len(voter_ids) != len(rows):
+            raise ValidationError(
+                f"{len(voter_ids)} voter ids for {len(rows)} ballots", hint="give one id per ballot"
+            )
+        wt = None if weights is None else _whole_numbers(weights, "weights", len(rows))
         if voter_ids is None:
             return cls.from_matrix(kind, ids, mat, weight=wt, listed=listed)
         mat2 = mat.astype(_matrix_dtype(kind))

@@ -192,7 +192,10 @@ def decode(data: Any, tp: Any) -> Any:
         if dtype.kind not in "biuf":
             raise ValueError(f"array dtype {dtype} not allowed")
         arr = np.array(data["data"], dtype=dtype)
-        return arr.reshape([int(s) for s in data["shape"]])
+        shape = [int(s) for s in data["shape"]]
+        if any(s < 0 for s in shape) or int(np.prod(shape, dtype=np.int64)) != arr.size:
+            raise ValueError(f"array shape {shape} does not fit {arr.size} values")
+        return arr.reshape(shape)
     if isinstance(tp, type):
         if tp is bool:
             if not isinstance(data, bool):
@@ -261,6 +264,8 @@ def loads(text: str | bytes, *, expect: type[T] | None = None) -> Any:
 
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise ParseError("JSON nested too deeply") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise ParseError(f"not valid JSON: {exc}", line=line) from None
@@ -277,5 +282,5 @@ def loads(text: str | bytes, *, expect: type[T] | None = None) -> Any:
         return decode(doc.get("value"), cls)
     except ParticipaError as exc:
         raise ParseError(f"invalid {name}: {exc}") from exc
-    except (TypeError, ValueError, KeyError) as exc:
+    except (TypeError, ValueError, KeyError, ArithmeticError, RecursionError) as exc:
         raise ParseError(f"invalid {name}: {exc}") from exc

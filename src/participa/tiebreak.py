@@ -94,6 +94,12 @@ class TieBreak:
     def __attrs_post_init__(self) -> None:
         if not self.criteria:
             raise ValidationError("a tie-breaking chain needs at least one criterion")
+        if self.seed is not None and (
+            isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0
+        ):
+            raise ValidationError(
+                f"the lottery seed must be a non-negative integer, got {self.seed!r}"
+            )
         if Criterion.LOTTERY in self.criteria and self.seed is None:
             raise ValidationError(
                 "the lottery criterion needs a seed", hint="TieBreak.parse('lottery', seed=42)"

@@ -87,8 +87,12 @@ MES_TIE_BREAK = TieBreak(("min-cost", "max-votes", "id"))
 
 def _number(text: str, what: str, project_id: str | None = None) -> Fraction:
     try:
-        return Fraction(Decimal(text.strip().replace(",", ".")))
-    except (InvalidOperation, ValueError):
+        value = Decimal(text.strip().replace(",", "."))
+        # a finite value with a sane exponent: `1e999999999` would build a huge integer
+        if not value.is_finite() or abs(value.adjusted()) > 30:
+            raise ValueError(text)
+        return Fraction(value)
+    except (InvalidOperation, ValueError, OverflowError):
         raise RuleError(
             f"{what} is not a number: {text!r}",
             project_id=project_id,
