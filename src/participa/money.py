@@ -16,14 +16,21 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Final
+
+import attrs
 
 from participa.errors import ValidationError
+from participa.i18n import _
 
 __all__ = [
+    "SYMBOLS",
     "Amount",
+    "Currency",
     "format_amount",
     "largest_remainder",
     "parse_amount",
@@ -32,6 +39,69 @@ __all__ = [
 
 Amount = int
 """An amount of money in integer minor units."""
+
+
+SYMBOLS: Final[dict[str, str]] = {"PEN": "S/", "USD": "US$", "EUR": "€", "GBP": "£"}
+"""How a few currencies are written before an amount; every other code is written as is."""
+
+
+def _check_minor(_inst: object, _attr: object, value: int) -> None:
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or value < 1
+        or str(value).rstrip("0") != "1"
+    ):
+        raise ValidationError(
+            _(
+                "minor units per unit must be a power of ten (1, 100, ...), got {value!r}",
+                value=value,
+            )
+        )
+
+
+def _check_code(_inst: object, _attr: object, value: str | None) -> None:
+    if value is not None and not (isinstance(value, str) and re.fullmatch(r"[A-Z]{3}", value)):
+        raise ValidationError(_("unknown currency code {code!r}", code=value))
+
+
+@attrs.frozen(slots=True)
+class Currency:
+    """A currency as people read it: an ISO 4217 code and how many minor units make a unit.
+
+    Every amount in participa is an ``int`` of minor units; a ``Currency`` says how
+    to show it. ``code=None`` shows plain numbers (a file that names no currency).
+
+    Parameters
+    ----------
+    code
+        Three capital letters (``"PEN"``, ``"PLN"``, ``"EUR"``), or ``None``.
+    minor_per_unit
+        Minor units in one unit: 100 for céntimos, 1 when amounts are whole units.
+
+    Examples
+    --------
+    >>> Currency("PEN", 100).format(123456)
+    'S/ 1,234.56'
+    >>> Currency("PLN").format(4_800_000)
+    'PLN 4,800,000'
+    >>> Currency(None, 100).format(-5)
+    '-0.05'
+    """
+
+    code: str | None = attrs.field(default=None, validator=_check_code)
+    minor_per_unit: int = attrs.field(default=1, validator=_check_minor)
+
+    @property
+    def symbol(self) -> str:
+        """What is written before an amount: ``S/`` for soles, else the code (or nothing)."""
+        if self.code is None:
+            return ""
+        return SYMBOLS.get(self.code, self.code)
+
+    def format(self, amount: int) -> str:
+        """``amount`` minor units as money for people, e.g. ``S/ 1,234.56``."""
+        return format_amount(amount, minor_per_unit=self.minor_per_unit, currency=self.symbol)
 
 
 def _decimal(text: str) -> Decimal:
@@ -76,7 +146,7 @@ def parse_amount(text: str | int, *, minor_per_unit: int = 1) -> int:
     participa.errors.ValidationError: amount '12.345' is not a whole number of minor units ...
     """
     if isinstance(text, bool):
-        raise ValidationError(f"not an amount: {text!r}")
+        raise ValidationError(_("not an amount: {value!r}", value=text))
     if isinstance(text, int):
         return text * minor_per_unit
     value = _decimal(text) * minor_per_unit
