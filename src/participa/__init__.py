@@ -38,12 +38,13 @@ from participa.model import (
     Territory,
     Voters,
 )
-from participa.money import format_amount, largest_remainder, parse_amount
+from participa.money import Currency, format_amount, largest_remainder, parse_amount
 from participa.outcome import Outcome, TraceStep
 from participa.serialize import dumps, loads
 from participa.tiebreak import Criterion, TieBreak
 
 for _cls in (
+    Currency,
     BallotConstraints,
     Election,
     Profile,
@@ -111,6 +112,7 @@ __all__ = [
     "CofinancingPlan",
     "ConcurrencyError",
     "Criterion",
+    "Currency",
     "Election",
     "Envelope",
     "FeasibilityReport",

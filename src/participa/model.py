@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.errors import ValidationError
+from participa.money import Currency
 
 __all__ = [
     "BallotConstraints",
@@ -879,6 +880,18 @@ class Election:
     def costs(self) -> IntArray:
         """Project costs as a read-only ``int64`` array, in project order."""
         return self._costs
+
+    @property
+    def money(self) -> Currency:
+        """How this election's amounts read as money (its currency and minor units).
+
+        >>> e = Election(12345, (), Profile.from_matrix(BallotKind.APPROVAL, [], np.zeros((0, 0))),
+        ...              currency="PEN", minor_per_unit=100)
+        >>> e.money.format(e.budget)
+        'S/ 123.45'
+        """
+        code = self.currency if self.currency and len(self.currency) == 3 else None
+        return Currency(code.upper() if code else None, self.minor_per_unit)
 
     @property
     def project_ids(self) -> tuple[str, ...]:

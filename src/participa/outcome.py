@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from participa.errors import IntegrityError
+from participa.money import Currency
 
 if TYPE_CHECKING:
     from participa.model import Election
@@ -82,6 +83,8 @@ class Outcome:
         The steps of the run.
     params
         The options the rule ran with, as text (for reports and JSON).
+    currency
+        How the amounts read as money (the election's currency and minor units).
 
     Notes
     -----
@@ -98,6 +101,7 @@ class Outcome:
         default=(), converter=_step_tuple, eq=False, repr=False
     )
     params: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, hash=False, repr=False)
+    currency: Currency = attrs.field(default=Currency(), repr=False)
 
     def __attrs_post_init__(self) -> None:
         spent = self.total_funding
@@ -135,6 +139,7 @@ class Outcome:
             total_cost=int(sum(int(costs[j]) for j in sel)),
             trace=tuple(trace),
             params=dict(params or {}),
+            currency=election.money,
         )
 
     @property
