@@ -1,4 +1,7 @@
-"""Exact money: integer minor units, exact parsing, and largest-remainder apportionment.
+"""Exact money: integer minor units, exact parsing, and how amounts are shown.
+
+Apportionment lives in :mod:`participa.apportion`; :func:`largest_remainder` is
+re-exported here for convenience.
 
 Money is always an ``int`` counting minor units (céntimos, cents, grosze). A
 currency unit holds ``minor_per_unit`` minor units (100 for soles, 1 when a
@@ -19,11 +22,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from typing import Final
 
 import attrs
 
+from participa.apportion import largest_remainder
 from participa.errors import ValidationError
 from participa.i18n import _
 
@@ -173,41 +176,3 @@ def format_amount(amount: int, *, minor_per_unit: int = 1, currency: str | None 
         text += "." + str(frac).rjust(digits, "0")
     prefix = f"{currency} " if currency else ""
     return f"{prefix}{sign}{text}"
-
-
-def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int]:
-    """Split ``total`` minor units in proportion to ``weights`` exactly (Hamilton's method).
-
-    Each part first gets the floor of its exact quota ``total * w / sum(w)``; the
-    minor units left over go one each to the largest remainders, ties going to
-    the earlier position. The parts always sum to ``total``.
-
-    Parameters
-    ----------
-    total
-        Non-negative amount in minor units.
-    weights
-        Non-negative exact weights (integers or fractions), not all zero.
-
-    Examples
-    --------
-    >>> largest_remainder(10, [Fraction(1, 3), Fraction(2, 3)])
-    [3, 7]
-    >>> sum(largest_remainder(1001, [5, 7, 11]))
-    1001
-    """
-    if total < 0:
-        raise ValidationError(f"cannot apportion a negative total: {total}")
-    ws = [Fraction(w) for w in weights]
-    if any(w < 0 for w in ws):
-        raise ValidationError("apportionment weights must be non-negative")
-    s = sum(ws, Fraction(0))
-    if s == 0:
-        raise ValidationError("apportionment weights are all zero")
-    quotas = [total * w / s for w in ws]
-    parts = [q.numerator // q.denominator for q in quotas]
-    left = total - sum(parts)
-    order = sorted(range(len(ws)), key=lambda i: (-(quotas[i] - parts[i]), i))
-    for i in order[:left]:
-        parts[i] += 1
-    return parts
