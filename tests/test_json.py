@@ -15,7 +15,7 @@ from participa.io import FileWarning, PabulibFile, read_pabulib, read_pabulib_te
 from participa.model import BallotConstraints, BallotKind, Election, Project, Territory
 from participa.outcome import Outcome, TraceStep
 from participa.testing.strategies import elections
-from participa.tiebreak import TieCriterion, TieBreak
+from participa.tiebreak import TieBreak, TieCriterion
 
 DATA = Path(__file__).parent / "data"
 CORPUS = sorted(DATA.glob("*.pb.gz"))

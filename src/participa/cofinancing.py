@@ -60,7 +60,10 @@ import attrs
 
 from participa import serialize
 from participa.errors import ValidationError
+from participa.exact import to_fraction
+from participa.i18n import _
 from participa.model import Project
+from participa.validators import non_negative_int, optional_amount
 
 if TYPE_CHECKING:
     from participa.model import Election
@@ -128,12 +131,24 @@ class Counting(enum.Enum):
         return self is Counting.PLEDGED or status is PledgeStatus.RECEIVED
 
 
-def _non_negative_int(what: str, value: object, *, pledge: str, project: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+def _non_negative_int(what: str, value: object, *, pledge: str, project: str) -> int:
+    return non_negative_int(value, what=f"pledge {pledge!r}: {what}", project_id=project)
+
+
+def _check_enum(
+    value: object, cls: type[enum.Enum], what: str, *, pledge: str | None = None
+) -> None:
+    if not isinstance(value, cls):
         raise ValidationError(
-            f"pledge {pledge!r}: {what} must be a non-negative integer, got {value!r}",
-            project_id=project,
-            hint="money is integer minor units; labour is whole hours × a rate per hour",
+            _(
+                "{what} must be a {kind} member, got {value!r}",
+                what=what if pledge is None else f"pledge {pledge!r}: {what}",
+                kind=cls.__name__,
+                value=value,
+            ),
+            hint=_(
+                "use one of: {choices}", choices=", ".join(f"{cls.__name__}.{m.name}" for m in cls)
+            ),
         )
 
 
@@ -198,8 +213,25 @@ class Pledge:
                 f"pledge {self.id!r}: project id must be a non-empty string, "
                 f"got {self.project_id!r}"
             )
+        _check_enum(self.kind, PledgeKind, "kind", pledge=self.id)
+        _check_enum(self.source, ContributorKind, "source", pledge=self.id)
+        _check_enum(self.status, PledgeStatus, "status", pledge=self.id)
+        for what in ("contributor", "description"):
+            if not isinstance(getattr(self, what), str):
+                raise ValidationError(
+                    _(
+                        "pledge {pledge!r}: {what} must be a string, got {value!r}",
+                        pledge=self.id,
+                        what=what,
+                        value=getattr(self, what),
+                    ),
+                    project_id=self.project_id,
+                )
         for what in ("amount", "hours", "rate"):
-            _non_negative_int(what, getattr(self, what), pledge=self.id, project=self.project_id)
+            n = _non_negative_int(
+                what, getattr(self, what), pledge=self.id, project=self.project_id
+            )
+            object.__setattr__(self, what, n)
         if self.kind is PledgeKind.LABOUR:
             if self.amount:
                 raise ValidationError(
@@ -297,30 +329,25 @@ class Pledge:
 
 
 def _enum_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    if isinstance(value, str | enum.Enum) or not isinstance(value, Iterable):
+        raise ValidationError(
+            _("expected a sequence of enum members, got {value!r}", value=value),
+            hint=_("write e.g. sources=(ContributorKind.COMMUNITY,)"),
+        )
     return tuple(value)
 
 
-def _fraction(value: object, what: str) -> Fraction:
-    if isinstance(value, bool):
-        raise ValidationError(f"{what} must be a number, got {value!r}")
-    if isinstance(value, float):
-        return Fraction(str(value))
-    if isinstance(value, int | Fraction):
-        return Fraction(value)
-    if isinstance(value, str):
-        try:
-            return Fraction(value)
-        except ValueError:
-            pass
-    raise ValidationError(f"{what} must be a number, got {value!r}")
+def _check_members(values: tuple[Any, ...], cls: type[enum.Enum], what: str) -> None:
+    for v in values:
+        _check_enum(v, cls, what)
 
 
 def _share(value: object) -> Fraction:
-    return _fraction(value, "share")
+    return to_fraction(value, what=_("required share"))
 
 
 def _ratio(value: object) -> Fraction:
-    return _fraction(value, "ratio")
+    return to_fraction(value, what=_("matching ratio"))
 
 
 @attrs.frozen(slots=True)
@@ -357,6 +384,8 @@ class RequiredShare:
     )
 
     def __attrs_post_init__(self) -> None:
+        _check_members(self.sources, ContributorKind, "sources")
+        _check_members(self.kinds, PledgeKind, "kinds")
         if not 0 <= self.share <= 1:
             raise ValidationError(
                 f"a required share must lie in [0, 1], got {self.share}",
@@ -411,13 +440,13 @@ class MatchingRule:
     matcher: str = "municipality"
 
     def __attrs_post_init__(self) -> None:
+        _check_members(self.sources, ContributorKind, "sources")
+        _check_members(self.kinds, PledgeKind, "kinds")
+        if not isinstance(self.matcher, str):
+            raise ValidationError(_("matcher must be a string, got {value!r}", value=self.matcher))
         if self.ratio < 0:
             raise ValidationError(f"a matching ratio must be >= 0, got {self.ratio}")
-        c = self.cap
-        if c is not None and (isinstance(c, bool) or not isinstance(c, int) or c < 0):
-            raise ValidationError(
-                f"a matching cap must be a non-negative integer number of minor units, got {c!r}"
-            )
+        object.__setattr__(self, "cap", optional_amount(self.cap, what=_("a matching cap")))
 
     def applies_to(self, pledge: Pledge) -> bool:
         """Whether this rule matches the pledge (its source and kind)."""

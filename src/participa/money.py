@@ -28,7 +28,9 @@ import attrs
 
 from participa.apportion import largest_remainder
 from participa.errors import ValidationError
+from participa.exact import MAX_EXPONENT, MAX_TEXT
 from participa.i18n import _
+from participa.validators import is_int, positive_int
 
 __all__ = [
     "SYMBOLS",
@@ -108,12 +110,28 @@ class Currency:
 
 
 def _decimal(text: str) -> Decimal:
+    if not isinstance(text, str):
+        raise ValidationError(_("not an amount: {value!r}", value=text))
+    if len(text) > MAX_TEXT:
+        raise ValidationError(
+            _(
+                "amount text of {length} characters, more than {limit}",
+                length=len(text),
+                limit=MAX_TEXT,
+            )
+        )
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
         raise ValidationError(f"not a number: {text!r}") from None
     if not value.is_finite():
         raise ValidationError(f"not a finite number: {text!r}")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and abs(exponent) > MAX_EXPONENT:
+        raise ValidationError(
+            _("amount {value!r} has an exponent beyond ±{limit}", value=text, limit=MAX_EXPONENT),
+            hint=_("write the number in full, or check the value"),
+        )
     return value
 
 
@@ -125,6 +143,8 @@ def scale_for(texts: Sequence[str]) -> int:
     >>> scale_for(["400000.0", "12"])
     1
     """
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise ValidationError(_("give a list of amount texts, got {value!r}", value=texts))
     scale = 1
     for text in texts:
         value = _decimal(text)
@@ -148,11 +168,12 @@ def parse_amount(text: str | int, *, minor_per_unit: int = 1) -> int:
     ...
     participa.errors.ValidationError: amount '12.345' is not a whole number of minor units ...
     """
+    minor_per_unit = positive_int(minor_per_unit, what="minor_per_unit")
     if isinstance(text, bool):
         raise ValidationError(_("not an amount: {value!r}", value=text))
-    if isinstance(text, int):
-        return text * minor_per_unit
-    value = _decimal(text) * minor_per_unit
+    if is_int(text):
+        return int(text) * minor_per_unit
+    value = _decimal(text) * minor_per_unit  # type: ignore[arg-type]  # checked there
     if value != value.to_integral_value():
         raise ValidationError(
             f"amount {text!r} is not a whole number of minor units (1/{minor_per_unit} of a unit)"

@@ -39,7 +39,7 @@ from participa.errors import TieError, ValidationError
 if TYPE_CHECKING:
     from participa.model import Election
 
-__all__ = ["TieCriterion", "TieBreak", "TieResolver"]
+__all__ = ["TieBreak", "TieCriterion", "TieResolver"]
 
 
 class TieCriterion(enum.Enum):
@@ -92,7 +92,9 @@ class TieBreak:
         Seed for the ``lottery`` criterion (required when it is used).
     """
 
-    criteria: tuple[TieCriterion, ...] = attrs.field(default=(TieCriterion.ID,), converter=_to_criteria)
+    criteria: tuple[TieCriterion, ...] = attrs.field(
+        default=(TieCriterion.ID,), converter=_to_criteria
+    )
     seed: int | None = None
 
     def __attrs_post_init__(self) -> None:

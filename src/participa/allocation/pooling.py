@@ -68,7 +68,7 @@ def pool_map(value: Mapping[str, Iterable[str]] | None) -> Mapping[str, tuple[st
                     name=name,
                     value=members,
                 ),
-                hint=_("write pools as {{'north': ['n1', 'n2']}}"),
+                hint=_("write pools as {example}", example="{'north': ['n1', 'n2']}"),
             )
         out[name] = tuple(members)
     return MappingProxyType(out)

@@ -29,7 +29,6 @@ rank  id  score   poverty  beneficiaries
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
@@ -39,10 +38,13 @@ import attrs
 import numpy as np
 
 from participa import serialize
+from participa.allocation.criteria import Normalisation
 from participa.cofinancing import CofinancingPlan, financing
 from participa.display import html_table
 from participa.errors import ValidationError
+from participa.exact import to_fraction
 from participa.feasibility._base import ProposalDetails
+from participa.i18n import _
 from participa.model import BallotKind, Election, Profile, Project
 from participa.outcome import Outcome, TraceStep
 from participa.tiebreak import TieBreak
@@ -63,31 +65,12 @@ Number = int | float | str | Fraction
 
 
 def _fraction(value: object) -> Fraction:
-    if isinstance(value, bool):
-        raise ValidationError(f"not a number: {value!r}")
-    if isinstance(value, float):
-        return Fraction(str(value))
-    if isinstance(value, int | Fraction):
-        return Fraction(value)
-    if isinstance(value, str):
-        try:
-            return Fraction(value.strip())
-        except (ValueError, ZeroDivisionError):
-            pass
-    raise ValidationError(f"not a number: {value!r}", hint="use an int, a Fraction or '3/5'")
+    return to_fraction(value, what=_("criterion value"))
 
 
-class Normalisation(enum.Enum):
-    """How a criterion's raw values become ``[0, 1]``.
-
-    ``SCALE``: ``(raw − lo) / (hi − lo)`` on the published scale, clipped to ``[0, 1]``.
-    ``MINMAX``: the same over the projects ranked (all equal: 1 each).
-    ``MAX``: ``raw / max`` over the projects ranked (raw must be ≥ 0; all 0: 0 each).
-    """
-
-    SCALE = "scale"
-    MINMAX = "minmax"
-    MAX = "max"
+PRIORITY_NORMALISATIONS = (Normalisation.SCALE, Normalisation.MIN_MAX, Normalisation.MAX)
+"""The normalisations a prioritisation criterion can use (see
+:class:`participa.allocation.Normalisation`)."""
 
 
 SOURCES = ("beneficiaries", "households", "cost")
@@ -133,6 +116,25 @@ class PriorityCriterion:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
             raise ValidationError(f"criterion id must be a non-empty string, got {self.id!r}")
+        if self.normalisation not in PRIORITY_NORMALISATIONS:
+            raise ValidationError(
+                _(
+                    "criterion {id!r}: prioritisation cannot use normalisation {value}",
+                    id=self.id,
+                    value=getattr(self, "normalisation", None),
+                ),
+                hint=_(
+                    "use one of: {choices}",
+                    choices=", ".join(f"Normalisation.{n.name}" for n in PRIORITY_NORMALISATIONS),
+                ),
+            )
+        if not isinstance(self.higher_is_better, bool) or not isinstance(self.label, str):
+            raise ValidationError(
+                _(
+                    "criterion {id!r}: higher_is_better must be a bool and label a string",
+                    id=self.id,
+                )
+            )
         if not 0 <= self.weight <= 1:
             raise ValidationError(f"criterion {self.id!r}: weight must be in [0, 1]")
         if self.normalisation is Normalisation.SCALE and not self.lo < self.hi:
@@ -354,7 +356,7 @@ class CriteriaMatrix:
             if criterion.normalisation is Normalisation.SCALE:
                 n = (v - criterion.lo) / (criterion.hi - criterion.lo)
                 n = min(Fraction(1), max(Fraction(0), n))
-            elif criterion.normalisation is Normalisation.MINMAX:
+            elif criterion.normalisation is Normalisation.MIN_MAX:
                 lo, hi = min(known), max(known)
                 n = Fraction(1) if hi == lo else (v - lo) / (hi - lo)
             else:

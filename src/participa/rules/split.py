@@ -95,6 +95,7 @@ def per_head(
     >>> dict(per_head(e, redistribute=True).funding)
     {'x': 10, 'y': 45, 'z': 45}
     """
+    _check_election(election)
     votes = election.total_points()
     resolver = tie_break.resolver(election)
     ids = election.project_ids
@@ -236,6 +237,7 @@ def equal_split(
     >>> equal_split(e, allocation=a).selected   # the pool's 100 cannot build the road
     ('hall', 'roof1', 'roof2')
     """
+    _check_election(election)
     attr = _attribute(by)
     keys: list[str] = []
     for p in election.projects:
@@ -337,6 +339,11 @@ def equal_split(
     return Outcome.from_selection(
         election, selected, rule="equal-split", trace=trace, params=params
     )
+
+
+def _check_election(election: object) -> None:
+    if not isinstance(election, Election):
+        raise RuleError(_("a rule needs an Election, got {value!r}", value=election))
 
 
 def _equal_allocation(
