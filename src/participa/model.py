@@ -775,7 +775,7 @@ class Election:
     ...     BallotKind.APPROVAL, [], np.zeros((0, 0))))
     Traceback (most recent call last):
     ...
-    participa.errors.ValidationError: budget must be a non-negative integer ..., got -1
+    participa.errors.ValidationError: budget must be a non-negative integer ..., got -1 ...
     """
 
     budget: int
