@@ -461,10 +461,18 @@ class MatchingRule:
 
 
 def _pledge_tuple(value: Iterable[Pledge]) -> tuple[Pledge, ...]:
+    if isinstance(value, str | Pledge) or not isinstance(value, Iterable):
+        raise ValidationError(
+            _("pledges must be a sequence of Pledge values, got {value!r}", value=value)
+        )
     return tuple(value)
 
 
 def _matching_tuple(value: Iterable[MatchingRule]) -> tuple[MatchingRule, ...]:
+    if isinstance(value, str | MatchingRule) or not isinstance(value, Iterable):
+        raise ValidationError(
+            _("matching must be a sequence of MatchingRule values, got {value!r}", value=value)
+        )
     return tuple(value)
 
 
@@ -497,6 +505,22 @@ class CofinancingPlan:
     counting: Counting = Counting.PLEDGED
 
     def __attrs_post_init__(self) -> None:
+        for p in self.pledges:
+            if not isinstance(p, Pledge):
+                raise ValidationError(
+                    _("a plan's pledges must be Pledge values, got {value!r}", value=p)
+                )
+        for m in self.matching:
+            if not isinstance(m, MatchingRule):
+                raise ValidationError(
+                    _("a plan's matching rules must be MatchingRule values, got {value!r}", value=m)
+                )
+        if self.required is not None and not isinstance(self.required, RequiredShare):
+            raise ValidationError(
+                _("required must be a RequiredShare or None, got {value!r}", value=self.required),
+                hint=_("write e.g. required=RequiredShare(Fraction(1, 5))"),
+            )
+        _check_enum(self.counting, Counting, "counting")
         seen: set[str] = set()
         for p in self.pledges:
             if p.id in seen:
@@ -525,7 +549,7 @@ class CofinancingPlan:
         ...
         participa.errors.ValidationError: pledge 'M1' is for an unknown project [project 'P9'] ...
         """
-        known = {p.id for p in projects}
+        known = {p.id for p in _projects(projects)}
         for p in self.pledges:
             if p.project_id not in known:
                 raise ValidationError(
@@ -542,6 +566,7 @@ class CofinancingPlan:
         """The same plan with one pledge's status changed (e.g. to ``RECEIVED``)."""
         if pledge_id not in {p.id for p in self.pledges}:
             raise ValidationError(f"unknown pledge id {pledge_id!r}")
+        _check_enum(status, PledgeStatus, "status", pledge=pledge_id)
         return attrs.evolve(
             self,
             pledges=tuple(
@@ -656,6 +681,32 @@ class PledgeTotals:
     by_project: Mapping[str, int] = attrs.field(converter=_frozen_ints, hash=False)
 
 
+def _plan(plan: object) -> None:
+    if not isinstance(plan, CofinancingPlan):
+        raise ValidationError(_("expected a CofinancingPlan, got {value!r}", value=plan))
+
+
+def _project(project: object) -> None:
+    if not isinstance(project, Project):
+        raise ValidationError(_("expected a Project, got {value!r}", value=project))
+
+
+def _projects(projects: object) -> list[Project]:
+    if isinstance(projects, str) or not isinstance(projects, Iterable):
+        raise ValidationError(_("expected a sequence of projects, got {value!r}", value=projects))
+    out = list(projects)
+    for p in out:
+        _project(p)
+    return out
+
+
+def _election(election: object) -> None:
+    from participa.model import Election
+
+    if not isinstance(election, Election):
+        raise ValidationError(_("expected an Election, got {value!r}", value=election))
+
+
 def _sum(pledges: Iterable[Pledge]) -> int:
     return sum((p.value for p in pledges), 0)
 
@@ -673,6 +724,8 @@ def financing(plan: CofinancingPlan, project: Project) -> ProjectFinancing:
     >>> f.covered, f.net_cost, f.surplus
     (100000, 0, 20000)
     """
+    _plan(plan)
+    _project(project)
     counted = plan.counted(project.id)
     community = _sum(p for p in counted if p.source is ContributorKind.COMMUNITY)
     institutions = _sum(p for p in counted if p.source is ContributorKind.INSTITUTION)
@@ -715,6 +768,8 @@ def community_share(plan: CofinancingPlan, project: Project) -> Fraction:
     >>> community_share(plan, Project("P1", 1000))
     Fraction(1, 4)
     """
+    _plan(plan)
+    _project(project)
     if project.cost == 0:
         return Fraction(1)
     f = financing(plan, project)
@@ -724,6 +779,8 @@ def community_share(plan: CofinancingPlan, project: Project) -> Fraction:
 
 def required_amount(plan: CofinancingPlan, project: Project) -> int:
     """The amount the plan's required share asks of ``project`` (0 without a rule)."""
+    _plan(plan)
+    _project(project)
     return 0 if plan.required is None else plan.required.required(project.cost)
 
 
@@ -754,6 +811,8 @@ def shortfalls(
     >>> [str(s) for s in shortfalls(plan, [Project("A", 6000), Project("B", 0)])]
     ["project 'A': 1000 of the required 1200 (1/5 of 6000) is pledged; 200 missing"]
     """
+    _plan(plan)
+    projects = _projects(projects)
     ps = tuple(projects)
     if check_unknown:
         plan.validate(ps)
@@ -784,6 +843,8 @@ def net_cost(plan: CofinancingPlan, project: Project) -> int:
     >>> net_cost(CofinancingPlan((Pledge.money("M", "P", 900),)), Project("P", 500))
     0
     """
+    _plan(plan)
+    _project(project)
     return financing(plan, project).net_cost
 
 
@@ -795,6 +856,8 @@ def net_costs(
     Feed it to :meth:`participa.Election.with_costs` (or use :func:`net_election`) so a
     rule runs on net costs.
     """
+    _plan(plan)
+    projects = _projects(projects)
     ps = tuple(projects)
     if check_unknown:
         plan.validate(ps)
@@ -812,6 +875,8 @@ def net_election(plan: CofinancingPlan, election: Election) -> Election:
     >>> net_election(CofinancingPlan((Pledge.money("m", "a", 30),)), e).costs.tolist()
     [50, 50]
     """
+    _plan(plan)
+    _election(election)
     return election.with_costs(net_costs(plan, election.projects))
 
 
@@ -826,6 +891,7 @@ def pledge_totals(plan: CofinancingPlan) -> PledgeTotals:
     >>> t.total, dict(t.by_status), dict(t.by_kind)
     (11, {'pledged': 5, 'received': 6, 'withdrawn': 0}, {'labour': 6, 'materials': 0, 'money': 5})
     """
+    _plan(plan)
 
     def by(key: Any, keys: Sequence[str]) -> dict[str, int]:
         out = dict.fromkeys(sorted(keys), 0)

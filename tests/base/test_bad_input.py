@@ -43,11 +43,25 @@ from participa.cofinancing import (
     MatchingRule,
     Pledge,
     PledgeKind,
+    PledgeStatus,
     RequiredShare,
+    community_share,
+    financing,
+    net_cost,
+    net_election,
+    pledge_totals,
+    required_amount,
+    shortfalls,
 )
 from participa.errors import ParticipaError
 from participa.exact import to_fraction
 from participa.feasibility import CriteriaMatrix, PriorityCriterion, ProposalDetails
+from participa.feasibility.prioritisation import (
+    institution_cofinancing_shares,
+    peru_matrix,
+    select_by_ranking,
+    ves_2005_matrix,
+)
 from participa.model import BallotKind, Election, Profile, Project, Territory
 from participa.money import Currency, parse_amount, scale_for
 from participa.rules.split import equal_split, per_head
@@ -234,6 +248,30 @@ case(
     _bind(CofinancingPlan, (Pledge.money("d", "a", 1), Pledge.money("d", "b", 1))),
 )
 
+# -- co-financing: plans and functions --------------------------------------------------------
+PLAN = CofinancingPlan((Pledge.money("m", "a", 10),), required=RequiredShare(0.2))
+for bad in (None, "a", 5, Pledge.money("m", "a", 1)):
+    case(f"financing(project={bad!r:.20})", _bind(financing, PLAN, bad))
+    case(f"net_cost(project={bad!r:.20})", _bind(net_cost, PLAN, bad))
+    case(f"community_share(project={bad!r:.20})", _bind(community_share, PLAN, bad))
+    case(f"required_amount(project={bad!r:.20})", _bind(required_amount, PLAN, bad))
+    case(f"net_election(election={bad!r:.20})", _bind(net_election, PLAN, bad))
+for bad in (None, "plan", 5):
+    case(f"financing(plan={bad!r})", _bind(financing, bad, PS[0]))
+    case(f"pledge_totals(plan={bad!r})", _bind(pledge_totals, bad))
+    case(f"shortfalls(plan={bad!r})", _bind(shortfalls, bad, PS))
+for bad in (("m",), (None,), "abc", 5, (MatchingRule(),)):
+    case(f"CofinancingPlan(pledges={bad!r:.20})", _bind(CofinancingPlan, bad))
+for bad in ("0.2", 0.2, RequiredShare):
+    case(f"CofinancingPlan(required={bad!r:.20})", _bind(CofinancingPlan, (), required=bad))
+for bad in ((RequiredShare(0.2),), ("1:1",), 5):
+    case(f"CofinancingPlan(matching={bad!r:.20})", _bind(CofinancingPlan, (), matching=bad))
+case("CofinancingPlan(counting='received')", _bind(CofinancingPlan, (), counting="received"))
+case("plan.validate(unknown project)", _bind(PLAN.validate, [Project("zz", 1)]))
+case("plan.with_status(unknown pledge)", _bind(PLAN.with_status, "nope", PledgeStatus.RECEIVED))
+case("plan.with_status(status str)", _bind(PLAN.with_status, "m", "received"))
+case("plan.with_pledge(str)", _bind(PLAN.with_pledge, "m2"))
+
 # -- feasibility ---------------------------------------------------------------------------------
 for v in [*NOT_NUMBERS[1:], 1.5]:
     case(
@@ -259,6 +297,24 @@ for norm in (Normalisation.SHARE, Normalisation.EQUAL, "minmax", None):
     case(f"PriorityCriterion(norm={norm!r})", _bind(PriorityCriterion, "x", 1, normalisation=norm))
 case("PriorityCriterion(hi=nan)", _bind(PriorityCriterion, "x", 1, hi=NAN))
 case("CriteriaMatrix weights", _bind(CriteriaMatrix, (PriorityCriterion("x", 0.5),)))
+
+MATRIX = CriteriaMatrix((PriorityCriterion("x", 1),))
+case("rank(missing='bogus')", _bind(MATRIX.rank, PS, missing="bogus"))
+case(
+    "rank(tie_break='id')",
+    _bind(MATRIX.rank, PS, raw={"a": {"x": 1}, "b": {"x": 1}}, tie_break="id"),
+)
+case("rank missing value", _bind(MATRIX.rank, PS))
+case("rank raw nan", _bind(MATRIX.rank, PS, raw={"a": {"x": NAN}, "b": {"x": 1}}))
+case("rank raw huge", _bind(MATRIX.rank, PS, raw={"a": {"x": HUGE}, "b": {"x": 1}}))
+case("rank(projects=None)", _bind(MATRIX.rank, None))
+case("select_by_ranking(election=None)", _bind(select_by_ranking, None, ["a"]))
+case("select_by_ranking(tie_break='id')", _bind(select_by_ranking, ELECTION, ["a"], tie_break="id"))
+for v in (NAN, -1, None, "x", HUGE):
+    case(f"ves_2005_matrix(poverty={v!r})", _bind(ves_2005_matrix, poverty=v))
+    case(f"peru_matrix(technical={v!r})", _bind(peru_matrix, technical=v))
+case("peru_matrix split of two", _bind(peru_matrix, basic_services_split=(1, 1)))
+case("institution_cofinancing_shares(None)", _bind(institution_cofinancing_shares, None, PS))
 
 # -- synthetic -----------------------------------------------------------------------------------
 for name in ("num_voters", "num_projects", "seed"):
