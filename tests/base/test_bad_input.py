@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from participa.allocation import (
+    Allocation,
     Envelope,
     Formula,
     Normalisation,
@@ -221,6 +222,13 @@ for pools in (
     case(f"pool({pools!r:.20})", _bind(pool, ALLOC, pools))
     case(f"split_equally(pools={pools!r:.20})", _bind(split_equally, 100, TS, pools=pools))
 case("Allocation.row unknown", _bind(ALLOC.row, "nope"))
+for bad_total in (None, "100", 99, 1.5):
+    case(
+        f"Allocation(total={bad_total!r})", _bind(Allocation, bad_total, ALLOC.rows, ALLOC.formula)
+    )
+case("Allocation(rows=str)", _bind(Allocation, 100, ("A",), ALLOC.formula))
+case("Allocation(formula=None)", _bind(Allocation, 100, ALLOC.rows, None))
+case("Allocation(rounding='dhondt')", _bind(Allocation, 100, ALLOC.rows, ALLOC.formula, "dhondt"))
 
 # -- co-financing --------------------------------------------------------------------------------
 for v in [*NOT_NUMBERS, -0.1, 1.5, "3/2"]:

@@ -79,3 +79,20 @@ def test_validated_integers() -> None:
             amount(bad, what="cost")
     with pytest.raises(ValidationError, match="seats must be a positive integer"):
         positive_int(0, what="seats")
+
+
+def test_json_fractions_go_through_the_bounded_reader() -> None:
+    """Issue #12: a document with a weight "1e999999999" must not hang ``loads``."""
+    import json
+
+    import participa
+    from participa.allocation import WeightedCriterion
+    from participa.errors import ParseError
+
+    doc = json.loads(participa.dumps(WeightedCriterion("p", 1)))
+    doc["value"]["weight"] = "1e999999999"
+    with pytest.raises(ParseError, match="exponent"):
+        participa.loads(json.dumps(doc))
+    doc["value"]["weight"] = "1/0"
+    with pytest.raises(ParseError, match="finite number"):
+        participa.loads(json.dumps(doc))

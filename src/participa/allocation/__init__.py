@@ -128,6 +128,7 @@ __all__ = [
     "ves_formula",
 ]
 
+serialize.register(WeightedCriterion, "Criterion")  # documents written before 0.2 still load
 for _cls in (
     WeightedCriterion,
     Formula,

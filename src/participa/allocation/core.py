@@ -67,6 +67,13 @@ class TerritoryAllocation:
     bound: str
     amount: int
 
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "amount",
+            amount(self.amount, what=_("the amount of territory {id!r}", id=self.territory_id)),
+        )
+
     @property
     def adjustment(self) -> Fraction:
         """What rounding added (positive) or removed (negative), in minor units."""
@@ -107,6 +114,19 @@ class Allocation:
     pools: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=pool_map, hash=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "total", amount(self.total, what=_("allocation total")))
+        for r in self.rows:
+            if not isinstance(r, TerritoryAllocation):
+                raise ValidationError(
+                    _(
+                        "an allocation's rows must be TerritoryAllocation values, got {value!r}",
+                        value=r,
+                    )
+                )
+        if not isinstance(self.formula, Formula):
+            raise ValidationError(_("allocate needs a Formula, got {value!r}", value=self.formula))
+        if not isinstance(self.rounding, Rounding):
+            raise ValidationError(_("unknown rounding {value!r}", value=self.rounding))
         got = sum(r.amount for r in self.rows)
         if got != self.total or any(r.amount < 0 for r in self.rows):
             raise IntegrityError(f"allocation amounts sum to {got}, not {self.total}")
