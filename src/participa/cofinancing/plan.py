@@ -1,64 +1,14 @@
-"""Co-financing: what communities and institutions contribute, and what a project still costs.
-
-From 2001 Villa El Salvador required the population to co-finance 20% of each
-project's cost in labour, materials or other forms. This module records such
-contributions as :class:`Pledge` values (money, labour valued as hours × a stated
-hourly rate, materials valued in money), each with a :class:`PledgeStatus`, and
-combines them in a :class:`CofinancingPlan` with
-
-* a :class:`RequiredShare` (e.g. 20% of the cost from the community), checked by
-  :func:`shortfalls`, which names every project that falls short and by how much;
-* :class:`MatchingRule` values (e.g. the municipality adds 1 sol per sol the
-  community gives in cash, up to a cap per project);
-* the **net cost** a project draws from the PB envelope, :func:`net_cost`, never
-  negative. :func:`net_election` hands an election with net costs to any rule.
-
-Conventions (all amounts are integer minor units):
-
-* A pledge's **value** is its amount (money, materials) or ``hours * rate`` (labour).
-* Which pledges **count** is the plan's :class:`Counting`: ``PLEDGED`` (the default)
-  counts pledged and received ones, ``RECEIVED`` only those already received.
-  Withdrawn pledges never count.
-* The **required** amount is ``ceil(cost * share)``: the community must give at least
-  the share, so rounding never lowers the requirement.
-* A **match** is ``floor(ratio * eligible)``, then capped: rounding never creates
-  money the matcher did not promise. Matches do not count toward the community's
-  required share.
-* A project's contributions and matches **cover** at most its cost; the rest is its
-  net cost and anything beyond the cost is reported as ``surplus``. So
-  ``cost == net_cost + covered`` and ``contributed + matched == covered + surplus``.
-
-Examples
---------
->>> from participa.model import Project
->>> road = Project("P1", 100_000)
->>> plan = CofinancingPlan(
-...     pledges=(
-...         Pledge.labour("L1", "P1", hours=400, rate=30, contributor="Junta vecinal"),
-...         Pledge.money("M1", "P1", 5_000),
-...     ),
-...     required=RequiredShare.ves_2001(),
-...     matching=(MatchingRule(ratio=Fraction(1), cap=4_000),),
-... )
->>> community_share(plan, road)
-Fraction(17, 100)
->>> [(s.project_id, s.required, s.counted, s.missing) for s in shortfalls(plan, [road])]
-[('P1', 20000, 17000, 3000)]
->>> net_cost(plan, road)  # 100,000 - 17,000 given - 4,000 matched (1:1, capped)
-79000
-"""
+"""Pledges, required shares, matching rules and the co-financing plan that holds them."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from fractions import Fraction
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from participa import serialize
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
@@ -66,7 +16,7 @@ from participa.model import Project
 from participa.validators import non_negative_int, optional_amount
 
 if TYPE_CHECKING:
-    from participa.model import Election
+    pass
 
 __all__ = [
     "CofinancingPlan",
@@ -76,18 +26,7 @@ __all__ = [
     "Pledge",
     "PledgeKind",
     "PledgeStatus",
-    "PledgeTotals",
-    "ProjectFinancing",
     "RequiredShare",
-    "Shortfall",
-    "community_share",
-    "financing",
-    "net_cost",
-    "net_costs",
-    "net_election",
-    "pledge_totals",
-    "required_amount",
-    "shortfalls",
 ]
 
 
@@ -326,6 +265,20 @@ class Pledge:
         if self.kind is PledgeKind.LABOUR:
             return self.hours * self.rate
         return self.amount
+
+
+def _project(project: object) -> None:
+    if not isinstance(project, Project):
+        raise ValidationError(_("expected a Project, got {value!r}", value=project))
+
+
+def _projects(projects: object) -> list[Project]:
+    if isinstance(projects, str) or not isinstance(projects, Iterable):
+        raise ValidationError(_("expected a sequence of projects, got {value!r}", value=projects))
+    out = list(projects)
+    for p in out:
+        _project(p)
+    return out
 
 
 def _enum_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
@@ -573,348 +526,3 @@ class CofinancingPlan:
                 attrs.evolve(p, status=status) if p.id == pledge_id else p for p in self.pledges
             ),
         )
-
-
-@attrs.frozen(slots=True)
-class ProjectFinancing:
-    """How one project is financed under a plan (all amounts in minor units).
-
-    ``cost == net_cost + covered`` and
-    ``community + institutions + matched == covered + surplus`` always hold.
-
-    Parameters
-    ----------
-    project_id, cost
-        The project and its full cost.
-    community, institutions
-        Counted contributions from the population and from other institutions.
-    matched
-        Matching money from the plan's matching rules.
-    covered
-        The part of the cost paid by contributions and matches (at most the cost).
-    net_cost
-        What the project still draws from the PB envelope (never negative).
-    surplus
-        Contributions and matches beyond the cost.
-    required
-        Amount the required-share rule asks for (0 without a rule).
-    toward_required
-        Counted contributions that count toward the requirement.
-    """
-
-    project_id: str
-    cost: int
-    community: int
-    institutions: int
-    matched: int
-    covered: int
-    net_cost: int
-    surplus: int
-    required: int
-    toward_required: int
-
-    @property
-    def contributed(self) -> int:
-        """Counted contributions from everyone (without matches)."""
-        return self.community + self.institutions
-
-    @property
-    def missing(self) -> int:
-        """How much the requirement still lacks (0 when met)."""
-        return max(0, self.required - self.toward_required)
-
-
-@attrs.frozen(slots=True)
-class Shortfall:
-    """A project whose counted contributions fall short of the required share.
-
-    Parameters
-    ----------
-    project_id
-        The project.
-    cost
-        Its cost.
-    required_share
-        The share required (e.g. 1/5).
-    required
-        The amount required, ``ceil(cost * required_share)``.
-    counted
-        Counted contributions toward the requirement.
-    missing
-        ``required - counted`` (> 0).
-    """
-
-    project_id: str
-    cost: int
-    required_share: Fraction
-    required: int
-    counted: int
-    missing: int
-
-    @property
-    def share_pledged(self) -> Fraction:
-        """Counted contributions as a share of the cost."""
-        return Fraction(self.counted, self.cost) if self.cost else Fraction(1)
-
-    def __str__(self) -> str:
-        return (
-            f"project {self.project_id!r}: {self.counted} of the required {self.required} "
-            f"({self.required_share} of {self.cost}) is pledged; {self.missing} missing"
-        )
-
-
-def _frozen_ints(value: Mapping[str, int]) -> Mapping[str, int]:
-    return MappingProxyType(dict(value))
-
-
-@attrs.frozen(slots=True)
-class PledgeTotals:
-    """Pledge values summed every way (every pledge, whatever its status).
-
-    Each breakdown sums to ``total``: nothing is lost or counted twice.
-    """
-
-    total: int
-    by_status: Mapping[str, int] = attrs.field(converter=_frozen_ints, hash=False)
-    by_kind: Mapping[str, int] = attrs.field(converter=_frozen_ints, hash=False)
-    by_source: Mapping[str, int] = attrs.field(converter=_frozen_ints, hash=False)
-    by_project: Mapping[str, int] = attrs.field(converter=_frozen_ints, hash=False)
-
-
-def _plan(plan: object) -> None:
-    if not isinstance(plan, CofinancingPlan):
-        raise ValidationError(_("expected a CofinancingPlan, got {value!r}", value=plan))
-
-
-def _project(project: object) -> None:
-    if not isinstance(project, Project):
-        raise ValidationError(_("expected a Project, got {value!r}", value=project))
-
-
-def _projects(projects: object) -> list[Project]:
-    if isinstance(projects, str) or not isinstance(projects, Iterable):
-        raise ValidationError(_("expected a sequence of projects, got {value!r}", value=projects))
-    out = list(projects)
-    for p in out:
-        _project(p)
-    return out
-
-
-def _election(election: object) -> None:
-    from participa.model import Election
-
-    if not isinstance(election, Election):
-        raise ValidationError(_("expected an Election, got {value!r}", value=election))
-
-
-def _sum(pledges: Iterable[Pledge]) -> int:
-    return sum((p.value for p in pledges), 0)
-
-
-def financing(plan: CofinancingPlan, project: Project) -> ProjectFinancing:
-    """How ``project`` is financed under ``plan``: contributions, matches, net cost.
-
-    Examples
-    --------
-    >>> plan = CofinancingPlan((
-    ...     Pledge.materials("C1", "P1", 30_000, description="cement"),
-    ...     Pledge.money("N1", "P1", 90_000, source=ContributorKind.INSTITUTION),
-    ... ))
-    >>> f = financing(plan, Project("P1", 100_000))
-    >>> f.covered, f.net_cost, f.surplus
-    (100000, 0, 20000)
-    """
-    _plan(plan)
-    _project(project)
-    counted = plan.counted(project.id)
-    community = _sum(p for p in counted if p.source is ContributorKind.COMMUNITY)
-    institutions = _sum(p for p in counted if p.source is ContributorKind.INSTITUTION)
-    matched = sum(
-        (rule.match(_sum(p for p in counted if rule.applies_to(p))) for rule in plan.matching), 0
-    )
-    offered = community + institutions + matched
-    covered = min(project.cost, offered)
-    req = plan.required
-    required = 0 if req is None else req.required(project.cost)
-    toward = (
-        0
-        if req is None
-        else _sum(p for p in counted if p.source in req.sources and p.kind in req.kinds)
-    )
-    return ProjectFinancing(
-        project_id=project.id,
-        cost=project.cost,
-        community=community,
-        institutions=institutions,
-        matched=matched,
-        covered=covered,
-        net_cost=project.cost - covered,
-        surplus=offered - covered,
-        required=required,
-        toward_required=toward,
-    )
-
-
-def community_share(plan: CofinancingPlan, project: Project) -> Fraction:
-    """The share of ``project``'s cost covered by counted contributions toward the
-    required share (by default: the community's), at most 1.
-
-    Without a required-share rule, the community's counted contributions are used.
-    A project that costs nothing has share 1 (nothing is needed).
-
-    Examples
-    --------
-    >>> plan = CofinancingPlan((Pledge.money("M1", "P1", 250),), required=RequiredShare(0.2))
-    >>> community_share(plan, Project("P1", 1000))
-    Fraction(1, 4)
-    """
-    _plan(plan)
-    _project(project)
-    if project.cost == 0:
-        return Fraction(1)
-    f = financing(plan, project)
-    given = f.toward_required if plan.required is not None else f.community
-    return min(Fraction(1), Fraction(given, project.cost))
-
-
-def required_amount(plan: CofinancingPlan, project: Project) -> int:
-    """The amount the plan's required share asks of ``project`` (0 without a rule)."""
-    _plan(plan)
-    _project(project)
-    return 0 if plan.required is None else plan.required.required(project.cost)
-
-
-def shortfalls(
-    plan: CofinancingPlan, projects: Iterable[Project], *, check_unknown: bool = True
-) -> tuple[Shortfall, ...]:
-    """The projects whose counted contributions fall short of the required share.
-
-    Parameters
-    ----------
-    plan
-        The co-financing plan. Without a required share nothing falls short.
-    projects
-        The projects to check; the result follows their order.
-    check_unknown
-        When true (the default), a pledge for a project not in ``projects`` raises
-        :class:`~participa.ValidationError`. Pass ``False`` to check a subset.
-
-    Returns
-    -------
-    tuple of Shortfall
-        One per project that falls short, with the amount missing.
-
-    Examples
-    --------
-    >>> plan = CofinancingPlan(
-    ...     (Pledge.labour("L1", "A", hours=10, rate=100),), required=RequiredShare(0.2))
-    >>> [str(s) for s in shortfalls(plan, [Project("A", 6000), Project("B", 0)])]
-    ["project 'A': 1000 of the required 1200 (1/5 of 6000) is pledged; 200 missing"]
-    """
-    _plan(plan)
-    projects = _projects(projects)
-    ps = tuple(projects)
-    if check_unknown:
-        plan.validate(ps)
-    req = plan.required
-    if req is None:
-        return ()
-    out = []
-    for p in ps:
-        f = financing(plan, p)
-        if f.missing > 0:
-            out.append(
-                Shortfall(
-                    project_id=p.id,
-                    cost=p.cost,
-                    required_share=req.share,
-                    required=f.required,
-                    counted=f.toward_required,
-                    missing=f.missing,
-                )
-            )
-    return tuple(out)
-
-
-def net_cost(plan: CofinancingPlan, project: Project) -> int:
-    """What ``project`` still draws from the PB envelope: cost minus what contributions and
-    matches cover, never negative.
-
-    >>> net_cost(CofinancingPlan((Pledge.money("M", "P", 900),)), Project("P", 500))
-    0
-    """
-    _plan(plan)
-    _project(project)
-    return financing(plan, project).net_cost
-
-
-def net_costs(
-    plan: CofinancingPlan, projects: Iterable[Project], *, check_unknown: bool = True
-) -> Mapping[str, int]:
-    """Net cost of every project, keyed by id in the projects' order.
-
-    Feed it to :meth:`participa.Election.with_costs` (or use :func:`net_election`) so a
-    rule runs on net costs.
-    """
-    _plan(plan)
-    projects = _projects(projects)
-    ps = tuple(projects)
-    if check_unknown:
-        plan.validate(ps)
-    return MappingProxyType({p.id: net_cost(plan, p) for p in ps})
-
-
-def net_election(plan: CofinancingPlan, election: Election) -> Election:
-    """The election with every project's cost replaced by its net cost under ``plan``.
-
-    Examples
-    --------
-    >>> from participa.model import BallotKind, Election, Profile
-    >>> e = Election(100, (Project("a", 80), Project("b", 50)),
-    ...              Profile.from_ballots(BallotKind.APPROVAL, ["a", "b"], [["a", "b"]]))
-    >>> net_election(CofinancingPlan((Pledge.money("m", "a", 30),)), e).costs.tolist()
-    [50, 50]
-    """
-    _plan(plan)
-    _election(election)
-    return election.with_costs(net_costs(plan, election.projects))
-
-
-def pledge_totals(plan: CofinancingPlan) -> PledgeTotals:
-    """Every pledge's value summed by status, kind, source and project.
-
-    Keys are the enums' values (``"pledged"``, ``"labour"``, ``"community"``) and project
-    ids, in sorted order so the result never depends on the pledges' order.
-
-    >>> t = pledge_totals(CofinancingPlan((Pledge.money("a", "P", 5),
-    ...     Pledge.labour("b", "P", hours=2, rate=3, status=PledgeStatus.RECEIVED))))
-    >>> t.total, dict(t.by_status), dict(t.by_kind)
-    (11, {'pledged': 5, 'received': 6, 'withdrawn': 0}, {'labour': 6, 'materials': 0, 'money': 5})
-    """
-    _plan(plan)
-
-    def by(key: Any, keys: Sequence[str]) -> dict[str, int]:
-        out = dict.fromkeys(sorted(keys), 0)
-        for p in plan.pledges:
-            out[key(p)] += p.value
-        return out
-
-    return PledgeTotals(
-        total=_sum(plan.pledges),
-        by_status=by(lambda p: p.status.value, [s.value for s in PledgeStatus]),
-        by_kind=by(lambda p: p.kind.value, [k.value for k in PledgeKind]),
-        by_source=by(lambda p: p.source.value, [s.value for s in ContributorKind]),
-        by_project=by(lambda p: p.project_id, list({p.project_id for p in plan.pledges})),
-    )
-
-
-for _cls in (
-    Pledge,
-    RequiredShare,
-    MatchingRule,
-    CofinancingPlan,
-    ProjectFinancing,
-    Shortfall,
-    PledgeTotals,
-):
-    serialize.register(_cls)
