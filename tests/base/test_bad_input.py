@@ -18,10 +18,12 @@ import pytest
 
 from participa.allocation import (
     Allocation,
+    CrossAllocation,
     Envelope,
     Formula,
     Normalisation,
     Reserve,
+    TreeAllocation,
     WeightedCriterion,
     allocate,
     allocate_levels,
@@ -222,6 +224,20 @@ for pools in (
     case(f"pool({pools!r:.20})", _bind(pool, ALLOC, pools))
     case(f"split_equally(pools={pools!r:.20})", _bind(split_equally, 100, TS, pools=pools))
 case("Allocation.row unknown", _bind(ALLOC.row, "nope"))
+case("Formula.weighted(str)", _bind(Formula.weighted, "abc"))
+case("Formula.weighted(normalisation=str)", _bind(Formula.weighted, {"p": 1}, normalisation="x"))
+case("Formula(name=5)", _bind(Formula, (WeightedCriterion("p", 1),), name=5))
+case("allocate_levels(formulas='x')", _bind(allocate_levels, 100, TS, "x"))
+case("allocate_levels(formulas=[None])", _bind(allocate_levels, 100, TS, [None]))
+case("allocate_levels(floors=list)", _bind(allocate_levels, 100, TS, F, floors=[1]))
+case("allocate_levels(territories=None)", _bind(allocate_levels, 100, None, F))
+case("Envelope.reserved('thematic')", _bind(Envelope(10).reserved, "thematic"))
+case("CrossAllocation wrong shape", _bind(CrossAllocation, ["A"], ["h"], [[1, 2]]))
+case("CrossAllocation negative", _bind(CrossAllocation, ["A"], ["h"], [[-1]]))
+case("CrossAllocation text", _bind(CrossAllocation, ["A"], ["h"], [["x"]]))
+case("TreeAllocation(None)", _bind(TreeAllocation, None))
+case("TreeAllocation below", _bind(TreeAllocation, ALLOC, {"A": 5}))
+case("cross_allocate rounding str", _bind(cross_allocate, ALLOC, {"h": 1}, rounding="dhondt"))
 for bad_total in (None, "100", 99, 1.5):
     case(
         f"Allocation(total={bad_total!r})", _bind(Allocation, bad_total, ALLOC.rows, ALLOC.formula)

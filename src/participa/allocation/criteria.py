@@ -214,6 +214,8 @@ class Formula:
     name: str = ""
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise ValidationError(_("name must be a string, got {value!r}", value=self.name))
         if not self.criteria:
             raise ValidationError("a formula needs at least one criterion")
         total = sum((c.weight for c in self.criteria), Fraction(0))
@@ -253,6 +255,15 @@ class Formula:
     ) -> Formula:
         """Criteria from ``{indicator: weight}`` (share of total unless ``normalisation``
         says otherwise), in the mapping's order."""
+        for what, given in (("weights", weights), ("normalisation", normalisation)):
+            if given is not None and not isinstance(given, Mapping):
+                raise ValidationError(
+                    _(
+                        "{what} must be a mapping keyed by indicator, got {value!r}",
+                        what=what,
+                        value=given,
+                    )
+                )
         norm = normalisation or {}
         return cls(
             tuple(

@@ -14,6 +14,7 @@ from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
 from participa.money import format_amount
+from participa.validators import amount
 
 __all__ = ["CrossAllocation", "cross_allocate"]
 
@@ -23,7 +24,9 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _cells(value: Any) -> tuple[tuple[int, ...], ...]:
-    return tuple(tuple(int(x) for x in row) for row in value)
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError(_("cells must be rows of amounts, got {value!r}", value=value))
+    return tuple(tuple(amount(x, what=_("a cell")) for x in row) for row in value)
 
 
 @attrs.frozen(slots=True)
@@ -39,6 +42,17 @@ class CrossAllocation:
     cells: tuple[tuple[int, ...], ...] = attrs.field(converter=_cells)
     currency: str | None = None
     minor_per_unit: int = 1
+
+    def __attrs_post_init__(self) -> None:
+        n, m = len(self.territory_ids), len(self.theme_ids)
+        if len(self.cells) != n or any(len(row) != m for row in self.cells):
+            raise ValidationError(
+                _(
+                    "cells must be {n} rows (territories) of {m} amounts (themes)",
+                    n=n,
+                    m=m,
+                )
+            )
 
     def cell(self, territory_id: str, theme_id: str) -> int:
         """Money of one territory for one theme."""

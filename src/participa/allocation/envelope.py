@@ -193,6 +193,8 @@ class Envelope:
 
     def reserved(self, purpose: ReservePurpose | None = None) -> int:
         """Money held in reserves (of one purpose, or all)."""
+        if purpose is not None and not isinstance(purpose, ReservePurpose):
+            raise ValidationError(_("unknown reserve purpose {value!r}", value=purpose))
         return sum(r.amount for r in self.reserves if purpose is None or r.purpose is purpose)
 
     def reserve(self, id: str) -> Reserve:

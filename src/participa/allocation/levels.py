@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 import attrs
@@ -12,6 +12,7 @@ from participa.allocation.criteria import Formula
 from participa.allocation.envelope import Envelope
 from participa.apportion import Rounding
 from participa.errors import ValidationError
+from participa.i18n import _
 from participa.model import Territory
 
 __all__ = ["TreeAllocation", "allocate_levels"]
@@ -28,6 +29,17 @@ class TreeAllocation:
 
     allocation: Allocation
     below: Mapping[str, TreeAllocation] = attrs.field(factory=dict, converter=_tree_map, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.allocation, Allocation):
+            raise ValidationError(
+                _("a tree needs an Allocation, got {value!r}", value=self.allocation)
+            )
+        for sub in self.below.values():
+            if not isinstance(sub, TreeAllocation):
+                raise ValidationError(
+                    _("a tree's levels must be TreeAllocation values, got {value!r}", value=sub)
+                )
 
     def leaves(self) -> Mapping[str, int]:
         """Amounts of the territories with no children, in order; they sum to the total."""
@@ -83,6 +95,24 @@ def allocate_levels(
     >>> dict(tree.leaves())
     {'S1a': 376, 'S1b': 375, 'S2': 250}
     """
+    if isinstance(territories, str) or not isinstance(territories, Iterable):  # type: ignore[unreachable]
+        raise ValidationError(
+            _(
+                "territories must be a sequence of Territory values, got {value!r}",
+                value=territories,
+            )
+        )
+    for what, given in (("floors", floors), ("caps", caps)):
+        if given is not None and not isinstance(given, Mapping):
+            raise ValidationError(
+                _(
+                    "{what} must be a mapping of territory id to minor units, got {value!r}",
+                    what=what,
+                    value=given,
+                )
+            )
+    if isinstance(formulas, str) or not isinstance(formulas, Formula | Iterable):  # type: ignore[unreachable]
+        raise ValidationError(_("allocate needs a Formula, got {value!r}", value=formulas))
     fs = [formulas] if isinstance(formulas, Formula) else list(formulas)
     if not fs:
         raise ValidationError("give at least one formula")
