@@ -90,7 +90,7 @@ def test_sqlite_columns_must_agree_with_the_hashed_event(
 ) -> None:
     db, _ = _db(tmp_path)
     con = sqlite3.connect(db)
-    con.execute(f"UPDATE participa_events SET {column} = ? WHERE seq = 1", (value,))  # noqa: S608
+    con.execute(f"UPDATE participa_events SET {column} = ? WHERE seq = 1", (value,))
     con.commit()
     con.close()
     with SQLiteStore(db) as store, pytest.raises(IntegrityError, match="row 1 does not match"):

@@ -63,7 +63,8 @@ def test_partial_funding_and_numpy_integers_stay_accepted() -> None:
 
     o = Outcome("per-head", np.int64(100), {"a": np.int64(33), "b": 60}, ("b",), 60)  # type: ignore[arg-type]
     assert (o.budget, dict(o.funding)) == (100, {"a": 33, "b": 60})
-    assert type(o.budget) is int and type(o.funding["a"]) is int
+    assert type(o.budget) is int
+    assert type(o.funding["a"]) is int
 
 
 def test_loads_revalidates_outcomes() -> None:
