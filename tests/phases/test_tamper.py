@@ -109,3 +109,26 @@ def test_sqlite_tail_deletion_caught_with_the_published_head(tmp_path: Path) -> 
             load(store, "r", expected_head=head)
         with pytest.raises(IntegrityError, match="not at the expected head"):
             Session(Machine(presets.consul()), store).load("r", expected_head=head)
+
+
+LEGACY = Path(__file__).resolve().parents[1] / "data" / "round-0.1.0.json"
+
+
+def test_a_round_written_by_0_1_0_still_loads_verifies_and_goes_on() -> None:
+    from participa.process import Spent
+
+    text = LEGACY.read_text(encoding="utf-8")
+    old = participa.loads(text, expect=Round)
+    assert (old.phase, len(old.events)) == ("implementation", 13)
+    old.verify(expected_head=old.head)
+    m = Machine(old.state.spec)
+    new = m.record(old, Spent("A", 100), actor="tesorería", at="2001-09-01T10:00:00-05:00")
+    assert new.events[-1].hash == new.events[-1].expected_hash()  # new events: new format
+    again = participa.loads(participa.dumps(new), expect=Round)
+    assert again == new
+    again.verify(expected_head=new.head)
+    # the old events are still tamper-evident
+    doc = json.loads(text)
+    doc["value"]["events"][1]["at"] = "2001-02-02T15:00:00Z"
+    with pytest.raises(ParseError, match="event 1 was changed"):
+        participa.loads(json.dumps(doc), expect=Round)

@@ -159,6 +159,9 @@ class Domain(Generic[S]):
         The class of the domain's states (a :class:`MachineState`).
     initial
         ``(start payload, at) -> state``: the state after the first event.
+    json_prefix
+        Prefix of the payloads' JSON type names (default: ``name``); stored logs
+        name their payloads with it, so it must stay stable.
 
     Decisions, guards and guard families are added with :meth:`decision` (once
     per decision, where its payload class is defined) and :meth:`guard`.
@@ -167,10 +170,11 @@ class Domain(Generic[S]):
     name: str
     start: type[Any]
     state: type[S]
-    initial: Callable[[Any, str], S]
-    decisions: dict[str, Decision] = attrs.field(factory=dict)
-    guards: dict[str, Guard] = attrs.field(factory=dict)
-    families: dict[str, GuardFamily] = attrs.field(factory=dict)
+    initial: Callable[[Any, str], S] = attrs.field(repr=False)
+    json_prefix: str | None = None
+    decisions: dict[str, Decision] = attrs.field(factory=dict, repr=False)
+    guards: dict[str, Guard] = attrs.field(factory=dict, repr=False)
+    families: dict[str, GuardFamily] = attrs.field(factory=dict, repr=False)
 
     def __attrs_post_init__(self) -> None:
         _DOMAINS[self.start] = self
@@ -204,7 +208,7 @@ class Domain(Generic[S]):
             self.decisions[kind] = Decision(kind, cls, everywhere, tuple(requires))
             self.guards.update(guards or {})
             self.families.update(families or {})
-            serialize.register(cls, f"{self.name}.{cls.__name__}")
+            serialize.register(cls, f"{self.json_prefix or self.name}.{cls.__name__}")
             return cls
 
         return register
@@ -466,6 +470,12 @@ class Round:
     state: Any
 
     def __attrs_post_init__(self) -> None:
+        if isinstance(self.state, dict) and self.events:
+            # A 0.1.0 document stored the state untagged: read it as the domain's state.
+            from participa.serialize import decode
+
+            state = decode(self.state, domain_of(self.events[0]).state)
+            object.__setattr__(self, "state", state)
         self.verify()
 
     @classmethod
@@ -542,6 +552,18 @@ class Round:
                 round_id=self.round_id,
             )
         )
+
+
+_MOVED = ("RoundState",)
+
+
+def __getattr__(name: str) -> Any:
+    # Names of the PB round that lived here in 0.1.0 (see CHANGELOG).
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module("participa.process"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _register() -> None:

@@ -154,6 +154,20 @@ class Event:
         """The hash this event must carry."""
         return hashlib.sha256(canonical_json(self).encode("utf-8")).hexdigest()
 
+    def legacy_hash(self) -> str:
+        """The hash participa 0.1.0 gave this event (its fields, then ``prev`` appended).
+
+        It covers the same fields (the payload's kind through its JSON type name);
+        :func:`verify_chain` accepts it so that logs written by 0.1.0 still verify.
+        New events always carry :meth:`expected_hash`.
+        """
+        from participa.serialize import encode
+
+        data = encode(self)
+        data.pop("hash", None)
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256((text + self.prev).encode("utf-8")).hexdigest()
+
 
 def canonical_json(event: Event) -> str:
     """The hashed form of an event: every field but ``hash``, plus ``kind``, sorted, compact.
@@ -208,7 +222,7 @@ def verify_chain(events: Iterable[Event], *, expected_head: str | None = None) -
                 _("event {i} does not link to the previous event's hash", i=i),
                 hint=_("events were removed, inserted or reordered"),
             )
-        if e.hash != e.expected_hash():
+        if e.hash != e.expected_hash() and e.hash != e.legacy_hash():
             raise IntegrityError(
                 _("event {i} was changed after it was written: its hash does not match", i=i),
                 hint=_("restore the original from a backup; the log is append-only"),
@@ -224,6 +238,32 @@ def verify_chain(events: Iterable[Event], *, expected_head: str | None = None) -
             ),
             hint=_("events were deleted from the end, or appended after the head was published"),
         )
+
+
+_MOVED = (
+    "Allocated",
+    "Approved",
+    "BallotsClosed",
+    "Committed",
+    "Noted",
+    "OutcomePublished",
+    "Pledged",
+    "Proposed",
+    "Reallocated",
+    "Reviewed",
+    "Spent",
+    "Started",
+    "PAYLOAD_TYPES",
+)
+
+
+def __getattr__(name: str) -> Any:
+    # Names of the PB round that lived here in 0.1.0 (see CHANGELOG).
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module("participa.process"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _register() -> None:

@@ -60,3 +60,25 @@ def before_deadline(phase: str) -> Guard:
 def generic_families() -> Mapping[str, GuardFamily]:
     """The engine's guard families (``before_deadline``)."""
     return MappingProxyType({"before_deadline": before_deadline})
+
+
+_MOVED = (
+    "allocation_made",
+    "approved",
+    "ballots_closed",
+    "fact",
+    "outcomes_published",
+    "proposals_registered",
+    "review_complete",
+    "standard_families",
+    "standard_guards",
+)
+
+
+def __getattr__(name: str) -> Any:
+    # Names of the PB round that lived here in 0.1.0 (see CHANGELOG).
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module("participa.process"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -323,6 +324,18 @@ class MachineSpec:
 def phase_titles(spec: MachineSpec) -> Mapping[str, str]:
     """Phase name → title (or the name when untitled)."""
     return MappingProxyType({p.name: p.title or p.name for p in spec.phases})
+
+
+_MOVED = ("DECISIONS",)
+
+
+def __getattr__(name: str) -> Any:
+    # Names of the PB round that lived here in 0.1.0 (see CHANGELOG).
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module("participa.process"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _register() -> None:

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 from participa.process.decisions import (
     DECISIONS,
+    PAYLOAD_TYPES,
     Allocated,
     Approved,
     BallotsClosed,
@@ -96,6 +97,7 @@ from participa.process.round import (
 
 __all__ = [
     "DECISIONS",
+    "PAYLOAD_TYPES",
     "ROUND",
     "Allocated",
     "Approved",

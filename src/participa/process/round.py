@@ -319,7 +319,7 @@ def _initial(p: Started, at: str) -> RoundState:
     )
 
 
-ROUND: Domain[RoundState] = Domain("process", Started, RoundState, _initial)
+ROUND: Domain[RoundState] = Domain("process", Started, RoundState, _initial, json_prefix="phases")
 """The PB round: the domain every preset's machine drives by default."""
 
 
@@ -337,7 +337,7 @@ def _register() -> None:
     from participa import serialize
 
     for cls in (Started, RoundState):
-        serialize.register(cls, "process." + cls.__name__)
+        serialize.register(cls, "phases." + cls.__name__)  # stable names of stored logs
 
 
 _register()
