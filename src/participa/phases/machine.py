@@ -221,9 +221,13 @@ class Machine:
                 )
             )
         if problems:
+            hint = (
+                _("pass guards=standard_guards() | {name: function, ...}")
+                if missing
+                else _("register the decision with @domain.decision(...) or fix the phase's allows")
+            )
             raise ValidationError(
-                _("machine {name!r} ", name=self.spec.name) + "; ".join(problems),
-                hint=_("pass guards=standard_guards() | {name: function, ...}"),
+                _("machine {name!r} ", name=self.spec.name) + "; ".join(problems), hint=hint
             )
 
     def _lookup(self, name: str) -> Guard | None:

@@ -10,6 +10,7 @@ functions turn a stage's result into the decision that records it.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol
 
@@ -299,9 +300,12 @@ def tally(
             hint=_("pass e.g. participa.greedy, or get_rule(name).func"),
         )
     try:
-        outcome = rule(election, *args, **options)
+        inspect.signature(rule).bind(election, *args, **options)
     except TypeError as exc:
         raise ValidationError(_("the rule refused its options: {error}", error=exc)) from None
+    except ValueError:  # no signature to check (a builtin): let the call decide
+        pass
+    outcome = rule(election, *args, **options)
     if not isinstance(outcome, Outcome):
         raise ValidationError(_("a rule must return an Outcome, got {value!r}", value=outcome))
     costs = dict(zip(election.project_ids, (int(c) for c in election.costs), strict=True))
