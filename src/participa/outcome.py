@@ -141,9 +141,11 @@ class Outcome:
     Notes
     -----
     Money is conserved: funding, budget and total cost are integers >= 0; every
-    selected project appears once in ``funding``; the selected projects receive
-    at most ``total_cost`` together (a partial-funding rule may give them less);
-    with nothing selected ``total_cost`` is 0. A negative or non-integer amount
+    selected project appears once in ``funding``; with nothing selected
+    ``total_cost`` is 0. (Costs are not known here: a per-head split may fund a
+    project below its cost, or above it with ``cap_at_cost=False``; rounds and
+    :func:`participa.process.tally`, which know the costs, refuse funding above
+    a project's cost.) A negative or non-integer amount
     raises :class:`~participa.ValidationError`; a total funding above the budget
     or an inconsistent selection raises :class:`~participa.IntegrityError`. The
     same checks run when an outcome is read back with ``participa.loads``.
@@ -195,17 +197,6 @@ class Outcome:
         twice = sorted({p for p in self.selected if self.selected.count(p) > 1})
         if twice:
             raise IntegrityError(_("projects selected twice: {ids}", ids=twice))
-        to_selected = sum(self.funding[p] for p in self.selected)
-        if to_selected > self.total_cost:
-            raise IntegrityError(
-                _(
-                    "the selected projects receive {funded}, more than their total cost "
-                    "of {total_cost}",
-                    funded=to_selected,
-                    total_cost=self.total_cost,
-                ),
-                hint=_("total_cost is the sum of the selected projects' costs"),
-            )
         if not self.selected and self.total_cost:
             raise IntegrityError(
                 _(
