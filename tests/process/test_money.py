@@ -131,6 +131,10 @@ def test_round_refuses_commits_and_reallocations_to_unknown_projects() -> None:
         Committed("a", -5)
     with pytest.raises(ValidationError, match="positive integer"):
         Reallocated("a", -5, reason="x")
+    with pytest.raises(ValidationError, match="belongs to territory 'U', not 'T'"):
+        m.record(
+            r, Reallocated("a", 10, to_project="b", territory="T", reason="x"), actor="a", at=AT
+        )
     r = m.record(r, Reallocated("a", 10, to_project="b", reason="overrun"), actor="a", at=AT)
     pos = r.state.ledger.positions()
     assert (pos["a"].promised, pos["b"].promised, pos["b"].territory) == (50, 50, "U")

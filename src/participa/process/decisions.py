@@ -645,8 +645,17 @@ class Reallocated:
         territory = self.territory
         if self.to_project is not None:
             _known(state, _("a reallocation"), self.to_project)
-            if territory is None:
-                territory = state.proposal(self.to_project).territory
+            home = state.proposal(self.to_project).territory
+            if territory is not None and home is not None and territory != home:
+                raise ValidationError(
+                    _(
+                        "the receiving project belongs to territory {home!r}, not {territory!r}",
+                        home=home,
+                        territory=territory,
+                    ),
+                    project_id=self.to_project,
+                )
+            territory = territory if territory is not None else home
         ledger = state.ledger.reallocate(
             self.project_id,
             self.amount,

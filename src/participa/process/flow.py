@@ -275,10 +275,12 @@ def tally(
     """Run ``rule`` on ``election`` with its own typed options; check what it returns.
 
     ``rule`` is a rule function (``participa.greedy``, ``participa.equal_shares``,
-    ...) or a registry entry's ``func`` (``participa.rules.registry.get_rule(name).func``);
-    the options (``tie_break=``, ``utility=``, ...) are checked by mypy against the
-    rule's own signature. The outcome must fund only the election's projects, none
-    above its cost, within the budget; record it with
+    ...), whose options (``tie_break=``, ``utility=``, ...) mypy checks against its
+    own signature, or a registry entry (``participa.rules.registry.get_rule(name)``,
+    where a name comes from a user). The options are checked against the rule's
+    signature before it runs. The outcome must fund only the election's projects,
+    none above its cost (so ``per_head(cap_at_cost=False)``, an analysis of
+    over-funding, cannot be tallied), within the budget; record it with
     ``OutcomePublished(territory, outcome)``.
 
     Examples
@@ -290,6 +292,9 @@ def tally(
     >>> e = territory_elections({"N": 60}, (Project("a", 60, territory="N"),
     ...                          Project("b", 60, territory="N")), ballots)["N"]
     >>> tally(e, greedy, tie_break=TieBreak.parse("id")).selected
+    ('a',)
+    >>> from participa.rules.registry import get_rule
+    >>> tally(e, get_rule("greedy"), tie_break=TieBreak.parse("id")).selected
     ('a',)
     """
     if not isinstance(election, Election):
