@@ -149,3 +149,22 @@ def test_adding_a_decision_and_its_guard_to_the_pb_round_is_one_registration() -
             actor="a",
             at="2024-01-01T00:00:00Z",
         )
+
+
+def test_a_decision_kind_is_registered_once() -> None:
+    @attrs.frozen
+    class Other:
+        kind: ClassVar[str] = "sign"
+        who: str
+
+        def apply(self, state: PetitionState, at: str) -> PetitionState:
+            return state
+
+    with pytest.raises(ValidationError, match="'sign' is already registered as Signed"):
+        PETITION.decision()(Other)
+
+    class NotAttrs:
+        kind: ClassVar[str] = "x"
+
+    with pytest.raises(ValidationError, match="attrs class with a 'kind'"):
+        PETITION.decision()(NotAttrs)

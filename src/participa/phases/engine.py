@@ -200,11 +200,29 @@ class Domain(Generic[S]):
             from participa import serialize
 
             kind = getattr(cls, "kind", None)
-            if not isinstance(kind, str) or not callable(getattr(cls, "apply", None)):
-                raise TypeError(f"{cls.__name__} needs a 'kind' name and an 'apply' method")
+            plain: type[Any] = cls  # attrs.has narrows its argument; keep cls as given
+            if (
+                not attrs.has(plain)
+                or not isinstance(kind, str)
+                or not callable(getattr(cls, "apply", None))
+            ):
+                raise ValidationError(
+                    _(
+                        "{name} needs to be an attrs class with a 'kind' name and an "
+                        "'apply' method",
+                        name=getattr(cls, "__name__", repr(cls)),
+                    )
+                )
             other = self.decisions.get(kind)
             if other is not None and other.payload.__qualname__ != cls.__qualname__:
-                raise TypeError(f"decision {kind!r} is already {other.payload.__name__}")
+                raise ValidationError(
+                    _(
+                        "decision {kind!r} is already registered as {name}",
+                        kind=kind,
+                        name=other.payload.__name__,
+                    ),
+                    hint=_("give the new decision another kind"),
+                )
             self.decisions[kind] = Decision(kind, cls, everywhere, tuple(requires))
             self.guards.update(guards or {})
             self.families.update(families or {})
