@@ -358,7 +358,7 @@ class SQLiteStore:
         return tuple(str(r[0]) for r in rows)
 
 
-def load(store: RoundStore, round_id: str, *, expected_head: str | None = None) -> Round:
+def load(store: RoundStore, round_id: str, *, expected_head: str | None = None) -> Round[Any]:
     """Load a round from ``store``, verifying its hash chain and replaying its log.
 
     ``expected_head`` is a head hash published earlier (``Round.head``); with it,
@@ -396,7 +396,7 @@ def load(store: RoundStore, round_id: str, *, expected_head: str | None = None) 
     return Round.from_events(events, expected_head=expected_head)
 
 
-def save(store: RoundStore, rnd: Round, *, expected_head: str) -> str:
+def save(store: RoundStore, rnd: Round[Any], *, expected_head: str) -> str:
     """Append the events of ``rnd`` that follow ``expected_head``; the new head."""
     if not isinstance(store, RoundStore):
         raise ValidationError(_("not a round store: {value!r}", value=store))
@@ -428,29 +428,31 @@ class Session:
         if not isinstance(value, RoundStore):
             raise ValidationError(_("a session needs a round store, got {value!r}", value=value))
 
-    def start(self, *, round_id: str, actor: str, at: str, **options: Any) -> Round:
+    def start(self, *, round_id: str, actor: str, at: str, **options: Any) -> Round[Any]:
         """Start and store a round (the arguments of :meth:`Machine.start`)."""
         rnd = self.machine.start(round_id=round_id, actor=actor, at=at, hooks=False, **options)
         self.store.append(rnd.round_id, rnd.events, expected_head=GENESIS)
         self.machine.hooks.run(None, rnd.events[0], rnd.state)
         return rnd
 
-    def load(self, round_id: str, *, expected_head: str | None = None) -> Round:
+    def load(self, round_id: str, *, expected_head: str | None = None) -> Round[Any]:
         """Load and verify a stored round (against a published head, if given)."""
         return load(self.store, round_id, expected_head=expected_head)
 
-    def apply(self, rnd: Round, payload: Any, *, actor: str, at: str) -> Round:
+    def apply(self, rnd: Round[Any], payload: Any, *, actor: str, at: str) -> Round[Any]:
         """Apply, commit, then run hooks."""
         new = self.machine.apply(rnd, payload, actor=actor, at=at, hooks=False)
         self.store.append(rnd.round_id, new.events[len(rnd.events) :], expected_head=rnd.head)
         self.machine.notify(rnd, new)
         return new
 
-    def fire(self, rnd: Round, event: str, *, actor: str, at: str, note: str = "") -> Round:
+    def fire(
+        self, rnd: Round[Any], event: str, *, actor: str, at: str, note: str = ""
+    ) -> Round[Any]:
         """Fire a machine event and commit it."""
         return self.apply(rnd, Triggered(event, note), actor=actor, at=at)
 
-    def record(self, rnd: Round, decision: Any, *, actor: str, at: str) -> Round:
+    def record(self, rnd: Round[Any], decision: Any, *, actor: str, at: str) -> Round[Any]:
         """Record a decision and commit it."""
         new = self.machine.record(rnd, decision, actor=actor, at=at, hooks=False)
         self.store.append(rnd.round_id, new.events[len(rnd.events) :], expected_head=rnd.head)

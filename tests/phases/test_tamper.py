@@ -121,6 +121,7 @@ def test_a_round_written_by_0_1_0_still_loads_verifies_and_goes_on() -> None:
     old = participa.loads(text, expect=Round)
     assert (old.phase, len(old.events)) == ("implementation", 13)
     old.verify(expected_head=old.head)
+    assert json.loads(participa.dumps(old)) == json.loads(text)  # the same document
     m = Machine(old.state.spec)
     new = m.record(old, Spent("A", 100), actor="tesorería", at="2001-09-01T10:00:00-05:00")
     assert new.events[-1].hash == new.events[-1].expected_hash()  # new events: new format

@@ -147,7 +147,7 @@ def test_loads_revalidates_ledgers_and_rounds() -> None:
         r, OutcomePublished("T", Outcome("x", 60, {"a": 60}, ("a",), 60)), actor="a", at=AT
     )
     doc = json.loads(participa.dumps(r))
-    doc["value"]["state"]["value"]["ledger"]["entries"][0]["amount"] = 600
+    doc["value"]["state"]["ledger"]["entries"][0]["amount"] = 600
     with pytest.raises(ParseError, match="differs from its replayed log"):
         participa.loads(json.dumps(doc), expect=Round)
     led = Ledger().promise("a", 10, at=AT).commit("a", 10, at=AT)

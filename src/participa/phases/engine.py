@@ -82,6 +82,9 @@ class MachineState(Protocol):
     """What the engine reads from a state and how it moves it; the rest is the domain's."""
 
     @property
+    def round_id(self) -> str: ...
+
+    @property
     def spec(self) -> MachineSpec: ...
 
     @property
@@ -474,7 +477,7 @@ def _events(value: Iterable[Event]) -> tuple[Event, ...]:
 
 
 @attrs.frozen(slots=True)
-class Round:
+class Round(Generic[S]):
     """A round: its event log and the state the log produces.
 
     Building a ``Round`` (directly, with ``attrs.evolve`` or through
@@ -485,19 +488,20 @@ class Round:
     """
 
     events: tuple[Event, ...] = attrs.field(converter=_events)
-    state: Any
+    state: S
 
     def __attrs_post_init__(self) -> None:
-        if isinstance(self.state, dict) and self.events:
-            # A 0.1.0 document stored the state untagged: read it as the domain's state.
+        raw: object = self.state
+        if isinstance(raw, dict) and self.events:
+            # JSON keeps the state as a plain object: read it as the domain's state.
             from participa.serialize import decode
 
-            state = decode(self.state, domain_of(self.events[0]).state)
+            state = decode(raw, domain_of(self.events[0]).state)
             object.__setattr__(self, "state", state)
         self.verify()
 
     @classmethod
-    def _trusted(cls, events: tuple[Event, ...], state: Any) -> Round:
+    def _trusted(cls, events: tuple[Event, ...], state: S) -> Round[S]:
         """A round whose state was just computed by :func:`step` (no replay)."""
         rnd = object.__new__(cls)
         object.__setattr__(rnd, "events", events)
@@ -509,7 +513,8 @@ class Round:
 
         rows = ((e.seq, e.at, e.actor, type(e.payload).__name__, e.hash[:12]) for e in self.events)
         log = html_table(("#", "time", "actor", "event", "hash"), rows, caption="Event log")
-        html: str = self.state._repr_html_()
+        render = getattr(self.state, "_repr_html_", None)
+        html = str(render()) if callable(render) else ""
         return html + log
 
     @property
@@ -523,14 +528,12 @@ class Round:
     @property
     def round_id(self) -> str:
         """The round's id."""
-        rid: str = self.state.round_id
-        return rid
+        return self.state.round_id
 
     @property
     def phase(self) -> str:
         """The current phase."""
-        phase: str = self.state.phase
-        return phase
+        return self.state.phase
 
     def verify(self, *, expected_head: str | None = None) -> None:
         """Check the hash chain, replay the log and compare with the stored state.
@@ -550,7 +553,9 @@ class Round:
             check()
 
     @classmethod
-    def from_events(cls, events: Iterable[Event], *, expected_head: str | None = None) -> Round:
+    def from_events(
+        cls, events: Iterable[Event], *, expected_head: str | None = None
+    ) -> Round[Any]:
         """Rebuild a round from its log (verifying the chain and replaying it)."""
         evs = _events(events)
         verify_chain(evs, expected_head=expected_head)

@@ -247,7 +247,7 @@ class Machine:
             raise ValidationError(_("no guard called {name!r}", name=name))
         return g
 
-    def _own(self, rnd: Round) -> None:
+    def _own(self, rnd: Round[Any]) -> None:
         if not isinstance(rnd, Round):
             raise ValidationError(_("not a round: {value!r}", value=rnd))
         if rnd.state.spec != self.spec:
@@ -264,7 +264,7 @@ class Machine:
 
     def start(
         self, *, round_id: str, actor: str, at: str, hooks: bool = True, **options: Any
-    ) -> Round:
+    ) -> Round[Any]:
         """A new round in the initial phase; its first event is the domain's start payload.
 
         ``options`` are the start payload's other fields (for a PB round:
@@ -283,7 +283,9 @@ class Machine:
             self.hooks.run(None, event, state)
         return Round._trusted((event,), state)
 
-    def apply(self, rnd: Round, payload: Any, *, actor: str, at: str, hooks: bool = True) -> Round:
+    def apply(
+        self, rnd: Round[Any], payload: Any, *, actor: str, at: str, hooks: bool = True
+    ) -> Round[Any]:
         """The round after one more event (phase move or decision), guards checked."""
         self._own(rnd)
         event = make_event(rnd.events[-1] if rnd.events else None, payload, actor=actor, at=at)
@@ -293,21 +295,28 @@ class Machine:
         return Round._trusted((*rnd.events, event), state)
 
     def fire(
-        self, rnd: Round, event: str, *, actor: str, at: str, note: str = "", hooks: bool = True
-    ) -> Round:
+        self,
+        rnd: Round[Any],
+        event: str,
+        *,
+        actor: str,
+        at: str,
+        note: str = "",
+        hooks: bool = True,
+    ) -> Round[Any]:
         """Fire the machine event ``event`` (a transition name, or ``"skip"``)."""
         return self.apply(rnd, Triggered(event, note), actor=actor, at=at, hooks=hooks)
 
     def record(
-        self, rnd: Round, decision: Any, *, actor: str, at: str, hooks: bool = True
-    ) -> Round:
+        self, rnd: Round[Any], decision: Any, *, actor: str, at: str, hooks: bool = True
+    ) -> Round[Any]:
         """Record a decision (allocation, review, outcome, commitment, ...)."""
         if isinstance(decision, Triggered | self.domain.start):
             raise ValidationError(_("use Machine.fire / Machine.start for phase events"))
         self.domain.lookup(decision)
         return self.apply(rnd, decision, actor=actor, at=at, hooks=hooks)
 
-    def notify(self, before: Round, after: Round) -> None:
+    def notify(self, before: Round[Any], after: Round[Any]) -> None:
         """Run the hooks for every event ``after`` has beyond ``before``."""
         state = before.state
         for e in after.events[len(before.events) :]:
