@@ -114,6 +114,8 @@ def test_round_elections_equal_the_pure_function() -> None:
     m = Machine(presets.consul())
     at = "2024-01-01T00:00:00Z"
     r = m.start(round_id="x", actor="a", at=at, envelope=100)
+    with pytest.raises(ValidationError, match="round 'x' has no allocation"):
+        round_elections(r.state, prof)
     r = m.record(r, Allocated({"N": 70, "S": 30}), actor="a", at=at)
     r = m.fire(r, "next", actor="a", at=at)
     r = m.fire(r, "next", actor="a", at=at)

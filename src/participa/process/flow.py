@@ -215,6 +215,11 @@ def round_elections(
     amounts: Mapping[str, int] = state.allocation
     if not amounts:
         names = list(territories or ())
+        if not names:
+            raise ValidationError(
+                _("round {round_id!r} has no allocation", round_id=state.round_id),
+                hint=_("record one, or pass territories=... to give each the whole envelope"),
+            )
         amounts = dict.fromkeys(names, state.envelope)
     review = (
         Reviewed(state.eligible, state.rejected, state.reviewed_costs) if state.reviewed else None
