@@ -312,6 +312,15 @@ def _class_hints(cls: type) -> dict[str, Any]:
     return hints
 
 
+def _project_of(inst: object) -> str | None:
+    """The project a value is about, to name it in an error (a Project's own id included)."""
+    for name in ("project_id", "id") if type(inst).__name__ == "Project" else ("project_id",):
+        found = getattr(inst, name, None)
+        if isinstance(found, str):
+            return found
+    return None
+
+
 def _type_validator(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     cls = type(inst)
     tp = _class_hints(cls).get(attribute.name, _UNCHECKED)
@@ -323,7 +332,8 @@ def _type_validator(inst: object, attribute: attrs.Attribute[Any], value: object
                 arg=attribute.alias or attribute.name,
                 expected=describe(tp),
                 value=_shown(value),
-            )
+            ),
+            project_id=_project_of(inst),
         )
 
 
@@ -348,6 +358,32 @@ def _guarded(converter: Any, owner: str, field: str) -> Callable[[Any], Any]:
             ) from None
 
     return convert
+
+
+def _validator(own: Any, owner: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """The field's own validator first (its messages know the domain), then the annotation."""
+    if own is None:
+        return _type_validator
+
+    def validate(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        try:
+            own(inst, attribute, value)
+        except ParticipaError:
+            raise
+        except _CONVERTER_ERRORS as exc:
+            _type_validator(inst, attribute, value)
+            raise ValidationError(
+                _(
+                    "{func}(): {arg} cannot be read from {value}: {problem}",
+                    func=owner,
+                    arg=attribute.alias or attribute.name,
+                    value=_shown(value),
+                    problem=str(exc) or type(exc).__name__,
+                )
+            ) from None
+        _type_validator(inst, attribute, value)
+
+    return validate
 
 
 def typed_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
@@ -378,12 +414,7 @@ def typed_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.At
         if not field.init:
             out.append(field)
             continue
-        validator = (
-            _type_validator
-            if field.validator is None
-            else attrs.validators.and_(_type_validator, field.validator)
-        )
-        changes: dict[str, Any] = {"validator": validator}
+        changes: dict[str, Any] = {"validator": _validator(field.validator, cls.__name__)}
         if field.converter is not None:
             changes["converter"] = _guarded(
                 field.converter, cls.__name__, field.alias or field.name
