@@ -51,7 +51,6 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Literal
@@ -64,6 +63,7 @@ from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceStep
 from participa.rules._common import require_kind
+from participa.rules._flow import route
 
 __all__ = ["OnlineUtility", "OnlineVariant", "online_greedy"]
 
@@ -322,8 +322,8 @@ def _efficient(
             continue
         trial = np.vstack([flow, np.zeros((1, groups), dtype=dtype)])
         cols = [*rows, j]
-        routed = _route(trial, approvals[:, cols], capacity, cost * total_weight)
-        if routed:
+        routed = route(trial, approvals[:, cols], capacity, len(cols) - 1, cost * total_weight)
+        if routed is None:
             flow = trial
             rows.append(j)
             spent += cost
@@ -351,82 +351,3 @@ def _efficient(
                 )
             )
     return selected, trace
-
-
-def _route(
-    flow: npt.NDArray[Any],
-    approvals: npt.NDArray[np.bool_],
-    capacity: npt.NDArray[Any],
-    demand: int,
-) -> bool:
-    """Route ``demand`` to the last row of ``flow`` by augmenting paths; True if all of it.
-
-    The graph is collapsed to projects: from project ``a`` one can reach project ``b``
-    through any ballot group that approves ``a`` and currently pays for ``b`` (``b``
-    gives that payment up and must find it elsewhere); a path ends at a project
-    approved by a group with spare capacity. ``flow`` is changed in place.
-    """
-    k = flow.shape[0]
-    new = k - 1
-    if demand == 0:
-        return True
-    while demand > 0:
-        spare = capacity - flow.sum(axis=0)
-        parent: dict[int, int] = {new: -1}
-        queue = [new]
-        end = -1
-        while queue and end < 0:
-            nxt: list[int] = []
-            for a in queue:
-                mask = approvals[:, a]
-                if (spare[mask] > 0).any():
-                    end = a
-                    break
-                movable = (flow[:, mask] > 0).any(axis=1)
-                for b in np.flatnonzero(movable).tolist():
-                    if b not in parent:
-                        parent[b] = a
-                        nxt.append(b)
-            queue = nxt
-        if end < 0:
-            return False
-        path = [end]
-        while parent[path[-1]] >= 0:
-            path.append(parent[path[-1]])
-        path.reverse()  # new, ..., end
-        amount = demand
-        for a, b in itertools.pairwise(path):
-            amount = min(amount, int(flow[b, approvals[:, a]].sum()))
-        end_mask = approvals[:, end]
-        amount = min(amount, int(spare[end_mask][spare[end_mask] > 0].sum()))
-        # the end project takes `amount` from spare capacity ...
-        _take(flow, end, end_mask, np.maximum(spare, 0), amount, give_to=None)
-        # ... and each earlier project on the path takes it over from the next one
-        for a, b in reversed(list(itertools.pairwise(path))):
-            mask = approvals[:, a]
-            _take(flow, a, mask, flow[b], amount, give_to=b)
-        demand -= amount
-    return True
-
-
-def _take(
-    flow: npt.NDArray[Any],
-    row: int,
-    mask: npt.NDArray[np.bool_],
-    source: npt.NDArray[Any],
-    amount: int,
-    *,
-    give_to: int | None,
-) -> None:
-    """Move ``amount`` into ``flow[row]`` from ``source`` over the groups in ``mask``.
-
-    ``source`` is the spare capacity (``give_to=None``) or the payments of project
-    ``give_to``, which lose what ``row`` takes. Groups are drained in order.
-    """
-    idx = np.flatnonzero(mask)
-    avail = np.array(source[idx], copy=True)
-    before = np.cumsum(avail) - avail
-    part = np.minimum(avail, np.maximum(amount - before, 0))
-    flow[row, idx] += part
-    if give_to is not None:
-        flow[give_to, idx] -= part
