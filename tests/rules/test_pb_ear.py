@@ -98,3 +98,14 @@ def test_corpus_matches_the_reference_source(name: str) -> None:
         assert got in [sorted(s) for s in seen]
     else:
         assert got == sorted(expected["selected"])
+
+
+def test_quota_is_spent_exactly() -> None:
+    # The reference source spends int(quota) = 3 of the 3.5 weight `a` costs, and funds `b`.
+    e = Election(
+        10,
+        (Project("a", 5), Project("b", 4)),
+        Profile.from_ballots(BallotKind.ORDINAL, ["a", "b"], [["a", "b"]] * 5 + [["a"]] * 2),
+    )
+    assert pb_ear(e).selected == ("a",)
+    assert reference(e, [0, 1]) == [0]
