@@ -18,12 +18,12 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from participa.model import BallotKind, Election, Profile, Project
-from participa.rules._common import DEFAULT_TIE_BREAK
-from participa.rules._mes_kernel import Kernel
-from participa.rules._mes_setup import prepare
-from participa.rules.mes import _add1, equal_shares, equal_shares_reference
+from participa.rules.mes import equal_shares, equal_shares_reference
+from participa.rules.mes.completion import add1 as _add1
+from participa.rules.mes.kernel import Kernel
+from participa.rules.mes.setup import prepare
 from participa.testing.strategies import elections
-from participa.tiebreak import TieBreak
+from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
 TIE_BREAKS = [TieBreak(), TieBreak.parse("max-cost,id"), TieBreak.parse("min-votes,refuse")]
 
@@ -70,7 +70,6 @@ def slow_moving(draw: st.DrawFn) -> Election:
 def _inp(e: Election, **kw: Any) -> Any:
     opts: dict[str, Any] = {
         "utility": None,
-        "utilities": None,
         "completion": "add1",
         "exhaustive_stop": True,
         "integral_start": False,
@@ -277,4 +276,4 @@ def test_custom_utilities_and_endowments(e: Election, data: st.DataObject) -> No
         e.budget
     ):
         endow = [0] * g
-    _same_loop(e, utilities=util, endowments=endow, increment=data.draw(st.sampled_from([1, 5])))
+    _same_loop(e, utility=util, endowments=endow, increment=data.draw(st.sampled_from([1, 5])))

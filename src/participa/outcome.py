@@ -2,25 +2,57 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from participa.errors import IntegrityError
+from participa.errors import IntegrityError, ValidationError
+from participa.i18n import _
 from participa.money import Currency
 
 if TYPE_CHECKING:
     from participa.model import Election
 
-__all__ = ["Outcome", "TraceStep"]
+__all__ = ["Outcome", "TraceAction", "TraceStep"]
 
 TraceValue = int | float | str | bool | None
 
 
 def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value or {}))
+
+
+class TraceAction(enum.Enum):
+    """What a step of a rule's run did."""
+
+    SELECT = "select"
+    """A project was selected (fully funded)."""
+    SKIP = "skip"
+    """A project was passed over (does not fit, below a threshold, ...)."""
+    STOP = "stop"
+    """The rule stopped here."""
+    FUND = "fund"
+    """A project received (possibly partial) funding."""
+    COMPLETE = "complete"
+    """One iteration of a completion (e.g. an ``add1`` endowment tried)."""
+    INFO = "info"
+    """A remark with numbers behind it (optimal welfare, comparison step, ...)."""
+
+
+def _action(value: TraceAction | str) -> TraceAction:
+    if isinstance(value, TraceAction):
+        return value
+    try:
+        return TraceAction(value)
+    except ValueError:
+        choices = ", ".join(a.value for a in TraceAction)
+        raise ValidationError(
+            _("unknown trace action {value!r}", value=value),
+            hint=_("use one of: {choices}", choices=choices),
+        ) from None
 
 
 @attrs.frozen(slots=True)
@@ -32,7 +64,7 @@ class TraceStep:
     round
         1-based round number (a completion's iterations count as rounds too).
     action
-        ``"select"``, ``"skip"``, ``"stop"``, ``"fund"``, ``"complete"`` or ``"info"``.
+        A :class:`TraceAction` (its text value, e.g. ``"select"``, is read as one).
     project_id
         The project concerned, if any.
     reason
@@ -42,7 +74,7 @@ class TraceStep:
     """
 
     round: int
-    action: str
+    action: TraceAction = attrs.field(converter=_action)
     project_id: str | None = None
     reason: str = ""
     values: Mapping[str, TraceValue] = attrs.field(factory=dict, converter=_frozen, hash=False)
@@ -50,7 +82,8 @@ class TraceStep:
     def __str__(self) -> str:
         vals = ", ".join(f"{k}={v}" for k, v in self.values.items())
         pid = f" {self.project_id}" if self.project_id is not None else ""
-        return f"[{self.round}] {self.action}{pid}: {self.reason}" + (f" ({vals})" if vals else "")
+        head = f"[{self.round}] {self.action.value}{pid}: {self.reason}"
+        return head + (f" ({vals})" if vals else "")
 
 
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ are thus an integer sum of endowments plus a short Fraction sum over rounds with
 integer coefficients.
 
 Scale: supporters come from one CSR pass over the matrix
-(:meth:`~participa.rules._mes_setup.MesInput.columns`); uniform utilities are
+(:meth:`~participa.rules.mes.setup.MesInput.columns`); uniform utilities are
 broadcast views, not arrays; long dot products avoid BLAS (a threaded BLAS on a
 busy machine took milliseconds per call) and masked sums are products with the
 mask. 1,000,000 distinct ballots × 200 projects run in seconds in under 1 GB.
@@ -42,8 +42,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from participa.rules._mes_setup import MesInput, _exact_matvec, exact_dot
 from participa.rules._numeric import REL_TOL
+from participa.rules.mes.setup import MesInput, exact_dot, exact_matvec
 
 __all__ = ["Kernel", "Round", "Run"]
 
@@ -219,7 +219,7 @@ class Kernel:
         total = Fraction(exact_dot(mass, num[groups]), inp.unit_den)
         if hist:
             rows = inp.rows(groups, hist)
-            ks = _exact_matvec(mass, rows)
+            ks = exact_matvec(mass, rows)
             for rho, k in zip(rhos, ks, strict=True):
                 if k:
                     total -= rho * int(k)
@@ -302,7 +302,7 @@ class _State:
 
         bs = self.b[idx]
         for _ in range(idx.size + 1):
-            q = total_q - int(_exact_matvec(mi[poor], ui[poor, None])[0]) if poor.any() else total_q
+            q = total_q - int(exact_matvec(mi[poor], ui[poor, None])[0]) if poor.any() else total_q
             if q <= 0:
                 return self._exact_waterfill(j, hist, rhos), self._exact_poor(j, hist, rhos)
             money = k.exact_money(idx[poor & ~self.dead[idx]], self.num, hist, rhos)
@@ -333,7 +333,7 @@ class _State:
         smu = k.smu_i.get(j)
         if smu is not None:
             return q - int(smu[poor].sum())
-        return q - int(_exact_matvec(k.mass_i[k.idx[j][poor]], k.util_i[j][poor, None])[0])
+        return q - int(exact_matvec(k.mass_i[k.idx[j][poor]], k.util_i[j][poor, None])[0])
 
     def _exact_budgets(self, j: int, hist: list[int], rhos: list[Fraction]) -> list[Fraction]:
         k = self.k

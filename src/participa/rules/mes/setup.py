@@ -1,8 +1,10 @@
-"""Shared preparation for the Method of Equal Shares: options, utilities, endowments, greedy.
+"""Set-up of the fast Method of Equal Shares: options checked, utilities and endowments.
 
-Both the fast kernel (:mod:`participa.rules._mes_kernel`) and the exact reference
-(:mod:`participa.rules._mes_reference`) start from a :class:`MesInput`, so they differ
-only in how they run the rounds.
+The fast kernel (:mod:`participa.rules.mes.kernel`) and the completions
+(:mod:`participa.rules.mes.completion`) start from a :class:`MesInput`. The exact
+reference (:mod:`participa.rules.mes.reference`) does *not*: it builds its own
+utilities, budgets and prices from the :class:`~participa.Election`, so a bug here
+shows up as a difference between the two.
 
 Weights: a voter of weight ``w`` counts as ``w`` voters. A profile group therefore
 has *mass* ``multiplicity * weight`` and every unit of mass holds the same budget
@@ -21,13 +23,20 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.errors import ValidationError
+from participa.i18n import _
 from participa.model import Election
-from participa.rules.utility import UTILITIES, default_utility, utility_matrix
+from participa.rules.mes.options import COMPLETIONS, Completion
+from participa.rules.utility import (
+    UTILITIES,
+    Utility,
+    UtilityMatrix,
+    default_utility,
+    parse_utility,
+    resolve_utility,
+)
 from participa.tiebreak import TieBreak, TieResolver
 
-__all__ = ["COMPLETIONS", "MesInput", "exact_dot", "greedy_fill", "prepare"]
-
-COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
+__all__ = ["MesInput", "exact_dot", "exact_matvec", "prepare"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -82,7 +91,7 @@ class MesInput:
         unit_num: npt.NDArray[Any],
         unit_den: int,
         resolver: TieResolver,
-        completion: str,
+        completion: Completion,
         exhaustive_stop: bool,
         integral_start: bool,
         increment: int,
@@ -238,7 +247,7 @@ def exact_dot(vec: IntArray, values: npt.NDArray[Any]) -> int:
     return int(sum(int(a) * int(b) for a, b in zip(vec.tolist(), values.tolist(), strict=True)))
 
 
-def _exact_matvec(vec: IntArray, mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
+def exact_matvec(vec: IntArray, mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """``vec @ mat`` with integers, in Python ints when int64 could overflow."""
     if vec.size == 0:
         return np.zeros(mat.shape[1], np.int64)
@@ -274,9 +283,8 @@ def _as_fraction(x: object, where: str) -> Fraction:
 def prepare(
     election: Election,
     *,
-    utility: str | None,
-    utilities: npt.ArrayLike | None,
-    completion: str,
+    utility: Utility | UtilityMatrix | None,
+    completion: Completion,
     exhaustive_stop: bool,
     integral_start: bool,
     increment: int | None,
@@ -288,7 +296,8 @@ def prepare(
     g, m = prof.num_groups, len(election.projects)
     if completion not in COMPLETIONS:
         raise ValidationError(
-            f"unknown completion {completion!r}", hint=f"use one of {', '.join(COMPLETIONS)}"
+            _("unknown completion {name!r}", name=completion),
+            hint=_("use one of: {choices}", choices=", ".join(COMPLETIONS)),
         )
     if increment is None:
         increment = election.minor_per_unit
@@ -298,50 +307,21 @@ def prepare(
         )
     dense: IntArray | None = None
     uniform: list[int] | None = None
-    if utilities is not None:
-        if utility is not None:
+    if utility is None or isinstance(utility, str):
+        if isinstance(utility, str) and utility not in UTILITIES:
             raise ValidationError(
-                "pass either utility (a name) or utilities (a matrix), not both",
-                hint="drop one of the two arguments",
+                _("unknown utility {name!r}", name=utility),
+                hint=_("use one of: {choices}", choices=", ".join(UTILITIES)),
             )
-        raw = np.asarray(utilities)
-        if raw.shape != (g, m):
-            raise ValidationError(
-                f"utilities must be groups × projects = {(g, m)}, got shape {raw.shape}",
-                hint="one row per profile group (election.profile.num_groups)",
-            )
-        if raw.size and not np.issubdtype(raw.dtype, np.integer):
-            if raw.dtype == np.bool_:
-                raw = raw.astype(np.int64)
-            elif not np.issubdtype(raw.dtype, np.floating) or not np.all(
-                np.isfinite(raw) & (raw == np.round(raw))
-            ):
-                raise ValidationError(
-                    "utilities must be non-negative integers",
-                    hint="scale them to integers: multiplying every utility by one constant "
-                    "does not change the outcome",
-                )
-        dense = raw.astype(np.int64)
-        if dense.size and int(dense.min()) < 0:
-            gg, jj = (int(x[0]) for x in np.nonzero(dense < 0))
-            raise ValidationError(
-                f"utility of group {gg} is negative ({int(dense[gg, jj])})",
-                project_id=election.project_ids[jj],
-                hint="equal shares needs utilities >= 0",
-            )
-        name = "custom"
-    else:
-        name = utility if utility is not None else default_utility(prof.kind)
-        if name not in UTILITIES:
-            raise ValidationError(
-                f"unknown utility {name!r}", hint=f"use one of {', '.join(UTILITIES)}"
-            )
+        name: str = default_utility(prof.kind) if utility is None else parse_utility(utility)
         if name == "cost":
             uniform = [int(c) for c in election.costs]
         elif name == "count":
             uniform = [1] * m
         else:
-            dense = utility_matrix(election, name)
+            name, dense = resolve_utility(election, utility)
+    else:
+        name, dense = resolve_utility(election, utility)
     weight = prof.weight
     num: npt.NDArray[Any]
     if endowments is None:
@@ -387,32 +367,3 @@ def prepare(
         integral_start=integral_start,
         increment=increment,
     )
-
-
-def greedy_fill(inp: MesInput, selected: Sequence[int], left: int) -> tuple[list[int], int]:
-    """Utilitarian completion: add projects by total utility per cost while they fit.
-
-    Ranks the unselected projects by ``Σ mass × utility / cost`` (free valued
-    projects first, projects nobody values last), ties by the tie-break priority;
-    skips a project that does not fit. Returns the added projects and the money left.
-    """
-    chosen = set(selected)
-    keys: list[tuple[int, Fraction, int, int]] = []
-    for j, c in enumerate(inp.costs):
-        if j in chosen:
-            continue
-        t = inp.totals[j]
-        if t <= 0:
-            key = (0, Fraction(0))
-        elif c == 0:
-            key = (2, Fraction(0))
-        else:
-            key = (1, Fraction(t, c))
-        keys.append((-key[0], -key[1], int(inp.resolver.priority[j]), j))
-    keys.sort()
-    added: list[int] = []
-    for *_, j in keys:
-        if inp.costs[j] <= left:
-            added.append(j)
-            left -= inp.costs[j]
-    return added, left
