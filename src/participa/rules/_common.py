@@ -72,7 +72,7 @@ def exact_weighted_sums(election: Election, matrix: npt.NDArray[Any]) -> list[in
         return [0] * m
     mmax = max(mass)
     umax = int(np.abs(matrix).max())
-    if mmax * umax * len(mass) < INT64_SAFE:
+    if mmax * max(umax, 1) * len(mass) < INT64_SAFE:
         prod = np.asarray(mass, dtype=np.int64) @ matrix.astype(np.int64)
         return [int(x) for x in prod.tolist()]
     prod_obj = np.asarray(mass, dtype=object) @ matrix.astype(object)

@@ -20,6 +20,7 @@ import numpy as np
 from participa.errors import TieError
 from participa.model import Election
 from participa.outcome import TraceAction, TraceStep
+from participa.rules._common import dense_rank, exact_support
 from participa.rules.mes.kernel import Kernel, Run
 from participa.rules.mes.setup import MesInput
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
@@ -176,7 +177,8 @@ def greedy_by_support(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_B
     >>> greedy_by_support(e)
     [0, 2]
     """
-    support = election.support()
+    # exact supports (no int64 overflow), ranked: equal support, equal rank
+    support = dense_rank(exact_support(election))
     order = tie_break.resolver(election).rank_by(support)
     left = election.budget
     out: list[int] = []

@@ -239,6 +239,45 @@ class Kernel:
                     b -= rho * u
         return b
 
+    def exact_price_at(self, run: Run, t: int, j: int) -> tuple[Fraction, BoolArray] | None:
+        """Exact price of ``j`` at round ``t`` of ``run`` and its payer split.
+
+        Returns ``None`` when ``j``'s supporters cannot pay for it then; otherwise
+        ``ρ`` and, per supporter of ``j`` (in :attr:`idx` order), whether it pays all
+        it has (``budget < ρ × utility``).
+        """
+        idx = self.idx[j]
+        num, _ = self.start(run.step)
+        hist = [r.j for r in run.rounds[:t]]
+        rhos = [run.exact_rho(s) for s in range(t)]
+        dead = np.zeros(self.g, dtype=np.bool_)
+        for r in run.rounds[:t]:
+            dead[r.dead] = True
+        bud = [self.exact_budget(int(g), bool(dead[int(g)]), num, hist, rhos) for g in idx]
+        ui = [int(x) for x in self.util_i[j].tolist()]
+        mi = [int(x) for x in self.mass_i[idx].tolist()]
+        c = self.inp.costs[j]
+        if sum((m * b for m, b in zip(mi, bud, strict=True)), Fraction(0)) < c:
+            return None
+        rho = _waterfill(c, bud, ui, mi)
+        poor = np.array([b < rho * u for b, u in zip(bud, ui, strict=True)], dtype=np.bool_)
+        return rho, poor
+
+
+def _waterfill(cost: int, bud: list[Fraction], util: list[int], mass: list[int]) -> Fraction:
+    """The exact price ``ρ``: ``Σ mass × min(budget, ρ × utility) = cost`` (money suffices)."""
+    order = sorted(range(len(bud)), key=lambda p: bud[p] / util[p])
+    paid = Fraction(0)
+    rest = sum(m * u for m, u in zip(mass, util, strict=True))
+    rho = Fraction(0)
+    for p in order:
+        rho = (cost - paid) / rest
+        if rho * util[p] <= bud[p]:
+            return rho
+        paid += mass[p] * bud[p]
+        rest -= mass[p] * util[p]
+    return rho
+
 
 class _Eval:
     """A project's float price at the current round, with its payer split."""
@@ -265,6 +304,8 @@ class _State:
         self.rounds: list[Round] = []
         self.run_obj = Run(kernel, step, list(kernel.free), self.rounds)
         self.emax = float(e.max()) if e.size else 0.0
+        self.affine_upto = -1
+        """Last round whose certificate used the affine test (-1: none)."""
 
     # exact helpers -------------------------------------------------------------------
 
@@ -486,11 +527,27 @@ class _State:
                     heapq.heappush(heap, (ev.rho - ev.err, k.prio[ev.j], ev.j))
             self.buy(win, rho_exact, poor)
         if ref is not None:
-            self.run_obj.certified = cert and len(self.rounds) == len(ref.rounds)
+            cert = cert and len(self.rounds) == len(ref.rounds)
+            # the affine test needs the same groups paying all they have in every round
+            # up to the last one it was used for
+            self.run_obj.certified = cert and all(
+                np.array_equal(self.rounds[t].dead, ref.rounds[t].dead)
+                for t in range(self.affine_upto + 1)
+            )
         return self.run_obj
 
     def _certify(self, win: _Eval, evals: list[_Eval], ref: Run) -> bool:
-        """The certificate of :meth:`Kernel.run` for the current round."""
+        """The certificate of :meth:`Kernel.run` for the current round.
+
+        A competitor ``j`` passes the simple test when ``ρ_j(step) > ρ_t(ref.step)``
+        (or equal with the tie-break preferring the winner). Otherwise it may pass
+        the *affine* test: along the fixed purchase order, when every round's set of
+        groups paying all they have is the same at both ends of the range, budgets
+        and prices are affine in the step (see :meth:`Kernel.run`), so are
+        ``ρ_j - ρ_t``; an affine function non-negative at both ends is non-negative
+        in between. The test compares the exact prices at both ends and records the
+        round, so that :meth:`run` checks the payer sets once the run is over.
+        """
         k = self.k
         t = len(self.rounds)
         if ref.rounds[t].j != win.j:
@@ -498,11 +555,12 @@ class _State:
         ref_round = ref.rounds[t]
         thr = (ref_round.rho + ref_round.err) * (1.0 + _CERT_MARGIN)
         klass = k.inp.resolver.klass
+        win_now: Fraction | None = None
         for ev in evals:
             if ev is win or ev.rho - ev.err > thr:
                 continue
             r0 = ref.exact_rho(t)
-            r, _ = self.exact_price(ev)
+            r, poor_now = self.exact_price(ev)
             if r > r0:
                 continue
             prefers_win = k.prio[win.j] < k.prio[ev.j] and not (
@@ -510,7 +568,19 @@ class _State:
             )
             if r == r0 and prefers_win:
                 continue
-            return False
+            # the affine test: same payer split of j at both ends, j no cheaper at either
+            then = k.exact_price_at(ref, t, ev.j)
+            if then is None:
+                return False
+            r_then, poor_then = then
+            if not np.array_equal(poor_then, poor_now):
+                return False
+            if win_now is None:
+                win_now = self.exact_price(win)[0]
+            ends = ((r_then, r0), (r, win_now))
+            if not all(a > b or (a == b and prefers_win) for a, b in ends):
+                return False
+            self.affine_upto = t
         return True
 
     def choose(self, near: list[_Eval]) -> tuple[_Eval, Fraction | None, BoolArray]:

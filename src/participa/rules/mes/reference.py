@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from participa.errors import ValidationError
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceAction, TraceStep
@@ -49,7 +51,7 @@ def utilities(election: Election, utility: str | Any | None) -> list[list[int]]:
     listed = [[bool(x) for x in row] for row in prof.approvals().tolist()]
     costs = [int(c) for c in election.costs]
     if not isinstance(utility, str):
-        return [[int(x) for x in row] for row in utility.tolist()]
+        return [[int(x) for x in row] for row in np.asarray(utility).tolist()]
     if utility == "cost":
         return [[costs[j] if on else 0 for j, on in enumerate(row)] for row in listed]
     if utility == "count":

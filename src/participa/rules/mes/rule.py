@@ -61,6 +61,7 @@ from fractions import Fraction
 from typing import Any
 
 import attrs
+import numpy as np
 import numpy.typing as npt
 
 from participa.model import Election
@@ -73,6 +74,7 @@ from participa.rules.mes.completion import (
 )
 from participa.rules.mes.kernel import Kernel, Run
 from participa.rules.mes.options import Completion
+from participa.rules.mes.reference import equal_shares_reference
 from participa.rules.mes.setup import MesInput, prepare
 from participa.rules.utility import Utility, UtilityMatrix
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
@@ -164,6 +166,15 @@ def equal_shares(
         endowments=endowments,
         tie_break=tie_break,
     )
+    if inp.exact_only:
+        return _exact_path(
+            election,
+            inp,
+            utility=utility,
+            comparison=comparison,
+            endowments=endowments,
+            tie_break=tie_break,
+        )
     kernel = Kernel(inp)
     trace: list[TraceStep] = []
     if completion in ("add1", "add1u"):
@@ -257,3 +268,44 @@ def _round_steps(inp: MesInput, run: Run) -> list[TraceStep]:
             )
         )
     return out
+
+
+def _exact_path(
+    election: Election,
+    inp: MesInput,
+    *,
+    utility: Utility | UtilityMatrix | None,
+    comparison: bool,
+    endowments: npt.ArrayLike | Sequence[Any] | None,
+    tie_break: TieBreak,
+) -> Outcome:
+    """Equal shares in exact Python integers, for voter weights beyond ``int64``.
+
+    When the voters' total weight is not proven below ``2^62`` the fast kernel's
+    ``int64`` arithmetic could overflow, so the options (already checked) go to the
+    pure-Python reference instead: the same outcome, slower.
+    """
+    ref = equal_shares_reference(
+        election,
+        utility=utility,
+        completion=inp.completion,
+        exhaustive_stop=inp.exhaustive_stop,
+        integral_start=inp.integral_start,
+        increment=inp.increment,
+        comparison=comparison,
+        endowments=None if endowments is None else list(np.asarray(endowments, dtype=object)),
+        tie_break=tie_break,
+    )
+    params = {
+        "utility": inp.utility_name,
+        "completion": inp.completion,
+        "exhaustive_stop": str(inp.exhaustive_stop),
+        "integral_start": str(inp.integral_start),
+        "increment": str(inp.increment),
+        "comparison": str(comparison),
+        "tie_break": str(tie_break),
+        "add1_steps": ref.params["step"],
+        "path": "exact",
+    }
+    sel = [election.project_ids.index(p) for p in ref.selected]
+    return Outcome.from_selection(election, sel, rule="mes", trace=ref.trace, params=params)

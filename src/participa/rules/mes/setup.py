@@ -25,6 +25,7 @@ import numpy.typing as npt
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Election
+from participa.rules._common import INT64_SAFE, masses
 from participa.rules.mes.options import COMPLETIONS, Completion
 from participa.rules.utility import (
     UTILITIES,
@@ -54,7 +55,11 @@ class MesInput:
     utility_name
         ``"cost"``, ``"count"``, ``"points"``, ``"borda"`` or ``"custom"``.
     mass
-        ``int64`` multiplicity × weight per group.
+        Multiplicity × weight per group: ``int64`` when the total is proven below
+        ``2^62``, else Python integers (``object``) and :attr:`exact_only` is set.
+    exact_only
+        The masses do not fit the fast kernel's ``int64`` arithmetic: run the exact
+        pure-Python path (:mod:`participa.rules.mes.reference`) instead.
     unit_num, unit_den
         Per-unit-of-mass endowment of group ``g`` is ``unit_num[g] / unit_den``
         (Python ints, exact).
@@ -69,6 +74,7 @@ class MesInput:
         "completion",
         "costs",
         "election",
+        "exact_only",
         "exhaustive_stop",
         "increment",
         "integral_start",
@@ -85,6 +91,7 @@ class MesInput:
         self,
         election: Election,
         *,
+        mass: npt.NDArray[Any],
         utility_name: str,
         dense: IntArray | None,
         uniform: list[int] | None,
@@ -100,7 +107,8 @@ class MesInput:
         self.utility_name = utility_name
         self._dense = dense
         self.uniform = uniform
-        self.mass: IntArray = election.profile.group_weight.astype(np.int64)
+        self.mass: IntArray = mass
+        self.exact_only = mass.dtype == object
         self.unit_num = unit_num
         self.unit_den = unit_den
         self.resolver = resolver
@@ -323,9 +331,11 @@ def prepare(
     else:
         name, dense = resolve_utility(election, utility)
     weight = prof.weight
+    mass = masses(election)
+    total_mass = sum(mass)
     num: npt.NDArray[Any]
     if endowments is None:
-        share = Fraction(election.budget, prof.total_weight) if g else Fraction(0)
+        share = Fraction(election.budget, total_mass) if g and total_mass else Fraction(0)
         den = share.denominator
         dtype: Any = np.int64 if share.numerator < 2**62 else object
         num = np.full(g, share.numerator, dtype=dtype)
@@ -343,7 +353,7 @@ def prepare(
                 raise ValidationError(f"endowment of group {k} is negative ({f})")
             unit.append(f / int(weight[k]))
         tot = sum(
-            (u * int(mm) for u, mm in zip(unit, prof.group_weight.tolist(), strict=True)),
+            (u * mm for u, mm in zip(unit, mass, strict=True)),
             Fraction(0),
         )
         if tot > election.budget:
@@ -356,6 +366,7 @@ def prepare(
         num = np.array(nums, dtype=np.int64 if not nums or max(nums) < 2**62 else object)
     return MesInput(
         election,
+        mass=np.array(mass, dtype=np.int64 if total_mass < INT64_SAFE else object),
         utility_name=name,
         dense=dense,
         uniform=uniform,
