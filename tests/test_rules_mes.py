@@ -163,7 +163,7 @@ def _rows(e: Election) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
 
 
 def _with_rows(e: Election, mat: Any, weight: Any, *, collapse: bool) -> Election:
-    prof = Profile.from_matrix(e.kind, e.project_ids, mat, weight=weight, collapse=collapse)
+    prof = Profile.from_matrix(e.kind, e.project_ids, mat, weights=weight, collapse=collapse)
     return Election(e.budget, e.projects, prof)
 
 

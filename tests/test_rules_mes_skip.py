@@ -43,7 +43,7 @@ def tie_prone(draw: st.DrawFn) -> Election:
         [f"p{j}" for j in range(m)],
         np.array(rows, dtype=np.int64),
         multiplicity=mult,
-        weight=weight,
+        weights=weight,
     )
     budget = draw(st.integers(0, sum(costs) + 20))
     return Election(budget, tuple(Project(f"p{j}", c) for j, c in enumerate(costs)), prof)

@@ -16,9 +16,13 @@ from participa.money import Currency
 if TYPE_CHECKING:
     from participa.model import Election
 
-__all__ = ["Outcome", "TraceAction", "TraceStep"]
+__all__ = ["Outcome", "ParamValue", "TraceAction", "TraceStep", "TraceValue"]
 
 TraceValue = int | float | str | bool | None
+"""A number or text behind a trace step (JSON-compatible)."""
+
+ParamValue = int | float | str | bool | None
+"""An option or result a rule records in :attr:`Outcome.params`: typed, not stringified."""
 
 
 def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -115,7 +119,9 @@ class Outcome:
     trace
         The steps of the run.
     params
-        The options the rule ran with, as text (for reports and JSON).
+        The options the rule ran with and results it reports (``welfare``,
+        ``add1_steps``, ...), each with its type: integers, booleans, text
+        (:data:`ParamValue`; JSON-compatible).
     currency
         How the amounts read as money (the election's currency and minor units).
 
@@ -133,7 +139,9 @@ class Outcome:
     trace: tuple[TraceStep, ...] = attrs.field(
         default=(), converter=_step_tuple, eq=False, repr=False
     )
-    params: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, hash=False, repr=False)
+    params: Mapping[str, ParamValue] = attrs.field(
+        factory=dict, converter=_frozen, hash=False, repr=False
+    )
     currency: Currency = attrs.field(default=Currency(), repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -155,7 +163,7 @@ class Outcome:
         *,
         rule: str,
         trace: Sequence[TraceStep] = (),
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
     ) -> Outcome:
         """An outcome that fully funds the projects at these indices (in selection order)."""
         sel = [int(j) for j in selected]

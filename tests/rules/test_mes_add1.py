@@ -107,7 +107,7 @@ def twin_rich(draw: st.DrawFn) -> Election:
     if kind is BallotKind.CUMULATIVE:
         mat = mat * np.array(draw(st.lists(st.integers(1, 3), min_size=m, max_size=m)))
     prof = Profile.from_matrix(
-        kind, [f"p{j}" for j in range(m)], mat, multiplicity=mult, weight=weight
+        kind, [f"p{j}" for j in range(m)], mat, multiplicity=mult, weights=weight
     )
     scale = 10 ** draw(st.integers(6, 12))
     budget = draw(st.integers(1, sum(costs))) * scale

@@ -61,7 +61,7 @@ def huge_elections(draw: st.DrawFn) -> Election:
         [f"p{j}" for j in range(m)],
         np.array(rows, dtype=np.int64),
         multiplicity=mult,
-        weight=weight,
+        weights=weight,
     )
     budget = draw(st.integers(0, sum(costs) + BIG))
     return Election(budget, tuple(Project(f"p{j}", c) for j, c in enumerate(costs)), prof)
@@ -171,7 +171,7 @@ def test_equal_shares_beyond_int64_voters_takes_the_exact_path(completion: str) 
         ["a", "b", "c"],
         np.array([[1, 1, 0], [0, 1, 1]], dtype=np.int64),
         multiplicity=[BIG - 1, 3],
-        weight=[2**40, 1],
+        weights=[2**40, 1],
     )
     e = Election(10**30, (Project("a", 6 * 10**18), Project("b", 9), Project("c", 2)), prof)
     out = equal_shares(e, completion=completion, increment=10**10)  # type: ignore[arg-type]

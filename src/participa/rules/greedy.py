@@ -58,7 +58,7 @@ import numpy as np
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Election
-from participa.outcome import Outcome, TraceAction, TraceStep
+from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
 from participa.rules._common import (
     dense_rank,
     density_key,
@@ -231,9 +231,13 @@ def greedy(
     name = "greedy" if skip else "greedy-no-skip"
     if threshold is not None:
         name = "greedy-threshold"
-    params = {"utility": uname, "skip": str(skip), "tie_break": str(tie_break)}
+    params: dict[str, ParamValue] = {
+        "utility": uname,
+        "skip": skip,
+        "tie_break": str(tie_break),
+    }
     if threshold is not None:
-        params["threshold"] = str(threshold)
+        params["threshold"] = threshold
     return Outcome.from_selection(election, selected, rule=name, trace=trace, params=params)
 
 

@@ -55,7 +55,7 @@ __all__ = [
 Utility = Literal["cost", "count", "points", "borda"]
 UTILITIES: tuple[Utility, ...] = ("cost", "count", "points", "borda")
 
-UtilityMatrix: TypeAlias = "npt.NDArray[np.integer[Any]] | npt.NDArray[np.bool_]"
+UtilityMatrix: TypeAlias = npt.NDArray[np.integer[Any]] | npt.NDArray[np.bool_]
 """Any additive utilities: a ``groups × projects`` array of non-negative integers."""
 
 

@@ -40,7 +40,7 @@ Examples
 >>> max_welfare(e).selected          # welfare 2*50 + 2*50 = 200 beats 2*60 = 120
 ('b', 'c')
 >>> max_welfare(e, utility="count").params["welfare"]
-'4'
+4
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ import math
 import numpy as np
 
 from participa.model import Election
-from participa.outcome import Outcome, TraceAction, TraceStep
+from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
 from participa.rules._common import INT64_SAFE, exact_weighted_sums
 from participa.rules.utility import Utility, UtilityMatrix, resolve_utility
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
@@ -128,7 +128,11 @@ def max_welfare(
                 {"utility": values[j], "cost": costs[j], "left": left},
             )
         )
-    params = {"utility": u, "tie_break": str(tie_break), "welfare": str(welfare)}
+    params: dict[str, ParamValue] = {
+        "utility": u,
+        "tie_break": str(tie_break),
+        "welfare": welfare,
+    }
     return Outcome.from_selection(election, order, rule="max-welfare", trace=trace, params=params)
 
 

@@ -15,17 +15,25 @@ participa.errors.RuleError: unknown completion 'add-one' (use one of: none, add1
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any, Literal, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
 
 from participa.errors import RuleError
 from participa.i18n import _
 
-__all__ = ["COMPLETIONS", "Completion", "parse_completion"]
+__all__ = ["COMPLETIONS", "Completion", "Endowments", "parse_completion"]
 
 Completion = Literal["none", "add1", "add1u", "utilitarian"]
 """``none``, ``add1``, ``add1u`` or ``utilitarian`` (see :mod:`participa.rules.mes`)."""
 
 COMPLETIONS: tuple[Completion, ...] = ("none", "add1", "add1u", "utilitarian")
+
+Endowments: TypeAlias = Sequence[int | Fraction] | npt.NDArray[np.integer[Any]]
+"""Money of each voter of each profile group: integer minor units or exact fractions."""
 
 
 def parse_completion(text: str) -> Completion:

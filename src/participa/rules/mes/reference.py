@@ -245,9 +245,7 @@ def equal_shares_reference(
                 left -= costs[j]
     if comparison:
         sel = _compare(election, sel, tie_break)
-    return Outcome.from_selection(
-        election, sel, rule="mes", trace=trace, params={"step": str(step)}
-    )
+    return Outcome.from_selection(election, sel, rule="mes", trace=trace, params={"step": step})
 
 
 def _compare(election: Election, sel: list[int], tie_break: TieBreak) -> list[int]:

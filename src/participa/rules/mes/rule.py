@@ -56,16 +56,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
 from participa.model import Election
-from participa.outcome import Outcome, TraceAction, TraceStep
+from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
 from participa.rules.mes import completion as _completion
 from participa.rules.mes.completion import (
     add1,
@@ -73,7 +70,7 @@ from participa.rules.mes.completion import (
     utilitarian_fill,
 )
 from participa.rules.mes.kernel import Kernel, Run
-from participa.rules.mes.options import Completion
+from participa.rules.mes.options import Completion, Endowments
 from participa.rules.mes.reference import equal_shares_reference
 from participa.rules.mes.setup import MesInput, prepare
 from participa.rules.utility import Utility, UtilityMatrix
@@ -91,7 +88,7 @@ def equal_shares(
     integral_start: bool = False,
     increment: int | None = None,
     comparison: bool = False,
-    endowments: npt.ArrayLike | Sequence[Any] | None = None,
+    endowments: Endowments | None = None,
     tie_break: TieBreak = DEFAULT_TIE_BREAK,
 ) -> Outcome:
     """The Method of Equal Shares, with an optional completion.
@@ -201,16 +198,16 @@ def equal_shares(
                 )
             )
         sel = sel + added
-    params = {
+    params: dict[str, ParamValue] = {
         "utility": inp.utility_name,
         "completion": completion,
-        "exhaustive_stop": str(exhaustive_stop),
-        "integral_start": str(integral_start),
-        "increment": str(inp.increment),
-        "comparison": str(comparison),
+        "exhaustive_stop": exhaustive_stop,
+        "integral_start": integral_start,
+        "increment": inp.increment,
+        "comparison": comparison,
         "tie_break": str(tie_break),
         "endowment": endowment_text(inp, run.step),
-        "add1_steps": str(run.step),
+        "add1_steps": run.step,
     }
     if comparison:
         greedy, prefers_mes, prefers_greedy = _completion.comparison(inp, sel)
@@ -276,7 +273,7 @@ def _exact_path(
     *,
     utility: Utility | UtilityMatrix | None,
     comparison: bool,
-    endowments: npt.ArrayLike | Sequence[Any] | None,
+    endowments: Endowments | None,
     tie_break: TieBreak,
 ) -> Outcome:
     """Equal shares in exact Python integers, for voter weights beyond ``int64``.
@@ -296,13 +293,13 @@ def _exact_path(
         endowments=None if endowments is None else list(np.asarray(endowments, dtype=object)),
         tie_break=tie_break,
     )
-    params = {
+    params: dict[str, ParamValue] = {
         "utility": inp.utility_name,
         "completion": inp.completion,
-        "exhaustive_stop": str(inp.exhaustive_stop),
-        "integral_start": str(inp.integral_start),
-        "increment": str(inp.increment),
-        "comparison": str(comparison),
+        "exhaustive_stop": inp.exhaustive_stop,
+        "integral_start": inp.integral_start,
+        "increment": inp.increment,
+        "comparison": comparison,
         "tie_break": str(tie_break),
         "add1_steps": ref.params["step"],
         "path": "exact",

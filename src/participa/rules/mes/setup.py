@@ -15,7 +15,6 @@ total weight``; the ``add1`` completion adds ``increment`` per unit of weight.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -26,7 +25,7 @@ from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Election
 from participa.rules._common import INT64_SAFE, masses
-from participa.rules.mes.options import COMPLETIONS, Completion
+from participa.rules.mes.options import COMPLETIONS, Completion, Endowments
 from participa.rules.utility import (
     UTILITIES,
     Utility,
@@ -296,7 +295,7 @@ def prepare(
     exhaustive_stop: bool,
     integral_start: bool,
     increment: int | None,
-    endowments: npt.ArrayLike | Sequence[Any] | None,
+    endowments: Endowments | None,
     tie_break: TieBreak,
 ) -> MesInput:
     """Validate the options of :func:`~participa.rules.mes.equal_shares` and precompute."""
