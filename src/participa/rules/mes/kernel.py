@@ -29,7 +29,13 @@ mask. 1,000,000 distinct ballots × 200 projects run in seconds in under 1 GB.
 
 ``add1``: :meth:`Kernel.run` with a reference run certifies that a whole range of
 endowment steps buys the same projects in the same order (monotonicity along a
-fixed purchase order, see there), which lets the completion skip those steps.
+fixed purchase order, and affinity when the payer sets agree; see there), which
+lets the completion skip those steps.
+
+Overflow: integer sums (``mass × utility``, endowments) stay in ``int64`` only where
+a bound proven from the actual maxima is below ``2^62``, and fall back to Python
+integers otherwise; a total voter weight beyond ``2^62`` never reaches this kernel
+(:func:`~participa.rules.mes.equal_shares` takes the exact path).
 """
 
 from __future__ import annotations
@@ -55,6 +61,9 @@ TOL = REL_TOL
 """Relative error bound used to decide when float values are too close to trust."""
 
 _MAX_FIXED_POINT = 8
+
+_MAX_EXACT_FIXED_POINT = 64
+"""Rounds of the exact fixed-point price before a sorted exact water-filling."""
 
 _CERT_MARGIN = 1e-12
 """Relative margin on a float price from an exact one (rounding error is ~1e-16)."""
@@ -192,6 +201,16 @@ class Kernel:
         this run is unaffordable at the end at every smaller ``x``. Projects are
         checked lazily: one whose lower bound exceeds ``ρ_t(ref.step)`` needs no
         price. Comparisons within the float error bound are made exactly.
+
+        The affine certificate covers competitors the test above cannot (near-equal
+        prices falling together, as for twin projects under the ``count``
+        utility). If in every round up to ``t`` the same groups pay all they have
+        at ``ref.step`` and at ``step``, then along the fixed order they do at
+        every ``x`` in between (budgets rise and prices fall), so every budget and
+        the price of ``w_t`` are affine in ``x``. If also ``j``'s own set of groups
+        paying all they have is the same at both ends, ``ρ_j`` is affine too, and
+        ``ρ_j − ρ_t``, non-negative at both ends (strictly, or with the tie-break
+        preferring ``w_t``), is so in between.
         """
         num, e = self.start(step)
         state = _State(self, step, num, e)
@@ -248,18 +267,40 @@ class Kernel:
         """
         idx = self.idx[j]
         num, _ = self.start(run.step)
+        den = self.inp.unit_den
         hist = [r.j for r in run.rounds[:t]]
         rhos = [run.exact_rho(s) for s in range(t)]
         dead = np.zeros(self.g, dtype=np.bool_)
         for r in run.rounds[:t]:
             dead[r.dead] = True
-        bud = [self.exact_budget(int(g), bool(dead[int(g)]), num, hist, rhos) for g in idx]
-        ui = [int(x) for x in self.util_i[j].tolist()]
-        mi = [int(x) for x in self.mass_i[idx].tolist()]
+        # budgets times a common denominator L, as exact integers (object arrays)
+        big_l = math.lcm(den, *(r.denominator for r in rhos))
+        scaled = num[idx].astype(object) * (big_l // den)
+        if hist:
+            coef = np.array([r.numerator * (big_l // r.denominator) for r in rhos], dtype=object)
+            scaled = scaled - self.inp.rows(idx, hist).astype(object) @ coef
+        scaled[dead[idx]] = 0
+        util = self.util_i[j].astype(object)
+        mass = self.mass_i[idx].astype(object)
         c = self.inp.costs[j]
-        if sum((m * b for m, b in zip(mi, bud, strict=True)), Fraction(0)) < c:
+        if int((mass * scaled).sum()) < c * big_l:
             return None
-        rho = _waterfill(c, bud, ui, mi)
+        # fixed point from below: groups that cannot pay rho × utility pay all they have
+        poor = np.zeros(idx.size, dtype=np.bool_)
+        total_mu = int((mass * util).sum())
+        rho = Fraction(c, total_mu)
+        for _ in range(_MAX_EXACT_FIXED_POINT):
+            more = scaled * rho.denominator < util * (rho.numerator * big_l)
+            if np.array_equal(more, poor):
+                return rho, poor
+            poor = more.astype(np.bool_)
+            q = total_mu - int((mass[poor] * util[poor]).sum())
+            if q <= 0:
+                break
+            rho = (c - Fraction(int((mass[poor] * scaled[poor]).sum()), big_l)) / q
+        bud = [Fraction(int(b), big_l) for b in scaled.tolist()]
+        ui = [int(x) for x in util.tolist()]
+        rho = _waterfill(c, bud, ui, [int(x) for x in mass.tolist()])
         poor = np.array([b < rho * u for b, u in zip(bud, ui, strict=True)], dtype=np.bool_)
         return rho, poor
 

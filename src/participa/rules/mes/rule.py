@@ -24,7 +24,8 @@ Equal shares often leaves money unspent, so cities complete it:
     can certify that a whole range of steps buys the same projects in the same
     order (prices only fall and budgets only rise along a fixed purchase order),
     and those steps are skipped. The result is exactly that of stepping by one,
-    also when budgets of 10^5 currency units per voter rise by one unit a step.
+    also when budgets of 10^5 currency units per voter rise by one unit a step,
+    and the number of runs does not follow the budget's magnitude.
 ``add1u``
     ``add1``, then the utilitarian completion on the money left.
 ``utilitarian``
@@ -40,6 +41,17 @@ if strictly more voters prefer it.
 
 Weights: a voter of weight ``w`` counts as ``w`` voters, with ``w`` times the
 endowment; ``add1`` adds ``increment`` per unit of weight.
+
+Complexity: one run costs ``O(rounds × Σ supporters of the projects evaluated)``
+numpy work per round (projects are evaluated lazily, by a lower bound on their
+price), plus exact Fraction arithmetic only for near ties. ``add1`` makes
+``O(c · log S)`` runs, where ``S`` is the number of endowment steps it goes through
+and ``c`` the number of times the purchase order or a round's set of voters paying
+all they have changes along the way: logarithmic, not linear, in the budget's
+magnitude. Exact at any magnitude: ``int64`` only where a bound is proven, Python
+integers otherwise; when the voters' total weight passes ``2^62`` the pure-Python
+exact path of :mod:`participa.rules.mes.reference` runs instead (``params["path"]``
+is ``"exact"``).
 
 Examples
 --------
