@@ -62,9 +62,11 @@ def huge_elections(draw: st.DrawFn) -> Election:
         np.array(rows, dtype=np.int64),
         multiplicity=mult,
         weights=weight,
+        collapse=False,  # merging equal rows would add multiplicities past int64
     )
     budget = draw(st.integers(0, sum(costs) + BIG))
-    return Election(budget, tuple(Project(f"p{j}", c) for j, c in enumerate(costs)), prof)
+    projects = tuple(Project(f"p{j}", c) for j, c in enumerate(costs))
+    return Election(budget, projects, prof, minor_per_unit=draw(st.sampled_from([1, 100])))
 
 
 def _masses(e: Election) -> list[int]:
@@ -147,13 +149,15 @@ def test_equal_shares_exact_at_any_magnitude(
     e: Election, utility: str, data: st.DataObject
 ) -> None:
     completion = data.draw(st.sampled_from(COMPLETIONS))
-    total = sum(_masses(e))
-    # add1 steps big enough that the reference (which tries every step) stays short
-    increment = max(1, e.budget // (4 * max(total, 1)))
+    # add1 steps big enough that the reference (which tries every step) stays short:
+    # the voters with the least weight can pay any project after a few steps
+    increment = max(1, max(int(c) for c in e.costs) // (4 * min(_masses(e))))
     kw = {
         "utility": utility,
         "completion": completion,
         "increment": increment,
+        "integral_start": data.draw(st.booleans()),
+        "exhaustive_stop": data.draw(st.booleans()),
         "tie_break": data.draw(st.sampled_from([TieBreak(), TieBreak.parse("file-order")])),
     }
     note(repr(kw))

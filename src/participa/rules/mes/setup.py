@@ -209,6 +209,12 @@ class MesInput:
         if not self.integral_start:
             return self.unit_num
         unit = self.unit_den * self.election.minor_per_unit
+        if self.unit_num.dtype == object or unit >= INT64_SAFE:
+            # exact Python integers: a numpy int64 cannot hold ``unit``
+            floors = [(int(a) // unit) * unit for a in self.unit_num.tolist()]
+            return np.array(
+                floors, dtype=np.int64 if max(floors, default=0) < INT64_SAFE else object
+            )
         out: npt.NDArray[Any] = (self.unit_num // unit) * unit
         return out
 
