@@ -45,7 +45,6 @@ PUBLIC_RULES: dict[str, Callable[..., Outcome]] = {
 
 DRIFT: dict[tuple[str, str], str] = {
     ("declared", "tie_break default"): "tie_break=None means the checker's own tie-breaking",
-    ("equal-split", "no str option"): "by: str ('territory' or 'dimension') in split.py",
 }
 
 

@@ -172,6 +172,28 @@ class RuleSpec:
     options: tuple[OptionName, ...]
     call: Callable[[Election, RuleOptions], Outcome] = attrs.field(eq=False, repr=False)
 
+    def __call__(
+        self,
+        election: Election,
+        *,
+        utility: Utility | None = None,
+        completion: Completion | None = None,
+        exhaustive_stop: bool = True,
+        integral_start: bool = False,
+        threshold: int | None = None,
+        tie_break: TieBreak = DEFAULT_TIE_BREAK,
+    ) -> Outcome:
+        """Run the rule with typed options (checked as :meth:`RuleOptions.parse` does)."""
+        options = RuleOptions.parse(
+            utility=utility,
+            completion=completion,
+            exhaustive_stop=exhaustive_stop,
+            integral_start=integral_start,
+            threshold=threshold,
+            tie_break=tie_break,
+        )
+        return self.run(election, options)
+
     def run(self, election: Election, options: RuleOptions | None = None) -> Outcome:
         """Run the rule; :class:`~participa.RuleError` for a given option it does not take."""
         opts = RuleOptions() if options is None else options
