@@ -428,6 +428,7 @@ def _optional_fraction(value: object) -> Fraction | None:
     return None if value is None else exact(value, what="reference")
 
 
+@serialize.register("participa.allocation.Criterion")
 @attrs.frozen(slots=True)
 class Criterion:
     """One weighted criterion of an allocation formula.
@@ -507,6 +508,7 @@ def _criteria_tuple(value: Iterable[Criterion]) -> tuple[Criterion, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.allocation.Formula")
 @attrs.frozen(slots=True)
 class Formula:
     """Weighted criteria whose weights sum to exactly 1.
@@ -650,6 +652,7 @@ class ReservePurpose(enum.Enum):
     OTHER = "other"
 
 
+@serialize.register("participa.allocation.Reserve")
 @attrs.frozen(slots=True)
 class Reserve:
     """A part of the envelope kept out of the territorial split.
@@ -688,6 +691,7 @@ def _optional_share(value: object) -> Fraction | None:
     return None if value is None else exact(value, what="share")
 
 
+@serialize.register("participa.allocation.Envelope")
 @attrs.frozen(slots=True)
 class Envelope:
     """The PB money of a round, in integer minor units, with its currency.
@@ -818,6 +822,7 @@ class Envelope:
 # -- allocations ---------------------------------------------------------------------------------
 
 
+@serialize.register("participa.allocation.CriterionShare")
 @attrs.frozen(slots=True)
 class CriterionShare:
     """One criterion's part in one territory's quota.
@@ -839,6 +844,7 @@ def _share_tuple(value: Iterable[CriterionShare]) -> tuple[CriterionShare, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.allocation.TerritoryAllocation")
 @attrs.frozen(slots=True)
 class TerritoryAllocation:
     """How one territory's amount was computed.
@@ -874,6 +880,7 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.allocation.Allocation")
 @attrs.frozen(slots=True)
 class Allocation:
     """Money per territory, with the trace of how each amount was computed.
@@ -1209,6 +1216,7 @@ def _tree_map(value: Mapping[str, TreeAllocation]) -> Mapping[str, TreeAllocatio
     return MappingProxyType(dict(value))
 
 
+@serialize.register("participa.allocation.TreeAllocation")
 @attrs.frozen(slots=True)
 class TreeAllocation:
     """A split over a hierarchy: ``allocation`` among one level, and ``below`` the split of
@@ -1326,6 +1334,7 @@ def _cells(value: Any) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(int(x) for x in row) for row in value)
 
 
+@serialize.register("participa.allocation.CrossAllocation")
 @attrs.frozen(slots=True)
 class CrossAllocation:
     """A territory × theme table of money: each territory's amount split among themes.
@@ -1412,17 +1421,3 @@ def cross_allocate(
         allocation.currency,
         allocation.minor_per_unit,
     )
-
-
-for _cls in (
-    Criterion,
-    Formula,
-    Reserve,
-    Envelope,
-    CriterionShare,
-    TerritoryAllocation,
-    Allocation,
-    TreeAllocation,
-    CrossAllocation,
-):
-    serialize.register(_cls)

@@ -10,7 +10,9 @@ Sub-commands
 ``participa rules``
     List the rules and their options.
 ``participa replay FOLDER``
-    Replay the declared rule of every pabulib file in a folder (with a progress bar).
+    Replay the declared rule (or ``--rule NAME``) of every pabulib file in a folder, over
+    ``--jobs N`` processes; each file is reported and the run goes on. Exit status 0 when
+    every file replays and reproduces its announced outcome, 1 otherwise.
 ``participa demo``
     A Villa El Salvador-style round on built-in illustrative data.
 
@@ -196,8 +198,18 @@ def _rules(out: TextIO) -> int:
 
 
 def _replay(args: argparse.Namespace, out: TextIO) -> int:
+    """Exit 0 when every file replays and reproduces its announced outcome, else 1."""
     from participa.batch import replay_folder
+    from participa.errors import ValidationError
+    from participa.i18n import _
+    from participa.rules.registry import get_rule
 
+    if args.jobs < 1:
+        raise ValidationError(
+            _("--jobs must be 1 or more, got {jobs}", jobs=args.jobs),
+            hint=_("use --jobs 1 to replay in this process"),
+        )
+    get_rule(args.rule)  # an unknown rule is refused before any file is read
     executor = None
     if args.jobs > 1:
         from concurrent.futures import ProcessPoolExecutor
@@ -210,9 +222,10 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
         if executor is not None:
             executor.shutdown()
     rows = [r.to_dict() for r in results]
+    failed = int(any(not r.ok or r.matches is False for r in results))
     if args.json:
         print(json.dumps({"results": rows}, ensure_ascii=False), file=out)
-        return 0
+        return failed
     width = max((len(r.label) for r in results), default=10)
     width = min(width, 60)
     for r in results:
@@ -229,7 +242,7 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
         f"{same} of {len(compared)} with an announced outcome reproduced",
         file=out,
     )
-    return 0
+    return failed
 
 
 class _ProgressBar:

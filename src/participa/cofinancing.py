@@ -137,6 +137,7 @@ def _non_negative_int(what: str, value: object, *, pledge: str, project: str) ->
         )
 
 
+@serialize.register("participa.cofinancing.Pledge")
 @attrs.frozen(slots=True)
 class Pledge:
     """A contribution promised (or given) to one project.
@@ -323,6 +324,7 @@ def _ratio(value: object) -> Fraction:
     return _fraction(value, "ratio")
 
 
+@serialize.register("participa.cofinancing.RequiredShare")
 @attrs.frozen(slots=True)
 class RequiredShare:
     """The share of each project's cost that must come from given contributors.
@@ -379,6 +381,7 @@ class RequiredShare:
         return -((-q.numerator) // q.denominator)
 
 
+@serialize.register("participa.cofinancing.MatchingRule")
 @attrs.frozen(slots=True)
 class MatchingRule:
     """An institution adds ``ratio`` per unit of eligible contributions, up to ``cap``.
@@ -439,6 +442,7 @@ def _matching_tuple(value: Iterable[MatchingRule]) -> tuple[MatchingRule, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.cofinancing.CofinancingPlan")
 @attrs.frozen(slots=True)
 class CofinancingPlan:
     """All pledges of a round, the required share and the matching rules.
@@ -521,6 +525,7 @@ class CofinancingPlan:
         )
 
 
+@serialize.register("participa.cofinancing.ProjectFinancing")
 @attrs.frozen(slots=True)
 class ProjectFinancing:
     """How one project is financed under a plan (all amounts in minor units).
@@ -570,6 +575,7 @@ class ProjectFinancing:
         return max(0, self.required - self.toward_required)
 
 
+@serialize.register("participa.cofinancing.Shortfall")
 @attrs.frozen(slots=True)
 class Shortfall:
     """A project whose counted contributions fall short of the required share.
@@ -613,6 +619,7 @@ def _frozen_ints(value: Mapping[str, int]) -> Mapping[str, int]:
     return MappingProxyType(dict(value))
 
 
+@serialize.register("participa.cofinancing.PledgeTotals")
 @attrs.frozen(slots=True)
 class PledgeTotals:
     """Pledge values summed every way (every pledge, whatever its status).
@@ -811,15 +818,3 @@ def pledge_totals(plan: CofinancingPlan) -> PledgeTotals:
         by_source=by(lambda p: p.source.value, [s.value for s in ContributorKind]),
         by_project=by(lambda p: p.project_id, list({p.project_id for p in plan.pledges})),
     )
-
-
-for _cls in (
-    Pledge,
-    RequiredShare,
-    MatchingRule,
-    CofinancingPlan,
-    ProjectFinancing,
-    Shortfall,
-    PledgeTotals,
-):
-    serialize.register(_cls)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from participa import serialize
 from participa.errors import IntegrityError
 from participa.money import Currency
 
@@ -23,6 +24,7 @@ def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value or {}))
 
 
+@serialize.register("participa.TraceStep")
 @attrs.frozen(slots=True)
 class TraceStep:
     """One step of a rule's run, for people to read.
@@ -61,6 +63,7 @@ def _step_tuple(value: Iterable[TraceStep]) -> tuple[TraceStep, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.Outcome")
 @attrs.frozen(slots=True)
 class Outcome:
     """The result of a rule on an election.

@@ -107,6 +107,7 @@ def _cost_model(value: CostModel | str) -> CostModel:
         ) from None
 
 
+@serialize.register("participa.synthetic.SyntheticSpec")
 @attrs.frozen(slots=True)
 class SyntheticSpec:
     """Everything that determines a synthetic approval election.
@@ -329,6 +330,3 @@ def _by_length(
             take = np.arange(m)[None, :] < (want[rows] - have[rows])[:, None]
             block[np.repeat(rows, take.sum(axis=1)), order[take]] = True
     return mat
-
-
-serialize.register(SyntheticSpec)

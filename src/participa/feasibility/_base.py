@@ -94,6 +94,7 @@ def pct(x: Fraction) -> str:
     return f"{value:g}%"
 
 
+@serialize.register("participa.feasibility.CheckResult")
 @attrs.frozen(slots=True)
 class CheckResult:
     """What one check says about one project.
@@ -165,6 +166,7 @@ def _fraction_map(value: Mapping[str, object] | None) -> Mapping[str, Fraction]:
     return MappingProxyType(out)
 
 
+@serialize.register("participa.feasibility.ProposalDetails")
 @attrs.frozen(slots=True)
 class ProposalDetails:
     """What a feasibility review needs to know about a proposal beyond :class:`Project`.
@@ -410,7 +412,3 @@ class Check(Protocol):
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
         """Judge one project; never raise on missing data (return ``UNKNOWN``)."""
         ...
-
-
-serialize.register(CheckResult)
-serialize.register(ProposalDetails)

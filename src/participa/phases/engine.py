@@ -37,6 +37,7 @@ from types import MappingProxyType
 
 import attrs
 
+from participa import serialize
 from participa.errors import IntegrityError, TransitionNotAllowed, ValidationError
 from participa.ledger import Ledger, timestamp
 from participa.model import Project
@@ -88,6 +89,7 @@ def _opt_ts(value: str | None) -> str | None:
     return None if value is None else timestamp(value)
 
 
+@serialize.register("participa.phases.Visit")
 @attrs.frozen(slots=True)
 class Visit:
     """A stay in a phase: when it was entered and left, and whether it was skipped."""
@@ -106,6 +108,7 @@ def _projects(value: Iterable[Project]) -> tuple[Project, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.phases.RoundState")
 @attrs.frozen(slots=True)
 class RoundState:
     """Everything a round has decided so far; built only by :func:`step`.
@@ -487,6 +490,7 @@ def _events(value: Iterable[Event]) -> tuple[Event, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.phases.Round")
 @attrs.frozen(slots=True)
 class Round:
     """A round: its event log and the state the log produces.
@@ -797,13 +801,3 @@ class Machine:
             if end > d:
                 out.append((v.phase, d))
         return tuple(out)
-
-
-def _register() -> None:
-    from participa import serialize
-
-    for cls in (Visit, RoundState, Round):
-        serialize.register(cls, "phases." + cls.__name__)
-
-
-_register()

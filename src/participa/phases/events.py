@@ -33,6 +33,7 @@ from typing import ClassVar
 
 import attrs
 
+from participa import serialize
 from participa.errors import IntegrityError, ValidationError
 from participa.ledger import timestamp
 from participa.model import Project
@@ -93,6 +94,7 @@ def _positive(what: str, amount: object, project_id: str | None = None) -> None:
         )
 
 
+@serialize.register("participa.phases.Started")
 @attrs.frozen(slots=True)
 class Started:
     """The first event of every round: its id, machine and money frame.
@@ -139,6 +141,7 @@ class Started:
             )
 
 
+@serialize.register("participa.phases.Triggered")
 @attrs.frozen(slots=True)
 class Triggered:
     """A phase-machine event was fired (``event`` names the transition)."""
@@ -148,6 +151,7 @@ class Triggered:
     note: str = ""
 
 
+@serialize.register("participa.phases.Approved")
 @attrs.frozen(slots=True)
 class Approved:
     """A body approved something (``subject``), e.g. the council approving the formalisation."""
@@ -158,6 +162,7 @@ class Approved:
     reference: str = ""
 
 
+@serialize.register("participa.phases.Noted")
 @attrs.frozen(slots=True)
 class Noted:
     """An application fact (``key`` → ``value``) that app-defined guards may look at."""
@@ -167,6 +172,7 @@ class Noted:
     value: str = ""
 
 
+@serialize.register("participa.phases.Allocated")
 @attrs.frozen(slots=True)
 class Allocated:
     """The envelope was split among territories (territory id → minor units)."""
@@ -183,6 +189,7 @@ class Allocated:
                 )
 
 
+@serialize.register("participa.phases.Proposed")
 @attrs.frozen(slots=True)
 class Proposed:
     """Proposals were registered."""
@@ -191,6 +198,7 @@ class Proposed:
     projects: tuple[Project, ...] = attrs.field(converter=_projects)
 
 
+@serialize.register("participa.phases.Pledged")
 @attrs.frozen(slots=True)
 class Pledged:
     """A co-financing pledge (valued in minor units) was made for a project."""
@@ -205,6 +213,7 @@ class Pledged:
         _positive("pledge", self.amount, self.project_id)
 
 
+@serialize.register("participa.phases.Reviewed")
 @attrs.frozen(slots=True)
 class Reviewed:
     """The feasibility review is done: eligible ids, rejected ids with reasons, revised costs."""
@@ -226,6 +235,7 @@ class Reviewed:
             )
 
 
+@serialize.register("participa.phases.BallotsClosed")
 @attrs.frozen(slots=True)
 class BallotsClosed:
     """Voting closed in a territory: how many voters, and a digest of the ballots."""
@@ -236,6 +246,7 @@ class BallotsClosed:
     digest: str = ""
 
 
+@serialize.register("participa.phases.OutcomePublished")
 @attrs.frozen(slots=True)
 class OutcomePublished:
     """A territory's outcome was published; its funding becomes the promise in the ledger.
@@ -249,6 +260,7 @@ class OutcomePublished:
     start_by: str | None = attrs.field(default=None, converter=_opt_ts)
 
 
+@serialize.register("participa.phases.Committed")
 @attrs.frozen(slots=True)
 class Committed:
     """Money committed to a project."""
@@ -262,6 +274,7 @@ class Committed:
         _positive("commitment", self.amount, self.project_id)
 
 
+@serialize.register("participa.phases.Spent")
 @attrs.frozen(slots=True)
 class Spent:
     """Money paid for a project."""
@@ -275,6 +288,7 @@ class Spent:
         _positive("spending", self.amount, self.project_id)
 
 
+@serialize.register("participa.phases.Reallocated")
 @attrs.frozen(slots=True)
 class Reallocated:
     """Uncommitted promise moved to another project, or back to the fund (``to_project=None``)."""
@@ -330,6 +344,7 @@ PAYLOAD_TYPES: tuple[type[Payload], ...] = (
 )
 
 
+@serialize.register("participa.phases.Event")
 @attrs.frozen(slots=True)
 class Event:
     """One entry of the log.
@@ -409,13 +424,3 @@ def verify_chain(events: Iterable[Event]) -> None:
                 hint="restore the original from a backup; the log is append-only",
             )
         prev = e.hash
-
-
-def _register() -> None:
-    from participa import serialize
-
-    for cls in (*PAYLOAD_TYPES, Event):
-        serialize.register(cls, "phases." + cls.__name__)
-
-
-_register()

@@ -32,6 +32,7 @@ from types import MappingProxyType
 
 import attrs
 
+from participa import serialize
 from participa.errors import ValidationError
 from participa.ledger import timestamp
 
@@ -61,6 +62,7 @@ def _opt_ts(value: str | None) -> str | None:
     return None if value is None else timestamp(value)
 
 
+@serialize.register("participa.phases.Phase")
 @attrs.frozen(slots=True)
 class Phase:
     """One phase of a round.
@@ -108,6 +110,7 @@ class Phase:
         return decision in ("approve", "note") or "*" in self.allows or decision in self.allows
 
 
+@serialize.register("participa.phases.Transition")
 @attrs.frozen(slots=True)
 class Transition:
     """An edge: on ``event`` in phase ``source``, move to ``target`` if every guard passes.
@@ -134,6 +137,7 @@ def _transitions(value: Iterable[Transition]) -> tuple[Transition, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.phases.MachineSpec")
 @attrs.frozen(slots=True)
 class MachineSpec:
     """A phase machine as data: phases, transitions, the initial and final phases.
@@ -320,13 +324,3 @@ class MachineSpec:
 def phase_titles(spec: MachineSpec) -> Mapping[str, str]:
     """Phase name → title (or the name when untitled)."""
     return MappingProxyType({p.name: p.title or p.name for p in spec.phases})
-
-
-def _register() -> None:
-    from participa import serialize
-
-    for cls in (Phase, Transition, MachineSpec):
-        serialize.register(cls, "phases." + cls.__name__)
-
-
-_register()
