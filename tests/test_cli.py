@@ -147,9 +147,7 @@ def test_demo_runs() -> None:
 
 def test_replay_folder_reproduces_every_announced_outcome() -> None:
     code, text = run("replay", str(DATA), "--no-progress")
-    # exit 1: the corpus holds files declaring rule "unknown", which cannot be replayed
-    assert code == 1
-    assert "not replayed: the file declares rule 'unknown'" in text
+    assert code == 0
     summary = text.strip().splitlines()[-1]
     # the corpus README lists 15 dev files whose announced outcome the checker reproduces
     assert summary.endswith("15 of 15 with an announced outcome reproduced"), summary
@@ -158,7 +156,7 @@ def test_replay_folder_reproduces_every_announced_outcome() -> None:
 
 def test_replay_json_has_one_row_per_file() -> None:
     code, text = run("replay", str(DATA), "--json")
-    assert code == 1  # some files declare rule "unknown" (see the test above)
+    assert code == 0
     rows = json.loads(text)["results"]
     assert len(rows) == len(FILES)
     assert all(r["ok"] == (r["declared_rule"] != "unknown") for r in rows)

@@ -155,6 +155,27 @@ class JobResult:
         return self.outcome is not None
 
     @property
+    def nothing_to_replay(self) -> bool:
+        """Whether the job replayed a file that declares no rule (or ``unknown``).
+
+        Such a file is not a failure of the replay: there is no announced rule to run.
+
+        >>> JobResult("f.pb", "declared", error_type="RuleError", error="...",
+        ...           declared_rule="unknown").nothing_to_replay
+        True
+        """
+        return (
+            self.rule == "declared"
+            and self.error_type == "RuleError"
+            and (self.declared_rule or "").strip() in ("", "unknown")
+        )
+
+    @property
+    def failed(self) -> bool:
+        """Whether the job could not run (excluding :attr:`nothing_to_replay`)."""
+        return self.outcome is None and not self.nothing_to_replay
+
+    @property
     def matches(self) -> bool | None:
         """Whether the outcome selects exactly the announced winners (``None``: unknown)."""
         if self.outcome is None or self.announced is None:

@@ -11,8 +11,9 @@ Sub-commands
     List the rules and their options.
 ``participa replay FOLDER``
     Replay the declared rule (or ``--rule NAME``) of every pabulib file in a folder, over
-    ``--jobs N`` processes; each file is reported and the run goes on. Exit status 0 when
-    every file replays and reproduces its announced outcome, 1 otherwise.
+    ``--jobs N`` processes; each file is reported and the run goes on. Exit status 1 when a
+    file cannot be read or replayed, or an outcome differs from the announced winners;
+    0 otherwise (a file declaring rule ``unknown`` has nothing to replay: not a failure).
 ``participa demo``
     A Villa El Salvador-style round on built-in illustrative data.
 
@@ -198,7 +199,7 @@ def _rules(out: TextIO) -> int:
 
 
 def _replay(args: argparse.Namespace, out: TextIO) -> int:
-    """Exit 0 when every file replays and reproduces its announced outcome, else 1."""
+    """Exit 1 when a file fails or an outcome differs from the announced one, else 0."""
     from participa.batch import replay_folder
     from participa.errors import ValidationError
     from participa.i18n import _
@@ -222,7 +223,7 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
         if executor is not None:
             executor.shutdown()
     rows = [r.to_dict() for r in results]
-    failed = int(any(not r.ok or r.matches is False for r in results))
+    failed = int(any(r.failed or r.matches is False for r in results))
     if args.json:
         print(json.dumps({"results": rows}, ensure_ascii=False), file=out)
         return failed

@@ -133,3 +133,15 @@ def test_bad_options_are_refused_with_exit_2(good_dir: Path, argv: list[str], ne
 def test_replay_folder_refuses_an_unknown_rule_up_front(good_dir: Path) -> None:
     with pytest.raises(RuleError, match="unknown rule"):
         replay_folder(good_dir, rule="bogus")
+
+
+def test_a_file_declaring_rule_unknown_is_not_a_failure(good_dir: Path) -> None:
+    text = WRONG_WINNERS.replace("rule;greedy", "rule;unknown")
+    (good_dir / "unknown.pb").write_text(text, encoding="utf-8")
+    code, out = run("replay", str(good_dir), "--no-progress")
+    assert code == 0, out
+    assert "there is nothing to replay" in out
+    (good_dir / "unknown.pb").write_text(text.replace("rule;unknown", "rule;borda"), "utf-8")
+    code, out = run("replay", str(good_dir), "--no-progress")
+    assert code == 1  # a declared rule participa cannot replay is a failure
+    assert "cannot be replayed" in out
