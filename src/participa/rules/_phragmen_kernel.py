@@ -78,6 +78,8 @@ class Loads:
         self._supporters = rows[np.argsort(key, kind="stable")].astype(np.intp)
         self._colptr = np.zeros(m + 1, np.intp)
         np.cumsum(np.bincount(cols, minlength=m), out=self._colptr[1:])
+        # bincount sums weights in float64: exact while every sum stays below 2**53.
+        self._float_sums_exact = int(self._gw.sum()) < 2**53
         cumulative = np.zeros(len(self._supporters) + 1, np.int64)
         np.cumsum(self._gw[self._supporters], out=cumulative[1:])
         self.support: npt.NDArray[np.int64] = (
@@ -133,6 +135,13 @@ class Loads:
         offsets = np.repeat(start - (np.cumsum(counts) - counts), counts)
         cols = self._cols[offsets + np.arange(total)]
         weight = np.repeat(self._gw[buyers], counts)
-        np.subtract.at(self._w, (np.repeat(self._last[buyers], counts), cols), weight)
-        np.add.at(self._w[k], cols, weight)
+        old = np.repeat(self._last[buyers], counts)
+        if self._float_sums_exact:
+            m = self._w.shape[1]
+            moved = np.bincount(old * m + cols, weights=weight, minlength=k * m)
+            self._w[:k] -= moved.astype(np.int64).reshape(k, m)
+            self._w[k] += np.bincount(cols, weights=weight, minlength=m).astype(np.int64)
+        else:  # pragma: no cover - more than 2**53 voters' weight
+            np.subtract.at(self._w, (old, cols), weight)
+            np.add.at(self._w[k], cols, weight)
         self._last[buyers] = k
