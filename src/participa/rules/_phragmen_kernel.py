@@ -141,7 +141,7 @@ class Loads:
             moved = np.bincount(old * m + cols, weights=weight, minlength=k * m)
             self._w[:k] -= moved.astype(np.int64).reshape(k, m)
             self._w[k] += np.bincount(cols, weights=weight, minlength=m).astype(np.int64)
-        else:  # pragma: no cover - more than 2**53 voters' weight
+        else:  # more than 2**53 voters in total: exact integer sums
             np.subtract.at(self._w, (old, cols), weight)
             np.add.at(self._w[k], cols, weight)
         self._last[buyers] = k
