@@ -181,6 +181,8 @@ LEGACY_NAMES: Mapping[str, str] = types.MappingProxyType(
 )
 """Type names written by participa 0.1.0 → today's names; :func:`loads` accepts both."""
 
+_LEGACY_OF = {new: old for old, new in LEGACY_NAMES.items()}
+
 
 def default_name(cls: type[Any]) -> str:
     """The consistent type name of a class: ``participa.Project``, ``participa.phases.Round``.
@@ -277,8 +279,14 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
     return _HINTS[cls]
 
 
-def encode(value: Any) -> Any:
-    """Turn a value into plain JSON data (untagged for registered classes)."""
+def encode(value: Any, *, legacy_names: bool = False) -> Any:
+    """Turn a value into plain JSON data (untagged for registered classes).
+
+    ``legacy_names=True`` writes nested type tags with the names of participa 0.1.0
+    (:data:`LEGACY_NAMES`): the event log hashes this form, so hashes written by 0.1.0
+    still verify and do not change when a type is renamed.
+    """
+    kw = {"legacy_names": legacy_names}
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, int | np.integer):
@@ -291,7 +299,7 @@ def encode(value: Any) -> Any:
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
     if isinstance(value, enum.Enum):
-        return encode(value.value)
+        return encode(value.value, **kw)
     if isinstance(value, np.ndarray):
         return {
             "dtype": str(value.dtype),
@@ -299,10 +307,10 @@ def encode(value: Any) -> Any:
             "data": value.ravel().tolist(),
         }
     if isinstance(value, Mapping):
-        return {str(k): encode(v) for k, v in value.items()}
+        return {str(k): encode(v, **kw) for k, v in value.items()}
     if isinstance(value, tuple | list | frozenset | set):
         items = sorted(value) if isinstance(value, frozenset | set) else value
-        return [encode(v) for v in items]
+        return [encode(v, **kw) for v in items]
     cls = type(value)
     if cls in _BY_CLASS:
         out: dict[str, Any] = {}
@@ -311,7 +319,7 @@ def encode(value: Any) -> Any:
                 continue
             v = getattr(value, f.name)
             tp = _hints(cls).get(f.name)
-            out[f.alias or f.name] = _tagged(v) if _needs_tag(tp) else encode(v)
+            out[f.alias or f.name] = _tagged(v, legacy_names) if _needs_tag(tp) else encode(v, **kw)
         return out
     raise TypeError(f"cannot encode a {cls.__qualname__} as JSON (not registered)")
 
@@ -327,11 +335,14 @@ def _needs_tag(tp: Any) -> bool:
     return False
 
 
-def _tagged(value: Any) -> Any:
+def _tagged(value: Any, legacy_names: bool) -> Any:
     cls = type(value)
     if cls in _BY_CLASS:
-        return {"type": _BY_CLASS[cls], "value": encode(value)}
-    return encode(value)
+        name = _BY_CLASS[cls]
+        if legacy_names:
+            name = _LEGACY_OF.get(name, name)
+        return {"type": name, "value": encode(value, legacy_names=legacy_names)}
+    return encode(value, legacy_names=legacy_names)
 
 
 def decode(data: Any, tp: Any) -> Any:

@@ -193,3 +193,26 @@ def test_every_sampled_value_round_trips_in_a_fresh_process() -> None:
         )
         assert result.returncode == 0, (module, result.stderr[-2000:])
         assert int(result.stdout) == len(group)
+
+
+def test_event_hashes_are_those_participa_0_1_0_wrote() -> None:
+    """The log hashes payload tags under their 0.1.0 names: old logs still verify."""
+    from participa.phases.events import Approved, make_event
+
+    event = make_event(None, Approved("council"), actor="c", at="2001-01-01T10:00:00-05:00")
+    # computed by participa 0.1.0 (type tag "phases.Approved") for the same event
+    assert event.hash == "29f1ea4893f62d4c767e0de819d2e7a88ca3eb13e24827d075cd482b8822bf66"
+
+
+def test_a_round_written_with_0_1_0_names_loads_and_verifies() -> None:
+    from participa.phases import Approved, Machine, presets
+
+    m = Machine(presets.ves_2001())
+    r = m.start(round_id="p", actor="c", at="2001-01-01T10:00:00-05:00", envelope=2000)
+    r = m.record(r, Approved("council"), actor="c", at="2001-01-02T10:00:00-05:00")
+    text = participa.dumps(r)
+    assert '"participa.phases.Round"' in text
+    old = text.replace('"participa.phases.', '"phases.')  # what 0.1.0 wrote
+    back = participa.loads(old)
+    back.verify()
+    assert back == r

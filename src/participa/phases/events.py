@@ -386,7 +386,7 @@ def canonical_json(event: Event) -> str:
     """The event (without its ``hash``) as JSON with sorted keys and no whitespace."""
     from participa.serialize import encode
 
-    data = encode(event)
+    data = encode(event, legacy_names=True)  # type tags as 0.1.0 hashed them
     data.pop("hash", None)
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
