@@ -133,8 +133,8 @@ if TYPE_CHECKING:
         SQLiteStore,
     )
     from participa.tiebreak import (
-        Criterion,
         TieBreak,
+        TieCriterion,
     )
 
 __version__ = "0.1.0"
@@ -146,7 +146,6 @@ _LAZY: dict[str, str] = {
     "BallotConstraints": "participa.model",
     "BallotKind": "participa.model",
     "CofinancingPlan": "participa.cofinancing",
-    "Criterion": "participa.tiebreak",
     "Currency": "participa.money",
     "Election": "participa.model",
     "Envelope": "participa.allocation",
@@ -167,6 +166,7 @@ _LAZY: dict[str, str] = {
     "SQLiteStore": "participa.store",
     "Territory": "participa.model",
     "TieBreak": "participa.tiebreak",
+    "TieCriterion": "participa.tiebreak",
     "TraceStep": "participa.outcome",
     "Transition": "participa.phases",
     "Voters": "participa.model",
@@ -234,7 +234,6 @@ __all__ = [
     "BallotKind",
     "CofinancingPlan",
     "ConcurrencyError",
-    "Criterion",
     "Currency",
     "Election",
     "Envelope",
@@ -259,6 +258,7 @@ __all__ = [
     "SQLiteStore",
     "Territory",
     "TieBreak",
+    "TieCriterion",
     "TieError",
     "TraceStep",
     "Transition",

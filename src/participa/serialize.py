@@ -51,6 +51,7 @@ import attrs
 import numpy as np
 
 from participa.errors import ParseError
+from participa.exact import to_fraction
 
 __all__ = [
     "LEGACY_NAMES",
@@ -88,15 +89,15 @@ MODULES: Mapping[str, str] = types.MappingProxyType(
         "participa.TieBreak": "participa.tiebreak",
         "participa.TraceStep": "participa.outcome",
         "participa.Voters": "participa.model",
-        "participa.allocation.Allocation": "participa.allocation",
-        "participa.allocation.Criterion": "participa.allocation",
-        "participa.allocation.CriterionShare": "participa.allocation",
-        "participa.allocation.CrossAllocation": "participa.allocation",
-        "participa.allocation.Envelope": "participa.allocation",
-        "participa.allocation.Formula": "participa.allocation",
-        "participa.allocation.Reserve": "participa.allocation",
-        "participa.allocation.TerritoryAllocation": "participa.allocation",
-        "participa.allocation.TreeAllocation": "participa.allocation",
+        "participa.allocation.Allocation": "participa.allocation.core",
+        "participa.allocation.CriterionShare": "participa.allocation.core",
+        "participa.allocation.CrossAllocation": "participa.allocation.cross",
+        "participa.allocation.Envelope": "participa.allocation.envelope",
+        "participa.allocation.Formula": "participa.allocation.criteria",
+        "participa.allocation.Reserve": "participa.allocation.envelope",
+        "participa.allocation.TerritoryAllocation": "participa.allocation.core",
+        "participa.allocation.TreeAllocation": "participa.allocation.levels",
+        "participa.allocation.WeightedCriterion": "participa.allocation.criteria",
         "participa.analysis.AxiomReport": "participa.analysis.axioms",
         "participa.analysis.FundingGap": "participa.analysis.distribution",
         "participa.analysis.FundingGaps": "participa.analysis.distribution",
@@ -110,13 +111,13 @@ MODULES: Mapping[str, str] = types.MappingProxyType(
         "participa.analysis.Violation": "participa.analysis.axioms",
         "participa.batch.Job": "participa.batch",
         "participa.batch.JobResult": "participa.batch",
-        "participa.cofinancing.CofinancingPlan": "participa.cofinancing",
-        "participa.cofinancing.MatchingRule": "participa.cofinancing",
-        "participa.cofinancing.Pledge": "participa.cofinancing",
-        "participa.cofinancing.PledgeTotals": "participa.cofinancing",
-        "participa.cofinancing.ProjectFinancing": "participa.cofinancing",
-        "participa.cofinancing.RequiredShare": "participa.cofinancing",
-        "participa.cofinancing.Shortfall": "participa.cofinancing",
+        "participa.cofinancing.CofinancingPlan": "participa.cofinancing.plan",
+        "participa.cofinancing.MatchingRule": "participa.cofinancing.plan",
+        "participa.cofinancing.Pledge": "participa.cofinancing.plan",
+        "participa.cofinancing.PledgeTotals": "participa.cofinancing.financing",
+        "participa.cofinancing.ProjectFinancing": "participa.cofinancing.financing",
+        "participa.cofinancing.RequiredShare": "participa.cofinancing.plan",
+        "participa.cofinancing.Shortfall": "participa.cofinancing.financing",
         "participa.examples.VesExample": "participa.examples.ves",
         "participa.feasibility.CheckResult": "participa.feasibility._base",
         "participa.feasibility.CriteriaMatrix": "participa.feasibility.prioritisation",
@@ -134,26 +135,26 @@ MODULES: Mapping[str, str] = types.MappingProxyType(
         "participa.ledger.Ledger": "participa.ledger",
         "participa.ledger.LedgerEntry": "participa.ledger",
         "participa.ledger.ProjectPosition": "participa.ledger",
-        "participa.phases.Allocated": "participa.phases.events",
-        "participa.phases.Approved": "participa.phases.events",
-        "participa.phases.BallotsClosed": "participa.phases.events",
-        "participa.phases.Committed": "participa.phases.events",
         "participa.phases.Event": "participa.phases.events",
         "participa.phases.MachineSpec": "participa.phases.spec",
-        "participa.phases.Noted": "participa.phases.events",
-        "participa.phases.OutcomePublished": "participa.phases.events",
         "participa.phases.Phase": "participa.phases.spec",
-        "participa.phases.Pledged": "participa.phases.events",
-        "participa.phases.Proposed": "participa.phases.events",
-        "participa.phases.Reallocated": "participa.phases.events",
-        "participa.phases.Reviewed": "participa.phases.events",
         "participa.phases.Round": "participa.phases.engine",
-        "participa.phases.RoundState": "participa.phases.engine",
-        "participa.phases.Spent": "participa.phases.events",
-        "participa.phases.Started": "participa.phases.events",
         "participa.phases.Transition": "participa.phases.spec",
         "participa.phases.Triggered": "participa.phases.events",
         "participa.phases.Visit": "participa.phases.engine",
+        "participa.process.Allocated": "participa.process.decisions",
+        "participa.process.Approved": "participa.process.decisions",
+        "participa.process.BallotsClosed": "participa.process.decisions",
+        "participa.process.Committed": "participa.process.decisions",
+        "participa.process.Noted": "participa.process.decisions",
+        "participa.process.OutcomePublished": "participa.process.decisions",
+        "participa.process.Pledged": "participa.process.decisions",
+        "participa.process.Proposed": "participa.process.decisions",
+        "participa.process.Reallocated": "participa.process.decisions",
+        "participa.process.Reviewed": "participa.process.decisions",
+        "participa.process.RoundState": "participa.process.round",
+        "participa.process.Spent": "participa.process.decisions",
+        "participa.process.Started": "participa.process.round",
         "participa.rules.FundingDiagnostics": "participa.rules.diagnostics",
         "participa.synthetic.SyntheticSpec": "participa.synthetic",
     }
@@ -171,9 +172,13 @@ def _legacy_name(name: str) -> str:
     parts = name.split(".")
     if len(parts) == 2:
         return parts[1]
-    if parts[1] in ("phases", "ledger"):
-        return f"{parts[1]}.{parts[2]}"
-    return parts[2]
+    if parts[1] in ("phases", "process", "ledger"):  # the round's values were phases.* in 0.1.0
+        return f"{'ledger' if parts[1] == 'ledger' else 'phases'}.{parts[2]}"
+    return _RENAMED.get(name, parts[2])
+
+
+_RENAMED = {"participa.allocation.WeightedCriterion": "Criterion"}
+"""Classes renamed since 0.1.0: today's type name → the class name 0.1.0 used."""
 
 
 LEGACY_NAMES: Mapping[str, str] = types.MappingProxyType(
@@ -415,7 +420,7 @@ def decode(data: Any, tp: Any) -> Any:
                 raise TypeError(f"expected a string, got {data!r}")
             return data
         if tp is Fraction:
-            return Fraction(str(data))
+            return to_fraction(data, what="fraction")  # the one bounded exact reader
         if issubclass(tp, enum.Enum):
             return tp(data)
         if attrs.has(tp):
