@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 from participa.errors import (
@@ -214,7 +215,12 @@ _LAZY: dict[str, str] = {
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'participa' has no attribute {name!r}")
+        # Any submodule (participa.model, participa.batch, ...) as an attribute, as
+        # when 0.1.0 imported them all eagerly.
+        if not name.startswith("_") and importlib.util.find_spec(f"participa.{name}"):
+            module = ""
+        else:
+            raise AttributeError(f"module 'participa' has no attribute {name!r}")
     value = (
         importlib.import_module(f"participa.{name}")
         if not module

@@ -66,3 +66,9 @@ def test_star_import_gives_every_public_name() -> None:
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no_such_name"):
         participa.no_such_name  # noqa: B018
+
+
+def test_every_submodule_is_an_attribute_as_in_0_1_0() -> None:
+    modules = _fresh("import participa; participa.model.Project('a', 1); participa.batch.Job")
+    assert "participa.model" in modules
+    assert "participa.batch" in modules
