@@ -264,9 +264,7 @@ def lookup(name: str) -> type[Any] | None:
     """
     name = LEGACY_NAMES.get(name, name)
     if name not in _BY_NAME:
-        module = MODULES.get(name)
-        if module is None and name.startswith("participa.") and name.count(".") == 2:
-            module = name.rsplit(".", 1)[0]  # an unlisted stage value: try its stage
+        module = MODULES.get(name)  # only listed modules: a document never picks one
         if module is not None:
             try:
                 importlib.import_module(module)
