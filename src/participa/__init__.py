@@ -134,6 +134,7 @@ if TYPE_CHECKING:
         SQLiteStore,
     )
     from participa.tiebreak import (
+        DEFAULT_TIE_BREAK,
         TieBreak,
         TieCriterion,
     )
@@ -166,6 +167,7 @@ _LAZY: dict[str, str] = {
     "Round": "participa.phases",
     "SQLiteStore": "participa.store",
     "Territory": "participa.model",
+    "DEFAULT_TIE_BREAK": "participa.tiebreak",
     "TieBreak": "participa.tiebreak",
     "TieCriterion": "participa.tiebreak",
     "TraceStep": "participa.outcome",
@@ -235,6 +237,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "DEFAULT_TIE_BREAK",
     "Allocation",
     "BallotConstraints",
     "BallotKind",
