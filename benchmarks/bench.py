@@ -6,7 +6,13 @@
     python benchmarks/bench.py --quick          # CI: outcomes still agree on small files
     python benchmarks/bench.py --scale          # 1,000,000 voters x 200 projects + memory curve
     python benchmarks/bench.py --replay DIR     # declared-rule replay rate of a folder
+    python benchmarks/bench.py --big            # Warsaw 2026 and Łódź 2022 from the snapshot
+    python benchmarks/bench.py --startup        # import time; whole `participa tally` runs
     python benchmarks/bench.py --json ...       # everything as one JSON object on stdout
+
+``--big`` and ``--startup`` read the largest public pabulib elections from the snapshot
+folder given by ``--snapshot DIR`` or ``$PARTICIPA_PABULIB_SNAPSHOT`` (default
+``/work/pabulib_snapshot/pb_files`` when it exists) and are skipped when it is absent.
 
 For each file and rule it prints the median time of several runs of each library, the
 ratio (pabutools / participa), whether the two select the same projects, and each
@@ -15,8 +21,10 @@ library's memory peak. Both libraries parse the same uncompressed ``.pb`` file (
 measured the same way for both, with ``tracemalloc`` (which also sees numpy's
 buffers), in runs separate from the timed ones.
 
-``--quick`` checks outcomes only, never timings: it exits 1 if participa and
-pabutools disagree on any rule of a few small corpus files, and takes a few seconds.
+``--quick`` checks outcomes only, never timings (it prints no time and no ratio): it
+exits 1 if participa and pabutools disagree on any rule of a few small corpus files,
+and takes a few seconds. Every run first prints the machine (CPU model, cores, load)
+and the versions of Python, numpy, attrs, participa and pabutools.
 Without pabutools it checks against the corpus's recorded ``expected.json`` instead.
 """
 
@@ -27,8 +35,10 @@ import gc
 import gzip
 import json
 import os
+import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -56,6 +66,16 @@ RULES: dict[str, tuple[str, dict[str, Any], str, str | None]] = {
     "phragmen": ("phragmen", {}, "phragmen", None),
 }
 APPROVAL_ONLY = {"phragmen"}
+BIG_FILES = ("Poland_Warszawa_2026.pb", "Poland_Lodz_2022.pb")
+"""The largest public pabulib elections (city-wide Warsaw 2026, Łódź 2022)."""
+BIG_RULES = ("greedy_cost", "mes_cost", "phragmen")
+DEFAULT_SNAPSHOT = Path("/work/pabulib_snapshot/pb_files")
+# rule key -> `participa tally` options giving the same call as RULES
+TALLY_OPTIONS: dict[str, list[str]] = {
+    "greedy_cost": ["--rule", "greedy", "--utility", "cost"],
+    "mes_cost": ["--rule", "mes", "--utility", "cost", "--completion", "none"],
+    "phragmen": ["--rule", "phragmen"],
+}
 SCALE_MODEL: dict[str, Any] = {"ballots": "length", "mean_length": 5.0, "popularity_skew": 1.0}
 """The scale run's ballots: about 5 approvals each, some projects far more popular."""
 
@@ -93,6 +113,54 @@ def plain_copy(path: Path, tmp: Path) -> Path:
     with gzip.open(path, "rb") as src, open(out, "wb") as dst:
         shutil.copyfileobj(src, dst)
     return out
+
+
+def snapshot_dir(option: Path | None) -> Path | None:
+    """The pabulib snapshot folder: the option, else the environment, else the default."""
+    env = os.environ.get("PARTICIPA_PABULIB_SNAPSHOT")
+    for c in (option, Path(env) if env else None, DEFAULT_SNAPSHOT):
+        if c is not None and c.is_dir():
+            return c
+    return None
+
+
+def machine() -> dict[str, Any]:
+    """CPU model, cores, load and library versions, for the report's header."""
+    from importlib import metadata
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for dist in ("numpy", "attrs", "participa", "pabutools"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "load_1_5_15": [round(x, 2) for x in load] if load else None,
+        "platform": platform.platform(),
+        "versions": versions,
+    }
+
+
+def _machine_line(m: dict[str, Any]) -> str:
+    v = m["versions"]
+    return (
+        f"machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), "
+        f"load {m['load_1_5_15']}; python {v['python']}, numpy {v['numpy']}, "
+        f"attrs {v['attrs']}, participa {v['participa']}, pabutools {v['pabutools']}"
+    )
 
 
 # -- measuring --------------------------------------------------------------------------------
@@ -228,22 +296,25 @@ def bench_file(
     pabu: bool,
     expected: dict[str, Any] | None,
     log: Callable[[str], None],
+    timings: bool = True,
 ) -> dict[str, Any]:
     pb = plain_copy(path, tmp)
     name = path.name.removesuffix(".gz").removesuffix(".pb")
     rows: list[dict[str, Any]] = []
 
+    mb = pb.stat().st_size / 1e6
     p_t, p_n, election = timed(lambda: participa_parse(pb), repeat)
     row: dict[str, Any] = {"task": "parse", "participa_s": p_t, "participa_runs": p_n}
+    row.update(mb=mb, participa_mb_s=mb / p_t)
     if pabu:
         b_t, b_n, parsed = timed(lambda: pabutools_parse(pb), repeat)
-        row.update(pabutools_s=b_t, pabutools_runs=b_n, ratio=b_t / p_t)
+        row.update(pabutools_s=b_t, pabutools_runs=b_n, ratio=b_t / p_t, pabutools_mb_s=mb / b_t)
     if memory:
         row["participa_mib"] = peak_mib(lambda: participa_parse(pb))
         if pabu:
             row["pabutools_mib"] = peak_mib(lambda: pabutools_parse(pb))
     rows.append(row)
-    log(_fmt(name, row))
+    log(_fmt(name, row, timings=timings))
 
     for key in rules:
         row = {"task": key}
@@ -271,8 +342,12 @@ def bench_file(
             row["participa_mib"] = peak_mib(lambda k=key: participa_rule(k, election))  # type: ignore[misc]
             if pabu and "pabutools_s" in row and row["pabutools_s"] < 20:
                 row["pabutools_mib"] = peak_mib(lambda k=key: pabutools_rule(k, parsed))  # type: ignore[misc]
+        if not timings:
+            row.pop("ratio", None)
         rows.append(row)
-        log(_fmt(name, row))
+        log(_fmt(name, row, timings=timings))
+    if not timings:
+        rows[0].pop("ratio", None)
     prof = election.profile
     return {
         "file": path.name,
@@ -284,17 +359,24 @@ def bench_file(
     }
 
 
-def _fmt(name: str, row: dict[str, Any]) -> str:
+def _fmt(name: str, row: dict[str, Any], *, timings: bool = True) -> str:
+    agree = row.get("agree")
+    if not timings:  # --quick: agreement only
+        return f"{name[:38]:<38} {row['task']:<14} agree {'-' if agree is None else agree}"
+
     def ms(x: float | None) -> str:
         return "-" if x is None else f"{1000 * x:10.2f}"
 
     ratio = row.get("ratio")
-    agree = row.get("agree")
     mem = ""
     if "participa_mib" in row:
         mem = f"  mem {row['participa_mib']:7.1f} MiB"
         if "pabutools_mib" in row:
             mem += f" vs {row['pabutools_mib']:7.1f} MiB"
+    if "participa_mb_s" in row:
+        mem += f"  {row['participa_mb_s']:6.1f} MB/s"
+        if "pabutools_mb_s" in row:
+            mem += f" vs {row['pabutools_mb_s']:5.1f} MB/s"
     return (
         f"{name[:38]:<38} {row['task']:<14} participa {ms(row.get('participa_s'))} ms  "
         f"pabutools {ms(row.get('pabutools_s'))} ms  "
@@ -370,6 +452,117 @@ def bench_scale(
     return out
 
 
+# -- start-up ---------------------------------------------------------------------------------
+
+IMPORT_CHILD = (
+    "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+)
+
+
+def _child_seconds(module: str) -> float:
+    code = IMPORT_CHILD.format(module=module)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(proc.stdout)
+
+
+def _importtime_seconds() -> float:
+    """``python -X importtime -c 'import participa'``: the package's cumulative time."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import participa"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in proc.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[2].strip() == "participa":
+            return int(parts[1]) / 1e6
+    raise RuntimeError("no 'participa' line in -X importtime output")
+
+
+def _spread(xs: list[float]) -> dict[str, float]:
+    return {"best_s": min(xs), "median_s": statistics.median(xs), "runs": len(xs)}
+
+
+def bench_startup(
+    *,
+    warsaw: Path | None,
+    repeat: int,
+    pabutools_s: dict[str, float],
+    pabutools_selected: dict[str, list[str]],
+    pabu: bool,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """``import participa`` in fresh processes, and whole ``participa tally`` processes.
+
+    A tally process (interpreter start, import, parse, rule, JSON out) is compared with
+    pabutools' parse + rule *in process* (no interpreter start counted for pabutools).
+    """
+    n = max(repeat, 5)
+    out: dict[str, Any] = {}
+    imports = [_child_seconds("participa") for _ in range(n)]
+    numpy_only = [_child_seconds("numpy") for _ in range(n)]
+    importtime = [_importtime_seconds() for _ in range(n)]
+    out["import_participa"] = _spread(imports)
+    out["import_numpy"] = _spread(numpy_only)
+    out["importtime_participa"] = _spread(importtime)
+    log(
+        f"start-up: import participa best {1000 * min(imports):.0f} ms, median "
+        f"{1000 * statistics.median(imports):.0f} ms (fresh processes, {n} runs); "
+        f"-X importtime cumulative best {1000 * min(importtime):.0f} ms; "
+        f"import numpy alone best {1000 * min(numpy_only):.0f} ms"
+    )
+    if warsaw is None:
+        log("start-up: no pabulib snapshot, whole-process tally skipped")
+        return out
+    tallies: dict[str, Any] = {}
+    for key, options in TALLY_OPTIONS.items():
+        walls: list[float] = []
+        selected: list[str] = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            proc = subprocess.run(
+                [sys.executable, "-m", "participa", "tally", str(warsaw), *options, "--json"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            walls.append(time.perf_counter() - t0)
+            selected = sorted(json.loads(proc.stdout)["selected"])
+        row: dict[str, Any] = _spread(walls)
+        if pabu and key not in pabutools_s:
+            tmp = Path(tempfile.mkdtemp())
+            try:
+                pb = plain_copy(warsaw, tmp)
+                p_t, _, parsed = timed(lambda pb=pb: pabutools_parse(pb), repeat)  # type: ignore[misc]
+                r_t, _, theirs = timed(
+                    lambda k=key, x=parsed: pabutools_rule(k, x),  # type: ignore[misc]
+                    repeat,
+                    budget_s=30.0,
+                )
+            finally:
+                shutil.rmtree(tmp)
+            pabutools_s[key] = p_t + r_t
+            pabutools_selected[key] = theirs
+        if key in pabutools_s:
+            row.update(
+                pabutools_parse_rule_s=pabutools_s[key],
+                ratio=pabutools_s[key] / row["median_s"],
+                agree=selected == pabutools_selected[key],
+            )
+        tallies[key] = row
+        ratio = f"{row['ratio']:.0f}x" if "ratio" in row else "-"
+        log(
+            f"start-up: `participa tally {warsaw.name} {' '.join(options)}` whole process "
+            f"median {1000 * row['median_s']:.0f} ms (best {1000 * row['best_s']:.0f}); "
+            f"pabutools parse + {key} in process "
+            f"{1000 * pabutools_s.get(key, float('nan')):.0f} ms; ratio {ratio}; "
+            f"agree {row.get('agree', '-')}"
+        )
+    out["tally"] = {"file": warsaw.name, "rules": tallies}
+    return out
+
+
 # -- replay -----------------------------------------------------------------------------------
 
 
@@ -377,14 +570,21 @@ def bench_replay(folder: Path, *, log: Callable[[str], None]) -> dict[str, Any]:
     from participa.batch import replay_folder
 
     out: dict[str, Any] = {"folder": str(folder)}
+    import resource
+
     for label, workers in (("serial", 0), ("2 processes", 2)):
         t0 = time.perf_counter()
+        c0 = time.process_time()
+        k0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         if workers:
             with ProcessPoolExecutor(max_workers=workers) as ex:
                 results = replay_folder(folder, executor=ex)
         else:
             results = replay_folder(folder)
         dt = time.perf_counter() - t0
+        k1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = time.process_time() - c0
+        cpu += (k1.ru_utime - k0.ru_utime) + (k1.ru_stime - k0.ru_stime)
         ok = sum(r.ok for r in results)
         matched = sum(r.matches is True for r in results)
         known = sum(r.matches is not None for r in results)
@@ -392,13 +592,15 @@ def bench_replay(folder: Path, *, log: Callable[[str], None]) -> dict[str, Any]:
         out[label] = {
             "files": len(results),
             "seconds": dt,
+            "cpu_seconds": cpu,
             "per_minute": rate,
             "ok": ok,
             "matches": matched,
             "comparable": known,
         }
         log(
-            f"replay ({label}): {len(results)} files in {dt:.2f} s = {rate:.0f} elections/min; "
+            f"replay ({label}): {len(results)} files in {dt:.2f} s wall, {cpu:.2f} s CPU "
+            f"= {rate:.0f} elections/min; "
             f"{ok} ran, {matched}/{known} reproduce the announced winners"
         )
     return out
@@ -412,7 +614,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("files", nargs="*", type=Path, help=".pb or .pb.gz files")
     ap.add_argument("--largest", type=int, default=3, help="how many of the corpus's largest")
     ap.add_argument("--repeat", type=int, default=7, help="runs per measurement (median)")
-    ap.add_argument("--rules", default=",".join(RULES), help="comma-separated rule keys")
+    ap.add_argument(
+        "--rules",
+        default=None,
+        help=f"comma-separated rule keys (default: all; with --big only: {','.join(BIG_RULES)})",
+    )
     ap.add_argument("--quick", action="store_true", help="outcome agreement only, small files")
     ap.add_argument("--no-memory", action="store_true", help="skip the memory peaks")
     ap.add_argument("--scale", action="store_true", help="the 1,000,000 x 200 run and curve")
@@ -429,12 +635,17 @@ def main(argv: list[str] | None = None) -> int:
         help="distinct-ballot counts for the memory curve",
     )
     ap.add_argument("--replay", type=Path, nargs="?", const=Path(), help="replay a folder")
+    ap.add_argument("--big", action="store_true", help="Warsaw 2026 and Łódź 2022 (snapshot)")
+    ap.add_argument("--startup", action="store_true", help="import and whole-process tally")
+    ap.add_argument("--snapshot", type=Path, help="the pabulib snapshot folder (for --big)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
 
     quiet = args.json
     log: Callable[[str], None] = (lambda s: print(s, file=sys.stderr)) if quiet else print
-    rules = [r.strip() for r in args.rules.split(",") if r.strip()]
+    only_big = (args.big or args.startup) and not args.files
+    rules_text = args.rules or (",".join(BIG_RULES) if only_big else ",".join(RULES))
+    rules = [r.strip() for r in rules_text.split(",") if r.strip()]
     unknown = sorted(set(rules) - set(RULES))
     if unknown:
         ap.error(f"unknown rule keys {unknown}; use {', '.join(RULES)}")
@@ -444,7 +655,10 @@ def main(argv: list[str] | None = None) -> int:
     if (corpus / "expected.json").exists():
         expected = json.loads((corpus / "expected.json").read_text(encoding="utf-8"))
 
+    host = machine()
+    log(_machine_line(host))
     report: dict[str, Any] = {
+        "machine": host,
         "python": sys.version.split()[0],
         "pabutools": pabu,
         "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
@@ -454,9 +668,16 @@ def main(argv: list[str] | None = None) -> int:
         repeat, memory = 1, False
     else:
         files = list(args.files) or (
-            [] if (args.scale or args.replay) else largest(corpus, args.largest)
+            []
+            if (args.scale or args.replay or args.big or args.startup)
+            else largest(corpus, args.largest)
         )
         repeat, memory = args.repeat, not args.no_memory
+    snapshot = snapshot_dir(args.snapshot) if (args.big or args.startup) else None
+    if (args.big or args.startup) and snapshot is None:
+        log("no pabulib snapshot (--snapshot / $PARTICIPA_PABULIB_SNAPSHOT): --big skipped")
+    if args.big and snapshot is not None:
+        files += [snapshot / f for f in BIG_FILES if (snapshot / f).exists()]
     if not pabu:
         log("pabutools is not installed: comparing with expected.json only")
 
@@ -473,9 +694,29 @@ def main(argv: list[str] | None = None) -> int:
                     pabu=pabu,
                     expected=expected,
                     log=log,
+                    timings=not args.quick,
                 )
             )
     report["files"] = results
+    if args.startup:
+        warsaw = snapshot / BIG_FILES[0] if snapshot is not None else None
+        pabu_s: dict[str, float] = {}
+        pabu_sel: dict[str, list[str]] = {}
+        for r in results:
+            if warsaw is not None and r["file"] == warsaw.name:
+                parse_s = r["rows"][0].get("pabutools_s")
+                for row in r["rows"][1:]:
+                    if parse_s is not None and "pabutools_s" in row:
+                        pabu_s[row["task"]] = parse_s + row["pabutools_s"]
+                        pabu_sel[row["task"]] = row.get("pabutools_selected", row["selected"])
+        report["startup"] = bench_startup(
+            warsaw=warsaw if warsaw is not None and warsaw.exists() else None,
+            repeat=repeat,
+            pabutools_s=pabu_s,
+            pabutools_selected=pabu_sel,
+            pabu=pabu,
+            log=log,
+        )
     if args.scale:
         curve = [int(x) for x in args.curve.split(",") if x.strip()]
         SCALE_MODEL.clear()

@@ -32,7 +32,7 @@ def test_corpus_elections_round_trip(path: Path) -> None:
     assert list(back.meta) == list(e.meta)  # META order survives
     assert [dict(p.metadata) for p in back.projects] == [dict(p.metadata) for p in e.projects]
     doc = json.loads(text)
-    assert (doc["schema"], doc["type"]) == ("participa/1", "Election")
+    assert (doc["schema"], doc["type"]) == ("participa/1", "participa.Election")
 
 
 def test_pabulib_file_with_warnings_round_trips() -> None:

@@ -41,7 +41,7 @@ from typing import Any
 import attrs
 
 from participa import serialize
-from participa.errors import ParticipaError, ValidationError
+from participa.errors import ValidationError
 from participa.model import Election
 from participa.outcome import Outcome
 from participa.synthetic import SyntheticSpec
@@ -71,6 +71,7 @@ def _frozen_options(value: Mapping[str, OptionValue] | None) -> Mapping[str, Opt
     return types.MappingProxyType(dict(value or {}))
 
 
+@serialize.register("participa.batch.Job")
 @attrs.frozen(slots=True)
 class Job:
     """One rule run on one election.
@@ -116,6 +117,7 @@ class Job:
         return self.source.name or "election"
 
 
+@serialize.register("participa.batch.JobResult")
 @attrs.frozen(slots=True)
 class JobResult:
     """What one :class:`Job` gave: an outcome, or the error that stopped it.
@@ -151,6 +153,27 @@ class JobResult:
     def ok(self) -> bool:
         """Whether the job produced an outcome."""
         return self.outcome is not None
+
+    @property
+    def nothing_to_replay(self) -> bool:
+        """Whether the job replayed a file that declares no rule (or ``unknown``).
+
+        Such a file is not a failure of the replay: there is no announced rule to run.
+
+        >>> JobResult("f.pb", "declared", error_type="RuleError", error="...",
+        ...           declared_rule="unknown").nothing_to_replay
+        True
+        """
+        return (
+            self.rule == "declared"
+            and self.error_type == "RuleError"
+            and (self.declared_rule or "").strip() in ("", "unknown")
+        )
+
+    @property
+    def failed(self) -> bool:
+        """Whether the job could not run (excluding :attr:`nothing_to_replay`)."""
+        return self.outcome is None and not self.nothing_to_replay
 
     @property
     def matches(self) -> bool | None:
@@ -226,28 +249,41 @@ def run_job(job: Job) -> JobResult:
     """Load the job's election, run its rule, and record the outcome or the error.
 
     Runs where it is called: this is the function :func:`run_batch` hands to executors.
+    Whatever stops the job (a :class:`~participa.ParticipaError`, a file that cannot
+    be opened, or any other failure) becomes the result's ``error``, so a batch
+    always goes on to the next job.
+
+    >>> r = run_job(Job("no/such/file.pb"))
+    >>> r.ok, r.error_type
+    (False, 'FileNotFoundError')
     """
     label = job.name
     try:
         election = _load(job.source)
-    except ParticipaError as exc:
-        return JobResult(label, job.rule, error_type=type(exc).__name__, error=str(exc))
+    except Exception as exc:
+        return JobResult(label, job.rule, error_type=type(exc).__name__, error=_describe(exc))
     declared = election.meta.get("rule")
     announced = _announced(election)
     try:
         from participa.rules.registry import run_rule
 
         outcome = run_rule(job.rule, election, **_rule_kwargs(job.options))
-    except ParticipaError as exc:
+    except Exception as exc:
         return JobResult(
             label,
             job.rule,
             error_type=type(exc).__name__,
-            error=str(exc),
+            error=_describe(exc),
             declared_rule=declared,
             announced=announced,
         )
     return JobResult(label, job.rule, outcome, declared_rule=declared, announced=announced)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 def run_job_json(job: str) -> str:
@@ -356,7 +392,8 @@ def replay_folder(
     folder
         A folder of ``.pb`` / ``.pb.gz`` files (not searched recursively).
     rule
-        ``"declared"`` or any rule name ``run_rule`` knows.
+        ``"declared"`` or any rule name ``run_rule`` knows; an unknown name raises
+        :class:`~participa.RuleError` before any file is read.
     executor, progress
         As for :func:`run_batch`.
     options
@@ -369,9 +406,8 @@ def replay_folder(
     ...
     participa.errors.ValidationError: 'no/such/folder' is not a folder (pass a folder ...)
     """
+    from participa.rules.registry import get_rule
+
+    get_rule(rule)  # refuse an unknown rule once, not once per file
     jobs = [Job(str(p), rule=rule, options=options or {}) for p in pabulib_files(folder)]
     return run_batch(jobs, executor=executor, progress=progress)
-
-
-serialize.register(Job)
-serialize.register(JobResult)

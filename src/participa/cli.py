@@ -10,7 +10,10 @@ Sub-commands
 ``participa rules``
     List the rules and their options.
 ``participa replay FOLDER``
-    Replay the declared rule of every pabulib file in a folder (with a progress bar).
+    Replay the declared rule (or ``--rule NAME``) of every pabulib file in a folder, over
+    ``--jobs N`` processes; each file is reported and the run goes on. Exit status 1 when a
+    file cannot be read or replayed, or an outcome differs from the announced winners;
+    0 otherwise (a file declaring rule ``unknown`` has nothing to replay: not a failure).
 ``participa demo``
     A Villa El Salvador-style round on built-in illustrative data.
 
@@ -196,8 +199,18 @@ def _rules(out: TextIO) -> int:
 
 
 def _replay(args: argparse.Namespace, out: TextIO) -> int:
+    """Exit 1 when a file fails or an outcome differs from the announced one, else 0."""
     from participa.batch import replay_folder
+    from participa.errors import ValidationError
+    from participa.i18n import _
+    from participa.rules.registry import get_rule
 
+    if args.jobs < 1:
+        raise ValidationError(
+            _("--jobs must be 1 or more, got {jobs}", jobs=args.jobs),
+            hint=_("use --jobs 1 to replay in this process"),
+        )
+    get_rule(args.rule)  # an unknown rule is refused before any file is read
     executor = None
     if args.jobs > 1:
         from concurrent.futures import ProcessPoolExecutor
@@ -210,9 +223,10 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
         if executor is not None:
             executor.shutdown()
     rows = [r.to_dict() for r in results]
+    failed = int(any(r.failed or r.matches is False for r in results))
     if args.json:
         print(json.dumps({"results": rows}, ensure_ascii=False), file=out)
-        return 0
+        return failed
     width = max((len(r.label) for r in results), default=10)
     width = min(width, 60)
     for r in results:
@@ -229,7 +243,7 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
         f"{same} of {len(compared)} with an announced outcome reproduced",
         file=out,
     )
-    return 0
+    return failed
 
 
 class _ProgressBar:

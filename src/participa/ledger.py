@@ -44,6 +44,7 @@ from types import MappingProxyType
 
 import attrs
 
+from participa import serialize
 from participa.errors import IntegrityError, ValidationError
 from participa.i18n import _
 from participa.money import format_amount
@@ -124,6 +125,7 @@ class EntryKind(enum.Enum):
     """Uncommitted promise moved to another project (``to_project``) or back to the fund."""
 
 
+@serialize.register("participa.ledger.LedgerEntry")
 @attrs.frozen(slots=True)
 class LedgerEntry:
     """One line of the ledger.
@@ -196,6 +198,7 @@ class LedgerEntry:
             )
 
 
+@serialize.register("participa.ledger.ProjectPosition")
 @attrs.frozen(slots=True)
 class ProjectPosition:
     """Where one project's money stands.
@@ -216,6 +219,7 @@ class ProjectPosition:
     never_started: bool = False
 
 
+@serialize.register("participa.ledger.Execution")
 @attrs.frozen(slots=True)
 class Execution:
     """Totals of a territory (or of the whole round): promised, committed, spent, rate.
@@ -331,6 +335,7 @@ def _fold(entries: Iterable[LedgerEntry], *, integrity: bool) -> dict[str, _Pos]
     return pos
 
 
+@serialize.register("participa.ledger.Ledger")
 @attrs.frozen(slots=True)
 class Ledger:
     """An append-only ledger of promises, commitments, spending and reallocations.
@@ -479,6 +484,7 @@ def _pct(rate: Fraction | None) -> str:
     return "-" if rate is None else f"{float(rate) * 100:.1f}%"
 
 
+@serialize.register("participa.ledger.AccountabilityReport")
 @attrs.frozen(slots=True)
 class AccountabilityReport:
     """Execution of a round's promises at a given date (rendición de cuentas).
@@ -613,13 +619,3 @@ def accountability_report(ledger: Ledger, *, as_of: str) -> AccountabilityReport
         late=tuple(r.project_id for r in rows if r.late),
         never_started=tuple(r.project_id for r in rows if r.never_started),
     )
-
-
-def _register() -> None:
-    from participa import serialize
-
-    for cls in (LedgerEntry, Ledger, ProjectPosition, Execution, AccountabilityReport):
-        serialize.register(cls, "ledger." + cls.__name__)
-
-
-_register()

@@ -29,6 +29,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from participa import serialize
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.money import Currency
@@ -113,6 +114,7 @@ def _whole_numbers(values: npt.ArrayLike, what: str, size: int) -> IntArray:
     return out
 
 
+@serialize.register("participa.Project")
 @attrs.frozen(slots=True)
 class Project:
     """A proposal that may be funded.
@@ -169,6 +171,7 @@ class Project:
             )
 
 
+@serialize.register("participa.Territory")
 @attrs.frozen(slots=True)
 class Territory:
     """A territory (section, neighbourhood, district) or a theme that receives money.
@@ -222,6 +225,7 @@ class BallotKind(enum.Enum):
         return self in (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
 
 
+@serialize.register("participa.BallotConstraints")
 @attrs.frozen(slots=True)
 class BallotConstraints:
     """Declared limits on ballots (pabulib META ``min_length``, ``max_points``, ...).
@@ -238,6 +242,7 @@ class BallotConstraints:
     max_sum_points: int | None = None
 
 
+@serialize.register("participa.Voters")
 @attrs.frozen(slots=True)
 class Voters:
     """Per-voter detail kept beside a collapsed profile (ids, file order, extra columns).
@@ -274,6 +279,7 @@ def _matrix_dtype(kind: BallotKind) -> type[np.generic]:
     return np.bool_ if kind.is_approval else np.int64
 
 
+@serialize.register("participa.Profile")
 @attrs.frozen(slots=True)
 class Profile:
     """All ballots of an election in one numpy representation.
@@ -758,6 +764,7 @@ def _costs_default(self: Election) -> IntArray:
     return _readonly(np.array([p.cost for p in self.projects], dtype=np.int64))
 
 
+@serialize.register("participa.Election")
 @attrs.frozen(slots=True)
 class Election:
     """A PB election: a budget, the projects on the ballot, and the ballots cast.

@@ -26,6 +26,7 @@ from typing import Final
 
 import attrs
 
+from participa import serialize
 from participa.apportion import largest_remainder
 from participa.errors import ValidationError
 from participa.exact import MAX_EXPONENT, MAX_TEXT
@@ -70,6 +71,7 @@ def _check_code(_inst: object, _attr: object, value: str | None) -> None:
         raise ValidationError(_("unknown currency code {code!r}", code=value))
 
 
+@serialize.register("participa.Currency")
 @attrs.frozen(slots=True)
 class Currency:
     """A currency as people read it: an ISO 4217 code and how many minor units make a unit.

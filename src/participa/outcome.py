@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from participa import serialize
 from participa.errors import IntegrityError, ValidationError
 from participa.i18n import _
 from participa.money import Currency
@@ -60,6 +61,7 @@ def _action(value: TraceAction | str) -> TraceAction:
         ) from None
 
 
+@serialize.register("participa.TraceStep")
 @attrs.frozen(slots=True)
 class TraceStep:
     """One step of a rule's run, for people to read.
@@ -149,6 +151,7 @@ def _selected(value: Iterable[str]) -> tuple[str, ...]:
     return out
 
 
+@serialize.register("participa.Outcome")
 @attrs.frozen(slots=True)
 class Outcome:
     """The result of a rule on an election.

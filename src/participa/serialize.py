@@ -1,6 +1,13 @@
 """JSON for every public value: a documented, versioned schema, no pickle, no eval.
 
-Every public ``attrs`` value class is *registered* under a stable type name.
+Every public ``attrs`` value class is *registered* under a stable type name, by
+an explicit ``@register("participa.Project")`` line where the class is defined:
+``participa.<Class>`` for the base layer (model, money, outcome, tie-breaking),
+``participa.<stage>.<Class>`` for everything else (``participa.phases.Round``,
+``participa.ledger.Ledger``). :data:`MODULES` maps each name to its module, so
+:func:`loads` rebuilds any registered value even in a process that has not
+imported its module yet; the names participa 0.1.0 wrote (``Project``,
+``phases.Round``) are still read (:data:`LEGACY_NAMES`).
 :func:`dumps` writes ``{"schema": "participa/1", "type": NAME, "value": {...}}``;
 the value is an object of the class's fields, encoded by their declared types:
 
@@ -31,13 +38,14 @@ True
 from __future__ import annotations
 
 import enum
+import importlib
 import json
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin, overload
 
 import attrs
 import numpy as np
@@ -45,7 +53,18 @@ import numpy as np
 from participa.errors import ParseError
 from participa.exact import to_fraction
 
-__all__ = ["SCHEMA", "decode", "dumps", "encode", "loads", "register"]
+__all__ = [
+    "LEGACY_NAMES",
+    "MODULES",
+    "SCHEMA",
+    "decode",
+    "default_name",
+    "dumps",
+    "encode",
+    "loads",
+    "lookup",
+    "register",
+]
 
 SCHEMA = "participa/1"
 """Version tag written into every JSON document."""
@@ -56,15 +75,167 @@ _HINTS: dict[type[Any], dict[str, Any]] = {}
 
 T = TypeVar("T")
 
+_CORE_MODULES = ("participa.model", "participa.money", "participa.outcome", "participa.tiebreak")
 
-def register(cls: type[T], name: str | None = None) -> type[T]:
-    """Make an attrs class JSON-serialisable under ``name`` (default: its class name).
+MODULES: Mapping[str, str] = types.MappingProxyType(
+    {
+        "participa.BallotConstraints": "participa.model",
+        "participa.Currency": "participa.money",
+        "participa.Election": "participa.model",
+        "participa.Outcome": "participa.outcome",
+        "participa.Profile": "participa.model",
+        "participa.Project": "participa.model",
+        "participa.Territory": "participa.model",
+        "participa.TieBreak": "participa.tiebreak",
+        "participa.TraceStep": "participa.outcome",
+        "participa.Voters": "participa.model",
+        "participa.allocation.Allocation": "participa.allocation.core",
+        "participa.allocation.CriterionShare": "participa.allocation.core",
+        "participa.allocation.CrossAllocation": "participa.allocation.cross",
+        "participa.allocation.Envelope": "participa.allocation.envelope",
+        "participa.allocation.Formula": "participa.allocation.criteria",
+        "participa.allocation.Reserve": "participa.allocation.envelope",
+        "participa.allocation.TerritoryAllocation": "participa.allocation.core",
+        "participa.allocation.TreeAllocation": "participa.allocation.levels",
+        "participa.allocation.WeightedCriterion": "participa.allocation.criteria",
+        "participa.analysis.AxiomReport": "participa.analysis.axioms",
+        "participa.analysis.FundingGap": "participa.analysis.distribution",
+        "participa.analysis.FundingGaps": "participa.analysis.distribution",
+        "participa.analysis.ParetoSwap": "participa.analysis.axioms",
+        "participa.analysis.PriceSystem": "participa.analysis.axioms",
+        "participa.analysis.RuleComparison": "participa.analysis.distribution",
+        "participa.analysis.RuleRow": "participa.analysis.distribution",
+        "participa.analysis.SatisfactionSummary": "participa.analysis.distribution",
+        "participa.analysis.ShareRow": "participa.analysis.distribution",
+        "participa.analysis.ShareTable": "participa.analysis.distribution",
+        "participa.analysis.Violation": "participa.analysis.axioms",
+        "participa.batch.Job": "participa.batch",
+        "participa.batch.JobResult": "participa.batch",
+        "participa.cofinancing.CofinancingPlan": "participa.cofinancing.plan",
+        "participa.cofinancing.MatchingRule": "participa.cofinancing.plan",
+        "participa.cofinancing.Pledge": "participa.cofinancing.plan",
+        "participa.cofinancing.PledgeTotals": "participa.cofinancing.financing",
+        "participa.cofinancing.ProjectFinancing": "participa.cofinancing.financing",
+        "participa.cofinancing.RequiredShare": "participa.cofinancing.plan",
+        "participa.cofinancing.Shortfall": "participa.cofinancing.financing",
+        "participa.examples.VesExample": "participa.examples.ves",
+        "participa.feasibility.CheckResult": "participa.feasibility._base",
+        "participa.feasibility.CriteriaMatrix": "participa.feasibility.prioritisation",
+        "participa.feasibility.FeasibilityReport": "participa.feasibility.review",
+        "participa.feasibility.ManualVerdict": "participa.feasibility.manual",
+        "participa.feasibility.PriorityCriterion": "participa.feasibility.prioritisation",
+        "participa.feasibility.ProjectReport": "participa.feasibility.review",
+        "participa.feasibility.ProposalDetails": "participa.feasibility._base",
+        "participa.feasibility.RankedProject": "participa.feasibility.prioritisation",
+        "participa.feasibility.Ranking": "participa.feasibility.prioritisation",
+        "participa.io.FileWarning": "participa.io.pabulib",
+        "participa.io.PabulibFile": "participa.io.pabulib",
+        "participa.ledger.AccountabilityReport": "participa.ledger",
+        "participa.ledger.Execution": "participa.ledger",
+        "participa.ledger.Ledger": "participa.ledger",
+        "participa.ledger.LedgerEntry": "participa.ledger",
+        "participa.ledger.ProjectPosition": "participa.ledger",
+        "participa.phases.Event": "participa.phases.events",
+        "participa.phases.MachineSpec": "participa.phases.spec",
+        "participa.phases.Phase": "participa.phases.spec",
+        "participa.phases.Round": "participa.phases.engine",
+        "participa.phases.Transition": "participa.phases.spec",
+        "participa.phases.Triggered": "participa.phases.events",
+        "participa.phases.Visit": "participa.phases.engine",
+        "participa.process.Allocated": "participa.process.decisions",
+        "participa.process.Approved": "participa.process.decisions",
+        "participa.process.BallotsClosed": "participa.process.decisions",
+        "participa.process.Committed": "participa.process.decisions",
+        "participa.process.Noted": "participa.process.decisions",
+        "participa.process.OutcomePublished": "participa.process.decisions",
+        "participa.process.Pledged": "participa.process.decisions",
+        "participa.process.Proposed": "participa.process.decisions",
+        "participa.process.Reallocated": "participa.process.decisions",
+        "participa.process.Reviewed": "participa.process.decisions",
+        "participa.process.RoundState": "participa.process.round",
+        "participa.process.Spent": "participa.process.decisions",
+        "participa.process.Started": "participa.process.round",
+        "participa.rules.FundingDiagnostics": "participa.rules.diagnostics",
+        "participa.synthetic.SyntheticSpec": "participa.synthetic",
+    }
+)
+"""Every registered type name → the module that defines (and registers) it.
 
-    Usable as a decorator. Registering the same class twice is harmless.
+:func:`loads` imports that module on first use, so a document can be read in a
+fresh process that never imported the class's module. ``tests/serialize`` checks
+that this table and the ``@register(...)`` lines agree.
+"""
+
+
+def _legacy_name(name: str) -> str:
+    """The type name participa 0.1.0 wrote for ``name`` (``Project``, ``phases.Round``)."""
+    parts = name.split(".")
+    if len(parts) == 2:
+        return parts[1]
+    if parts[1] in ("phases", "process", "ledger"):  # the round's values were phases.* in 0.1.0
+        return f"{'ledger' if parts[1] == 'ledger' else 'phases'}.{parts[2]}"
+    return _RENAMED.get(name, parts[2])
+
+
+_RENAMED = {"participa.allocation.WeightedCriterion": "Criterion"}
+"""Classes renamed since 0.1.0: today's type name → the class name 0.1.0 used."""
+
+
+LEGACY_NAMES: Mapping[str, str] = types.MappingProxyType(
+    {_legacy_name(name): name for name in MODULES}
+)
+"""Type names written by participa 0.1.0 → today's names; :func:`loads` accepts both."""
+
+_LEGACY_OF = {new: old for old, new in LEGACY_NAMES.items()}
+
+
+def default_name(cls: type[Any]) -> str:
+    """The consistent type name of a class: ``participa.Project``, ``participa.phases.Round``.
+
+    Base-layer values (model, money, outcome, tie-breaking) are ``participa.<Class>``;
+    every other value is ``participa.<stage>.<Class>``, named after the stage package
+    or module it belongs to.
+
+    >>> from participa.model import Project
+    >>> default_name(Project)
+    'participa.Project'
     """
+    module = cls.__module__
+    if module in _CORE_MODULES or not module.startswith("participa."):
+        return f"participa.{cls.__name__}"
+    return f"participa.{module.split('.')[1]}.{cls.__name__}"
+
+
+@overload
+def register(cls: str, name: None = None) -> Callable[[type[T]], type[T]]: ...
+@overload
+def register(cls: type[T], name: str | None = None) -> type[T]: ...
+def register(cls: type[T] | str, name: str | None = None) -> type[T] | Callable[[type[T]], type[T]]:
+    """Make an attrs class JSON-serialisable under a type name.
+
+    Use it as a decorator where the class is defined, naming the type explicitly
+    (and list the name in :data:`MODULES`)::
+
+        @serialize.register("participa.Project")
+        @attrs.frozen
+        class Project: ...
+
+    ``register(cls)`` (no name) uses :func:`default_name`. Registering the same
+    class twice is harmless; two classes under one name is a ``TypeError``.
+    """
+    if isinstance(cls, str):
+        key = cls
+
+        def decorate(klass: type[T]) -> type[T]:
+            return _register(klass, key)
+
+        return decorate
+    return _register(cls, name or default_name(cls))
+
+
+def _register(cls: type[T], key: str) -> type[T]:
     if not attrs.has(cls):
         raise TypeError(f"{cls.__name__} is not an attrs class")
-    key = name or cls.__name__
     other = _BY_NAME.get(key)
     same_place = other is not None and (other.__module__, other.__qualname__) == (
         cls.__module__,
@@ -81,6 +252,27 @@ def register(cls: type[T], name: str | None = None) -> type[T]:
     return cls  # type: ignore[return-value]  # attrs.has() narrowed it to AttrsInstance
 
 
+def lookup(name: str) -> type[Any] | None:
+    """The class registered under ``name`` (or its 0.1.0 name), importing its module if needed.
+
+    >>> lookup("participa.Project").__name__
+    'Project'
+    >>> lookup("Project") is lookup("participa.Project")
+    True
+    >>> lookup("participa.Nothing") is None
+    True
+    """
+    name = LEGACY_NAMES.get(name, name)
+    if name not in _BY_NAME:
+        module = MODULES.get(name)  # only listed modules: a document never picks one
+        if module is not None:
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                return None
+    return _BY_NAME.get(name)
+
+
 def _hints(cls: type[Any]) -> dict[str, Any]:
     if cls not in _HINTS:
         import sys
@@ -90,8 +282,14 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
     return _HINTS[cls]
 
 
-def encode(value: Any) -> Any:
-    """Turn a value into plain JSON data (untagged for registered classes)."""
+def encode(value: Any, *, legacy_names: bool = False) -> Any:
+    """Turn a value into plain JSON data (untagged for registered classes).
+
+    ``legacy_names=True`` writes nested type tags with the names of participa 0.1.0
+    (:data:`LEGACY_NAMES`): the event log hashes this form, so hashes written by 0.1.0
+    still verify and do not change when a type is renamed.
+    """
+    kw = {"legacy_names": legacy_names}
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, int | np.integer):
@@ -104,7 +302,7 @@ def encode(value: Any) -> Any:
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
     if isinstance(value, enum.Enum):
-        return encode(value.value)
+        return encode(value.value, **kw)
     if isinstance(value, np.ndarray):
         return {
             "dtype": str(value.dtype),
@@ -112,10 +310,10 @@ def encode(value: Any) -> Any:
             "data": value.ravel().tolist(),
         }
     if isinstance(value, Mapping):
-        return {str(k): encode(v) for k, v in value.items()}
+        return {str(k): encode(v, **kw) for k, v in value.items()}
     if isinstance(value, tuple | list | frozenset | set):
         items = sorted(value) if isinstance(value, frozenset | set) else value
-        return [encode(v) for v in items]
+        return [encode(v, **kw) for v in items]
     cls = type(value)
     if cls in _BY_CLASS:
         out: dict[str, Any] = {}
@@ -124,7 +322,7 @@ def encode(value: Any) -> Any:
                 continue
             v = getattr(value, f.name)
             tp = _hints(cls).get(f.name)
-            out[f.alias or f.name] = _tagged(v) if _needs_tag(tp) else encode(v)
+            out[f.alias or f.name] = _tagged(v, legacy_names) if _needs_tag(tp) else encode(v, **kw)
         return out
     raise TypeError(f"cannot encode a {cls.__qualname__} as JSON (not registered)")
 
@@ -140,26 +338,31 @@ def _needs_tag(tp: Any) -> bool:
     return False
 
 
-def _tagged(value: Any) -> Any:
+def _tagged(value: Any, legacy_names: bool) -> Any:
     cls = type(value)
     if cls in _BY_CLASS:
-        return {"type": _BY_CLASS[cls], "value": encode(value)}
-    return encode(value)
+        name = _BY_CLASS[cls]
+        if legacy_names:
+            name = _LEGACY_OF.get(name, name)
+        return {"type": name, "value": encode(value, legacy_names=legacy_names)}
+    return encode(value, legacy_names=legacy_names)
 
 
 def decode(data: Any, tp: Any) -> Any:
     """Rebuild a value of declared type ``tp`` from :func:`encode` output."""
     if tp is Any or tp is None:
-        if isinstance(data, dict) and set(data) == {"type", "value"} and data["type"] in _BY_NAME:
-            return decode(data["value"], _BY_NAME[data["type"]])
+        tagged = _tagged_class(data)
+        if tagged is not None:
+            return decode(data["value"], tagged)
         return data
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
         args = get_args(tp)
         if data is None and type(None) in args:
             return None
-        if isinstance(data, dict) and set(data) == {"type", "value"} and data["type"] in _BY_NAME:
-            return decode(data["value"], _BY_NAME[data["type"]])
+        tagged = _tagged_class(data)
+        if tagged is not None:
+            return decode(data["value"], tagged)
         errors = []
         for a in args:
             if a is type(None):
@@ -240,6 +443,12 @@ def decode(data: Any, tp: Any) -> Any:
     raise TypeError(f"cannot decode type {tp!r}")
 
 
+def _tagged_class(data: Any) -> type[Any] | None:
+    if isinstance(data, dict) and set(data) == {"type", "value"} and isinstance(data["type"], str):
+        return lookup(data["type"])
+    return None
+
+
 def _list(data: Any) -> list[Any]:
     if not isinstance(data, list):
         raise TypeError(f"expected an array, got {data!r}")
@@ -274,9 +483,9 @@ def loads(text: str | bytes, *, expect: type[T] | None = None) -> Any:
         got = doc.get("schema") if isinstance(doc, dict) else None
         raise ParseError(f"not a {SCHEMA} document (schema {got!r})")
     name = doc.get("type")
-    cls = _BY_NAME.get(name) if isinstance(name, str) else None
+    cls = lookup(name) if isinstance(name, str) else None
     if cls is None:
-        raise ParseError(f"unknown participa type {name!r}", hint=f"known: {sorted(_BY_NAME)}")
+        raise ParseError(f"unknown participa type {name!r}", hint=f"known: {sorted(MODULES)}")
     if expect is not None and cls is not expect:
         raise ParseError(f"expected a {expect.__name__}, got a {name}")
     try:

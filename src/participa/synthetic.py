@@ -121,6 +121,7 @@ def _cost_model(value: CostModel | str) -> CostModel:
         ) from None
 
 
+@serialize.register("participa.synthetic.SyntheticSpec")
 @attrs.frozen(slots=True)
 class SyntheticSpec:
     """Everything that determines a synthetic approval election.
@@ -349,6 +350,3 @@ def _by_length(
             take = np.arange(m)[None, :] < (want[rows] - have[rows])[:, None]
             block[np.repeat(rows, take.sum(axis=1)), order[take]] = True
     return mat
-
-
-serialize.register(SyntheticSpec)

@@ -34,6 +34,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from participa import serialize
 from participa.errors import TieError, ValidationError
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ def _to_criteria(value: Sequence[TieCriterion | str]) -> tuple[TieCriterion, ...
     return tuple(out)
 
 
+@serialize.register("participa.TieBreak")
 @attrs.frozen(slots=True)
 class TieBreak:
     """A chain of tie-breaking criteria (default: project id, as the reference library does).

@@ -78,7 +78,6 @@ from __future__ import annotations
 
 from fractions import Fraction  # noqa: F401 - the examples above use it
 
-from participa import serialize
 from participa.allocation.core import (
     Allocation,
     CriterionShare,
@@ -127,17 +126,3 @@ __all__ = [
     "split_equally",
     "ves_formula",
 ]
-
-serialize.register(WeightedCriterion, "Criterion")  # documents written before 0.2 still load
-for _cls in (
-    WeightedCriterion,
-    Formula,
-    Reserve,
-    Envelope,
-    CriterionShare,
-    TerritoryAllocation,
-    Allocation,
-    TreeAllocation,
-    CrossAllocation,
-):
-    serialize.register(_cls)

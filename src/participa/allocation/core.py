@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 import attrs
 
+from participa import serialize
 from participa.allocation.criteria import Formula, Normalisation
 from participa.allocation.envelope import Envelope
 from participa.allocation.pooling import check_pools, pool_map
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 
+@serialize.register("participa.allocation.CriterionShare")
 @attrs.frozen(slots=True)
 class CriterionShare:
     """One criterion's part in one territory's quota.
@@ -50,6 +52,7 @@ def _share_tuple(value: Iterable[CriterionShare]) -> tuple[CriterionShare, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.allocation.TerritoryAllocation")
 @attrs.frozen(slots=True)
 class TerritoryAllocation:
     """How one territory's amount was computed.
@@ -92,6 +95,7 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.allocation.Allocation")
 @attrs.frozen(slots=True)
 class Allocation:
     """Money per territory, with the trace of how each amount was computed.

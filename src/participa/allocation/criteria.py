@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import attrs
 
+from participa import serialize
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
@@ -84,6 +85,7 @@ def _optional_fraction(value: object) -> Fraction | None:
     return None if value is None else to_fraction(value, what=_("reference"), minimum=0)
 
 
+@serialize.register("participa.allocation.WeightedCriterion")
 @attrs.frozen(slots=True)
 class WeightedCriterion:
     """One weighted criterion of an allocation formula (``participa.allocation.Criterion``
@@ -196,6 +198,7 @@ def _criteria_tuple(value: Iterable[WeightedCriterion]) -> tuple[WeightedCriteri
     return out
 
 
+@serialize.register("participa.allocation.Formula")
 @attrs.frozen(slots=True)
 class Formula:
     """Weighted criteria whose weights sum to exactly 1.

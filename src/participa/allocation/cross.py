@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from participa import serialize
 from participa.allocation.core import Allocation
 from participa.apportion import Rounding, apportion
 from participa.errors import ValidationError
@@ -29,6 +30,7 @@ def _cells(value: Any) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(amount(x, what=_("a cell")) for x in row) for row in value)
 
 
+@serialize.register("participa.allocation.CrossAllocation")
 @attrs.frozen(slots=True)
 class CrossAllocation:
     """A territory × theme table of money: each territory's amount split among themes.

@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import attrs
 
+from participa import serialize
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
@@ -30,6 +31,7 @@ class ReservePurpose(enum.Enum):
     OTHER = "other"
 
 
+@serialize.register("participa.allocation.Reserve")
 @attrs.frozen(slots=True)
 class Reserve:
     """A part of the envelope kept out of the territorial split.
@@ -72,6 +74,7 @@ def _optional_share(value: object) -> Fraction | None:
     return None if value is None else to_fraction(value, what=_("share"), minimum=0)
 
 
+@serialize.register("participa.allocation.Envelope")
 @attrs.frozen(slots=True)
 class Envelope:
     """The PB money of a round, in integer minor units, with its currency.

@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 import attrs
 
+from participa import serialize
 from participa.allocation.core import Allocation, allocate
 from participa.allocation.criteria import Formula
 from participa.allocation.envelope import Envelope
@@ -22,6 +23,7 @@ def _tree_map(value: Mapping[str, TreeAllocation]) -> Mapping[str, TreeAllocatio
     return MappingProxyType(dict(value))
 
 
+@serialize.register("participa.allocation.TreeAllocation")
 @attrs.frozen(slots=True)
 class TreeAllocation:
     """A split over a hierarchy: ``allocation`` among one level, and ``below`` the split of

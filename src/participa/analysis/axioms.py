@@ -101,6 +101,7 @@ class SearchLimitExceeded(RuleError):  # noqa: N818 - reads better at the call s
     """An exact axiom search would examine more than ``max_subsets`` candidates."""
 
 
+@serialize.register("participa.analysis.Violation")
 @attrs.frozen(slots=True)
 class Violation:
     """A witness that an axiom fails: a group of voters and a set of projects.
@@ -137,6 +138,7 @@ class Violation:
         )
 
 
+@serialize.register("participa.analysis.AxiomReport")
 @attrs.frozen(slots=True)
 class AxiomReport:
     """The answer of an axiom check.
@@ -573,6 +575,7 @@ def is_exhaustive(election: Election, selection: Outcome | Iterable[str]) -> boo
     return not still_affordable(election, selection)
 
 
+@serialize.register("participa.analysis.ParetoSwap")
 @attrs.frozen(slots=True)
 class ParetoSwap:
     """A feasible change that makes nobody worse off and someone better off.
@@ -643,6 +646,7 @@ def _fraction_rows(value: Iterable[Iterable[Fraction | int]]) -> tuple[tuple[Fra
     return tuple(tuple(Fraction(x) for x in row) for row in value)
 
 
+@serialize.register("participa.analysis.PriceSystem")
 @attrs.frozen(slots=True)
 class PriceSystem:
     """A priceability certificate.
@@ -879,7 +883,3 @@ def find_price_system(
         else:
             hi = mid
     return None
-
-
-for _cls in (Violation, AxiomReport, ParetoSwap, PriceSystem):
-    serialize.register(_cls)

@@ -64,6 +64,7 @@ def _pct(x: Fraction) -> str:
 # -- shares --------------------------------------------------------------------------------------
 
 
+@serialize.register("participa.analysis.ShareRow")
 @attrs.frozen(slots=True)
 class ShareRow:
     """One group of projects (a territory, a category, a dimension...).
@@ -85,6 +86,7 @@ def _row_tuple(value: Iterable[ShareRow]) -> tuple[ShareRow, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.analysis.ShareTable")
 @attrs.frozen(slots=True)
 class ShareTable:
     """Money by group, largest first; the rows' ``funded`` add up to ``total``."""
@@ -199,6 +201,7 @@ def shares(election: Election, outcome: Outcome, *, by: str = "territory") -> Sh
 # -- funding gaps ------------------------------------------------------------------------------
 
 
+@serialize.register("participa.analysis.FundingGap")
 @attrs.frozen(slots=True)
 class FundingGap:
     """A project's cost, the money it received and what is missing (``gap = cost - funded``)."""
@@ -213,6 +216,7 @@ def _gap_tuple(value: Iterable[FundingGap]) -> tuple[FundingGap, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.analysis.FundingGaps")
 @attrs.frozen(slots=True)
 class FundingGaps:
     """Cost against funding for every project that received money, in election order."""
@@ -313,6 +317,7 @@ def gini(values: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> Fractio
     return Fraction(pairs, total_w * total_wx)
 
 
+@serialize.register("participa.analysis.SatisfactionSummary")
 @attrs.frozen(slots=True)
 class SatisfactionSummary:
     """How satisfied voters are with an outcome (weights count as voters).
@@ -375,6 +380,7 @@ def satisfaction(
 # -- comparing rules ---------------------------------------------------------------------------
 
 
+@serialize.register("participa.analysis.RuleRow")
 @attrs.frozen(slots=True)
 class RuleRow:
     """One rule's outcome on the election, summarised."""
@@ -395,6 +401,7 @@ def _rule_rows(value: Iterable[RuleRow]) -> tuple[RuleRow, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.analysis.RuleComparison")
 @attrs.frozen(slots=True)
 class RuleComparison:
     """Several rules on one election, one :class:`RuleRow` each, in the order given."""
@@ -516,15 +523,3 @@ def _run(election: Election, rule: RuleLike) -> Outcome:
     if not isinstance(out, Outcome):
         raise ValidationError(f"rule {rule!r} returned a {type(out).__name__}, not an Outcome")
     return out
-
-
-for _cls in (
-    ShareRow,
-    ShareTable,
-    FundingGap,
-    FundingGaps,
-    SatisfactionSummary,
-    RuleRow,
-    RuleComparison,
-):
-    serialize.register(_cls)

@@ -56,7 +56,6 @@ from __future__ import annotations
 
 from fractions import Fraction  # noqa: F401 - the examples above use it
 
-from participa import serialize
 from participa.cofinancing.financing import (
     PledgeTotals,
     ProjectFinancing,
@@ -102,14 +101,3 @@ __all__ = [
     "required_amount",
     "shortfalls",
 ]
-
-for _cls in (
-    Pledge,
-    RequiredShare,
-    MatchingRule,
-    CofinancingPlan,
-    ProjectFinancing,
-    Shortfall,
-    PledgeTotals,
-):
-    serialize.register(_cls)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from participa import serialize
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Project
@@ -41,6 +42,7 @@ __all__ = [
 ]
 
 
+@serialize.register("participa.cofinancing.ProjectFinancing")
 @attrs.frozen(slots=True)
 class ProjectFinancing:
     """How one project is financed under a plan (all amounts in minor units).
@@ -90,6 +92,7 @@ class ProjectFinancing:
         return max(0, self.required - self.toward_required)
 
 
+@serialize.register("participa.cofinancing.Shortfall")
 @attrs.frozen(slots=True)
 class Shortfall:
     """A project whose counted contributions fall short of the required share.
@@ -133,6 +136,7 @@ def _frozen_ints(value: Mapping[str, int]) -> Mapping[str, int]:
     return MappingProxyType(dict(value))
 
 
+@serialize.register("participa.cofinancing.PledgeTotals")
 @attrs.frozen(slots=True)
 class PledgeTotals:
     """Pledge values summed every way (every pledge, whatever its status).

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from participa import serialize
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
@@ -91,6 +92,7 @@ def _check_enum(
         )
 
 
+@serialize.register("participa.cofinancing.Pledge")
 @attrs.frozen(slots=True)
 class Pledge:
     """A contribution promised (or given) to one project.
@@ -303,6 +305,7 @@ def _ratio(value: object) -> Fraction:
     return to_fraction(value, what=_("matching ratio"))
 
 
+@serialize.register("participa.cofinancing.RequiredShare")
 @attrs.frozen(slots=True)
 class RequiredShare:
     """The share of each project's cost that must come from given contributors.
@@ -361,6 +364,7 @@ class RequiredShare:
         return -((-q.numerator) // q.denominator)
 
 
+@serialize.register("participa.cofinancing.MatchingRule")
 @attrs.frozen(slots=True)
 class MatchingRule:
     """An institution adds ``ratio`` per unit of eligible contributions, up to ``cap``.
@@ -429,6 +433,7 @@ def _matching_tuple(value: Iterable[MatchingRule]) -> tuple[MatchingRule, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.cofinancing.CofinancingPlan")
 @attrs.frozen(slots=True)
 class CofinancingPlan:
     """All pledges of a round, the required share and the matching rules.

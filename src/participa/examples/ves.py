@@ -93,6 +93,7 @@ def _int_map(value: Mapping[str, int]) -> Mapping[str, int]:
     return MappingProxyType(dict(value))
 
 
+@serialize.register("participa.examples.VesExample")
 @attrs.frozen(slots=True)
 class VesExample:
     """Every value of the Villa El Salvador 2000 worked example.
@@ -208,6 +209,3 @@ def ves_2000() -> VesExample:
         shortfalls=shortfalls(plan, projects),
         net_costs=net_costs(plan, projects),
     )
-
-
-serialize.register(VesExample)

@@ -104,6 +104,7 @@ def pct(x: Fraction) -> str:
     return f"{value:g}%"
 
 
+@serialize.register("participa.feasibility.CheckResult")
 @attrs.frozen(slots=True)
 class CheckResult:
     """What one check says about one project.
@@ -172,6 +173,7 @@ def _fraction_map(value: Mapping[str, object] | None) -> Mapping[str, Fraction]:
     return MappingProxyType(out)
 
 
+@serialize.register("participa.feasibility.ProposalDetails")
 @attrs.frozen(slots=True)
 class ProposalDetails:
     """What a feasibility review needs to know about a proposal beyond :class:`Project`.
@@ -421,7 +423,3 @@ class Check(Protocol):
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
         """Judge one project; never raise on missing data (return ``UNKNOWN``)."""
         ...
-
-
-serialize.register(CheckResult)
-serialize.register(ProposalDetails)

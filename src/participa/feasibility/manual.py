@@ -55,6 +55,7 @@ class UnfeasibleReason(enum.Enum):
     OTHER = "other"
 
 
+@serialize.register("participa.feasibility.ManualVerdict")
 @attrs.frozen(slots=True)
 class ManualVerdict:
     """One proposal's manual verdict.
@@ -185,6 +186,3 @@ class ManualReview:
                 vals,
             )
         return CheckResult(self.name, Status.PASS, f"feasible at price {price}{extra}", vals)
-
-
-serialize.register(ManualVerdict)

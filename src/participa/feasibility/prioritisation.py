@@ -95,6 +95,7 @@ SOURCES = ("beneficiaries", "households", "cost")
 """Built-in raw-value sources besides ``indicator:NAME``."""
 
 
+@serialize.register("participa.feasibility.PriorityCriterion")
 @attrs.frozen(slots=True)
 class PriorityCriterion:
     """One criterion of a matrix.
@@ -200,6 +201,7 @@ def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value or {}))
 
 
+@serialize.register("participa.feasibility.RankedProject")
 @attrs.frozen(slots=True)
 class RankedProject:
     """One row of a ranking.
@@ -229,6 +231,7 @@ def _entries(value: Iterable[RankedProject]) -> tuple[RankedProject, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.feasibility.Ranking")
 @attrs.frozen(slots=True)
 class Ranking:
     """Projects in priority order with their scores and each criterion's contribution.
@@ -303,6 +306,7 @@ def _dummy_election(projects: Sequence[Project]) -> Election:
     return Election(0, tuple(projects), prof)
 
 
+@serialize.register("participa.feasibility.CriteriaMatrix")
 @attrs.frozen(slots=True)
 class CriteriaMatrix:
     """Criteria with weights summing to exactly 1.
@@ -682,7 +686,3 @@ def select_by_ranking(
         trace=trace,
         params={"tie_break": str(tb)},
     )
-
-
-for _cls in (PriorityCriterion, CriteriaMatrix, RankedProject, Ranking):
-    serialize.register(_cls)

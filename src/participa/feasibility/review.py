@@ -54,6 +54,7 @@ def _results(value: Iterable[CheckResult]) -> tuple[CheckResult, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.feasibility.ProjectReport")
 @attrs.frozen(slots=True)
 class ProjectReport:
     """Every check's result on one project and the resulting verdict.
@@ -120,6 +121,7 @@ def _statuses(value: Iterable[Status]) -> tuple[Status, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.feasibility.FeasibilityReport")
 @attrs.frozen(slots=True)
 class FeasibilityReport:
     """The outcome of a review: a report per project, and which are eligible.
@@ -366,7 +368,3 @@ def review(
 ) -> FeasibilityReport:
     """Run ``checks`` on ``projects``: shorthand for ``Review(checks, name=name).run(...)``."""
     return Review(tuple(checks), name=name).run(projects, context)
-
-
-for _cls in (FeasibilityReport, ProjectReport):
-    serialize.register(_cls)

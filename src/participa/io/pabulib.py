@@ -208,6 +208,7 @@ def _amount_problem(text: str) -> str | None:
 # -- values ---------------------------------------------------------------------------------------
 
 
+@serialize.register("participa.io.FileWarning")
 @attrs.frozen(slots=True)
 class FileWarning:
     """A soft anomaly found while reading a file; never fatal, never printed.
@@ -241,6 +242,7 @@ def _warning_tuple(value: Iterable[FileWarning]) -> tuple[FileWarning, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.io.PabulibFile")
 @attrs.frozen(slots=True)
 class PabulibFile:
     """A read pabulib file: the election and the soft anomalies found on the way.
@@ -1598,7 +1600,3 @@ def write_pabulib_file(election: Election, path: str | os.PathLike[str]) -> Path
             os.unlink(tmp)
         raise
     return target
-
-
-serialize.register(FileWarning)
-serialize.register(PabulibFile)

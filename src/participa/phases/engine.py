@@ -45,6 +45,7 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 import attrs
 
+from participa import serialize
 from participa.errors import IntegrityError, TransitionNotAllowed, ValidationError
 from participa.i18n import _
 from participa.ledger import timestamp
@@ -68,6 +69,7 @@ def _opt_ts(value: str | None) -> str | None:
     return None if value is None else timestamp(value)
 
 
+@serialize.register("participa.phases.Visit")
 @attrs.frozen(slots=True)
 class Visit:
     """A stay in a phase: when it was entered and left, and whether it was skipped."""
@@ -476,6 +478,7 @@ def _events(value: Iterable[Event]) -> tuple[Event, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.phases.Round")
 @attrs.frozen(slots=True)
 class Round(Generic[S]):
     """A round: its event log and the state the log produces.
@@ -587,13 +590,3 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module("participa.process"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _register() -> None:
-    from participa import serialize
-
-    for cls in (Visit, Round):
-        serialize.register(cls, "phases." + cls.__name__)
-
-
-_register()

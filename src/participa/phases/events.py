@@ -45,6 +45,7 @@ from typing import Any, ClassVar, Protocol
 
 import attrs
 
+from participa import serialize
 from participa.errors import IntegrityError, ValidationError
 from participa.i18n import _
 from participa.ledger import timestamp
@@ -69,6 +70,7 @@ class Payload(Protocol):
     kind: ClassVar[str]
 
 
+@serialize.register("participa.phases.Triggered")
 @attrs.frozen(slots=True)
 class Triggered:
     """A phase-machine event was fired (``event`` names the transition)."""
@@ -94,6 +96,7 @@ def _actor(value: object) -> str:
     return value
 
 
+@serialize.register("participa.phases.Event")
 @attrs.frozen(slots=True)
 class Event:
     """One entry of the log.
@@ -163,7 +166,7 @@ class Event:
         """
         from participa.serialize import encode
 
-        data = encode(self)
+        data = encode(self, legacy_names=True)  # type tags as 0.1.0 wrote them
         data.pop("hash", None)
         text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256((text + self.prev).encode("utf-8")).hexdigest()
@@ -181,7 +184,7 @@ def canonical_json(event: Event) -> str:
     """
     from participa.serialize import encode
 
-    data = encode(event)
+    data = encode(event, legacy_names=True)  # stable across type renames
     data.pop("hash", None)
     data["kind"] = event.kind
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -264,13 +267,3 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module("participa.process"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _register() -> None:
-    from participa import serialize
-
-    for cls in (Triggered, Event):
-        serialize.register(cls, "phases." + cls.__name__)
-
-
-_register()

@@ -33,6 +33,7 @@ from typing import Any
 
 import attrs
 
+from participa import serialize
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.ledger import timestamp
@@ -50,6 +51,7 @@ def _opt_ts(value: str | None) -> str | None:
     return None if value is None else timestamp(value)
 
 
+@serialize.register("participa.phases.Phase")
 @attrs.frozen(slots=True)
 class Phase:
     """One phase of a round.
@@ -108,6 +110,7 @@ class Phase:
         return "*" in self.allows or decision in self.allows
 
 
+@serialize.register("participa.phases.Transition")
 @attrs.frozen(slots=True)
 class Transition:
     """An edge: on ``event`` in phase ``source``, move to ``target`` if every guard passes.
@@ -134,6 +137,7 @@ def _transitions(value: Iterable[Transition]) -> tuple[Transition, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.phases.MachineSpec")
 @attrs.frozen(slots=True)
 class MachineSpec:
     """A phase machine as data: phases, transitions, the initial and final phases.
@@ -336,13 +340,3 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module("participa.process"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _register() -> None:
-    from participa import serialize
-
-    for cls in (Phase, Transition, MachineSpec):
-        serialize.register(cls, "phases." + cls.__name__)
-
-
-_register()

@@ -34,6 +34,7 @@ from typing import Any, ClassVar, Self
 
 import attrs
 
+from participa import serialize
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.ledger import Ledger, timestamp
@@ -106,6 +107,7 @@ def amount(what: str, value: object, project_id: str | None = None, *, zero: boo
     return value
 
 
+@serialize.register("participa.process.Started")
 @attrs.frozen(slots=True)
 class Started:
     """The first event of every PB round: its id, machine and money frame.
@@ -167,6 +169,7 @@ class Started:
             )
 
 
+@serialize.register("participa.process.RoundState")
 @attrs.frozen(slots=True)
 class RoundState:
     """Everything a PB round has decided so far; built only by the engine's ``step``.
@@ -319,7 +322,9 @@ def _initial(p: Started, at: str) -> RoundState:
     )
 
 
-ROUND: Domain[RoundState] = Domain("process", Started, RoundState, _initial, json_prefix="phases")
+ROUND: Domain[RoundState] = Domain(
+    "process", Started, RoundState, _initial, json_prefix="participa.process"
+)
 """The PB round: the domain every preset's machine drives by default."""
 
 
@@ -331,13 +336,3 @@ def standard_guards() -> Mapping[str, Guard]:
 def standard_families() -> Mapping[str, GuardFamily]:
     """The PB round's guard families (``approved``, ``fact``, ``before_deadline``)."""
     return ROUND.standard_families()
-
-
-def _register() -> None:
-    from participa import serialize
-
-    for cls in (Started, RoundState):
-        serialize.register(cls, "phases." + cls.__name__)  # stable names of stored logs
-
-
-_register()

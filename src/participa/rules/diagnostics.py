@@ -58,6 +58,7 @@ def _opt_str_tuple(value: Any) -> tuple[str, ...] | None:
     return None if value is None else tuple(value)
 
 
+@serialize.register("participa.rules.FundingDiagnostics")
 @attrs.frozen(slots=True)
 class FundingDiagnostics:
     """How far an outcome's funding falls short of costs, beside cost-aware alternatives.
@@ -212,6 +213,3 @@ def funding_diagnostics(
         greedy_selected=greedy_sel,
         equal_shares_selected=mes_sel,
     )
-
-
-serialize.register(FundingDiagnostics)

@@ -14,12 +14,18 @@ than the whole budget never take part. Projects nobody supports have ``t = ∞``
 they are only bought once every remaining project is unsupported and all of them
 fit.
 
-Loads are exact :class:`~fractions.Fraction` values. The kernel computes every
-candidate ``t`` in ``float64`` with one matrix product over voter groups per
-round, keeps the candidates :func:`~participa.rules._numeric.isclose` to the best,
-and settles those exactly: a voter group's load is always one of the round times
-``t_1, t_2, ...``, so a supporter sum is ``Σ_r t_r · (weight of supporters whose
-load is t_r)``, an integer-weighted sum of a few fractions.
+Loads are exact :class:`~fractions.Fraction` values. A voter group's load is
+always one of the round times ``t_1, t_2, ...``, so a supporter sum is
+``Σ_r t_r · (weight of supporters whose load is t_r)``: the kernel
+(:class:`~participa.rules._phragmen_kernel.Loads`) keeps those integer weights per
+project up to date incrementally, touching only the approvals of the supporters of
+the project just bought. Each round computes every candidate ``t`` in ``float64``
+from them, keeps the candidates :func:`~participa.rules._numeric.isclose` to the
+best, and settles those exactly.
+
+Complexity: ``O(nnz)`` to set up (``nnz`` approvals over distinct ballots), then
+per purchase ``O(approvals of its supporters)`` and per round
+``O(rounds × projects)``; Python loops run over projects, never over voters.
 
 Examples
 --------
@@ -37,15 +43,12 @@ Examples
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
-import numpy.typing as npt
 
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceStep
 from participa.rules._common import DEFAULT_TIE_BREAK, require_kind
-from participa.rules._numeric import isclose
+from participa.rules._phragmen_kernel import Loads
 from participa.tiebreak import TieBreak
 
 __all__ = ["phragmen"]
@@ -87,43 +90,17 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
     m = len(ids)
     costs = [int(c) for c in election.costs]
     budget = election.budget
-    approvals = prof.approvals()
-    gw = prof.group_weight.astype(np.int64)
-    support = (gw @ approvals).astype(np.int64) if prof.num_groups else np.zeros(m, np.int64)
-    costs_f = election.costs.astype(np.float64)
-    approvals_f = approvals.astype(np.float64)
-    gw_f = gw.astype(np.float64)
-    supporters = [np.flatnonzero(approvals[:, j]) for j in range(m)]
+    loads = Loads(prof.approvals(), prof.group_weight.astype(np.int64), costs)
+    support = loads.support
     remaining = [j for j in range(m) if costs[j] <= budget]
-    last = np.zeros(prof.num_groups, np.int64)  # index into times of each group's load
-    times: list[Fraction] = [Fraction(0)]
-    times_f: list[float] = [0.0]
     spent = 0
     selected: list[int] = []
     trace: list[TraceStep] = []
     rnd = 0
     while remaining:
         rnd += 1
-        rem = np.array(remaining, np.int64)
-        supported = rem[support[rem] > 0]
-        if supported.size:
-            loads_f = np.asarray(times_f)[last] * gw_f
-            sums_f = (loads_f @ approvals_f)[supported]
-            cand_f = (sums_f + costs_f[supported]) / support[supported]
-            best_f = float(cand_f.min())
-            near = [
-                int(j)
-                for j, c in zip(supported, cand_f, strict=True)
-                if c <= best_f or isclose(float(c), best_f)
-            ]
-            exact = {j: _exact_time(supporters[j], gw, last, times, costs[j]) for j in near}
-            best = min(exact.values())
-            tied = [j for j in near if exact[j] == best]
-            best_text = str(best)
-        else:
-            best = None
-            tied = list(remaining)
-            best_text = "inf"
+        best, tied = loads.best(remaining)
+        best_text = "inf" if best is None else str(best)
         too_big = [j for j in tied if spent + costs[j] > budget]
         if too_big:
             j = resolver.order(too_big)[0]
@@ -140,9 +117,7 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
             break
         j = resolver.pick(tied)
         if best is not None:
-            times.append(best)
-            times_f.append(float(best))
-            last[supporters[j]] = len(times) - 1
+            loads.buy(j, best)
         remaining.remove(j)
         selected.append(j)
         trace.append(
@@ -163,17 +138,3 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
         spent += costs[j]
     params = {"tie_break": str(tie_break)}
     return Outcome.from_selection(election, selected, rule="phragmen", trace=trace, params=params)
-
-
-def _exact_time(
-    rows: npt.NDArray[np.intp],
-    gw: npt.NDArray[np.int64],
-    last: npt.NDArray[np.int64],
-    times: list[Fraction],
-    cost: int,
-) -> Fraction:
-    """A project's new load, exactly, from its supporting groups ``rows``."""
-    per_time = np.bincount(last[rows], weights=gw[rows], minlength=len(times))
-    weights = [int(w) for w in per_time.astype(np.int64)]  # exact: integer sums below 2**53
-    total = sum((times[r] * w for r, w in enumerate(weights) if w and r), Fraction(0))
-    return (total + cost) / sum(weights)
