@@ -16,6 +16,7 @@ name                    passes when
 ``outcomes_published``  every allocated territory has a published outcome
 ``approved:<subject>``  an ``Approved(subject)`` event was recorded
 ``fact:<key>``          a ``Noted(key, ...)`` event was recorded
+``plan_loaded``         a development plan was recorded (``participa.plan.plan_noted``)
 ``before_deadline:<p>`` the event's time is not after phase ``p``'s deadline
 ======================  =====================================================
 
@@ -28,10 +29,13 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from participa.i18n import _
+
 if TYPE_CHECKING:
     from participa.phases.engine import RoundState
 
 __all__ = [
+    "PLAN_FACT",
     "Guard",
     "GuardFamily",
     "allocation_made",
@@ -40,6 +44,7 @@ __all__ = [
     "before_deadline",
     "fact",
     "outcomes_published",
+    "plan_loaded",
     "proposals_registered",
     "review_complete",
     "standard_families",
@@ -98,6 +103,17 @@ def outcomes_published(state: RoundState) -> str | None:
     return f"no published outcome for territories {missing}" if missing else None
 
 
+PLAN_FACT = "development_plan"
+"""The ``Noted`` key under which a round's log records its development plan."""
+
+
+def plan_loaded(state: RoundState) -> str | None:
+    """Block until the development plan has been recorded (``Noted(PLAN_FACT, ...)``)."""
+    if PLAN_FACT in state.facts:
+        return None
+    return _("no development plan has been loaded (record it with participa.plan.plan_noted(plan))")
+
+
 def approved(subject: str) -> Guard:
     """A guard that blocks until ``subject`` has been approved (``Approved(subject)``)."""
 
@@ -139,6 +155,7 @@ def standard_guards() -> Mapping[str, Guard]:
             "review_complete": review_complete,
             "ballots_closed": ballots_closed,
             "outcomes_published": outcomes_published,
+            "plan_loaded": plan_loaded,
         }
     )
 
