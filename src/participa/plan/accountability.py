@@ -119,7 +119,7 @@ class PlanExecution:
                 [
                     [
                         ("  " if r.level == "objective" else "") + r.id,
-                        r.name,
+                        _(r.name) if r.level == "outside" else r.name,
                         m(r.promised),
                         m(r.committed),
                         m(r.spent),
@@ -137,7 +137,17 @@ class PlanExecution:
     def _repr_html_(self) -> str:
         return html_table(
             [_("id"), _("name"), _("promised"), _("committed"), _("spent"), _("rate")],
-            [(r.id, r.name, r.promised, r.committed, r.spent, _pct(r.rate)) for r in self.rows],
+            [
+                (
+                    r.id,
+                    _(r.name) if r.level == "outside" else r.name,
+                    r.promised,
+                    r.committed,
+                    r.spent,
+                    _pct(r.rate),
+                )
+                for r in self.rows
+            ],
             caption=_("Plan view: {plan}", plan=self.plan),
         )
 
@@ -181,7 +191,7 @@ def plan_execution(
         )
     for spec in plan.specific:
         rows.append(PlanExecutionRow("objective", spec.id, spec.name, *acc[spec.id]))
-    rows.append(PlanExecutionRow("outside", OUTSIDE, _(LEVELS["outside"]), *out))
+    rows.append(PlanExecutionRow("outside", OUTSIDE, LEVELS["outside"], *out))
     return PlanExecution(plan.name, rows)
 
 

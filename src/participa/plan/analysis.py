@@ -236,7 +236,7 @@ class PlanFunding:
                     else ""
                 )
                 + r.id,
-                r.name,
+                _(r.name) if r.level == "outside" else r.name,
                 m(r.proposed),
                 m(r.funded),
                 m(r.funded_gross),
@@ -385,7 +385,7 @@ def plan_funding(
         rows.append(total("strategic", s.id, s.name, members))
     for spec in plan.specific:
         rows.append(PlanMoney("objective", spec.id, spec.name, *obj[spec.id]))
-    rows.append(PlanMoney("outside", OUTSIDE, _(LEVELS["outside"]), *out))
+    rows.append(PlanMoney("outside", OUTSIDE, LEVELS["outside"], *out))
     territories = [TerritoryShare(k, v[0], v[1], v[2], v[3]) for k, v in sorted(terr.items())]
     currency = (
         outcome.currency
