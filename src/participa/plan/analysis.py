@@ -89,14 +89,16 @@ def _pct(x: Fraction | None) -> str:
     return "-" if x is None else f"{float(x) * 100:.1f}%"
 
 
-def _text_table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
+def _text_table(
+    header: Iterable[str], rows: Iterable[Iterable[str]], *, left: int = 2
+) -> list[str]:
     head = list(header)
     body = [list(r) for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in body)]) for i, h in enumerate(head)]
 
     def line(cells: list[str]) -> str:
         return "  ".join(
-            c.ljust(w) if i < 2 else c.rjust(w)
+            c.ljust(w) if i < left else c.rjust(w)
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
@@ -133,6 +135,9 @@ class PlanMoney:
         The whole funding of every project serving it, counted once per objective.
     projects, projects_funded
         How many projects serve it, and how many of them get money.
+    parent
+        The dimension of a strategic objective, the strategic objective of a specific
+        one (``""`` for dimensions and outside the plan).
     """
 
     level: Level
@@ -143,6 +148,7 @@ class PlanMoney:
     funded_gross: int
     projects: int
     projects_funded: int
+    parent: str = ""
 
 
 @attrs.frozen(slots=True)
@@ -226,23 +232,30 @@ class PlanFunding:
             return None
         return Fraction(self.total_funded - self.outside.funded, self.total_funded)
 
+    def outline(self) -> tuple[PlanMoney, ...]:
+        """The rows as a tree: each dimension, its strategic objectives, their specific ones."""
+        out: list[PlanMoney] = []
+        for d in self.by("dimension"):
+            out.append(d)
+            for s in (r for r in self.by("strategic") if r.parent == d.id):
+                out.append(s)
+                out.extend(r for r in self.by("objective") if r.parent == s.id)
+        out.extend(self.by("outside"))
+        return tuple(out)
+
     def _cells(self) -> list[list[str]]:
         m = self.currency.format
+        indent = {"dimension": "", "strategic": "  ", "objective": "    ", "outside": ""}
         return [
             [
-                (
-                    "  " * ("dimension", "strategic", "objective", "outside").index(r.level)
-                    if r.level != "outside"
-                    else ""
-                )
-                + r.id,
+                indent[r.level] + r.id,
                 _(r.name) if r.level == "outside" else r.name,
                 m(r.proposed),
                 m(r.funded),
                 m(r.funded_gross),
                 f"{r.projects_funded}/{r.projects}",
             ]
-            for r in self.rows
+            for r in self.outline()
         ]
 
     def _header(self) -> list[str]:
@@ -365,7 +378,7 @@ def plan_funding(
             acc[4] += got > 0
     rows: list[PlanMoney] = []
 
-    def total(level: Level, id_: str, name: str, members: list[str]) -> PlanMoney:
+    def total(level: Level, id_: str, name: str, members: list[str], parent: str) -> PlanMoney:
         served_by = [p for p in ps if set(links[p.id] or ()) & set(members)]
         return PlanMoney(
             level,
@@ -376,16 +389,22 @@ def plan_funding(
             sum(int(funding.get(p.id, 0)) for p in served_by),
             len(served_by),
             sum(1 for p in served_by if funding.get(p.id, 0) > 0),
+            parent,
         )
 
     for d in plan.dimensions:
-        rows.append(total("dimension", d.id, d.name, [o.id for o in plan.under(d.id)]))
+        rows.append(total("dimension", d.id, d.name, [o.id for o in plan.under(d.id)], ""))
     for s in plan.strategic:
         members = [o.id for o in plan.specific if o.strategic == s.id]
-        rows.append(total("strategic", s.id, s.name, members))
+        rows.append(total("strategic", s.id, s.name, members, s.dimension))
     for spec in plan.specific:
-        rows.append(PlanMoney("objective", spec.id, spec.name, *obj[spec.id]))
-    rows.append(PlanMoney("outside", OUTSIDE, LEVELS["outside"], *out))
+        a = obj[spec.id]
+        rows.append(
+            PlanMoney("objective", spec.id, spec.name, a[0], a[1], a[2], a[3], a[4], spec.strategic)
+        )
+    rows.append(
+        PlanMoney("outside", OUTSIDE, LEVELS["outside"], out[0], out[1], out[2], out[3], out[4])
+    )
     territories = [TerritoryShare(k, v[0], v[1], v[2], v[3]) for k, v in sorted(terr.items())]
     currency = (
         outcome.currency
@@ -478,7 +497,10 @@ class SectoralView:
     def to_text(self) -> str:
         """A caption and one line per disagreeing project."""
         return "\n".join(
-            [self.caption(), *_text_table([_("project"), _("territory"), _("why")], self._cells())]
+            [
+                self.caption(),
+                *_text_table([_("project"), _("territory"), _("why")], self._cells(), left=3),
+            ]
         )
 
     def __str__(self) -> str:
