@@ -34,7 +34,7 @@ def test_the_check_excludes_unaligned_and_unlinked(run: tuple[dict[str, Any], st
 
 
 def test_the_analyses_the_page_describes(run: tuple[dict[str, Any], str]) -> None:
-    ns, out = run
+    ns, _out = run
     funding = ns["funding"]
     assert funding.total_funded == ns["outcome"].total_funding
     assert funding.unfunded == ("OE5.1",)
