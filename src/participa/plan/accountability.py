@@ -196,4 +196,4 @@ def plan_execution(
 
 
 for _cls in (PlanExecutionRow, PlanExecution):
-    serialize.register(_cls, "plan." + _cls.__name__)
+    serialize.register(_cls, "participa.plan." + _cls.__name__)

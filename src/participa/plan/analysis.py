@@ -584,4 +584,4 @@ def sectoral_view(plan: Plan, projects: Election | Iterable[Project]) -> Sectora
 
 
 for _cls in (PlanMoney, TerritoryShare, PlanFunding, SectoralMismatch, SectoralView):
-    serialize.register(_cls, "plan." + _cls.__name__)
+    serialize.register(_cls, "participa.plan." + _cls.__name__)

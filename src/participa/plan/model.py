@@ -508,4 +508,4 @@ def _show(x: Fraction) -> str:
 
 
 for _cls in (Indicator, Dimension, StrategicObjective, SpecificObjective, Plan):
-    serialize.register(_cls, "plan." + _cls.__name__)
+    serialize.register(_cls, "participa.plan." + _cls.__name__)
