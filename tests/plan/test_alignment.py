@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from participa import Project, ValidationError
-from participa.feasibility import ReviewContext, Status, snip
+from participa.feasibility import ReviewContext, Status, invierte_pe, snip
 from participa.i18n import use_language
 from participa.plan import (
     Dimension,
@@ -112,3 +112,12 @@ def test_a_project_without_a_link_is_never_pass(
             assert result.status is Status.PASS
         else:
             assert result.status is Status.FAIL
+
+
+def test_the_presets_take_a_plan() -> None:
+    assert "plan-alignment" not in snip().check_names
+    assert snip(plan=PLAN).check_names[-1] == "plan-alignment"
+    assert invierte_pe(plan=PLAN).check_names[-1] == "plan-alignment"
+    report = invierte_pe(plan=PLAN).run([link(Project("A", 100)), Project("B", 100)])
+    assert report.report("A").result("plan-alignment").status is Status.FAIL
+    assert report.report("B").result("plan-alignment").status is Status.UNKNOWN

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from typing import Literal
 
 import attrs
 
@@ -116,7 +117,7 @@ def rank_with_plan(
     criterion: str = "plan",
     details: Mapping[str, ProposalDetails] | None = None,
     raw: Mapping[str, Mapping[str, Number]] | None = None,
-    missing: str = "error",
+    missing: Literal["error", "worst"] = "error",
     tie_break: TieBreak | None = None,
 ) -> Ranking:
     """Rank with a matrix that has a plan criterion, its raw values filled from the plan.
@@ -133,6 +134,8 @@ def rank_with_plan(
     merged: dict[str, dict[str, Number]] = {k: dict(v) for k, v in (raw or {}).items()}
     for pid, values in plan_raw(plan, projects, criterion=criterion).items():
         merged.setdefault(pid, {}).update(values)
+    if tie_break is None:
+        return matrix.rank(projects, details=details, raw=merged, missing=missing)
     return matrix.rank(projects, details=details, raw=merged, missing=missing, tie_break=tie_break)
 
 
