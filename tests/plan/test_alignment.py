@@ -121,3 +121,12 @@ def test_the_presets_take_a_plan() -> None:
     report = invierte_pe(plan=PLAN).run([link(Project("A", 100)), Project("B", 100)])
     assert report.report("A").result("plan-alignment").status is Status.FAIL
     assert report.report("B").result("plan-alignment").status is Status.UNKNOWN
+
+
+def test_a_dimension_the_plan_does_not_have_names_the_project() -> None:
+    with pytest.raises(ValidationError) as err:
+        PlanAlignment(PLAN, same_dimension=True)(
+            link(Project("Q", 1, dimension="Social"), "OE1.1"), CTX
+        )
+    assert err.value.project_id == "Q"
+    assert "no dimension 'Social'" in err.value.message

@@ -123,3 +123,11 @@ def test_missing_file_is_a_parse_error(tmp_path: Path) -> None:
     bad.write_bytes("dimension\nDesarrollo econ\xf3mico\n".encode("latin-1"))
     with pytest.raises(ParseError, match="UTF-8"):
         read_plan_csv(bad)
+
+
+def test_a_decimal_comma_is_refused_not_misread() -> None:
+    err = _error("dimension;strategic;objective;indicator;baseline;target\nD1;OE1;OE1.1;I1;1,5;3\n")
+    assert err.line == 2
+    assert "baseline is not a number: '1,5'" in err.message
+    assert err.hint is not None
+    assert "point" in err.hint

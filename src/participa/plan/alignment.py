@@ -102,7 +102,10 @@ class PlanAlignment:
                     _("cannot assess: the project has no dimension"),
                     {"missing": "dimension"},
                 )
-            own = self.plan.dimension(project.dimension).id
+            try:
+                own = self.plan.dimension(project.dimension).id
+            except ValidationError as exc:
+                raise ValidationError(exc.message, project_id=project.id, hint=exc.hint) from None
             counted = tuple(i for i in ids if self.plan.dimension_of(i).id == own)
             vals["dimension"] = own
             if not counted and ids:

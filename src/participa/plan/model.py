@@ -86,7 +86,12 @@ def number(value: object, *, what: str) -> Fraction:
         if value == value and value not in (float("inf"), float("-inf")):
             return Fraction(str(value))
     elif isinstance(value, str):
-        text = value.strip().replace(",", "")
+        text = value.strip()
+        if "," in text:
+            raise ValidationError(
+                _("{what} is not a number: {value!r}", what=what, value=value),
+                hint=_("write decimals with a point and no thousands separator, e.g. 1234.5"),
+            )
         try:
             d = Decimal(text)
             if d.is_finite():

@@ -100,7 +100,7 @@ def read_plan_csv(path: str | Path, *, name: str = "", vision: str = "", period:
         text = p.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ParseError(
-            _("cannot read the plan: {error}", error=exc.strerror), file=str(p)
+            _("cannot read the plan: {error}", error=exc.strerror or exc), file=str(p)
         ) from None
     except UnicodeDecodeError:
         raise ParseError(
