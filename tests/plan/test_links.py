@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from participa import BallotKind, Election, Profile, Project, ValidationError
-from participa.io.pabulib import read_pabulib_text, write_pabulib
+from participa.io import read_pabulib_text, write_pabulib
 from participa.plan import (
     OBJECTIVES_KEY,
     Dimension,

@@ -106,6 +106,8 @@ def test_accountability_report_adds_the_plan_view() -> None:
     assert rows == {
         "D1": (301, 251, 151),
         "D3": (300, 250, 150),
+        "OE1": (301, 251, 151),
+        "OE3": (300, 250, 150),
         "OE1.1": (301, 251, 151),
         "OE3.1": (300, 250, 150),
         "-": (400, 100, 0),
@@ -151,7 +153,7 @@ def test_plan_view_conserves_money(data: st.DataObject, plan: Plan) -> None:
     view = rep.plan_view
     assert view is not None
     outside = view.rows[-1]
-    for level in ("objective", "dimension"):
+    for level in ("objective", "strategic", "dimension"):
         rows = [r for r in view.rows if r.level == level]
         assert sum(r.promised for r in rows) + outside.promised == rep.overall.promised
         assert sum(r.committed for r in rows) + outside.committed == rep.overall.committed
@@ -162,3 +164,16 @@ def test_plan_view_conserves_money(data: st.DataObject, plan: Plan) -> None:
     assert outside.promised == rep.overall.promised - sum(
         pos.promised for pos in rep.projects if pos.project_id in {p.id for p in linked}
     )
+
+
+def test_plan_view_shows_money_in_its_currency() -> None:
+    from participa.money import Currency
+    from participa.plan import plan_execution
+
+    led, ps = _ledger()
+    positions = led.positions().values()
+    view = plan_execution(PLAN, ps, positions, currency=Currency("PEN", 100))
+    assert "<td>S/ 3.01</td>" in view._repr_html_()
+    assert "S/ 3.01" in str(view)
+    assert [r.id for r in view.outline()] == ["D1", "OE1", "OE1.1", "D3", "OE3", "OE3.1", "-"]
+    assert loads(dumps(view)) == view

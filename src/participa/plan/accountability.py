@@ -20,8 +20,8 @@ Examples
 ...        .commit("A", 600, at="2005-03-01T00:00:00Z").spend("A", 301, at="2005-06-01T00:00:00Z"))
 >>> rep = accountability_report(led, as_of="2005-12-31T00:00:00Z", plan=plan,
 ...                             projects=[link(Project("A", 600), "OE1.1")])
->>> [(r.id, r.promised, r.spent) for r in rep.plan_view.rows]
-[('D1', 600, 301), ('OE1.1', 600, 301), ('OE1.2', 0, 0), ('-', 0, 0)]
+>>> [(r.id, r.promised, r.spent) for r in rep.plan_view.outline()]
+[('D1', 600, 301), ('OE1', 600, 301), ('OE1.1', 600, 301), ('OE1.2', 0, 0), ('-', 0, 0)]
 >>> rep.plan_view.unfunded
 ('OE1.2',)
 """
@@ -73,14 +73,19 @@ class Position(Protocol):
 
 @attrs.frozen(slots=True)
 class PlanExecutionRow:
-    """Promised, committed and spent for one dimension or specific objective (split exactly)."""
+    """Promised, committed and spent for one plan entry (split exactly, see module notes).
 
-    level: Literal["dimension", "objective", "outside"]
+    ``parent`` is the dimension of a strategic objective and the strategic objective of
+    a specific one (``""`` for dimensions and for the money outside the plan).
+    """
+
+    level: Literal["dimension", "strategic", "objective", "outside"]
     id: str
     name: str
     promised: int
     committed: int
     spent: int
+    parent: str = ""
 
     @property
     def rate(self) -> Fraction | None:
@@ -96,64 +101,86 @@ def _rows(value: Iterable[PlanExecutionRow]) -> tuple[PlanExecutionRow, ...]:
 class PlanExecution:
     """The plan view of an accountability report.
 
-    ``rows`` holds the dimensions, then the specific objectives (plan order), then the
-    money of projects outside the plan (id ``"-"``). Dimension rows, like objective
-    rows, sum with the outside row to the report's totals.
+    ``rows`` holds the dimensions, the strategic objectives, the specific objectives
+    (each in plan order), then the money of projects outside the plan (id ``"-"``).
+    The rows of each level sum with the outside row to the report's totals.
+    ``currency`` says how the amounts read as money.
     """
 
     plan: str
     rows: tuple[PlanExecutionRow, ...] = attrs.field(converter=_rows)
+    currency: Currency = attrs.field(factory=Currency)
+
+    def by(
+        self, level: Literal["dimension", "strategic", "objective"]
+    ) -> tuple[PlanExecutionRow, ...]:
+        """The rows of one level."""
+        return tuple(r for r in self.rows if r.level == level)
+
+    @property
+    def outside(self) -> PlanExecutionRow:
+        """The money of projects without a link or serving no objective."""
+        return self.rows[-1]
 
     @property
     def unfunded(self) -> tuple[str, ...]:
         """Specific objectives no money was promised to."""
-        return tuple(r.id for r in self.rows if r.level == "objective" and r.promised == 0)
+        return tuple(r.id for r in self.by("objective") if r.promised == 0)
+
+    def outline(self) -> tuple[PlanExecutionRow, ...]:
+        """The rows as a tree: each dimension, its strategic objectives, their specific ones."""
+        out: list[PlanExecutionRow] = []
+        for d in self.by("dimension"):
+            out.append(d)
+            for s in (r for r in self.by("strategic") if r.parent == d.id):
+                out.append(s)
+                out.extend(r for r in self.by("objective") if r.parent == s.id)
+        out.append(self.outside)
+        return tuple(out)
+
+    def _cells(self, money: Currency) -> list[list[str]]:
+        indent = {"dimension": "", "strategic": "  ", "objective": "    ", "outside": ""}
+        return [
+            [
+                indent[r.level] + r.id,
+                _(r.name) if r.level == "outside" else r.name,
+                money.format(r.promised),
+                money.format(r.committed),
+                money.format(r.spent),
+                _pct(r.rate),
+            ]
+            for r in self.outline()
+        ]
+
+    def _header(self) -> list[str]:
+        return [_("id"), _("name"), _("promised"), _("committed"), _("spent"), _("rate")]
 
     def to_text(self, *, currency: Currency | None = None) -> str:
-        """A plain-text table, in the current language (amounts as plain numbers by default)."""
-        m = (currency or Currency()).format
+        """A plain-text table, in the current language (``currency`` overrides the view's)."""
         lines = [_("Plan view: {plan}", plan=self.plan)]
-        lines.extend(
-            _text_table(
-                [_("id"), _("name"), _("promised"), _("committed"), _("spent"), _("rate")],
-                [
-                    [
-                        ("  " if r.level == "objective" else "") + r.id,
-                        _(r.name) if r.level == "outside" else r.name,
-                        m(r.promised),
-                        m(r.committed),
-                        m(r.spent),
-                        _pct(r.rate),
-                    ]
-                    for r in self.rows
-                ],
-            )
-        )
+        lines.extend(_text_table(self._header(), self._cells(currency or self.currency)))
         lines.append(
             _("objectives with nothing promised: {ids}", ids=", ".join(self.unfunded) or "-")
         )
         return "\n".join(lines)
 
+    def __str__(self) -> str:
+        return self.to_text()
+
     def _repr_html_(self) -> str:
         return html_table(
-            [_("id"), _("name"), _("promised"), _("committed"), _("spent"), _("rate")],
-            [
-                (
-                    r.id,
-                    _(r.name) if r.level == "outside" else r.name,
-                    r.promised,
-                    r.committed,
-                    r.spent,
-                    _pct(r.rate),
-                )
-                for r in self.rows
-            ],
+            self._header(),
+            self._cells(self.currency),
             caption=_("Plan view: {plan}", plan=self.plan),
         )
 
 
 def plan_execution(
-    plan: Plan, projects: Iterable[Project], positions: Iterable[Position]
+    plan: Plan,
+    projects: Iterable[Project],
+    positions: Iterable[Position],
+    *,
+    currency: Currency | None = None,
 ) -> PlanExecution:
     """The plan view of ledger positions; every position's project must be in ``projects``."""
     by_id = {p.id: p for p in projects}
@@ -181,18 +208,30 @@ def plan_execution(
         for k in range(3):
             for o, part in split_by_objective(amounts[k], ids).items():
                 acc[o][k] += part
+
+    def total(members: list[str], k: int) -> int:
+        return sum(acc[o][k] for o in members)
+
     rows: list[PlanExecutionRow] = []
     for d in plan.dimensions:
-        members = [o.id for o in plan.under(d.id)]
+        m = [o.id for o in plan.under(d.id)]
+        rows.append(
+            PlanExecutionRow("dimension", d.id, d.name, total(m, 0), total(m, 1), total(m, 2))
+        )
+    for s in plan.strategic:
+        m = [o.id for o in plan.specific if o.strategic == s.id]
         rows.append(
             PlanExecutionRow(
-                "dimension", d.id, d.name, *(sum(acc[o][k] for o in members) for k in range(3))
+                "strategic", s.id, s.name, total(m, 0), total(m, 1), total(m, 2), s.dimension
             )
         )
     for spec in plan.specific:
-        rows.append(PlanExecutionRow("objective", spec.id, spec.name, *acc[spec.id]))
-    rows.append(PlanExecutionRow("outside", OUTSIDE, LEVELS["outside"], *out))
-    return PlanExecution(plan.name, rows)
+        a = acc[spec.id]
+        rows.append(
+            PlanExecutionRow("objective", spec.id, spec.name, a[0], a[1], a[2], spec.strategic)
+        )
+    rows.append(PlanExecutionRow("outside", OUTSIDE, LEVELS["outside"], out[0], out[1], out[2]))
+    return PlanExecution(plan.name, rows, currency or Currency())
 
 
 for _cls in (PlanExecutionRow, PlanExecution):
