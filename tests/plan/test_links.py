@@ -93,3 +93,9 @@ def test_pabulib_files_carry_the_link() -> None:
     assert "objectives" in text.split("PROJECTS")[1].splitlines()[1]
     back = read_pabulib_text(text).election
     assert [served(PLAN, p) for p in back.projects] == [("OE1.1", "OE2.1"), None, ()]
+
+
+def test_a_project_given_twice_is_refused() -> None:
+    with pytest.raises(ValidationError) as err:
+        check_links(PLAN, [Project("A", 1), Project("A", 2)])
+    assert err.value.project_id == "A"

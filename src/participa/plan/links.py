@@ -138,11 +138,13 @@ def check_links(plan: Plan, projects: Iterable[Project]) -> dict[str, tuple[str,
     """Every project's served objectives (``None``: link missing), checked against the plan.
 
     Raises :class:`~participa.ValidationError` for the first project naming an unknown
-    objective; the message lists every such project.
+    objective (the message lists every such project), or for a project given twice.
     """
     out: dict[str, tuple[str, ...] | None] = {}
     bad: list[tuple[str, ValidationError]] = []
     for p in projects:
+        if p.id in out:
+            raise ValidationError(_("the project is given twice"), project_id=p.id)
         try:
             out[p.id] = served(plan, p)
         except ValidationError as exc:
