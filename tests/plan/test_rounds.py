@@ -11,7 +11,6 @@ from participa.i18n import use_language
 from participa.ledger import Ledger, accountability_report
 from participa.model import Project
 from participa.phases import Allocated, Machine, Noted, Round, Transition, presets
-from participa.phases.guards import PLAN_FACT, standard_guards
 from participa.plan import (
     Dimension,
     Plan,
@@ -21,6 +20,8 @@ from participa.plan import (
     plan_noted,
     served,
 )
+from participa.process import standard_guards
+from participa.process.decisions import PLAN_FACT
 from participa.testing.plans import linked_projects, plans
 
 PLAN = Plan(

@@ -4,7 +4,7 @@ Under Ley 28056 the concerted development plan is an input of the participatory
 budget: the *concertación* phase opens with the workshop that identifies and
 prioritises results against it. :func:`plan_noted` makes the event that records
 the plan in a round's hash-chained log (its name and a fingerprint of its content),
-and the standard guard ``plan_loaded`` (:func:`participa.phases.guards.plan_loaded`)
+and the standard guard ``plan_loaded`` (:func:`participa.process.decisions.plan_loaded`)
 blocks a transition until such an event is in the log.
 ``participa.phases.presets.ley_28056(require_plan=True)`` puts that guard on the
 move into *concertación*.
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from participa.plan.model import Plan
 
 if TYPE_CHECKING:
-    from participa.phases.events import Noted
+    from participa.process.decisions import Noted
 
 __all__ = ["plan_noted"]
 
@@ -43,7 +43,6 @@ def plan_noted(plan: Plan) -> Noted:
     Record it with ``machine.record(round, plan_noted(plan), actor=..., at=...)``; the
     digest lets anyone check later which plan the workshop used.
     """
-    from participa.phases.events import Noted
-    from participa.phases.guards import PLAN_FACT
+    from participa.process.decisions import PLAN_FACT, Noted
 
     return Noted(PLAN_FACT, f"{plan.name} sha256:{plan.digest()}")
