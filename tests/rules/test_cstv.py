@@ -128,16 +128,8 @@ def reference(e: Election, variant: str) -> list[str]:
             for d in donors:
                 d.pop(p, None)
             continue
-        alone = [d for d in donors if not sum(v for q, v in d.items() if q != p)]
-        paid = sum((d.get(p, Fraction(0)) for d in alone), Fraction(0))
-        gamma = (cost[p] - paid) / (s - paid) if cost[p] > paid and s > paid else Fraction(0)
-        spread(
-            p,
-            [
-                Fraction(0) if any(d is a for a in alone) else d.get(p, Fraction(0)) * (1 - gamma)
-                for d in donors
-            ],
-        )
+        gamma = cost[p] / s
+        spread(p, [d.get(p, Fraction(0)) * (1 - gamma) for d in donors])
     if variant.startswith("ewt"):
         for p in reversed(eliminated):
             if cost[p] <= left:
@@ -173,6 +165,24 @@ def test_property_battery(variant: str) -> None:
         return cstv(e, variant=variant, tie_break=tie_break)  # type: ignore[arg-type]
 
     check_rule(rule, kinds=KINDS, max_voters=5, max_projects=4, max_examples=15)
+
+
+def test_excess_flows_back_as_the_paper_says() -> None:
+    # Voter 1 gives p0 3 points and p2 2; voter 2 gives p2 3. p2 is funded with 10.5 of
+    # donations for a cost of 5: everyone pays 10/21 of her donation and voter 1's change
+    # (3 · 11/21) flows back to p0, which then beats p1, which nobody supports. The
+    # reference source lets voter 2 (who gives nothing else) pay everything, leaves voter
+    # 1's donation on p2 for good, and funds the unsupported p1 instead of p0.
+    e = Election(
+        15,
+        (Project("p0", 8), Project("p1", 3), Project("p2", 5)),
+        Profile.from_ballots(
+            BallotKind.CUMULATIVE, ["p0", "p1", "p2"], [{"p0": 3, "p2": 2}, {"p2": 3}]
+        ),
+    )
+    out = cstv(e, variant="mt")
+    assert sorted(out.selected) == ["p0", "p2"]
+    assert reference(e, "mt") == list(out.selected)
 
 
 def test_bad_input() -> None:

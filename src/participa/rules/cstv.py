@@ -21,9 +21,10 @@ variant    which project to fund     when none is eligible      at the end
 =========  ========================  =========================  ==========================
 
 * **Funding** a project charges its donors: if the donations exceed the cost, every
-  donor pays the same fraction of her donation and the rest flows back to her other
-  projects, in proportion to what she gives them (a donor who gives nothing else pays
-  her whole donation). A project funded at exactly its cost takes all its donations.
+  donor pays the same fraction ``cost / donations`` of her donation and the rest flows
+  back to her other projects, in proportion to what she gives them (the rest of a donor
+  who gives nothing else is lost, as in the paper). A project funded at exactly its cost
+  takes all its donations.
 * **Elimination with transfer**: the project with the weakest support (by the same
   measure as funding) is dropped and each donor's donation to it is spread over her
   other projects in proportion.
@@ -180,13 +181,8 @@ class _State:
             self.live[p] = False
             self.changed()
             return
-        others = self.d[:, self.live].sum(axis=1) - column
-        alone = np.asarray([o == 0 for o in others], dtype=bool)
-        paid_alone = sum(column[alone], Fraction(0))
-        rest_cost, rest_support = cost - paid_alone, support - paid_alone
-        gamma = rest_cost / rest_support if rest_cost > 0 and rest_support > 0 else Fraction(0)
+        gamma = Fraction(cost) / support
         refund = column * (1 - gamma)
-        refund[alone] = Fraction(0)
         self.spread(p, refund)
 
     def eliminate_with_transfer(self) -> bool:
