@@ -28,19 +28,19 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
-
 from participa.rules.declared import declared
 from participa.rules.diagnostics import FundingDiagnostics, funding_diagnostics
 from participa.rules.greedy import greedy
+from participa.rules.mes import equal_shares
 from participa.rules.phragmen import phragmen
 from participa.rules.registry import RULES, RuleSpec, get_rule, run_rule
 from participa.rules.split import equal_split, per_head
 from participa.rules.utility import default_utility, utility_matrix
 from participa.rules.welfare import max_welfare
-from participa.tiebreak import TieBreak
+from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
 __all__ = [
+    "DEFAULT_TIE_BREAK",
     "RULES",
     "FundingDiagnostics",
     "RuleSpec",
@@ -58,12 +58,3 @@ __all__ = [
     "run_rule",
     "utility_matrix",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # equal_shares lives in participa.rules.mes; import it on first use
-    if name == "equal_shares":
-        from participa.rules._common import load_equal_shares
-
-        return load_equal_shares()
-    raise AttributeError(f"module 'participa.rules' has no attribute {name!r}")
