@@ -40,11 +40,17 @@ PUBLIC_RULES: dict[str, Callable[..., Outcome]] = {
         "per_head",
         "equal_split",
         "declared",
+        "cstv",
+        "maximin_support",
+        "exact_equal_shares",
+        "pb_ear",
+        "online_greedy",
     )
 }
 
 DRIFT: dict[tuple[str, str], str] = {
     ("declared", "tie_break default"): "tie_break=None means the checker's own tie-breaking",
+    ("online-greedy", "tie_break default"): "the arrival order decides: no tie to break",
 }
 
 

@@ -9,7 +9,7 @@ calls the rule with typed keywords, refusing options the rule does not take.
 Examples
 --------
 >>> sorted(RULES)[:4]
-['declared', 'equal-split', 'greedy', 'greedy-no-skip']
+['cstv', 'declared', 'ees', 'equal-split']
 >>> get_rule("greedy").options
 ('utility', 'tie_break')
 >>> get_rule("nope")
@@ -34,20 +34,42 @@ from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import Election
 from participa.outcome import Outcome
+from participa.rules.cstv import CSTV_VARIANTS, cstv
 from participa.rules.declared import declared
+from participa.rules.ees import exact_equal_shares
 from participa.rules.greedy import greedy
+from participa.rules.maximin import maximin_support
 from participa.rules.mes import equal_shares
 from participa.rules.mes.options import Completion, parse_completion
+from participa.rules.online import online_greedy
+from participa.rules.pb_ear import pb_ear
 from participa.rules.phragmen import phragmen
 from participa.rules.split import equal_split, per_head
 from participa.rules.utility import Utility, parse_utility
 from participa.rules.welfare import max_welfare
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
-__all__ = ["OPTIONS", "RULES", "OptionName", "RuleOptions", "RuleSpec", "get_rule", "run_rule"]
+__all__ = [
+    "OPTIONS",
+    "RULES",
+    "VARIANTS",
+    "OptionName",
+    "RuleOptions",
+    "RuleSpec",
+    "Variant",
+    "get_rule",
+    "parse_variant",
+    "run_rule",
+]
 
 OptionName = Literal[
-    "utility", "completion", "exhaustive_stop", "integral_start", "threshold", "tie_break"
+    "utility",
+    "completion",
+    "exhaustive_stop",
+    "integral_start",
+    "threshold",
+    "variant",
+    "tie_break",
 ]
 """The name of an option :func:`run_rule` knows."""
 
@@ -57,9 +79,25 @@ OPTIONS: tuple[OptionName, ...] = (
     "exhaustive_stop",
     "integral_start",
     "threshold",
+    "variant",
     "tie_break",
 )
 """Every option :func:`run_rule` knows, in the CLI's order."""
+
+Variant = Literal["ewt", "ewtc", "ewts", "mt", "mtc", "mts", "greedy", "efficient"]
+"""A rule's variant: CSTV's six combinations, online greedy's two tests."""
+VARIANTS: tuple[Variant, ...] = ("ewt", "ewtc", "ewts", "mt", "mtc", "mts", "greedy", "efficient")
+
+
+def parse_variant(text: str) -> Variant:
+    """The :data:`Variant` named by ``text``; :class:`~participa.RuleError` otherwise."""
+    for v in VARIANTS:
+        if text == v:
+            return v
+    raise RuleError(
+        _("unknown variant {name!r}", name=text),
+        hint=_("use one of: {choices}", choices=", ".join(VARIANTS)),
+    )
 
 
 @attrs.frozen(slots=True)
@@ -71,6 +109,8 @@ class RuleOptions:
     utility, completion, exhaustive_stop, integral_start, threshold, tie_break
         As the rule functions take them (see :func:`~participa.rules.mes.equal_shares`,
         :func:`~participa.rules.greedy.greedy`).
+    variant
+        CSTV's combination or online greedy's test (each rule checks its own).
     """
 
     utility: Utility | None = None
@@ -79,6 +119,7 @@ class RuleOptions:
     integral_start: bool = False
     threshold: int | None = None
     tie_break: TieBreak = DEFAULT_TIE_BREAK
+    variant: Variant | None = None
 
     @classmethod
     def parse(
@@ -90,6 +131,7 @@ class RuleOptions:
         integral_start: bool = False,
         threshold: int | None = None,
         tie_break: TieBreak | str | None = None,
+        variant: str | None = None,
     ) -> RuleOptions:
         """Options from CLI-style values (names as text, ``tie_break`` as text or a value)."""
         for what, flag in (
@@ -123,6 +165,7 @@ class RuleOptions:
             integral_start=integral_start,
             threshold=threshold,
             tie_break=tb,
+            variant=None if variant is None else parse_variant(_text(variant, "variant")),
         )
 
     def given(self) -> tuple[OptionName, ...]:
@@ -138,6 +181,8 @@ class RuleOptions:
             out.append("integral_start")
         if self.threshold is not None:
             out.append("threshold")
+        if self.variant is not None:
+            out.append("variant")
         return tuple(out)
 
 
@@ -182,6 +227,7 @@ class RuleSpec:
         integral_start: bool = False,
         threshold: int | None = None,
         tie_break: TieBreak = DEFAULT_TIE_BREAK,
+        variant: Variant | None = None,
     ) -> Outcome:
         """Run the rule with typed options (checked as :meth:`RuleOptions.parse` does)."""
         options = RuleOptions.parse(
@@ -191,6 +237,7 @@ class RuleSpec:
             integral_start=integral_start,
             threshold=threshold,
             tie_break=tie_break,
+            variant=variant,
         )
         return self.run(election, options)
 
@@ -236,6 +283,42 @@ def _mes(e: Election, o: RuleOptions) -> Outcome:
         integral_start=o.integral_start,
         tie_break=o.tie_break,
     )
+
+
+def _cstv(e: Election, o: RuleOptions) -> Outcome:
+    variant = "mtc" if o.variant is None else o.variant
+    for v in CSTV_VARIANTS:
+        if v == variant:
+            return cstv(e, variant=v, tie_break=o.tie_break)
+    raise RuleError(
+        _("rule {rule!r} has no variant {name!r}", rule="cstv", name=variant),
+        hint=_("use one of: {choices}", choices=", ".join(CSTV_VARIANTS)),
+    )
+
+
+def _two_utilities(rule: str, utility: Utility | None) -> Literal["cost", "count"]:
+    if utility is None or utility == "cost":
+        return "cost"
+    if utility == "count":
+        return "count"
+    raise RuleError(
+        _("rule {rule!r} has no utility {name!r}", rule=rule, name=utility),
+        hint=_("use one of: {choices}", choices="cost, count"),
+    )
+
+
+def _online(e: Election, o: RuleOptions) -> Outcome:
+    if o.variant not in (None, "greedy", "efficient"):
+        raise RuleError(
+            _("rule {rule!r} has no variant {name!r}", rule="online-greedy", name=o.variant),
+            hint=_("use one of: {choices}", choices="greedy, efficient"),
+        )
+    variant: Literal["greedy", "efficient"] = "efficient" if o.variant == "efficient" else "greedy"
+    return online_greedy(e, utility=_two_utilities("online-greedy", o.utility), variant=variant)
+
+
+def _ees(e: Election, o: RuleOptions) -> Outcome:
+    return exact_equal_shares(e, utility=_two_utilities("ees", o.utility), tie_break=o.tie_break)
 
 
 def _declared(e: Election, o: RuleOptions) -> Outcome:
@@ -304,6 +387,41 @@ RULES: Mapping[str, RuleSpec] = MappingProxyType(
                 lambda e, o: equal_split(e, tie_break=o.tie_break),
             ),
             RuleSpec(
+                "cstv",
+                cstv,
+                "cumulative support transfer voting (cumulative ballots; --variant ewt..mts)",
+                ("variant", "tie_break"),
+                _cstv,
+            ),
+            RuleSpec(
+                "maximin-support",
+                maximin_support,
+                "maximin support: the project keeping the largest voter load smallest",
+                ("tie_break",),
+                lambda e, o: maximin_support(e, tie_break=o.tie_break),
+            ),
+            RuleSpec(
+                "ees",
+                exact_equal_shares,
+                "exact equal shares: every payer of a project pays the same",
+                ("utility", "tie_break"),
+                _ees,
+            ),
+            RuleSpec(
+                "pb-ear",
+                pb_ear,
+                "PB-EAR: proportional representation of solid coalitions (ranked ballots)",
+                ("tie_break",),
+                lambda e, o: pb_ear(e, tie_break=o.tie_break),
+            ),
+            RuleSpec(
+                "online-greedy",
+                online_greedy,
+                "projects decided as they arrive, in file order (--variant efficient)",
+                ("utility", "variant"),
+                _online,
+            ),
+            RuleSpec(
                 "declared",
                 declared,
                 "replay the rule the file declares (META rule), as pabulib's checker does",
@@ -337,6 +455,7 @@ def run_rule(
     integral_start: bool = False,
     threshold: int | None = None,
     tie_break: TieBreak | str = DEFAULT_TIE_BREAK,
+    variant: str | None = None,
 ) -> Outcome:
     """Run a registered rule with CLI-style options (names as text).
 
@@ -364,5 +483,6 @@ def run_rule(
         integral_start=integral_start,
         threshold=threshold,
         tie_break=tie_break,
+        variant=variant,
     )
     return spec.run(election, options)
