@@ -47,7 +47,10 @@ import attrs
 from participa import serialize
 from participa.errors import IntegrityError, ValidationError
 from participa.i18n import _
-from participa.money import format_amount
+from participa.model import Project
+from participa.money import Currency, format_amount
+from participa.plan.accountability import PlanExecution, plan_execution
+from participa.plan.model import Plan
 
 __all__ = [
     "AccountabilityReport",
@@ -503,6 +506,9 @@ class AccountabilityReport:
         Ids of projects whose first commitment came after their ``start_by``, and of
         projects with nothing committed whose ``start_by`` (or, without one, the
         report date) has passed.
+    plan_view
+        Promised, committed and spent by dimension and objective of the development
+        plan, when the report was made with ``plan=`` (see :mod:`participa.plan`).
     """
 
     as_of: str = attrs.field(converter=_ts)
@@ -511,6 +517,7 @@ class AccountabilityReport:
     overall: Execution
     late: tuple[str, ...] = attrs.field(converter=_strs)
     never_started: tuple[str, ...] = attrs.field(converter=_strs)
+    plan_view: PlanExecution | None = None
 
     def to_text(self, *, minor_per_unit: int = 1, currency: str | None = None) -> str:
         """A plain-text table: per territory, overall, then late and never-started projects."""
@@ -530,6 +537,9 @@ class AccountabilityReport:
             )
         lines.append("started late: " + (", ".join(self.late) or "none"))
         lines.append("never started: " + (", ".join(self.never_started) or "none"))
+        if self.plan_view is not None:
+            code = currency.upper() if currency and len(currency) == 3 else None
+            lines.append(self.plan_view.to_text(currency=Currency(code, minor_per_unit)))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -542,18 +552,27 @@ class AccountabilityReport:
             (t.territory, t.promised, t.committed, t.spent, _pct(t.rate))
             for t in (*self.territories, self.overall)
         ]
-        return html_table(
+        out = html_table(
             ("territory", "promised", "committed", "spent", "rate"),
             rows,
             caption=f"Accountability as of {self.as_of}",
         )
+        return out + (self.plan_view._repr_html_() if self.plan_view is not None else "")
 
 
-def accountability_report(ledger: Ledger, *, as_of: str) -> AccountabilityReport:
+def accountability_report(
+    ledger: Ledger,
+    *,
+    as_of: str,
+    plan: Plan | None = None,
+    projects: Iterable[Project] = (),
+) -> AccountabilityReport:
     """Execution rates per territory and overall, and projects started late or never.
 
     Checks conservation first (:meth:`Ledger.check`). Only entries dated on or
-    before ``as_of`` count, so a report can be rebuilt for any past date.
+    before ``as_of`` count, so a report can be rebuilt for any past date. With a
+    development ``plan`` and the round's ``projects`` (carrying their ``objectives``
+    links) the report adds the plan view (:func:`participa.plan.plan_execution`).
 
     Examples
     --------
@@ -618,4 +637,5 @@ def accountability_report(ledger: Ledger, *, as_of: str) -> AccountabilityReport
         overall=overall,
         late=tuple(r.project_id for r in rows if r.late),
         never_started=tuple(r.project_id for r in rows if r.never_started),
+        plan_view=None if plan is None else plan_execution(plan, projects, rows),
     )

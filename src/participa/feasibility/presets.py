@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from participa.errors import ValidationError
 from participa.feasibility._base import Check, Status
@@ -48,6 +49,9 @@ from participa.feasibility.checks import (
 )
 from participa.feasibility.manual import ManualReview, ManualVerdict
 from participa.feasibility.review import Review
+
+if TYPE_CHECKING:
+    from participa.plan import Plan
 
 __all__ = [
     "INVIERTE_PE_LEVELS",
@@ -181,6 +185,7 @@ def _common(
     om_payers: Iterable[str],
     cofinancing_share: Fraction | None,
     splitting: Splitting | None,
+    plan: Plan | None = None,
 ) -> tuple[Check, ...]:
     ranges = (
         (water_sewerage_range(minor_per_unit=minor_per_unit),)
@@ -198,6 +203,10 @@ def _common(
     ]
     if splitting is not None:
         checks.append(splitting)
+    if plan is not None:
+        from participa.plan import PlanAlignment  # participa.plan builds on this package
+
+        checks.append(PlanAlignment(plan))
     return tuple(checks)
 
 
@@ -213,6 +222,7 @@ def snip(
     om_payers: Iterable[str] = (),
     cofinancing_share: Fraction | None = None,
     splitting: Splitting | None = None,
+    plan: Plan | None = None,
 ) -> Review:
     """The SNIP (2000–2016) review: cost, technical design, study level by amount, cost per
     beneficiary, O&M, competence, co-financing and splitting.
@@ -237,6 +247,9 @@ def snip(
         A fixed required co-financing share; otherwise the context's plan decides.
     splitting
         The splitting check (default: ``Splitting()``).
+    plan
+        A development plan: adds the ``plan-alignment`` check
+        (:class:`participa.plan.PlanAlignment`) for it.
     """
     study = snip_study_level(
         minor_per_unit=minor_per_unit, simplified_max=simplified_max, profile_max=profile_max
@@ -251,6 +264,7 @@ def snip(
         om_payers=om_payers,
         cofinancing_share=cofinancing_share,
         splitting=Splitting() if splitting is None else splitting,
+        plan=plan,
     )
     return Review(checks, name="SNIP (2000–2016)")
 
@@ -267,11 +281,13 @@ def invierte_pe(
     om_payers: Iterable[str] = (),
     cofinancing_share: Fraction | None = None,
     splitting: Splitting | None = None,
+    plan: Plan | None = None,
 ) -> Review:
     """The Invierte.pe (2017–) review: as :func:`snip` with study levels banded in UIT.
 
     ``uit`` is the UIT value in soles for the year reviewed; ``bands_uit`` the
-    simplified and standard sheet limits in UIT. Other parameters as in :func:`snip`.
+    simplified and standard sheet limits in UIT. Other parameters as in :func:`snip`
+    (``plan=`` adds the ``plan-alignment`` check).
     """
     study = invierte_pe_study_level(uit=uit, minor_per_unit=minor_per_unit, bands_uit=bands_uit)
     checks = _common(
@@ -284,6 +300,7 @@ def invierte_pe(
         om_payers=om_payers,
         cofinancing_share=cofinancing_share,
         splitting=Splitting() if splitting is None else splitting,
+        plan=plan,
     )
     return Review(checks, name="Invierte.pe (2017–)")
 

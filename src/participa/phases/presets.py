@@ -28,7 +28,7 @@ __all__ = ["PRESETS", "consul", "ley_28056", "ves_2001"]
 _MONEY = ("commit", "spend", "reallocate")
 
 
-def ley_28056() -> MachineSpec:
+def ley_28056(*, require_plan: bool = False) -> MachineSpec:
     """Peru's participatory budget: Ley 28056 (2003) as amended, four phases.
 
     Source: Ley 28056, Ley Marco del Presupuesto Participativo (2003); amended by
@@ -39,8 +39,12 @@ def ley_28056() -> MachineSpec:
     optional: a district round may disable it. Guards: the technical team's
     evaluation must cover every proposal before prioritisation results are
     published; formalisation needs the council's approval (``approved:council``)
-    and a published outcome for every territory.
+    and a published outcome for every territory. With ``require_plan=True`` the
+    move into *concertación*, whose first step is the results-prioritisation
+    workshop, also needs a loaded development plan (guard ``plan_loaded``; record
+    the plan with :func:`participa.plan.plan_noted`).
     """
+    concertar = ("allocation_made", "plan_loaded") if require_plan else ("allocation_made",)
     return MachineSpec(
         "ley-28056",
         phases=(
@@ -89,7 +93,7 @@ def ley_28056() -> MachineSpec:
             ),
         ),
         transitions=(
-            Transition("concertar", "preparacion", "concertacion", ("allocation_made",)),
+            Transition("concertar", "preparacion", "concertacion", concertar),
             Transition("coordinar", "concertacion", "coordinacion", ("outcomes_published",)),
             Transition("formalizar", "coordinacion", "formalizacion", ("approved:council",)),
         ),

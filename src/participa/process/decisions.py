@@ -51,6 +51,7 @@ from participa.process.round import ROUND, RoundState, amount
 
 __all__ = [
     "DECISIONS",
+    "PLAN_FACT",
     "Allocated",
     "Approved",
     "BallotsClosed",
@@ -67,6 +68,7 @@ __all__ = [
     "ballots_closed",
     "fact",
     "outcomes_published",
+    "plan_loaded",
     "proposals_registered",
     "review_complete",
 ]
@@ -213,7 +215,18 @@ class Approved:
         return attrs.evolve(state, approvals={**state.approvals, self.subject: self.body})
 
 
-@ROUND.decision(everywhere=True, families={"fact": fact})
+PLAN_FACT = "development_plan"
+"""The ``Noted`` key under which a round's log records its development plan."""
+
+
+def plan_loaded(state: RoundState) -> str | None:
+    """Block until the development plan has been recorded (``Noted(PLAN_FACT, ...)``)."""
+    if PLAN_FACT in state.facts:
+        return None
+    return _("no development plan has been loaded (record it with participa.plan.plan_noted(plan))")
+
+
+@ROUND.decision(everywhere=True, families={"fact": fact}, guards={"plan_loaded": plan_loaded})
 @attrs.frozen(slots=True)
 class Noted:
     """An application fact (``key`` → ``value``) that app-defined guards may look at."""
