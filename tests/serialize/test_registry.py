@@ -164,6 +164,34 @@ def _values() -> list[Any]:
     ]
     ledger = Ledger().promise("a", 600, at="2001-02-01T10:00:00-05:00", territory="S1")
     out += [ledger, accountability_report(ledger, as_of="2001-12-31T10:00:00-05:00")]
+    from participa.plan import (
+        Dimension,
+        Indicator,
+        Plan,
+        SpecificObjective,
+        StrategicObjective,
+        link,
+        plan_execution,
+        plan_funding,
+        sectoral_view,
+    )
+
+    plan = Plan(
+        "plan",
+        dimensions=(Dimension("D1", "Human"),),
+        strategic=(StrategicObjective("OE1", "Health", "D1", sectors=("health",)),),
+        specific=(
+            SpecificObjective("OE1.1", "Clinics", "OE1", indicators=(Indicator("I1", "x", 1, 2),)),
+        ),
+    )
+    linked = (link(Project("a", 600, territory="S1", categories=("roads",)), "OE1.1"),)
+    positions = accountability_report(ledger, as_of="2001-12-31T10:00:00-05:00").projects
+    out += [
+        plan,
+        plan_funding(plan, linked),
+        sectoral_view(plan, linked),
+        plan_execution(plan, linked, positions),
+    ]
     return out
 
 
