@@ -1,0 +1,107 @@
+"""Names, patterns and small helpers every part of the pabulib reader and writer shares."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from participa.errors import ValidationError
+
+PROJECT_COLUMNS_KEY = "participa:project_columns"
+"""``Election.meta`` key holding a PROJECTS header whose order differs from the natural one."""
+
+VOTE_COLUMNS_KEY = "participa:vote_columns"
+"""``Election.meta`` key holding a VOTES header whose order differs from the natural one."""
+
+_SYNTH_KEY = "participa:synthesized"
+_RELAXED_KEY = "participa:relaxed"
+_MPU_KEY = "participa:minor_per_unit"
+_WEIGHT_COLUMN = "participa:weight"
+_RESERVED = "participa:"
+
+_SECTIONS = ("META", "PROJECTS", "VOTES")
+_REQUIRED_META = (
+    "description",
+    "country",
+    "unit",
+    "instance",
+    "num_projects",
+    "num_votes",
+    "budget",
+    "vote_type",
+    "rule",
+    "date_begin",
+    "date_end",
+)
+_CONSTRAINT_KEYS = (
+    "min_length",
+    "max_length",
+    "min_points",
+    "max_points",
+    "min_sum_points",
+    "max_sum_points",
+)
+_MODELLED_PROJECT_COLUMNS = (
+    "project_id",
+    "cost",
+    "name",
+    "category",
+    "district",
+    "beneficiaries",
+    "dimension",
+)
+_AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
+_INT = re.compile(r"[+-]?[0-9]{1,18}")
+_DIGITS = re.compile(r"[0-9]{1,18}")
+_MAX_AMOUNT = 2**62
+_MAX_POINTS = 2**31
+_SPECIAL = (";", '"', "\n", "\r")
+
+IntArray = npt.NDArray[np.int64]
+
+
+def _amount_problem(text: str) -> str | None:
+    """Why ``text`` is not an amount participa reads exactly, or ``None`` if it is."""
+    m = _AMOUNT.fullmatch(text)
+    if m is None:
+        return "negative" if text.startswith("-") else "not a number"
+    if len(m.group(1).lstrip("0")) > 18:
+        return "too large"
+    if len((m.group(2) or "").rstrip("0")) > 9:
+        return "given with more than 9 decimal places"
+    return None
+
+
+def _stem(name: str) -> str:
+    base = os.path.basename(name)
+    for suffix in (".gz", ".pb"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+    return base
+
+
+def _join(fields: Sequence[str]) -> str:
+    """One ``;``-separated row, quoting only the fields that need it."""
+    if any(c in f for f in fields for c in _SPECIAL):
+        for f in fields:
+            if "\n" in f or "\r" in f:
+                raise ValidationError(
+                    f"a field holds a line break: {f[:40]!r}",
+                    hint="pabulib rows are one per line; remove line breaks from values",
+                )
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=";", lineterminator="", quoting=csv.QUOTE_MINIMAL).writerow(
+            fields
+        )
+        return buf.getvalue()
+    return ";".join(fields)
+
+
+def _split(text: str) -> list[str]:
+    return next(csv.reader((text,), delimiter=";"), [])

@@ -1,0 +1,313 @@
+"""Sections and META: finding META, PROJECTS and VOTES, splitting rows, reading META.
+
+Rows are split on ``;``; a section with a ``"`` anywhere goes through the CSV
+rules (a quoted field may hold ``;``), and a row whose quotes break those rules is
+an anomaly (``stray-quote``) read as written when its plain split fits the header.
+The VOTES section without quotes is split straight into columns.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from decimal import Decimal
+from itertools import repeat
+
+from participa.errors import ParseError
+from participa.i18n import _, ngettext
+from participa.io.pabulib._anomalies import Anomalies, Anomaly
+from participa.io.pabulib._common import (
+    _INT,
+    _MAX_AMOUNT,
+    _MPU_KEY,
+    _RELAXED_KEY,
+    _RESERVED,
+    _SECTIONS,
+    _SYNTH_KEY,
+    _amount_problem,
+)
+
+
+def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str]]:
+    """(0-based line, name) of every line that is a section marker, in file order.
+
+    ``crlf``: every ``\\n`` of ``text`` follows a ``\\r``, which is not part of the line.
+    """
+    out: list[tuple[int, int, str]] = []
+    for name in _SECTIONS:
+        pos = text.find(name)
+        while pos != -1:
+            start = text.rfind("\n", 0, pos) + 1
+            end = text.find("\n", pos)
+            end = len(text) if end == -1 else end - crlf
+            if text[start:end].strip(" \t") == name:
+                out.append((start, text.count("\n", 0, start), name))
+            pos = text.find(name, pos + len(name))
+    out.sort()
+    return [(line, name) for _, line, name in out]
+
+
+class _Section:
+    """One section: header, data (as rows, or as columns for VOTES), 1-based line numbers."""
+
+    __slots__ = ("cols", "first_line", "header", "header_line", "lines_of", "rows")
+
+    def __init__(
+        self,
+        header: list[str],
+        header_line: int,
+        rows: list[list[str]],
+        lines_of: list[int] | None,
+        cols: list[list[str]] | None = None,
+    ) -> None:
+        self.header = header
+        self.header_line = header_line
+        self.rows = rows
+        self.lines_of = lines_of
+        self.first_line = header_line + 1
+        self.cols = cols
+
+    def line(self, i: int) -> int:
+        return self.lines_of[i] if self.lines_of is not None else self.first_line + i
+
+
+class _Reader:
+    """One parse of one file's text (internal; holds the file label and the warnings)."""
+
+    def __init__(self, text: str, file: str | None, anomalies: Anomalies) -> None:
+        self.file = file
+        self.anomalies = anomalies
+        self.crlf_text = False  # ``text`` keeps its CRLF line ends (every line has one)
+        lines: list[str] | None = None
+        if "\r" in text:
+            parts = text.split("\r\n")
+            crlf = len(parts) - 1
+            if crlf:
+                self.warn(
+                    "crlf", ngettext("{n} line ends with CRLF", "{n} lines end with CRLF", crlf)
+                )
+                if crlf == text.count("\n"):
+                    lines, self.crlf_text = parts, True
+                else:
+                    text = text.replace("\r\n", "\n")
+        if lines is None:
+            lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        self.text = text
+        self.quotes = '"' in text
+        self.lines = lines
+        self.blank_lines = 0
+        self.first_blank: int | None = None
+
+    def warn(
+        self,
+        code: str,
+        message: str,
+        *,
+        line: int | None = None,
+        project_id: str | None = None,
+        voter_id: str | None = None,
+    ) -> None:
+        self.anomalies.add(Anomaly(code, message, line, project_id, voter_id))
+
+    def error(
+        self,
+        message: str,
+        *,
+        line: int | None,
+        project_id: str | None = None,
+        voter_id: str | None = None,
+        hint: str | None = None,
+    ) -> ParseError:
+        return ParseError(
+            message,
+            file=self.file,
+            line=line,
+            project_id=project_id,
+            voter_id=voter_id,
+            hint=hint,
+        )
+
+    # -- sections -------------------------------------------------------------------------------
+
+    def sections(self) -> tuple[int, int, int]:
+        """0-based indices of the META, PROJECTS and VOTES marker lines."""
+        lines = self.lines
+        found: dict[str, int] = {}
+        for i, name in _markers(self.text, crlf=self.crlf_text):
+            if name in found:
+                raise self.error(
+                    f"section {name} appears twice (first on line {found[name] + 1})",
+                    line=i + 1,
+                    hint="a file has one META, one PROJECTS and one VOTES section",
+                )
+            found[name] = i
+        end = max(len(lines), 1)
+        for name in _SECTIONS:
+            if name not in found:
+                raise self.error(
+                    f"missing section {name}",
+                    line=1 if name == "META" else end,
+                    hint="a pabulib file has the sections META, PROJECTS and VOTES, in order",
+                )
+        meta, projects, votes = (found[s] for s in _SECTIONS)
+        if not meta < projects < votes:
+            by_pos = sorted(found, key=found.__getitem__)
+            bad = next(name for name, want in zip(by_pos, _SECTIONS, strict=True) if name != want)
+            raise self.error(
+                f"section {bad} is out of order",
+                line=found[bad] + 1,
+                hint="write META, then PROJECTS, then VOTES",
+            )
+        stray = [i for i in range(meta) if lines[i].strip()]
+        if stray:
+            raise self.error(
+                "text before the META section", line=stray[0] + 1, hint="start the file with META"
+            )
+        if meta:
+            self._blank(meta, 0)
+        return meta, projects, votes
+
+    def _blank(self, count: int, first: int) -> None:
+        self.blank_lines += count
+        if self.first_blank is None or first < self.first_blank:
+            self.first_blank = first
+
+    def section(self, lo: int, hi: int, name: str) -> _Section:
+        """Parse lines ``lo..hi-1`` (0-based; ``lo - 1`` is the marker line)."""
+        seg = self.lines[lo:hi]
+        lines_of: list[int] | None = None
+        blank = []
+        if "" in seg or any(map(str.isspace, seg)):
+            blank = [i for i, s in enumerate(map(str.strip, seg)) if not s]
+        if blank:
+            self._blank(len(blank), lo + blank[0] + 1)
+            keep = set(blank)
+            lines_of = [lo + i + 1 for i in range(len(seg)) if i not in keep]
+            seg = [seg[i] for i in range(len(seg)) if i not in keep]
+        if not seg:
+            raise self.error(
+                f"section {name} has no header row",
+                line=lo,
+                hint="META starts with key;value, PROJECTS with project_id;cost;..., "
+                "VOTES with voter_id;vote;...",
+            )
+        quoted = self.quotes and '"' in "\n".join(seg)
+        if name == "VOTES" and not quoted:
+            return self._columns(seg, lo, lines_of)
+        if quoted:
+            rows = []
+            stray: int | None = None
+            for i, ln in enumerate(seg):
+                try:
+                    rows.append(next(csv.reader((ln,), delimiter=";", strict=True)))
+                except (csv.Error, StopIteration) as exc:
+                    line = lines_of[i] if lines_of is not None else lo + i + 1
+                    plain = ln.split(";")
+                    unpaired = any(f.count('"') % 2 for f in plain)
+                    if i == 0 or unpaired or len(plain) != len(rows[0]):
+                        raise self.error(
+                            f"badly quoted field: {exc}",
+                            line=line,
+                            hint='quote a whole field ("a;b") and double quotes inside it',
+                        ) from None
+                    rows.append(plain)
+                    stray = line if stray is None else stray
+                    if self.anomalies.strict:
+                        break
+            if stray is not None:
+                self.warn(
+                    "stray-quote",
+                    _("a row's quotes break the CSV rules; its fields are kept as written"),
+                    line=stray,
+                )
+        else:
+            rows = [ln.split(";") for ln in seg]
+        header = rows[0]
+        header_line = lines_of[0] if lines_of is not None else lo + 1
+        data = rows[1:]
+        sec = _Section(header, header_line, data, lines_of[1:] if lines_of is not None else None)
+        width = len(header)
+        if name != "META":
+            if len(set(header)) != width:
+                dup = sorted({h for h in header if header.count(h) > 1})
+                raise self.error(
+                    f"duplicate column names in the {name} header: {dup}", line=header_line
+                )
+            lens = list(map(len, data))
+            if lens.count(width) != len(lens):
+                i = next(k for k, n in enumerate(lens) if n != width)
+                raise self._width_error(name, lens[i], width, sec.line(i))
+        if name == "VOTES":
+            n = len(data)
+            sec.cols = [list(c) for c in zip(*data, strict=True)] if n else [[] for _ in header]
+        return sec
+
+    def _width_error(self, name: str, got: int, width: int, line: int) -> ParseError:
+        return self.error(
+            f"a {name} row has {got} fields but the header has {width}",
+            line=line,
+            hint="quote fields that contain ';'",
+        )
+
+    def _columns(self, seg: list[str], lo: int, lines_of: list[int] | None) -> _Section:
+        """An unquoted VOTES section, split straight into columns (no per-row lists)."""
+        header = seg[0].split(";")
+        header_line = lines_of[0] if lines_of is not None else lo + 1
+        data = seg[1:]
+        sec = _Section(header, header_line, [], lines_of[1:] if lines_of is not None else None)
+        width = len(header)
+        if len(set(header)) != width:
+            dup = sorted({h for h in header if header.count(h) > 1})
+            raise self.error(f"duplicate column names in the VOTES header: {dup}", line=header_line)
+        semis = list(map(str.count, data, repeat(";")))
+        if semis.count(width - 1) != len(data):
+            i = next(k for k, c in enumerate(semis) if c != width - 1)
+            raise self._width_error("VOTES", semis[i] + 1, width, sec.line(i))
+        if data:
+            flat = ";".join(data).split(";")
+            sec.cols = [flat[c::width] for c in range(width)]
+        else:
+            sec.cols = [[] for _ in header]
+        return sec
+
+    # -- META -----------------------------------------------------------------------------------
+
+    def meta(self, sec: _Section) -> tuple[dict[str, str], dict[str, int]]:
+        rows = [sec.header, *sec.rows]
+        lines = [sec.header_line] + [sec.line(i) for i in range(len(sec.rows))]
+        if rows[0] == ["key", "value"]:
+            rows, lines = rows[1:], lines[1:]
+        meta: dict[str, str] = {}
+        where: dict[str, int] = {}
+        for row, line in zip(rows, lines, strict=True):
+            if len(row) != 2:
+                raise self.error(
+                    f"a META row has {len(row)} fields, expected 2 (key;value)",
+                    line=line,
+                    hint="quote values that contain ';'",
+                )
+            key, value = row
+            if key in meta:
+                raise self.error(f"META key {key!r} appears twice", line=line)
+            if key.startswith(_RESERVED) and key not in (_SYNTH_KEY, _MPU_KEY, _RELAXED_KEY):
+                raise self.error(f"META key {key!r} is reserved by participa", line=line)
+            meta[key] = value
+            where[key] = line
+        return meta, where
+
+    def meta_int(self, meta: Mapping[str, str], where: Mapping[str, int], key: str) -> int | None:
+        raw = meta.get(key)
+        if raw is None or not raw.strip():
+            return None
+        text = raw.strip()
+        if _INT.fullmatch(text):
+            value = int(text)
+        elif _amount_problem(text) is None and Decimal(text) == Decimal(text).to_integral_value():
+            value = int(Decimal(text))
+        else:
+            raise self.error(f"META {key} is not a whole number: {raw!r}", line=where[key])
+        if abs(value) >= _MAX_AMOUNT:
+            raise self.error(f"META {key} is too large: {raw!r}", line=where[key])
+        return value
