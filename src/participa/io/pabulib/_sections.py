@@ -84,7 +84,9 @@ class _Reader:
             crlf = len(parts) - 1
             if crlf:
                 self.warn(
-                    "crlf", ngettext("{n} line ends with CRLF", "{n} lines end with CRLF", crlf)
+                    "crlf",
+                    ngettext("{n} line ends with CRLF", "{n} lines end with CRLF", crlf),
+                    line=parts[0].count("\n") + 1,
                 )
                 if crlf == text.count("\n"):
                     lines, self.crlf_text = parts, True
