@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.errors import ValidationError
+from participa.i18n import _
 from participa.money import Currency
 
 __all__ = [
@@ -86,6 +87,119 @@ def _optional_array_eq(a: npt.NDArray[Any] | None, b: npt.NDArray[Any] | None) -
     if a is None or b is None:
         return a is b
     return _array_eq(a, b)
+
+
+def _no_line_break(values: Iterable[object], what: str, project_id: str | None = None) -> None:
+    """Refuse a line feed in text that a pabulib file holds on one line (a lone CR is fine)."""
+    bad = next((v for v in values if isinstance(v, str) and "\n" in v), None)
+    if bad is not None:
+        raise ValidationError(
+            _("{what} holds a line break: {text!r}", what=what, text=bad[:40]),
+            project_id=project_id,
+            hint=_("pabulib rows are one per line; remove line breaks from values"),
+        )
+
+
+_PROJECT_FIELDS = (
+    "project_id",
+    "cost",
+    "name",
+    "category",
+    "district",
+    "beneficiaries",
+    "dimension",
+)
+"""pabulib PROJECTS columns that hold :class:`Project` fields (not free metadata)."""
+
+_MODEL_META = ("description", "budget", "vote_type", "currency")
+_BOUND_KEYS = (
+    "min_length",
+    "max_length",
+    "min_points",
+    "max_points",
+    "min_sum_points",
+    "max_sum_points",
+)
+
+
+def _amount_text(amount: int, mpu: int) -> str:
+    digits = len(str(mpu)) - 1
+    if digits == 0:
+        return str(amount)
+    whole, frac = divmod(amount, mpu)
+    return f"{whole}.{frac:0{digits}d}"
+
+
+def _amount_text_equals(raw: str, amount: int, mpu: int) -> bool:
+    """Whether META text ``raw`` says ``amount`` minor units (exact; ``mpu`` a power of ten)."""
+    whole, dot, frac = raw.strip().partition(".")
+    if not (whole.isascii() and whole.isdigit()) or (
+        dot and not (frac.isascii() and frac.isdigit())
+    ):
+        return False
+    if len(whole) > 60 or len(frac) > 60:
+        return False
+    digits = len(str(mpu)) - 1
+    frac = frac.rstrip("0")
+    if len(frac) > digits:
+        return False
+    return int(whole) * mpu + int(frac.ljust(digits, "0") or "0") == amount
+
+
+def _int_text_equals(raw: str, value: int) -> bool:
+    """Whether META text ``raw`` says the whole number ``value`` (``3``, ``+3``, `` 3.0``)."""
+    text = raw.strip()
+    body = text[1:] if text[:1] in ("+", "-") else text
+    whole, dot, frac = body.partition(".")
+    if not (whole.isascii() and whole.isdigit()) or len(whole) > 40:
+        return False
+    if dot and not (frac and frac.isascii() and frac.isdigit() and not frac.strip("0")):
+        return False
+    number = int(whole)
+    return (-number if text.startswith("-") else number) == value
+
+
+def _normalised_meta(e: Election) -> dict[str, str] | None:
+    """META text brought in line with the model (``None`` when it already agrees).
+
+    The model owns ``description`` (the name), ``budget``, ``vote_type``,
+    ``currency`` and the declared ballot bounds; text that says the same as the
+    model is kept as written (``400000.0``, `` approval``), text that does not is
+    replaced by the model's value (or dropped when the model has none), so a file
+    written from the election reads back as the same election. A bound the
+    constraints leave out (``None``) keeps its text: a file's relaxed bound.
+    """
+    meta = e.meta
+    if not any(k in meta for k in (*_MODEL_META, *_BOUND_KEYS)):
+        return None
+    out = dict(meta)
+    model: dict[str, str | None] = {
+        "description": e.name,
+        "currency": e.currency,
+        "vote_type": e.profile.kind.value,
+        "budget": _amount_text(e.budget, e.minor_per_unit),
+    }
+    for key, want in model.items():
+        raw = out.get(key)
+        if raw is None:
+            continue
+        if key == "budget":
+            agrees = _amount_text_equals(raw, e.budget, e.minor_per_unit)
+        elif key == "vote_type":
+            agrees = raw.strip() == want
+        else:
+            agrees = raw == want
+        if not agrees:
+            if want is None:
+                del out[key]
+            else:
+                out[key] = want
+    for key in _BOUND_KEYS:
+        raw = out.get(key)
+        bound = getattr(e.constraints, key)
+        if raw is not None and bound is not None and not _int_text_equals(raw, bound):
+            out[key] = str(bound)
+    return None if out == dict(meta) else out
 
 
 def _cost(value: object) -> int:
@@ -168,6 +282,28 @@ class Project:
                 project_id=self.id,
                 hint="convert amounts with participa.money.parse_amount",
             )
+        _no_line_break(
+            (self.id, self.name, self.territory, self.dimension, *self.categories),
+            _("a project field"),
+            project_id=self.id,
+        )
+        if isinstance(self.id, str) and "," in self.id:
+            raise ValidationError(
+                _("a project id contains a comma, which separates projects in ballots"),
+                project_id=self.id,
+            )
+        clash = [
+            k
+            for k in self.metadata
+            if k in _PROJECT_FIELDS and not (k == "beneficiaries" and self.beneficiaries is None)
+        ]
+        if clash:
+            raise ValidationError(
+                _("metadata key {key!r} clashes with a project field", key=clash[0]),
+                project_id=self.id,
+                hint=_("put the value in the project field itself"),
+            )
+        _no_line_break((*self.metadata, *self.metadata.values()), _("project metadata"), self.id)
         b = self.beneficiaries
         if b is not None and (isinstance(b, bool) or not isinstance(b, int) or b < 0):
             raise ValidationError(
@@ -274,6 +410,13 @@ class Voters:
                 raise ValidationError(
                     f"voter column {name!r} has {len(col)} values, expected {len(self.ids)}"
                 )
+        if "\n" in "".join((*self.ids, *self.columns)) or any(
+            "\n" in "".join(col) for col in self.columns.values()
+        ):
+            _no_line_break(
+                (*self.ids, *self.columns, *(v for c in self.columns.values() for v in c)),
+                _("a voter field"),
+            )
 
 
 def _matrix_dtype(kind: BallotKind) -> type[np.generic]:
@@ -808,8 +951,17 @@ class Election:
                 f"budget must be a non-negative integer number of minor units, got {b!r}"
             )
         object.__setattr__(self, "budget", int(b))
-        if self.minor_per_unit < 1:
-            raise ValidationError("minor_per_unit must be >= 1")
+        mpu = self.minor_per_unit
+        if mpu < 1 or str(mpu).rstrip("0") != "1":
+            raise ValidationError(
+                _(
+                    "minor units per unit must be a power of ten (1, 100, ...), got {value!r}",
+                    value=mpu,
+                )
+            )
+        _no_line_break(
+            (self.name, self.currency, *self.meta, *self.meta.values()), _("a META field")
+        )
         ids = [p.id for p in self.projects]
         seen: set[str] = set()
         for pid in ids:
@@ -828,6 +980,9 @@ class Election:
                 hint="build the profile with project_ids=[p.id for p in projects]",
             )
         self._check_points()
+        meta = _normalised_meta(self)
+        if meta is not None:
+            object.__setattr__(self, "meta", _frozen_mapping(meta))
 
     def _check_points(self) -> None:
         c = self.constraints

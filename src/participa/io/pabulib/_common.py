@@ -66,12 +66,14 @@ _SPECIAL = (";", '"', "\n", "\r")
 IntArray = npt.NDArray[np.int64]
 
 
-def _amount_problem(text: str) -> str | None:
+def _amount_problem(text: str, *, max_digits: int = 18) -> str | None:
     """Why ``text`` is not an amount participa reads exactly, or ``None`` if it is."""
+    if len(text) > 200:
+        return "too large"
     m = _AMOUNT.fullmatch(text)
     if m is None:
         return "negative" if text.startswith("-") else "not a number"
-    if len(m.group(1).lstrip("0")) > 18:
+    if len(m.group(1).lstrip("0")) > max_digits:
         return "too large"
     if len((m.group(2) or "").rstrip("0")) > 9:
         return "given with more than 9 decimal places"
@@ -90,18 +92,37 @@ def _join(fields: Sequence[str]) -> str:
     """One ``;``-separated row, quoting only the fields that need it."""
     if any(c in f for f in fields for c in _SPECIAL):
         for f in fields:
-            if "\n" in f or "\r" in f:
+            if "\n" in f:  # a lone CR is quoted (the reader splits lines on LF only)
                 raise ValidationError(
                     f"a field holds a line break: {f[:40]!r}",
                     hint="pabulib rows are one per line; remove line breaks from values",
                 )
         buf = io.StringIO()
-        csv.writer(buf, delimiter=";", lineterminator="", quoting=csv.QUOTE_MINIMAL).writerow(
+        # a "\r\n" terminator makes QUOTE_MINIMAL quote fields holding a CR; it is cut off
+        csv.writer(buf, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(
             fields
         )
-        return buf.getvalue()
+        return buf.getvalue()[:-2]
     return ";".join(fields)
 
 
 def _split(text: str) -> list[str]:
     return next(csv.reader((text,), delimiter=";"), [])
+
+
+def _scale(texts: Sequence[str]) -> int:
+    """The smallest power of ten making every checked decimal text whole minor units."""
+    digits: int = max((len(t.partition(".")[2].rstrip("0")) for t in texts), default=0)
+    return int(10**digits)
+
+
+def _minor(text: str, mpu: int) -> int:
+    """A checked decimal text as exact minor units (``mpu`` a power of ten holding its decimals)."""
+    whole, _dot, frac = text.partition(".")
+    digits = len(str(mpu)) - 1
+    frac = frac.rstrip("0")
+    if len(frac) > digits:
+        raise ValidationError(
+            f"amount {text!r} is not a whole number of minor units (1/{mpu} of a unit)"
+        )
+    return int(whole) * mpu + int(frac.ljust(digits, "0") or "0")

@@ -31,6 +31,8 @@ from participa.io.pabulib._common import (
     VOTE_COLUMNS_KEY,
     _amount_problem,
     _join,
+    _minor,
+    _scale,
     _stem,
 )
 from participa.io.pabulib._limits import Limits, _decode, read_source
@@ -39,7 +41,6 @@ from participa.io.pabulib._sections import _Reader, _Section
 from participa.io.pabulib._votes import _votes
 from participa.io.pabulib._write import _natural_project_columns, _natural_vote_columns, _ordered
 from participa.model import BallotConstraints, BallotKind, Election, Profile, Project
-from participa.money import parse_amount, scale_for
 
 __all__ = ["PabulibFile", "load_election", "read_pabulib", "read_pabulib_text"]
 
@@ -236,7 +237,7 @@ def _parse(text: str, *, file: str | None, fallback_name: str, anomalies: Anomal
 
     projects, costs_text, p_lines = _projects(r, psec)
     budget_text = meta["budget"].strip()
-    problem = _amount_problem(budget_text)
+    problem = _amount_problem(budget_text, max_digits=_BUDGET_DIGITS)
     if problem is not None:
         raise r.error(
             f"budget is {problem}: {meta['budget']!r}",
@@ -249,17 +250,15 @@ def _parse(text: str, *, file: str | None, fallback_name: str, anomalies: Anomal
                 raise ValidationError(f"{_MPU_KEY} must be a power of ten, got {mpu_text!r}")
             mpu = int(mpu_text)
         else:
-            mpu = scale_for([budget_text, *costs_text])
-        budget = parse_amount(budget_text, minor_per_unit=mpu)
+            mpu = _scale([budget_text, *costs_text])
+        budget = _minor(budget_text, mpu)
     except ValidationError as exc:
         raise r.error(exc.message, line=where.get(_MPU_KEY, where["budget"])) from None
-    if budget >= _MAX_AMOUNT:
-        raise r.error("the budget is too large to add up exactly", line=where["budget"])
     total = 0
     priced: list[Project] = []
     for proj, ctext, line in zip(projects, costs_text, p_lines, strict=True):
         try:
-            cost = parse_amount(ctext, minor_per_unit=mpu)
+            cost = _minor(ctext, mpu)
         except ValidationError as exc:
             raise r.error(exc.message, line=line, project_id=proj.id) from None
         total += cost
@@ -320,6 +319,9 @@ def _parse(text: str, *, file: str | None, fallback_name: str, anomalies: Anomal
         raise _relocate(r, exc, vsec, profile, priced, p_lines) from None
     return PabulibFile(election, tuple(anomalies.records))
 
+
+_BUDGET_DIGITS = 60
+"""Most digits of a budget's whole units (costs, which numpy adds up, have at most 18)."""
 
 _POINT_BOUNDS = ("min_points", "max_points", "min_sum_points", "max_sum_points")
 """Bounds the model enforces: a file breaking one is read with the bound relaxed."""

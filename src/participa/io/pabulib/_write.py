@@ -13,15 +13,13 @@ import gzip
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
-from participa.errors import ParticipaError, ValidationError
+from participa.errors import ValidationError
 from participa.io.pabulib._common import (
     _CONSTRAINT_KEYS,
-    _INT,
     _MODELLED_PROJECT_COLUMNS,
     _MPU_KEY,
     _RELAXED_KEY,
@@ -32,12 +30,18 @@ from participa.io.pabulib._common import (
     _WEIGHT_COLUMN,
     PROJECT_COLUMNS_KEY,
     VOTE_COLUMNS_KEY,
-    _amount_problem,
     _join,
+    _scale,
     _split,
 )
-from participa.model import BallotKind, Election, Profile, Project
-from participa.money import parse_amount, scale_for
+from participa.model import (
+    BallotKind,
+    Election,
+    Profile,
+    Project,
+    _amount_text_equals,
+    _int_text_equals,
+)
 
 __all__ = ["write_pabulib", "write_pabulib_file"]
 
@@ -186,6 +190,8 @@ def write_pabulib(election: Election) -> str:
                 relaxed.append(key)
             else:
                 value = raw if _int_equals(raw, want) else model_values[key]
+        elif key == "vote_type":
+            value = raw if raw.strip() == kind.value else kind.value
         elif key in model_values and raw != model_values[key]:
             value = model_values[key]
         if value is not None:
@@ -217,7 +223,7 @@ def write_pabulib(election: Election) -> str:
         out.append(_join([_SYNTH_KEY, ",".join(synth)]))
     if relaxed:
         out.append(_join([_RELAXED_KEY, ",".join(relaxed)]))
-    if scale_for(amounts) != mpu:
+    if _scale(amounts) != mpu:
         out.append(_join([_MPU_KEY, str(mpu)]))
 
     # PROJECTS
@@ -253,22 +259,11 @@ def write_pabulib(election: Election) -> str:
 
 
 def _amount_equals(raw: str, amount: int, mpu: int) -> bool:
-    text = raw.strip()
-    if _amount_problem(text) is not None:
-        return False
-    try:
-        return parse_amount(text, minor_per_unit=mpu) == amount
-    except ParticipaError:
-        return False
+    return _amount_text_equals(raw, amount, mpu)
 
 
 def _int_equals(raw: str, value: int) -> bool:
-    text = raw.strip()
-    if _INT.fullmatch(text):
-        return int(text) == value
-    if _amount_problem(text) is None:
-        return Decimal(text) == value
-    return False
+    return _int_text_equals(raw, value)
 
 
 def _vote_rows(e: Election, vcols: Sequence[str]) -> list[str]:
