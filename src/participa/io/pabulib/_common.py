@@ -107,7 +107,52 @@ def _join(fields: Sequence[str]) -> str:
 
 
 def _split(text: str) -> list[str]:
-    return next(csv.reader((text,), delimiter=";"), [])
+    """A ``;``-separated row into its fields, by the CSV quoting rules (strict).
+
+    A field that starts with ``"`` runs to the next lone ``"`` (``""`` is a quote
+    inside it), which must end the row or be followed by ``;``; a quote inside an
+    unquoted field is text. Unlike :mod:`csv` there is no field size limit (the
+    reader's :class:`Limits` bound the line). Raises ``ValueError`` saying what breaks
+    the rules.
+
+    Examples
+    --------
+    >>> _split('a;"b;c";"x""y";d"e')
+    ['a', 'b;c', 'x"y', 'd"e']
+    >>> _split('"a"b;c')
+    Traceback (most recent call last):
+    ...
+    ValueError: ';' expected after '"'
+    """
+    if '"' not in text:
+        return text.split(";")
+    fields: list[str] = []
+    i, n = 0, len(text)
+    while True:
+        if text.startswith('"', i):
+            parts: list[str] = []
+            j = i + 1
+            while True:
+                k = text.find('"', j)
+                if k == -1:
+                    raise ValueError("unexpected end of data")
+                parts.append(text[j:k])
+                if text.startswith('"', k + 1):
+                    parts.append('"')
+                    j = k + 2
+                    continue
+                i = k + 1
+                break
+            if i < n and text[i] != ";":
+                raise ValueError("';' expected after '\"'")
+            fields.append("".join(parts))
+            k = i if i < n else -1
+        else:
+            k = text.find(";", i)
+            fields.append(text[i:] if k == -1 else text[i:k])
+        if k == -1:
+            return fields
+        i = k + 1
 
 
 def _scale(texts: Sequence[str]) -> int:

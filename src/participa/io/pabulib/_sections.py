@@ -8,7 +8,6 @@ The VOTES section without quotes is split straight into columns.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from decimal import Decimal
 from itertools import repeat
@@ -25,6 +24,7 @@ from participa.io.pabulib._common import (
     _SECTIONS,
     _SYNTH_KEY,
     _amount_problem,
+    _split,
 )
 
 
@@ -203,8 +203,8 @@ class _Reader:
             stray: int | None = None
             for i, ln in enumerate(seg):
                 try:
-                    rows.append(next(csv.reader((ln,), delimiter=";", strict=True)))
-                except (csv.Error, StopIteration) as exc:
+                    rows.append(_split(ln))
+                except ValueError as exc:
                     line = lines_of[i] if lines_of is not None else lo + i + 1
                     plain = ln.split(";")
                     unpaired = any(f.count('"') % 2 for f in plain)
