@@ -13,7 +13,7 @@ snapshot is about 4 MB with 91,000 lines of at most 351 characters.
 
 Examples
 --------
->>> Limits().max_bytes >= 64 * 4_000_000
+>>> Limits().max_bytes >= 16 * 4_000_000
 True
 >>> text, anomalies = _decode(b"META\\n" * 3, None, Limits(max_lines=2))
 Traceback (most recent call last):
@@ -59,8 +59,8 @@ class Limits:
     Parameters
     ----------
     max_bytes
-        Most bytes of (decompressed) file content: 256 MiB by default, 64 times the
-        largest real file.
+        Most bytes of (decompressed) file content: 64 MiB by default, 16 times the
+        largest real file (a gzip bomb costs at most about this much).
     max_lines
         Most lines: 5 million by default (the largest real file has 91,000).
     max_line_length
@@ -76,7 +76,7 @@ class Limits:
     participa.errors.ValidationError: Limits.max_bytes must be a positive whole number, got 0
     """
 
-    max_bytes: int = attrs.field(default=256 << 20, validator=_positive)
+    max_bytes: int = attrs.field(default=64 << 20, validator=_positive)
     max_lines: int = attrs.field(default=5_000_000, validator=_positive)
     max_line_length: int = attrs.field(default=1 << 20, validator=_positive)
 

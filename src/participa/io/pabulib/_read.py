@@ -206,7 +206,7 @@ def _parse(text: str, *, file: str | None, fallback_name: str, anomalies: Anomal
     i_meta, i_proj, i_votes = r.sections()
     msec = r.section(i_meta + 1, i_proj, "META")
     psec = r.section(i_proj + 1, i_votes, "PROJECTS")
-    vsec = r.section(i_votes + 1, len(r.lines), "VOTES")
+    vsec = r.votes_section(i_votes)
     meta, where = r.meta(msec)
 
     synthesized: set[str] = set()
@@ -466,16 +466,14 @@ def _check_counts(
                     raw=raw,
                 )
             r.warn(key.replace("_", "-"), msg, line=where.get(key))
-    support = (
-        (profile.group_weight @ profile.approvals()).astype(np.int64)
-        if profile.num_groups
-        else np.zeros(len(projects), np.int64)
-    )
-    points = (
-        (profile.group_weight @ profile.matrix).astype(np.int64)
-        if profile.num_groups and profile.kind.has_points
-        else None
-    )
+    support = np.zeros(len(projects), np.int64)
+    points: npt.NDArray[np.int64] | None = None
+    if profile.num_groups:
+        rows, cols = np.nonzero(profile.approvals())
+        np.add.at(support, cols, profile.group_weight[rows])
+        if profile.kind.has_points:
+            points = np.zeros(len(projects), np.int64)
+            np.add.at(points, cols, profile.group_weight[rows] * profile.matrix[rows, cols])
     for j, p in enumerate(projects):
         raw = p.metadata.get("votes")
         if raw is not None and raw.strip() and raw.strip() != str(int(support[j])):

@@ -8,9 +8,13 @@ The VOTES section without quotes is split straight into columns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from itertools import repeat
+from itertools import compress, repeat
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
 
 from participa.errors import ParseError
 from participa.i18n import _, ngettext
@@ -26,10 +30,11 @@ from participa.io.pabulib._common import (
     _amount_problem,
     _split,
 )
+from participa.io.pabulib._tokenize import vote_columns
 
 
-def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str]]:
-    """(0-based line, name) of every line that is a section marker, in file order.
+def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str, int]]:
+    """(0-based line, name, offset) of every line that is a section marker, in file order.
 
     ``crlf``: every ``\\n`` of ``text`` follows a ``\\r``, which is not part of the line.
     """
@@ -44,7 +49,28 @@ def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str]]:
                 out.append((start, text.count("\n", 0, start), name))
             pos = text.find(name, pos + len(name))
     out.sort()
-    return [(line, name) for _, line, name in out]
+    return [(line, name, start) for start, line, name in out]
+
+
+class LineNumbers(Sequence[int]):
+    """1-based line numbers held in one numpy array (indexing gives Python ints)."""
+
+    __slots__ = ("_at",)
+
+    def __init__(self, at: npt.NDArray[np.int64]) -> None:
+        self._at = at
+
+    def __len__(self) -> int:
+        return int(self._at.size)
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> LineNumbers: ...
+    def __getitem__(self, i: int | slice) -> int | LineNumbers:
+        if isinstance(i, slice):
+            return LineNumbers(self._at[i])
+        return int(self._at[i])
 
 
 class _Section:
@@ -57,7 +83,7 @@ class _Section:
         header: list[str],
         header_line: int,
         rows: list[list[str]],
-        lines_of: list[int] | None,
+        lines_of: Sequence[int] | None,
         cols: list[list[str]] | None = None,
     ) -> None:
         self.header = header
@@ -78,29 +104,73 @@ class _Reader:
         self.file = file
         self.anomalies = anomalies
         self.crlf_text = False  # ``text`` keeps its CRLF line ends (every line has one)
-        lines: list[str] | None = None
         if "\r" in text:
-            parts = text.split("\r\n")
-            crlf = len(parts) - 1
+            crlf = text.count("\r\n")
             if crlf:
                 self.warn(
                     "crlf",
                     ngettext("{n} line ends with CRLF", "{n} lines end with CRLF", crlf),
-                    line=parts[0].count("\n") + 1,
+                    line=text.count("\n", 0, text.find("\r\n")) + 1,
                 )
                 if crlf == text.count("\n"):
-                    lines, self.crlf_text = parts, True
+                    self.crlf_text = True
                 else:
                     text = text.replace("\r\n", "\n")
-        if lines is None:
-            lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
+        self.sep = "\r\n" if self.crlf_text else "\n"
         self.text = text
         self.quotes = '"' in text
+        self.markers = _markers(text, crlf=self.crlf_text)
+        # VOTES data lines are split only when the fast tokenizer cannot take them
+        cut = self._votes_cut()  # VOTES data from here on, not split into lines yet
+        head = text if cut < 0 else text[:cut]
+        lines = head.split(self.sep)
+        if lines and lines[-1] == "":
+            lines.pop()
+        self.cut = cut
         self.lines = lines
         self.blank_lines = 0
         self.first_blank: int | None = None
+
+    def _votes_cut(self) -> int:
+        """Offset just after the VOTES header line, when the sections are in order (else -1)."""
+        names = [name for _, name, _ in self.markers]
+        if names != list(_SECTIONS):
+            return -1
+        start = self.markers[-1][2]
+        sep = self.sep
+        marker_end = self.text.find(sep, start)
+        if marker_end < 0:
+            return -1
+        header_end = self.text.find(sep, marker_end + len(sep))
+        if header_end < 0 or not self.text[marker_end + len(sep) : header_end].strip():
+            return -1
+        return header_end + len(sep)
+
+    def votes_section(self, i_votes: int) -> _Section:
+        """The VOTES section: split by the fast tokenizer when it can, line by line otherwise."""
+        if self.cut >= 0:
+            text = self.text
+            header_text = self.lines[i_votes + 1] if i_votes + 1 < len(self.lines) else ""
+            if len(self.lines) == i_votes + 2 and '"' not in header_text:
+                header = header_text.split(";")
+                if text.endswith("\n"):
+                    raw = text.encode("utf-8")
+                    start = len(text[: self.cut].encode("utf-8"))
+                else:
+                    raw, start = (text[self.cut :] + self.sep).encode("utf-8"), 0
+                plain = {"voter_id"}  # unique: nothing to share
+                share = [c for c, h in enumerate(header) if h not in plain]
+                cols = vote_columns(raw, start, len(header), crlf=self.crlf_text, share=share)
+                del raw
+                if cols is not None and len(set(header)) == len(header):
+                    self.cut = -1
+                    return _Section(header, i_votes + 2, [], None, cols)
+            rest = text[self.cut :].split(self.sep)
+            if rest and rest[-1] == "":
+                rest.pop()
+            self.lines.extend(rest)
+            self.cut = -1
+        return self.section(i_votes + 1, len(self.lines), "VOTES")
 
     def warn(
         self,
@@ -137,7 +207,7 @@ class _Reader:
         """0-based indices of the META, PROJECTS and VOTES marker lines."""
         lines = self.lines
         found: dict[str, int] = {}
-        for i, name in _markers(self.text, crlf=self.crlf_text):
+        for i, name, _start in self.markers:
             if name in found:
                 raise self.error(
                     f"section {name} appears twice (first on line {found[name] + 1})",
@@ -145,7 +215,7 @@ class _Reader:
                     hint="a file has one META, one PROJECTS and one VOTES section",
                 )
             found[name] = i
-        end = max(len(lines), 1)
+        end = max(len(lines) + self._body_lines(), 1)
         for name in _SECTIONS:
             if name not in found:
                 raise self.error(
@@ -171,6 +241,11 @@ class _Reader:
             self._blank(meta, 0)
         return meta, projects, votes
 
+    def _body_lines(self) -> int:
+        if self.cut < 0 or self.cut >= len(self.text):
+            return 0
+        return self.text.count("\n", self.cut) + (not self.text.endswith("\n"))
+
     def _blank(self, count: int, first: int) -> None:
         self.blank_lines += count
         if self.first_blank is None or first < self.first_blank:
@@ -179,15 +254,14 @@ class _Reader:
     def section(self, lo: int, hi: int, name: str) -> _Section:
         """Parse lines ``lo..hi-1`` (0-based; ``lo - 1`` is the marker line)."""
         seg = self.lines[lo:hi]
-        lines_of: list[int] | None = None
-        blank = []
+        lines_of: Sequence[int] | None = None
         if "" in seg or any(map(str.isspace, seg)):
-            blank = [i for i, s in enumerate(map(str.strip, seg)) if not s]
-        if blank:
-            self._blank(len(blank), lo + blank[0] + 1)
-            keep = set(blank)
-            lines_of = [lo + i + 1 for i in range(len(seg)) if i not in keep]
-            seg = [seg[i] for i in range(len(seg)) if i not in keep]
+            keep = np.fromiter(map(bool, map(str.strip, seg)), np.bool_, len(seg))
+            first = int(np.argmin(keep))
+            self._blank(len(seg) - int(np.count_nonzero(keep)), lo + first + 1)
+            # line numbers as one int64 array: no Python int per line (blank-line floods)
+            lines_of = LineNumbers(np.flatnonzero(keep) + (lo + 1))
+            seg = list(compress(seg, keep))
         if not seg:
             raise self.error(
                 f"section {name} has no header row",
@@ -253,7 +327,7 @@ class _Reader:
             hint="quote fields that contain ';'",
         )
 
-    def _columns(self, seg: list[str], lo: int, lines_of: list[int] | None) -> _Section:
+    def _columns(self, seg: list[str], lo: int, lines_of: Sequence[int] | None) -> _Section:
         """An unquoted VOTES section, split straight into columns (no per-row lists)."""
         header = seg[0].split(";")
         header_line = lines_of[0] if lines_of is not None else lo + 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -86,22 +86,25 @@ def _votes(
                 first[v] = i
 
     # identical (vote, points, weight) strings are parsed once
-    keys: Iterable[Any]
+    keys: Sequence[Any]
     if points is None and weights is None:
         keys = votes
     else:
-        keys = zip(votes, points or votes, weights or votes, strict=True)
-    index: dict[Any, int] = {}
-    inv_list = [index.setdefault(k, len(index)) for k in keys]
-    inv = np.asarray(inv_list, dtype=np.int64).reshape(n)
+        keys = list(zip(votes, points or votes, weights or votes, strict=True))
+    index: dict[Any, int] = {k: u for u, k in enumerate(dict.fromkeys(keys))}
+    inv = np.fromiter(map(index.__getitem__, keys), np.int64, n)
     uniq = list(index)
     k = len(uniq)
     vtexts: list[str] = uniq if points is None and weights is None else [u[0] for u in uniq]
     ptexts = None if points is None else [u[1] for u in uniq]
     wtexts = None if weights is None else [u[2] for u in uniq]
+    del keys, votes, points, weights  # the per-voter texts: only the distinct ones are kept
+    for name in ("vote", "points", _WEIGHT_COLUMN):
+        if name in pos and name not in extra:
+            cols[pos[name]] = []
 
     def where(u: int) -> tuple[int, str]:
-        i = inv_list.index(u)
+        i = int(np.argmax(inv == u))
         return sec.line(i), ids[i]
 
     pidx = {p.id: j for j, p in enumerate(projects)}
