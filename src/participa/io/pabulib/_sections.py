@@ -76,7 +76,7 @@ class LineNumbers(Sequence[int]):
 class _Section:
     """One section: header, data (as rows, or as columns for VOTES), 1-based line numbers."""
 
-    __slots__ = ("cols", "first_line", "header", "header_line", "lines_of", "rows")
+    __slots__ = ("cols", "distinct", "first_line", "header", "header_line", "lines_of", "rows")
 
     def __init__(
         self,
@@ -92,6 +92,8 @@ class _Section:
         self.lines_of = lines_of
         self.first_line = header_line + 1
         self.cols = cols
+        # the ballots' distinct texts and each voter's index, when the tokenizer found them
+        self.distinct: tuple[list[str], npt.NDArray[np.int64]] | None = None
 
     def line(self, i: int) -> int:
         return self.lines_of[i] if self.lines_of is not None else self.first_line + i
@@ -160,11 +162,25 @@ class _Reader:
                     raw, start = (text[self.cut :] + self.sep).encode("utf-8"), 0
                 plain = {"voter_id"}  # unique: nothing to share
                 share = [c for c, h in enumerate(header) if h not in plain]
-                cols = vote_columns(raw, start, len(header), crlf=self.crlf_text, share=share)
+                found: list[tuple[list[str], npt.NDArray[np.int64]]] = []
+                dedup = header.index("vote") if "vote" in header else -1
+                if "points" in header or "participa:weight" in header:
+                    dedup = -1  # ballots keyed by several columns: deduplicated later
+                cols = vote_columns(
+                    raw,
+                    start,
+                    len(header),
+                    crlf=self.crlf_text,
+                    share=share,
+                    distinct=dedup,
+                    distinct_out=found,
+                )
                 del raw
                 if cols is not None and len(set(header)) == len(header):
                     self.cut = -1
-                    return _Section(header, i_votes + 2, [], None, cols)
+                    sec = _Section(header, i_votes + 2, [], None, cols)
+                    sec.distinct = found[0] if found else None
+                    return sec
             rest = text[self.cut :].split(self.sep)
             if rest and rest[-1] == "":
                 rest.pop()

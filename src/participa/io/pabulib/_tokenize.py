@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["vote_columns"]
 
@@ -40,15 +41,63 @@ def _shared(values: list[str]) -> list[str]:
     return list(map(canon.__getitem__, values))
 
 
+_CHUNK = 8192
+
+
+def _distinct(
+    buf: npt.NDArray[np.uint8], lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64]
+) -> tuple[list[str], npt.NDArray[np.int64]] | None:
+    """The distinct texts ``buf[lo[i]:hi[i]]`` (first appearance order) and each line's index.
+
+    The fields are copied into a zero-padded ``lines x (longest + 4)`` byte matrix (the
+    last four bytes hold the length, so padding never makes two texts equal) and its
+    rows deduplicated with :func:`numpy.unique`; ``None`` when that matrix would be
+    much larger than the section (one very long ballot).
+    """
+    n = lo.size
+    lens = hi - lo
+    width = int(lens.max()) + 4
+    if n * width > 2 * buf.size + 4096:
+        return None
+    rows = np.zeros((n, width), np.uint8)
+    span = np.arange(width - 4)
+    for a in range(0, n, _CHUNK):
+        b = min(a + _CHUNK, n)
+        at = np.minimum(lo[a:b, None] + span, buf.size - 1)
+        block = buf[at]
+        block[span >= lens[a:b, None]] = 0
+        rows[a:b, : width - 4] = block
+    rows[:, width - 4 :] = lens.astype("<u4").view(np.uint8).reshape(n, 4)
+    keys = rows.view(np.dtype((np.void, width))).ravel()
+    _u, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    inv: npt.NDArray[np.int64] = rank[inverse.ravel()].astype(np.int64)
+    texts = [bytes(buf[lo[i] : hi[i]]).decode("utf-8") for i in first[order].tolist()]
+    return texts, inv
+
+
 def vote_columns(
-    data: bytes, start: int, width: int, *, crlf: bool, share: Collection[int] = ()
+    data: bytes,
+    start: int,
+    width: int,
+    *,
+    crlf: bool,
+    share: Collection[int] = (),
+    distinct: int = -1,
+    distinct_out: list[tuple[list[str], npt.NDArray[np.int64]]] | None = None,
 ) -> list[list[str]] | None:
     """The columns of the VOTES data lines ``data[start:]``; ``None`` if a closer look is needed.
 
     ``data`` is UTF-8; from ``start`` every line ends with ``\\n`` (``\\r\\n`` when
     ``crlf``), the last one included. Equal values of the columns in ``share`` become
-    one string object.
+    one string object. Column ``distinct`` (the ballots) is, when it can be, not
+    decoded voter by voter: its distinct texts (in order of first appearance) and each
+    line's index among them go to ``distinct_out`` and its list stays empty.
     """
+    if distinct_out is None:
+        distinct_out = []
     if len(data) <= start:
         return [[] for _ in range(width)]
     buf = np.frombuffer(data, np.uint8, offset=start)
@@ -63,31 +112,48 @@ def vote_columns(
         cr = np.flatnonzero(buf == _CR)
         if cr.size != n or not bool((cr == nl - 1).all()):
             return None  # a CR that does not end a line
+        del cr
     if bool((nl - starts <= int(crlf)).any()) or width - 1 > 127:
         return None  # a blank line, or more columns than the int8 column index holds
     semi = np.flatnonzero(buf == _SEMI)
     if semi.size != n * (width - 1):
         return None
     if width > 1:
-        line_of = np.searchsorted(nl, semi.reshape(n, width - 1))
-        if not bool((line_of == np.arange(n)[:, None]).all()):
+        per_line = np.diff(np.searchsorted(semi, nl), prepend=0)
+        if not bool((per_line == width - 1).all()):
             return None  # some line has more semicolons, another fewer
+        del per_line
+    cuts = semi.reshape(n, width - 1)
+    if 0 <= distinct < width:  # the ballot fields' bounds, kept before the cuts go
+        lo = starts.copy() if distinct == 0 else cuts[:, distinct - 1] + 1
+        hi = cuts[:, distinct].copy() if distinct < width - 1 else nl - int(crlf)
     # the column of every byte: +1 after each ';', back to 0 at each line start
     col = np.zeros(buf.size, np.int8)
     col[semi + 1] = 1
     col[starts[1:]] = -(width - 1)
+    del semi, cuts, starts, nl
     np.cumsum(col, out=col)
     out: list[list[str]] = []
     for c in range(width):
+        if c == distinct:
+            found = _distinct(buf, lo, hi)
+            del lo, hi
+            if found is not None:
+                out.append([])
+                distinct_out.append(found)
+                continue
         picked = buf[col == c]  # the column's fields, each with the separator after it
         if c < width - 1:
             picked[picked == _SEMI] = _LF
         elif crlf:
             picked = picked[picked != _CR]
+        chunk = picked.tobytes()
+        del picked
         try:
-            values = picked.tobytes().decode("utf-8").split("\n")
+            values = chunk.decode("utf-8").split("\n")
         except UnicodeDecodeError:  # pragma: no cover - the body was valid UTF-8 text
             return None
+        del chunk
         values.pop()
         out.append(_shared(values) if c in share else values)
     return out

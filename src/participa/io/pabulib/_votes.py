@@ -43,7 +43,7 @@ def _votes(
     pos = {h: j for j, h in enumerate(header)}
     assert sec.cols is not None
     cols = sec.cols
-    n = len(cols[0]) if cols else 0
+    n = len(cols[pos["voter_id"]])
     m = len(projects)
     ids = cols[pos["voter_id"]]
     votes = cols[pos["vote"]]
@@ -87,13 +87,17 @@ def _votes(
 
     # identical (vote, points, weight) strings are parsed once
     keys: Sequence[Any]
-    if points is None and weights is None:
+    if sec.distinct is not None and points is None and weights is None:
+        uniq, inv = sec.distinct  # deduplicated by the tokenizer (file order)
         keys = votes
     else:
-        keys = list(zip(votes, points or votes, weights or votes, strict=True))
-    index: dict[Any, int] = {k: u for u, k in enumerate(dict.fromkeys(keys))}
-    inv = np.fromiter(map(index.__getitem__, keys), np.int64, n)
-    uniq = list(index)
+        if points is None and weights is None:
+            keys = votes
+        else:
+            keys = list(zip(votes, points or votes, weights or votes, strict=True))
+        index: dict[Any, int] = {k: u for u, k in enumerate(dict.fromkeys(keys))}
+        inv = np.fromiter(map(index.__getitem__, keys), np.int64, n)
+        uniq = list(index)
     k = len(uniq)
     vtexts: list[str] = uniq if points is None and weights is None else [u[0] for u in uniq]
     ptexts = None if points is None else [u[1] for u in uniq]
