@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.errors import ValidationError
-from participa.i18n import _
+from participa.i18n import N_, _
 from participa.money import Currency
 from participa.validators import amount, is_int, non_negative_int, positive_int
 
@@ -91,11 +91,14 @@ def _optional_array_eq(a: npt.NDArray[Any] | None, b: npt.NDArray[Any] | None) -
 
 
 def _no_line_break(values: Iterable[object], what: str, project_id: str | None = None) -> None:
-    """Refuse a line feed in text that a pabulib file holds on one line (a lone CR is fine)."""
+    """Refuse a line feed in text that a pabulib file holds on one line (a lone CR is fine).
+
+    ``what`` is an ``N_``-marked label, translated only when refusing.
+    """
     bad = next((v for v in values if isinstance(v, str) and "\n" in v), None)
     if bad is not None:
         raise ValidationError(
-            _("{what} holds a line break: {text!r}", what=what, text=bad[:40]),
+            _("{what} holds a line break: {text!r}", what=_(what), text=bad[:40]),
             project_id=project_id,
             hint=_("pabulib rows are one per line; remove line breaks from values"),
         )
@@ -276,7 +279,7 @@ class Project:
         object.__setattr__(self, "cost", amount(self.cost, what="cost", project_id=self.id))
         _no_line_break(
             (self.id, self.name, self.territory, self.dimension, *self.categories),
-            _("a project field"),
+            N_("a project field"),
             project_id=self.id,
         )
         if isinstance(self.id, str) and "," in self.id:
@@ -295,7 +298,7 @@ class Project:
                 project_id=self.id,
                 hint=_("put the value in the project field itself"),
             )
-        _no_line_break((*self.metadata, *self.metadata.values()), _("project metadata"), self.id)
+        _no_line_break((*self.metadata, *self.metadata.values()), N_("project metadata"), self.id)
         if self.beneficiaries is not None:
             object.__setattr__(
                 self,
@@ -408,7 +411,7 @@ class Voters:
         ):
             _no_line_break(
                 (*self.ids, *self.columns, *(v for c in self.columns.values() for v in c)),
-                _("a voter field"),
+                N_("a voter field"),
             )
 
 
@@ -951,7 +954,7 @@ class Election:
                 )
             )
         _no_line_break(
-            (self.name, self.currency, *self.meta, *self.meta.values()), _("a META field")
+            (self.name, self.currency, *self.meta, *self.meta.values()), N_("a META field")
         )
         ids = [p.id for p in self.projects]
         seen: set[str] = set()

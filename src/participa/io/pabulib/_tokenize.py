@@ -13,11 +13,11 @@ errors and anomalies with their lines.
 
 Examples
 --------
->>> vote_columns(b"1;a,b;x\\n2;c;y\\n", 0, 3, crlf=False)
+>>> vote_columns(b"1;a,b;x\\n2;c;y\\n", 0, 3, crlf=False, small=0)
 [['1', '2'], ['a,b', 'c'], ['x', 'y']]
->>> vote_columns(b"h\\r\\n1;a\\r\\n2;b\\r\\n", 3, 2, crlf=True)
+>>> vote_columns(b"h\\r\\n1;a\\r\\n2;b\\r\\n", 3, 2, crlf=True, small=0)
 [['1', '2'], ['a', 'b']]
->>> vote_columns(b"1;a;x\\n2;b\\n", 0, 3, crlf=False) is None  # a short row: the slow path
+>>> vote_columns(b"1;a;x\\n2;b\\n", 0, 3, crlf=False, small=0) is None  # a short row
 True
 """
 
@@ -42,6 +42,7 @@ def _shared(values: list[str]) -> list[str]:
 
 
 _CHUNK = 8192
+_SMALL = 1 << 16
 
 
 def _distinct(
@@ -56,25 +57,33 @@ def _distinct(
     """
     n = lo.size
     lens = hi - lo
-    width = int(lens.max()) + 4
+    text_width = int(lens.max()) + 1  # room for the line feed that ends each text
+    width = text_width + 4
     if n * width > 2 * buf.size + 4096:
         return None
     rows = np.zeros((n, width), np.uint8)
-    span = np.arange(width - 4)
+    span = np.arange(text_width)
     for a in range(0, n, _CHUNK):
         b = min(a + _CHUNK, n)
         at = np.minimum(lo[a:b, None] + span, buf.size - 1)
         block = buf[at]
-        block[span >= lens[a:b, None]] = 0
-        rows[a:b, : width - 4] = block
-    rows[:, width - 4 :] = lens.astype("<u4").view(np.uint8).reshape(n, 4)
+        tail = span >= lens[a:b, None]
+        block[tail] = 0
+        block[np.arange(b - a), lens[a:b]] = _LF
+        rows[a:b, :text_width] = block
+    rows[:, text_width:] = lens.astype("<u4").view(np.uint8).reshape(n, 4)
     keys = rows.view(np.dtype((np.void, width))).ravel()
     _u, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    del keys, _u
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     inv: npt.NDArray[np.int64] = rank[inverse.ravel()].astype(np.int64)
-    texts = [bytes(buf[lo[i] : hi[i]]).decode("utf-8") for i in first[order].tolist()]
+    picked = rows[first[order], :text_width]
+    del rows
+    keep = span <= lens[first[order], None]  # each text and its line feed
+    texts = picked[keep].tobytes().decode("utf-8").split("\n")
+    texts.pop()
     return texts, inv
 
 
@@ -87,19 +96,24 @@ def vote_columns(
     share: Collection[int] = (),
     distinct: int = -1,
     distinct_out: list[tuple[list[str], npt.NDArray[np.int64]]] | None = None,
+    small: int = _SMALL,
 ) -> list[list[str]] | None:
     """The columns of the VOTES data lines ``data[start:]``; ``None`` if a closer look is needed.
 
     ``data`` is UTF-8; from ``start`` every line ends with ``\\n`` (``\\r\\n`` when
     ``crlf``), the last one included. Equal values of the columns in ``share`` become
-    one string object. Column ``distinct`` (the ballots) is, when it can be, not
-    decoded voter by voter: its distinct texts (in order of first appearance) and each
-    line's index among them go to ``distinct_out`` and its list stays empty.
+    one string object. Sections under ``small`` bytes are left to the line-by-line
+    reader (as fast there, without numpy's fixed costs). Column ``distinct`` (the
+    ballots) is, when it can be, not decoded voter by voter: its distinct texts (in
+    order of first appearance) and each line's index among them go to
+    ``distinct_out`` and its list stays empty.
     """
     if distinct_out is None:
         distinct_out = []
     if len(data) <= start:
         return [[] for _ in range(width)]
+    if len(data) - start < small:
+        return None  # a few hundred lines: the line-by-line reader is as fast
     buf = np.frombuffer(data, np.uint8, offset=start)
     if buf[-1] != _LF or bool((buf == 34).any()) or (not crlf and bool((buf == _CR).any())):
         return None  # quotes, or a CR that is not a line end: the line-by-line reader
