@@ -42,6 +42,8 @@ SEED_FILES = (
     ("US_Stanford_Dataset_PB_Greensboro_District_4_2019_vote_knapsacks.pb.gz", 60),
     ("anomalies/Poland_Czestochowa_2020_Grabowka.pb.gz", 60),  # quotes
     ("anomalies/Worldwide_Mechanical_Turk_Utilities_3.pb.gz", 60),  # scoring bounds
+    # over 64 KiB of VOTES: the numpy tokenizer's path (smaller sections go line by line)
+    ("Poland_Lodz_2024_Teofilow-Wielkopolska.pb.gz", 3_000),
 )
 
 HUGE = (
