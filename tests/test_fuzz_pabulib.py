@@ -8,6 +8,9 @@ the file, never a count the file merely declares.
 from __future__ import annotations
 
 import gzip
+import json
+import subprocess
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -254,3 +257,25 @@ def test_dressed_elections_round_trip(e: Election) -> None:
     pb = read_pabulib_text(text)
     assert pb.election == e
     assert write_pabulib(pb.election) == text
+
+
+# -- the standing seeded campaign (tests/fuzz_pabulib.py) -----------------------------------------
+
+
+def test_seeded_fuzz_campaign_has_no_escapes() -> None:
+    """2,000 seeded mutations of seven real files in a subprocess capped at 2 GiB of address
+    space, 5 s per input: only ParticipaError may escape, accepted files round-trip."""
+    script = Path(__file__).parent / "fuzz_pabulib.py"
+    done = subprocess.run(  # our own script, fixed arguments
+        [sys.executable, str(script), "--inputs", "2000", "--seed", "20261128", "--timeout", "5"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["escape_count"] == 0, summary["escapes"]
+    assert summary["inputs"] == 2000
+    assert summary["refused"] + summary["read"] == 2000
+    assert summary["read"] > 100  # the mutations leave many files readable
+    assert done.returncode == 0

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from participa.errors import ParseError, ValidationError
 from participa.io import (
+    AnomalyWarning,
     FileWarning,
     PabulibFile,
     load_election,
@@ -27,6 +28,7 @@ from participa.io import (
 )
 from participa.io.pabulib import (
     PROJECT_COLUMNS_KEY,
+    Anomalies,
     _ballots_fast,
     _ballots_slow,
     _Reader,
@@ -407,23 +409,30 @@ def test_zero_points_count_for_max_length() -> None:
         vheader="voter_id;vote;points",
         extra="max_length;1\n",
     )
-    with pytest.raises(ParseError, match="max_length") as info:
-        read_pabulib_text(text, file="z.pb")
+    (a,) = read_pabulib_text(text, file="z.pb").anomalies[1:]
+    assert (a.code, a.line) == ("long-ballot", line_of(text, "1;a,b;3,0"))
+    with pytest.raises(ParseError, match="0 points") as info:  # strict: the first anomaly
+        read_pabulib_text(text, file="z.pb", strict=True)
     assert info.value.line == line_of(text, "1;a,b;3,0")
 
 
-def test_zero_points_below_a_declared_min_points_are_refused() -> None:
+def test_zero_points_below_a_declared_min_points_relax_the_bound() -> None:
     text = tiny(
         "1;a;3\n2;a,b;3,0\n",
         kind="cumulative",
         vheader="voter_id;vote;points",
         extra="min_points;1\n",
     )
-    with pytest.raises(ParseError, match="min_points = 1") as info:
-        read_pabulib_text(text, file="z.pb")
-    err = info.value
-    assert (err.line, err.voter_id, err.project_id) == (line_of(text, "2;a,b;3,0"), "2", "b")
-    assert "listed on the ballot with 0 points" in str(err)
+    pb = read_pabulib_text(text, file="z.pb")
+    a = next(a for a in pb.anomalies if a.code == "points-bounds")
+    assert (a.line, a.voter_id, a.project_id) == (line_of(text, "2;a,b;3,0"), "2", "b")
+    assert "min_points = 1" in a.message
+    assert pb.election.constraints.min_points is None  # relaxed; META keeps the text
+    assert pb.election.meta["min_points"] == "1"
+    assert read_pabulib_text(write_pabulib(pb.election)).election == pb.election
+    with pytest.raises(ParseError, match="0 points") as info:  # strict: the first anomaly
+        read_pabulib_text(text, file="z.pb", strict=True)
+    assert (info.value.line, info.value.voter_id) == (line_of(text, "2;a,b;3,0"), "2")
     # a min_points of 0 (or none, as in Zurich) lets the 0-point entry stand
     ok = read_pabulib_text(text.replace("min_points;1", "min_points;0")).election
     assert ok.profile.lengths().tolist() == [1, 2]
@@ -552,15 +561,6 @@ ERRORS = [
         "1",
         "negative points",
     ),
-    (
-        "too long",
-        tiny("1;a\n2;a,b\n", extra="max_length;1\n"),
-        14,
-        None,
-        "2",
-        "more than max_length",
-    ),
-    ("project twice", tiny("1;a\n2;b,b\n"), 13, "b", "2", "names a project twice"),
     ("choose-1 with two", tiny("1;a,b\n", kind="choose-1"), 12, None, "1", "choose-1"),
     ("unknown vote type", tiny(kind="approve"), 5, None, None, "unknown vote_type"),
     ("wrong field count", tiny("1;a\n2;b;x\n"), 13, None, None, "has 3 fields"),
@@ -584,8 +584,27 @@ ERRORS = [
         None,
         "badly quoted",
     ),
+    ("text before META", "hello\n" + tiny(), 1, None, None, "before the META"),
+    ("bad constraint", tiny(extra="max_length;three\n"), 6, None, None, "not a whole number"),
+    ("comma in project id", tiny(projects="a,b;60\n"), 8, "a,b", None, "contains a comma"),
+    ("empty voter id", tiny("1;a\n;b\n"), 13, None, None, "empty voter_id"),
+    ("too many decimals", tiny(projects="a;0.0000000001\n"), 8, "a", None, "9 decimal"),
+]
+
+
+SOFT = [
+    # (code, text, line, project_id, voter_id, words in the strict error)
     (
-        "points above max",
+        "long-ballot",
+        tiny("1;a\n2;a,b\n", extra="max_length;1\n"),
+        14,
+        None,
+        "2",
+        "more projects than max_length",
+    ),
+    ("duplicate-project", tiny("1;a\n2;b,b\n"), 13, "b", "2", "a project twice"),
+    (
+        "points-bounds",
         tiny(
             "1;a;1\n2;b;9\n",
             kind="cumulative",
@@ -598,7 +617,7 @@ ERRORS = [
         "max_points",
     ),
     (
-        "sum above max",
+        "sum-points-bounds",
         tiny(
             "1;a;1\n2;a,b;3,3\n",
             kind="cumulative",
@@ -610,12 +629,26 @@ ERRORS = [
         "2",
         "max_sum_points",
     ),
-    ("text before META", "hello\n" + tiny(), 1, None, None, "before the META"),
-    ("bad constraint", tiny(extra="max_length;three\n"), 6, None, None, "not a whole number"),
-    ("comma in project id", tiny(projects="a,b;60\n"), 8, "a,b", None, "contains a comma"),
-    ("empty voter id", tiny("1;a\n;b\n"), 13, None, None, "empty voter_id"),
-    ("too many decimals", tiny(projects="a;0.0000000001\n"), 8, "a", None, "9 decimal"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "line", "project_id", "voter_id", "words"), SOFT, ids=[e[0] for e in SOFT]
+)
+def test_soft_anomalies_are_read_and_strict_refuses_them(
+    code: str, text: str, line: int, project_id: str | None, voter_id: str | None, words: str
+) -> None:
+    with pytest.warns(AnomalyWarning, match=words):
+        pb = read_pabulib_text(text, file="x.pb")
+    (a,) = pb.anomalies
+    assert (a.code, a.line, a.project_id, a.voter_id) == (code, line, project_id, voter_id)
+    assert read_pabulib_text(write_pabulib(pb.election)).election == pb.election
+    with pytest.raises(ParseError) as info:
+        read_pabulib_text(text, file="x.pb", strict=True)
+    err = info.value
+    assert (err.line, err.project_id, err.voter_id) == (line, project_id, voter_id)
+    assert words in str(err)
+    assert code in str(err)
 
 
 @pytest.mark.parametrize(
@@ -710,7 +743,8 @@ def test_writer_fills_required_meta() -> None:
     assert back.profile.voters is None
 
 
-def test_writer_rejects_what_pabulib_cannot_hold() -> None:
+def test_the_model_refuses_what_pabulib_cannot_hold() -> None:
+    """So the writer never refuses what the model took (read(write(x)) == x)."""
     prof = Profile.from_ballots(BallotKind.APPROVAL, ["a"], [["a"]])
     with pytest.raises(ValidationError, match="line break"):
         write_pabulib(Election(5, (Project("a", 5, name="two\nlines"),), prof))
@@ -731,7 +765,7 @@ def test_weighted_profiles_round_trip() -> None:
     assert read_pabulib_text(out).election == e
 
 
-def test_write_file_is_atomic(tmp_path: Path) -> None:
+def test_write_file_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     e = read_pabulib(DATA / "Netherlands_Assen_2024.pb.gz").election
     target = tmp_path / "out.pb.gz"
     assert write_pabulib_file(e, target) == target
@@ -742,13 +776,16 @@ def test_write_file_is_atomic(tmp_path: Path) -> None:
     write_pabulib_file(e, plain)
     assert plain.read_text(encoding="utf-8") == write_pabulib(e)
     # a failing write leaves the old file and no temporary file behind
-    broken = Election(
-        5,
-        (Project("a", 5, name="x\ny"),),
-        Profile.from_ballots(BallotKind.APPROVAL, ["a"], [["a"]]),
+    other = Election(
+        5, (Project("a", 5),), Profile.from_ballots(BallotKind.APPROVAL, ["a"], [["a"]])
     )
-    with pytest.raises(ValidationError):
-        write_pabulib_file(broken, target)
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        write_pabulib_file(other, target)
     assert target.read_bytes() == first
     assert sorted(os.listdir(tmp_path)) == ["out.pb", "out.pb.gz"]
 
@@ -796,14 +833,15 @@ def test_fast_ballot_parser_matches_slow(
 ) -> None:
     kind, votes, points = case
     pidx = {"a": 0, "b": 1, "c": 2, "d": 3}
-    fast = _ballots_fast(kind, votes, points, pidx, 4, max_len)
-    reader = _Reader("", "t.pb", [])
+    del max_len  # the declared bounds are checked after parsing, on the profile
+    fast = _ballots_fast(kind, votes, points, pidx, 4)
+    reader = _Reader("", "t.pb", Anomalies("t.pb", strict=False))
 
     def where(u: int) -> tuple[int, str]:
         return u + 1, str(u)
 
     try:
-        slow = _ballots_slow(reader, where, kind, votes, points, None, pidx, 4, max_len)
+        slow = _ballots_slow(reader, where, kind, votes, points, None, pidx, 4)
     except ParseError:
         assert fast is None
         return

@@ -14,6 +14,9 @@ Sub-commands
     ``--jobs N`` processes; each file is reported and the run goes on. Exit status 1 when a
     file cannot be read or replayed, or an outcome differs from the announced winners;
     0 otherwise (a file declaring rule ``unknown`` has nothing to replay: not a failure).
+``participa check FILE...``
+    List the soft anomalies of each pabulib file; exit 0 when every file is clean, 1 when
+    some file has anomalies, 2 when some file cannot be read.
 ``participa demo``
     A Villa El Salvador-style round on built-in illustrative data.
 
@@ -90,8 +93,17 @@ def _build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--json", action="store_true", help="print one JSON object")
     replay.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    check = sub.add_parser("check", help="list the anomalies of pabulib files")
+    check.add_argument("files", nargs="+", metavar="FILE", help="a .pb or .pb.gz file")
+
     sub.add_parser("demo", help="run the built-in Villa El Salvador-style demo round")
     return p
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    from participa.io.check import check_files
+
+    return check_files(args.files, out)
 
 
 def _info(args: argparse.Namespace, out: TextIO) -> int:
@@ -271,8 +283,13 @@ def _demo(out: TextIO) -> int:
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> NoReturn:
     """Run the command line; exits with 0 on success and 2 on a participa error."""
+    import warnings
+
+    from participa.io import AnomalyWarning
+
     stream = out or sys.stdout
     args = _build_parser().parse_args(argv)
+    warnings.simplefilter("ignore", AnomalyWarning)  # info and check list them
     try:
         if args.command == "info":
             rc = _info(args, stream)
@@ -282,6 +299,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> NoR
             rc = _rules(stream)
         elif args.command == "replay":
             rc = _replay(args, stream)
+        elif args.command == "check":
+            rc = _check(args, stream)
         else:
             rc = _demo(stream)
     except ParticipaError as exc:
@@ -289,5 +308,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> NoR
         sys.exit(2)
     except OSError as exc:
         print(f"participa: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        sys.exit(2)
+    except MemoryError:
+        from participa.i18n import _
+
+        print(_("participa: error: out of memory"), file=sys.stderr)
         sys.exit(2)
     sys.exit(rc)

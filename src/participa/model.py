@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from participa import serialize
 from participa.errors import ValidationError
-from participa.i18n import _
+from participa.i18n import N_, _
 from participa.money import Currency
 from participa.validators import amount, is_int, non_negative_int, positive_int
 
@@ -89,6 +89,122 @@ def _optional_array_eq(a: npt.NDArray[Any] | None, b: npt.NDArray[Any] | None) -
     if a is None or b is None:
         return a is b
     return _array_eq(a, b)
+
+
+def _no_line_break(values: Iterable[object], what: str, project_id: str | None = None) -> None:
+    """Refuse a line feed in text that a pabulib file holds on one line (a lone CR is fine).
+
+    ``what`` is an ``N_``-marked label, translated only when refusing.
+    """
+    bad = next((v for v in values if isinstance(v, str) and "\n" in v), None)
+    if bad is not None:
+        raise ValidationError(
+            _("{what} holds a line break: {text!r}", what=_(what), text=bad[:40]),
+            project_id=project_id,
+            hint=_("pabulib rows are one per line; remove line breaks from values"),
+        )
+
+
+_PROJECT_FIELDS = (
+    "project_id",
+    "cost",
+    "name",
+    "category",
+    "district",
+    "beneficiaries",
+    "dimension",
+)
+"""pabulib PROJECTS columns that hold :class:`Project` fields (not free metadata)."""
+
+_MODEL_META = ("description", "budget", "vote_type", "currency")
+_BOUND_KEYS = (
+    "min_length",
+    "max_length",
+    "min_points",
+    "max_points",
+    "min_sum_points",
+    "max_sum_points",
+)
+
+
+def _amount_text(amount: int, mpu: int) -> str:
+    digits = len(str(mpu)) - 1
+    if digits == 0:
+        return str(amount)
+    whole, frac = divmod(amount, mpu)
+    return f"{whole}.{frac:0{digits}d}"
+
+
+def _amount_text_equals(raw: str, amount: int, mpu: int) -> bool:
+    """Whether META text ``raw`` says ``amount`` minor units (exact; ``mpu`` a power of ten)."""
+    whole, dot, frac = raw.strip().partition(".")
+    if not (whole.isascii() and whole.isdigit()) or (
+        dot and not (frac.isascii() and frac.isdigit())
+    ):
+        return False
+    if len(whole) > 60 or len(frac) > 60:
+        return False
+    digits = len(str(mpu)) - 1
+    frac = frac.rstrip("0")
+    if len(frac) > digits:
+        return False
+    return int(whole) * mpu + int(frac.ljust(digits, "0") or "0") == amount
+
+
+def _int_text_equals(raw: str, value: int) -> bool:
+    """Whether META text ``raw`` says the whole number ``value`` (``3``, ``+3``, `` 3.0``)."""
+    text = raw.strip()
+    body = text[1:] if text[:1] in ("+", "-") else text
+    whole, dot, frac = body.partition(".")
+    if not (whole.isascii() and whole.isdigit()) or len(whole) > 40:
+        return False
+    if dot and not (frac and frac.isascii() and frac.isdigit() and not frac.strip("0")):
+        return False
+    number = int(whole)
+    return (-number if text.startswith("-") else number) == value
+
+
+def _normalised_meta(e: Election) -> dict[str, str] | None:
+    """META text brought in line with the model (``None`` when it already agrees).
+
+    The model owns ``description`` (the name), ``budget``, ``vote_type``,
+    ``currency`` and the declared ballot bounds; text that says the same as the
+    model is kept as written (``400000.0``, `` approval``), text that does not is
+    replaced by the model's value (or dropped when the model has none), so a file
+    written from the election reads back as the same election. A bound the
+    constraints leave out (``None``) keeps its text: a file's relaxed bound.
+    """
+    meta = e.meta
+    if not any(k in meta for k in (*_MODEL_META, *_BOUND_KEYS)):
+        return None
+    out = dict(meta)
+    model: dict[str, str | None] = {
+        "description": e.name,
+        "currency": e.currency,
+        "vote_type": e.profile.kind.value,
+        "budget": _amount_text(e.budget, e.minor_per_unit),
+    }
+    for key, want in model.items():
+        raw = out.get(key)
+        if raw is None:
+            continue
+        if key == "budget":
+            agrees = _amount_text_equals(raw, e.budget, e.minor_per_unit)
+        elif key == "vote_type":
+            agrees = raw.strip() == want
+        else:
+            agrees = raw == want
+        if not agrees:
+            if want is None:
+                del out[key]
+            else:
+                out[key] = want
+    for key in _BOUND_KEYS:
+        raw = out.get(key)
+        bound = getattr(e.constraints, key)
+        if raw is not None and bound is not None and not _int_text_equals(raw, bound):
+            out[key] = str(bound)
+    return None if out == dict(meta) else out
 
 
 def _cost(value: object) -> int:
@@ -163,6 +279,28 @@ class Project:
     def __attrs_post_init__(self) -> None:
         _check_id("project", self.id)
         object.__setattr__(self, "cost", amount(self.cost, what="cost", project_id=self.id))
+        _no_line_break(
+            (self.id, self.name, self.territory, self.dimension, *self.categories),
+            N_("a project field"),
+            project_id=self.id,
+        )
+        if isinstance(self.id, str) and "," in self.id:
+            raise ValidationError(
+                _("a project id contains a comma, which separates projects in ballots"),
+                project_id=self.id,
+            )
+        clash = [
+            k
+            for k in self.metadata
+            if k in _PROJECT_FIELDS and not (k == "beneficiaries" and self.beneficiaries is None)
+        ]
+        if clash:
+            raise ValidationError(
+                _("metadata key {key!r} clashes with a project field", key=clash[0]),
+                project_id=self.id,
+                hint=_("put the value in the project field itself"),
+            )
+        _no_line_break((*self.metadata, *self.metadata.values()), N_("project metadata"), self.id)
         if self.beneficiaries is not None:
             object.__setattr__(
                 self,
@@ -273,6 +411,13 @@ class Voters:
                 raise ValidationError(
                     f"voter column {name!r} has {len(col)} values, expected {len(self.ids)}"
                 )
+        if "\n" in "".join((*self.ids, *self.columns)) or any(
+            "\n" in "".join(col) for col in self.columns.values()
+        ):
+            _no_line_break(
+                (*self.ids, *self.columns, *(v for c in self.columns.values() for v in c)),
+                N_("a voter field"),
+            )
 
 
 def _matrix_dtype(kind: BallotKind) -> type[np.generic]:
@@ -818,6 +963,17 @@ class Election:
         object.__setattr__(
             self, "minor_per_unit", positive_int(self.minor_per_unit, what="minor_per_unit")
         )
+        mpu = self.minor_per_unit
+        if str(mpu).rstrip("0") != "1":
+            raise ValidationError(
+                _(
+                    "minor units per unit must be a power of ten (1, 100, ...), got {value!r}",
+                    value=mpu,
+                )
+            )
+        _no_line_break(
+            (self.name, self.currency, *self.meta, *self.meta.values()), N_("a META field")
+        )
         ids = [p.id for p in self.projects]
         seen: set[str] = set()
         for pid in ids:
@@ -836,6 +992,9 @@ class Election:
                 hint="build the profile with project_ids=[p.id for p in projects]",
             )
         self._check_points()
+        meta = _normalised_meta(self)
+        if meta is not None:
+            object.__setattr__(self, "meta", _frozen_mapping(meta))
 
     def _check_points(self) -> None:
         c = self.constraints

@@ -11,7 +11,11 @@ True
 from __future__ import annotations
 
 from participa.io.pabulib import (
+    ANOMALY_CODES,
+    Anomaly,
+    AnomalyWarning,
     FileWarning,
+    Limits,
     PabulibFile,
     load_election,
     read_pabulib,
@@ -21,7 +25,11 @@ from participa.io.pabulib import (
 )
 
 __all__ = [
+    "ANOMALY_CODES",
+    "Anomaly",
+    "AnomalyWarning",
     "FileWarning",
+    "Limits",
     "PabulibFile",
     "load_election",
     "read_pabulib",

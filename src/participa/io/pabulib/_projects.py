@@ -1,0 +1,81 @@
+"""Projects: the PROJECTS rows to :class:`~participa.model.Project` values (costs as text).
+
+Costs are checked here and priced once the money unit is known (see the reader).
+"""
+
+from __future__ import annotations
+
+from participa.io.pabulib._common import _DIGITS, _MODELLED_PROJECT_COLUMNS, _amount_problem
+from participa.io.pabulib._sections import _Reader, _Section
+from participa.model import Project
+
+
+def _projects(r: _Reader, sec: _Section) -> tuple[list[Project], list[str], list[int]]:
+    header = sec.header
+    for col in ("project_id", "cost"):
+        if col not in header:
+            raise r.error(
+                f"the PROJECTS header has no {col!r} column",
+                line=sec.header_line,
+                hint="the PROJECTS header starts with project_id;cost",
+            )
+    pos = {h: j for j, h in enumerate(header)}
+    ip, ic = pos["project_id"], pos["cost"]
+    iname, icat, idist = pos.get("name"), pos.get("category"), pos.get("district")
+    iben, idim = pos.get("beneficiaries"), pos.get("dimension")
+    ben_int = iben is not None and all(
+        not row[iben] or (_DIGITS.fullmatch(row[iben]) and row[iben] == str(int(row[iben])))
+        for row in sec.rows
+    )
+    other = [
+        (h, j)
+        for j, h in enumerate(header)
+        if h not in _MODELLED_PROJECT_COLUMNS or (h == "beneficiaries" and not ben_int)
+    ]
+    projects: list[Project] = []
+    costs: list[str] = []
+    lines: list[int] = []
+    seen: dict[str, int] = {}
+    for i, row in enumerate(sec.rows):
+        line = sec.line(i)
+        pid = row[ip]
+        if not pid.strip():
+            raise r.error("empty project_id", line=line, hint="give every project an id")
+        if "," in pid:
+            raise r.error(
+                "project_id contains a comma, which separates projects in votes",
+                line=line,
+                project_id=pid,
+            )
+        if pid in seen:
+            raise r.error(
+                f"duplicate project id (first on line {seen[pid]})", line=line, project_id=pid
+            )
+        seen[pid] = line
+        ctext = row[ic].strip()
+        problem = _amount_problem(ctext)
+        if problem is not None:
+            raise r.error(
+                f"cost is {problem}: {row[ic]!r}",
+                line=line,
+                project_id=pid,
+                hint="write costs as non-negative digits with an optional decimal point",
+            )
+        ben = None
+        if ben_int and iben is not None and row[iben]:
+            ben = int(row[iben])
+        projects.append(
+            Project(
+                pid,
+                0,
+                name=row[iname] if iname is not None else "",
+                territory=(row[idist] or None) if idist is not None else None,
+                categories=tuple(row[icat].split(",")) if icat is not None and row[icat] else (),
+                dimension=(row[idim] or None) if idim is not None else None,
+                beneficiaries=ben,
+                metadata={h: row[j] for h, j in other},
+            )
+        )
+        costs.append(ctext)
+        lines.append(line)
+    return projects, costs, lines

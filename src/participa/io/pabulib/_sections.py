@@ -1,0 +1,405 @@
+"""Sections and META: finding META, PROJECTS and VOTES, splitting rows, reading META.
+
+Rows are split on ``;``; a section with a ``"`` anywhere goes through the CSV
+rules (a quoted field may hold ``;``), and a row whose quotes break those rules is
+an anomaly (``stray-quote``) read as written when its plain split fits the header.
+The VOTES section without quotes is split straight into columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from itertools import compress, repeat
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
+
+from participa.errors import ParseError
+from participa.i18n import _, ngettext
+from participa.io.pabulib._anomalies import Anomalies, Anomaly
+from participa.io.pabulib._common import (
+    _INT,
+    _MAX_AMOUNT,
+    _MPU_KEY,
+    _RELAXED_KEY,
+    _RESERVED,
+    _SECTIONS,
+    _SYNTH_KEY,
+    _amount_problem,
+    _split,
+)
+from participa.io.pabulib._tokenize import vote_columns
+
+
+def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str, int]]:
+    """(0-based line, name, offset) of every line that is a section marker, in file order.
+
+    ``crlf``: every ``\\n`` of ``text`` follows a ``\\r``, which is not part of the line.
+    """
+    out: list[tuple[int, int, str]] = []
+    for name in _SECTIONS:
+        pos = text.find(name)
+        while pos != -1:
+            start = text.rfind("\n", 0, pos) + 1
+            end = text.find("\n", pos)
+            end = len(text) if end == -1 else end - crlf
+            if text[start:end].strip(" \t") == name:
+                out.append((start, text.count("\n", 0, start), name))
+            pos = text.find(name, pos + len(name))
+    out.sort()
+    return [(line, name, start) for start, line, name in out]
+
+
+class LineNumbers(Sequence[int]):
+    """1-based line numbers held in one numpy array (indexing gives Python ints)."""
+
+    __slots__ = ("_at",)
+
+    def __init__(self, at: npt.NDArray[np.int64]) -> None:
+        self._at = at
+
+    def __len__(self) -> int:
+        return int(self._at.size)
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> LineNumbers: ...
+    def __getitem__(self, i: int | slice) -> int | LineNumbers:
+        if isinstance(i, slice):
+            return LineNumbers(self._at[i])
+        return int(self._at[i])
+
+
+class _Section:
+    """One section: header, data (as rows, or as columns for VOTES), 1-based line numbers."""
+
+    __slots__ = ("cols", "distinct", "first_line", "header", "header_line", "lines_of", "rows")
+
+    def __init__(
+        self,
+        header: list[str],
+        header_line: int,
+        rows: list[list[str]],
+        lines_of: Sequence[int] | None,
+        cols: list[list[str]] | None = None,
+    ) -> None:
+        self.header = header
+        self.header_line = header_line
+        self.rows = rows
+        self.lines_of = lines_of
+        self.first_line = header_line + 1
+        self.cols = cols
+        # the ballots' distinct texts and each voter's index, when the tokenizer found them
+        self.distinct: tuple[list[str], npt.NDArray[np.int64]] | None = None
+
+    def line(self, i: int) -> int:
+        return self.lines_of[i] if self.lines_of is not None else self.first_line + i
+
+
+class _Reader:
+    """One parse of one file's text (internal; holds the file label and the warnings)."""
+
+    def __init__(self, text: str, file: str | None, anomalies: Anomalies) -> None:
+        self.file = file
+        self.anomalies = anomalies
+        self.crlf_text = False  # ``text`` keeps its CRLF line ends (every line has one)
+        if "\r" in text:
+            crlf = text.count("\r\n")
+            if crlf:
+                self.warn(
+                    "crlf",
+                    ngettext("{n} line ends with CRLF", "{n} lines end with CRLF", crlf),
+                    line=text.count("\n", 0, text.find("\r\n")) + 1,
+                )
+                if crlf == text.count("\n"):
+                    self.crlf_text = True
+                else:
+                    text = text.replace("\r\n", "\n")
+        self.sep = "\r\n" if self.crlf_text else "\n"
+        self.text = text
+        self.quotes = '"' in text
+        self.markers = _markers(text, crlf=self.crlf_text)
+        # VOTES data lines are split only when the fast tokenizer cannot take them
+        cut = self._votes_cut()  # VOTES data from here on, not split into lines yet
+        head = text if cut < 0 else text[:cut]
+        lines = head.split(self.sep)
+        if lines and lines[-1] == "":
+            lines.pop()
+        self.cut = cut
+        self.lines = lines
+        self.blank_lines = 0
+        self.first_blank: int | None = None
+
+    def _votes_cut(self) -> int:
+        """Offset just after the VOTES header line, when the sections are in order (else -1)."""
+        names = [name for _, name, _ in self.markers]
+        if names != list(_SECTIONS):
+            return -1
+        start = self.markers[-1][2]
+        sep = self.sep
+        marker_end = self.text.find(sep, start)
+        if marker_end < 0:
+            return -1
+        header_end = self.text.find(sep, marker_end + len(sep))
+        if header_end < 0 or not self.text[marker_end + len(sep) : header_end].strip():
+            return -1
+        return header_end + len(sep)
+
+    def votes_section(self, i_votes: int) -> _Section:
+        """The VOTES section: split by the fast tokenizer when it can, line by line otherwise."""
+        if self.cut >= 0:
+            text = self.text
+            header_text = self.lines[i_votes + 1] if i_votes + 1 < len(self.lines) else ""
+            if len(self.lines) == i_votes + 2 and '"' not in header_text:
+                header = header_text.split(";")
+                if text.endswith("\n"):
+                    raw = text.encode("utf-8")
+                    start = len(text[: self.cut].encode("utf-8"))
+                else:
+                    raw, start = (text[self.cut :] + self.sep).encode("utf-8"), 0
+                plain = {"voter_id"}  # unique: nothing to share
+                share = [c for c, h in enumerate(header) if h not in plain]
+                found: list[tuple[list[str], npt.NDArray[np.int64]]] = []
+                dedup = header.index("vote") if "vote" in header else -1
+                if "points" in header or "participa:weight" in header:
+                    dedup = -1  # ballots keyed by several columns: deduplicated later
+                cols = vote_columns(
+                    raw,
+                    start,
+                    len(header),
+                    crlf=self.crlf_text,
+                    share=share,
+                    distinct=dedup,
+                    distinct_out=found,
+                )
+                del raw
+                if cols is not None and len(set(header)) == len(header):
+                    self.cut = -1
+                    sec = _Section(header, i_votes + 2, [], None, cols)
+                    sec.distinct = found[0] if found else None
+                    return sec
+            rest = text[self.cut :].split(self.sep)
+            if rest and rest[-1] == "":
+                rest.pop()
+            self.lines.extend(rest)
+            self.cut = -1
+        return self.section(i_votes + 1, len(self.lines), "VOTES")
+
+    def warn(
+        self,
+        code: str,
+        message: str,
+        *,
+        line: int | None = None,
+        project_id: str | None = None,
+        voter_id: str | None = None,
+    ) -> None:
+        self.anomalies.add(Anomaly(code, message, line, project_id, voter_id))
+
+    def error(
+        self,
+        message: str,
+        *,
+        line: int | None,
+        project_id: str | None = None,
+        voter_id: str | None = None,
+        hint: str | None = None,
+    ) -> ParseError:
+        return ParseError(
+            message,
+            file=self.file,
+            line=line,
+            project_id=project_id,
+            voter_id=voter_id,
+            hint=hint,
+        )
+
+    # -- sections -------------------------------------------------------------------------------
+
+    def sections(self) -> tuple[int, int, int]:
+        """0-based indices of the META, PROJECTS and VOTES marker lines."""
+        lines = self.lines
+        found: dict[str, int] = {}
+        for i, name, _start in self.markers:
+            if name in found:
+                raise self.error(
+                    f"section {name} appears twice (first on line {found[name] + 1})",
+                    line=i + 1,
+                    hint="a file has one META, one PROJECTS and one VOTES section",
+                )
+            found[name] = i
+        end = max(len(lines) + self._body_lines(), 1)
+        for name in _SECTIONS:
+            if name not in found:
+                raise self.error(
+                    f"missing section {name}",
+                    line=1 if name == "META" else end,
+                    hint="a pabulib file has the sections META, PROJECTS and VOTES, in order",
+                )
+        meta, projects, votes = (found[s] for s in _SECTIONS)
+        if not meta < projects < votes:
+            by_pos = sorted(found, key=found.__getitem__)
+            bad = next(name for name, want in zip(by_pos, _SECTIONS, strict=True) if name != want)
+            raise self.error(
+                f"section {bad} is out of order",
+                line=found[bad] + 1,
+                hint="write META, then PROJECTS, then VOTES",
+            )
+        stray = [i for i in range(meta) if lines[i].strip()]
+        if stray:
+            raise self.error(
+                "text before the META section", line=stray[0] + 1, hint="start the file with META"
+            )
+        if meta:
+            self._blank(meta, 0)
+        return meta, projects, votes
+
+    def _body_lines(self) -> int:
+        if self.cut < 0 or self.cut >= len(self.text):
+            return 0
+        return self.text.count("\n", self.cut) + (not self.text.endswith("\n"))
+
+    def _blank(self, count: int, first: int) -> None:
+        self.blank_lines += count
+        if self.first_blank is None or first < self.first_blank:
+            self.first_blank = first
+
+    def section(self, lo: int, hi: int, name: str) -> _Section:
+        """Parse lines ``lo..hi-1`` (0-based; ``lo - 1`` is the marker line)."""
+        seg = self.lines[lo:hi]
+        lines_of: Sequence[int] | None = None
+        if "" in seg or any(map(str.isspace, seg)):
+            keep = np.fromiter(map(bool, map(str.strip, seg)), np.bool_, len(seg))
+            first = int(np.argmin(keep))
+            self._blank(len(seg) - int(np.count_nonzero(keep)), lo + first + 1)
+            # line numbers as one int64 array: no Python int per line (blank-line floods)
+            lines_of = LineNumbers(np.flatnonzero(keep) + (lo + 1))
+            seg = list(compress(seg, keep))
+        if not seg:
+            raise self.error(
+                f"section {name} has no header row",
+                line=lo,
+                hint="META starts with key;value, PROJECTS with project_id;cost;..., "
+                "VOTES with voter_id;vote;...",
+            )
+        quoted = self.quotes and '"' in "\n".join(seg)
+        if name == "VOTES" and not quoted:
+            return self._columns(seg, lo, lines_of)
+        if quoted:
+            rows = []
+            stray: int | None = None
+            for i, ln in enumerate(seg):
+                try:
+                    rows.append(_split(ln))
+                except ValueError as exc:
+                    line = lines_of[i] if lines_of is not None else lo + i + 1
+                    plain = ln.split(";")
+                    unpaired = any(f.count('"') % 2 for f in plain)
+                    if i == 0 or unpaired or len(plain) != len(rows[0]):
+                        raise self.error(
+                            f"badly quoted field: {exc}",
+                            line=line,
+                            hint='quote a whole field ("a;b") and double quotes inside it',
+                        ) from None
+                    rows.append(plain)
+                    stray = line if stray is None else stray
+                    if self.anomalies.strict:
+                        break
+            if stray is not None:
+                self.warn(
+                    "stray-quote",
+                    _("a row's quotes break the CSV rules; its fields are kept as written"),
+                    line=stray,
+                )
+        else:
+            rows = [ln.split(";") for ln in seg]
+        header = rows[0]
+        header_line = lines_of[0] if lines_of is not None else lo + 1
+        data = rows[1:]
+        sec = _Section(header, header_line, data, lines_of[1:] if lines_of is not None else None)
+        width = len(header)
+        if name != "META":
+            if len(set(header)) != width:
+                dup = sorted({h for h in header if header.count(h) > 1})
+                raise self.error(
+                    f"duplicate column names in the {name} header: {dup}", line=header_line
+                )
+            lens = list(map(len, data))
+            if lens.count(width) != len(lens):
+                i = next(k for k, n in enumerate(lens) if n != width)
+                raise self._width_error(name, lens[i], width, sec.line(i))
+        if name == "VOTES":
+            n = len(data)
+            sec.cols = [list(c) for c in zip(*data, strict=True)] if n else [[] for _ in header]
+        return sec
+
+    def _width_error(self, name: str, got: int, width: int, line: int) -> ParseError:
+        return self.error(
+            f"a {name} row has {got} fields but the header has {width}",
+            line=line,
+            hint="quote fields that contain ';'",
+        )
+
+    def _columns(self, seg: list[str], lo: int, lines_of: Sequence[int] | None) -> _Section:
+        """An unquoted VOTES section, split straight into columns (no per-row lists)."""
+        header = seg[0].split(";")
+        header_line = lines_of[0] if lines_of is not None else lo + 1
+        data = seg[1:]
+        sec = _Section(header, header_line, [], lines_of[1:] if lines_of is not None else None)
+        width = len(header)
+        if len(set(header)) != width:
+            dup = sorted({h for h in header if header.count(h) > 1})
+            raise self.error(f"duplicate column names in the VOTES header: {dup}", line=header_line)
+        semis = list(map(str.count, data, repeat(";")))
+        if semis.count(width - 1) != len(data):
+            i = next(k for k, c in enumerate(semis) if c != width - 1)
+            raise self._width_error("VOTES", semis[i] + 1, width, sec.line(i))
+        if data:
+            flat = ";".join(data).split(";")
+            sec.cols = [flat[c::width] for c in range(width)]
+        else:
+            sec.cols = [[] for _ in header]
+        return sec
+
+    # -- META -----------------------------------------------------------------------------------
+
+    def meta(self, sec: _Section) -> tuple[dict[str, str], dict[str, int]]:
+        rows = [sec.header, *sec.rows]
+        lines = [sec.header_line] + [sec.line(i) for i in range(len(sec.rows))]
+        if rows[0] == ["key", "value"]:
+            rows, lines = rows[1:], lines[1:]
+        meta: dict[str, str] = {}
+        where: dict[str, int] = {}
+        for row, line in zip(rows, lines, strict=True):
+            if len(row) != 2:
+                raise self.error(
+                    f"a META row has {len(row)} fields, expected 2 (key;value)",
+                    line=line,
+                    hint="quote values that contain ';'",
+                )
+            key, value = row
+            if key in meta:
+                raise self.error(f"META key {key!r} appears twice", line=line)
+            if key.startswith(_RESERVED) and key not in (_SYNTH_KEY, _MPU_KEY, _RELAXED_KEY):
+                raise self.error(f"META key {key!r} is reserved by participa", line=line)
+            meta[key] = value
+            where[key] = line
+        return meta, where
+
+    def meta_int(self, meta: Mapping[str, str], where: Mapping[str, int], key: str) -> int | None:
+        raw = meta.get(key)
+        if raw is None or not raw.strip():
+            return None
+        text = raw.strip()
+        if _INT.fullmatch(text):
+            value = int(text)
+        elif _amount_problem(text) is None and Decimal(text) == Decimal(text).to_integral_value():
+            value = int(Decimal(text))
+        else:
+            raise self.error(f"META {key} is not a whole number: {raw!r}", line=where[key])
+        if abs(value) >= _MAX_AMOUNT:
+            raise self.error(f"META {key} is too large: {raw!r}", line=where[key])
+        return value
