@@ -217,7 +217,10 @@ class ProjectExplanation:
         k, n = margin.kind, margin.value
         if k is MarginKind.COST_REDUCTION:
             if n is None:
-                text = _("not funded even if it cost nothing")
+                text = _(
+                    "not funded even at a cost of {low} or nothing",
+                    low=self._fmt(min(self.cost, 1)),
+                )
             else:
                 text = _(
                     "funded if it cost {amount} less ({new_cost})",
@@ -247,10 +250,9 @@ class ProjectExplanation:
             if n == margin.bound:
                 text = _("stays funded even if all {total} supporters leave it", total=n)
             else:
-                text = ngettext(
+                text = _(
                     "stays funded if it loses {n} of its {total} supporters",
-                    "stays funded if it loses {n} of its {total} supporters",
-                    n,
+                    n=n,
                     total=margin.bound,
                 )
         else:
@@ -521,14 +523,17 @@ def _rise(runs: _Runs, election: Election, j: int) -> int:
 def _cut(runs: _Runs, election: Election, j: int) -> int | None:
     """The smallest cost reduction that funds unfunded ``j`` (None: not even at cost 0)."""
     pid, cost, budget = election.project_ids[j], int(election.costs[j]), election.budget
-    if not runs.funded(election.with_costs({pid: 0}), pid):
-        return None
 
     def won(d: int) -> bool:
         return runs.funded(election.with_costs({pid: cost - d}), pid)
 
-    # any cost above the budget is never funded, so the search starts at the budget
-    return _first_true(won, max(0, cost - budget - 1), cost)
+    # The far end: cost 0, else cost 1 (under the cost utility a free project is worth
+    # nothing to anyone, so equal shares never buys it, yet may buy it at cost 1).
+    # Any cost above the budget is never funded, so the search starts at the budget.
+    for far in (cost, cost - 1) if cost > 1 else (cost,):
+        if won(far):
+            return _first_true(won, max(0, cost - budget - 1), far)
+    return None
 
 
 def _added(runs: _Runs, election: Election, j: int, bound: int, points: bool) -> int | None:
