@@ -26,26 +26,45 @@ guess returned.
 
 Exact or only verified
 ----------------------
-*Greedy is monotone*, so bisection finds the exact threshold. Lowering a
-project's cost, or adding utility to it, raises its utility per unit of cost and
-leaves every other project's unchanged, so in the new ranking the projects
-ahead of it are a *prefix* of those ahead of it before (with a tie-break that
-does not favour costlier or less supported projects, which rules out
-``max-cost``, ``min-votes`` and ``refuse``). Greedy only spends money as it walks
-down the ranking, so the money left after a prefix is at least the money left
-after the whole list: the project is reached with at least as much money as
-before and costs no more, and if it fitted before it fits now. The same argument
-run backwards shows that raising its cost or removing supporters can only make it
-lose its funding. So the set of costs (supports) at which it is funded is an
-interval, and the first change found by bisection is the first change.
+A margin is *proven* exact when the project's status is monotone in the quantity
+searched; then bisection finds the first change. Each proof below compares the run on
+the modified election with the original one and needs a tie-break that does not favour
+costlier or less supported projects (every built-in one except ``max-cost``,
+``min-votes`` and ``refuse``).
 
-*Equal shares and Phragmén* are not monotone in general (adding voters shrinks
-every voter's share under equal shares; a cheaper project may be bought earlier
-and change what others can afford). There the margin is *the threshold found by
-bisection, verified at its edge*: the search keeps a pair of reruns one unit
-apart with different statuses, so the reported value is a genuine edge (status at
-the value differs from the status one unit before), but a smaller change further
-away could exist. :attr:`Margin.proven` says which case applies.
+*Greedy, every margin.* Lowering a project's cost, or adding utility to it, raises its
+utility per unit of cost and leaves every other project's unchanged, so in the new
+ranking the projects ahead of it are a *prefix* of those ahead of it before. Greedy
+only spends money as it walks down the ranking, so the money left after a prefix is at
+least the money left after the whole list: the project is reached with at least as
+much money as before and costs no more, and if it fitted before it fits now. The same
+argument run backwards covers a cost increase and lost supporters.
+
+*Phragmén, every margin.* A project's completion time is ``(cost + Σ loads of its
+supporters) / (weight of its supporters)``. A lower cost lowers it; a new voter who
+approves only it (load 0) lowers it; a supporter who stops approving it raises it,
+because every voter's load is at most the current time, which is at most any remaining
+project's completion time. No other project's time changes, so the two runs choose the
+same projects until this one is chosen in the modified run, which happens no later
+than in the original; the money left then is at least as much, so it fits, and the
+modified run does not stop earlier because until then it makes the original's choices.
+
+*Equal shares, cost margins.* The price per unit of utility ``ρ`` at which a
+project's supporters can pay its cost ``c`` solves ``Σ min(b_i, ρ u_i) = c``; every
+supporter's share ``b_i`` is unchanged until the project is bought, and a lower ``c``
+gives a lower (or equal) ``ρ`` (under the ``cost`` utility, ``u_i = c`` and
+``Σ min(b_i / c, ρ) = 1``). As for Phragmén the runs agree until the project is bought,
+which is no later than before. This holds for costs of at least one minor unit: under
+the ``cost`` utility a free project is worth nothing to anyone and is never bought, so
+the cost search also tries a cost of 1.
+
+*Equal shares, supporter margins* are not monotone in general (new voters shrink every
+voter's share, and who leaves changes what the others can afford). There the margin is
+*the threshold found by bisection, verified at its edge*: the search keeps a pair of
+reruns one unit apart with different statuses, so the reported value is a genuine edge
+(the status at the value differs from the status one unit before), but a smaller change
+further away could exist. :attr:`Margin.proven` says which case applies, and the words
+say so too.
 
 Supporters are removed in a stated order: on cumulative and scoring ballots
 those giving it the most points first, then in profile order; on other ballots in
@@ -553,9 +572,15 @@ def _added(runs: _Runs, election: Election, j: int, bound: int, points: bool) ->
     return None
 
 
-def _monotone(rule: str, tie_break: TieBreak) -> bool:
-    bad = {TieCriterion.MAX_COST, TieCriterion.MIN_VOTES, TieCriterion.REFUSE}
-    return rule == "greedy" and not bad.intersection(tie_break.criteria)
+def _proven(rule: str, tie_break: TieBreak) -> frozenset[MarginKind]:
+    """The margins whose exactness the module docstring proves for this rule."""
+    if {TieCriterion.MAX_COST, TieCriterion.MIN_VOTES, TieCriterion.REFUSE} & set(
+        tie_break.criteria
+    ):
+        return frozenset()
+    if rule == "mes":
+        return frozenset({MarginKind.COST_REDUCTION, MarginKind.COST_INCREASE})
+    return frozenset(MarginKind)
 
 
 def explain(
@@ -613,7 +638,9 @@ def explain(
     >>> ex = explain(e, "phragmen", project="c")
     >>> c = ex["c"]
     >>> c.funded, c.cost_reduction.value, c.added_supporters.value, c.added_supporters.proven
-    (False, 2, 2, False)
+    (False, 2, 2, True)
+    >>> explain(e, "mes", project="c")["c"].added_supporters.proven
+    False
     >>> explain(e, "phragmen", project="z")
     Traceback (most recent call last):
     ...
@@ -653,7 +680,7 @@ def explain(
     outcome = run(election)
     indices = range(len(election.projects)) if project is None else [election.index(project)]
     runs = _Runs(run, max_runs)
-    proven = _monotone(rule, tie_break)
+    proven = _proven(rule, tie_break)
     budget = election.budget
     support = election.profile.multiplicity @ election.profile.approvals()
     added_bound = (
@@ -674,18 +701,28 @@ def explain(
                     MarginKind.REMOVABLE_SUPPORTERS,
                     _removable(runs, election, j, total),
                     total,
-                    proven,
+                    MarginKind.REMOVABLE_SUPPORTERS in proven,
                 ),
-                Margin(MarginKind.COST_INCREASE, _rise(runs, election, j), budget - p.cost, proven),
+                Margin(
+                    MarginKind.COST_INCREASE,
+                    _rise(runs, election, j),
+                    budget - p.cost,
+                    MarginKind.COST_INCREASE in proven,
+                ),
             )
         else:
             margins = (
-                Margin(MarginKind.COST_REDUCTION, _cut(runs, election, j), p.cost, proven),
+                Margin(
+                    MarginKind.COST_REDUCTION,
+                    _cut(runs, election, j),
+                    p.cost,
+                    MarginKind.COST_REDUCTION in proven,
+                ),
                 Margin(
                     MarginKind.ADDED_SUPPORTERS,
                     _added(runs, election, j, added_bound, points),
                     added_bound,
-                    proven,
+                    MarginKind.ADDED_SUPPORTERS in proven,
                     points,
                 ),
             )

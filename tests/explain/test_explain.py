@@ -86,15 +86,15 @@ def _cost(e: Election, j: int, c: int) -> Election:
     return e.with_costs({e.project_ids[j]: c})
 
 
-def _brute(ex: Explanation, e: Election, run: Run, *, exact: bool) -> None:
-    """Scan every value; for greedy the reported margin is the first change, for the others
-    it is an edge (status differs one unit apart) no nearer than the first change."""
+def _brute(ex: Explanation, e: Election, run: Run) -> None:
+    """Scan every value. A margin claimed ``proven`` must be the first change (and every
+    larger change must keep the new status); any other margin must be an edge (the status
+    differs one unit apart) no nearer than the first change."""
     points = ex.utility == "points"
     for pe in ex:
         j = e.index(pe.project_id)
         pid, cost = pe.project_id, pe.cost
-        approvals = e.profile.approvals()
-        total = int(e.profile.multiplicity @ approvals[:, j])
+        total = int(e.profile.multiplicity @ e.profile.approvals()[:, j])
 
         def funded(x: Election, pid: str = pid) -> bool:
             return pid in run(x).selected_set
@@ -105,21 +105,26 @@ def _brute(ex: Explanation, e: Election, run: Run, *, exact: bool) -> None:
             rise = pe.cost_increase
             assert lose is not None
             assert rise is not None
+            assert lose.value is not None
+            assert rise.value is not None
             first = next((r for r in range(total + 1) if not funded(_removed(e, j, r))), None)
             first_rise = next(
                 (d for d in range(e.budget - cost + 2) if not funded(_cost(e, j, cost + d))), None
             )
             assert first_rise is not None  # a project dearer than the budget is never funded
-            if exact:
+            if lose.proven:
                 assert lose.value == (total if first is None else first - 1)
-                assert rise.value == first_rise - 1
+                assert not any(funded(_removed(e, j, r)) for r in range(lose.value + 1, total + 1))
             else:
-                assert lose.value is not None
-                assert rise.value is not None
                 assert lose.value >= (total if first is None else first - 1)
                 assert funded(_removed(e, j, lose.value))
                 if lose.value < total:
                     assert not funded(_removed(e, j, lose.value + 1))
+            if rise.proven:
+                assert rise.value == first_rise - 1
+                top = e.budget - cost
+                assert not any(funded(_cost(e, j, cost + d)) for d in range(first_rise, top + 1))
+            else:
                 assert rise.value >= first_rise - 1
                 assert funded(_cost(e, j, cost + rise.value))
                 assert not funded(_cost(e, j, cost + rise.value + 1))
@@ -132,28 +137,35 @@ def _brute(ex: Explanation, e: Election, run: Run, *, exact: bool) -> None:
             first_add = next(
                 (k for k in range(1, add.bound + 1) if funded(_added(e, j, k, points))), None
             )
-            if exact:
+            if cut.proven:
                 assert cut.value == first_cut
-                assert add.value == first_add
-                # monotone: every larger change funds it too
-                if first_cut is not None:
-                    assert all(funded(_cost(e, j, c)) for c in range(cost - first_cut + 1))
+                if first_cut is not None:  # every cheaper cost from 1 on funds it too
+                    assert all(funded(_cost(e, j, c)) for c in range(1, cost - first_cut + 1))
+            elif cut.value is None:
+                assert not funded(_cost(e, j, 0))
+                assert not funded(_cost(e, j, min(cost, 1)))
             else:
-                if cut.value is None:
-                    assert not funded(_cost(e, j, 0))
-                    assert not funded(_cost(e, j, min(cost, 1)))
-                else:
-                    assert first_cut is not None
-                    assert cut.value >= first_cut
-                    assert funded(_cost(e, j, cost - cut.value))
-                    assert not funded(_cost(e, j, cost - cut.value + 1))
-                if add.value is not None:
-                    assert first_add is not None
-                    assert add.value >= first_add
-                    assert funded(_added(e, j, add.value, points))
-                    assert not funded(_added(e, j, add.value - 1, points))
-                else:
-                    assert cost > e.budget or not funded(_added(e, j, add.bound, points))
+                assert first_cut is not None
+                assert cut.value >= first_cut
+                assert funded(_cost(e, j, cost - cut.value))
+                assert not funded(_cost(e, j, cost - cut.value + 1))
+            if add.proven:
+                assert add.value == first_add
+                if first_add is not None:
+                    assert all(
+                        funded(_added(e, j, k, points)) for k in range(first_add, add.bound + 1)
+                    )
+            elif add.value is not None:
+                assert first_add is not None
+                assert add.value >= first_add
+                assert funded(_added(e, j, add.value, points))
+                assert not funded(_added(e, j, add.value - 1, points))
+            else:
+                assert cost > e.budget or not funded(_added(e, j, add.bound, points))
+
+
+def _proven_kinds(ex: Explanation) -> set[MarginKind]:
+    return {m.kind for pe in ex for m in pe.margins if m.proven}
 
 
 small = elections(
@@ -161,6 +173,7 @@ small = elections(
     max_projects=4,
     max_voters=5,
     max_cost=25,
+    weighted=True,
 )
 
 
@@ -169,26 +182,48 @@ small = elections(
 def test_greedy_margins_are_the_first_change(e: Election, utility: str | None) -> None:
     ex = explain(e, "greedy", utility=utility, max_added=20)
     assert all(m.proven for pe in ex for m in pe.margins)
-    _brute(ex, e, _rule("greedy", ex.utility), exact=True)
+    _brute(ex, e, _rule("greedy", ex.utility))
 
 
-@settings(max_examples=25)
-@given(small)
-def test_equal_shares_margins_are_verified_edges(e: Election) -> None:
-    ex = explain(e, "mes", max_added=20)
-    assert not any(m.proven for pe in ex for m in pe.margins)
-    _brute(ex, e, _rule("mes", ex.utility), exact=False)
+@settings(max_examples=30)
+@given(
+    elections(
+        kinds=(BallotKind.APPROVAL, BallotKind.CHOOSE_1, BallotKind.CUMULATIVE),
+        max_projects=4,
+        max_voters=5,
+        max_cost=25,
+        weighted=True,
+    ),
+    st.sampled_from(["cost", "count", None]),
+)
+def test_equal_shares_cost_margins_exact_supporter_margins_verified(
+    e: Election, utility: str | None
+) -> None:
+    ex = explain(e, "mes", utility=utility, max_added=20)
+    assert _proven_kinds(ex) <= {MarginKind.COST_REDUCTION, MarginKind.COST_INCREASE}
+    assert not any(
+        m.proven
+        for pe in ex
+        for m in pe.margins
+        if m.kind in (MarginKind.ADDED_SUPPORTERS, MarginKind.REMOVABLE_SUPPORTERS)
+    )
+    _brute(ex, e, _rule("mes", ex.utility))
 
 
 @settings(max_examples=25)
 @given(
     elections(
-        kinds=(BallotKind.APPROVAL, BallotKind.CHOOSE_1), max_projects=4, max_voters=5, max_cost=25
+        kinds=(BallotKind.APPROVAL, BallotKind.CHOOSE_1),
+        max_projects=4,
+        max_voters=5,
+        max_cost=25,
+        weighted=True,
     )
 )
-def test_phragmen_margins_are_verified_edges(e: Election) -> None:
+def test_phragmen_margins_are_the_first_change(e: Election) -> None:
     ex = explain(e, "phragmen", max_added=20)
-    _brute(ex, e, phragmen, exact=False)
+    assert all(m.proven for pe in ex for m in pe.margins)
+    _brute(ex, e, phragmen)
 
 
 @pytest.mark.parametrize("name", REAL)
@@ -269,8 +304,9 @@ def test_words_in_english_and_spanish_with_money() -> None:
     assert b["cost_reduction_proven"] is True
 
 
-def test_non_monotone_rules_say_so() -> None:
+def test_unproven_margins_say_so() -> None:
     ex = explain(_tiny(), "mes")
+    assert any(not m.proven for pe in ex for m in pe.margins)
     with use_language("en"):
         assert "(found by bisection and verified at its edge)" in str(ex)
     with use_language("es"):
@@ -337,7 +373,7 @@ def test_ordinal_ballots_with_count_utility() -> None:
         Profile.from_ballots(BallotKind.ORDINAL, ["a", "b", "c"], [["a", "c"], ["b", "a"]]),
     )
     ex = explain(e, "greedy", utility="cost")
-    _brute(ex, e, _rule("greedy", "cost"), exact=True)
+    _brute(ex, e, _rule("greedy", "cost"))
 
 
 def test_the_work_is_bounded() -> None:
