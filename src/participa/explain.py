@@ -102,7 +102,7 @@ from participa.errors import RuleError, ValidationError
 from participa.i18n import N_, _, ngettext
 from participa.model import BallotConstraints, BallotKind, Election, Profile
 from participa.money import Currency
-from participa.outcome import Outcome, TraceValue
+from participa.outcome import Outcome, TraceStep, TraceValue
 from participa.rules._common import DEFAULT_TIE_BREAK
 from participa.rules.greedy import greedy
 from participa.rules.mes import equal_shares
@@ -344,6 +344,18 @@ class Explanation:
             row["margins"] = " ; ".join(p.margin_text(m) for m in p.margins)
             rows.append(row)
         return rows
+
+    def trace(self) -> tuple[TraceStep, ...]:
+        """One ``"info"`` step per project, in the words of the current language, with the
+        margins as values: the explanation in the form of a rule's trace."""
+        steps = []
+        for p in self.projects:
+            values: dict[str, TraceValue] = {"funded": p.funded}
+            for m in p.margins:
+                if m.value is not None:
+                    values[m.kind.value] = m.value
+            steps.append(TraceStep(0, "info", p.project_id, "; ".join(p.sentences()), values))
+        return tuple(steps)
 
     def _title(self) -> str:
         return _(

@@ -296,6 +296,11 @@ def test_words_in_english_and_spanish_with_money() -> None:
         assert "<table" in html
         assert "proyecto" in html
         assert "márgenes" in html
+    steps = {step.project_id: step for step in ex.trace()}
+    assert steps["b"].values["cost_reduction"] == 1000
+    assert steps["a"].values["funded"] is True
+    with use_language("es"):
+        assert "se financiaría con 2 votantes más a favor" in ex.trace()[1].reason
     b = next(r for r in rows if r["project_id"] == "b")
     assert b["funded"] is False
     assert b["cost_reduction"] == 1000
