@@ -109,6 +109,7 @@ from participa.rules.mes import equal_shares
 from participa.rules.phragmen import phragmen
 from participa.rules.utility import Utility, default_utility
 from participa.tiebreak import TieBreak, TieCriterion
+from participa.validators import positive_int
 
 __all__ = [
     "EXPLAINED_RULES",
@@ -663,6 +664,9 @@ def explain(
             _("explain does not know the rule {rule!r}", rule=rule),
             hint=_("(use one of: {choices})", choices=", ".join(EXPLAINED_RULES)),
         )
+    max_runs = positive_int(max_runs, what="max_runs")
+    if max_added is not None:
+        max_added = positive_int(max_added, what="max_added")
     kind = election.kind
     if rule == "phragmen":
         if kind not in (BallotKind.APPROVAL, BallotKind.CHOOSE_1):

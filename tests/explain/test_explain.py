@@ -381,6 +381,13 @@ def test_ordinal_ballots_with_count_utility() -> None:
     _brute(ex, e, _rule("greedy", "cost"))
 
 
+def test_bad_bounds_are_refused() -> None:
+    with pytest.raises(ValidationError, match="max_runs"):
+        explain(_tiny(), "greedy", max_runs=0)
+    with pytest.raises(ValidationError, match="max_added"):
+        explain(_tiny(), "greedy", max_added=-1)
+
+
 def test_the_work_is_bounded() -> None:
     with pytest.raises(SearchLimitExceeded, match="max_runs=3"):
         explain(_tiny(), "mes", max_runs=3)
