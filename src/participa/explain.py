@@ -175,6 +175,10 @@ _REASONS: dict[str, str] = {
     "phragmen_select": N_(
         "funded in round {round}: its supporters' load reached its cost at {load}"
     ),
+    "phragmen_stop": N_(
+        "not funded: its supporters' load reached its cost first, at {load}, but it costs "
+        "{cost} and only {left} was left, so Phragmén stopped"
+    ),
     "phragmen_skip": N_(
         "not funded: other projects' supporters earned their costs first and the budget ran out"
     ),
@@ -524,6 +528,10 @@ def _reason(
             "cost": cost,
             "left": _int(None if step is None else step.values.get("left")),
         }
+    stop = next((s for s in steps if s.action == "stop"), None)
+    if rule == "phragmen" and stop is not None:
+        load = str(stop.values.get("load", ""))
+        return "phragmen_stop", {"load": load, "cost": cost, "left": _int(stop.values.get("left"))}
     return f"{rule}_skip", {}
 
 

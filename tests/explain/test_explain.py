@@ -318,6 +318,21 @@ def test_unproven_margins_say_so() -> None:
         assert "(hallado por bisección y verificado en su borde)" in str(ex)
 
 
+def test_phragmen_names_the_project_it_stopped_at() -> None:
+    e = Election(
+        10,
+        (Project("a", 6), Project("b", 6)),
+        Profile.from_ballots(BallotKind.APPROVAL, ["a", "b"], [["a"], ["a"], ["b"]]),
+    )
+    b = explain(e, "phragmen")["b"]
+    assert b.reason_key == "phragmen_stop"
+    with use_language("en"):
+        assert b.reason() == (
+            "not funded: its supporters' load reached its cost first, at 6, but it costs 6 "
+            "and only 4 was left, so Phragmén stopped"
+        )
+
+
 def test_points_ballots_count_added_points() -> None:
     e = Election(
         10,
