@@ -90,7 +90,8 @@ not funded: it costs 50 but only 40 was left when its turn came
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Literal
 
 import attrs
@@ -186,19 +187,33 @@ _REASONS: dict[str, str] = {
 }
 
 
+def _frozen_values(value: Mapping[str, int | str]) -> Mapping[str, int | str]:
+    return MappingProxyType(dict(value))
+
+
 @attrs.frozen(slots=True)
 class ProjectExplanation:
     """Why one project was or was not funded, with its two margins.
 
-    ``reason_key`` and ``reason_values`` hold the reason as data; :meth:`reason`
-    and :meth:`sentences` put it in words in the current language.
+    Parameters
+    ----------
+    project_id, cost, funded
+        The project, its cost (minor units) and whether the rule funded it.
+    reason_key, reason_values
+        The reason as data (``"greedy_skip"``, ``"mes_select"``, ... and the numbers in
+        it); :meth:`reason` and :meth:`sentences` put it in words in the current language.
+    margins
+        Funded: removable supporters, cost increase. Not funded: cost reduction, added
+        supporters.
+    money
+        How amounts are shown (the election's currency).
     """
 
     project_id: str
     cost: int
     funded: bool
     reason_key: str
-    reason_values: dict[str, int | str] = attrs.field(hash=False)
+    reason_values: Mapping[str, int | str] = attrs.field(converter=_frozen_values, hash=False)
     margins: tuple[Margin, Margin]
     money: Currency
 
@@ -363,6 +378,8 @@ class Explanation:
         return tuple(steps)
 
     def _title(self) -> str:
+        if self.rule == "phragmen":  # Phragmén has no utility option
+            return _("Why each project was or was not funded ({rule})", rule=self.rule)
         return _(
             "Why each project was or was not funded ({rule}, utility {utility})",
             rule=self.rule,
@@ -701,8 +718,8 @@ def explain(
             return equal_shares(e, utility=u, tie_break=tie_break)
         return phragmen(e, tie_break=tie_break)
 
-    outcome = run(election)
     indices = range(len(election.projects)) if project is None else [election.index(project)]
+    outcome = run(election)
     runs = _Runs(run, max_runs)
     proven = _proven(rule, tie_break)
     budget = election.budget
