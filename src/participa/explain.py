@@ -103,17 +103,18 @@ from participa.errors import RuleError, ValidationError
 from participa.i18n import N_, _, ngettext
 from participa.model import BallotConstraints, BallotKind, Election, Profile
 from participa.money import Currency
-from participa.outcome import Outcome, TraceStep, TraceValue
+from participa.outcome import Outcome, TraceAction, TraceStep, TraceValue
 from participa.rules._common import DEFAULT_TIE_BREAK
 from participa.rules.greedy import greedy
 from participa.rules.mes import equal_shares
 from participa.rules.phragmen import phragmen
-from participa.rules.utility import Utility, default_utility
+from participa.rules.utility import Utility, default_utility, parse_utility
 from participa.tiebreak import TieBreak, TieCriterion
 from participa.validators import positive_int
 
 __all__ = [
     "EXPLAINED_RULES",
+    "ExplainedRule",
     "Explanation",
     "Margin",
     "MarginKind",
@@ -328,8 +329,8 @@ class Explanation:
         How many reruns of the rule the margins took.
     """
 
-    rule: str
-    utility: str
+    rule: ExplainedRule
+    utility: Utility
     outcome: Outcome
     projects: tuple[ProjectExplanation, ...]
     runs: int
@@ -374,7 +375,9 @@ class Explanation:
             for m in p.margins:
                 if m.value is not None:
                     values[m.kind.value] = m.value
-            steps.append(TraceStep(0, "info", p.project_id, "; ".join(p.sentences()), values))
+            steps.append(
+                TraceStep(0, TraceAction.INFO, p.project_id, "; ".join(p.sentences()), values)
+            )
         return tuple(steps)
 
     def _title(self) -> str:
@@ -526,7 +529,7 @@ def _reason(
 ) -> tuple[str, dict[str, int | str]]:
     steps = [s for s in outcome.trace if s.project_id == pid]
     if pid in outcome.selected_set:
-        step = next((s for s in steps if s.action == "select"), None)
+        step = next((s for s in steps if s.action is TraceAction.SELECT), None)
         vals = {} if step is None else dict(step.values)
         rnd = 0 if step is None else step.round
         if rule == "greedy":
@@ -540,12 +543,12 @@ def _reason(
     if cost > budget:
         return "too_costly", {"cost": cost}
     if rule == "greedy":
-        step = next((s for s in steps if s.action in ("skip", "stop")), None)
+        step = next((s for s in steps if s.action in (TraceAction.SKIP, TraceAction.STOP)), None)
         return "greedy_skip", {
             "cost": cost,
             "left": _int(None if step is None else step.values.get("left")),
         }
-    stop = next((s for s in steps if s.action == "stop"), None)
+    stop = next((s for s in steps if s.action is TraceAction.STOP), None)
     if rule == "phragmen" and stop is not None:
         load = str(stop.values.get("load", ""))
         return "phragmen_stop", {"load": load, "cost": cost, "left": _int(stop.values.get("left"))}
@@ -623,10 +626,10 @@ def _proven(rule: str, tie_break: TieBreak) -> frozenset[MarginKind]:
 
 def explain(
     election: Election,
-    rule: ExplainedRule | str,
+    rule: ExplainedRule,
     *,
     project: str | None = None,
-    utility: Utility | str | None = None,
+    utility: Utility | None = None,
     tie_break: TieBreak = DEFAULT_TIE_BREAK,
     max_added: int | None = None,
     max_runs: int = DEFAULT_MAX_RUNS,
@@ -698,9 +701,11 @@ def explain(
             raise RuleError(
                 _("phragmen needs approval or choose-1 ballots, not {kind}", kind=kind.value)
             )
-        u = "count"
+        u: Utility = "count"
+    elif utility is None:
+        u = default_utility(kind)
     else:
-        u = str(utility if utility is not None else default_utility(kind))
+        u = parse_utility(utility)
     if u == "borda":
         raise RuleError(
             _(

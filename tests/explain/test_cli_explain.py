@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from participa.cli import main
-from participa.explain import explain
+from participa.explain import ExplainedRule, explain
 from participa.i18n import use_language
 from participa.io import load_election
 
@@ -24,7 +24,7 @@ def run(*argv: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("rule", ["greedy", "mes", "phragmen"])
-def test_explain_prints_every_project(rule: str) -> None:
+def test_explain_prints_every_project(rule: ExplainedRule) -> None:
     code, text = run("explain", str(LODZ), "--rule", rule, "--lang", "en")
     assert code == 0
     e = load_election(LODZ)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from participa.analysis.axioms import SearchLimitExceeded
 from participa.errors import RuleError, ValidationError
-from participa.explain import Explanation, MarginKind, explain
+from participa.explain import ExplainedRule, Explanation, MarginKind, explain
 from participa.i18n import use_language
 from participa.io import load_election
 from participa.model import BallotConstraints, BallotKind, Election, Profile, Project
@@ -24,6 +24,7 @@ from participa.outcome import Outcome
 from participa.rules.greedy import greedy
 from participa.rules.mes import equal_shares
 from participa.rules.phragmen import phragmen
+from participa.rules.utility import Utility
 from participa.testing.strategies import elections
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -36,7 +37,7 @@ REAL = (
 Run = Callable[[Election], Outcome]
 
 
-def _rule(name: str, utility: str | None = None) -> Run:
+def _rule(name: ExplainedRule, utility: Utility | None = None) -> Run:
     if name == "greedy":
         return lambda e: greedy(e, utility=utility)
     if name == "mes":
@@ -179,7 +180,7 @@ small = elections(
 
 @settings(max_examples=40)
 @given(small, st.sampled_from(["cost", "count", None]))
-def test_greedy_margins_are_the_first_change(e: Election, utility: str | None) -> None:
+def test_greedy_margins_are_the_first_change(e: Election, utility: Utility | None) -> None:
     ex = explain(e, "greedy", utility=utility, max_added=20)
     assert all(m.proven for pe in ex for m in pe.margins)
     _brute(ex, e, _rule("greedy", ex.utility))
@@ -197,7 +198,7 @@ def test_greedy_margins_are_the_first_change(e: Election, utility: str | None) -
     st.sampled_from(["cost", "count", None]),
 )
 def test_equal_shares_cost_margins_exact_supporter_margins_verified(
-    e: Election, utility: str | None
+    e: Election, utility: Utility | None
 ) -> None:
     ex = explain(e, "mes", utility=utility, max_added=20)
     assert _proven_kinds(ex) <= {MarginKind.COST_REDUCTION, MarginKind.COST_INCREASE}
@@ -228,7 +229,7 @@ def test_phragmen_margins_are_the_first_change(e: Election) -> None:
 
 @pytest.mark.parametrize("name", REAL)
 @pytest.mark.parametrize("rule", ["greedy", "mes", "phragmen"])
-def test_real_files_margins_hold_at_their_edges(name: str, rule: str) -> None:
+def test_real_files_margins_hold_at_their_edges(name: str, rule: ExplainedRule) -> None:
     e = load_election(DATA / name)
     ex = explain(e, rule)
     run = _rule(rule)
@@ -383,7 +384,7 @@ def test_unsupported_ballot_kind_and_rule() -> None:
     with pytest.raises(RuleError, match="borda"):
         explain(ordinal, "greedy")
     with pytest.raises(ValidationError, match="welfare"):
-        explain(_tiny(), "welfare")
+        explain(_tiny(), "welfare")  # type: ignore[arg-type]
 
 
 def test_ordinal_ballots_with_count_utility() -> None:
