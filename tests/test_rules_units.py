@@ -64,7 +64,7 @@ def test_unknown_rule_lists_the_names() -> None:
     assert all(n in str(err.value) for n in CLI_NAMES)
 
 
-# cstv needs points ballots and pb-ear ranked ones: tests/rules/ runs them on their own kinds
+# cstv needs cumulative ballots and pb-ear ranked ones: tests/rules/ runs them on those
 @pytest.mark.parametrize(
     "name", [n for n in CLI_NAMES if n not in ("mes", "declared", "cstv", "pb-ear")]
 )
