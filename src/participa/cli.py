@@ -19,6 +19,8 @@ Sub-commands
     some file has anomalies, 2 when some file cannot be read.
 ``participa demo``
     A Villa El Salvador-style round on built-in illustrative data.
+``participa explain FILE --rule greedy|mes|phragmen [--project ID] [--lang es]``
+    Why each project was or was not funded, with its exact margins (:mod:`participa.explain`).
 
 Errors go to stderr with exit status 2 and no traceback.
 """
@@ -97,6 +99,7 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE", help="a .pb or .pb.gz file")
 
     sub.add_parser("demo", help="run the built-in Villa El Salvador-style demo round")
+    _add_explain_parser(sub)
     return p
 
 
@@ -104,6 +107,32 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from participa.io.check import check_files
 
     return check_files(args.files, out)
+
+
+def _add_explain_parser(sub: Any) -> None:
+    from participa.explain import EXPLAINED_RULES
+
+    ex = sub.add_parser("explain", help="why each project was or was not funded, with margins")
+    ex.add_argument("file", help="a .pb or .pb.gz file")
+    ex.add_argument("--rule", required=True, choices=EXPLAINED_RULES)
+    ex.add_argument("--project", help="explain only this project id")
+    ex.add_argument("--utility", choices=("cost", "count", "points"), help="voter utility")
+    ex.add_argument("--lang", choices=("en", "es"), help="language of the report")
+    ex.add_argument("--max-runs", type=int, default=5000, help="most reruns of the rule")
+
+
+def _explain(args: argparse.Namespace, out: TextIO) -> int:
+    from participa.explain import explain
+    from participa.i18n import get_language, use_language
+    from participa.io import load_election
+
+    with use_language(args.lang or get_language()):
+        e = load_election(args.file)
+        ex = explain(
+            e, args.rule, project=args.project, utility=args.utility, max_runs=args.max_runs
+        )
+        print(str(ex), file=out)
+    return 0
 
 
 def _info(args: argparse.Namespace, out: TextIO) -> int:
@@ -301,6 +330,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> NoR
             rc = _replay(args, stream)
         elif args.command == "check":
             rc = _check(args, stream)
+        elif args.command == "explain":
+            rc = _explain(args, stream)
         else:
             rc = _demo(stream)
     except ParticipaError as exc:
