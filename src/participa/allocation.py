@@ -971,6 +971,24 @@ class Allocation:
         )
         return "\n".join([head, *lines, *self.notes])
 
+    def to_rows(self) -> list[tuple[Any, ...]]:
+        """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self).to_rows()
+
+    def to_csv(self) -> str:
+        """The per-territory table as CSV (money in minor units)."""
+        from participa.tables import table
+
+        return table(self).to_csv()
+
+    def to_frame(self) -> Any:
+        """The per-territory table as a pandas ``DataFrame`` (extra ``pandas``)."""
+        from participa.tables import table
+
+        return table(self).to_frame()
+
     def __str__(self) -> str:
         return self.table()
 
