@@ -40,11 +40,11 @@ Examples
 ...                       currency="PEN")
 >>> e.money.format(e.budget), e.support().tolist()
 ('S/ 1,500.00', [2, 1])
->>> _ = (folder / "votes.csv").write_text("voter,project\\nv1,P1\\nv2,P9\\n")
+>>> _ = (folder / "votes.csv").write_text("voter,project\\nv1,P1\\nv2,p1\\n")
 >>> read_csv_election(folder / "projects.csv", folder / "votes.csv", budget="1500")
 Traceback (most recent call last):
 ...
-participa.errors.ParseError: .../votes.csv:3: unknown project 'P9' [voter 'v2'] (did you mean P1?)
+participa.errors.ParseError: .../votes.csv:3: unknown project 'p1' [voter 'v2'] (did you mean P1?)
 """
 
 from __future__ import annotations
