@@ -645,7 +645,10 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
     from participa.rules.registry import RULES
     from participa.tables import Column, Table
 
-    rows = [(spec.name, _(spec.summary), ", ".join(spec.options) or "-") for spec in RULES.values()]
+    rows = [
+        (spec.name, _(spec.summary), ", ".join(_flag(o) for o in spec.options) or "-")
+        for spec in RULES.values()
+    ]
     t = Table(
         (
             Column("rule", N_("rule")),
@@ -656,6 +659,13 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
     )
     _print(out, t.render(_format(args)))
     return 0
+
+
+def _flag(option: str) -> str:
+    """A registry option as the command line spells it."""
+    return (
+        "--no-exhaustive-stop" if option == "exhaustive_stop" else "--" + option.replace("_", "-")
+    )
 
 
 def _datasets(args: argparse.Namespace, out: TextIO) -> int:
