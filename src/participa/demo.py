@@ -201,9 +201,10 @@ def _run_demo(out: TextIO) -> None:
         + "\n"
     )
     labels = [_label(o) for o in outcomes]
+    first = max(6, len(_("spent")) + 1)
     cols = [max(len(lab), 15) for lab in labels]
     w(
-        f"   {'':<6}{_('net cost'):>15}  "
+        f"   {'':<{first}}{_('net cost'):>15}  "
         + "  ".join(lab.rjust(c) for lab, c in zip(labels, cols, strict=True))
         + "\n"
     )
@@ -213,9 +214,9 @@ def _run_demo(out: TextIO) -> None:
             got = o.funding.get(p.id, 0)
             mark = "" if got in (0, p.cost) else "*"
             cells.append((soles(got) + mark if got else "-").rjust(c))
-        w(f"   {p.id:<6}{soles(p.cost):>15}  " + "  ".join(cells) + "\n")
+        w(f"   {p.id:<{first}}{soles(p.cost):>15}  " + "  ".join(cells) + "\n")
     w(
-        f"   {_('spent'):<6}{'':>15}  "
+        f"   {_('spent'):<{first}}{'':>15}  "
         + "  ".join(soles(o.total_funding).rjust(c) for o, c in zip(outcomes, cols, strict=True))
         + "\n"
     )
