@@ -1,6 +1,6 @@
 """Example elections shipped inside the package, so examples run from any folder.
 
-Four small real elections from `pabulib <https://pabulib.org>`_ (kept exactly as
+Five small real elections from `pabulib <https://pabulib.org>`_ (kept exactly as
 published) and the Villa El Salvador workshop of ``participa demo`` (invented
 ballots, see :mod:`participa.demo`), as pabulib files in ``participa/datasets/data/``.
 
@@ -11,7 +11,8 @@ them.
 Examples
 --------
 >>> names()
-('lodz-2020-33', 'toulouse-2022-1', 'warszawa-2019-miedzeszyn', 'zurich-s5d10', 'ves-2000')
+('lodz-2020-33', 'lodz-2024-teofilow', 'toulouse-2022-1', 'warszawa-2019-miedzeszyn',
+ 'zurich-s5d10', 'ves-2000')
 >>> e = load("lodz-2020-33")
 >>> len(e.projects), e.profile.num_voters, e.currency
 (5, 237, 'PLN')
@@ -46,6 +47,13 @@ _FILES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
         "lodz-2020-33": (
             "lodz-2020-33.pb.gz",
             N_("Łódź 2020, district 33 (pabulib): approval, 5 projects, 237 voters, PLN"),
+        ),
+        "lodz-2024-teofilow": (
+            "lodz-2024-teofilow.pb.gz",
+            N_(
+                "Łódź 2024, Teofilów-Wielkopolska (pabulib): approval, 15 projects, "
+                "7,392 voters, PLN"
+            ),
         ),
         "toulouse-2022-1": (
             "toulouse-2022-1.pb.gz",
