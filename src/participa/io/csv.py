@@ -53,7 +53,8 @@ import csv
 import difflib
 import io
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -98,6 +99,8 @@ _CONSTRAINTS = (
     "min_sum_points",
     "max_sum_points",
 )
+_VOTE_COLUMNS = ("voter_id", "project_id", "points", "rank", "weight")
+_AMOUNT = re.compile(r"\d+(\.\d+)?")
 _MPU_KEY = "participa:minor_per_unit"
 _WEIGHT = "weight"
 _FILES = ("meta.csv", "projects.csv", "votes.csv")
@@ -113,7 +116,15 @@ class _Table:
     rows: tuple[tuple[int, tuple[str, ...]], ...]  # (line, cells)
 
 
-def _read_table(source: Source, aliases: Mapping[str, str]) -> _Table:
+def _column(name: str, aliases: Mapping[str, str], known: Collection[str]) -> str:
+    """A header cell: known column names in any case (and their aliases) made canonical."""
+    low = name.lower()
+    if low in aliases:
+        return aliases[low]
+    return low if low in known else name
+
+
+def _read_table(source: Source, aliases: Mapping[str, str], known: Collection[str] = ()) -> _Table:
     path = Path(os.fspath(source))
     file = str(path)
     text = path.read_text(encoding="utf-8-sig")
@@ -130,7 +141,7 @@ def _read_table(source: Source, aliases: Mapping[str, str]) -> _Table:
                 continue
             stripped = tuple(c.strip() for c in cells)
             if header is None:
-                header = tuple(aliases.get(h.lower(), h.lower()) for h in stripped)
+                header = tuple(_column(h, aliases, known) for h in stripped)
                 header_line = line
                 dup = sorted({h for h in header if header.count(h) > 1})
                 if dup:
@@ -178,7 +189,7 @@ def _need(t: _Table, *columns: str, hint: str) -> None:
 
 
 def _read_meta(source: Source) -> tuple[dict[str, str], dict[str, int], str]:
-    t = _read_table(source, {})
+    t = _read_table(source, {}, ("key", "value"))
     _need(t, "key", "value", hint=_("meta.csv has two columns: key,value"))
     ik, iv = t.header.index("key"), t.header.index("value")
     meta: dict[str, str] = {}
@@ -276,6 +287,22 @@ def _money(text: str, mpu: int, *, file: str, line: int, what: str, pid: str | N
             project_id=pid,
         )
     return value
+
+
+def _check_amount(
+    text: str, *, file: str | None, line: int | None, what: str, pid: str | None = None
+) -> None:
+    if not _AMOUNT.fullmatch(text.strip()):
+        problem = _("{what} is negative: {text!r}", what=what, text=text)
+        if not text.strip().startswith("-"):
+            problem = _("{what} is not an amount: {text!r}", what=what, text=text)
+        raise ParseError(
+            problem,
+            file=file,
+            line=line,
+            project_id=pid,
+            hint=_("write amounts as digits with an optional decimal point, e.g. 120000.50"),
+        )
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str | None:
@@ -537,8 +564,11 @@ def read_csv_election(
             line=lines.get("vote_type"),
             hint=_("use approval, choose-1, cumulative, scoring or ordinal"),
         ) from None
-    ptable = _read_table(projects, PROJECT_ALIASES)
+    ptable = _read_table(projects, PROJECT_ALIASES, _MODELLED)
     plist, ctexts, plines = _read_projects(ptable)
+    for p, text, line in zip(plist, ctexts, plines, strict=True):
+        _check_amount(text, file=ptable.file, line=line, what=_("cost"), pid=p.id)
+    _check_amount(values["budget"], file=meta_file, line=lines.get("budget"), what=_("budget"))
     mpu_text = values.pop(_MPU_KEY, None)
     try:
         mpu = int(mpu_text) if mpu_text else _scale([values["budget"], *ctexts])
@@ -556,7 +586,7 @@ def read_csv_election(
         for p, c, line in zip(plist, ctexts, plines, strict=True)
     ]
     ids = [p.id for p in priced]
-    vtable = _read_table(votes, VOTE_ALIASES)
+    vtable = _read_table(votes, VOTE_ALIASES, _VOTE_COLUMNS)
     profile, vlines = _read_votes(vtable, kind, ids)
     limits: dict[str, int | None] = {}
     for key in _CONSTRAINTS:
