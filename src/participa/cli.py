@@ -178,6 +178,7 @@ def _build_parser() -> _Parser:
         version=f"participa {__version__}",
         help=_("print the version and exit"),
     )
+    p.add_argument("--lang", dest="top_lang", metavar="|".join(LANGUAGES), help=argparse.SUPPRESS)
     common = _Parser(help_option=False)
     common.add_argument(
         "--format",
@@ -553,8 +554,8 @@ def _tally(args: argparse.Namespace, out: TextIO) -> int:
         _print(out, json.dumps(doc, ensure_ascii=False))
     else:
         _print(out, t.render(fmt))
-    if args.explain:
-        _print(out, outcome.explain())
+    if args.explain:  # the trace goes beside a table a program reads, not into it
+        _print(out if fmt in ("text", "markdown") else sys.stderr, outcome.explain())
     if args.plot:
         _save_plot(_plot_or_explain("funding_vs_cost")(e, outcome), args.plot)
     if args.rule == "mes" and args.completion is None and outcome.leftover * 4 > outcome.budget:
@@ -702,32 +703,38 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
     if fmt == "json":
         _print(out, json.dumps({"results": rows}, ensure_ascii=False))
         return 0
-    width = max((len(r.label) for r in results), default=10)
-    width = min(width, 60)
-    for r in results:
-        if r.ok:
-            verdict = {
-                True: _("reproduced"),
-                False: _("DIFFERS"),
-                None: _("no announced outcome"),
-            }
-            status = verdict[r.matches]
-        else:
-            status = _("not replayed: {error}", error=r.error)
-        _print(out, f"{r.label[:width]:<{width}}  {r.declared_rule or '-':<22} {status}")
     compared = [r for r in results if r.matches is not None]
     same = sum(1 for r in compared if r.matches)
-    _print(
-        out,
-        _(
-            "{files} files: {replayed} replayed, {same} of {compared} with an announced "
-            "outcome reproduced",
-            files=len(results),
-            replayed=sum(r.ok for r in results),
-            same=same,
-            compared=len(compared),
-        ),
+    summary = _(
+        "{files} files: {replayed} replayed, {same} of {compared} with an announced "
+        "outcome reproduced",
+        files=len(results),
+        replayed=sum(r.ok for r in results),
+        same=same,
+        compared=len(compared),
     )
+    verdict = {True: _("reproduced"), False: _("DIFFERS"), None: _("no announced outcome")}
+    statuses = [
+        verdict[r.matches] if r.ok else _("not replayed: {error}", error=r.error) for r in results
+    ]
+    if fmt in ("csv", "markdown"):
+        from participa.tables import Column, Table
+
+        t = Table(
+            (
+                Column("file", N_("file")),
+                Column("declared_rule", N_("declared rule")),
+                Column("status", N_("status")),
+            ),
+            [(r.label, r.declared_rule or "", s) for r, s in zip(results, statuses, strict=True)],
+            summary=summary,
+        )
+        _print(out, t.render(fmt))
+        return 0
+    width = min(max((len(r.label) for r in results), default=10), 60)
+    for r, status in zip(results, statuses, strict=True):
+        _print(out, f"{r.label[:width]:<{width}}  {r.declared_rule or '-':<22} {status}")
+    _print(out, summary)
     return 0
 
 

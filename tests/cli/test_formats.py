@@ -201,3 +201,33 @@ def test_plot_without_matplotlib_says_what_to_install(
     err = capsys.readouterr().err
     assert "matplotlib" in err
     assert "participa[plot]" in err
+
+
+def test_explain_stays_out_of_machine_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    code, text = run("tally", LODZ, "--rule", "greedy", "--format", "csv", "--explain")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == 1 + len(datasets.load("lodz-2020-33").projects)
+    assert capsys.readouterr().err.strip()  # the trace went to stderr
+    _code, text = run("tally", LODZ, "--rule", "greedy", "--explain")
+    assert len(text.splitlines()) > 3 + len(datasets.load("lodz-2020-33").projects)
+
+
+def test_replay_table_formats(tmp_path: object) -> None:
+    from pathlib import Path
+
+    assert isinstance(tmp_path, Path)
+    data = Path(__file__).parents[1] / "data"
+    for name in ("Poland_Lodz_2020_Nr_33.pb.gz", "Worldwide_Mechanical_Turk_Knapsack_8.pb.gz"):
+        (tmp_path / name).write_bytes((data / name).read_bytes())
+    code, text = run("replay", str(tmp_path), "--format", "csv", "--lang", "es")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["archivo", "regla declarada", "estado"]
+    assert {r[0] for r in rows[1:]} == {p.name for p in tmp_path.iterdir()}
+
+
+def test_lang_before_the_command() -> None:
+    code, text = run("--lang", "es", "info", LODZ)
+    assert code == 0
+    assert "presupuesto" in text
