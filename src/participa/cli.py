@@ -413,7 +413,7 @@ def _info(args: argparse.Namespace, out: TextIO) -> int:
                 groups=e.profile.num_groups,
             ),
         ),
-        (_("vote type"), e.kind.value),
+        (_("vote type"), _(e.kind.value)),
         (_("declared rule"), str(summary["declared_rule"] or "-")),
     ]
     if e.meta.get("date_begin") or e.meta.get("date_end"):

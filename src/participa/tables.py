@@ -263,6 +263,15 @@ def _csv_cell(value: Cell) -> str | int:
 
 # -- builders --------------------------------------------------------------------------------
 
+# Ballot kinds as people read them (the values of participa.model.BallotKind).
+BALLOT_KINDS: Final[tuple[str, ...]] = (
+    N_("approval"),
+    N_("choose-1"),
+    N_("cumulative"),
+    N_("scoring"),
+    N_("ordinal"),
+)
+
 _RANK = Column("rank", N_("rank"), "int")
 _ID = Column("id", N_("id"))
 _NAME = Column("name", N_("name"))
@@ -293,7 +302,7 @@ def election_table(e: Election) -> Table:
         budget=e.money.format(e.budget),
         projects=len(e.projects),
         voters=e.profile.num_voters,
-        kind=e.kind.value,
+        kind=_(e.kind.value),
     )
     return Table(columns, rows, e.money, summary)
 
