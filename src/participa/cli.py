@@ -781,6 +781,10 @@ def _cli_hint(exc: ParticipaError) -> ParticipaError:
             exc.hint = _("give the lottery a seed: --tie-break lottery:42")
         else:
             exc.hint = _("choose how to break ties, e.g. --tie-break min-cost,id")
+    elif " takes: " in hint:
+        rule, _sep, options = hint.partition(" takes: ")
+        flags = [_flag(o.strip()) for o in options.split(",") if o.strip() != "no options"]
+        exc.hint = _("{rule} takes: {options}", rule=rule, options=", ".join(flags) or "-")
     elif "pass --threshold" in hint:
         exc.hint = _("add --threshold N (the minimum score)")
     return exc

@@ -192,3 +192,11 @@ def test_missing_file_and_csv_table_errors() -> None:
     proc = cli("tally", str(DATA / "expected.json").replace(".json", ".csv"), "--rule", "mes")
     assert proc.returncode == 2
     assert "projects.csv" in proc.stderr
+
+
+def test_option_hints_use_flags() -> None:
+    proc = cli("tally", LODZ, "--rule", "phragmen", "--utility", "cost")
+    assert proc.returncode == 2
+    assert "phragmen takes: --tie-break" in proc.stderr
+    proc = cli("tally", LODZ, "--rule", "greedy", "--completion", "add1")
+    assert "greedy takes: --utility, --tie-break" in proc.stderr
