@@ -1,18 +1,15 @@
 """Tables out: the same rows as text, Markdown, CSV, JSON or a pandas DataFrame.
 
-A :class:`Table` is a title, a one-line summary, typed columns and rows of typed
-values. Money cells hold ``int`` minor units; how a cell is written depends on the
-format:
+A :class:`Table` is a one-line summary, typed columns and rows of typed values.
+Money cells hold ``int`` minor units; how a cell is written depends on the format:
 
-============  ==========================  ==========================
-column kind   CSV / JSON / ``to_rows``    text / Markdown
-============  ==========================  ==========================
-``money``     ``int`` minor units         ``S/ 1,234.56`` (the table's currency)
-``bool``      ``1``/``0``, ``true``/...   ``yes`` / ``no`` (translated)
-``number``    exact decimal text          rounded to 4 significant decimals
-``int``       ``int``                     ``1,234``
-``text``      as is                       as is
-============  ==========================  ==========================
+* ``money``: ``int`` minor units in CSV, JSON and ``to_rows()``; ``S/ 1,234.56`` (the
+  table's currency) in text and Markdown;
+* ``bool``: ``1``/``0`` in CSV, ``true``/``false`` in JSON; ``yes``/``no`` (translated)
+  in text and Markdown;
+* ``number`` (exact shares): a ``Fraction`` in ``to_rows()``, ``"13/20"`` in JSON, 6
+  significant digits in CSV, 4 decimals in text and Markdown;
+* ``int`` and ``text``: as they are (``1,234`` in text).
 
 Headers are the column labels in the current language (:mod:`participa.i18n`) in
 text, Markdown and CSV; JSON and ``to_rows()`` / ``to_frame()`` use the stable
