@@ -58,7 +58,15 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import attrs
 
 from participa.errors import ParticipaError, TieError, ValidationError
-from participa.i18n import LANGUAGES, N_, _, get_language, resolve_language, use_language
+from participa.i18n import (
+    LANGUAGES,
+    N_,
+    _,
+    get_language,
+    ngettext,
+    resolve_language,
+    use_language,
+)
 
 if TYPE_CHECKING:
     from participa.io import FileWarning
@@ -408,9 +416,11 @@ def _info(args: argparse.Namespace, out: TextIO) -> int:
         (
             _("voters"),
             _(
-                "{voters} ({groups} distinct ballots)",
+                "{voters} ({groups})",
                 voters=e.profile.num_voters,
-                groups=e.profile.num_groups,
+                groups=ngettext(
+                    "{n} distinct ballot", "{n} distinct ballots", e.profile.num_groups
+                ),
             ),
         ),
         (_("vote type"), _(e.kind.value)),
@@ -632,11 +642,11 @@ def _convert(args: argparse.Namespace, out: TextIO) -> int:
     _print(
         out,
         _(
-            "wrote {what} to {path}: {projects} projects, {voters} voters",
+            "wrote {what} to {path}: {projects}, {voters}",
             what=what,
             path=str(written),
-            projects=len(e.projects),
-            voters=e.profile.num_voters,
+            projects=ngettext("{n} project", "{n} projects", len(e.projects)),
+            voters=ngettext("{n} voter", "{n} voters", e.profile.num_voters),
         ),
     )
     return 0

@@ -39,7 +39,7 @@ import numpy as np
 
 from participa.cofinancing import financing, net_election
 from participa.examples.ves import SOURCES, ves_2000
-from participa.i18n import N_, _, use_language
+from participa.i18n import N_, _, ngettext, use_language
 from participa.model import BallotKind, Election, Profile, Project
 from participa.outcome import Outcome
 from participa.rules import equal_shares, funding_diagnostics, greedy, max_welfare, per_head
@@ -238,10 +238,12 @@ def _run_demo(out: TextIO) -> None:
         )
     w(
         "   "
-        + _(
-            "{count} projects below cost hold {stranded} that builds nothing; "
+        + ngettext(
+            "{n} project below cost holds {stranded} that builds nothing; "
             "{unspent} is left unspent.",
-            count=diag.below_cost,
+            "{n} projects below cost hold {stranded} that builds nothing; "
+            "{unspent} is left unspent.",
+            diag.below_cost,
             stranded=soles(diag.stranded),
             unspent=soles(diag.unspent),
         )

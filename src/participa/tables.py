@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import attrs
 
 from participa.errors import ValidationError
-from participa.i18n import N_, _, use_language
+from participa.i18n import N_, _, ngettext, use_language
 from participa.money import Currency
 
 if TYPE_CHECKING:
@@ -294,11 +294,11 @@ def election_table(e: Election) -> Table:
             row.append(p.territory or "")
         rows.append(row)
     summary = _(
-        "{name}: budget {budget}, {projects} projects, {voters} voters ({kind})",
+        "{name}: budget {budget}, {projects}, {voters} ({kind})",
         name=e.name or _("election"),
         budget=e.money.format(e.budget),
-        projects=len(e.projects),
-        voters=e.profile.num_voters,
+        projects=ngettext("{n} project", "{n} projects", len(e.projects)),
+        voters=ngettext("{n} voter", "{n} voters", e.profile.num_voters),
         kind=_(e.kind.value),
     )
     return Table(columns, rows, e.money, summary)
@@ -310,11 +310,12 @@ def outcome_table(outcome: Outcome, election: Election | None = None) -> Table:
     Without ``election`` only the outcome's own facts are shown (id, funding,
     selected), projects in the outcome's order.
     """
-    cur = outcome.currency
-    summary = _(
-        "{rule}: {count} selected, {spent} of {budget} spent",
+    cur = outcome.currency if outcome.currency != Currency() or election is None else election.money
+    summary = ngettext(
+        "{rule}: {n} selected, {spent} of {budget} spent",
+        "{rule}: {n} selected, {spent} of {budget} spent",
+        len(outcome.selected),
         rule=outcome.rule,
-        count=len(outcome.selected),
         spent=cur.format(outcome.total_funding),
         budget=cur.format(outcome.budget),
     )
@@ -324,15 +325,6 @@ def outcome_table(outcome: Outcome, election: Election | None = None) -> Table:
     if election is None:
         rows = [(pid, f, pid in chosen) for pid, f in outcome.funding.items()]
         return Table((_ID, funded, sel), rows, cur, summary)
-    if outcome.currency == Currency():
-        cur = election.money
-        summary = _(
-            "{rule}: {count} selected, {spent} of {budget} spent",
-            rule=outcome.rule,
-            count=len(outcome.selected),
-            spent=cur.format(outcome.total_funding),
-            budget=cur.format(outcome.budget),
-        )
     votes = _votes(election)
     order = sorted(range(len(election.projects)), key=lambda j: (-votes[j], j))
     rows2: list[list[Cell]] = []
@@ -450,7 +442,12 @@ def _ranking_table(ranking: Any) -> Table:
         ]
         for e in ranking.entries
     ]
-    summary = _("{name}: {count} projects ranked", name=ranking.name, count=len(ranking.entries))
+    summary = ngettext(
+        "{name}: {n} project ranked",
+        "{name}: {n} projects ranked",
+        len(ranking.entries),
+        name=ranking.name,
+    )
     return Table(columns, rows, Currency(), summary)
 
 
