@@ -145,12 +145,11 @@ _ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
 
 class _Parser(argparse.ArgumentParser):
-    known_options: tuple[str, ...] = ()
-
     def __init__(self, *args: Any, help_option: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
+        self.known_options: tuple[str, ...] = ()  # every --option, for "did you mean"
         self._positionals.title = _("positional arguments")
         self._optionals.title = _("options")
         if help_option:
@@ -168,7 +167,7 @@ class _Parser(argparse.ArgumentParser):
             for word in unknown[1].split():
                 if word.startswith("--"):
                     option = word.split("=")[0]
-                    close = difflib.get_close_matches(option, _Parser.known_options, n=1)
+                    close = difflib.get_close_matches(option, self.known_options, n=1)
                     if close:
                         text += " (" + _("did you mean {name}?", name=close[0]) + ")"
                         break
@@ -260,7 +259,7 @@ def _build_parser() -> _Parser:
     for parser in (p, *sub.choices.values()):
         for action in parser._actions:
             options.update(o for o in action.option_strings if o.startswith("--"))
-    _Parser.known_options = tuple(sorted(options))
+    p.known_options = tuple(sorted(options))
     return p
 
 

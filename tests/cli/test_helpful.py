@@ -200,3 +200,15 @@ def test_option_hints_use_flags() -> None:
     assert "phragmen takes: --tie-break" in proc.stderr
     proc = cli("tally", LODZ, "--rule", "greedy", "--completion", "add1")
     assert "greedy takes: --utility, --tie-break" in proc.stderr
+
+
+def test_every_rule_summary_has_spanish() -> None:
+    # `participa rules --lang es` translates the registry's summaries through cli.po
+    from participa.i18n import catalog
+    from participa.rules.registry import RULES
+
+    missing = [spec.summary for spec in RULES.values() if spec.summary not in catalog("es")]
+    assert not missing, f"add these to src/participa/locale/es/cli.po: {missing}"
+    _code, text = run("rules", "--lang", "es")
+    assert "método de partes iguales" in text
+    assert "--tie-break" in text
