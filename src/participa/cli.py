@@ -661,9 +661,9 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
     ]
     t = Table(
         (
-            Column("rule", N_("rule")),
-            Column("summary", N_("summary")),
-            Column("options", N_("options")),
+            Column("rule", N_("column|rule")),
+            Column("summary", N_("column|summary")),
+            Column("options", N_("column|options")),
         ),
         rows,
     )
@@ -684,7 +684,7 @@ def _datasets(args: argparse.Namespace, out: TextIO) -> int:
 
     rows = [(datasets.PREFIX + name, text) for name, text in datasets.describe().items()]
     t = Table(
-        (Column("source", N_("source")), Column("description", N_("description"))),
+        (Column("source", N_("column|source")), Column("description", N_("column|description"))),
         rows,
         summary=_("Example elections shipped with participa; use them wherever a file goes."),
     )
@@ -731,9 +731,9 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
 
         t = Table(
             (
-                Column("file", N_("file")),
-                Column("declared_rule", N_("declared rule")),
-                Column("status", N_("status")),
+                Column("file", N_("column|file")),
+                Column("declared_rule", N_("column|declared rule")),
+                Column("status", N_("column|status")),
             ),
             [(r.label, r.declared_rule or "", s) for r, s in zip(results, statuses, strict=True)],
             summary=summary,

@@ -46,6 +46,7 @@ from typing import Any
 import attrs
 
 from participa.errors import IntegrityError, ValidationError
+from participa.i18n import _
 from participa.money import Currency, format_amount
 
 __all__ = [
@@ -159,6 +160,32 @@ class LedgerEntry:
     reference: str = ""
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.kind, EntryKind):
+            raise ValidationError(
+                _("a ledger entry's kind must be an EntryKind, got {value!r}", value=self.kind)
+            )
+        for what, v, optional in (
+            ("project_id", self.project_id, False),
+            ("territory", self.territory, True),
+            ("to_project", self.to_project, True),
+        ):
+            if (v is None and not optional) or (
+                v is not None and (not isinstance(v, str) or not v.strip())
+            ):
+                raise ValidationError(
+                    _(
+                        "a ledger entry's {field} must be a non-empty string, got {value!r}",
+                        field=what,
+                        value=v,
+                    )
+                )
+        if not isinstance(self.reference, str):
+            raise ValidationError(
+                _(
+                    "a ledger entry's reference must be a string, got {value!r}",
+                    value=self.reference,
+                )
+            )
         if isinstance(self.amount, bool) or not isinstance(self.amount, int) or self.amount <= 0:
             raise ValidationError(
                 f"ledger amount must be a positive integer of minor units, got {self.amount!r}",
@@ -214,7 +241,16 @@ class Execution:
 
 
 def _entries(value: Iterable[LedgerEntry]) -> tuple[LedgerEntry, ...]:
-    return tuple(value)
+    raw: object = value
+    if isinstance(raw, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(
+            _("a ledger's entries must be a sequence, got {value!r}", value=value)
+        )
+    out = tuple(value)
+    bad = [e for e in out if not isinstance(e, LedgerEntry)]
+    if bad:
+        raise ValidationError(_("not a ledger entry: {value!r}", value=bad[0]))
+    return out
 
 
 @attrs.frozen(slots=True)
@@ -308,6 +344,10 @@ class Ledger:
 
     entries: tuple[LedgerEntry, ...] = attrs.field(default=(), converter=_entries)
 
+    def __attrs_post_init__(self) -> None:
+        # Stored or hand-built entries are re-checked (participa.loads builds ledgers here).
+        _fold(self.entries, integrity=True)
+
     def _repr_html_(self) -> str:
         from participa.display import html_table
 
@@ -341,9 +381,11 @@ class Ledger:
 
     def add(self, entry: LedgerEntry) -> Ledger:
         """The ledger with ``entry`` appended, after checking conservation."""
-        new = Ledger((*self.entries, entry))
-        _fold(new.entries, integrity=False)
-        return new
+        if not isinstance(entry, LedgerEntry):
+            raise ValidationError(_("not a ledger entry: {value!r}", value=entry))
+        entries = (*self.entries, entry)
+        _fold(entries, integrity=False)
+        return Ledger(entries)
 
     def promise(
         self,

@@ -84,11 +84,25 @@ FORMATS: Final[tuple[Format, ...]] = ("text", "json", "csv", "markdown")
 
 @attrs.frozen(slots=True)
 class Column:
-    """One column: a stable English ``key``, a translatable ``label`` and a ``kind``."""
+    """One column: a stable English ``key``, a ``label`` for people and a ``kind``.
+
+    A label marked ``N_("column|cost")`` is translated with its context (``column|``),
+    so a table header never takes the translation of the same word used elsewhere; the
+    context is not shown (``cost``). ``translate=False`` shows the label as it is (rule
+    ids, criteria names).
+
+    >>> Column("cost", N_("column|cost"), "money").header()
+    'cost'
+    """
 
     key: str
     label: str
     kind: ColumnKind = "text"
+    translate: bool = True
+
+    def header(self) -> str:
+        """The label in the current language, without its context."""
+        return _(self.label).rpartition("|")[2] if self.translate else self.label
 
 
 def _columns(value: Iterable[Column]) -> tuple[Column, ...]:
@@ -134,7 +148,7 @@ class Table:
 
     def header(self) -> tuple[str, ...]:
         """The column labels in the current language."""
-        return tuple(_(c.label) for c in self.columns)
+        return tuple(c.header() for c in self.columns)
 
     def to_rows(self) -> list[tuple[Cell, ...]]:
         """The keys, then every row's typed values (money in ``int`` minor units)."""
@@ -269,11 +283,11 @@ BALLOT_KINDS: Final[tuple[str, ...]] = (
     N_("ordinal"),
 )
 
-_RANK = Column("rank", N_("rank"), "int")
-_ID = Column("id", N_("id"))
-_NAME = Column("name", N_("name"))
-_VOTES = Column("votes", N_("votes"), "int")
-_COST = Column("cost", N_("cost"), "money")
+_RANK = Column("rank", N_("column|rank"), "int")
+_ID = Column("id", N_("column|id"))
+_NAME = Column("name", N_("column|name"))
+_VOTES = Column("votes", N_("column|votes"), "int")
+_COST = Column("cost", N_("column|cost"), "money")
 
 
 def _votes(e: Election) -> list[int]:
@@ -286,7 +300,7 @@ def election_table(e: Election) -> Table:
     has_territory = any(p.territory for p in e.projects)
     columns = [_ID, _NAME, _COST, _VOTES]
     if has_territory:
-        columns.append(Column("territory", N_("territory")))
+        columns.append(Column("territory", N_("column|territory")))
     rows = []
     for p, v in zip(e.projects, votes, strict=True):
         row: list[Cell] = [p.id, p.name, p.cost, v]
@@ -320,8 +334,8 @@ def outcome_table(outcome: Outcome, election: Election | None = None) -> Table:
         budget=cur.format(outcome.budget),
     )
     chosen = outcome.selected_set
-    funded = Column("funding", N_("funding"), "money")
-    sel = Column("selected", N_("selected"), "bool")
+    funded = Column("funding", N_("column|funding"), "money")
+    sel = Column("selected", N_("column|selected"), "bool")
     if election is None:
         rows = [(pid, f, pid in chosen) for pid, f in outcome.funding.items()]
         return Table((_ID, funded, sel), rows, cur, summary)
@@ -363,7 +377,7 @@ def comparison_table(election: Election, outcomes: Sequence[Outcome]) -> Table:
     for o in outcomes:
         key = o.rule if o.rule not in seen else f"{o.rule}-{seen[o.rule] + 1}"
         seen[o.rule] = seen.get(o.rule, 0) + 1
-        columns.append(Column(key, key, "money"))
+        columns.append(Column(key, key, "money", translate=False))
     rows: list[list[Cell]] = [
         [p.id, p.name, votes[j], p.cost, *(int(o.funding.get(p.id, 0)) for o in outcomes)]
         for j, p in enumerate(election.projects)
@@ -382,11 +396,11 @@ def comparison_table(election: Election, outcomes: Sequence[Outcome]) -> Table:
 def _allocation_table(a: Any) -> Table:
     cur = Currency(a.currency if a.currency and len(a.currency) == 3 else None, a.minor_per_unit)
     columns = (
-        Column("territory", N_("territory")),
+        Column("territory", N_("column|territory")),
         _NAME,
-        Column("quota", N_("quota (minor units)"), "number"),
-        Column("bound", N_("bound")),
-        Column("amount", N_("amount"), "money"),
+        Column("quota", N_("column|quota (minor units)"), "number"),
+        Column("bound", N_("column|bound")),
+        Column("amount", N_("column|amount"), "money"),
     )
     rows = [(r.territory_id, r.name, r.quota, r.bound, r.amount) for r in a.rows]
     summary = _(
@@ -405,9 +419,9 @@ def _feasibility_table(report: Any) -> Table:
         _ID,
         _NAME,
         _COST,
-        Column("verdict", N_("verdict")),
-        Column("eligible", N_("eligible"), "bool"),
-        Column("reasons", N_("reasons")),
+        Column("verdict", N_("column|verdict")),
+        Column("eligible", N_("column|eligible"), "bool"),
+        Column("reasons", N_("column|reasons")),
     )
     eligible = set(report.eligible)
     rows = [
@@ -431,8 +445,8 @@ def _feasibility_table(report: Any) -> Table:
 
 
 def _ranking_table(ranking: Any) -> Table:
-    columns = [_RANK, _ID, Column("score", N_("score"), "number")]
-    columns += [Column(c, c, "number") for c in ranking.criteria]
+    columns = [_RANK, _ID, Column("score", N_("column|score"), "number")]
+    columns += [Column(c, c, "number", translate=False) for c in ranking.criteria]
     rows = [
         [
             e.rank,
@@ -454,10 +468,10 @@ def _ranking_table(ranking: Any) -> Table:
 def _ledger_table(ledger: Any, currency: Currency) -> Table:
     columns = (
         _ID,
-        Column("territory", N_("territory")),
-        Column("promised", N_("promised"), "money"),
-        Column("committed", N_("committed"), "money"),
-        Column("spent", N_("spent"), "money"),
+        Column("territory", N_("column|territory")),
+        Column("promised", N_("column|promised"), "money"),
+        Column("committed", N_("column|committed"), "money"),
+        Column("spent", N_("column|spent"), "money"),
     )
     positions = ledger.positions().values()
     rows = [(p.project_id, p.territory or "", p.promised, p.committed, p.spent) for p in positions]
