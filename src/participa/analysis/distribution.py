@@ -35,7 +35,7 @@ from participa.errors import ValidationError
 from participa.model import Election, Project
 from participa.money import format_amount, largest_remainder
 from participa.outcome import Outcome
-from participa.rules.utility import Utility, default_utility, utility_matrix
+from participa.rules.utility import Utility, default_utility, parse_utility, utility_matrix
 
 __all__ = [
     "FundingGap",
@@ -281,7 +281,7 @@ def voter_satisfaction(
     """
     ids = set(outcome.selected if isinstance(outcome, Outcome) else outcome)
     util = default_utility(election.kind) if utility is None else utility
-    u = utility_matrix(election, util)
+    u = utility_matrix(election, parse_utility(util))
     mask = np.array([p in ids for p in election.project_ids], dtype=np.bool_)
     out: npt.NDArray[np.int64] = u[:, mask].sum(axis=1).astype(np.int64)
     return out
