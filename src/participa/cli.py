@@ -94,6 +94,11 @@ _RULE_SUMMARIES = (
     N_("money in proportion to votes, capped at cost (San Juan de Miraflores)"),
     N_("budget split equally among territories, greedy by votes inside each"),
     N_("replay the rule the file declares (META rule), as pabulib's checker does"),
+    N_("cumulative support transfer voting (cumulative ballots; --variant ewt..mts)"),
+    N_("maximin support: the project keeping the largest voter load smallest"),
+    N_("exact equal shares: every payer of a project pays the same"),
+    N_("PB-EAR: proportional representation of solid coalitions (ranked ballots)"),
+    N_("projects decided as they arrive, in file order (--variant efficient)"),
 )
 
 
@@ -284,6 +289,10 @@ def _rule_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--threshold", type=int, help=_("greedy-threshold: minimum score"))
     p.add_argument(
+        "--variant",
+        help=_("cstv: ewt, ewtc, ewts, mt, mtc, mts; online-greedy: greedy or efficient"),
+    )
+    p.add_argument(
         "--tie-break",
         default="id",
         help=_(
@@ -452,13 +461,14 @@ def _election_table(e: Election) -> Table:
 
 
 def _run(args: argparse.Namespace, name: str, e: Election, stream: TextIO | None) -> Outcome:
-    from participa.rules.registry import RULES, get_rule, run_rule
+    from participa.rules.registry import RULES, VARIANTS, get_rule, run_rule
     from participa.tiebreak import TieBreak
 
     _choose(name, list(RULES), _("rule"))
     spec = get_rule(name)
     utility = _choose(args.utility, UTILITIES, "--utility")
     completion = _choose(args.completion, COMPLETIONS, "--completion")
+    variant = _choose(args.variant, VARIANTS, "--variant")
     tie_break = TieBreak.parse(args.tie_break)
     kwargs: dict[str, Any] = {
         "utility": utility,
@@ -466,6 +476,7 @@ def _run(args: argparse.Namespace, name: str, e: Election, stream: TextIO | None
         "exhaustive_stop": not args.no_exhaustive_stop,
         "integral_start": args.integral_start,
         "threshold": args.threshold,
+        "variant": variant,
     }
     if args.command == "compare":  # shared options go only to the rules that take them
         kwargs = {k: v for k, v in kwargs.items() if k in spec.options}

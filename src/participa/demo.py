@@ -31,8 +31,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Sequence
 from typing import Final, TextIO
 
 import numpy as np
@@ -49,8 +48,8 @@ __all__ = ["EQUAL_SHARES", "WORKSHOP_SEED", "run_demo", "workshop_election", "wo
 WORKSHOP_SEED = 2000
 """Seed of the invented workshop ballots."""
 
-EQUAL_SHARES: Final[Mapping[str, str]] = MappingProxyType({"completion": "add1"})
-"""The one equal shares variant the demo uses in every step."""
+EQUAL_SHARES: Final = "add1"
+"""The completion of the one equal shares variant the demo uses in every step."""
 
 # Invented: how likely a participant is to approve each of Sector 3's proposals.
 _APPROVAL_RATE = (0.55, 0.35, 0.30, 0.25, 0.10, 0.45, 0.20, 0.40)
@@ -189,7 +188,7 @@ def _run_demo(out: TextIO) -> None:
     outcomes: list[Outcome] = [
         per_head(election),
         greedy(election),
-        equal_shares(election, **EQUAL_SHARES),
+        equal_shares(election, completion=EQUAL_SHARES),
         max_welfare(election),
     ]
     w(

@@ -212,3 +212,12 @@ def test_every_rule_summary_has_spanish() -> None:
     _code, text = run("rules", "--lang", "es")
     assert "método de partes iguales" in text
     assert "--tie-break" in text
+
+
+def test_variant_option_reaches_the_rule() -> None:
+    code, text = run("tally", "dataset:zurich-s5d10", "--rule", "cstv", "--variant", "mtc")
+    assert code == 0
+    assert text.startswith("cstv: ")
+    proc = cli("tally", "dataset:zurich-s5d10", "--rule", "cstv", "--variant", "mtx")
+    assert proc.returncode == 2
+    assert "did you mean mt" in proc.stderr
