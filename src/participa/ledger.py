@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from fractions import Fraction
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -367,6 +368,24 @@ class Ledger:
             rows,
             caption=f"Ledger: {len(self.entries)} entries",
         )
+
+    def to_rows(self, currency: Currency | None = None) -> list[tuple[Any, ...]]:
+        """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self, currency=currency).to_rows()
+
+    def to_csv(self, currency: Currency | None = None) -> str:
+        """The position table as CSV (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self, currency=currency).to_csv()
+
+    def to_frame(self, currency: Currency | None = None) -> Any:
+        """The position table as a pandas ``DataFrame`` (extra ``pandas``)."""
+        from participa.tables import table
+
+        return table(self, currency=currency).to_frame()
 
     def add(self, entry: LedgerEntry) -> Ledger:
         """The ledger with ``entry`` appended, after checking conservation."""

@@ -1134,6 +1134,24 @@ class Election:
         )
         return attrs.evolve(self, projects=projects)
 
+    def to_rows(self) -> list[tuple[Any, ...]]:
+        """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self).to_rows()
+
+    def to_csv(self) -> str:
+        """The per-project table as CSV (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self).to_csv()
+
+    def to_frame(self) -> Any:
+        """The per-project table as a pandas ``DataFrame`` (extra ``pandas``)."""
+        from participa.tables import table
+
+        return table(self).to_frame()
+
     def _repr_html_(self) -> str:
         from participa.display import election_html
 

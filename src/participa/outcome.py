@@ -295,6 +295,24 @@ class Outcome:
         """The trace as text, one step per line."""
         return "\n".join(str(s) for s in self.trace)
 
+    def to_rows(self, election: Election | None = None) -> list[tuple[Any, ...]]:
+        """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self, election=election).to_rows()
+
+    def to_csv(self, election: Election | None = None) -> str:
+        """The per-project table as CSV (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self, election=election).to_csv()
+
+    def to_frame(self, election: Election | None = None) -> Any:
+        """The per-project table as a pandas ``DataFrame`` (extra ``pandas``)."""
+        from participa.tables import table
+
+        return table(self, election=election).to_frame()
+
     def _repr_html_(self) -> str:
         from participa.display import outcome_html
 

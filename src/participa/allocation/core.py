@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -245,6 +246,24 @@ class Allocation:
             f"rounding {self.rounding.value}"
         )
         return "\n".join([head, *lines, *self.notes])
+
+    def to_rows(self) -> list[tuple[Any, ...]]:
+        """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self).to_rows()
+
+    def to_csv(self) -> str:
+        """The per-territory table as CSV (money in minor units)."""
+        from participa.tables import table
+
+        return table(self).to_csv()
+
+    def to_frame(self) -> Any:
+        """The per-territory table as a pandas ``DataFrame`` (extra ``pandas``)."""
+        from participa.tables import table
+
+        return table(self).to_frame()
 
     def __str__(self) -> str:
         return self.table()

@@ -291,6 +291,24 @@ class Ranking:
             [self.caption, line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]
         )
 
+    def to_rows(self) -> list[tuple[Any, ...]]:
+        """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self).to_rows()
+
+    def to_csv(self) -> str:
+        """The ranking table as CSV (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self).to_csv()
+
+    def to_frame(self) -> Any:
+        """The ranking table as a pandas ``DataFrame`` (extra ``pandas``)."""
+        from participa.tables import table
+
+        return table(self).to_frame()
+
     def __str__(self) -> str:
         return self.to_text()
 

@@ -22,6 +22,7 @@ P2  0     fail     cost: no budget: the cost is 0 (ask the technical team to cos
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import attrs
 
@@ -229,6 +230,24 @@ class FeasibilityReport:
                 lines.append(f"{r.project_id} {r.name}".rstrip() + f": {r.status.value}")
                 lines += [f"  {res.status.value:<7} {res.check}: {res.reason}" for res in r.results]
         return "\n".join(lines)
+
+    def to_rows(self) -> list[tuple[Any, ...]]:
+        """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self).to_rows()
+
+    def to_csv(self) -> str:
+        """The verdict table as CSV (money in minor units) (:mod:`participa.tables`)."""
+        from participa.tables import table
+
+        return table(self).to_csv()
+
+    def to_frame(self) -> Any:
+        """The verdict table as a pandas ``DataFrame`` (extra ``pandas``)."""
+        from participa.tables import table
+
+        return table(self).to_frame()
 
     def __str__(self) -> str:
         return self.to_text()
