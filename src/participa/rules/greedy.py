@@ -33,7 +33,7 @@ ballot's Borda satisfaction is the sum of its projects' positional scores, the g
 of a project never depends on what was already chosen, and a project that does not
 fit once never fits later; so the marginal-gain scheme selects exactly the same set
 as ranking once by Borda score per cost. The differential tests
-(``tests/test_rules_differential.py``) confirm it. The one difference is the *order*
+(``tests/rules/test_differential.py``) confirm it. The one difference is the *order*
 of free projects nobody values: the marginal-gain scheme takes every free project
 first, this rule takes them last; the selected set is the same.
 

@@ -5,7 +5,7 @@ Each function follows its rule's definition literally: plain Python over
 weight), :class:`~fractions.Fraction` arithmetic, no numpy in the decisions. They
 are exponential or quadratic where the definition is, so use them on small
 elections only. The fast kernels are tested against them
-(``tests/test_rules_exactness.py``).
+(``tests/rules/test_exactness.py``).
 
 Examples
 --------

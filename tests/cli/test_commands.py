@@ -13,7 +13,7 @@ import pytest
 
 from participa.cli import main
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 FILES = sorted(DATA.glob("*.pb.gz"))
 EXPECTED: dict[str, Any] = json.loads((DATA / "expected.json").read_text())
 
@@ -125,7 +125,7 @@ def test_rules_lists_every_cli_name() -> None:
             ],
             "borda",
         ),
-        (["info", str(Path(__file__))], "test_cli.py"),
+        (["info", str(Path(__file__))], "test_commands.py"),
     ],
 )
 def test_errors_exit_2_without_traceback(argv: list[str], needle: str) -> None:

@@ -17,7 +17,7 @@ from participa.outcome import Outcome, TraceStep
 from participa.testing.strategies import elections
 from participa.tiebreak import TieBreak, TieCriterion
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 CORPUS = sorted(DATA.glob("*.pb.gz"))
 
 

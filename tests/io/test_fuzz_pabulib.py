@@ -26,7 +26,7 @@ from participa.io import PabulibFile, read_pabulib, read_pabulib_text, write_pab
 from participa.model import BallotConstraints, BallotKind, Election, Profile, Voters
 from participa.testing.strategies import elections
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _seed_texts() -> list[bytes]:
@@ -265,7 +265,7 @@ def test_dressed_elections_round_trip(e: Election) -> None:
 def test_seeded_fuzz_campaign_has_no_escapes() -> None:
     """2,000 seeded mutations of seven real files in a subprocess capped at 2 GiB of address
     space, 5 s per input: only ParticipaError may escape, accepted files round-trip."""
-    script = Path(__file__).parent / "fuzz_pabulib.py"
+    script = Path(__file__).resolve().parents[1] / "fuzz_pabulib.py"
     done = subprocess.run(  # our own script, fixed arguments
         [sys.executable, str(script), "--inputs", "2000", "--seed", "20261128", "--timeout", "5"],
         capture_output=True,

@@ -19,7 +19,7 @@ from participa.model import Election
 from participa.outcome import TraceAction
 from participa.rules.mes import equal_shares
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 EXPECTED: dict[str, Any] = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
 
 RULES: dict[str, dict[str, Any]] = {

@@ -35,7 +35,7 @@ from participa.io.pabulib import (
 )
 from participa.model import BallotConstraints, BallotKind, Election, Profile, Project
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 CORPUS = sorted(DATA.glob("*.pb.gz"))
 
 

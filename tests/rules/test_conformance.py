@@ -23,7 +23,7 @@ from participa.rules.declared import declared
 from participa.rules.greedy import greedy
 from participa.rules.phragmen import phragmen
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 EXPECTED: dict[str, Any] = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
 
 
