@@ -76,8 +76,9 @@ import numpy as np
 
 from participa import serialize
 from participa.errors import IntegrityError, ValidationError
+from participa.i18n import _, ngettext
 from participa.model import Territory
-from participa.money import format_amount
+from participa.money import Currency
 
 __all__ = [
     "Allocation",
@@ -810,9 +811,26 @@ class Envelope:
         """What is left for the territorial split: the total minus every reserve."""
         return self.total - self.reserved()
 
+    @property
+    def money(self) -> Currency:
+        """How this envelope's amounts read as money (``S/ 1,234.56``)."""
+        from participa.display import currency_of
+
+        return currency_of(self.currency, self.minor_per_unit)
+
     def format(self, amount: int) -> str:
         """An amount of this envelope's money for people."""
-        return format_amount(amount, minor_per_unit=self.minor_per_unit, currency=self.currency)
+        return self.money.format(amount)
+
+    def __repr__(self) -> str:
+        from participa.display import envelope_summary
+
+        return envelope_summary(self)
+
+    def _repr_html_(self) -> str:
+        from participa.display import envelope_html
+
+        return envelope_html(self)
 
 
 # -- allocations ---------------------------------------------------------------------------------
@@ -918,19 +936,39 @@ class Allocation:
                 return r
         raise ValidationError(f"unknown territory id {territory_id!r} in this allocation")
 
+    @property
+    def money(self) -> Currency:
+        """How this allocation's amounts read as money (``S/ 1,234.56``)."""
+        from participa.display import currency_of
+
+        return currency_of(self.currency, self.minor_per_unit)
+
     def _money(self, amount: int | Fraction) -> str:
         a = amount if isinstance(amount, int) else round(amount)
-        return format_amount(a, minor_per_unit=self.minor_per_unit)
+        return self.money.format(a)
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            _("Allocation"),
+            self.formula.name or None,
+            [
+                self._money(self.total),
+                ngettext("{n} territory", "{n} territories", len(self.rows)),
+                _("rounding: {rounding}", rounding=self.rounding.value),
+            ],
+        )
 
     def _table(self) -> tuple[list[str], list[list[str]]]:
         labels = [c.name for c in self.formula.criteria]
         header = [
-            "territory",
+            _("territory"),
             *[f"{lab} ({c.weight})" for lab, c in zip(labels, self.formula.criteria, strict=True)],
-            "quota",
-            "bound",
-            "amount",
-            "rounding (minor units)",
+            _("quota"),
+            _("bound"),
+            _("amount"),
+            _("rounding (minor units)"),
         ]
         rows = []
         for r in self.rows:
@@ -953,7 +991,7 @@ class Allocation:
         ``rounding`` is the adjustment in minor units.
         """
         header, rows = self._table()
-        total_row = ["total", *[""] * (len(header) - 4), "", self._money(self.total), ""]
+        total_row = [_("total"), *[""] * (len(header) - 4), "", self._money(self.total), ""]
         body = [header, *rows, total_row]
         widths = [max(len(row[i]) for row in body) for i in range(len(header))]
         lines = []
@@ -964,10 +1002,11 @@ class Allocation:
             lines.append("  ".join(cells).rstrip())
             if k == 0:
                 lines.append("  ".join("-" * w for w in widths))
-        cur = f" {self.currency}" if self.currency else ""
-        head = (
-            f"{self.formula.name or 'allocation'}: {self._money(self.total)}{cur}, "
-            f"rounding {self.rounding.value}"
+        head = _(
+            "{name}: {total}, rounding {rounding}",
+            name=self.formula.name or _("allocation"),
+            total=self._money(self.total),
+            rounding=self.rounding.value,
         )
         return "\n".join([head, *lines, *self.notes])
 
@@ -978,10 +1017,12 @@ class Allocation:
         from participa.display import html_table
 
         header, rows = self._table()
-        cur = f" {self.currency}" if self.currency else ""
-        cap = (
-            f"{self.formula.name or 'allocation'}: {self._money(self.total)}{cur} over "
-            f"{len(self.rows)} territories (rounding: {self.rounding.value})"
+        cap = _(
+            "{name}: {total} over {territories} (rounding: {rounding})",
+            name=self.formula.name or _("allocation"),
+            total=self._money(self.total),
+            territories=ngettext("{n} territory", "{n} territories", len(self.rows)),
+            rounding=self.rounding.value,
         )
         return html_table(header, rows, caption=cap)
 
@@ -1366,19 +1407,18 @@ class CrossAllocation:
         )
 
     def _repr_html_(self) -> str:
-        from participa.display import html_table
+        from participa.display import currency_of, html_table
 
-        def m(a: int) -> str:
-            return format_amount(a, minor_per_unit=self.minor_per_unit)
+        m = currency_of(self.currency, self.minor_per_unit).format
 
         rows = [
             [t, *[m(x) for x in r], m(sum(r))]
             for t, r in zip(self.territory_ids, self.cells, strict=True)
         ]
         cols = self.column_totals
-        rows.append(["total", *[m(cols[th]) for th in self.theme_ids], m(sum(cols.values()))])
+        rows.append([_("total"), *[m(cols[th]) for th in self.theme_ids], m(sum(cols.values()))])
         return html_table(
-            ["territory", *self.theme_ids, "total"], rows, caption="territory × theme"
+            [_("territory"), *self.theme_ids, _("total")], rows, caption=_("territory × theme")
         )
 
 

@@ -174,6 +174,16 @@ class Project:
                 f"beneficiaries must be a non-negative integer, got {b!r}", project_id=self.id
             )
 
+    def __repr__(self) -> str:
+        from participa.display import project_summary
+
+        return project_summary(self)
+
+    def _repr_html_(self) -> str:
+        from participa.display import project_html
+
+        return project_html(self)
+
 
 @attrs.frozen(slots=True)
 class Territory:
@@ -385,6 +395,16 @@ class Profile:
                 raise ValidationError("profile multiplicity disagrees with the voters' groups")
         if self.listed is not None:
             self._check_listed()
+
+    def __repr__(self) -> str:
+        from participa.display import profile_summary
+
+        return profile_summary(self)
+
+    def _repr_html_(self) -> str:
+        from participa.display import profile_html
+
+        return profile_html(self)
 
     def _check_listed(self) -> None:
         listed = self.listed
@@ -966,6 +986,11 @@ class Election:
             attrs.evolve(p, cost=costs[p.id]) if p.id in costs else p for p in self.projects
         )
         return attrs.evolve(self, projects=projects)
+
+    def __repr__(self) -> str:
+        from participa.display import election_summary
+
+        return election_summary(self)
 
     def _repr_html_(self) -> str:
         from participa.display import election_html

@@ -161,6 +161,11 @@ class Outcome:
         """The trace as text, one step per line."""
         return "\n".join(str(s) for s in self.trace)
 
+    def __repr__(self) -> str:
+        from participa.display import outcome_summary
+
+        return outcome_summary(self)
+
     def _repr_html_(self) -> str:
         from participa.display import outcome_html
 

@@ -256,6 +256,16 @@ class PabulibFile:
     election: Election
     warnings: tuple[FileWarning, ...] = attrs.field(default=(), converter=_warning_tuple)
 
+    def __repr__(self) -> str:
+        from participa.display import pabulib_file_summary
+
+        return pabulib_file_summary(self)
+
+    def _repr_html_(self) -> str:
+        from participa.display import pabulib_file_html
+
+        return pabulib_file_html(self)
+
 
 # -- reading --------------------------------------------------------------------------------------
 

@@ -37,9 +37,12 @@ from types import MappingProxyType
 
 import attrs
 
+from participa.display import currency_of as _currency_of
 from participa.errors import IntegrityError, TransitionNotAllowed, ValidationError
+from participa.i18n import _, ngettext, use_language
 from participa.ledger import Ledger, timestamp
 from participa.model import Project
+from participa.money import Currency
 from participa.outcome import Outcome
 from participa.phases.events import (
     GENESIS,
@@ -167,26 +170,69 @@ class RoundState:
     outcomes: Mapping[str, Outcome] = attrs.field(factory=dict, converter=_frozen, hash=False)
     ledger: Ledger = attrs.field(factory=Ledger)
 
-    def _repr_html_(self) -> str:
-        from participa.display import html_table
+    @property
+    def money(self) -> Currency:
+        """How the round's amounts read as money (``S/ 1,234.56``)."""
+        from participa.display import currency_of
 
+        return currency_of(self.currency, self.minor_per_unit)
+
+    @property
+    def utc_offset(self) -> str | None:
+        """The offset the round's times are shown in (Lima −05:00 for a round in soles)."""
+        from participa.display import UTC_OFFSETS
+
+        return UTC_OFFSETS.get(self.money.code or "")
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            _("RoundState"),
+            self.round_id,
+            [
+                _("phase {phase}", phase=self.phase),
+                _("envelope {amount}", amount=self.money.format(self.envelope)),
+            ],
+        )
+
+    def _table(self, offset: str | None) -> str:
+        from participa.display import html_table, local_time
+
+        money = self.money.format
         rows = [
-            ("phase", self.phase),
-            ("as of", self.now),
-            ("path", " → ".join(v.phase for v in self.visits)),
-            ("envelope", self.envelope),
-            ("territories allocated", len(self.allocation)),
-            ("proposals", len(self.proposals)),
+            (_("phase"), self.phase),
+            (_("as of"), local_time(self.now, offset)),
+            (_("path"), " → ".join(v.phase for v in self.visits)),
+            (_("envelope"), money(self.envelope)),
+            (_("allocated"), money(sum(self.allocation.values()))),
+            (_("territories allocated"), len(self.allocation)),
+            (_("proposals"), len(self.proposals)),
             (
-                "review",
-                f"{len(self.eligible)} eligible, {len(self.rejected)} rejected"
+                _("review"),
+                _(
+                    "{eligible} eligible, {rejected} rejected",
+                    eligible=len(self.eligible),
+                    rejected=len(self.rejected),
+                )
                 if self.reviewed
-                else "not done",
+                else _("not done"),
             ),
-            ("outcomes published", ", ".join(sorted(self.outcomes)) or "none"),
-            ("ledger entries", len(self.ledger.entries)),
+            (_("outcomes published"), ", ".join(sorted(self.outcomes)) or _("none")),
+            (_("promised"), money(sum(o.total_funding for o in self.outcomes.values()))),
+            (_("ledger entries"), len(self.ledger.entries)),
         ]
-        return html_table(("", ""), rows, caption=f"Round {self.round_id}")
+        return html_table(("", ""), rows, caption=_("Round {id}", id=self.round_id), wrap=False)
+
+    def to_html(self, *, utc_offset: str | None = None, lang: str | None = None) -> str:
+        """The state as an HTML table, times in ``utc_offset`` (default: the round's own)."""
+        from participa.display import view
+
+        with use_language(lang):
+            return view(self._table(utc_offset or self.utc_offset))
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     def deadline(self, phase: str) -> str | None:
         """The deadline of ``phase`` for this round (override, else the phase default)."""
@@ -456,6 +502,7 @@ def step(state: RoundState | None, event: Event, *, guards: Resolve | None = Non
             minor_per_unit=p.minor_per_unit,
             disabled=p.disabled,
             deadlines=p.deadlines,
+            ledger=Ledger(currency=_currency_of(p.currency, p.minor_per_unit)),
         )
     if isinstance(p, Started):
         raise ValidationError(f"round {state.round_id!r} has already started")
@@ -498,12 +545,47 @@ class Round:
     events: tuple[Event, ...] = attrs.field(converter=_events)
     state: RoundState
 
-    def _repr_html_(self) -> str:
-        from participa.display import html_table
+    def __repr__(self) -> str:
+        from participa.display import summary
 
-        rows = ((e.seq, e.at, e.actor, type(e.payload).__name__, e.hash[:12]) for e in self.events)
-        log = html_table(("#", "time", "actor", "event", "hash"), rows, caption="Event log")
-        return self.state._repr_html_() + log
+        return summary(
+            _("Round"),
+            self.round_id,
+            [
+                _("phase {phase}", phase=self.phase),
+                ngettext("{n} event", "{n} events", len(self.events)),
+            ],
+        )
+
+    def to_html(self, *, utc_offset: str | None = None, lang: str | None = None) -> str:
+        """The state, then the event log with times in ``utc_offset`` (default: the round's).
+
+        A round in soles shows Lima time (−05:00); see :data:`participa.display.UTC_OFFSETS`.
+        """
+        from participa.display import html_table, local_time, view
+
+        offset = utc_offset or self.state.utc_offset
+        with use_language(lang):
+            rows = (
+                (
+                    e.seq,
+                    local_time(e.at, offset),
+                    e.actor,
+                    type(e.payload).__name__,
+                    e.hash[:12],
+                )
+                for e in self.events
+            )
+            log = html_table(
+                ("#", _("time"), _("actor"), _("event"), _("hash")),
+                rows,
+                caption=_("Event log"),
+                wrap=False,
+            )
+            return view(self.state._table(offset), log)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     @property
     def head(self) -> str:
