@@ -951,7 +951,7 @@ class Allocation:
         from participa.display import summary
 
         return summary(
-            _("Allocation"),
+            "Allocation",
             self.formula.name or None,
             [
                 self._money(self.total),

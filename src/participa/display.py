@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from participa.i18n import N_, _, ngettext, use_language
+from participa.i18n import N_, _, get_language, ngettext, use_language
 from participa.money import Currency
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ __all__ = [
     "election_html",
     "envelope_html",
     "html_table",
+    "local_date",
     "local_time",
     "outcome_html",
     "pabulib_file_html",
@@ -138,8 +139,11 @@ def currency_of(code: str | None, minor_per_unit: int = 1) -> Currency:
     return Currency(text if re.fullmatch(r"[A-Z]{3}", text) else None, minor_per_unit)
 
 
-def local_time(ts: str, offset: str | timedelta | None = None) -> str:
+def local_time(ts: str, offset: str | timedelta | None = None, *, seconds: bool = False) -> str:
     """A canonical UTC timestamp shown in another UTC offset, to the minute.
+
+    Dates read as people write them in the current language: ``2001-03-01`` in
+    English, ``01/03/2001`` (dd/mm/aaaa) in Spanish.
 
     Parameters
     ----------
@@ -147,20 +151,37 @@ def local_time(ts: str, offset: str | timedelta | None = None) -> str:
         A time with an offset (participa stores ``...Z``).
     offset
         ``"-05:00"``, a :class:`~datetime.timedelta`, or ``None`` for UTC.
+    seconds
+        Show the seconds too.
 
     >>> local_time("2001-03-01T15:30:00Z")
     '2001-03-01 15:30 UTC'
     >>> local_time("2001-03-01T03:00:00Z", "-05:00")
     '2001-02-28 22:00 -05:00'
+    >>> with use_language("es"):
+    ...     local_time("2001-03-01T03:00:00Z", "-05:00")
+    '28/02/2001 22:00 -05:00'
     """
     moment = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    pattern = ("%d/%m/%Y %H:%M" if get_language() == "es" else "%Y-%m-%d %H:%M") + (
+        ":%S" if seconds else ""
+    )
     if offset is None:
-        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") + " UTC"
+        return moment.astimezone(UTC).strftime(pattern) + " UTC"
     delta = offset if isinstance(offset, timedelta) else _parse_offset(offset)
     shown = moment.astimezone(timezone(delta))
     sign = "-" if delta < timedelta(0) else "+"
     minutes = abs(int(delta.total_seconds())) // 60
-    return shown.strftime("%Y-%m-%d %H:%M") + f" {sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return shown.strftime(pattern) + f" {sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def local_date(ts: str, offset: str | timedelta | None = None) -> str:
+    """The date of a timestamp in ``offset``: ``2001-12-31``, or ``31/12/2001`` in Spanish.
+
+    >>> local_date("2002-01-01T03:00:00Z", "-05:00")
+    '2001-12-31'
+    """
+    return local_time(ts, offset).split(" ")[0]
 
 
 def _parse_offset(text: str) -> timedelta:
@@ -269,7 +290,7 @@ def _in(lang: str | None, build: Callable[[], str]) -> str:
 def election_summary(e: Election) -> str:
     """``<Election 'name': PLN 411,000, 5 projects, 1,086 voters (approval)>``."""
     base = summary(
-        _("Election"),
+        "Election",
         e.name or None,
         [
             e.money.format(e.budget),
@@ -308,7 +329,7 @@ def election_html(e: Election, *, lang: str | None = None) -> str:
 def outcome_summary(o: Outcome) -> str:
     """``<Outcome greedy: 4 selected, PLN 395,000 of PLN 411,000 spent>``."""
     return summary(
-        f"{_('Outcome')} {o.rule}",
+        f"Outcome {o.rule}",
         None,
         [
             ngettext("{n} selected", "{n} selected", len(o.selected)),
@@ -349,7 +370,7 @@ def outcome_html(o: Outcome, *, lang: str | None = None) -> str:
 def profile_summary(p: Profile) -> str:
     """``<Profile approval: 1,086 voters in 310 distinct ballots, 5 projects>``."""
     return summary(
-        f"{_('Profile')} {ballot_kind_label(p.kind)}",
+        f"Profile {ballot_kind_label(p.kind)}",
         None,
         [
             _(
@@ -374,7 +395,12 @@ def profile_html(p: Profile, *, lang: str | None = None) -> str:
             [pid, f"{int(support[j]):,}"] + ([f"{int(points[j]):,}"] if points else [])
             for j, pid in enumerate(p.project_ids)
         ]
-        cap = profile_summary(p)[1:-1]
+        cap = _(
+            "ballots ({kind}): {voters} in {ballots}",
+            kind=ballot_kind_label(p.kind),
+            voters=ngettext("{n} voter", "{n} voters", p.num_voters),
+            ballots=ngettext("{n} distinct ballot", "{n} distinct ballots", p.num_groups),
+        )
         return html_table(header, rows, caption=cap)
 
     return _in(lang, build)
@@ -385,7 +411,7 @@ def project_summary(p: Project) -> str:
     parts = [_("cost {cost}", cost=f"{p.cost:,}")]
     if p.territory:
         parts.append(_("territory {territory}", territory=p.territory))
-    return summary(f"{_('Project')} {p.id}", p.name or None, parts)
+    return summary(f"Project {p.id}", p.name or None, parts)
 
 
 def project_html(p: Project, *, currency: Currency | None = None, lang: str | None = None) -> str:
@@ -407,7 +433,7 @@ def project_html(p: Project, *, currency: Currency | None = None, lang: str | No
         if p.beneficiaries is not None:
             rows.append((_("beneficiaries"), f"{p.beneficiaries:,}"))
         rows += [(k, _brief(v)) for k, v in p.metadata.items()]
-        return html_table(("", ""), rows, caption=f"{_('Project')} {p.id}")
+        return html_table(("", ""), rows, caption=_("Project {id}", id=p.id))
 
     return _in(lang, build)
 
@@ -416,7 +442,7 @@ def pabulib_file_summary(f: PabulibFile) -> str:
     """``<PabulibFile 'Łódź': PLN 411,000, 5 projects, 1,086 voters, 2 warnings>``."""
     e = f.election
     return summary(
-        _("PabulibFile"),
+        "PabulibFile",
         e.name or None,
         [
             e.money.format(e.budget),
@@ -453,7 +479,7 @@ def envelope_summary(env: Envelope) -> str:
     """``<Envelope: S/ 2,000,000.00, territorial S/ 1,800,000.00, 1 reserve>``."""
     money = currency_of(env.currency, env.minor_per_unit).format
     return summary(
-        _("Envelope"),
+        "Envelope",
         env.name or None,
         [
             money(env.total),

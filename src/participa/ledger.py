@@ -333,7 +333,7 @@ class Ledger:
         m = self.currency.format
         pos = self.positions().values()
         return summary(
-            _("Ledger"),
+            "Ledger",
             None,
             [
                 ngettext("{n} entry", "{n} entries", len(self.entries)),
@@ -519,6 +519,11 @@ class AccountabilityReport:
 
         return currency_of(currency, minor_per_unit or 1)
 
+    def _date(self) -> str:
+        from participa.display import UTC_OFFSETS, local_date
+
+        return local_date(self.as_of, UTC_OFFSETS.get(self.currency.code or ""))
+
     def _header(self) -> tuple[str, ...]:
         return (_("territory"), _("promised"), _("committed"), _("spent"), _("rate"))
 
@@ -544,7 +549,7 @@ class AccountabilityReport:
         with use_language(lang):
             rows = [self._header(), *self._rows(self._money(minor_per_unit, currency))]
             widths = [max(len(r[k]) for r in rows) for k in range(5)]
-            lines = [_("Accountability as of {date}", date=self.as_of)]
+            lines = [_("Accountability as of {date}", date=self._date())]
             for r in rows:
                 lines.append(
                     "  ".join(
@@ -565,8 +570,8 @@ class AccountabilityReport:
 
         o = self.overall
         return summary(
-            _("AccountabilityReport"),
-            self.as_of,
+            "AccountabilityReport",
+            self._date(),
             [
                 _("spent {amount}", amount=self.currency.format(o.spent)),
                 _("of {amount} promised", amount=self.currency.format(o.promised)),
@@ -582,7 +587,7 @@ class AccountabilityReport:
             table = html_table(
                 self._header(),
                 self._rows(self.currency),
-                caption=_("Accountability as of {date}", date=self.as_of),
+                caption=_("Accountability as of {date}", date=self._date()),
                 wrap=False,
             )
             none = _("none")

@@ -126,7 +126,7 @@ class ShareTable:
         from participa.display import summary
 
         return summary(
-            _("ShareTable"),
+            "ShareTable",
             self.by,
             [ngettext("{n} group", "{n} groups", len(self.rows)), self.money.format(self.total)],
         )
@@ -267,7 +267,7 @@ class FundingGaps:
         from participa.display import summary
 
         return summary(
-            _("FundingGaps"),
+            "FundingGaps",
             self.rule,
             [
                 _("{n} underfunded", n=len(self.underfunded)),
@@ -377,7 +377,7 @@ class SatisfactionSummary:
         from participa.display import summary
 
         return summary(
-            _("SatisfactionSummary"),
+            "SatisfactionSummary",
             self.rule,
             [
                 _("mean {mean}", mean=_mean(self.mean, self.utility, self.currency)),
@@ -555,7 +555,7 @@ class RuleComparison:
         from participa.display import summary
 
         return summary(
-            _("RuleComparison"),
+            "RuleComparison",
             self.election or None,
             [", ".join(r.rule for r in self.rows), self.money.format(self.budget)],
         )

@@ -188,7 +188,7 @@ class RoundState:
         from participa.display import summary
 
         return summary(
-            _("RoundState"),
+            "RoundState",
             self.round_id,
             [
                 _("phase {phase}", phase=self.phase),
@@ -549,7 +549,7 @@ class Round:
         from participa.display import summary
 
         return summary(
-            _("Round"),
+            "Round",
             self.round_id,
             [
                 _("phase {phase}", phase=self.phase),

@@ -172,7 +172,7 @@ class FundingDiagnostics:
         from participa.display import summary
 
         return summary(
-            _("FundingDiagnostics"),
+            "FundingDiagnostics",
             self.rule,
             [
                 _("{n} below cost", n=self.below_cost),
