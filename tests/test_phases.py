@@ -313,7 +313,7 @@ def test_money_rules_in_the_reducer() -> None:
     m2, full = full_ves_round()
     with pytest.raises(ValidationError, match="above the S/ 600 committed"):
         m2.record(full, Spent("A", 401), actor="w", at=at(41))
-    with pytest.raises(ValidationError, match="above the 300 promised"):
+    with pytest.raises(ValidationError, match="above the S/ 300 promised"):
         m2.record(full, Committed("C", 301), actor="w", at=at(41))
 
 

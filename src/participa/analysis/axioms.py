@@ -91,6 +91,7 @@ __all__ = [
 ]
 
 UpTo = Literal["none", "one", "any"]
+"""How far an EJR/PJR check relaxes the axiom: exactly, up to one project, up to any."""
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
