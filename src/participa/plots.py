@@ -220,8 +220,10 @@ def rule_comparison(
                 if comparison.utility == "cost"
                 else _("satisfaction ({utility})", utility=comparison.utility)
             )
-        else:
+        elif "mean_satisfaction" in metrics:
             ax.set_ylabel(_("percent (satisfaction in its own unit)"))
+        else:
+            ax.set_ylabel(_("percent"))
         ax.set_title(
             _(
                 "rules compared on {election}",
