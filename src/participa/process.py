@@ -142,7 +142,12 @@ def territory_election(
         )
     chosen = [p for p in projects if p.id in set(ids)]
     election = Election(
-        budget, tuple(chosen), profile.select_projects(ids), name=f"{state.round_id}/{territory}"
+        budget,
+        tuple(chosen),
+        profile.select_projects(ids),
+        name=f"{state.round_id}/{territory}",
+        currency=state.currency,
+        minor_per_unit=state.minor_per_unit,
     )
     if plan is not None:
         from participa.cofinancing import net_election

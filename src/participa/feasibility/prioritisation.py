@@ -43,6 +43,7 @@ from participa.cofinancing import CofinancingPlan, financing
 from participa.display import html_table
 from participa.errors import ValidationError
 from participa.feasibility._base import ProposalDetails
+from participa.i18n import ngettext
 from participa.model import BallotKind, Election, Profile, Project
 from participa.outcome import Outcome, TraceStep
 from participa.tiebreak import TieBreak
@@ -226,6 +227,16 @@ class Ranking:
     def order(self) -> tuple[str, ...]:
         """Project ids, best first."""
         return tuple(e.project_id for e in self.entries)
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        first = ", ".join(self.order[:3]) + (", …" if len(self.order) > 3 else "")
+        return summary(
+            "Ranking",
+            self.name,
+            [ngettext("{n} project", "{n} projects", len(self.entries)), first],
+        )
 
     def scores(self) -> dict[str, Fraction]:
         """Each project's score, in rank order."""

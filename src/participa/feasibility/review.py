@@ -29,8 +29,8 @@ from participa import serialize
 from participa.display import html_table
 from participa.errors import ValidationError
 from participa.feasibility._base import Check, CheckResult, ReviewContext, Status
+from participa.i18n import _, ngettext
 from participa.model import Election, Project
-from participa.money import format_amount
 
 __all__ = ["FeasibilityReport", "ProjectReport", "Review", "aggregate", "review"]
 
@@ -193,7 +193,24 @@ class FeasibilityReport:
         return out
 
     def _money(self, amount: int) -> str:
-        return format_amount(amount, minor_per_unit=self.minor_per_unit)
+        from participa.display import currency_of
+
+        return currency_of(self.currency, self.minor_per_unit).format(amount)
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            "FeasibilityReport",
+            self.name,
+            [
+                _(
+                    "{eligible} of {projects} eligible",
+                    eligible=len(self.eligible),
+                    projects=ngettext("{n} project", "{n} projects", len(self.projects)),
+                ),
+            ],
+        )
 
     def rows(self, *, width: int | None = 72) -> list[tuple[str, str, str, str]]:
         """Table rows ``(id, cost, verdict, reasons)``; reasons cut to ``width`` characters."""
