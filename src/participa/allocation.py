@@ -76,7 +76,7 @@ import numpy as np
 
 from participa import serialize
 from participa.errors import IntegrityError, ValidationError
-from participa.i18n import _, ngettext
+from participa.i18n import _, ngettext, use_language
 from participa.model import Territory
 from participa.money import Currency
 
@@ -984,12 +984,16 @@ class Allocation:
             )
         return header, rows
 
-    def table(self) -> str:
+    def table(self, *, lang: str | None = None) -> str:
         """A text table: each criterion's contribution, the quota, the amount, the rounding.
 
         Contributions and quotas are exact fractions shown to the nearest minor unit;
-        ``rounding`` is the adjustment in minor units.
+        ``rounding`` is the adjustment in minor units. ``lang`` picks the language of the
+        headers (``None``: the current one).
         """
+        if lang is not None:
+            with use_language(lang):
+                return self.table()
         header, rows = self._table()
         total_row = [_("total"), *[""] * (len(header) - 4), "", self._money(self.total), ""]
         body = [header, *rows, total_row]
@@ -1012,6 +1016,11 @@ class Allocation:
 
     def __str__(self) -> str:
         return self.table()
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The allocation as an HTML table (``lang``: the language of the headers)."""
+        with use_language(lang):
+            return self._repr_html_()
 
     def _repr_html_(self) -> str:
         from participa.display import html_table

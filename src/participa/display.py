@@ -185,7 +185,7 @@ def local_date(ts: str, offset: str | timedelta | None = None) -> str:
 
 
 def _parse_offset(text: str) -> timedelta:
-    m = re.fullmatch(r"([+-−])(\d{2}):?(\d{2})", text.strip())
+    m = re.fullmatch(r"([+\-\u2212])(\d{2}):?(\d{2})", text.strip())
     if m is None:
         from participa.errors import ValidationError
 
@@ -193,7 +193,7 @@ def _parse_offset(text: str) -> timedelta:
             _("not a UTC offset: {offset!r}", offset=text),
             hint=_("write it as '-05:00' (Lima) or '+01:00'"),
         )
-    sign = -1 if m.group(1) in "-−" else 1
+    sign = 1 if m.group(1) == "+" else -1
     return sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
 
 

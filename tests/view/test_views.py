@@ -178,3 +178,29 @@ def test_stylesheet_follows_the_theme() -> None:
     # no hard-coded text or background colour: text inherits, shading is translucent grey
     assert not re.search(r"(?<![-\w])(color|background):\s*#", STYLE)
     assert not re.search(r"#000|#fff|\b(black|white)\b(?!-)", STYLE.lower())
+
+
+def test_offsets_are_checked() -> None:
+    assert local_time("2001-01-01T12:00:00Z", "\u221205:00") == "2001-01-01 07:00 -05:00"
+    assert local_time("2001-01-01T12:00:00Z", "+0530") == "2001-01-01 17:30 +05:30"
+    for bad in ("*05:00", "Lima", "05:00", ",05:00"):
+        with pytest.raises(ValidationError, match="not a UTC offset"):
+            local_time("2001-01-01T12:00:00Z", bad)
+
+
+def test_reports_in_spanish_with_money(round_page: dict[str, Any]) -> None:
+    import attrs
+
+    report = attrs.evolve(round_page["report"], currency="PEN", minor_per_unit=100)
+    es = report.to_text(lang="es")
+    assert "dictamen" in es
+    assert "viables" in es
+    assert "S/ " in es
+    assert "verdict" in report.to_text(lang="en")
+    assert "motivos" in report.to_html(lang="es")
+    assert "S/ " in report._repr_html_()
+    assert repr(report).startswith("<FeasibilityReport: ")
+    alloc = ves_2000().allocation
+    assert "cuota" in alloc.table(lang="es")
+    assert "quota" in alloc.table(lang="en")
+    assert "territorio" in alloc.to_html(lang="es")
