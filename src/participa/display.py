@@ -407,10 +407,14 @@ def profile_html(p: Profile, *, lang: str | None = None) -> str:
 
 
 def project_summary(p: Project) -> str:
-    """``<Project P1 'Pistas y veredas': cost 120,000, territory S3>`` (cost in minor units)."""
-    parts = [_("cost {cost}", cost=f"{p.cost:,}")]
+    """``<Project P1 'Pistas y veredas': cost=120000, territory=S3>``.
+
+    A project does not know its currency, so its cost is shown as the stored integer of
+    minor units (``cost=``), not as money; an election's views show it as money.
+    """
+    parts = [f"cost={p.cost}"]
     if p.territory:
-        parts.append(_("territory {territory}", territory=p.territory))
+        parts.append(f"territory={p.territory}")
     return summary(f"Project {p.id}", p.name or None, parts)
 
 
@@ -422,7 +426,7 @@ def project_html(p: Project, *, currency: Currency | None = None, lang: str | No
         rows: list[tuple[str, object]] = [
             (_("id"), p.id),
             (_("name"), p.name),
-            (_("cost"), money(p.cost)),
+            (_("cost") if currency else _("cost (minor units)"), money(p.cost)),
         ]
         if p.territory:
             rows.append((_("territory"), p.territory))
