@@ -204,3 +204,12 @@ def test_reports_in_spanish_with_money(round_page: dict[str, Any]) -> None:
     assert "cuota" in alloc.table(lang="es")
     assert "quota" in alloc.table(lang="en")
     assert "territorio" in alloc.to_html(lang="es")
+
+
+def test_ranking_in_spanish() -> None:
+    namespace, _ = run_page(ROOT / "docs" / "feasibility.md")
+    ranking = namespace["ranking"]
+    assert "puesto" in ranking.to_text(lang="es")
+    assert "en orden de prioridad" in ranking.to_html(lang="es")
+    assert "rank" in ranking.to_text(lang="en")
+    assert repr(ranking).startswith("<Ranking ")
