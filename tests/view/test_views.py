@@ -60,6 +60,18 @@ def test_every_main_value_has_a_short_one_line_repr(round_page: dict[str, Any]) 
         assert re.fullmatch(r"<.*>", text), (name, text)
         assert "\n" not in text, name
         assert len(text) <= 160, (name, len(text), text)
+    from participa.phases import Machine
+
+    more = {
+        "spec": round_page["spec"],
+        "machine": Machine(round_page["spec"]),
+        "plan": round_page["plan"],
+        "feasibility report": round_page["report"],
+    }
+    for name, value in more.items():
+        text = repr(value)
+        assert re.fullmatch(r"<[^\n]*>", text), (name, text)
+        assert len(text) <= 160, (name, len(text), text)
     e = read_pabulib(LODZ).election
     assert len(str(e)) <= 160
     assert str(greedy(e)) == repr(greedy(e))

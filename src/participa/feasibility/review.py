@@ -329,6 +329,14 @@ class Review:
         if Status.FAIL in self.eligible_statuses:
             raise ValidationError("a failed project can never be eligible")
 
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        names = ", ".join(c.name for c in self.checks[:4]) + (", …" if len(self.checks) > 4 else "")
+        return summary(
+            "Review", self.name, [ngettext("{n} check", "{n} checks", len(self.checks)), names]
+        )
+
     @property
     def check_names(self) -> tuple[str, ...]:
         """The checks' names, in order."""

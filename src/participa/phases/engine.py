@@ -759,6 +759,18 @@ class Machine:
     )
     hooks: Hooks = Hooks()
 
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            "Machine",
+            self.spec.name,
+            [
+                ngettext("{n} phase", "{n} phases", len(self.spec.phases)),
+                ngettext("{n} guard", "{n} guards", len(self.guards)),
+            ],
+        )
+
     def __attrs_post_init__(self) -> None:
         missing = [g for g in self.spec.guard_names() if self._lookup(g) is None]
         if missing:
