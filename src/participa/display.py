@@ -85,8 +85,8 @@ STYLE: Final = (
     ".participa-view th,.participa-view td{padding:.15em .7em;text-align:left;"
     "border-bottom:1px solid var(--pv-rule);color:inherit;background:transparent}"
     ".participa-view thead th{background:var(--pv-head)}"
-    ".participa-view td.num{text-align:right;font-variant-numeric:tabular-nums;"
-    "white-space:nowrap}"
+    ".participa-view td.num,.participa-view th.num{text-align:right;"
+    "font-variant-numeric:tabular-nums;white-space:nowrap}"
     ".participa-view p{margin:.2em 0}"
     "</style>"
 )
@@ -205,11 +205,10 @@ def view(*parts: str) -> str:
     return f'<div class="participa-view">{STYLE}{"".join(parts)}</div>'
 
 
-def _cell(value: object) -> str:
-    text = str(value)
-    numeric = isinstance(value, int | float) or bool(_NUMERIC.match(text))
-    cls = ' class="num"' if numeric and not isinstance(value, bool) else ""
-    return f"<td{cls}>{html.escape(text)}</td>"
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int | float) or bool(_NUMERIC.match(str(value)))
 
 
 def html_table(
@@ -221,23 +220,41 @@ def html_table(
 ) -> str:
     """A small, escaped HTML table: at most :data:`MAX_ROWS` rows, then how many more.
 
-    Numbers and amounts are right-aligned. ``wrap=False`` leaves out the styled
-    block, for views made of several tables (wrap them once with :func:`view`).
+    A column whose cells are all numbers or amounts is right-aligned. ``wrap=False``
+    leaves out the styled block, for views made of several tables (wrap them once with
+    :func:`view`).
 
     >>> html_table(("a",), [(1,)], caption="<x>", wrap=False)
-    '<table class="participa"><caption>&lt;x&gt;</caption><thead><tr><th>a</th></tr></thead><tbody><tr><td class="num">1</td></tr></tbody></table>'
+    '<table class="participa"><caption>&lt;x&gt;</caption><thead><tr><th class="num">a</th></tr></thead><tbody><tr><td class="num">1</td></tr></tbody></table>'
     """  # noqa: E501 - the doctest output is one line
+    all_rows = list(rows)
+    shown = all_rows[:MAX_ROWS]
+    numeric = [
+        any(str(r[k]) != "" for r in shown)
+        and all(_is_number(r[k]) for r in shown if str(r[k]) != "")
+        for k in range(len(header))
+    ]
+    num = ' class="num"'
     out = ['<table class="participa">']
     if caption:
         out.append(f"<caption>{html.escape(caption)}</caption>")
     out.append(
         "<thead><tr>"
-        + "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+        + "".join(
+            f"<th{num if numeric[k] else ''}>{html.escape(str(h))}</th>"
+            for k, h in enumerate(header)
+        )
         + "</tr></thead><tbody>"
     )
-    all_rows = list(rows)
-    for row in all_rows[:MAX_ROWS]:
-        out.append("<tr>" + "".join(_cell(c) for c in row) + "</tr>")
+    for row in shown:
+        out.append(
+            "<tr>"
+            + "".join(
+                f"<td{num if k < len(numeric) and numeric[k] else ''}>{html.escape(str(c))}</td>"
+                for k, c in enumerate(row)
+            )
+            + "</tr>"
+        )
     more = len(all_rows) - MAX_ROWS
     if more > 0:
         text = ngettext("… {n} more row", "… {n} more rows", more)

@@ -225,3 +225,13 @@ def test_ranking_in_spanish() -> None:
     assert "en orden de prioridad" in ranking.to_html(lang="es")
     assert "rank" in ranking.to_text(lang="en")
     assert repr(ranking).startswith("<Ranking ")
+
+
+def test_columns_align_as_a_whole() -> None:
+    from participa.display import html_table
+
+    html = html_table(("id", "cost"), [("12", "S/ 1,000.00"), ("a3", "S/ 5.50")], wrap=False)
+    assert "<th>id</th>" in html
+    assert '<th class="num">cost</th>' in html
+    assert "<td>12</td>" in html  # a numeric-looking id in a column of ids stays left
+    assert html.count('<td class="num">') == 2
