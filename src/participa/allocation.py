@@ -827,10 +827,14 @@ class Envelope:
 
         return envelope_summary(self)
 
-    def _repr_html_(self) -> str:
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The envelope as HTML (fund, share, reserves, territorial part), in ``lang``."""
         from participa.display import envelope_html
 
-        return envelope_html(self)
+        return envelope_html(self, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
 
 # -- allocations ---------------------------------------------------------------------------------

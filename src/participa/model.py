@@ -401,10 +401,14 @@ class Profile:
 
         return profile_summary(self)
 
-    def _repr_html_(self) -> str:
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The profile as HTML (its size, then each project's supporters), in ``lang``."""
         from participa.display import profile_html
 
-        return profile_html(self)
+        return profile_html(self, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     def _check_listed(self) -> None:
         listed = self.listed
@@ -992,7 +996,11 @@ class Election:
 
         return election_summary(self)
 
-    def _repr_html_(self) -> str:
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The election as HTML (budget, voters, a table of projects), in ``lang``."""
         from participa.display import election_html
 
-        return election_html(self)
+        return election_html(self, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()

@@ -166,7 +166,11 @@ class Outcome:
 
         return outcome_summary(self)
 
-    def _repr_html_(self) -> str:
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The outcome as HTML (money spent, then each funded project), in ``lang``."""
         from participa.display import outcome_html
 
-        return outcome_html(self)
+        return outcome_html(self, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()

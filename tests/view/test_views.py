@@ -148,6 +148,12 @@ def test_views_in_spanish(round_page: dict[str, Any]) -> None:
     from participa.display import election_html, outcome_html
 
     assert "presupuesto PLN 411,000" in election_html(e, lang="es")
+    assert e.to_html(lang="es") == election_html(e, lang="es")
+    assert "asignados" in o.to_html(lang="es")
+    assert "cédulas" in e.profile.to_html(lang="es")
+    assert "no se encontraron anomalías" in read_pabulib(LODZ).to_html(lang="es")
+    assert "territorial" in ves_2000().envelope.to_html(lang="es")
+    assert "reglas comparadas" in compare_rules(e, [o]).to_html(lang="es")
     assert "asignados" in outcome_html(o, lang="es")
     assert "spent" in outcome_html(o, lang="en")
     d = funding_diagnostics(e, per_head(e))

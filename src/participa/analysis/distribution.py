@@ -560,10 +560,16 @@ class RuleComparison:
             [", ".join(r.rule for r in self.rows), self.money.format(self.budget)],
         )
 
-    def _repr_html_(self) -> str:
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The comparison as an HTML table, amounts as money, in ``lang``."""
         from participa.display import html_table
+        from participa.i18n import use_language
 
-        return html_table(self._header(), self._rows(), caption=self._caption())
+        with use_language(lang):
+            return html_table(self._header(), self._rows(), caption=self._caption())
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
 
 RuleLike = Outcome | str | Callable[..., Outcome]

@@ -261,10 +261,14 @@ class PabulibFile:
 
         return pabulib_file_summary(self)
 
-    def _repr_html_(self) -> str:
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The file as HTML: its election, then the anomalies found, in ``lang``."""
         from participa.display import pabulib_file_html
 
-        return pabulib_file_html(self)
+        return pabulib_file_html(self, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
 
 # -- reading --------------------------------------------------------------------------------------
