@@ -304,6 +304,19 @@ def _in(lang: str | None, build: Callable[[], str]) -> str:
 # -- views of the core values ------------------------------------------------------------------
 
 
+def voters_text(n: int) -> str:
+    """``1,086 voters`` / ``1,086 votantes`` (thousands separated, singular or plural).
+
+    >>> voters_text(1086), voters_text(1)
+    ('1,086 voters', '1 voter')
+    """
+    return ngettext("{count} voter", "{count} voters", n, count=f"{n:,}")
+
+
+def _ballots_text(n: int) -> str:
+    return ngettext("{count} distinct ballot", "{count} distinct ballots", n, count=f"{n:,}")
+
+
 def election_summary(e: Election) -> str:
     """``<Election 'name': PLN 411,000, 5 projects, 1,086 voters (approval)>``."""
     base = summary(
@@ -312,7 +325,7 @@ def election_summary(e: Election) -> str:
         [
             e.money.format(e.budget),
             ngettext("{n} project", "{n} projects", len(e.projects)),
-            ngettext("{n} voter", "{n} voters", e.profile.num_voters),
+            voters_text(e.profile.num_voters),
         ],
     )
     return base[:-1] + f" ({ballot_kind_label(e.kind)})>"
@@ -326,7 +339,7 @@ def _election_table(e: Election) -> str:
         name=e.name or _("Election"),
         budget=money(e.budget),
         projects=ngettext("{n} project", "{n} projects", len(e.projects)),
-        voters=ngettext("{n} voter", "{n} voters", e.profile.num_voters),
+        voters=voters_text(e.profile.num_voters),
         kind=ballot_kind_label(e.kind),
     )
     rows = (
@@ -392,8 +405,8 @@ def profile_summary(p: Profile) -> str:
         [
             _(
                 "{voters} in {ballots}",
-                voters=ngettext("{n} voter", "{n} voters", p.num_voters),
-                ballots=ngettext("{n} distinct ballot", "{n} distinct ballots", p.num_groups),
+                voters=voters_text(p.num_voters),
+                ballots=_ballots_text(p.num_groups),
             ),
             ngettext("{n} project", "{n} projects", len(p.project_ids)),
         ],
@@ -415,8 +428,8 @@ def profile_html(p: Profile, *, lang: str | None = None) -> str:
         cap = _(
             "ballots ({kind}): {voters} in {ballots}",
             kind=ballot_kind_label(p.kind),
-            voters=ngettext("{n} voter", "{n} voters", p.num_voters),
-            ballots=ngettext("{n} distinct ballot", "{n} distinct ballots", p.num_groups),
+            voters=voters_text(p.num_voters),
+            ballots=_ballots_text(p.num_groups),
         )
         return html_table(header, rows, caption=cap)
 
@@ -468,7 +481,7 @@ def pabulib_file_summary(f: PabulibFile) -> str:
         [
             e.money.format(e.budget),
             ngettext("{n} project", "{n} projects", len(e.projects)),
-            ngettext("{n} voter", "{n} voters", e.profile.num_voters),
+            voters_text(e.profile.num_voters),
             ngettext("{n} warning", "{n} warnings", len(f.warnings)),
         ],
     )
