@@ -176,3 +176,24 @@ def test_plot_labels_show_money() -> None:
     assert f"{e.money.format(o.total_funding)} of {e.money.format(e.budget)} spent" in title
     fig3 = plots.rule_comparison(compare_rules(e, ["greedy"]), metrics=("mean_satisfaction",))
     assert fig3.axes[0].get_ylabel() == "money (S/)"
+
+
+def test_axiom_witness_shows_money_for_the_cost_utility() -> None:
+    from participa.analysis import check_ejr, check_jr
+    from participa.rules import max_welfare
+
+    e = load_election(
+        ROOT / "tests" / "data" / "France_Toulouse_2022_1_-_Capitole_Arnaud_Bernard_Carmes.pb.gz"
+    )
+    report = check_ejr(e, max_welfare(e), up_to="one")
+    assert not report.satisfied
+    assert report.violation is not None
+    worth = e.money.format(report.violation.threshold)
+    assert worth.startswith("€ ")
+    assert f"worth {worth} to each" in str(report)
+    assert worth in report._repr_html_()
+    assert "no se cumple" in report.to_text(lang="es")
+    assert "axioma" in report.to_html(lang="es")
+    assert repr(report) == "<AxiomReport 'EJR up to one': violated, cost>"
+    ok = check_jr(e, greedy(e))
+    assert str(ok).startswith("JR: satisfied (")
