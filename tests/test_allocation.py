@@ -12,26 +12,26 @@ from hypothesis import strategies as st
 
 import participa
 from participa.allocation import (
-    Criterion,
     Envelope,
     Formula,
     Normalisation,
     ReservePurpose,
     Rounding,
+    WeightedCriterion,
     allocate,
     allocate_levels,
     apportion,
     bounded_quotas,
     cross_allocate,
     dhondt,
-    equal_split,
-    exact,
     proportional,
     sainte_lague,
     sjm_formula,
+    split_equally,
     ves_formula,
 )
 from participa.errors import IntegrityError, ValidationError
+from participa.exact import to_fraction
 from participa.model import Territory
 
 # -- strategies ------------------------------------------------------------------------------
@@ -63,12 +63,12 @@ criteria_st = st.sampled_from(
         ves_formula(population="population", deficit="deficit", tax_compliance="tax"),
         Formula.equal(),
         Formula.proportional("deficit"),
-        Formula((Criterion("deficit", 1, Normalisation.MIN_MAX),)),
+        Formula((WeightedCriterion("deficit", 1, Normalisation.MIN_MAX),)),
         Formula(
             (
-                Criterion("", Fraction(1, 4), Normalisation.EQUAL),
-                Criterion("population", Fraction(1, 4)),
-                Criterion("met", Fraction(1, 2), Normalisation.INVERSE, reference=100),
+                WeightedCriterion("", Fraction(1, 4), Normalisation.EQUAL),
+                WeightedCriterion("population", Fraction(1, 4)),
+                WeightedCriterion("met", Fraction(1, 2), Normalisation.INVERSE, reference=100),
             )
         ),
         sjm_formula(
@@ -208,8 +208,8 @@ def test_equal_indicators_give_amounts_within_one_unit(
     ts = [Territory(f"T{i:02}", indicators={"population": value}) for i in range(n)]
     same = Formula(
         (
-            Criterion("population", Fraction(1, 2)),
-            Criterion("population", Fraction(1, 2), Normalisation.MIN_MAX, label="spread"),
+            WeightedCriterion("population", Fraction(1, 2)),
+            WeightedCriterion("population", Fraction(1, 2), Normalisation.MIN_MAX, label="spread"),
         )
     )
     for formula in (Formula.equal(), Formula.proportional("population"), same):
@@ -221,7 +221,7 @@ def _raise(ts: list[Territory], who: int, indicator: str, by: int) -> list[Terri
     out = list(ts)
     t = out[who]
     ind = dict(t.indicators)
-    ind[indicator] = exact(ind[indicator]) + by
+    ind[indicator] = to_fraction(ind[indicator]) + by
     out[who] = Territory(t.id, indicators=ind)
     return out
 
@@ -232,8 +232,8 @@ share_formulas = st.sampled_from(
         ves_formula(population="population", deficit="deficit", tax_compliance="tax"),
         Formula(
             (
-                Criterion("", Fraction(1, 3), Normalisation.EQUAL),
-                Criterion("deficit", Fraction(2, 3)),
+                WeightedCriterion("", Fraction(1, 3), Normalisation.EQUAL),
+                WeightedCriterion("deficit", Fraction(2, 3)),
             )
         ),
     ]
@@ -268,8 +268,8 @@ def test_min_max_and_inverse_exact_quota_is_monotone_and_rounding_costs_at_most_
     id_ = ts[who].id
     minmax = Formula(
         (
-            Criterion("deficit", Fraction(1, 2), Normalisation.MIN_MAX),
-            Criterion("population", Fraction(1, 2)),
+            WeightedCriterion("deficit", Fraction(1, 2), Normalisation.MIN_MAX),
+            WeightedCriterion("population", Fraction(1, 2)),
         )
     )
     b = allocate(money, ts, minmax)
@@ -277,8 +277,8 @@ def test_min_max_and_inverse_exact_quota_is_monotone_and_rounding_costs_at_most_
     assert a.row(id_).quota >= b.row(id_).quota
     assert a.amount(id_) >= b.amount(id_) - 1
     # INVERSE without a reference: need rises when "met" falls
-    inv = Formula((Criterion("met", 1, Normalisation.INVERSE),))
-    met = exact(ts[who].indicators["met"])
+    inv = Formula((WeightedCriterion("met", 1, Normalisation.INVERSE),))
+    met = to_fraction(ts[who].indicators["met"])
     assume(met > 0)
     lowered = list(ts)
     ind = dict(ts[who].indicators)
@@ -300,8 +300,8 @@ def test_min_max_rounded_amount_can_drop_by_one_unit() -> None:
         ]
         f = Formula(
             (
-                Criterion("d", Fraction(1, 10), Normalisation.MIN_MAX),
-                Criterion("p", Fraction(9, 10)),
+                WeightedCriterion("d", Fraction(1, 10), Normalisation.MIN_MAX),
+                WeightedCriterion("p", Fraction(9, 10)),
             )
         )
         before = allocate(money, ts, f).amount("A")
@@ -332,7 +332,7 @@ def test_ves_formula_by_hand() -> None:
 def test_all_zero_or_all_equal_indicators_split_equally() -> None:
     ts = [Territory(t, indicators={"d": 0, "m": 5}) for t in "ABC"]
     assert dict(proportional(9, ts, "d").amounts) == {"A": 3, "B": 3, "C": 3}
-    mm = Formula((Criterion("m", 1, Normalisation.MIN_MAX),))
+    mm = Formula((WeightedCriterion("m", 1, Normalisation.MIN_MAX),))
     assert set(allocate(10, ts, mm).amounts.values()) == {3, 4}
     assert sum(allocate(10, ts, mm).amounts.values()) == 10
 
@@ -362,7 +362,7 @@ def test_caps_and_floors_trace_and_notes() -> None:
         (lambda ts: proportional(-1, ts, "p"), "non-negative integer"),
         (lambda ts: Formula.weighted({"p": 0.5, "q": 0.4}), "sum to 9/10, not 1"),
         (lambda ts: Formula.weighted({"p": -0.5, "q": 1.5}), "weight must be"),
-        (lambda ts: Criterion("p", 1, reference=3), "only INVERSE"),
+        (lambda ts: WeightedCriterion("p", 1, reference=3), "only INVERSE"),
         (lambda ts: Envelope(10).with_reserve("r", amount=11), "more than the envelope"),
         (lambda ts: Envelope.from_fund(100, 1.5), "must be <= 1"),
     ],
@@ -385,13 +385,13 @@ def test_bad_indicator_names_the_territory(bad: object) -> None:
 
 def test_inverse_above_reference_is_refused() -> None:
     ts = [Territory("A", indicators={"met": 120})]
-    f = Formula((Criterion("met", 1, Normalisation.INVERSE, reference=100),))
+    f = Formula((WeightedCriterion("met", 1, Normalisation.INVERSE, reference=100),))
     with pytest.raises(ValidationError, match="above the reference"):
         allocate(10, ts, f)
 
 
 def test_floats_are_read_as_decimals() -> None:
-    assert exact(0.1) == Fraction(1, 10)
+    assert to_fraction(0.1) == Fraction(1, 10)
     assert Formula.weighted({"a": 0.1, "b": 0.2, "c": 0.7}).weights == (
         Fraction(1, 10),
         Fraction(1, 5),
@@ -400,7 +400,7 @@ def test_floats_are_read_as_decimals() -> None:
 
 
 def test_allocation_refuses_to_lose_money() -> None:
-    a = equal_split(10, [Territory("A"), Territory("B")])
+    a = split_equally(10, [Territory("A"), Territory("B")])
     with pytest.raises(IntegrityError):
         participa.allocation.Allocation(11, a.rows, a.formula)
 

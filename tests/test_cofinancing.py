@@ -265,7 +265,7 @@ def test_zero_cost_project_needs_nothing() -> None:
         ),
         (lambda: Pledge("m", "P", PledgeKind.MONEY, hours=5), "only labour pledges"),
         (lambda: RequiredShare(-0.1), "must lie in [0, 1]"),
-        (lambda: RequiredShare("abc"), "share must be a number"),  # type: ignore[arg-type]
+        (lambda: RequiredShare("abc"), "share must be a finite number"),  # type: ignore[arg-type]
         (lambda: MatchingRule(ratio=-1), "ratio must be >= 0"),
         (lambda: MatchingRule(cap=-1), "cap must be"),
         (

@@ -15,7 +15,7 @@ from participa.io import FileWarning, PabulibFile, read_pabulib, read_pabulib_te
 from participa.model import BallotConstraints, BallotKind, Election, Project, Territory
 from participa.outcome import Outcome, TraceStep
 from participa.testing.strategies import elections
-from participa.tiebreak import Criterion, TieBreak
+from participa.tiebreak import TieBreak, TieCriterion
 
 DATA = Path(__file__).parent / "data"
 CORPUS = sorted(DATA.glob("*.pb.gz"))
@@ -118,9 +118,9 @@ def test_outcome_and_trace_round_trip() -> None:
     "tb",
     [
         TieBreak(),
-        TieBreak((Criterion.MIN_COST, Criterion.MAX_VOTES, Criterion.ID)),
+        TieBreak((TieCriterion.MIN_COST, TieCriterion.MAX_VOTES, TieCriterion.ID)),
         TieBreak.parse("lottery:42"),
-        TieBreak((Criterion.FILE_ORDER, Criterion.REFUSE)),
+        TieBreak((TieCriterion.FILE_ORDER, TieCriterion.REFUSE)),
     ],
     ids=str,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
@@ -78,15 +79,20 @@ def test_conservation_errors_name_the_project_and_what_to_do() -> None:
 
 
 def test_check_detects_stored_entries_that_break_conservation() -> None:
-    bad = Ledger(
-        (
-            LedgerEntry(EntryKind.PROMISE, "A", 10, day(1)),
-            LedgerEntry(EntryKind.COMMIT, "A", 10, day(2)),
-            LedgerEntry(EntryKind.SPEND, "A", 11, day(3)),
-        )
+    entries = (
+        LedgerEntry(EntryKind.PROMISE, "A", 10, day(1)),
+        LedgerEntry(EntryKind.COMMIT, "A", 10, day(2)),
+        LedgerEntry(EntryKind.SPEND, "A", 11, day(3)),
     )
+    # stored entries are re-checked when the ledger is built (as participa.loads does)
     with pytest.raises(IntegrityError, match="above the 10 committed"):
-        bad.check()
+        Ledger(entries)
+    good = Ledger(entries[:2])
+    good.check()
+    doc = json.loads(participa.dumps(good))
+    doc["value"]["entries"][1]["amount"] = 11  # a commitment above the promise, stored
+    with pytest.raises(participa.ParseError, match="above the 10 promised"):
+        participa.loads(json.dumps(doc))
 
 
 def test_timestamps_are_canonical_utc() -> None:

@@ -249,6 +249,13 @@ class RoundMachine(RuleBasedStateMachine):
             assert 0 <= p.spent <= p.committed <= p.promised
             standing += p.promised
         assert standing <= promised_total
+        # no money to or from projects the round never had, none above a project's cost
+        proposals = {p.id: p for p in s.proposals}
+        assert set(s.ledger.positions()) <= set(proposals)
+        for o in s.outcomes.values():
+            assert set(o.funding) <= set(proposals)
+            for pid, f in o.funding.items():
+                assert 0 <= f <= s.reviewed_costs.get(pid, proposals[pid].cost)
 
 
 TestRoundMachine = RoundMachine.TestCase

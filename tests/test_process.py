@@ -10,7 +10,10 @@ from participa.cofinancing import CofinancingPlan, Pledge, RequiredShare
 from participa.errors import ValidationError
 from participa.feasibility import CostPositive, Review
 from participa.model import BallotKind, Profile, Project, Territory
-from participa.phases import Approved, Machine, Round, presets
+from participa.phases import Machine, Round, presets
+from participa.process import Approved, OutcomePublished
+from participa.rules import greedy
+from participa.tiebreak import TieBreak
 
 T = "2001-{:02d}-01T10:00:00-05:00".format
 PROPS = (
@@ -68,7 +71,8 @@ def test_tally_runs_the_rule_on_the_territory_s_eligible_projects_with_net_costs
     assert e.project_ids == ("a", "b")  # c was rejected, d is another territory's
     assert e.budget == r.state.allocation["S1"]
     assert dict(zip(e.project_ids, e.costs.tolist(), strict=True)) == {"a": 480, "b": 500}
-    pub = process.tally(r.state, "S1", ballots, rule="greedy", plan=plan)
+    outcome = process.tally(e, greedy, tie_break=TieBreak())
+    pub = OutcomePublished("S1", outcome)
     assert pub.outcome.selected[0] == "a"
     assert pub.outcome.funding["a"] == 480  # the promise is the net cost
     r = m.record(r, pub, actor="c", at=T(6))

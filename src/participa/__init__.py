@@ -41,7 +41,7 @@ from participa.model import (
 from participa.money import Currency, format_amount, largest_remainder, parse_amount
 from participa.outcome import Outcome, TraceStep
 from participa.serialize import dumps, loads
-from participa.tiebreak import Criterion, TieBreak
+from participa.tiebreak import TieBreak, TieCriterion
 
 for _cls in (
     Currency,
@@ -111,7 +111,6 @@ __all__ = [
     "BallotKind",
     "CofinancingPlan",
     "ConcurrencyError",
-    "Criterion",
     "Currency",
     "Election",
     "Envelope",
@@ -136,6 +135,7 @@ __all__ = [
     "SQLiteStore",
     "Territory",
     "TieBreak",
+    "TieCriterion",
     "TieError",
     "TraceStep",
     "Transition",

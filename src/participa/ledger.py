@@ -159,6 +159,32 @@ class LedgerEntry:
     reference: str = ""
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.kind, EntryKind):
+            raise ValidationError(
+                _("a ledger entry's kind must be an EntryKind, got {value!r}", value=self.kind)
+            )
+        for what, v, optional in (
+            ("project_id", self.project_id, False),
+            ("territory", self.territory, True),
+            ("to_project", self.to_project, True),
+        ):
+            if (v is None and not optional) or (
+                v is not None and (not isinstance(v, str) or not v.strip())
+            ):
+                raise ValidationError(
+                    _(
+                        "a ledger entry's {field} must be a non-empty string, got {value!r}",
+                        field=what,
+                        value=v,
+                    )
+                )
+        if not isinstance(self.reference, str):
+            raise ValidationError(
+                _(
+                    "a ledger entry's reference must be a string, got {value!r}",
+                    value=self.reference,
+                )
+            )
         if isinstance(self.amount, bool) or not isinstance(self.amount, int) or self.amount <= 0:
             raise ValidationError(
                 f"ledger amount must be a positive integer of minor units, got {self.amount!r}",
@@ -214,7 +240,16 @@ class Execution:
 
 
 def _entries(value: Iterable[LedgerEntry]) -> tuple[LedgerEntry, ...]:
-    return tuple(value)
+    raw: object = value
+    if isinstance(raw, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(
+            _("a ledger's entries must be a sequence, got {value!r}", value=value)
+        )
+    out = tuple(value)
+    bad = [e for e in out if not isinstance(e, LedgerEntry)]
+    if bad:
+        raise ValidationError(_("not a ledger entry: {value!r}", value=bad[0]))
+    return out
 
 
 @attrs.frozen(slots=True)
@@ -324,8 +359,28 @@ class Ledger:
     """
 
     entries: tuple[LedgerEntry, ...] = attrs.field(default=(), converter=_entries)
-    currency: Currency = attrs.field(factory=Currency, eq=False)
-    """How amounts read as money in reports and messages (not part of the ledger's identity)."""
+    currency: Currency = attrs.field(factory=Currency, eq=False, init=False)
+    """How amounts read as money in reports and messages; set with :meth:`with_currency`.
+
+    Not part of the ledger's identity nor of its JSON (a round's ledger takes the round's
+    currency when the round is built or read).
+    """
+
+    def with_currency(self, currency: Currency) -> Ledger:
+        """This ledger, its amounts shown as ``currency`` in messages and reports.
+
+        >>> from participa.money import Currency
+        >>> led = Ledger().with_currency(Currency("PEN", 100)).promise("P1", 150, at="2001-01-01Z")
+        >>> repr(led)
+        '<Ledger: 1 entry, promised S/ 1.50, committed S/ 0.00, spent S/ 0.00>'
+        """
+        new = attrs.evolve(self)
+        object.__setattr__(new, "currency", currency)
+        return new
+
+    def __attrs_post_init__(self) -> None:
+        # Stored or hand-built entries are re-checked (participa.loads builds ledgers here).
+        _fold(self.entries, integrity=True, currency=self.currency)
 
     def __repr__(self) -> str:
         from participa.display import summary
@@ -367,9 +422,11 @@ class Ledger:
 
     def add(self, entry: LedgerEntry) -> Ledger:
         """The ledger with ``entry`` appended, after checking conservation."""
-        new = attrs.evolve(self, entries=(*self.entries, entry))
-        _fold(new.entries, integrity=False, currency=self.currency)
-        return new
+        if not isinstance(entry, LedgerEntry):
+            raise ValidationError(_("not a ledger entry: {value!r}", value=entry))
+        entries = (*self.entries, entry)
+        _fold(entries, integrity=False, currency=self.currency)
+        return Ledger(entries).with_currency(self.currency)
 
     def promise(
         self,

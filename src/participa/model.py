@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from participa.errors import ValidationError
 from participa.money import Currency
+from participa.validators import amount, is_int, non_negative_int, positive_int
 
 __all__ = [
     "BallotConstraints",
@@ -158,20 +159,12 @@ class Project:
 
     def __attrs_post_init__(self) -> None:
         _check_id("project", self.id)
-        c: object = self.cost
-        if isinstance(c, np.integer):
-            c = int(c)
-            object.__setattr__(self, "cost", c)
-        if isinstance(c, bool) or not isinstance(c, int) or c < 0:
-            raise ValidationError(
-                f"cost must be a non-negative integer number of minor units, got {c!r}",
-                project_id=self.id,
-                hint="convert amounts with participa.money.parse_amount",
-            )
-        b = self.beneficiaries
-        if b is not None and (isinstance(b, bool) or not isinstance(b, int) or b < 0):
-            raise ValidationError(
-                f"beneficiaries must be a non-negative integer, got {b!r}", project_id=self.id
+        object.__setattr__(self, "cost", amount(self.cost, what="cost", project_id=self.id))
+        if self.beneficiaries is not None:
+            object.__setattr__(
+                self,
+                "beneficiaries",
+                non_negative_int(self.beneficiaries, what="beneficiaries", project_id=self.id),
             )
 
     def __repr__(self) -> str:
@@ -557,7 +550,7 @@ class Profile:
                     raise ValidationError(
                         f"ballot {b} names a project twice", project_id=pid, voter_id=vid
                     )
-                if isinstance(val, bool) or not isinstance(val, int | np.integer):
+                if not is_int(val):
                     raise ValidationError(
                         f"ballot {b} gives {val!r} points: points are whole numbers",
                         project_id=pid,
@@ -806,7 +799,7 @@ class Election:
     ...     BallotKind.APPROVAL, [], np.zeros((0, 0))))
     Traceback (most recent call last):
     ...
-    participa.errors.ValidationError: budget must be a non-negative integer ..., got -1
+    participa.errors.ValidationError: budget must be a non-negative integer ..., got -1 ...
     """
 
     budget: int
@@ -826,14 +819,10 @@ class Election:
     )
 
     def __attrs_post_init__(self) -> None:
-        b = self.budget
-        if isinstance(b, bool) or not isinstance(b, int | np.integer) or b < 0:
-            raise ValidationError(
-                f"budget must be a non-negative integer number of minor units, got {b!r}"
-            )
-        object.__setattr__(self, "budget", int(b))
-        if self.minor_per_unit < 1:
-            raise ValidationError("minor_per_unit must be >= 1")
+        object.__setattr__(self, "budget", amount(self.budget, what="budget"))
+        object.__setattr__(
+            self, "minor_per_unit", positive_int(self.minor_per_unit, what="minor_per_unit")
+        )
         ids = [p.id for p in self.projects]
         seen: set[str] = set()
         for pid in ids:

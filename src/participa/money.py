@@ -1,4 +1,7 @@
-"""Exact money: integer minor units, exact parsing, and largest-remainder apportionment.
+"""Exact money: integer minor units, exact parsing, and how amounts are shown.
+
+Apportionment lives in :mod:`participa.apportion`; :func:`largest_remainder` is
+re-exported here for convenience.
 
 Money is always an ``int`` counting minor units (céntimos, cents, grosze). A
 currency unit holds ``minor_per_unit`` minor units (100 for soles, 1 when a
@@ -19,13 +22,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from typing import Final
 
 import attrs
 
+from participa.apportion import largest_remainder
 from participa.errors import ValidationError
+from participa.exact import MAX_EXPONENT, MAX_TEXT
 from participa.i18n import _
+from participa.validators import is_int, positive_int
 
 __all__ = [
     "SYMBOLS",
@@ -105,12 +110,28 @@ class Currency:
 
 
 def _decimal(text: str) -> Decimal:
+    if not isinstance(text, str):
+        raise ValidationError(_("not an amount: {value!r}", value=text))
+    if len(text) > MAX_TEXT:
+        raise ValidationError(
+            _(
+                "amount text of {length} characters, more than {limit}",
+                length=len(text),
+                limit=MAX_TEXT,
+            )
+        )
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
         raise ValidationError(f"not a number: {text!r}") from None
     if not value.is_finite():
         raise ValidationError(f"not a finite number: {text!r}")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and abs(exponent) > MAX_EXPONENT:
+        raise ValidationError(
+            _("amount {value!r} has an exponent beyond ±{limit}", value=text, limit=MAX_EXPONENT),
+            hint=_("write the number in full, or check the value"),
+        )
     return value
 
 
@@ -122,6 +143,8 @@ def scale_for(texts: Sequence[str]) -> int:
     >>> scale_for(["400000.0", "12"])
     1
     """
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise ValidationError(_("give a list of amount texts, got {value!r}", value=texts))
     scale = 1
     for text in texts:
         value = _decimal(text)
@@ -145,11 +168,12 @@ def parse_amount(text: str | int, *, minor_per_unit: int = 1) -> int:
     ...
     participa.errors.ValidationError: amount '12.345' is not a whole number of minor units ...
     """
+    minor_per_unit = positive_int(minor_per_unit, what="minor_per_unit")
     if isinstance(text, bool):
         raise ValidationError(_("not an amount: {value!r}", value=text))
-    if isinstance(text, int):
-        return text * minor_per_unit
-    value = _decimal(text) * minor_per_unit
+    if is_int(text):
+        return int(text) * minor_per_unit
+    value = _decimal(text) * minor_per_unit  # type: ignore[arg-type]  # checked there
     if value != value.to_integral_value():
         raise ValidationError(
             f"amount {text!r} is not a whole number of minor units (1/{minor_per_unit} of a unit)"
@@ -173,41 +197,3 @@ def format_amount(amount: int, *, minor_per_unit: int = 1, currency: str | None 
         text += "." + str(frac).rjust(digits, "0")
     prefix = f"{currency} " if currency else ""
     return f"{prefix}{sign}{text}"
-
-
-def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int]:
-    """Split ``total`` minor units in proportion to ``weights`` exactly (Hamilton's method).
-
-    Each part first gets the floor of its exact quota ``total * w / sum(w)``; the
-    minor units left over go one each to the largest remainders, ties going to
-    the earlier position. The parts always sum to ``total``.
-
-    Parameters
-    ----------
-    total
-        Non-negative amount in minor units.
-    weights
-        Non-negative exact weights (integers or fractions), not all zero.
-
-    Examples
-    --------
-    >>> largest_remainder(10, [Fraction(1, 3), Fraction(2, 3)])
-    [3, 7]
-    >>> sum(largest_remainder(1001, [5, 7, 11]))
-    1001
-    """
-    if total < 0:
-        raise ValidationError(f"cannot apportion a negative total: {total}")
-    ws = [Fraction(w) for w in weights]
-    if any(w < 0 for w in ws):
-        raise ValidationError("apportionment weights must be non-negative")
-    s = sum(ws, Fraction(0))
-    if s == 0:
-        raise ValidationError("apportionment weights are all zero")
-    quotas = [total * w / s for w in ws]
-    parts = [q.numerator // q.denominator for q in quotas]
-    left = total - sum(parts)
-    order = sorted(range(len(ws)), key=lambda i: (-(quotas[i] - parts[i]), i))
-    for i in order[:left]:
-        parts[i] += 1
-    return parts

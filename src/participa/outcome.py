@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from participa.errors import IntegrityError
+from participa.errors import IntegrityError, ValidationError
+from participa.i18n import _
 from participa.money import Currency
 
 if TYPE_CHECKING:
@@ -61,6 +63,56 @@ def _step_tuple(value: Iterable[TraceStep]) -> tuple[TraceStep, ...]:
     return tuple(value)
 
 
+def _minor(what: str, value: object, project_id: str | None = None) -> int:
+    """``value`` as an int of minor units >= 0 (numpy integers accepted), else refused."""
+    if isinstance(value, bool | float):
+        n = None
+    else:
+        try:
+            n = operator.index(value)  # type: ignore[arg-type]  # refused below if not an index
+        except TypeError:
+            n = None
+    if n is None or n < 0:
+        raise ValidationError(
+            _(
+                "{what} must be a non-negative integer of minor units, got {value!r}",
+                what=what,
+                value=value,
+            ),
+            project_id=project_id,
+            hint=_("an outcome never takes money from a project"),
+        )
+    return int(n)
+
+
+def _funding(value: Mapping[str, int] | None) -> Mapping[str, int]:
+    if value is not None and not isinstance(value, Mapping):
+        raise ValidationError(
+            _(
+                "an outcome's funding must map project ids to minor units, got {value!r}",
+                value=value,
+            )
+        )
+    out: dict[str, int] = {}
+    for k, v in (value or {}).items():
+        if not isinstance(k, str):
+            raise ValidationError(_("project ids must be strings, got {value!r}", value=k))
+        out[k] = _minor(_("funding"), v, k)
+    return MappingProxyType(out)
+
+
+def _selected(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError(
+            _("selected must be a sequence of project ids, got {value!r}", value=value)
+        )
+    out = tuple(value)
+    bad = [v for v in out if not isinstance(v, str)]
+    if bad:
+        raise ValidationError(_("project ids must be strings, got {value!r}", value=bad[0]))
+    return out
+
+
 @attrs.frozen(slots=True)
 class Outcome:
     """The result of a rule on an election.
@@ -88,14 +140,30 @@ class Outcome:
 
     Notes
     -----
-    The total funding never exceeds the budget: building an ``Outcome`` that
-    would spend more raises :class:`~participa.IntegrityError`.
+    Money is conserved: funding, budget and total cost are integers >= 0; every
+    selected project appears once in ``funding``; with nothing selected
+    ``total_cost`` is 0. (Costs are not known here: a per-head split may fund a
+    project below its cost, or above it with ``cap_at_cost=False``; rounds and
+    :func:`participa.process.tally`, which know the costs, refuse funding above
+    a project's cost.) A negative or non-integer amount
+    raises :class:`~participa.ValidationError`; a total funding above the budget
+    or an inconsistent selection raises :class:`~participa.IntegrityError`. The
+    same checks run when an outcome is read back with ``participa.loads``.
+
+    Examples
+    --------
+    >>> Outcome("per-head", 100, {"a": 40, "b": 60}, ("b",), 60).leftover
+    0
+    >>> Outcome("bad", 100, {"a": -60, "b": 160}, ("b",), 160)
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: funding must be a non-negative integer of minor units, ...
     """
 
     rule: str
     budget: int
-    funding: Mapping[str, int] = attrs.field(converter=_frozen, hash=False)
-    selected: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    funding: Mapping[str, int] = attrs.field(converter=_funding, hash=False)
+    selected: tuple[str, ...] = attrs.field(converter=_selected)
     total_cost: int
     trace: tuple[TraceStep, ...] = attrs.field(
         default=(), converter=_step_tuple, eq=False, repr=False
@@ -104,15 +172,38 @@ class Outcome:
     currency: Currency = attrs.field(default=Currency(), repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.rule, str):
+            raise ValidationError(_("a rule name must be a string, got {value!r}", value=self.rule))
+        object.__setattr__(self, "budget", _minor(_("the budget"), self.budget))
+        object.__setattr__(self, "total_cost", _minor(_("the total cost"), self.total_cost))
+        if not isinstance(self.currency, Currency):
+            raise ValidationError(
+                _("currency must be a Currency, got {value!r}", value=self.currency)
+            )
         spent = self.total_funding
         if spent > self.budget:
             raise IntegrityError(
-                f"rule {self.rule!r} would spend {spent} of a budget of {self.budget}",
-                hint="this is a bug in the rule; please report it with the input",
+                _(
+                    "rule {rule!r} would spend {spent} of a budget of {budget}",
+                    rule=self.rule,
+                    spent=spent,
+                    budget=self.budget,
+                ),
+                hint=_("this is a bug in the rule; please report it with the input"),
             )
         unknown = [p for p in self.selected if p not in self.funding]
         if unknown:
-            raise IntegrityError(f"selected projects missing from funding: {unknown}")
+            raise IntegrityError(_("selected projects missing from funding: {ids}", ids=unknown))
+        twice = sorted({p for p in self.selected if self.selected.count(p) > 1})
+        if twice:
+            raise IntegrityError(_("projects selected twice: {ids}", ids=twice))
+        if not self.selected and self.total_cost:
+            raise IntegrityError(
+                _(
+                    "nothing is selected but the total cost is {total_cost}",
+                    total_cost=self.total_cost,
+                )
+            )
 
     @classmethod
     def from_selection(

@@ -43,6 +43,7 @@ import attrs
 import numpy as np
 
 from participa.errors import ParseError
+from participa.exact import to_fraction
 
 __all__ = ["SCHEMA", "decode", "dumps", "encode", "loads", "register"]
 
@@ -214,7 +215,7 @@ def decode(data: Any, tp: Any) -> Any:
                 raise TypeError(f"expected a string, got {data!r}")
             return data
         if tp is Fraction:
-            return Fraction(str(data))
+            return to_fraction(data, what="fraction")  # the one bounded exact reader
         if issubclass(tp, enum.Enum):
             return tp(data)
         if attrs.has(tp):

@@ -11,7 +11,11 @@ retries.
 one ``BEGIN IMMEDIATE`` transaction (head check and inserts together), in WAL mode
 with ``synchronous=FULL``, so a process killed mid-write loses nothing already
 committed and leaves nothing half-written. :func:`load` rebuilds a round from
-its log and verifies the hash chain and the replay.
+its log and verifies the hash chain and the replay; given the head hash you
+published earlier (``expected_head=``), it also catches events deleted from the
+end of the log. Each SQLite row's ``seq``, ``hash``, ``prev``, ``at`` and ``kind``
+columns must agree with the hashed event in ``body``. See ``docs/embedding.md``
+for what this proves and what it does not.
 
 Examples
 --------
@@ -32,17 +36,19 @@ participa.errors.ConcurrencyError: round 'r1' changed since head ... (reload the
 
 from __future__ import annotations
 
+import math
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from participa.errors import ConcurrencyError, IntegrityError, ParseError, ValidationError
-from participa.phases import GENESIS, Event, Machine, Round, verify_chain
-from participa.phases.events import Payload, Triggered
+from participa.i18n import _
+from participa.phases import GENESIS, Event, Machine, Round
+from participa.phases.events import Triggered
 from participa.serialize import dumps, loads
 
 __all__ = ["MemoryStore", "RoundStore", "SQLiteStore", "Session", "load", "save"]
@@ -71,6 +77,28 @@ class RoundStore(Protocol):
     def round_ids(self) -> tuple[str, ...]:
         """Ids of the stored rounds, sorted."""
         ...
+
+
+def _round_id(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(_("round id must be a non-empty string, got {value!r}", value=value))
+    return value
+
+
+def _batch(events: object) -> tuple[Event, ...]:
+    if isinstance(events, str | bytes) or not isinstance(events, Iterable):
+        raise ValidationError(_("expected a sequence of events, got {value!r}", value=events))
+    out = tuple(events)
+    bad = [e for e in out if not isinstance(e, Event)]
+    if bad:
+        raise ValidationError(_("not an event: {value!r}", value=bad[0]))
+    return out
+
+
+def _head(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(_("a head must be a hash (text), got {value!r}", value=value))
+    return value
 
 
 def _check_batch(round_id: str, head: str, count: int, events: Sequence[Event]) -> None:
@@ -103,16 +131,18 @@ class MemoryStore:
 
     def head(self, round_id: str) -> str:
         """Hash of the last event."""
-        log = self._logs.get(round_id, ())
+        log = self._logs.get(_round_id(round_id), ())
         return log[-1].hash if log else GENESIS
 
     def events(self, round_id: str) -> tuple[Event, ...]:
         """The round's events."""
-        return self._logs.get(round_id, ())
+        return self._logs.get(_round_id(round_id), ())
 
     def append(self, round_id: str, events: Sequence[Event], *, expected_head: str) -> str:
         """Append if the head is unchanged."""
-        log = self._logs.get(round_id, ())
+        events = _batch(events)
+        expected_head = _head(expected_head)
+        log = self._logs.get(_round_id(round_id), ())
         head = self.head(round_id)
         if head != expected_head:
             raise _stale(round_id, expected_head, head)
@@ -124,6 +154,8 @@ class MemoryStore:
         """Stored round ids."""
         return tuple(sorted(self._logs))
 
+
+_COLUMNS = ("round_id", "seq", "hash", "prev", "at", "kind", "body")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS participa_events (
@@ -155,12 +187,59 @@ class SQLiteStore:
     """
 
     def __init__(self, path: str | Path, *, timeout: float = 10.0) -> None:
+        if not isinstance(path, str | Path) or not str(path).strip():
+            raise ValidationError(
+                _("a store needs a database path, got {value!r}", value=path),
+                hint=_("pass a file name, a pathlib.Path or ':memory:'"),
+            )
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not math.isfinite(timeout)
+            or timeout < 0
+        ):
+            raise ValidationError(
+                _("timeout must be a number of seconds >= 0, got {value!r}", value=timeout)
+            )
         self.path = str(path)
-        self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-        if self.path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute(_SCHEMA)
+        if Path(self.path).is_dir():
+            raise ValidationError(_("{path}: is a directory, not a database file", path=self.path))
+        try:
+            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ValidationError(
+                _("{path}: cannot open the database: {error}", path=self.path, error=exc)
+            ) from None
+        try:
+            if self.path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute(_SCHEMA)
+            cols = [str(r[1]) for r in self._conn.execute("PRAGMA table_info(participa_events)")]
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise ValidationError(
+                _("{path}: not a participa store: {error}", path=self.path, error=exc),
+                hint=_("open an SQLite file made by SQLiteStore, or a new file"),
+            ) from None
+        if cols != list(_COLUMNS):
+            self._conn.close()
+            raise ValidationError(
+                _(
+                    "{path}: table participa_events has columns {columns}, not a participa store",
+                    path=self.path,
+                    columns=cols,
+                ),
+                hint=_("open an SQLite file made by SQLiteStore, or a new file"),
+            )
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise IntegrityError(
+                _("{path}: the store cannot be read: {error}", path=self.path, error=exc)
+            ) from None
 
     def close(self) -> None:
         """Close the connection."""
@@ -183,40 +262,62 @@ class SQLiteStore:
         self._conn.execute("COMMIT")
 
     def _tip(self, round_id: str) -> tuple[str, int]:
-        row = self._conn.execute(
+        rows = self._query(
             "SELECT hash, seq FROM participa_events WHERE round_id = ? ORDER BY seq DESC LIMIT 1",
-            (round_id,),
-        ).fetchone()
-        return (GENESIS, 0) if row is None else (str(row[0]), int(row[1]) + 1)
+            (_round_id(round_id),),
+        )
+        return (GENESIS, 0) if not rows else (str(rows[0][0]), int(rows[0][1]) + 1)
 
     def head(self, round_id: str) -> str:
         """Hash of the last committed event."""
         return self._tip(round_id)[0]
 
     def events(self, round_id: str) -> tuple[Event, ...]:
-        """The committed events, decoded; a row whose JSON or hash is wrong raises."""
+        """The committed events, decoded.
+
+        A row whose JSON is unreadable, or whose ``seq``, ``hash``, ``prev``, ``at``
+        or ``kind`` column disagrees with its hashed event, raises
+        :class:`~participa.IntegrityError`.
+        """
         out = []
-        rows = self._conn.execute(
-            "SELECT seq, hash, body FROM participa_events WHERE round_id = ? ORDER BY seq",
-            (round_id,),
+        rows = self._query(
+            "SELECT seq, hash, prev, at, kind, body FROM participa_events "
+            "WHERE round_id = ? ORDER BY seq",
+            (_round_id(round_id),),
         )
-        for seq, digest, body in rows:
+        for seq, digest, prev, at, kind, body in rows:
             try:
+                if not isinstance(body, str | bytes):
+                    raise ParseError(_("the body is not text"))
                 e = loads(body, expect=Event)
             except ParseError as exc:
                 raise IntegrityError(
-                    f"{self.path}: round {round_id!r} event {seq} is not readable: {exc}"
+                    _(
+                        "{path}: round {round_id!r} event {seq} is not readable: {error}",
+                        path=self.path,
+                        round_id=round_id,
+                        seq=seq,
+                        error=exc,
+                    )
                 ) from exc
-            if e.seq != seq or e.hash != digest:
+            if (e.seq, e.hash, e.prev, e.at, e.kind) != (seq, digest, prev, at, kind):
                 raise IntegrityError(
-                    f"{self.path}: round {round_id!r} row {seq} does not match its event",
-                    hint="the table was edited by hand",
+                    _(
+                        "{path}: round {round_id!r} row {seq} does not match its event",
+                        path=self.path,
+                        round_id=round_id,
+                        seq=seq,
+                    ),
+                    hint=_("the table was edited by hand"),
                 )
             out.append(e)
         return tuple(out)
 
     def append(self, round_id: str, events: Sequence[Event], *, expected_head: str) -> str:
         """Append in one transaction if the head is unchanged (else ConcurrencyError)."""
+        round_id = _round_id(round_id)
+        events = _batch(events)
+        expected_head = _head(expected_head)
         rows = [
             (round_id, e.seq, e.hash, e.prev, e.at, e.kind, dumps(e)) for e in events
         ]  # encode before taking the lock: nothing half-written if encoding fails
@@ -242,34 +343,66 @@ class SQLiteStore:
                     f"round {round_id!r}: the database stayed locked by another writer",
                     hint="retry later or raise the store's timeout",
                 ) from exc
-            raise
+            raise IntegrityError(
+                _("{path}: the store cannot be written: {error}", path=self.path, error=exc)
+            ) from None
+        except sqlite3.Error as exc:
+            raise IntegrityError(
+                _("{path}: the store cannot be written: {error}", path=self.path, error=exc)
+            ) from None
         return events[-1].hash if events else expected_head
 
     def round_ids(self) -> tuple[str, ...]:
         """Stored round ids."""
-        rows = self._conn.execute("SELECT DISTINCT round_id FROM participa_events ORDER BY 1")
+        rows = self._query("SELECT DISTINCT round_id FROM participa_events ORDER BY 1")
         return tuple(str(r[0]) for r in rows)
 
 
-def load(store: RoundStore, round_id: str) -> Round:
+def load(store: RoundStore, round_id: str, *, expected_head: str | None = None) -> Round[Any]:
     """Load a round from ``store``, verifying its hash chain and replaying its log.
+
+    ``expected_head`` is a head hash published earlier (``Round.head``); with it,
+    a log whose end was deleted (or extended since) is refused.
 
     Raises :class:`~participa.ValidationError` for an unknown round and
     :class:`~participa.IntegrityError` for a log that fails verification.
+
+    Examples
+    --------
+    >>> from participa.phases import Machine, presets
+    >>> from participa.process import Noted
+    >>> store = MemoryStore()
+    >>> s = Session(Machine(presets.consul()), store)
+    >>> r = s.start(round_id="r", actor="a", at="2024-01-01T00:00:00Z")
+    >>> published = s.record(r, Noted("k", "v"), actor="a", at="2024-01-02T00:00:00Z").head
+    >>> store._logs["r"] = store._logs["r"][:-1]        # someone deletes the last event
+    >>> load(store, "r").head == r.head                   # the shorter chain still verifies
+    True
+    >>> load(store, "r", expected_head=published)
+    Traceback (most recent call last):
+    ...
+    participa.errors.IntegrityError: the log ends at event 0 (head ...), not at the expected ...
     """
-    events = store.events(round_id)
+    if not isinstance(store, RoundStore):
+        raise ValidationError(_("not a round store: {value!r}", value=store))
+    events = store.events(_round_id(round_id))
     if not events:
         raise ValidationError(
-            f"no round {round_id!r} in the store",
-            hint=f"stored rounds: {', '.join(store.round_ids()) or 'none'}",
+            _("no round {round_id!r} in the store", round_id=round_id),
+            hint=_("stored rounds: {names}", names=", ".join(store.round_ids()) or "-"),
         )
-    verify_chain(events)
-    return Round.from_events(events)
+    if expected_head is not None:
+        _head(expected_head)
+    return Round.from_events(events, expected_head=expected_head)
 
 
-def save(store: RoundStore, rnd: Round, *, expected_head: str) -> str:
+def save(store: RoundStore, rnd: Round[Any], *, expected_head: str) -> str:
     """Append the events of ``rnd`` that follow ``expected_head``; the new head."""
-    return store.append(rnd.round_id, rnd.since(expected_head), expected_head=expected_head)
+    if not isinstance(store, RoundStore):
+        raise ValidationError(_("not a round store: {value!r}", value=store))
+    if not isinstance(rnd, Round):
+        raise ValidationError(_("not a round: {value!r}", value=rnd))
+    return store.append(rnd.round_id, rnd.since(_head(expected_head)), expected_head=expected_head)
 
 
 @attrs.frozen
@@ -282,53 +415,44 @@ class Session:
     hooks did not run.
     """
 
-    machine: Machine
-    store: RoundStore
+    machine: Machine = attrs.field()
+    store: RoundStore = attrs.field()
 
-    def start(
-        self,
-        *,
-        round_id: str,
-        actor: str,
-        at: str,
-        envelope: int = 0,
-        currency: str | None = None,
-        minor_per_unit: int = 1,
-        disabled: Iterable[str] = (),
-        deadlines: Mapping[str, str] | None = None,
-    ) -> Round:
+    @machine.validator
+    def _check_machine(self, _attr: object, value: object) -> None:
+        if not isinstance(value, Machine):
+            raise ValidationError(_("a session needs a Machine, got {value!r}", value=value))
+
+    @store.validator
+    def _check_store(self, _attr: object, value: object) -> None:
+        if not isinstance(value, RoundStore):
+            raise ValidationError(_("a session needs a round store, got {value!r}", value=value))
+
+    def start(self, *, round_id: str, actor: str, at: str, **options: Any) -> Round[Any]:
         """Start and store a round (the arguments of :meth:`Machine.start`)."""
-        rnd = self.machine.start(
-            round_id=round_id,
-            actor=actor,
-            at=at,
-            envelope=envelope,
-            currency=currency,
-            minor_per_unit=minor_per_unit,
-            disabled=disabled,
-            deadlines=deadlines,
-            hooks=False,
-        )
+        rnd = self.machine.start(round_id=round_id, actor=actor, at=at, hooks=False, **options)
         self.store.append(rnd.round_id, rnd.events, expected_head=GENESIS)
         self.machine.hooks.run(None, rnd.events[0], rnd.state)
         return rnd
 
-    def load(self, round_id: str) -> Round:
-        """Load and verify a stored round."""
-        return load(self.store, round_id)
+    def load(self, round_id: str, *, expected_head: str | None = None) -> Round[Any]:
+        """Load and verify a stored round (against a published head, if given)."""
+        return load(self.store, round_id, expected_head=expected_head)
 
-    def apply(self, rnd: Round, payload: Payload, *, actor: str, at: str) -> Round:
+    def apply(self, rnd: Round[Any], payload: Any, *, actor: str, at: str) -> Round[Any]:
         """Apply, commit, then run hooks."""
         new = self.machine.apply(rnd, payload, actor=actor, at=at, hooks=False)
         self.store.append(rnd.round_id, new.events[len(rnd.events) :], expected_head=rnd.head)
         self.machine.notify(rnd, new)
         return new
 
-    def fire(self, rnd: Round, event: str, *, actor: str, at: str, note: str = "") -> Round:
+    def fire(
+        self, rnd: Round[Any], event: str, *, actor: str, at: str, note: str = ""
+    ) -> Round[Any]:
         """Fire a machine event and commit it."""
         return self.apply(rnd, Triggered(event, note), actor=actor, at=at)
 
-    def record(self, rnd: Round, decision: Payload, *, actor: str, at: str) -> Round:
+    def record(self, rnd: Round[Any], decision: Any, *, actor: str, at: str) -> Round[Any]:
         """Record a decision and commit it."""
         new = self.machine.record(rnd, decision, actor=actor, at=at, hooks=False)
         self.store.append(rnd.round_id, new.events[len(rnd.events) :], expected_head=rnd.head)

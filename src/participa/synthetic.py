@@ -42,6 +42,7 @@ True
 from __future__ import annotations
 
 import enum
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -51,7 +52,10 @@ import numpy.typing as npt
 
 from participa import serialize
 from participa.errors import ValidationError
+from participa.exact import to_fraction
+from participa.i18n import _
 from participa.model import BallotKind, Election, Profile, Project, collapse_rows
+from participa.validators import is_int, non_negative_int, positive_int
 
 __all__ = [
     "BallotModel",
@@ -82,9 +86,19 @@ class CostModel(enum.Enum):
 
 
 def _fraction(value: object) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Fraction):
-        raise ValidationError(f"budget_share must be a number, got {value!r}")
-    return Fraction(value)
+    return to_fraction(value, what="budget_share")
+
+
+def _real(value: object, name: str) -> float:
+    """A finite int or float (not bool) as a float."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        raise ValidationError(_("{name} must be a number, got {value!r}", name=name, value=value))
+    out = float(value)
+    if not math.isfinite(out):
+        raise ValidationError(
+            _("{name} must be a finite number, got {value!r}", name=name, value=value)
+        )
+    return out
 
 
 def _ballot_model(value: BallotModel | str) -> BallotModel:
@@ -164,11 +178,17 @@ class SyntheticSpec:
     def __attrs_post_init__(self) -> None:
         for name in ("num_voters", "num_projects", "num_types", "min_cost"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            if not is_int(v) or v < 1:
                 raise ValidationError(
                     f"{name} must be >= 1, got {v!r}", hint=f"pass a positive integer {name}"
                 )
-        if not isinstance(self.max_cost, int) or self.max_cost < self.min_cost:
+            object.__setattr__(self, name, int(v))
+        object.__setattr__(self, "seed", non_negative_int(self.seed, what="seed"))
+        for name in ("approval_probability", "mean_length", "popularity_skew"):
+            object.__setattr__(self, name, _real(getattr(self, name), name))
+        if self.max_length is not None:
+            object.__setattr__(self, "max_length", positive_int(self.max_length, what="max_length"))
+        if not is_int(self.max_cost) or self.max_cost < self.min_cost:
             raise ValidationError(
                 f"max_cost must be an integer >= min_cost = {self.min_cost}, got {self.max_cost!r}"
             )
@@ -211,7 +231,7 @@ class SyntheticSpec:
             keep = mult > 0
             mat, mult = mat[keep], mult[keep]
         ids = tuple(f"p{j}" for j in range(m))
-        cm, cmult, cw, _ = collapse_rows(mat, mult, np.ones(mult.size, np.int64))
+        cm, cmult, cw, _rows = collapse_rows(mat, mult, np.ones(mult.size, np.int64))
         del mat
         profile = Profile(BallotKind.APPROVAL, ids, cm, cmult, cw)
         total = int(costs.sum())
@@ -312,7 +332,7 @@ def _by_length(
         rows = np.arange(stop - start)
         # Each pass draws one more project for every ballot still short; projects already
         # on the ballot are redrawn (rejection sampling = sampling without replacement).
-        for _ in range(_PASSES):
+        for _pass in range(_PASSES):
             if not rows.size:
                 break
             pick = np.minimum(np.searchsorted(cdf, rng.random(rows.size), side="right"), m - 1)

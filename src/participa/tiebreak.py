@@ -39,11 +39,15 @@ from participa.errors import TieError, ValidationError
 if TYPE_CHECKING:
     from participa.model import Election
 
-__all__ = ["Criterion", "TieBreak", "TieResolver"]
+__all__ = ["TieBreak", "TieCriterion", "TieResolver"]
 
 
-class Criterion(enum.Enum):
-    """One tie-breaking criterion; the first listed wins the tie."""
+class TieCriterion(enum.Enum):
+    """One tie-breaking criterion; the first listed wins the tie.
+
+    ``participa.Criterion`` before 0.2 (renamed so it cannot be confused with an
+    allocation's :class:`~participa.allocation.WeightedCriterion`).
+    """
 
     ID = "id"
     """Smallest project id in plain string order (``"10" < "9" < "B" < "a"``)."""
@@ -63,13 +67,13 @@ class Criterion(enum.Enum):
     """Raise :class:`~participa.TieError` instead of choosing."""
 
 
-def _to_criteria(value: Sequence[Criterion | str]) -> tuple[Criterion, ...]:
-    out: list[Criterion] = []
+def _to_criteria(value: Sequence[TieCriterion | str]) -> tuple[TieCriterion, ...]:
+    out: list[TieCriterion] = []
     for c in value:
         try:
-            out.append(c if isinstance(c, Criterion) else Criterion(c.strip()))
+            out.append(c if isinstance(c, TieCriterion) else TieCriterion(c.strip()))
         except ValueError:
-            names = ", ".join(x.value for x in Criterion)
+            names = ", ".join(x.value for x in TieCriterion)
             raise ValidationError(
                 f"unknown tie-breaking criterion {c!r}", hint=f"use one of {names}"
             ) from None
@@ -88,7 +92,9 @@ class TieBreak:
         Seed for the ``lottery`` criterion (required when it is used).
     """
 
-    criteria: tuple[Criterion, ...] = attrs.field(default=(Criterion.ID,), converter=_to_criteria)
+    criteria: tuple[TieCriterion, ...] = attrs.field(
+        default=(TieCriterion.ID,), converter=_to_criteria
+    )
     seed: int | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -100,7 +106,7 @@ class TieBreak:
             raise ValidationError(
                 f"the lottery seed must be a non-negative integer, got {self.seed!r}"
             )
-        if Criterion.LOTTERY in self.criteria and self.seed is None:
+        if TieCriterion.LOTTERY in self.criteria and self.seed is None:
             raise ValidationError(
                 "the lottery criterion needs a seed", hint="TieBreak.parse('lottery', seed=42)"
             )
@@ -126,7 +132,7 @@ class TieBreak:
     @property
     def refuses(self) -> bool:
         """Whether a remaining tie raises instead of being settled."""
-        return Criterion.REFUSE in self.criteria
+        return TieCriterion.REFUSE in self.criteria
 
     def __str__(self) -> str:
         text = ",".join(c.value for c in self.criteria)
@@ -139,19 +145,19 @@ class TieBreak:
         support: npt.NDArray[np.int64] | None = None
         before_refuse: list[npt.NDArray[Any]] = []
         for c in self.criteria:
-            if c is Criterion.REFUSE:
+            if c is TieCriterion.REFUSE:
                 break
-            if c is Criterion.ID:
+            if c is TieCriterion.ID:
                 key = _id_rank(ids)
-            elif c is Criterion.FILE_ORDER:
+            elif c is TieCriterion.FILE_ORDER:
                 key = np.arange(m)
-            elif c is Criterion.MIN_COST:
+            elif c is TieCriterion.MIN_COST:
                 key = election.costs.copy()
-            elif c is Criterion.MAX_COST:
+            elif c is TieCriterion.MAX_COST:
                 key = -election.costs
-            elif c in (Criterion.MAX_VOTES, Criterion.MIN_VOTES):
+            elif c in (TieCriterion.MAX_VOTES, TieCriterion.MIN_VOTES):
                 support = election.support() if support is None else support
-                key = -support if c is Criterion.MAX_VOTES else support.copy()
+                key = -support if c is TieCriterion.MAX_VOTES else support.copy()
             else:  # LOTTERY
                 key = np.random.default_rng(self.seed).permutation(m)
             before_refuse.append(key)

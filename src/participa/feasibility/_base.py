@@ -28,7 +28,10 @@ import attrs
 from participa import serialize
 from participa.cofinancing import CofinancingPlan, financing
 from participa.errors import ValidationError
+from participa.exact import to_fraction
+from participa.i18n import _
 from participa.model import Project, Territory
+from participa.validators import amount, non_negative_int
 
 __all__ = [
     "Check",
@@ -50,6 +53,13 @@ def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 def _opt_frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    if value is not None and not isinstance(value, Mapping):
+        raise ValidationError(
+            _(
+                "cost_breakdown must be a mapping of cost line to minor units, got {value!r}",
+                value=value,
+            )
+        )
     return None if value is None else MappingProxyType(dict(value))
 
 
@@ -146,22 +156,19 @@ class CheckResult:
 
 
 def _opt_fraction(value: object) -> Fraction | None:
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return Fraction(str(value))
-    if isinstance(value, int | Fraction | str):
-        return Fraction(value)
-    raise ValidationError(f"not a number: {value!r}")
+    return None if value is None else to_fraction(value, what=_("technical design share"))
 
 
 def _fraction_map(value: Mapping[str, object] | None) -> Mapping[str, Fraction]:
+    if value is not None and not isinstance(value, Mapping):
+        raise ValidationError(
+            _("indicators must be a mapping of name to number, got {value!r}", value=value)
+        )
     out: dict[str, Fraction] = {}
     for k, v in (value or {}).items():
-        f = _opt_fraction(v)
-        if f is None:
+        if v is None:
             raise ValidationError(f"indicator {k!r} is None")
-        out[str(k)] = f
+        out[str(k)] = to_fraction(v, what=_("indicator {name!r}", name=k))
     return MappingProxyType(out)
 
 
@@ -226,16 +233,20 @@ class ProposalDetails:
             raise ValidationError(f"project id must be a non-empty string, got {self.project_id!r}")
         for name in ("om_yearly_cost", "households"):
             v = getattr(self, name)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+            if v is not None:
+                v = non_negative_int(v, what=name, project_id=self.project_id)
+                object.__setattr__(self, name, v)
+        if self.cost_breakdown is not None:
+            lines = {
+                line: amount(a, what=_("cost line {line!r}", line=line), project_id=self.project_id)
+                for line, a in self.cost_breakdown.items()
+            }
+            object.__setattr__(self, "cost_breakdown", MappingProxyType(lines))
+        for name in ("sector", "study_level", "om_payer", "works"):
+            v = getattr(self, name)
+            if v is not None and not isinstance(v, str):
                 raise ValidationError(
-                    f"{name} must be a non-negative integer, got {v!r}",
-                    project_id=self.project_id,
-                )
-        for line, amount in (self.cost_breakdown or {}).items():
-            if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-                raise ValidationError(
-                    f"cost line {line!r} must be a non-negative integer of minor units, "
-                    f"got {amount!r}",
+                    _("{name} must be a string, got {value!r}", name=name, value=v),
                     project_id=self.project_id,
                 )
         s = self.technical_design_share

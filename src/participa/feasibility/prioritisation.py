@@ -29,19 +29,20 @@ rank  id  score   poverty  beneficiaries
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
 
 from participa import serialize
+from participa.allocation.criteria import Normalisation
 from participa.cofinancing import CofinancingPlan, financing
 from participa.display import html_table
 from participa.errors import ValidationError
+from participa.exact import to_fraction
 from participa.feasibility._base import ProposalDetails
 from participa.i18n import _, ngettext, use_language
 from participa.model import BallotKind, Election, Profile, Project
@@ -64,31 +65,30 @@ Number = int | float | str | Fraction
 
 
 def _fraction(value: object) -> Fraction:
-    if isinstance(value, bool):
-        raise ValidationError(f"not a number: {value!r}")
-    if isinstance(value, float):
-        return Fraction(str(value))
-    if isinstance(value, int | Fraction):
-        return Fraction(value)
-    if isinstance(value, str):
-        try:
-            return Fraction(value.strip())
-        except (ValueError, ZeroDivisionError):
-            pass
-    raise ValidationError(f"not a number: {value!r}", hint="use an int, a Fraction or '3/5'")
+    return to_fraction(value, what=_("criterion value"))
 
 
-class Normalisation(enum.Enum):
-    """How a criterion's raw values become ``[0, 1]``.
+PRIORITY_NORMALISATIONS = (Normalisation.SCALE, Normalisation.MIN_MAX, Normalisation.MAX)
+"""The normalisations a prioritisation criterion can use (see
+:class:`participa.allocation.Normalisation`)."""
 
-    ``SCALE``: ``(raw − lo) / (hi − lo)`` on the published scale, clipped to ``[0, 1]``.
-    ``MINMAX``: the same over the projects ranked (all equal: 1 each).
-    ``MAX``: ``raw / max`` over the projects ranked (raw must be ≥ 0; all 0: 0 each).
-    """
 
-    SCALE = "scale"
-    MINMAX = "minmax"
-    MAX = "max"
+Missing = Literal["error", "worst"]
+"""What :meth:`CriteriaMatrix.rank` does with a missing value: raise, or score it 0."""
+
+DEFAULT_TIE_BREAK = TieBreak()
+"""Equal scores go to the smaller project id."""
+
+
+def _tie_break(value: object) -> TieBreak:
+    if value is None:  # accepted for compatibility: the default
+        return DEFAULT_TIE_BREAK
+    if not isinstance(value, TieBreak):
+        raise ValidationError(
+            _("tie_break must be a TieBreak, got {value!r}", value=value),
+            hint=_("e.g. TieBreak.parse('min-cost,id')"),
+        )
+    return value
 
 
 SOURCES = ("beneficiaries", "households", "cost")
@@ -134,6 +134,25 @@ class PriorityCriterion:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
             raise ValidationError(f"criterion id must be a non-empty string, got {self.id!r}")
+        if self.normalisation not in PRIORITY_NORMALISATIONS:
+            raise ValidationError(
+                _(
+                    "criterion {id!r}: prioritisation cannot use normalisation {value}",
+                    id=self.id,
+                    value=getattr(self, "normalisation", None),
+                ),
+                hint=_(
+                    "use one of: {choices}",
+                    choices=", ".join(f"Normalisation.{n.name}" for n in PRIORITY_NORMALISATIONS),
+                ),
+            )
+        if not isinstance(self.higher_is_better, bool) or not isinstance(self.label, str):
+            raise ValidationError(
+                _(
+                    "criterion {id!r}: higher_is_better must be a bool and label a string",
+                    id=self.id,
+                )
+            )
         if not 0 <= self.weight <= 1:
             raise ValidationError(f"criterion {self.id!r}: weight must be in [0, 1]")
         if self.normalisation is Normalisation.SCALE and not self.lo < self.hi:
@@ -380,7 +399,7 @@ class CriteriaMatrix:
             if criterion.normalisation is Normalisation.SCALE:
                 n = (v - criterion.lo) / (criterion.hi - criterion.lo)
                 n = min(Fraction(1), max(Fraction(0), n))
-            elif criterion.normalisation is Normalisation.MINMAX:
+            elif criterion.normalisation is Normalisation.MIN_MAX:
                 lo, hi = min(known), max(known)
                 n = Fraction(1) if hi == lo else (v - lo) / (hi - lo)
             else:
@@ -399,8 +418,8 @@ class CriteriaMatrix:
         *,
         details: Mapping[str, ProposalDetails] | None = None,
         raw: Mapping[str, Mapping[str, Number]] | None = None,
-        missing: str = "error",
-        tie_break: TieBreak | None = None,
+        missing: Missing = "error",
+        tie_break: TieBreak = DEFAULT_TIE_BREAK,
     ) -> Ranking:
         """Score and order the projects.
 
@@ -423,8 +442,15 @@ class CriteriaMatrix:
         election: Election | None
         if isinstance(projects, Election):
             election, ps = projects, projects.projects
+        elif isinstance(projects, str) or not isinstance(projects, Iterable):  # type: ignore[unreachable]
+            raise ValidationError(
+                _("rank needs an Election or projects, got {value!r}", value=projects)
+            )
         else:
             election, ps = None, tuple(projects)
+            for p in ps:
+                if not isinstance(p, Project):
+                    raise ValidationError(_("rank needs Project values, got {value!r}", value=p))
         details = details or {}
         raw = raw or {}
         unknown = sorted(set(raw) - {p.id for p in ps})
@@ -458,7 +484,7 @@ class CriteriaMatrix:
         scores = [
             sum((contrib[c.id][j] for c in self.criteria), Fraction(0)) for j in range(len(ps))
         ]
-        tb = tie_break or TieBreak()
+        tb = _tie_break(tie_break)
         resolver = tb.resolver(election if election is not None else _dummy_election(ps))
         distinct = sorted(set(scores))
         key = np.array([distinct.index(s) for s in scores], dtype=np.int64)
@@ -532,6 +558,14 @@ def peru_matrix(
     [('poverty', '2/5'), ('coverage', '1/10'), ('nearness', '1/10'), ('rurality', '1/10'),
      ('technical', '3/10')]
     """
+    if isinstance(basic_services_split, str) or len(basic_services_split) != 3:
+        raise ValidationError(
+            _(
+                "basic_services_split needs three parts (coverage, nearness, rurality), "
+                "got {value!r}",
+                value=basic_services_split,
+            )
+        )
     parts = [_fraction(x) for x in basic_services_split]
     if any(x < 0 for x in parts) or sum(parts) == 0:
         raise ValidationError("basic_services_split needs non-negative parts, not all 0")
@@ -575,7 +609,7 @@ def select_by_ranking(
     election: Election,
     ranking: Ranking | Sequence[str],
     *,
-    tie_break: TieBreak | None = None,
+    tie_break: TieBreak = DEFAULT_TIE_BREAK,
 ) -> Outcome:
     """Fund projects greedily in rank order: take each that fits the money left, skip the rest.
 
@@ -609,8 +643,10 @@ def select_by_ranking(
     [2] skip a: rank 2 does not fit (cost=60, left=50)
     [3] select c: rank 3 fits (cost=30, left=20)
     """
+    if not isinstance(election, Election):
+        raise ValidationError(_("a rule needs an Election, got {value!r}", value=election))
     index = {p: j for j, p in enumerate(election.project_ids)}
-    tb = tie_break or TieBreak()
+    tb = _tie_break(tie_break)
     if isinstance(ranking, Ranking):
         score = {e.project_id: e.score for e in ranking.entries}
         ranked = [p for p in ranking.order if p in index]

@@ -1,29 +1,36 @@
-"""The phase engine: a round's state, the pure transition function, and the machine.
+"""The generic phase engine: a state machine over an opaque state, driven by a domain.
 
-* :class:`RoundState` — everything decided so far (phase, allocation, proposals,
-  review, ballots, outcomes, ledger, approvals, app facts), a frozen value.
+The engine knows phases, transitions, guards, time and the hash-chained log; it
+does not know what a round decides. A :class:`Domain` (the *reducer interface*)
+says that: the payload type of a round's first event, how the first state is
+built from it, and one :class:`Decision` per decision kind, each registered
+*once* with :meth:`Domain.decision` as a payload class carrying its name
+(``kind``), its reducer (``apply``), the guards it provides and the guards it
+requires. The PB round is one such domain (:data:`participa.process.ROUND`).
+
+* :class:`MachineState` — what the engine needs from any state (phase, time,
+  visits, spec, disabled phases, deadlines) and how it moves it on.
 * :func:`step` — the pure function ``(state, event) -> new state``; it raises
   :class:`~participa.TransitionNotAllowed` (naming the event, the phase and every
   failed guard) or :class:`~participa.ValidationError` and never half-applies.
-* :class:`Round` — the event log plus the state it produces; serialises to JSON
-  and :meth:`Round.verify` re-checks the hash chain and replays the log.
-* :class:`Machine` — a :class:`~participa.phases.MachineSpec` plus the guard
-  functions and the app's :class:`Hooks`; it starts rounds and fires events.
+* :class:`Round` — the event log plus the state it produces; building one (as
+  ``participa.loads`` does) verifies the hash chain and replays the log.
 
 Replaying a log (:func:`replay`) re-checks structure (legal phase moves, decisions
-allowed in their phase, money conservation) but not guards: guards were checked
-when the event was accepted, and an app's guard code may change later.
+allowed in their phase, the domain's own rules such as money conservation) but
+not guards: guards were checked when the event was accepted, and an app's guard
+code may change later.
 
 Examples
 --------
->>> from participa.phases import presets
+>>> from participa.phases import Machine, presets
 >>> m = Machine(presets.consul())
 >>> r = m.start(round_id="madrid-2024", actor="admin", at="2024-01-10T09:00:00+01:00",
 ...             envelope=1_000_000, disabled=("informing",))
 >>> r = m.fire(r, "next", actor="admin", at="2024-01-20T09:00:00+01:00")
 >>> r.phase                      # informing was disabled, so it was skipped
 'accepting'
->>> r.verify()
+>>> r.verify(expected_head=r.head)
 >>> m.fire(r, "next", actor="admin", at="2024-02-01T09:00:00+01:00")
 Traceback (most recent call last):
 ...
@@ -34,57 +41,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 import attrs
 
-from participa.display import currency_of as _currency_of
 from participa.errors import IntegrityError, TransitionNotAllowed, ValidationError
 from participa.i18n import _, ngettext, use_language
-from participa.ledger import Ledger, timestamp
-from participa.model import Project
-from participa.money import Currency
-from participa.outcome import Outcome
-from participa.phases.events import (
-    GENESIS,
-    Allocated,
-    Approved,
-    BallotsClosed,
-    Committed,
-    Event,
-    Noted,
-    OutcomePublished,
-    Payload,
-    Pledged,
-    Proposed,
-    Reallocated,
-    Reviewed,
-    Spent,
-    Started,
-    Triggered,
-    make_event,
-    verify_chain,
-)
-from participa.phases.guards import Guard, GuardFamily, standard_families, standard_guards
+from participa.ledger import timestamp
+from participa.phases.events import GENESIS, Event, Triggered, verify_chain
+from participa.phases.guards import Guard, GuardFamily, generic_families
 from participa.phases.spec import MachineSpec, Transition
 
 __all__ = [
-    "Hooks",
-    "Machine",
-    "PhaseChange",
+    "Decision",
+    "Domain",
+    "MachineState",
     "Round",
-    "RoundState",
     "Visit",
+    "domain_of",
     "replay",
     "step",
 ]
-
-
-def _frozen(value: Mapping[str, object] | None) -> Mapping[str, object]:
-    return MappingProxyType(dict(value or {}))
-
-
-def _strs(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
 
 
 def _opt_ts(value: str | None) -> str | None:
@@ -101,172 +78,218 @@ class Visit:
     skipped: bool = False
 
 
-def _visits(value: Iterable[Visit]) -> tuple[Visit, ...]:
-    return tuple(value)
+class MachineState(Protocol):
+    """What the engine reads from a state and how it moves it; the rest is the domain's."""
+
+    @property
+    def round_id(self) -> str: ...
+
+    @property
+    def spec(self) -> MachineSpec: ...
+
+    @property
+    def phase(self) -> str: ...
+
+    @property
+    def now(self) -> str: ...
+
+    @property
+    def visits(self) -> tuple[Visit, ...]: ...
+
+    @property
+    def disabled(self) -> tuple[str, ...]: ...
+
+    def deadline(self, phase: str) -> str | None:
+        """The deadline of ``phase`` for this round, if any."""
+        ...
+
+    def moved(
+        self, *, now: str, phase: str | None = None, visits: tuple[Visit, ...] | None = None
+    ) -> Self:
+        """This state at time ``now``, in ``phase`` with ``visits`` when given."""
+        ...
 
 
-def _projects(value: Iterable[Project]) -> tuple[Project, ...]:
-    return tuple(value)
+S = TypeVar("S", bound=MachineState)
+
+Reducer = Callable[[Any, Any, str], Any]
+"""``(payload, state, at) -> new state``: a decision's effect (``payload.apply``)."""
 
 
 @attrs.frozen(slots=True)
-class RoundState:
-    """Everything a round has decided so far; built only by :func:`step`.
+class Decision:
+    """One decision kind of a domain, as registered by :meth:`Domain.decision`.
 
     Parameters
     ----------
-    round_id, spec
-        The round and the machine it follows.
-    phase
-        The current phase.
-    now
-        Time of the latest event (guards see the time of the event being checked).
-    visits
-        Phases entered so far, in order.
-    envelope, currency, minor_per_unit
-        The money frame from :class:`~participa.phases.Started`.
-    disabled, deadlines
-        Optional phases this round skips; per-round deadline overrides.
-    approvals
-        Subject → approving body.
-    facts
-        Application facts (:class:`~participa.phases.Noted`).
-    allocation
-        Territory → money assigned (minor units).
-    proposals
-        Registered projects (costs as proposed).
-    pledges
-        Project id → co-financing pledged (minor units, valued).
-    reviewed, eligible, rejected, reviewed_costs
-        The feasibility review: done?, eligible ids, rejected id → reason, revised costs.
-    ballots
-        Territory → number of voters, for territories where voting closed.
-    outcomes
-        Territory → published :class:`~participa.Outcome`.
-    ledger
-        The accountability :class:`~participa.ledger.Ledger` (promises come from outcomes).
+    kind
+        Its name, used in :attr:`Phase.allows <participa.phases.Phase.allows>`.
+    payload
+        The payload class (an attrs class with ``kind`` and ``apply(state, at)``).
+    everywhere
+        Allowed in every phase (approvals and notes), whatever the phases list.
+    requires
+        Guard names that must pass before the decision is accepted.
     """
 
-    round_id: str
-    spec: MachineSpec
-    phase: str
-    now: str = attrs.field(converter=timestamp)
-    visits: tuple[Visit, ...] = attrs.field(converter=_visits)
-    envelope: int = 0
-    currency: str | None = None
-    minor_per_unit: int = 1
-    disabled: tuple[str, ...] = attrs.field(default=(), converter=_strs)
-    deadlines: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, hash=False)
-    approvals: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, hash=False)
-    facts: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, hash=False)
-    allocation: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen, hash=False)
-    proposals: tuple[Project, ...] = attrs.field(default=(), converter=_projects)
-    pledges: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen, hash=False)
-    reviewed: bool = False
-    eligible: tuple[str, ...] = attrs.field(default=(), converter=_strs)
-    rejected: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, hash=False)
-    reviewed_costs: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen, hash=False)
-    ballots: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen, hash=False)
-    outcomes: Mapping[str, Outcome] = attrs.field(factory=dict, converter=_frozen, hash=False)
-    ledger: Ledger = attrs.field(factory=Ledger)
+    kind: str
+    payload: type[Any]
+    everywhere: bool = False
+    requires: tuple[str, ...] = ()
 
-    @property
-    def money(self) -> Currency:
-        """How the round's amounts read as money (``S/ 1,234.56``)."""
-        from participa.display import currency_of
 
-        return currency_of(self.currency, self.minor_per_unit)
+class _Applies(Protocol):
+    kind: ClassVar[str]
 
-    @property
-    def utc_offset(self) -> str | None:
-        """The offset the round's times are shown in (Lima −05:00 for a round in soles)."""
-        from participa.display import UTC_OFFSETS
+    def apply(self, state: Any, at: str) -> Any: ...
 
-        return UTC_OFFSETS.get(self.money.code or "")
 
-    def __repr__(self) -> str:
-        from participa.display import summary
+P = TypeVar("P", bound=type[Any])
 
-        return summary(
-            "RoundState",
-            self.round_id,
-            [
-                _("phase {phase}", phase=self.phase),
-                _("envelope {amount}", amount=self.money.format(self.envelope)),
-            ],
+
+@attrs.define
+class Domain(Generic[S]):
+    """The reducer interface: what a kind of round decides and how each decision acts.
+
+    Parameters
+    ----------
+    name
+        The domain's name; also the prefix of its payloads' JSON type names.
+    start
+        The payload class of a round's first event; it must have ``round_id`` and
+        ``spec`` fields.
+    state
+        The class of the domain's states (a :class:`MachineState`).
+    initial
+        ``(start payload, at) -> state``: the state after the first event.
+    json_prefix
+        Prefix of the payloads' JSON type names (default: ``name``); stored logs
+        name their payloads with it, so it must stay stable.
+
+    Decisions, guards and guard families are added with :meth:`decision` (once
+    per decision, where its payload class is defined) and :meth:`guard`.
+    """
+
+    name: str
+    start: type[Any]
+    state: type[S]
+    initial: Callable[[Any, str], S] = attrs.field(repr=False)
+    json_prefix: str | None = None
+    decisions: dict[str, Decision] = attrs.field(factory=dict, repr=False)
+    guards: dict[str, Guard] = attrs.field(factory=dict, repr=False)
+    families: dict[str, GuardFamily] = attrs.field(factory=dict, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        _DOMAINS[self.start] = self
+
+    def decision(
+        self,
+        *,
+        everywhere: bool = False,
+        requires: Sequence[str] = (),
+        guards: Mapping[str, Guard] | None = None,
+        families: Mapping[str, GuardFamily] | None = None,
+    ) -> Callable[[P], P]:
+        """Class decorator registering a payload class as a decision of this domain.
+
+        The class names itself (``kind``) and acts (``apply(self, state, at)``);
+        ``guards`` are named guards the decision provides (e.g. ``plan_loaded``,
+        usable in any transition), ``families`` guard families (``approved:``),
+        ``requires`` names guards checked before it is accepted. The class is
+        also registered for JSON as ``"<domain>.<Class>"``.
+        """
+
+        def register(cls: P) -> P:
+            from participa import serialize
+
+            kind = getattr(cls, "kind", None)
+            plain: type[Any] = cls  # attrs.has narrows its argument; keep cls as given
+            if (
+                not attrs.has(plain)
+                or not isinstance(kind, str)
+                or not callable(getattr(cls, "apply", None))
+            ):
+                raise ValidationError(
+                    _(
+                        "{name} needs to be an attrs class with a 'kind' name and an "
+                        "'apply' method",
+                        name=getattr(cls, "__name__", repr(cls)),
+                    )
+                )
+            other = self.decisions.get(kind)
+            if other is not None and other.payload.__qualname__ != cls.__qualname__:
+                raise ValidationError(
+                    _(
+                        "decision {kind!r} is already registered as {name}",
+                        kind=kind,
+                        name=other.payload.__name__,
+                    ),
+                    hint=_("give the new decision another kind"),
+                )
+            self.decisions[kind] = Decision(kind, cls, everywhere, tuple(requires))
+            self.guards.update(guards or {})
+            self.families.update(families or {})
+            serialize.register(cls, f"{self.json_prefix or self.name}.{cls.__name__}")
+            return cls
+
+        return register
+
+    def guard(self, name: str, fn: Guard) -> None:
+        """Make ``fn`` available to machines of this domain under ``name``."""
+        self.guards[name] = fn
+
+    def family(self, prefix: str, fn: GuardFamily) -> None:
+        """Make a guard family available under ``prefix`` (names like ``prefix:arg``)."""
+        self.families[prefix] = fn
+
+    def standard_guards(self) -> Mapping[str, Guard]:
+        """The domain's named guards (a fresh read-only mapping to extend with ``|``)."""
+        return MappingProxyType(dict(self.guards))
+
+    def standard_families(self) -> Mapping[str, GuardFamily]:
+        """The domain's guard families plus the engine's (``before_deadline``)."""
+        return MappingProxyType({**generic_families(), **self.families})
+
+    def kinds(self) -> tuple[str, ...]:
+        """The decision names, in registration order."""
+        return tuple(self.decisions)
+
+    def lookup(self, payload: object) -> Decision:
+        """The decision a payload records (refusing payloads of other domains)."""
+        for d in self.decisions.values():
+            if type(payload) is d.payload:
+                return d
+        raise ValidationError(
+            _("{value!r} is not a decision of a {domain} round", value=payload, domain=self.name),
+            hint=_("decisions: {names}", names=", ".join(self.decisions)),
         )
 
-    def _table(self, offset: str | None) -> str:
-        from participa.display import html_table, local_time
 
-        money = self.money.format
-        rows = [
-            (_("phase"), self.phase),
-            (_("as of"), local_time(self.now, offset)),
-            (_("path"), " → ".join(v.phase for v in self.visits)),
-            (_("envelope"), money(self.envelope)),
-            (_("allocated"), money(sum(self.allocation.values()))),
-            (_("territories allocated"), len(self.allocation)),
-            (_("proposals"), len(self.proposals)),
-            (
-                _("review"),
-                _(
-                    "{eligible} eligible, {rejected} rejected",
-                    eligible=len(self.eligible),
-                    rejected=len(self.rejected),
-                )
-                if self.reviewed
-                else _("not done"),
+_DOMAINS: dict[type[Any], Domain[Any]] = {}
+
+
+def domain_of(first: Event) -> Domain[Any]:
+    """The domain whose rounds start with this event's payload type."""
+    d = _DOMAINS.get(type(first.payload))
+    if d is None:
+        raise ValidationError(
+            _(
+                "a round's first event must start it, got {kind}",
+                kind=type(first.payload).__name__,
             ),
-            (_("outcomes published"), ", ".join(sorted(self.outcomes)) or _("none")),
-            (_("promised"), money(sum(o.total_funding for o in self.outcomes.values()))),
-            (_("ledger entries"), len(self.ledger.entries)),
-        ]
-        return html_table(("", ""), rows, caption=_("Round {id}", id=self.round_id), wrap=False)
-
-    def to_html(self, *, utc_offset: str | None = None, lang: str | None = None) -> str:
-        """The state as an HTML table, times in ``utc_offset`` (default: the round's own)."""
-        from participa.display import view
-
-        with use_language(lang):
-            return view(self._table(utc_offset or self.utc_offset))
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def deadline(self, phase: str) -> str | None:
-        """The deadline of ``phase`` for this round (override, else the phase default)."""
-        return self.deadlines.get(phase) or self.spec.phase(phase).deadline
-
-    def proposal(self, project_id: str) -> Project:
-        """The registered proposal with this id."""
-        for p in self.proposals:
-            if p.id == project_id:
-                return p
-        raise ValidationError(f"no proposal {project_id!r} in round {self.round_id!r}")
-
-    @property
-    def is_final(self) -> bool:
-        """Whether the round is in a final phase."""
-        return self.phase in self.spec.final
-
-    @property
-    def allocated(self) -> int:
-        """Money allocated to territories in total."""
-        return sum(self.allocation.values())
-
-    @property
-    def promised(self) -> int:
-        """Money promised by published outcomes in total."""
-        return sum(o.total_funding for o in self.outcomes.values())
+            hint=_("start the round with Machine.start"),
+        )
+    return d
 
 
-# --------------------------------------------------------------------------- reducer
+# --------------------------------------------------------------------------- step
 
 
-def _blocked(event: str, phase: str, reasons: Sequence[str], hint: str | None = None) -> None:
+def blocked(event: str, phase: str, reasons: Sequence[str], hint: str | None = None) -> None:
+    """Raise :class:`~participa.TransitionNotAllowed` for ``event`` in ``phase``."""
     raise TransitionNotAllowed(
-        f"cannot fire {event!r} in phase {phase!r}: " + "; ".join(reasons),
+        _("cannot fire {event!r} in phase {phase!r}: ", event=event, phase=phase)
+        + "; ".join(reasons),
         event=event,
         phase=phase,
         failed_guards=reasons,
@@ -277,18 +300,19 @@ def _blocked(event: str, phase: str, reasons: Sequence[str], hint: str | None = 
 Resolve = Callable[[str], Guard]
 
 
-def _check_guards(t: Transition, state: RoundState, resolve: Resolve | None) -> list[str]:
+def check_guards(names: Iterable[str], state: object, resolve: Resolve | None) -> list[str]:
+    """``"name: reason"`` for every guard in ``names`` that blocks ``state``."""
     if resolve is None:
         return []
     reasons = []
-    for name in t.guards:
+    for name in names:
         why = resolve(name)(state)
         if why is not None:
             reasons.append(f"{name}: {why}")
     return reasons
 
 
-def _move(state: RoundState, event: Triggered, at: str, resolve: Resolve | None) -> RoundState:
+def _move(state: S, event: Triggered, at: str, resolve: Resolve | None) -> S:
     spec = state.spec
     here = spec.phase(state.phase)
     out = spec.outgoing(state.phase)
@@ -298,183 +322,88 @@ def _move(state: RoundState, event: Triggered, at: str, resolve: Resolve | None)
         hit, skipping = list(out), True
     if not hit:
         events = sorted({t.event for t in out} | ({"skip"} if here.optional else set()))
-        _blocked(
+        blocked(
             event.event,
             state.phase,
-            [f"no transition {event.event!r} leaves phase {state.phase!r}"],
-            hint=f"events here: {', '.join(events) or 'none (final phase)'}",
+            [
+                _(
+                    "no transition {event!r} leaves phase {phase!r}",
+                    event=event.event,
+                    phase=state.phase,
+                )
+            ],
+            hint=_("events here: {events}", events=", ".join(events) or _("none (final phase)")),
         )
-    t = hit[0]
-    reasons = _check_guards(t, state, resolve)
+    t: Transition = hit[0]
+    reasons = check_guards(t.guards, state, resolve)
     if reasons:
-        _blocked(event.event, state.phase, reasons)
+        blocked(event.event, state.phase, reasons)
     visits = list(state.visits)
     visits[-1] = attrs.evolve(visits[-1], left=at, skipped=skipping)
     target = t.target
     seen = {state.phase}
     while target in state.disabled:
         if target in seen:
-            _blocked(event.event, state.phase, [f"disabled phases loop through {target!r}"])
-        seen.add(target)
-        (nxt,) = spec.outgoing(target)
-        moved = attrs.evolve(state, phase=target)
-        reasons = _check_guards(nxt, moved, resolve)
-        if reasons:
-            _blocked(
+            blocked(
                 event.event,
                 state.phase,
-                [f"while skipping disabled phase {target!r}: {r}" for r in reasons],
+                [_("disabled phases loop through {phase!r}", phase=target)],
+            )
+        seen.add(target)
+        (nxt,) = spec.outgoing(target)
+        reasons = check_guards(nxt.guards, state.moved(now=at, phase=target), resolve)
+        if reasons:
+            blocked(
+                event.event,
+                state.phase,
+                [
+                    _("while skipping disabled phase {phase!r}: {reason}", phase=target, reason=r)
+                    for r in reasons
+                ],
             )
         visits.append(Visit(target, at, left=at, skipped=True))
         target = nxt.target
     visits.append(Visit(target, at))
-    return attrs.evolve(state, phase=target, visits=tuple(visits))
+    return state.moved(now=at, phase=target, visits=tuple(visits))
 
 
-def _decide(state: RoundState, p: Payload, at: str) -> RoundState:
+def _decide(domain: Domain[S], state: S, payload: object, at: str, resolve: Resolve | None) -> S:
+    d = domain.lookup(payload)
     phase = state.spec.phase(state.phase)
-    if not phase.permits(p.kind):
-        allowed = ", ".join(a for a in phase.allows) or "approve and note only"
-        _blocked(
-            p.kind,
+    if not d.everywhere and not phase.permits(d.kind):
+        allowed = ", ".join(phase.allows) or _("approve and note only")
+        blocked(
+            d.kind,
             state.phase,
-            [f"decision {p.kind!r} is not allowed in phase {state.phase!r}"],
-            hint=f"allowed here: {allowed}",
-        )
-    if isinstance(p, Approved):
-        return attrs.evolve(state, approvals={**state.approvals, p.subject: p.body})
-    if isinstance(p, Noted):
-        return attrs.evolve(state, facts={**state.facts, p.key: p.value})
-    if isinstance(p, Allocated):
-        total = sum(p.amounts.values())
-        if total > state.envelope:
-            raise ValidationError(
-                f"allocation of {total} exceeds the round's envelope of {state.envelope}",
-                hint="allocate at most the envelope given when the round started",
-            )
-        if state.outcomes:
-            raise ValidationError(
-                "cannot change the allocation after outcomes were published",
-                hint="record reallocations in the ledger instead",
-            )
-        return attrs.evolve(state, allocation=dict(p.amounts))
-    if isinstance(p, Proposed):
-        have = {q.id for q in state.proposals}
-        ids = [q.id for q in p.projects]
-        dup = sorted({i for i in ids if i in have or ids.count(i) > 1})
-        if dup:
-            raise ValidationError(f"proposals registered twice: {dup}", hint="use new ids")
-        if state.allocation:
-            stray = sorted(
-                q.id
-                for q in p.projects
-                if q.territory is not None and q.territory not in state.allocation
-            )
-            if stray:
-                raise ValidationError(
-                    f"proposals {stray} belong to territories with no allocation",
-                    hint=f"territories: {', '.join(state.allocation)}",
+            [
+                _(
+                    "decision {kind!r} is not allowed in phase {phase!r}",
+                    kind=d.kind,
+                    phase=state.phase,
                 )
-        return attrs.evolve(state, proposals=(*state.proposals, *p.projects))
-    if isinstance(p, Pledged):
-        prop = state.proposal(p.project_id)
-        total = state.pledges.get(p.project_id, 0) + p.amount
-        if total > prop.cost:
-            raise ValidationError(
-                f"pledges of {total} exceed the project's cost of {prop.cost}",
-                project_id=p.project_id,
-            )
-        return attrs.evolve(state, pledges={**state.pledges, p.project_id: total})
-    if isinstance(p, Reviewed):
-        known = {q.id for q in state.proposals}
-        stray = sorted((set(p.eligible) | set(p.rejected) | set(p.costs)) - known)
-        if stray:
-            raise ValidationError(
-                f"review names projects that were never proposed: {stray}",
-                hint="register them with Proposed first",
-            )
-        return attrs.evolve(
-            state,
-            reviewed=True,
-            eligible=p.eligible,
-            rejected=dict(p.rejected),
-            reviewed_costs=dict(p.costs),
+            ],
+            hint=_("allowed here: {allowed}", allowed=allowed),
         )
-    if isinstance(p, BallotsClosed):
-        if state.allocation and p.territory not in state.allocation:
-            raise ValidationError(f"territory {p.territory!r} has no allocation")
-        if p.territory in state.ballots:
-            raise ValidationError(f"voting in territory {p.territory!r} was already closed")
-        if p.voters < 0:
-            raise ValidationError(f"voter count must be >= 0, got {p.voters}")
-        return attrs.evolve(state, ballots={**state.ballots, p.territory: p.voters})
-    if isinstance(p, OutcomePublished):
-        return _publish(state, p, at)
-    if isinstance(p, Committed):
-        return attrs.evolve(
-            state, ledger=state.ledger.commit(p.project_id, p.amount, at=at, reference=p.reference)
-        )
-    if isinstance(p, Spent):
-        return attrs.evolve(
-            state, ledger=state.ledger.spend(p.project_id, p.amount, at=at, reference=p.reference)
-        )
-    if isinstance(p, Reallocated):
-        return attrs.evolve(
-            state,
-            ledger=state.ledger.reallocate(
-                p.project_id,
-                p.amount,
-                at=at,
-                to_project=p.to_project,
-                territory=p.territory,
-                reference=p.reason,
-            ),
-        )
-    raise ValidationError(f"unexpected payload {type(p).__name__}")  # pragma: no cover
+    reasons = check_guards(d.requires, state, resolve)
+    if reasons:
+        blocked(d.kind, state.phase, reasons)
+    applies: _Applies = payload  # type: ignore[assignment]  # checked by lookup
+    new: S = applies.apply(state, at)
+    return new
 
 
-def _publish(state: RoundState, p: OutcomePublished, at: str) -> RoundState:
-    o = p.outcome
-    t = p.territory
-    if t in state.outcomes:
-        raise ValidationError(f"an outcome for territory {t!r} was already published")
-    if state.allocation:
-        if t not in state.allocation:
-            raise ValidationError(f"territory {t!r} has no allocation")
-        if o.total_funding > state.allocation[t]:
-            raise ValidationError(
-                f"outcome for territory {t!r} hands out {o.total_funding}, more than its "
-                f"allocation of {state.allocation[t]}"
-            )
-    elif state.promised + o.total_funding > state.envelope:
-        raise ValidationError(
-            f"outcomes would promise {state.promised + o.total_funding}, more than the "
-            f"envelope of {state.envelope}"
-        )
-    funded = [pid for pid, f in o.funding.items() if f > 0]
-    if state.reviewed:
-        bad = sorted(set(funded) - set(state.eligible))
-        if bad:
-            raise ValidationError(
-                f"outcome for territory {t!r} funds projects not found eligible: {bad}",
-                hint="run the rule on the eligible projects only",
-            )
-    already = [pid for pid in funded if any(pid in q.funding for q in state.outcomes.values())]
-    if already:
-        raise ValidationError(f"projects {already} are already funded by another outcome")
-    ledger = state.ledger
-    for pid in funded:
-        ledger = ledger.promise(
-            pid, o.funding[pid], at=at, territory=t, start_by=p.start_by, reference=o.rule
-        )
-    return attrs.evolve(state, outcomes={**state.outcomes, t: o}, ledger=ledger)
-
-
-def step(state: RoundState | None, event: Event, *, guards: Resolve | None = None) -> RoundState:
+def step(
+    state: S | None,
+    event: Event,
+    *,
+    guards: Resolve | None = None,
+    domain: Domain[S] | None = None,
+) -> S:
     """The pure transition function: the state after ``event`` (``None`` before the first).
 
     ``guards`` resolves guard names to functions; without it guards are not checked
-    (as when replaying a stored log).
+    (as when replaying a stored log). ``domain`` defaults to the one whose start
+    payload began the round (or that ``event`` starts).
 
     Raises
     ------
@@ -484,66 +413,100 @@ def step(state: RoundState | None, event: Event, *, guards: Resolve | None = Non
     ValidationError
         The event breaks a rule of the round (money, ids, time going backwards).
     """
+    if not isinstance(event, Event):
+        raise ValidationError(_("not an event: {value!r}", value=event))
     p = event.payload
     if state is None:
-        if not isinstance(p, Started):
+        dom = domain or domain_of(event)
+        if not isinstance(p, dom.start):
             raise ValidationError(
-                f"a round's first event must be Started, got {type(p).__name__}",
-                hint="start the round with Machine.start",
+                _(
+                    "a round's first event must be {start}, got {kind}",
+                    start=dom.start.__name__,
+                    kind=type(p).__name__,
+                ),
+                hint=_("start the round with Machine.start"),
             )
-        return RoundState(
-            round_id=p.round_id,
-            spec=p.spec,
-            phase=p.spec.initial,
-            now=event.at,
-            visits=(Visit(p.spec.initial, event.at),),
-            envelope=p.envelope,
-            currency=p.currency,
-            minor_per_unit=p.minor_per_unit,
-            disabled=p.disabled,
-            deadlines=p.deadlines,
-            ledger=Ledger(currency=_currency_of(p.currency, p.minor_per_unit)),
-        )
-    if isinstance(p, Started):
-        raise ValidationError(f"round {state.round_id!r} has already started")
+        return dom.initial(p, event.at)
+    if type(p) in _DOMAINS:
+        raise ValidationError(_("this round has already started"))
     if event.at < state.now:
         raise ValidationError(
-            f"event time {event.at} is earlier than the round's latest event at {state.now}",
-            hint="events are recorded in time order; pass the real time of the event",
+            _(
+                "event time {at} is earlier than the round's latest event at {now}",
+                at=event.at,
+                now=state.now,
+            ),
+            hint=_("events are recorded in time order; pass the real time of the event"),
         )
-    now = attrs.evolve(state, now=event.at)
+    now = state.moved(now=event.at)
     if isinstance(p, Triggered):
         return _move(now, p, event.at, guards)
-    return _decide(now, p, event.at)
+    reducer: Domain[S] = domain if domain is not None else _domain_of_state(state)
+    return _decide(reducer, now, p, event.at, guards)
 
 
-def replay(events: Iterable[Event]) -> RoundState:
+def _domain_of_state(state: object) -> Domain[Any]:
+    for d in _DOMAINS.values():
+        if d.state is type(state):
+            return d
+    raise ValidationError(_("no domain knows states of type {kind}", kind=type(state).__name__))
+
+
+def replay(events: Iterable[Event]) -> Any:
     """The state a log produces, checking structure and money but not guards."""
-    state: RoundState | None = None
+    state: Any = None
     for e in events:
         try:
             state = step(state, e)
         except (TransitionNotAllowed, ValidationError) as exc:
-            raise IntegrityError(f"event {e.seq} cannot be replayed: {exc}") from exc
+            seq = e.seq if isinstance(e, Event) else "?"
+            raise IntegrityError(
+                _("event {seq} cannot be replayed: {error}", seq=seq, error=exc)
+            ) from exc
     if state is None:
-        raise IntegrityError("an empty log has no state", hint="start the round first")
+        raise IntegrityError(_("an empty log has no state"), hint=_("start the round first"))
     return state
 
 
 def _events(value: Iterable[Event]) -> tuple[Event, ...]:
+    raw: object = value
+    if isinstance(raw, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(_("a round's events must be a sequence of events"))
     return tuple(value)
 
 
 @attrs.frozen(slots=True)
-class Round:
+class Round(Generic[S]):
     """A round: its event log and the state the log produces.
 
-    Serialise with ``participa.dumps(round)``; restore with ``participa.loads`` and
-    call :meth:`verify` (the stores do it for you).
+    Building a ``Round`` (directly, with ``attrs.evolve`` or through
+    ``participa.loads``) verifies the hash chain, replays the log and compares
+    the result with ``state``: a stored round whose events or state were edited
+    is refused with :class:`~participa.IntegrityError`. Machines build rounds
+    from states they computed themselves without replaying.
     """
 
     events: tuple[Event, ...] = attrs.field(converter=_events)
-    state: RoundState
+    state: S
+
+    def __attrs_post_init__(self) -> None:
+        raw: object = self.state
+        if isinstance(raw, dict) and self.events:
+            # JSON keeps the state as a plain object: read it as the domain's state.
+            from participa.serialize import decode
+
+            state = decode(raw, domain_of(self.events[0]).state)
+            object.__setattr__(self, "state", state)
+        self.verify()
+
+    @classmethod
+    def _trusted(cls, events: tuple[Event, ...], state: S) -> Round[S]:
+        """A round whose state was just computed by :func:`step` (no replay)."""
+        rnd = object.__new__(cls)
+        object.__setattr__(rnd, "events", events)
+        object.__setattr__(rnd, "state", state)
+        return rnd
 
     def __repr__(self) -> str:
         from participa.display import summary
@@ -558,22 +521,17 @@ class Round:
         )
 
     def to_html(self, *, utc_offset: str | None = None, lang: str | None = None) -> str:
-        """The state, then the event log with times in ``utc_offset`` (default: the round's).
+        """The state, then the event log with times in ``utc_offset``.
 
-        A round in soles shows Lima time (−05:00); see :data:`participa.display.UTC_OFFSETS`.
+        The default offset is the state's own (``state.utc_offset``: a PB round in soles
+        shows Lima time, −05:00; see :data:`participa.display.UTC_OFFSETS`), else UTC.
         """
         from participa.display import html_table, local_time, view
 
-        offset = utc_offset or self.state.utc_offset
+        offset = utc_offset or getattr(self.state, "utc_offset", None)
         with use_language(lang):
             rows = (
-                (
-                    e.seq,
-                    local_time(e.at, offset),
-                    e.actor,
-                    type(e.payload).__name__,
-                    e.hash[:12],
-                )
+                (e.seq, local_time(e.at, offset), e.actor, type(e.payload).__name__, e.hash[:12])
                 for e in self.events
             )
             log = html_table(
@@ -582,14 +540,25 @@ class Round:
                 caption=_("Event log"),
                 wrap=False,
             )
-            return view(self.state._table(offset), log)
+            table = getattr(self.state, "_table", None)
+            render = getattr(self.state, "_repr_html_", None)
+            if callable(table):
+                head = str(table(offset))
+            elif callable(render):
+                head = str(render())
+            else:
+                head = ""
+            return view(head, log)
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
     @property
     def head(self) -> str:
-        """Hash of the last event: the version an optimistic writer must hold."""
+        """Hash of the last event: publish it to anchor the log (see ``docs/embedding.md``).
+
+        It is also the version an optimistic writer must hold.
+        """
         return self.events[-1].hash if self.events else GENESIS
 
     @property
@@ -602,25 +571,31 @@ class Round:
         """The current phase."""
         return self.state.phase
 
-    def verify(self) -> None:
+    def verify(self, *, expected_head: str | None = None) -> None:
         """Check the hash chain, replay the log and compare with the stored state.
 
-        Raises :class:`~participa.IntegrityError` naming the first bad event.
+        With ``expected_head`` (a head published earlier) the log must end there,
+        so events deleted from its end are caught too. Raises
+        :class:`~participa.IntegrityError` naming the first bad event.
         """
-        verify_chain(self.events)
+        verify_chain(self.events, expected_head=expected_head)
         if replay(self.events) != self.state:
             raise IntegrityError(
-                f"the stored state of round {self.round_id!r} differs from its replayed log",
-                hint="rebuild the state with participa.phases.Round.from_events",
+                _("the stored state of the round differs from its replayed log"),
+                hint=_("rebuild the state with participa.phases.Round.from_events"),
             )
-        self.state.ledger.check()
+        check = getattr(self.state, "check", None)
+        if callable(check):
+            check()
 
     @classmethod
-    def from_events(cls, events: Iterable[Event]) -> Round:
+    def from_events(
+        cls, events: Iterable[Event], *, expected_head: str | None = None
+    ) -> Round[Any]:
         """Rebuild a round from its log (verifying the chain and replaying it)."""
-        evs = tuple(events)
-        verify_chain(evs)
-        return cls(evs, replay(evs))
+        evs = _events(events)
+        verify_chain(evs, expected_head=expected_head)
+        return cls._trusted(evs, replay(evs))
 
     def since(self, head: str) -> tuple[Event, ...]:
         """Events appended after the event whose hash is ``head``."""
@@ -629,274 +604,31 @@ class Round:
         for i, e in enumerate(self.events):
             if e.hash == head:
                 return self.events[i + 1 :]
-        raise ValidationError(f"head {head[:12]}… is not in round {self.round_id!r}")
-
-
-# --------------------------------------------------------------------------- hooks
-
-
-@attrs.frozen(slots=True)
-class PhaseChange:
-    """What a hook is told: a phase entered or left, by which event, and the new state."""
-
-    phase: str
-    entering: bool
-    skipped: bool
-    event: Event
-    state: RoundState
-
-
-Hook = Callable[[PhaseChange], None]
-EventHook = Callable[[Event, RoundState], None]
-
-
-def _hookmap(value: Mapping[str, Sequence[Hook]] | None) -> Mapping[str, tuple[Hook, ...]]:
-    return MappingProxyType({k: tuple(v) for k, v in (value or {}).items()})
-
-
-def _eventhooks(value: Iterable[EventHook]) -> tuple[EventHook, ...]:
-    return tuple(value)
-
-
-@attrs.frozen(slots=True)
-class Hooks:
-    """Callbacks for embedding apps, run *after* an event was accepted.
-
-    ``on_enter`` / ``on_leave`` map a phase name (or ``"*"`` for every phase) to
-    callbacks taking a :class:`PhaseChange`; ``on_event`` callbacks get every
-    accepted event and the state after it. Build them with the chaining helpers.
-
-    Examples
-    --------
-    >>> seen = []
-    >>> hooks = Hooks().entering("*", lambda c: seen.append(c.phase))
-    >>> len(hooks.on_enter["*"])
-    1
-    """
-
-    on_enter: Mapping[str, tuple[Hook, ...]] = attrs.field(factory=dict, converter=_hookmap)
-    on_leave: Mapping[str, tuple[Hook, ...]] = attrs.field(factory=dict, converter=_hookmap)
-    on_event: tuple[EventHook, ...] = attrs.field(default=(), converter=_eventhooks)
-
-    def entering(self, phase: str, fn: Hook) -> Hooks:
-        """These hooks plus ``fn`` called on entering ``phase`` (``"*"``: any)."""
-        return attrs.evolve(
-            self, on_enter={**self.on_enter, phase: (*self.on_enter.get(phase, ()), fn)}
-        )
-
-    def leaving(self, phase: str, fn: Hook) -> Hooks:
-        """These hooks plus ``fn`` called on leaving ``phase`` (``"*"``: any)."""
-        return attrs.evolve(
-            self, on_leave={**self.on_leave, phase: (*self.on_leave.get(phase, ()), fn)}
-        )
-
-    def after_event(self, fn: EventHook) -> Hooks:
-        """These hooks plus ``fn`` called after every accepted event."""
-        return attrs.evolve(self, on_event=(*self.on_event, fn))
-
-    def _call(self, table: Mapping[str, tuple[Hook, ...]], change: PhaseChange) -> None:
-        for fn in (*table.get(change.phase, ()), *table.get("*", ())):
-            fn(change)
-
-    def run(self, before: RoundState | None, event: Event, after: RoundState) -> None:
-        """Call the hooks for one accepted event (``before`` is ``None`` for the first)."""
-        start = 0
-        if before is not None and (
-            len(after.visits) != len(before.visits) or after.phase != before.phase
-        ):
-            start = len(before.visits)
-            self._call(
-                self.on_leave,
-                PhaseChange(before.phase, False, after.visits[start - 1].skipped, event, after),
+        raise ValidationError(
+            _(
+                "head {head} is not in round {round_id!r}",
+                head=str(head)[:12] + "…",
+                round_id=self.round_id,
             )
-        elif before is not None:
-            start = len(after.visits)
-        for v in after.visits[start:]:
-            self._call(self.on_enter, PhaseChange(v.phase, True, v.skipped, event, after))
-            if v.left is not None:
-                self._call(self.on_leave, PhaseChange(v.phase, False, v.skipped, event, after))
-        for fn in self.on_event:
-            fn(event, after)
-
-
-# --------------------------------------------------------------------------- machine
-
-
-def _guardmap(value: Mapping[str, Guard]) -> Mapping[str, Guard]:
-    return MappingProxyType(dict(value))
-
-
-def _familymap(value: Mapping[str, GuardFamily]) -> Mapping[str, GuardFamily]:
-    return MappingProxyType(dict(value))
-
-
-@attrs.frozen(slots=True)
-class Machine:
-    """A specification bound to guard functions and hooks; drives rounds.
-
-    Parameters
-    ----------
-    spec
-        The phases and transitions (a preset or your own).
-    guards
-        Guard name → predicate; defaults to :func:`~participa.phases.standard_guards`.
-        Extend with ``standard_guards() | {"mine": my_guard}``.
-    families
-        Prefix → guard factory for names like ``approved:council``.
-    hooks
-        Callbacks run after each accepted event.
-
-    Notes
-    -----
-    Every guard name used by ``spec`` must resolve; missing ones are listed in one
-    ``ValidationError`` when the machine is built.
-    """
-
-    spec: MachineSpec
-    guards: Mapping[str, Guard] = attrs.field(factory=standard_guards, converter=_guardmap)
-    families: Mapping[str, GuardFamily] = attrs.field(
-        factory=standard_families, converter=_familymap
-    )
-    hooks: Hooks = Hooks()
-
-    def __repr__(self) -> str:
-        from participa.display import summary
-
-        return summary(
-            "Machine",
-            self.spec.name,
-            [
-                ngettext("{n} phase", "{n} phases", len(self.spec.phases)),
-                ngettext("{n} guard", "{n} guards", len(self.guards)),
-            ],
         )
 
-    def __attrs_post_init__(self) -> None:
-        missing = [g for g in self.spec.guard_names() if self._lookup(g) is None]
-        if missing:
-            raise ValidationError(
-                f"machine {self.spec.name!r} uses guards with no function: {missing}",
-                hint="pass guards=standard_guards() | {name: function, ...}",
-            )
 
-    def _lookup(self, name: str) -> Guard | None:
-        if name in self.guards:
-            return self.guards[name]
-        prefix, sep, arg = name.partition(":")
-        if sep and prefix in self.families:
-            return self.families[prefix](arg)
-        return None
+_MOVED = ("RoundState",)
 
-    def guard(self, name: str) -> Guard:
-        """The guard function for ``name``."""
-        g = self._lookup(name)
-        if g is None:
-            raise ValidationError(f"no guard called {name!r}")
-        return g
 
-    def _own(self, rnd: Round) -> None:
-        if rnd.state.spec != self.spec:
-            raise ValidationError(
-                f"round {rnd.round_id!r} follows machine {rnd.state.spec.name!r}, "
-                f"not this machine's {self.spec.name!r} (or a different version of it)",
-                hint="build the Machine from the round's own spec: Machine(rnd.state.spec, ...)",
-            )
+def __getattr__(name: str) -> Any:
+    # Names of the PB round that lived here in 0.1.0 (see CHANGELOG).
+    if name in _MOVED:
+        import importlib
 
-    def start(
-        self,
-        *,
-        round_id: str,
-        actor: str,
-        at: str,
-        envelope: int = 0,
-        currency: str | None = None,
-        minor_per_unit: int = 1,
-        disabled: Iterable[str] = (),
-        deadlines: Mapping[str, str] | None = None,
-        hooks: bool = True,
-    ) -> Round:
-        """A new round in the initial phase; its first event is :class:`Started`."""
-        payload = Started(
-            round_id,
-            self.spec,
-            envelope=envelope,
-            currency=currency,
-            minor_per_unit=minor_per_unit,
-            disabled=tuple(disabled),
-            deadlines=dict(deadlines or {}),
-        )
-        event = make_event(None, payload, actor=actor, at=at)
-        state = step(None, event)
-        if hooks:
-            self.hooks.run(None, event, state)
-        return Round((event,), state)
-
-    def apply(
-        self, rnd: Round, payload: Payload, *, actor: str, at: str, hooks: bool = True
-    ) -> Round:
-        """The round after one more event (phase move or decision), guards checked."""
-        self._own(rnd)
-        event = make_event(rnd.events[-1] if rnd.events else None, payload, actor=actor, at=at)
-        state = step(rnd.state, event, guards=self.guard)
-        if hooks:
-            self.hooks.run(rnd.state, event, state)
-        return Round((*rnd.events, event), state)
-
-    def fire(
-        self, rnd: Round, event: str, *, actor: str, at: str, note: str = "", hooks: bool = True
-    ) -> Round:
-        """Fire the machine event ``event`` (a transition name, or ``"skip"``)."""
-        return self.apply(rnd, Triggered(event, note), actor=actor, at=at, hooks=hooks)
-
-    def record(
-        self, rnd: Round, decision: Payload, *, actor: str, at: str, hooks: bool = True
-    ) -> Round:
-        """Record a decision (allocation, review, outcome, commitment, ...)."""
-        if isinstance(decision, Triggered | Started):
-            raise ValidationError("use Machine.fire / Machine.start for phase events")
-        return self.apply(rnd, decision, actor=actor, at=at, hooks=hooks)
-
-    def notify(self, before: Round, after: Round) -> None:
-        """Run the hooks for every event ``after`` has beyond ``before``."""
-        state = before.state
-        for e in after.events[len(before.events) :]:
-            nxt = step(state, e)
-            self.hooks.run(state, e, nxt)
-            state = nxt
-
-    def blocked(self, state: RoundState, *, at: str | None = None) -> Mapping[str, tuple[str, ...]]:
-        """Each event leaving the current phase → the reasons it is blocked (empty: allowed).
-
-        ``at`` is the time to check guards at (default: the state's ``now``).
-        """
-        view = state if at is None else attrs.evolve(state, now=at)
-        out: dict[str, tuple[str, ...]] = {}
-        for t in self.spec.outgoing(state.phase):
-            out[t.event] = tuple(_check_guards(t, view, self.guard))
-        return MappingProxyType(out)
-
-    def overdue(self, state: RoundState, *, now: str) -> tuple[tuple[str, str], ...]:
-        """Phases whose deadline passed while in them: ``(phase, deadline)`` pairs.
-
-        The current phase counts if ``now`` is past its deadline; a past phase counts
-        if it was left after its deadline.
-        """
-        now_ts = timestamp(now)
-        out = []
-        for v in state.visits:
-            d = state.deadline(v.phase)
-            if d is None or v.skipped:
-                continue
-            end = v.left if v.left is not None else now_ts
-            if end > d:
-                out.append((v.phase, d))
-        return tuple(out)
+        return getattr(importlib.import_module("participa.process"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _register() -> None:
     from participa import serialize
 
-    for cls in (Visit, RoundState, Round):
+    for cls in (Visit, Round):
         serialize.register(cls, "phases." + cls.__name__)
 
 

@@ -1,150 +1,84 @@
-"""Standard guards: typed predicates over a round's state that return ``None`` or a reason.
+"""Guards: named predicates over a round's state that return ``None`` or a reason.
 
-A guard is any ``Callable[[RoundState], str | None]``: ``None`` lets the
-transition through, a string blocks it and is shown to people as the reason.
+A guard is any ``Callable[[state], str | None]``: ``None`` lets the transition
+(or decision) through, a string blocks it and is shown to people as the reason.
 Specifications name guards; a :class:`~participa.phases.Machine` maps the names
 to functions. Names with a colon are *families*: ``approved:council`` is the
 ``approved`` family applied to ``"council"``.
 
-======================  =====================================================
-name                    passes when
-======================  =====================================================
-``allocation_made``     the envelope was split among territories
-``proposals_registered`` at least one proposal was registered
-``review_complete``     the feasibility review covered every proposal
-``ballots_closed``      voting closed in every allocated territory
-``outcomes_published``  every allocated territory has a published outcome
-``approved:<subject>``  an ``Approved(subject)`` event was recorded
-``fact:<key>``          a ``Noted(key, ...)`` event was recorded
-``before_deadline:<p>`` the event's time is not after phase ``p``'s deadline
-======================  =====================================================
+The engine itself provides one family, ``before_deadline:<phase>`` (the event's
+time is not after the phase's deadline). A domain provides the rest where it
+registers its decisions: for a PB round see :mod:`participa.process.round`
+(``allocation_made``, ``proposals_registered``, ``review_complete``,
+``ballots_closed``, ``outcomes_published``, ``approved:<subject>``,
+``fact:<key>``).
 
 The state a guard sees has ``now`` set to the time of the event being checked.
+
+Examples
+--------
+>>> from participa.phases import Machine, presets
+>>> m = Machine(presets.ves_2001().with_phase("assignment", deadline="2001-01-31T00:00:00Z"))
+>>> r = m.start(round_id="r", actor="a", at="2001-01-02T00:00:00Z")
+>>> before_deadline("assignment")(r.state) is None
+True
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from participa.phases.engine import RoundState
+from participa.i18n import _
 
-__all__ = [
-    "Guard",
-    "GuardFamily",
-    "allocation_made",
-    "approved",
-    "ballots_closed",
-    "before_deadline",
-    "fact",
-    "outcomes_published",
-    "proposals_registered",
-    "review_complete",
-    "standard_families",
-    "standard_guards",
-]
+__all__ = ["Guard", "GuardFamily", "before_deadline", "generic_families"]
 
-Guard = Callable[["RoundState"], str | None]
+Guard = Callable[[Any], str | None]
 """A predicate over the round's state: ``None`` to allow, a reason to block."""
 
 GuardFamily = Callable[[str], Guard]
 """Builds a guard from the text after the colon of its name."""
 
 
-def allocation_made(state: RoundState) -> str | None:
-    """Block until the envelope has been split among territories."""
-    if not state.allocation:
-        return "the budget has not been assigned to territories yet (record an allocation)"
-    return None
-
-
-def proposals_registered(state: RoundState) -> str | None:
-    """Block until at least one proposal is registered."""
-    return None if state.proposals else "no proposals have been registered"
-
-
-def review_complete(state: RoundState) -> str | None:
-    """Block until the feasibility review has covered every proposal (no vote before it)."""
-    if not state.reviewed:
-        return "the feasibility review is not complete"
-    seen = set(state.eligible) | set(state.rejected)
-    missing = [p.id for p in state.proposals if p.id not in seen]
-    if missing:
-        return f"the feasibility review has not covered projects {missing}"
-    return None
-
-
-def _territories(state: RoundState) -> list[str]:
-    return list(state.allocation)
-
-
-def ballots_closed(state: RoundState) -> str | None:
-    """Block until voting closed in every allocated territory (or anywhere, without one)."""
-    terr = _territories(state)
-    if not terr:
-        return None if state.ballots else "no ballots have been closed"
-    open_ = [t for t in terr if t not in state.ballots]
-    return f"voting is still open in territories {open_}" if open_ else None
-
-
-def outcomes_published(state: RoundState) -> str | None:
-    """Block until every allocated territory has a published outcome."""
-    terr = _territories(state)
-    if not terr:
-        return None if state.outcomes else "no outcome has been published"
-    missing = [t for t in terr if t not in state.outcomes]
-    return f"no published outcome for territories {missing}" if missing else None
-
-
-def approved(subject: str) -> Guard:
-    """A guard that blocks until ``subject`` has been approved (``Approved(subject)``)."""
-
-    def guard(state: RoundState) -> str | None:
-        if subject in state.approvals:
-            return None
-        return f"{subject!r} has not been approved yet (record Approved({subject!r}))"
-
-    return guard
-
-
-def fact(key: str) -> Guard:
-    """A guard that blocks until the application recorded ``Noted(key, ...)``."""
-
-    def guard(state: RoundState) -> str | None:
-        return None if key in state.facts else f"fact {key!r} has not been recorded"
-
-    return guard
-
-
 def before_deadline(phase: str) -> Guard:
     """A guard that blocks once the event's time is past ``phase``'s deadline."""
 
-    def guard(state: RoundState) -> str | None:
+    def guard(state: Any) -> str | None:
         deadline = state.deadline(phase)
         if deadline is not None and state.now > deadline:
-            return f"the deadline of phase {phase!r} ({deadline}) has passed"
+            return _(
+                "the deadline of phase {phase!r} ({deadline}) has passed",
+                phase=phase,
+                deadline=deadline,
+            )
         return None
 
     return guard
 
 
-def standard_guards() -> Mapping[str, Guard]:
-    """The named standard guards (a fresh read-only mapping to extend with ``|``)."""
-    return MappingProxyType(
-        {
-            "allocation_made": allocation_made,
-            "proposals_registered": proposals_registered,
-            "review_complete": review_complete,
-            "ballots_closed": ballots_closed,
-            "outcomes_published": outcomes_published,
-        }
-    )
+def generic_families() -> Mapping[str, GuardFamily]:
+    """The engine's guard families (``before_deadline``)."""
+    return MappingProxyType({"before_deadline": before_deadline})
 
 
-def standard_families() -> Mapping[str, GuardFamily]:
-    """The standard guard families (``approved``, ``fact``, ``before_deadline``)."""
-    return MappingProxyType(
-        {"approved": approved, "fact": fact, "before_deadline": before_deadline}
-    )
+_MOVED = (
+    "allocation_made",
+    "approved",
+    "ballots_closed",
+    "fact",
+    "outcomes_published",
+    "proposals_registered",
+    "review_complete",
+    "standard_families",
+    "standard_guards",
+)
+
+
+def __getattr__(name: str) -> Any:
+    # Names of the PB round that lived here in 0.1.0 (see CHANGELOG).
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module("participa.process"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

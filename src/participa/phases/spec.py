@@ -29,26 +29,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
 from participa.errors import ValidationError
+from participa.i18n import _
 from participa.ledger import timestamp
 
-__all__ = ["DECISIONS", "MachineSpec", "Phase", "Transition"]
-
-DECISIONS = (
-    "allocate",
-    "propose",
-    "pledge",
-    "review",
-    "close_ballots",
-    "publish",
-    "commit",
-    "spend",
-    "reallocate",
-)
-"""Decision kinds a phase may allow (``approve`` and ``note`` are allowed everywhere)."""
+__all__ = ["MachineSpec", "Phase", "Transition"]
 
 
 def _strs(value: Iterable[str]) -> tuple[str, ...]:
@@ -74,8 +63,11 @@ class Phase:
     steps
         The named steps inside the phase (documentation and checklists).
     allows
-        Decision kinds that may be recorded in this phase (see :data:`DECISIONS`),
-        or ``("*",)`` for all.
+        Decision kinds that may be recorded in this phase, or ``("*",)`` for all.
+        The names are checked against the machine's domain (for a PB round,
+        :data:`participa.process.DECISIONS`) when the
+        :class:`~participa.phases.Machine` is built; decisions the domain allows
+        everywhere (``approve``, ``note``) need not be listed.
     optional
         Whether a round may disable (skip) this phase. An optional phase must have
         exactly one way out, which a skip follows.
@@ -96,16 +88,24 @@ class Phase:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValidationError(f"phase name must be a non-empty string, got {self.name!r}")
-        bad = [a for a in self.allows if a != "*" and a not in DECISIONS]
+        bad = [a for a in self.allows if not isinstance(a, str) or not a.strip()]
         if bad:
             raise ValidationError(
-                f"phase {self.name!r} allows unknown decisions {bad}",
-                hint=f"known decisions: {', '.join(DECISIONS)} (or '*')",
+                _(
+                    "phase {phase!r} allows decisions that are not names: {bad}",
+                    phase=self.name,
+                    bad=bad,
+                ),
+                hint=_("name each decision, e.g. 'allocate', or '*' for all"),
             )
 
     def permits(self, decision: str) -> bool:
-        """Whether ``decision`` may be recorded in this phase."""
-        return decision in ("approve", "note") or "*" in self.allows or decision in self.allows
+        """Whether this phase lists ``decision`` (or ``"*"``).
+
+        Decisions the machine's domain allows everywhere (``approve``, ``note``)
+        are accepted in every phase whatever this says.
+        """
+        return "*" in self.allows or decision in self.allows
 
 
 @attrs.frozen(slots=True)
@@ -263,6 +263,10 @@ class MachineSpec:
         """Phases reachable in one step from ``phase``."""
         return tuple(dict.fromkeys(t.target for t in self.outgoing(phase)))
 
+    def decision_names(self) -> tuple[str, ...]:
+        """Every decision name the phases allow (``"*"`` excluded), sorted."""
+        return tuple(sorted({a for p in self.phases for a in p.allows if a != "*"}))
+
     def guard_names(self) -> tuple[str, ...]:
         """Every guard name used, sorted."""
         return tuple(sorted({g for t in self.transitions for g in t.guards}))
@@ -333,6 +337,18 @@ class MachineSpec:
 def phase_titles(spec: MachineSpec) -> Mapping[str, str]:
     """Phase name → title (or the name when untitled)."""
     return MappingProxyType({p.name: p.title or p.name for p in spec.phases})
+
+
+_MOVED = ("DECISIONS",)
+
+
+def __getattr__(name: str) -> Any:
+    # Names of the PB round that lived here in 0.1.0 (see CHANGELOG).
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module("participa.process"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _register() -> None:

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.errors import ValidationError
+from participa.exact import to_fraction
 from participa.model import Election
 from participa.rules.utility import UTILITIES, default_utility, utility_matrix
 from participa.tiebreak import TieBreak, TieResolver
@@ -257,18 +258,16 @@ def _exact_matvec(vec: IntArray, mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 def _as_fraction(x: object, where: str) -> Fraction:
-    if isinstance(x, bool):
-        raise ValidationError(f"{where} must be a number, got {x!r}")
-    if isinstance(x, int | np.integer):
-        return Fraction(int(x))
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, float | np.floating) and math.isfinite(float(x)) and float(x).is_integer():
-        return Fraction(int(x))
-    raise ValidationError(
-        f"{where} must be an integer number of minor units or a Fraction, got {x!r}",
-        hint="pass integers (minor units) or fractions.Fraction values",
-    )
+    """An endowment read by the one exact reader (:func:`participa.exact.to_fraction`):
+    ints and Fractions, or floats holding a whole number; no text."""
+    if isinstance(x, float | np.floating):
+        if math.isfinite(float(x)) and float(x).is_integer():
+            return Fraction(int(x))
+        raise ValidationError(
+            f"{where} must be an integer number of minor units or a Fraction, got {x!r}",
+            hint="pass integers (minor units) or fractions.Fraction values",
+        )
+    return to_fraction(x, what=where, text=False)
 
 
 def prepare(

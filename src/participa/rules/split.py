@@ -8,7 +8,9 @@ needs and an expensive one too little to be built.
 :func:`equal_split` is Villa El Salvador's "atomisation": the budget divided equally
 among territories (S/ 300,000 over 30 neighbourhoods is S/ 10,000 each), each
 territory funding what fits its share; ``pools`` lets neighbourhoods merge their
-shares to afford a joint project.
+shares to afford a joint project. The envelopes are an
+:class:`~participa.allocation.Allocation` (pass any, or let the rule build the equal
+one): territorial money is split in one place, :mod:`participa.allocation`.
 
 Examples
 --------
@@ -26,15 +28,22 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
 
-from participa.errors import RuleError
-from participa.model import Election, Project
-from participa.money import largest_remainder
+from participa.allocation import Allocation, split_equally
+from participa.allocation.pooling import check_pools, pool_map
+from participa.apportion import largest_remainder
+from participa.errors import RuleError, ValidationError
+from participa.i18n import _
+from participa.model import Election, Project, Territory
 from participa.outcome import Outcome, TraceStep
 from participa.rules._common import DEFAULT_TIE_BREAK
 from participa.tiebreak import TieBreak
 
-__all__ = ["equal_split", "per_head"]
+__all__ = ["SplitBy", "equal_split", "per_head"]
+
+SplitBy = Literal["territory", "dimension"]
+"""What the envelopes of :func:`equal_split` are: territories or thematic dimensions."""
 
 
 def per_head(
@@ -86,6 +95,7 @@ def per_head(
     >>> dict(per_head(e, redistribute=True).funding)
     {'x': 10, 'y': 45, 'z': 45}
     """
+    _check_election(election)
     votes = election.total_points()
     resolver = tie_break.resolver(election)
     ids = election.project_ids
@@ -151,16 +161,26 @@ def per_head(
 def equal_split(
     election: Election,
     *,
-    by: str = "territory",
+    allocation: Allocation | None = None,
+    by: SplitBy = "territory",
     pools: Mapping[str, Sequence[str]] | None = None,
     tie_break: TieBreak = DEFAULT_TIE_BREAK,
 ) -> Outcome:
-    """Split the budget equally among territories, then fund greedily by votes inside each.
+    """Fund greedily by votes inside each envelope of a territorial allocation.
+
+    The envelopes come from an :class:`~participa.allocation.Allocation` (any formula,
+    floors, caps, pools: see :mod:`participa.allocation`). Without one, the rule builds
+    the simple one the name says: the budget split equally among the territories named
+    by the projects (:func:`~participa.allocation.split_equally`), with ``pools``.
 
     Parameters
     ----------
     election
         The election; every project needs a ``territory`` (or ``dimension``).
+    allocation
+        The money per territory (and its pools). Its total must not exceed the budget;
+        every project's territory must be a territory or a pool of it. ``None``
+        (default): an equal split of the budget.
     by
         ``"territory"`` (default): the envelopes are :attr:`Project.territory`;
         ``"dimension"``: thematic envelopes by :attr:`Project.dimension`.
@@ -169,7 +189,8 @@ def equal_split(
         into one envelope named after the pool, which funds the projects of the
         pool (``territory`` equal to the pool name: joint projects) and of its
         member territories. A territory belongs to at most one pool; pool members
-        receive a share even if they have no project of their own.
+        receive a share even if they have no project of their own. With an
+        ``allocation``, these pools replace the allocation's own.
     tie_break
         Orders projects with equal votes inside an envelope (default: project id).
 
@@ -179,19 +200,21 @@ def equal_split(
         The fully funded projects, envelope by envelope (envelopes in id order,
         inside each by votes). Money an envelope cannot use is **not** moved: it is
         reported per envelope in the trace and ``params["leftover:<envelope>"]``,
-        and the outcome's ``leftover`` is their sum.
+        and the outcome's ``leftover`` is their sum (plus any budget the allocation
+        did not hand out, ``params["unallocated"]``).
 
     Notes
     -----
-    Shares are ``budget / number of territories`` in exact minor units; the minor
-    units that do not divide go one each to the first territories in id order
-    (largest remainder). Inside an envelope the rule ranks by the weighted number of
-    ballots naming each project and skips what does not fit, like
-    :func:`~participa.rules.greedy.greedy` with ``utility="cost"``.
+    The equal shares are ``budget / number of territories`` in exact minor units; the
+    minor units that do not divide go one each to the first territories in id order
+    (largest remainder, :mod:`participa.apportion`). Inside an envelope the rule ranks by
+    the weighted number of ballots naming each project and skips what does not fit,
+    like :func:`~participa.rules.greedy.greedy` with ``utility="cost"``. Time:
+    ``O(m log m + n·m)`` for ``m`` projects and ``n`` distinct ballots.
 
     Examples
     --------
-    >>> from participa.model import BallotKind, Election, Profile, Project
+    >>> from participa.model import BallotKind, Election, Profile, Project, Territory
     >>> ps = (Project("road", 150, territory="pool"), Project("roof1", 40, territory="n1"),
     ...       Project("roof2", 40, territory="n2"), Project("hall", 90, territory="n3"))
     >>> ids = [p.id for p in ps]
@@ -203,23 +226,20 @@ def equal_split(
     '10'
     >>> equal_split(e.restrict(["roof1", "roof2", "hall"])).selected   # no pooling
     ('roof1', 'roof2', 'hall')
+
+    Any allocation gives the envelopes, e.g. by population:
+
+    >>> from participa.allocation import Formula, allocate
+    >>> ts = [Territory("n1", indicators={"pop": 1}), Territory("n2", indicators={"pop": 1}),
+    ...       Territory("n3", indicators={"pop": 4})]
+    >>> a = allocate(300, ts, Formula.proportional("pop")).pool({"pool": ["n1", "n2"]})
+    >>> dict(a.envelopes)
+    {'n3': 200, 'pool': 100}
+    >>> equal_split(e, allocation=a).selected   # the pool's 100 cannot build the road
+    ('hall', 'roof1', 'roof2')
     """
+    _check_election(election)
     attr = _attribute(by)
-    pools = dict(pools or {})
-    member_of: dict[str, str] = {}
-    for pool in sorted(pools):
-        for t in pools[pool]:
-            if t in pools:
-                raise RuleError(
-                    f"pool {pool!r} lists {t!r}, which is itself a pool",
-                    hint="list territory ids in pools, not pool names",
-                )
-            if t in member_of and member_of[t] != pool:
-                raise RuleError(
-                    f"territory {t!r} is in two pools: {member_of[t]!r} and {pool!r}",
-                    hint="a territory can pool its share only once",
-                )
-            member_of[t] = pool
     keys: list[str] = []
     for p in election.projects:
         key = attr(p)
@@ -230,19 +250,37 @@ def equal_split(
                 hint=f"set Project.{by} for every project, or use another rule",
             )
         keys.append(key)
-    territories = sorted({k for k in keys if k not in pools} | set(member_of))
-    if not territories:
-        if keys:  # pragma: no cover - projects exist only in pools with no members
-            raise RuleError("no territory receives a share", hint="give every pool members")
-        return Outcome.from_selection(election, [], rule="equal-split")
-    shares = dict(
-        zip(territories, largest_remainder(election.budget, [1] * len(territories)), strict=True)
-    )
-    envelopes: dict[str, int] = {}
-    for t in territories:
-        name = member_of.get(t, t)
-        envelopes[name] = envelopes.get(name, 0) + shares[t]
-    envelope_of = [member_of.get(k, k) for k in keys]
+    try:
+        if allocation is None:
+            alloc = _equal_allocation(election.budget, keys, pool_map(pools))
+            if alloc is None:
+                return Outcome.from_selection(election, [], rule="equal-split")
+        elif not isinstance(allocation, Allocation):
+            raise RuleError(_("equal split needs an Allocation, got {value!r}", value=allocation))
+        else:
+            alloc = allocation if pools is None else allocation.pool(pools)
+    except ValidationError as err:
+        raise RuleError(err.message, hint=err.hint) from None
+    if alloc.total > election.budget:
+        raise RuleError(
+            _(
+                "the allocation hands out {total}, more than the budget {budget}",
+                total=alloc.total,
+                budget=election.budget,
+            ),
+            hint=_("allocate the election's budget, or less"),
+        )
+    envelope_of: list[str] = []
+    for p, key in zip(election.projects, keys, strict=True):
+        name = alloc.envelope_of(key)
+        if name is None:
+            raise RuleError(
+                _("the allocation has no envelope for {by} {key!r}", by=by, key=key),
+                project_id=p.id,
+                hint=_("allocate money to every territory the projects name"),
+            )
+        envelope_of.append(name)
+    envelopes = alloc.envelopes
     resolver = tie_break.resolver(election)
     support = election.support()
     order = resolver.rank_by(support)
@@ -251,10 +289,12 @@ def equal_split(
     selected: list[int] = []
     trace: list[TraceStep] = []
     params = {"by": by, "tie_break": str(tie_break)}
+    unallocated = election.budget - alloc.total
+    if unallocated:
+        params["unallocated"] = str(unallocated)
     rnd = 0
     for name in sorted(envelopes):
         left = envelopes[name]
-        members = [t for t in territories if member_of.get(t, t) == name]
         rnd += 1
         trace.append(
             TraceStep(
@@ -262,7 +302,7 @@ def equal_split(
                 "info",
                 None,
                 f"envelope {name!r} gets {left}"
-                + (f" pooled from {', '.join(members)}" if name in pools else ""),
+                + (f" pooled from {', '.join(alloc.members(name))}" if name in alloc.pools else ""),
                 {"envelope": name, "money": left},
             )
         )
@@ -302,7 +342,24 @@ def equal_split(
     )
 
 
-def _attribute(by: str) -> Callable[[Project], str | None]:
+def _check_election(election: object) -> None:
+    if not isinstance(election, Election):
+        raise RuleError(_("a rule needs an Election, got {value!r}", value=election))
+
+
+def _equal_allocation(
+    budget: int, keys: Sequence[str], pools: Mapping[str, tuple[str, ...]]
+) -> Allocation | None:
+    """The budget split equally among the territories the projects and pools name."""
+    members = {t for ms in pools.values() for t in ms}
+    territories = sorted({k for k in keys if k not in pools} | members)
+    if not territories:
+        return None
+    check_pools(pools, territories)
+    return split_equally(budget, [Territory(t) for t in territories], pools=pools)
+
+
+def _attribute(by: object) -> Callable[[Project], str | None]:
     if by == "territory":
         return _territory
     if by == "dimension":

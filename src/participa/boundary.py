@@ -1,0 +1,423 @@
+"""The public boundary: arguments checked against their annotations before any work starts.
+
+Every public function of participa is typed; :func:`checked` turns those types into
+a run-time check at the boundary, so that a wrong argument becomes a
+:class:`~participa.ValidationError` that names the function, the argument, what was
+expected and what came, instead of a ``TypeError`` or ``AttributeError`` from deep
+inside a rule (or, worse, a silently wrong answer: ``2.5`` where an ``int`` of minor
+units was meant, ``"bogus"`` for an option).
+
+What is checked, from the annotation:
+
+* classes (``Election``, ``Outcome``, enums, ...) by ``isinstance``;
+* ``int`` refuses ``bool`` and floats (numpy integers pass); ``float`` refuses NaN
+  and ``bool``; ``str`` only takes strings;
+* ``Literal[...]`` takes only its listed values: an unknown option string is refused
+  with the valid choices;
+* unions and ``None`` for optional arguments;
+* containers (``Sequence``, ``Mapping``, ``tuple``, ``list``, ...) by their kind, and
+  their items when there are few enough to check cheaply; a ``str`` is refused where
+  a sequence of things was meant;
+* ``Callable`` by ``callable``; numpy arrays and ``ArrayLike`` are left to the
+  function (it converts and checks them itself).
+
+What is *not* checked here: meaning (a negative cost, a budget too small). Each
+value's own validators say that; this module only makes sure the value is of the
+kind the function can work with.
+
+Examples
+--------
+>>> @checked
+... def share(total: int, *, parts: int = 2, mode: Literal["floor", "round"] = "floor") -> int:
+...     return total // parts
+>>> share(10, parts=5)
+2
+>>> share(10.5)
+Traceback (most recent call last):
+...
+participa.errors.ValidationError: share(): total must be an integer, got 10.5 (float)
+>>> share(10, mode="ceil")
+Traceback (most recent call last):
+...
+participa.errors.ValidationError: share(): mode must be one of 'floor', 'round', got 'ceil' (str)
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import functools
+import inspect
+import math
+import types
+import typing
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any, Literal, ParamSpec, TypeVar, cast, get_args, get_origin
+
+import attrs
+import numpy as np
+
+from participa.errors import ParticipaError, ValidationError
+from participa.i18n import _
+
+__all__ = ["checked", "describe", "matches", "typed_fields"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_MAX_ITEMS = 2_000
+"""Containers up to this size have their items checked; longer ones only their kind."""
+
+_UNCHECKED = object()
+"""Marker for an annotation that could not be resolved (a name imported for typing only)."""
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def matches(value: object, tp: Any) -> bool:
+    """Whether ``value`` is of the kind the annotation ``tp`` describes (see the module).
+
+    >>> matches(3, int), matches(True, int), matches(3.0, int)
+    (True, False, False)
+    >>> matches("id", Literal["id", "cost"]), matches("x", Literal["id", "cost"])
+    (True, False)
+    >>> matches(["a", "b"], cabc.Sequence[str]), matches("ab", cabc.Sequence[str])
+    (True, False)
+    >>> matches(float("nan"), float), matches(None, int | None)
+    (False, True)
+    """
+    if tp is Any or tp is object or tp is _UNCHECKED or isinstance(tp, TypeVar):
+        return True
+    if tp is None or tp is type(None):
+        return value is None
+    if isinstance(tp, str):  # an unresolved forward reference
+        return True
+    origin = get_origin(tp)
+    args = get_args(tp)
+    if origin is Literal:
+        return any(value == a and type(value) is type(a) for a in args) or any(
+            isinstance(a, str) and value == a for a in args
+        )
+    if origin is typing.Union or origin is types.UnionType:
+        return any(matches(value, a) for a in args)
+    if origin is typing.Annotated:
+        return matches(value, args[0])
+    if tp is int:
+        return _is_int(value)
+    if tp is float:
+        if isinstance(value, bool | np.bool_):
+            return False
+        if isinstance(value, float | np.floating):
+            return not math.isnan(value)
+        return _is_int(value) or isinstance(value, Fraction)
+    if tp is bool:
+        return isinstance(value, bool | np.bool_)
+    if tp is str:
+        return isinstance(value, str)
+    if tp is Fraction:
+        return isinstance(value, Fraction) or _is_int(value)
+    if origin is not None:
+        return _matches_generic(value, origin, args)
+    if tp is cabc.Callable:
+        return callable(value)
+    if isinstance(tp, type):
+        if tp in (cabc.Sequence, cabc.Iterable, cabc.Collection) and isinstance(value, str):
+            return False
+        try:
+            return isinstance(value, tp)
+        except TypeError:  # pragma: no cover - a protocol that cannot be checked
+            return True
+    return True
+
+
+def _matches_generic(value: object, origin: Any, args: tuple[Any, ...]) -> bool:
+    if origin is cabc.Callable:
+        return callable(value)
+    if origin is np.ndarray:
+        return isinstance(value, np.ndarray)
+    if origin is type:
+        return isinstance(value, type)
+    if not isinstance(origin, type):
+        return True
+    if isinstance(value, str) and origin is not str:
+        # a string is a sequence of characters: never what a sequence of things means
+        return False
+    if not isinstance(value, origin):
+        return False
+    if not args or (isinstance(value, cabc.Sized) and len(value) > _MAX_ITEMS):
+        return True
+    if issubclass(origin, cabc.Mapping):
+        assert isinstance(value, cabc.Mapping)
+        key_tp, val_tp = (*args, Any, Any)[:2]
+        return all(matches(k, key_tp) and matches(v, val_tp) for k, v in value.items())
+    if origin is tuple:
+        assert isinstance(value, tuple)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(matches(v, args[0]) for v in value)
+        if args == ((),):
+            return len(value) == 0
+        return len(value) == len(args) and all(
+            matches(v, a) for v, a in zip(value, args, strict=True)
+        )
+    if isinstance(value, cabc.Sequence | cabc.Set):
+        return all(matches(v, args[0]) for v in value)
+    return True  # an iterator: its items are checked where they are consumed
+
+
+def describe(tp: Any) -> str:
+    """An annotation as a reader would say it: ``an integer``, ``one of 'a', 'b'``, ...
+
+    >>> describe(int | None)
+    'an integer or None'
+    >>> describe(Literal["id", "cost"])
+    "one of 'id', 'cost'"
+    """
+    origin = get_origin(tp)
+    args = get_args(tp)
+    if tp is None or tp is type(None):
+        return "None"
+    if origin is Literal:
+        return _("one of {choices}", choices=", ".join(repr(a) for a in args))
+    if origin is typing.Union or origin is types.UnionType:
+        return _(" or ").join(describe(a) for a in args)
+    if tp is int:
+        return _("an integer")
+    if tp is float:
+        return _("a number")
+    if tp is bool:
+        return _("True or False")
+    if tp is str:
+        return _("a string")
+    if origin is not None and isinstance(origin, type):
+        inner = ", ".join(describe(a) for a in args if a is not Ellipsis)
+        name = origin.__name__
+        return _("a {kind} of {items}", kind=name, items=inner) if inner else name
+    if isinstance(tp, type):
+        return tp.__name__
+    return str(tp)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _hints(func: Callable[..., Any]) -> dict[str, Any]:
+    """The function's annotations, resolved; names that exist only for typing stay unchecked."""
+    target = inspect.unwrap(func)
+    raw = getattr(target, "__annotations__", {})
+    globalns = getattr(target, "__globals__", {})
+    try:
+        return typing.get_type_hints(target, globalns=globalns, include_extras=True)
+    except (NameError, TypeError, AttributeError):
+        out: dict[str, Any] = {}
+        for name, ann in raw.items():
+            try:
+                out[name] = eval(ann, globalns) if isinstance(ann, str) else ann  # noqa: S307
+            except Exception:  # a typing-only name: leave it unchecked
+                out[name] = _UNCHECKED
+        return out
+
+
+def checked(func: Callable[P, R]) -> Callable[P, R]:
+    """Check a public function's arguments against its annotations on every call.
+
+    Wrong arity and wrong kinds become :class:`~participa.ValidationError` naming the
+    function and the argument. The annotations are resolved on the first call (so
+    forward references to classes defined later in the module work).
+    """
+    signature = inspect.signature(func)
+    name = getattr(func, "__qualname__", getattr(func, "__name__", "function"))
+    if name.endswith(".__init__"):
+        name = name[: -len(".__init__")]
+    state: dict[str, dict[str, Any]] = {}
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise ValidationError(
+                _("{func}(): {problem}", func=name, problem=str(exc)),
+                hint=_("see help({func}) for its arguments", func=name),
+            ) from None
+        hints = state.get("hints")
+        if hints is None:
+            hints = state["hints"] = _hints(func)
+        for arg, value in bound.arguments.items():
+            if arg in ("self", "cls"):
+                continue
+            tp = hints.get(arg, _UNCHECKED)
+            kind = signature.parameters[arg].kind
+            if kind is inspect.Parameter.VAR_POSITIONAL:
+                bad = [v for v in value if not matches(v, tp)]
+                value = bad[0] if bad else None
+                ok = not bad
+            elif kind is inspect.Parameter.VAR_KEYWORD:
+                bad = [v for v in value.values() if not matches(v, tp)]
+                value = bad[0] if bad else None
+                ok = not bad
+            else:
+                ok = matches(value, tp)
+            if not ok:
+                raise ValidationError(
+                    _(
+                        "{func}(): {arg} must be {expected}, got {value}",
+                        func=name,
+                        arg=arg,
+                        expected=describe(tp),
+                        value=_shown(value),
+                    )
+                )
+        return func(*args, **kwargs)
+
+    wrapper.__signature__ = signature  # type: ignore[attr-defined]
+    wrapper.__participa_checked__ = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+_CONVERTER_ERRORS = (
+    TypeError,
+    ValueError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    ZeroDivisionError,
+    ArithmeticError,
+)
+
+
+def _class_hints(cls: type) -> dict[str, Any]:
+    cached = cls.__dict__.get("__participa_hints__")
+    if cached is not None:
+        return cast("dict[str, Any]", cached)
+    module = __import__("sys").modules.get(cls.__module__)
+    globalns = dict(vars(module)) if module is not None else {}
+    hints: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        for name, ann in getattr(klass, "__annotations__", {}).items():
+            if isinstance(ann, str):
+                try:
+                    hints[name] = eval(ann, globalns, dict(vars(klass)))  # noqa: S307
+                except Exception:  # a typing-only name: leave it unchecked
+                    hints[name] = _UNCHECKED
+            else:
+                hints[name] = ann
+    type.__setattr__(cls, "__participa_hints__", hints)
+    return hints
+
+
+def _project_of(inst: object) -> str | None:
+    """The project a value is about, to name it in an error (a Project's own id included)."""
+    for name in ("project_id", "id") if type(inst).__name__ == "Project" else ("project_id",):
+        found = getattr(inst, name, None)
+        if isinstance(found, str):
+            return found
+    return None
+
+
+def _type_validator(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    cls = type(inst)
+    tp = _class_hints(cls).get(attribute.name, _UNCHECKED)
+    if not matches(value, tp):
+        raise ValidationError(
+            _(
+                "{func}(): {arg} must be {expected}, got {value}",
+                func=cls.__name__,
+                arg=attribute.alias or attribute.name,
+                expected=describe(tp),
+                value=_shown(value),
+            ),
+            project_id=_project_of(inst),
+        )
+
+
+def _guarded(converter: Any, owner: str, field: str) -> Callable[[Any], Any]:
+    if isinstance(converter, attrs.Converter):  # pragma: no cover - attrs >= 24 converters
+        return cast("Callable[[Any], Any]", converter)
+
+    def convert(value: Any) -> Any:
+        try:
+            return converter(value)
+        except _CONVERTER_ERRORS as exc:
+            if isinstance(exc, ParticipaError):
+                raise
+            raise ValidationError(
+                _(
+                    "{func}(): {arg} cannot be read from {value}: {problem}",
+                    func=owner,
+                    arg=field,
+                    value=_shown(value),
+                    problem=str(exc) or type(exc).__name__,
+                )
+            ) from None
+
+    return convert
+
+
+def _validator(own: Any, owner: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """The field's own validator first (its messages know the domain), then the annotation."""
+    if own is None:
+        return _type_validator
+
+    def validate(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        try:
+            own(inst, attribute, value)
+        except ParticipaError:
+            raise
+        except _CONVERTER_ERRORS as exc:
+            _type_validator(inst, attribute, value)
+            raise ValidationError(
+                _(
+                    "{func}(): {arg} cannot be read from {value}: {problem}",
+                    func=owner,
+                    arg=attribute.alias or attribute.name,
+                    value=_shown(value),
+                    problem=str(exc) or type(exc).__name__,
+                )
+            ) from None
+        _type_validator(inst, attribute, value)
+
+    return validate
+
+
+def typed_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """An attrs ``field_transformer``: fields check their annotation; converters fail cleanly.
+
+    Use it on every value class: ``@attrs.frozen(slots=True, field_transformer=typed_fields)``.
+    A field's annotation is checked (:func:`matches`) after its converter ran and before
+    the class's own validators; a converter that breaks on a wrong kind of input
+    raises :class:`~participa.ValidationError` naming the class and the field.
+
+    >>> @attrs.frozen(field_transformer=typed_fields)
+    ... class Pair:
+    ...     left: int
+    ...     right: tuple[int, ...] = attrs.field(converter=tuple, default=())
+    >>> Pair(1, [2, 3])
+    Pair(left=1, right=(2, 3))
+    >>> Pair(1.5)
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: Pair(): left must be an integer, got 1.5 (float)
+    >>> Pair(1, 7)
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: Pair(): right cannot be read from 7 (int): ...
+    """
+    out = []
+    for field in fields:
+        if not field.init:
+            out.append(field)
+            continue
+        changes: dict[str, Any] = {"validator": _validator(field.validator, cls.__name__)}
+        if field.converter is not None:
+            changes["converter"] = _guarded(
+                field.converter, cls.__name__, field.alias or field.name
+            )
+        out.append(field.evolve(**changes))
+    return out

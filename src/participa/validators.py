@@ -1,0 +1,157 @@
+"""Validated integers: counts and amounts of money that are ``int``, never ``bool`` or float.
+
+Every stage takes counts (voters, seats, hours) and amounts of money (integer minor
+units). These helpers check them the same way everywhere and say what is wrong in the
+reader's language:
+
+* :func:`non_negative_int` — an ``int`` ``>= 0`` (numpy integers accepted and
+  converted to ``int``; ``bool``, floats, strings and ``None`` refused);
+* :func:`positive_int` — an ``int`` ``>= 1``;
+* :func:`amount` — a non-negative amount of money in integer minor units (the same
+  check, with a hint on how to convert decimal amounts);
+* :func:`optional_amount` — an amount or ``None``;
+* the ``attrs`` converters :data:`AMOUNT`, :data:`NON_NEGATIVE_INT` and
+  :data:`POSITIVE_INT`, which check a field and name it in the message.
+
+Examples
+--------
+>>> non_negative_int(np.int64(3), what="count")
+3
+>>> amount(True, what="budget")
+Traceback (most recent call last):
+...
+participa.errors.ValidationError: budget must be a non-negative integer of minor units, got True ...
+>>> positive_int(0, what="seats")
+Traceback (most recent call last):
+...
+participa.errors.ValidationError: seats must be a positive integer, got 0
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+
+from participa.errors import ValidationError
+from participa.i18n import _
+
+__all__ = [
+    "AMOUNT",
+    "NON_NEGATIVE_INT",
+    "OPTIONAL_AMOUNT",
+    "POSITIVE_INT",
+    "amount",
+    "is_int",
+    "non_negative_int",
+    "optional_amount",
+    "positive_int",
+]
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, np.integer):
+        return int(value)
+    return None
+
+
+def is_int(value: object) -> bool:
+    """``True`` for ``int`` and numpy integers, ``False`` for ``bool`` and everything else.
+
+    >>> is_int(3), is_int(np.uint8(3)), is_int(True), is_int(3.0)
+    (True, True, False, False)
+    """
+    return _int(value) is not None
+
+
+def non_negative_int(value: object, *, what: str, project_id: str | None = None) -> int:
+    """``value`` as an ``int`` if it is an integer ``>= 0``, else ``ValidationError``.
+
+    >>> non_negative_int(0, what="voters")
+    0
+    >>> non_negative_int(-1, what="voters")
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: voters must be a non-negative integer, got -1
+    """
+    n = _int(value)
+    if n is None or n < 0:
+        raise ValidationError(
+            _("{what} must be a non-negative integer, got {value!r}", what=what, value=value),
+            project_id=project_id,
+        )
+    return n
+
+
+def positive_int(value: object, *, what: str, project_id: str | None = None) -> int:
+    """``value`` as an ``int`` if it is an integer ``>= 1``, else ``ValidationError``.
+
+    >>> positive_int(np.int32(2), what="seats")
+    2
+    """
+    n = _int(value)
+    if n is None or n < 1:
+        raise ValidationError(
+            _("{what} must be a positive integer, got {value!r}", what=what, value=value),
+            project_id=project_id,
+        )
+    return n
+
+
+def amount(value: object, *, what: str, project_id: str | None = None) -> int:
+    """``value`` as an ``int`` of minor units ``>= 0``, else ``ValidationError``.
+
+    >>> amount(1250, what="cost")
+    1250
+    >>> amount(12.5, what="cost", project_id="P1")
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: cost must be a non-negative integer of minor units, \
+got 12.5 [project 'P1'] ...
+    """
+    n = _int(value)
+    if n is None or n < 0:
+        raise ValidationError(
+            _(
+                "{what} must be a non-negative integer of minor units, got {value!r}",
+                what=what,
+                value=value,
+            ),
+            project_id=project_id,
+            hint=_("convert decimal amounts with participa.money.parse_amount"),
+        )
+    return n
+
+
+def optional_amount(value: object, *, what: str, project_id: str | None = None) -> int | None:
+    """``None``, or :func:`amount`.
+
+    >>> optional_amount(None, what="cap") is None
+    True
+    """
+    return None if value is None else amount(value, what=what, project_id=project_id)
+
+
+def _field_converter(check: Any) -> attrs.Converter[Any, Any]:
+    def convert(value: object, field: attrs.Attribute[Any]) -> Any:
+        return check(value, what=field.name)
+
+    return attrs.Converter(convert, takes_field=True)
+
+
+AMOUNT: Any = _field_converter(amount)
+"""``attrs`` converter: a non-negative amount of minor units, named after the field."""
+
+OPTIONAL_AMOUNT: Any = _field_converter(optional_amount)
+"""``attrs`` converter: ``None`` or a non-negative amount of minor units."""
+
+NON_NEGATIVE_INT: Any = _field_converter(non_negative_int)
+"""``attrs`` converter: an ``int >= 0``, named after the field."""
+
+POSITIVE_INT: Any = _field_converter(positive_int)
+"""``attrs`` converter: an ``int >= 1``, named after the field."""
