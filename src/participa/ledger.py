@@ -370,7 +370,8 @@ class Ledger:
         """This ledger, its amounts shown as ``currency`` in messages and reports.
 
         >>> from participa.money import Currency
-        >>> led = Ledger().with_currency(Currency("PEN", 100)).promise("P1", 150, at="2001-01-01Z")
+        >>> led = Ledger().with_currency(Currency("PEN", 100))
+        >>> led = led.promise("P1", 150, at="2001-01-01T00:00:00Z")
         >>> repr(led)
         '<Ledger: 1 entry, promised S/ 1.50, committed S/ 0.00, spent S/ 0.00>'
         """
