@@ -59,7 +59,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.errors import ValidationError
-from participa.i18n import _
+from participa.i18n import N_, _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceStep
 from participa.rules._common import require_kind
@@ -218,7 +218,7 @@ def _greedy(
         w = wts[sup]
         have = int((b * w).sum()) if sup.size else 0
         if have < need:
-            trace.append(_skip(election, step, j, Fraction(have, denom)))
+            trace.append(_arrived(election, step, j, Fraction(have, denom), "skip"))
             continue
         had = Fraction(have, denom)
         if need > 0:
@@ -244,38 +244,21 @@ def _greedy(
             new = np.where(np.arange(bs.size) < k, 0, bs - int(rho))
             held[sup[order]] = new
         selected.append(j)
-        trace.append(_select(election, step, j, had))
+        trace.append(_arrived(election, step, j, had, "select"))
     return selected, trace
 
 
-def _select(election: Election, step: int, j: int, held: Fraction | int) -> TraceStep:
-    cost = int(election.costs[j])
-    return TraceStep(
-        step,
-        "select",
-        election.project_ids[j],
-        _(
-            "its supporters hold {held}, enough for its cost {cost}",
-            held=_money(election, held),
-            cost=election.money.format(cost),
-        ),
-        {"cost": cost},
-    )
+_ARRIVAL = {
+    "select": N_("its supporters hold {held}, enough for its cost {cost}"),
+    "skip": N_("its supporters hold {held} of its cost {cost}"),
+}
 
 
-def _skip(election: Election, step: int, j: int, held: Fraction | int) -> TraceStep:
+def _arrived(election: Election, step: int, j: int, held: Fraction | int, action: str) -> TraceStep:
+    """The trace step of a project that arrived: funded (``select``) or not (``skip``)."""
     cost = int(election.costs[j])
-    return TraceStep(
-        step,
-        "skip",
-        election.project_ids[j],
-        _(
-            "its supporters hold {held} of its cost {cost}",
-            held=_money(election, held),
-            cost=election.money.format(cost),
-        ),
-        {"cost": cost},
-    )
+    reason = _(_ARRIVAL[action], held=_money(election, held), cost=election.money.format(cost))
+    return TraceStep(step, action, election.project_ids[j], reason, {"cost": cost})
 
 
 def _efficient(

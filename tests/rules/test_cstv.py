@@ -1,0 +1,220 @@
+"""CSTV: a voter-by-voter dictionary reference, the property battery and the corpus."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from participa import ParticipaError, RuleError
+from participa.io import load_election
+from participa.model import BallotKind, Election, Profile, Project
+from participa.outcome import Outcome
+from participa.rules._common import DEFAULT_TIE_BREAK
+from participa.rules.cstv import CSTV_VARIANTS, cstv
+from participa.testing import check_rule
+from participa.testing.strategies import elections
+from participa.tiebreak import TieBreak
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+HEAD = json.loads((DATA / "expected_head.json").read_text(encoding="utf-8"))
+KINDS = (BallotKind.CUMULATIVE, BallotKind.SCORING)
+
+
+def reference(e: Election, variant: str) -> list[str]:
+    """CSTV as the paper describes it, one donor dictionary per voter."""
+    prof = e.profile
+    cost = {p.id: Fraction(p.cost) for p in e.projects}
+    rank = {pid: i for i, pid in enumerate(sorted(e.project_ids))}
+    ballots = []
+    for g in range(prof.num_groups):
+        pts = {pid: int(prof.matrix[g, j]) for j, pid in enumerate(e.project_ids)}
+        ballots += [pts] * (int(prof.multiplicity[g]) * int(prof.weight[g]))
+    givers = [b for b in ballots if sum(b.values()) > 0]
+    share = Fraction(e.budget, len(givers)) if givers else Fraction(0)
+    donors = [{p: Fraction(v, sum(b.values())) * share for p, v in b.items()} for b in givers]
+
+    def support(p: str) -> Fraction:
+        return sum((d.get(p, Fraction(0)) for d in donors), Fraction(0))
+
+    def key(p: str) -> tuple[int, Fraction]:
+        if variant in ("ewt", "mt"):
+            return (0, support(p) - cost[p])
+        if variant in ("ewts", "mts"):
+            return (0, support(p))
+        return (1, Fraction(0)) if cost[p] == 0 else (0, support(p) / cost[p])
+
+    def pick(cands: list[str], best: bool) -> str:
+        target = (max if best else min)(key(p) for p in cands)
+        return min((p for p in cands if key(p) == target), key=rank.__getitem__)
+
+    def spread(p: str, amounts: list[Fraction]) -> None:
+        for d, a in zip(donors, amounts, strict=True):
+            d.pop(p, None)
+            rest = sum(d.values(), Fraction(0))
+            if rest:
+                for q in d:
+                    d[q] += a * d[q] / rest
+
+    current = list(e.project_ids)
+    eliminated: list[str] = []
+    chosen: list[str] = []
+    left = Fraction(e.budget)
+    while current:
+        eligible = [p for p in current if support(p) >= cost[p]]
+        stop = False
+        while not eligible and not stop:
+            if variant.startswith("ewt"):
+                if len(current) < 2:
+                    eliminated += current
+                    current = []
+                    stop = True
+                    break
+                p = pick(current, best=False)
+                current.remove(p)
+                eliminated.append(p)
+                spread(p, [d.get(p, Fraction(0)) for d in donors])
+            else:
+                for p in list(current):
+                    if sum((sum(d.values()) for d in donors if d.get(p)), Fraction(0)) < cost[p]:
+                        current.remove(p)
+                        eliminated.append(p)
+                if not current:
+                    stop = True
+                    break
+                p = pick(current, best=True)
+                mine = [d for d in donors if d.get(p)]
+                full: list[dict[str, Fraction]] = []
+                while True:
+                    rest = [d for d in mine if all(d is not f for f in full)]
+                    need = cost[p] - sum((sum(f.values()) for f in full), Fraction(0))
+                    given = sum((d[p] for d in rest), Fraction(0))
+                    if not rest or not given:
+                        eliminated += current
+                        current = []
+                        stop = True
+                        break
+                    scale = need / given
+                    newly = [d for d in rest if d[p] * scale > sum(d.values())]
+                    if not newly:
+                        break
+                    full += newly
+                if stop:
+                    break
+                for d in full:
+                    total = sum(d.values())
+                    for q in d:
+                        d[q] = Fraction(0)
+                    d[p] = total
+                for d in rest:
+                    total, old = sum(d.values()), d[p]
+                    factor = (total - old * scale) / (total - old) if total != old else Fraction(0)
+                    for q in d:
+                        d[q] *= factor
+                    d[p] = old * scale
+            eligible = [p for p in current if support(p) >= cost[p]]
+        if stop:
+            break
+        p = pick(eligible, best=True)
+        current.remove(p)
+        chosen.append(p)
+        left -= cost[p]
+        s = support(p)
+        if s <= cost[p]:
+            for d in donors:
+                d.pop(p, None)
+            continue
+        gamma = cost[p] / s
+        spread(p, [d.get(p, Fraction(0)) * (1 - gamma) for d in donors])
+    if variant.startswith("ewt"):
+        for p in reversed(eliminated):
+            if cost[p] <= left:
+                left -= cost[p]
+                chosen.append(p)
+    else:
+        pending = list(eliminated)
+        while pending:
+            p = pick(pending, best=True)
+            pending.remove(p)
+            if cost[p] <= left:
+                left -= cost[p]
+                chosen.append(p)
+                for d in donors:
+                    if d.get(p):
+                        for q in d:
+                            d[q] = Fraction(0)
+    return chosen
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    e=elections(kinds=KINDS, max_projects=4, max_voters=5, weighted=True),
+    variant=st.sampled_from(CSTV_VARIANTS),
+)
+def test_matches_the_dictionary_reference(e: Election, variant: str) -> None:
+    assert list(cstv(e, variant=variant).selected) == reference(e, variant)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("variant", CSTV_VARIANTS)
+def test_property_battery(variant: str) -> None:
+    def rule(e: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
+        return cstv(e, variant=variant, tie_break=tie_break)  # type: ignore[arg-type]
+
+    check_rule(rule, kinds=KINDS, max_voters=5, max_projects=4, max_examples=15)
+
+
+def test_excess_flows_back_as_the_paper_says() -> None:
+    # Voter 1 gives p0 3 points and p2 2; voter 2 gives p2 3. p2 is funded with 10.5 of
+    # donations for a cost of 5: everyone pays 10/21 of her donation and voter 1's change
+    # (3 · 11/21) flows back to p0, which then beats p1, which nobody supports. The
+    # reference source lets voter 2 (who gives nothing else) pay everything, leaves voter
+    # 1's donation on p2 for good, and funds the unsupported p1 instead of p0.
+    e = Election(
+        15,
+        (Project("p0", 8), Project("p1", 3), Project("p2", 5)),
+        Profile.from_ballots(
+            BallotKind.CUMULATIVE, ["p0", "p1", "p2"], [{"p0": 3, "p2": 2}, {"p2": 3}]
+        ),
+    )
+    out = cstv(e, variant="mt")
+    assert sorted(out.selected) == ["p0", "p2"]
+    assert reference(e, "mt") == list(out.selected)
+
+
+def test_bad_input() -> None:
+    e = Election(
+        10, (Project("x", 6),), Profile.from_ballots(BallotKind.CUMULATIVE, ["x"], [{"x": 1}])
+    )
+    with pytest.raises(ParticipaError, match="variant"):
+        cstv(e, variant="stv")  # type: ignore[arg-type]
+    with pytest.raises(RuleError):
+        cstv(load_election(DATA / "Poland_Lodz_2020_Nr_33.pb.gz"))
+
+
+# Where participa and the reference source disagree (docs/more-rules.md): on Zurich, minimal
+# transfers over costs runs the same main phase (the same six projects, the same set-aside
+# projects) but the donations left at the acceptance phase differ by a few per cent, and the
+# last project accepted differs ('19' here, '1' there). The cause is not yet isolated.
+KNOWN = {("Switzerland_Zurich_S5D10", "mtc"): "acceptance phase differs from the reference source"}
+CASES = [
+    pytest.param(
+        name,
+        v,
+        id=f"{name[:30]}-{v}",
+        marks=[pytest.mark.xfail(reason=KNOWN[(name, v)])] if (name, v) in KNOWN else [],
+    )
+    for name, entry in HEAD.items()
+    for v in CSTV_VARIANTS
+    if "selected" in entry["results"].get(f"cstv_{v}", {})
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_corpus_matches_the_reference_source(name: str, variant: str) -> None:
+    got = sorted(cstv(load_election(DATA / f"{name}.pb.gz"), variant=variant).selected)  # type: ignore[arg-type]
+    assert got == sorted(HEAD[name]["results"][f"cstv_{variant}"]["selected"])
