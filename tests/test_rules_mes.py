@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import participa
 from participa.errors import RuleError, TieError, ValidationError
 from participa.model import BallotKind, Election, Profile, Project
+from participa.outcome import TraceAction
 from participa.rules.mes import equal_shares, equal_shares_reference, is_exhaustive
 from participa.rules.utility import default_utility, utility_matrix
 from participa.testing.strategies import elections
@@ -84,7 +85,7 @@ def test_kernel_matches_reference_custom_utilities_and_endowments(
         for r, w in zip(raw, weights, strict=True)
     ]
     completion = data.draw(st.sampled_from(COMPLETIONS))
-    kw: dict[str, Any] = {"utilities": util, "endowments": endow, "completion": completion}
+    kw: dict[str, Any] = {"utility": util, "endowments": endow, "completion": completion}
     fast = equal_shares(e, **kw, increment=5)
     ref = equal_shares_reference(e, **kw, increment=5)
     assert fast.selected == ref.selected
@@ -162,7 +163,7 @@ def _rows(e: Election) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
 
 
 def _with_rows(e: Election, mat: Any, weight: Any, *, collapse: bool) -> Election:
-    prof = Profile.from_matrix(e.kind, e.project_ids, mat, weight=weight, collapse=collapse)
+    prof = Profile.from_matrix(e.kind, e.project_ids, mat, weights=weight, collapse=collapse)
     return Election(e.budget, e.projects, prof)
 
 
@@ -256,7 +257,9 @@ def test_exhaustive_completions(e: Election, completion: str) -> None:
     if completion in ("add1u", "utilitarian"):
         assert is_exhaustive(e, idx)
     else:
-        claims = [s for s in out.trace if s.action == "complete" and s.values["exhaustive"]]
+        claims = [
+            s for s in out.trace if s.action is TraceAction.COMPLETE and s.values["exhaustive"]
+        ]
         if claims:
             worth = e.profile.group_weight @ utility_matrix(e, default_utility(e.kind))
             valued = [j for j in range(len(e.projects)) if worth[j] > 0 and e.costs[j] > 0]
@@ -290,7 +293,7 @@ def test_hand_computed_round() -> None:
 
 def test_add1_trace_and_params() -> None:
     out = equal_shares(small(), completion="add1")
-    tried = [s for s in out.trace if s.action == "complete"]
+    tried = [s for s in out.trace if s.action is TraceAction.COMPLETE]
     # steps 1-4 buy what step 0 buys (y only); the loop may skip some of them, and
     # says so: every step up to the last one tried was run or covered by "same_until"
     steps = [s.values["step"] for s in tried]
@@ -305,7 +308,9 @@ def test_add1_trace_and_params() -> None:
     assert out.params["endowment"] == "30"
     stop = equal_shares(small(), completion="add1", exhaustive_stop=False)
     assert stop.selected_set == {"x", "y"}
-    over = [s for s in stop.trace if s.action == "complete" and not s.values["within_budget"]]
+    over = [
+        s for s in stop.trace if s.action is TraceAction.COMPLETE and not s.values["within_budget"]
+    ]
     assert len(over) <= 1
 
 
@@ -385,10 +390,10 @@ def test_no_voters() -> None:
         ({"utility": "votes"}, ValidationError, "unknown utility"),
         ({"utility": "borda"}, RuleError, "ordinal"),
         ({"increment": 0}, ValidationError, "increment"),
-        ({"utilities": [[1, 2, 3]]}, ValidationError, "groups × projects"),
-        ({"utilities": -np.ones((3, 3))}, ValidationError, "negative"),
-        ({"utilities": np.full((3, 3), 0.5)}, ValidationError, "integers"),
-        ({"utility": "cost", "utilities": np.ones((3, 3))}, ValidationError, "not both"),
+        ({"utility": [[1, 2, 3]]}, ValidationError, "groups × projects"),
+        ({"utility": -np.ones((3, 3))}, ValidationError, "negative"),
+        ({"utility": np.full((3, 3), 0.5)}, ValidationError, "integers"),
+        ({"utility": 3.5}, ValidationError, "a name or a groups × projects matrix"),
         ({"endowments": [1, 2]}, ValidationError, "one amount per profile group"),
         ({"endowments": [50, 50, 50]}, ValidationError, "more than the budget"),
         ({"endowments": [1, -1, 1]}, ValidationError, "negative"),

@@ -41,7 +41,7 @@ from participa.model import (
 from participa.money import Currency, format_amount, largest_remainder, parse_amount
 from participa.outcome import Outcome, TraceStep
 from participa.serialize import dumps, loads
-from participa.tiebreak import TieBreak, TieCriterion
+from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak, TieCriterion
 
 for _cls in (
     Currency,
@@ -106,6 +106,7 @@ from participa.store import SQLiteStore  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_TIE_BREAK",
     "Allocation",
     "BallotConstraints",
     "BallotKind",

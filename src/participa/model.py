@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.errors import ValidationError
+from participa.i18n import _
 from participa.money import Currency
 from participa.validators import amount, is_int, non_negative_int, positive_int
 
@@ -440,11 +441,15 @@ class Profile:
         matrix: npt.ArrayLike,
         *,
         multiplicity: npt.ArrayLike | None = None,
-        weight: npt.ArrayLike | None = None,
+        weights: npt.ArrayLike | None = None,
         collapse: bool = True,
         listed: npt.ArrayLike | None = None,
+        weight: npt.ArrayLike | None = None,
     ) -> Profile:
         """Build a profile from a ``ballots × projects`` matrix (one row per ballot).
+
+        ``weights`` gives each ballot's voter weight (default 1), as in
+        :meth:`from_ballots`; ``weight`` is its former name, still accepted.
 
         With ``collapse=True`` (the default) identical rows with the same weight (and,
         for cumulative and scoring ballots, the same ``listed`` row) are merged into one
@@ -480,7 +485,14 @@ class Profile:
             if multiplicity is None
             else _whole_numbers(multiplicity, "multiplicity", n)
         )
-        wt = np.ones(n, np.int64) if weight is None else _whole_numbers(weight, "weight", n)
+        if weight is not None:
+            if weights is not None:
+                raise ValidationError(
+                    _("pass weights only (weight is its former name), not both"),
+                    hint=_("drop weight="),
+                )
+            weights = weight
+        wt = np.ones(n, np.int64) if weights is None else _whole_numbers(weights, "weight", n)
         mask = _readonly_mask(listed)
         if mask is not None and mask.shape != mat.shape:
             if mask.size != mat.size:
@@ -570,7 +582,7 @@ class Profile:
             )
         wt = None if weights is None else _whole_numbers(weights, "weights", len(rows))
         if voter_ids is None:
-            return cls.from_matrix(kind, ids, mat, weight=wt, listed=listed)
+            return cls.from_matrix(kind, ids, mat, weights=wt, listed=listed)
         mat2 = mat.astype(_matrix_dtype(kind))
         n = mat2.shape[0]
         w = np.ones(n, np.int64) if wt is None else wt

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
@@ -16,13 +17,47 @@ from participa.money import Currency
 if TYPE_CHECKING:
     from participa.model import Election
 
-__all__ = ["Outcome", "TraceStep"]
+__all__ = ["Outcome", "ParamValue", "TraceAction", "TraceStep", "TraceValue"]
 
 TraceValue = int | float | str | bool | None
+"""A number or text behind a trace step (JSON-compatible)."""
+
+ParamValue = int | float | str | bool | None
+"""An option or result a rule records in :attr:`Outcome.params`: typed, not stringified."""
 
 
 def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value or {}))
+
+
+class TraceAction(enum.Enum):
+    """What a step of a rule's run did."""
+
+    SELECT = "select"
+    """A project was selected (fully funded)."""
+    SKIP = "skip"
+    """A project was passed over (does not fit, below a threshold, ...)."""
+    STOP = "stop"
+    """The rule stopped here."""
+    FUND = "fund"
+    """A project received (possibly partial) funding."""
+    COMPLETE = "complete"
+    """One iteration of a completion (e.g. an ``add1`` endowment tried)."""
+    INFO = "info"
+    """A remark with numbers behind it (optimal welfare, comparison step, ...)."""
+
+
+def _action(value: TraceAction | str) -> TraceAction:
+    if isinstance(value, TraceAction):
+        return value
+    try:
+        return TraceAction(value)
+    except ValueError:
+        choices = ", ".join(a.value for a in TraceAction)
+        raise ValidationError(
+            _("unknown trace action {value!r}", value=value),
+            hint=_("use one of: {choices}", choices=choices),
+        ) from None
 
 
 @attrs.frozen(slots=True)
@@ -34,7 +69,7 @@ class TraceStep:
     round
         1-based round number (a completion's iterations count as rounds too).
     action
-        ``"select"``, ``"skip"``, ``"stop"``, ``"fund"``, ``"complete"`` or ``"info"``.
+        A :class:`TraceAction` (its text value, e.g. ``"select"``, is read as one).
     project_id
         The project concerned, if any.
     reason
@@ -44,7 +79,7 @@ class TraceStep:
     """
 
     round: int
-    action: str
+    action: TraceAction = attrs.field(converter=_action)
     project_id: str | None = None
     reason: str = ""
     values: Mapping[str, TraceValue] = attrs.field(factory=dict, converter=_frozen, hash=False)
@@ -52,7 +87,8 @@ class TraceStep:
     def __str__(self) -> str:
         vals = ", ".join(f"{k}={v}" for k, v in self.values.items())
         pid = f" {self.project_id}" if self.project_id is not None else ""
-        return f"[{self.round}] {self.action}{pid}: {self.reason}" + (f" ({vals})" if vals else "")
+        head = f"[{self.round}] {self.action.value}{pid}: {self.reason}"
+        return head + (f" ({vals})" if vals else "")
 
 
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
@@ -134,7 +170,9 @@ class Outcome:
     trace
         The steps of the run.
     params
-        The options the rule ran with, as text (for reports and JSON).
+        The options the rule ran with and results it reports (``welfare``,
+        ``add1_steps``, ...), each with its type: integers, booleans, text
+        (:data:`ParamValue`; JSON-compatible).
     currency
         How the amounts read as money (the election's currency and minor units).
 
@@ -168,7 +206,9 @@ class Outcome:
     trace: tuple[TraceStep, ...] = attrs.field(
         default=(), converter=_step_tuple, eq=False, repr=False
     )
-    params: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, hash=False, repr=False)
+    params: Mapping[str, ParamValue] = attrs.field(
+        factory=dict, converter=_frozen, hash=False, repr=False
+    )
     currency: Currency = attrs.field(default=Currency(), repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -213,7 +253,7 @@ class Outcome:
         *,
         rule: str,
         trace: Sequence[TraceStep] = (),
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
     ) -> Outcome:
         """An outcome that fully funds the projects at these indices (in selection order)."""
         sel = [int(j) for j in selected]

@@ -39,7 +39,7 @@ from participa.errors import TieError, ValidationError
 if TYPE_CHECKING:
     from participa.model import Election
 
-__all__ = ["TieBreak", "TieCriterion", "TieResolver"]
+__all__ = ["DEFAULT_TIE_BREAK", "TieBreak", "TieCriterion", "TieResolver"]
 
 
 class TieCriterion(enum.Enum):
@@ -239,3 +239,10 @@ class TieResolver:
             tied=ids,
             hint="pass another tie_break, e.g. TieBreak.parse('min-cost,id')",
         )
+
+
+DEFAULT_TIE_BREAK = TieBreak()
+"""The default tie-breaking of every rule (project id, as the reference library does).
+
+Every rule takes ``tie_break: TieBreak = DEFAULT_TIE_BREAK``.
+"""

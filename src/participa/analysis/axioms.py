@@ -73,7 +73,7 @@ from participa.i18n import _, use_language
 from participa.model import Election
 from participa.money import Currency
 from participa.outcome import Outcome
-from participa.rules.utility import Utility, default_utility, utility_matrix
+from participa.rules.utility import Utility, default_utility, parse_utility, utility_matrix
 
 __all__ = [
     "AxiomReport",
@@ -258,7 +258,7 @@ def _setup(
     election: Election, selection: Outcome | Iterable[str], utility: Utility | str | None
 ) -> _Setup:
     util = default_utility(election.kind) if utility is None else utility
-    u = utility_matrix(election, util)
+    u = utility_matrix(election, parse_utility(util))
     in_w = _selected_mask(election, selection)
     w = election.profile.group_weight
     u_w: IntArray = u[:, in_w].sum(axis=1).astype(np.int64)

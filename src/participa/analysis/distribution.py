@@ -36,7 +36,7 @@ from participa.i18n import _, ngettext
 from participa.model import Election, Project
 from participa.money import Currency, largest_remainder
 from participa.outcome import Outcome
-from participa.rules.utility import Utility, default_utility, utility_matrix
+from participa.rules.utility import Utility, default_utility, parse_utility, utility_matrix
 
 __all__ = [
     "FundingGap",
@@ -326,7 +326,7 @@ def voter_satisfaction(
     """
     ids = set(outcome.selected if isinstance(outcome, Outcome) else outcome)
     util = default_utility(election.kind) if utility is None else utility
-    u = utility_matrix(election, util)
+    u = utility_matrix(election, parse_utility(util))
     mask = np.array([p in ids for p in election.project_ids], dtype=np.bool_)
     out: npt.NDArray[np.int64] = u[:, mask].sum(axis=1).astype(np.int64)
     return out

@@ -13,6 +13,11 @@ function               rule
 :func:`per_head`       money in proportion to votes (San Juan de Miraflores)
 :func:`equal_split`    equal envelopes per territory, optional pooling
 :func:`declared`       replay of the rule a pabulib file declares
+:func:`cstv`           cumulative support transfer voting (six variants)
+:func:`maximin_support`  maximin support (generalised sequential Phragmén)
+:func:`exact_equal_shares`  exact equal shares (equal payments)
+:func:`pb_ear`         PB-EAR for ranked ballots
+:func:`online_greedy`  projects decided as they arrive
 =====================  ==========================================================
 
 :data:`RULES`, :func:`get_rule` and :func:`run_rule` expose them under the CLI's names.
@@ -22,48 +27,51 @@ Examples
 >>> from participa.rules import RULES
 >>> list(RULES)[:5]
 ['greedy', 'greedy-no-skip', 'greedy-threshold', 'mes', 'phragmen']
->>> list(RULES)[5:]
-['max-welfare', 'per-head', 'equal-split', 'declared']
+>>> list(RULES)[5:9]
+['max-welfare', 'per-head', 'equal-split', 'cstv']
+>>> list(RULES)[9:]
+['maximin-support', 'ees', 'pb-ear', 'online-greedy', 'declared']
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from participa.rules.cstv import cstv
 from participa.rules.declared import declared
 from participa.rules.diagnostics import FundingDiagnostics, funding_diagnostics
+from participa.rules.ees import exact_equal_shares
 from participa.rules.greedy import greedy
+from participa.rules.maximin import maximin_support
+from participa.rules.mes import equal_shares
+from participa.rules.online import online_greedy
+from participa.rules.pb_ear import pb_ear
 from participa.rules.phragmen import phragmen
 from participa.rules.registry import RULES, RuleSpec, get_rule, run_rule
 from participa.rules.split import equal_split, per_head
 from participa.rules.utility import default_utility, utility_matrix
 from participa.rules.welfare import max_welfare
-from participa.tiebreak import TieBreak
+from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
 __all__ = [
+    "DEFAULT_TIE_BREAK",
     "RULES",
     "FundingDiagnostics",
     "RuleSpec",
     "TieBreak",
+    "cstv",
     "declared",
     "default_utility",
     "equal_shares",
     "equal_split",
+    "exact_equal_shares",
     "funding_diagnostics",
     "get_rule",
     "greedy",
     "max_welfare",
+    "maximin_support",
+    "online_greedy",
+    "pb_ear",
     "per_head",
     "phragmen",
     "run_rule",
     "utility_matrix",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # equal_shares lives in participa.rules.mes; import it on first use
-    if name == "equal_shares":
-        from participa.rules._common import load_equal_shares
-
-        return load_equal_shares()
-    raise AttributeError(f"module 'participa.rules' has no attribute {name!r}")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
-from typing import cast
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -13,15 +12,19 @@ import numpy.typing as npt
 from participa.errors import RuleError
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome
-from participa.tiebreak import TieBreak, TieResolver
+from participa.tiebreak import DEFAULT_TIE_BREAK, TieResolver
 
 __all__ = [
     "DEFAULT_TIE_BREAK",
     "INF",
+    "INT64_SAFE",
     "DensityKey",
     "dense_rank",
     "density_key",
+    "exact_support",
+    "exact_weighted_sums",
     "load_equal_shares",
+    "masses",
     "require_kind",
     "tie_groups",
     "totals",
@@ -29,8 +32,6 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 
-DEFAULT_TIE_BREAK = TieBreak()
-"""The default tie-breaking (project id), shared as every rule's default argument."""
 
 INF = 2
 """Class of a density key that is infinite (a free project somebody values)."""
@@ -39,13 +40,53 @@ DensityKey = tuple[int, Fraction]
 """``(class, value)``: class 2 = infinite, 1 = positive ratio, 0 = nobody values it."""
 
 
-def totals(election: Election, matrix: npt.NDArray[np.int64]) -> IntArray:
-    """Weighted column sums of a ``groups × projects`` matrix: one matrix product."""
+INT64_SAFE = 2**62
+"""Integer sums stay in ``int64`` only when a bound proven from the data is below this."""
+
+
+def masses(election: Election) -> list[int]:
+    """Each profile group's ``multiplicity × weight``, exact (Python ints)."""
     prof = election.profile
-    if prof.num_groups == 0:
-        return np.zeros(len(election.projects), np.int64)
-    out: IntArray = (prof.group_weight @ matrix).astype(np.int64)
-    return out
+    return [
+        int(a) * int(b)
+        for a, b in zip(prof.multiplicity.tolist(), prof.weight.tolist(), strict=True)
+    ]
+
+
+def exact_weighted_sums(election: Election, matrix: npt.NDArray[Any]) -> list[int]:
+    """Exact ``Σ_g mass_g × matrix[g, j]`` per column ``j``, as Python ints.
+
+    One ``int64`` matrix product when ``max mass × max |entry| × groups`` is proven
+    below :data:`INT64_SAFE`; otherwise the same product over Python integers (an
+    ``object`` array), so no sum ever wraps around.
+
+    >>> from participa.model import Profile, Project
+    >>> e = Election(2 * 10**18, (Project("a", 10**18),),
+    ...     Profile.from_matrix(BallotKind.APPROVAL, ["a"], np.ones((1, 1)), multiplicity=[10]))
+    >>> exact_weighted_sums(e, np.array([[10**18]]))
+    [10000000000000000000]
+    """
+    m = matrix.shape[1] if matrix.ndim == 2 else len(election.projects)
+    mass = masses(election)
+    if not mass or matrix.size == 0:
+        return [0] * m
+    mmax = max(mass)
+    umax = int(np.abs(matrix).max())
+    if mmax * max(umax, 1) * len(mass) < INT64_SAFE:
+        prod = np.asarray(mass, dtype=np.int64) @ matrix.astype(np.int64)
+        return [int(x) for x in prod.tolist()]
+    prod_obj = np.asarray(mass, dtype=object) @ matrix.astype(object)
+    return [int(x) for x in prod_obj.tolist()]
+
+
+def exact_support(election: Election) -> list[int]:
+    """Weighted number of voters naming each project, exact (Python ints)."""
+    return exact_weighted_sums(election, election.profile.approvals())
+
+
+def totals(election: Election, matrix: npt.NDArray[np.int64]) -> list[int]:
+    """Weighted column sums of a ``groups × projects`` matrix, exact (Python ints)."""
+    return exact_weighted_sums(election, matrix)
 
 
 def density_key(score: int, cost: int) -> DensityKey:
@@ -100,15 +141,11 @@ def ratio_text(value: DensityKey) -> str:
 
 
 def load_equal_shares() -> Callable[..., Outcome]:
-    """``participa.rules.mes.equal_shares``, imported lazily (it lives in its own module).
+    """``participa.rules.mes.equal_shares`` (kept for older callers).
 
-    Raises :class:`RuleError` if the module is not available.
+    Import it plainly instead: ``from participa.rules.mes import equal_shares`` is
+    precisely typed.
     """
-    try:
-        module = importlib.import_module("participa.rules.mes")
-    except ModuleNotFoundError:  # pragma: no cover - only before mes.py exists
-        raise RuleError(
-            "the method of equal shares is not available in this build",
-            hint="participa.rules.mes could not be imported",
-        ) from None
-    return cast("Callable[..., Outcome]", module.equal_shares)
+    from participa.rules.mes import equal_shares
+
+    return equal_shares

@@ -42,9 +42,9 @@ from participa.i18n import _, ngettext, use_language
 from participa.model import Election
 from participa.money import Currency
 from participa.outcome import Outcome
-from participa.rules._common import DEFAULT_TIE_BREAK, load_equal_shares
 from participa.rules.greedy import greedy
-from participa.tiebreak import TieBreak
+from participa.rules.mes import equal_shares
+from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
 __all__ = ["FundingDiagnostics", "funding_diagnostics"]
 
@@ -227,7 +227,7 @@ def funding_diagnostics(
     greedy_sel = greedy(election, tie_break=tie_break).selected
     mes_sel: tuple[str, ...] | None
     try:
-        mes_sel = load_equal_shares()(election, tie_break=tie_break).selected
+        mes_sel = equal_shares(election, tie_break=tie_break).selected
     except RuleError:
         mes_sel = None
     return FundingDiagnostics(

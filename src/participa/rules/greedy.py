@@ -19,6 +19,12 @@ are still added while money remains, as the reference library does.
 
 Notes
 -----
+Complexity: one weighted sum over the ballots (``O(groups × projects)`` numpy work,
+exact Python integers only when an ``int64`` bound cannot be proven), one exact sort
+of the projects (``O(projects log projects)`` Fraction comparisons) and one pass
+down the list. Sums are exact at any magnitude: costs, budgets and voter weights
+beyond ``2^63`` give the same outcome as with small numbers.
+
 This matches pabutools 1.2.3's ``greedy_utilitarian_welfare`` for ``Cost_Sat``,
 ``Cardinality_Sat``, ``Additive_Cardinal_Sat`` and ``Additive_Borda_Sat``. For Borda the
 reference library uses its general marginal-gain scheme (each round, the feasible
@@ -50,18 +56,19 @@ from __future__ import annotations
 import numpy as np
 
 from participa.errors import ValidationError
+from participa.i18n import _
 from participa.model import Election
-from participa.outcome import Outcome, TraceStep
+from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
 from participa.rules._common import (
-    DEFAULT_TIE_BREAK,
     dense_rank,
     density_key,
+    exact_support,
+    exact_weighted_sums,
     ratio_text,
     tie_groups,
-    totals,
 )
-from participa.rules.utility import Utility, default_utility, utility_matrix
-from participa.tiebreak import TieBreak
+from participa.rules.utility import Utility, UtilityMatrix, default_utility, resolve_utility
+from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
 __all__ = ["greedy", "greedy_order"]
 
@@ -69,31 +76,32 @@ __all__ = ["greedy", "greedy_order"]
 def greedy_order(
     election: Election,
     *,
-    utility: Utility | str | None = None,
+    utility: Utility | UtilityMatrix | None = None,
     tie_break: TieBreak = DEFAULT_TIE_BREAK,
 ) -> tuple[list[list[int]], list[int], list[str]]:
     """Projects grouped by equal utility per cost, best first (ties in tie-break order).
 
-    Returns the groups of project indices, each project's total utility and its ratio
-    as exact text.
+    Returns the groups of project indices, each project's total utility (exact) and
+    its ratio as exact text.
     """
-    u = utility if utility is not None else default_utility(election.kind)
-    costs = election.costs
-    if u in ("cost", "count"):  # utility = cost or 1 on every ballot naming the project
-        support = election.support()
-        scores = support * costs if u == "cost" else support
+    costs = [int(c) for c in election.costs]
+    name = default_utility(election.kind) if utility is None else utility
+    if isinstance(name, str) and name in ("cost", "count"):
+        # utility = cost or 1 on every ballot naming the project: no matrix needed
+        support = exact_support(election)
+        scores = [s * c for s, c in zip(support, costs, strict=True)] if name == "cost" else support
     else:
-        scores = totals(election, utility_matrix(election, u))
-    keys = [density_key(int(s), int(c)) for s, c in zip(scores, costs, strict=True)]
+        scores = exact_weighted_sums(election, resolve_utility(election, utility)[1])
+    keys = [density_key(s, c) for s, c in zip(scores, costs, strict=True)]
     rank = dense_rank(keys)
     groups = list(tie_groups(rank, tie_break.resolver(election)))
-    return groups, [int(s) for s in scores], [ratio_text(k) for k in keys]
+    return groups, scores, [ratio_text(k) for k in keys]
 
 
 def greedy(
     election: Election,
     *,
-    utility: Utility | str | None = None,
+    utility: Utility | UtilityMatrix | None = None,
     skip: bool = True,
     threshold: int | None = None,
     tie_break: TieBreak = DEFAULT_TIE_BREAK,
@@ -105,7 +113,8 @@ def greedy(
     election
         The election.
     utility
-        ``"cost"``, ``"count"``, ``"points"`` or ``"borda"``; default
+        ``"cost"``, ``"count"``, ``"points"`` or ``"borda"``, or any additive
+        utilities as a ``groups × projects`` array of non-negative integers; default
         :func:`~participa.rules.utility.default_utility` of the ballot kind.
     skip
         ``True`` (default): skip a project that does not fit and go on.
@@ -143,25 +152,30 @@ def greedy(
     ('z',)
     """
     if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int)):
-        raise ValidationError(f"threshold must be an integer score, got {threshold!r}")
-    u = utility if utility is not None else default_utility(election.kind)
-    groups, scores, ratios = greedy_order(election, utility=u, tie_break=tie_break)
+        raise ValidationError(
+            _("threshold must be an integer score, got {value!r}", value=threshold)
+        )
+    uname = _utility_name(election, utility)
+    groups, scores, ratios = greedy_order(election, utility=utility, tie_break=tie_break)
     resolver = tie_break.resolver(election)
     ids = election.project_ids
     costs = [int(c) for c in election.costs]
     eligible = np.ones(len(ids), dtype=bool)
     trace: list[TraceStep] = []
     if threshold is not None:
-        points = election.total_points()
-        eligible = points >= threshold
-        for low in np.flatnonzero(~eligible):
+        prof = election.profile
+        points = exact_weighted_sums(
+            election, prof.matrix if prof.kind.has_points else prof.approvals()
+        )
+        eligible = np.array([p >= threshold for p in points], dtype=bool)
+        for low in np.flatnonzero(~eligible).tolist():
             trace.append(
                 TraceStep(
                     0,
-                    "skip",
-                    ids[int(low)],
-                    f"score {int(points[low])} is below the threshold {threshold}",
-                    {"score": int(points[low]), "threshold": threshold},
+                    TraceAction.SKIP,
+                    ids[low],
+                    f"score {points[low]} is below the threshold {threshold}",
+                    {"score": points[low], "threshold": threshold},
                 )
             )
     left = election.budget
@@ -183,13 +197,19 @@ def greedy(
                 left -= costs[j]
                 selected.append(j)
                 trace.append(
-                    TraceStep(rnd, "select", ids[j], f"best ratio {ratios[j]} and it fits", values)
+                    TraceStep(
+                        rnd,
+                        TraceAction.SELECT,
+                        ids[j],
+                        f"best ratio {ratios[j]} and it fits",
+                        values,
+                    )
                 )
             elif skip:
                 trace.append(
                     TraceStep(
                         rnd,
-                        "skip",
+                        TraceAction.SKIP,
                         ids[j],
                         f"cost {costs[j]} exceeds the money left {left}",
                         values,
@@ -199,7 +219,7 @@ def greedy(
                 trace.append(
                     TraceStep(
                         rnd,
-                        "stop",
+                        TraceAction.STOP,
                         ids[j],
                         f"cost {costs[j]} exceeds the money left {left}; no-skip stops here",
                         values,
@@ -211,7 +231,17 @@ def greedy(
     name = "greedy" if skip else "greedy-no-skip"
     if threshold is not None:
         name = "greedy-threshold"
-    params = {"utility": str(u), "skip": str(skip), "tie_break": str(tie_break)}
+    params: dict[str, ParamValue] = {
+        "utility": uname,
+        "skip": skip,
+        "tie_break": str(tie_break),
+    }
     if threshold is not None:
-        params["threshold"] = str(threshold)
+        params["threshold"] = threshold
     return Outcome.from_selection(election, selected, rule=name, trace=trace, params=params)
+
+
+def _utility_name(election: Election, utility: Utility | UtilityMatrix | None) -> str:
+    if utility is None:
+        return default_utility(election.kind)
+    return utility if isinstance(utility, str) else "custom"

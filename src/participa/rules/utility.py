@@ -33,18 +33,30 @@ Examples
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
-from participa.errors import RuleError
+from participa.errors import RuleError, ValidationError
+from participa.i18n import _
 from participa.model import BallotKind, Election
 
-__all__ = ["UTILITIES", "Utility", "default_utility", "utility_matrix"]
+__all__ = [
+    "UTILITIES",
+    "Utility",
+    "UtilityMatrix",
+    "default_utility",
+    "parse_utility",
+    "resolve_utility",
+    "utility_matrix",
+]
 
 Utility = Literal["cost", "count", "points", "borda"]
 UTILITIES: tuple[Utility, ...] = ("cost", "count", "points", "borda")
+
+UtilityMatrix: TypeAlias = npt.NDArray[np.integer[Any]] | npt.NDArray[np.bool_]
+"""Any additive utilities: a ``groups × projects`` array of non-negative integers."""
 
 
 def default_utility(kind: BallotKind) -> Utility:
@@ -57,7 +69,101 @@ def default_utility(kind: BallotKind) -> Utility:
     return "cost"
 
 
-def utility_matrix(election: Election, utility: Utility | str) -> npt.NDArray[np.int64]:
+def parse_utility(text: str) -> Utility:
+    """The :data:`Utility` named by ``text`` (CLI and registry input).
+
+    >>> parse_utility("count")
+    'count'
+    >>> parse_utility("votes")
+    Traceback (most recent call last):
+    ...
+    participa.errors.RuleError: unknown utility 'votes' (use one of: cost, count, points, borda)
+    """
+    for name in UTILITIES:
+        if text == name:
+            return name
+    raise RuleError(
+        _("unknown utility {name!r}", name=text),
+        hint=_("use one of: {choices}", choices=", ".join(UTILITIES)),
+    )
+
+
+def resolve_utility(
+    election: Election, utility: Utility | UtilityMatrix | None
+) -> tuple[str, npt.NDArray[np.int64]]:
+    """The utility's name (``"custom"`` for a matrix) and its ``groups × projects`` matrix.
+
+    ``None`` means :func:`default_utility` of the ballot kind; a name goes through
+    :func:`utility_matrix`; an array must be one row per profile group and one
+    column per project, of non-negative integers (booleans count as 0/1).
+
+    >>> from participa.model import Profile, Project
+    >>> e = Election(10, (Project("a", 4), Project("b", 6)),
+    ...     Profile.from_ballots(BallotKind.APPROVAL, ["a", "b"], [["a"], ["a", "b"]]))
+    >>> name, mat = resolve_utility(e, np.array([[2, 0], [1, 3]]))
+    >>> name, mat.tolist()
+    ('custom', [[2, 0], [1, 3]])
+    >>> resolve_utility(e, None)[0]
+    'cost'
+    """
+    if utility is None:
+        name = default_utility(election.kind)
+        return name, utility_matrix(election, name)
+    if isinstance(utility, str):
+        name = parse_utility(utility)
+        return name, utility_matrix(election, name)
+    if not isinstance(utility, np.ndarray | list | tuple):
+        raise ValidationError(
+            _("utility must be a name or a groups × projects matrix, got {value!r}", value=utility),
+            hint=_("use one of: {choices}", choices=", ".join(UTILITIES)),
+        )
+    g, m = election.profile.num_groups, len(election.projects)
+    try:
+        raw = np.asarray(utility)
+    except (ValueError, TypeError):
+        raw = np.asarray(0)
+    if raw.shape != (g, m):
+        raise ValidationError(
+            _(
+                "utilities must be groups × projects = {expected}, got shape {shape}",
+                expected=(g, m),
+                shape=raw.shape,
+            ),
+            hint=_("one row per profile group (election.profile.num_groups)"),
+        )
+    if raw.dtype == np.bool_:
+        raw = raw.astype(np.int64)
+    if raw.size and not np.issubdtype(raw.dtype, np.integer):
+        ok = False
+        if np.issubdtype(raw.dtype, np.floating):
+            flt = raw.astype(np.float64)
+            ok = bool(np.all(np.isfinite(flt) & (flt == np.round(flt)) & (np.abs(flt) < 2.0**62)))
+        if not ok:
+            raise ValidationError(
+                _("utilities must be non-negative integers"),
+                hint=_(
+                    "scale them to integers: multiplying every utility by one constant "
+                    "does not change the outcome"
+                ),
+            )
+    if raw.size and raw.dtype.kind == "u" and int(raw.max()) >= 2**63:
+        raise ValidationError(_("utilities must be below 2**63"))
+    dense = raw.astype(np.int64)
+    if dense.size and int(dense.min()) < 0:
+        gg, jj = (int(x[0]) for x in np.nonzero(dense < 0))
+        raise ValidationError(
+            _(
+                "utility of group {group} is negative ({value})",
+                group=gg,
+                value=int(dense[gg, jj]),
+            ),
+            project_id=election.project_ids[jj],
+            hint=_("utilities must be >= 0"),
+        )
+    return "custom", dense
+
+
+def utility_matrix(election: Election, utility: Utility) -> npt.NDArray[np.int64]:
     """Integer utilities, one row per profile group, one column per project."""
     prof = election.profile
     on = prof.approvals()
@@ -80,4 +186,7 @@ def utility_matrix(election: Election, utility: Utility | str) -> npt.NDArray[np
             )
         lengths = prof.lengths()[:, None]
         return np.where(on, lengths - prof.matrix, 0).astype(np.int64)
-    raise RuleError(f"unknown utility {utility!r}", hint=f"use one of {', '.join(UTILITIES)}")
+    raise RuleError(
+        _("unknown utility {name!r}", name=utility),
+        hint=_("use one of: {choices}", choices=", ".join(UTILITIES)),
+    )

@@ -23,6 +23,14 @@ over projects sorted by value per cost, pruning with the exact integer bound of 
 fractional (greedy) relaxation. Both are exact; the branch and bound is exponential
 in the worst case but fast on real PB instances (tens to a few hundred projects).
 
+Complexity: the welfare of each project is one weighted sum over the ballots
+(``O(groups × projects)``); the dynamic programme takes ``O(projects × scaled
+budget)`` time and memory (at most :data:`DP_CELLS` cells); the branch and bound
+``O(2^projects)`` in the worst case. Exact at any magnitude: welfare sums are
+Python integers whenever ``int64`` could overflow (costs near ``2^63``, many
+voters), and the dynamic programme runs only when its table provably fits
+``int64``.
+
 Examples
 --------
 >>> from participa.model import BallotKind, Election, Profile, Project
@@ -32,7 +40,7 @@ Examples
 >>> max_welfare(e).selected          # welfare 2*50 + 2*50 = 200 beats 2*60 = 120
 ('b', 'c')
 >>> max_welfare(e, utility="count").params["welfare"]
-'4'
+4
 """
 
 from __future__ import annotations
@@ -43,10 +51,10 @@ import math
 import numpy as np
 
 from participa.model import Election
-from participa.outcome import Outcome, TraceStep
-from participa.rules._common import DEFAULT_TIE_BREAK, totals
-from participa.rules.utility import Utility, default_utility, utility_matrix
-from participa.tiebreak import TieBreak
+from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
+from participa.rules._common import INT64_SAFE, exact_weighted_sums
+from participa.rules.utility import Utility, UtilityMatrix, resolve_utility
+from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
 __all__ = ["DP_CELLS", "knapsack", "max_welfare"]
 
@@ -57,7 +65,7 @@ DP_CELLS = 4_000_000
 def max_welfare(
     election: Election,
     *,
-    utility: Utility | str | None = None,
+    utility: Utility | UtilityMatrix | None = None,
     tie_break: TieBreak = DEFAULT_TIE_BREAK,
 ) -> Outcome:
     """Select a budget-feasible set of projects of largest total utility, exactly.
@@ -67,7 +75,8 @@ def max_welfare(
     election
         The election.
     utility
-        ``"cost"``, ``"count"``, ``"points"`` or ``"borda"``; default
+        ``"cost"``, ``"count"``, ``"points"`` or ``"borda"``, or any additive
+        utilities as a ``groups × projects`` array of non-negative integers; default
         :func:`~participa.rules.utility.default_utility` of the ballot kind.
     tie_break
         Among optimal sets, prefer the one containing the tie-break's first
@@ -89,8 +98,8 @@ def max_welfare(
     >>> max_welfare(e, utility="count", tie_break=TieBreak.parse("max-cost,file-order")).selected
     ('x', 'z')
     """
-    u = utility if utility is not None else default_utility(election.kind)
-    values = [int(v) for v in totals(election, utility_matrix(election, u))]
+    u, matrix = resolve_utility(election, utility)
+    values = exact_weighted_sums(election, matrix)
     costs = [int(c) for c in election.costs]
     resolver = tie_break.resolver(election)
     priority = [int(p) for p in resolver.priority]
@@ -101,7 +110,7 @@ def max_welfare(
     trace = [
         TraceStep(
             1,
-            "info",
+            TraceAction.INFO,
             None,
             f"maximum welfare {welfare} found by {method}",
             {"welfare": welfare, "method": method},
@@ -113,13 +122,17 @@ def max_welfare(
         trace.append(
             TraceStep(
                 k,
-                "select",
+                TraceAction.SELECT,
                 ids[j],
                 "in the optimal set",
                 {"utility": values[j], "cost": costs[j], "left": left},
             )
         )
-    params = {"utility": str(u), "tie_break": str(tie_break), "welfare": str(welfare)}
+    params: dict[str, ParamValue] = {
+        "utility": u,
+        "tie_break": str(tie_break),
+        "welfare": welfare,
+    }
     return Outcome.from_selection(election, order, rule="max-welfare", trace=trace, params=params)
 
 
@@ -143,7 +156,9 @@ def knapsack(
         g = math.gcd(g, costs[j])
     cap = budget // g
     scaled = {j: costs[j] // g for j in items}
-    if len(items) * (cap + 1) <= DP_CELLS:
+    # the table holds sums of at most len(items) values: int64 only when proven safe
+    fits_int64 = max(values[j] for j in items) * len(items) < INT64_SAFE
+    if len(items) * (cap + 1) <= DP_CELLS and fits_int64:
         chosen = _dp(items, values, scaled, cap, priority)
         return sorted(free + chosen), "dp"
     chosen = _branch_and_bound(items, values, scaled, cap, priority, m)
@@ -157,9 +172,7 @@ def _dp(
     order = sorted(items, key=lambda j: priority[j])
     n = len(order)
     # best[k][c]: max welfare using order[k:] with capacity c.  Stored as n+1 rows.
-    big = max(values[j] for j in items) * n
-    if big >= 2**62:  # pragma: no cover - beyond int64; use exact Python integers
-        return _branch_and_bound(items, values, costs, cap, priority, len(priority))
+    assert max(values[j] for j in items) * n < INT64_SAFE  # checked by knapsack
     best = np.zeros((n + 1, cap + 1), np.int64)
     for k in range(n - 1, -1, -1):
         j = order[k]

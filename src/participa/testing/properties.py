@@ -88,7 +88,7 @@ def _per_voter(e: Election, order: Sequence[int] | None = None) -> Election:
     if order is not None:
         rows = rows[np.asarray(order, dtype=np.int64)]
     flat = Profile.from_matrix(
-        prof.kind, prof.project_ids, prof.matrix[rows], weight=prof.weight[rows], collapse=False
+        prof.kind, prof.project_ids, prof.matrix[rows], weights=prof.weight[rows], collapse=False
     )
     return attrs.evolve(e, profile=flat)
 

@@ -80,7 +80,7 @@ def profiles(
     if zero_points and kind.has_points:
         extra = draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m))
         listed = (mat != 0) | np.array(extra, dtype=np.bool_).reshape(n, m)
-    return Profile.from_matrix(kind, project_ids, mat, weight=weights, listed=listed)
+    return Profile.from_matrix(kind, project_ids, mat, weights=weights, listed=listed)
 
 
 @st.composite

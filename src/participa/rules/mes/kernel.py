@@ -22,14 +22,20 @@ are thus an integer sum of endowments plus a short Fraction sum over rounds with
 integer coefficients.
 
 Scale: supporters come from one CSR pass over the matrix
-(:meth:`~participa.rules._mes_setup.MesInput.columns`); uniform utilities are
+(:meth:`~participa.rules.mes.setup.MesInput.columns`); uniform utilities are
 broadcast views, not arrays; long dot products avoid BLAS (a threaded BLAS on a
 busy machine took milliseconds per call) and masked sums are products with the
 mask. 1,000,000 distinct ballots × 200 projects run in seconds in under 1 GB.
 
 ``add1``: :meth:`Kernel.run` with a reference run certifies that a whole range of
 endowment steps buys the same projects in the same order (monotonicity along a
-fixed purchase order, see there), which lets the completion skip those steps.
+fixed purchase order, and affinity when the payer sets agree; see there), which
+lets the completion skip those steps.
+
+Overflow: integer sums (``mass × utility``, endowments) stay in ``int64`` only where
+a bound proven from the actual maxima is below ``2^62``, and fall back to Python
+integers otherwise; a total voter weight beyond ``2^62`` never reaches this kernel
+(:func:`~participa.rules.mes.equal_shares` takes the exact path).
 """
 
 from __future__ import annotations
@@ -42,8 +48,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from participa.rules._mes_setup import MesInput, _exact_matvec, exact_dot
 from participa.rules._numeric import REL_TOL
+from participa.rules.mes.setup import MesInput, exact_dot, exact_matvec
 
 __all__ = ["Kernel", "Round", "Run"]
 
@@ -55,6 +61,9 @@ TOL = REL_TOL
 """Relative error bound used to decide when float values are too close to trust."""
 
 _MAX_FIXED_POINT = 8
+
+_MAX_EXACT_FIXED_POINT = 64
+"""Rounds of the exact fixed-point price before a sorted exact water-filling."""
 
 _CERT_MARGIN = 1e-12
 """Relative margin on a float price from an exact one (rounding error is ~1e-16)."""
@@ -192,6 +201,16 @@ class Kernel:
         this run is unaffordable at the end at every smaller ``x``. Projects are
         checked lazily: one whose lower bound exceeds ``ρ_t(ref.step)`` needs no
         price. Comparisons within the float error bound are made exactly.
+
+        The affine certificate covers competitors the test above cannot (near-equal
+        prices falling together, as for twin projects under the ``count``
+        utility). If in every round up to ``t`` the same groups pay all they have
+        at ``ref.step`` and at ``step``, then along the fixed order they do at
+        every ``x`` in between (budgets rise and prices fall), so every budget and
+        the price of ``w_t`` are affine in ``x``. If also ``j``'s own set of groups
+        paying all they have is the same at both ends, ``ρ_j`` is affine too, and
+        ``ρ_j − ρ_t``, non-negative at both ends (strictly, or with the tie-break
+        preferring ``w_t``), is so in between.
         """
         num, e = self.start(step)
         state = _State(self, step, num, e)
@@ -219,7 +238,7 @@ class Kernel:
         total = Fraction(exact_dot(mass, num[groups]), inp.unit_den)
         if hist:
             rows = inp.rows(groups, hist)
-            ks = _exact_matvec(mass, rows)
+            ks = exact_matvec(mass, rows)
             for rho, k in zip(rhos, ks, strict=True):
                 if k:
                     total -= rho * int(k)
@@ -238,6 +257,67 @@ class Kernel:
                 if u:
                     b -= rho * u
         return b
+
+    def exact_price_at(self, run: Run, t: int, j: int) -> tuple[Fraction, BoolArray] | None:
+        """Exact price of ``j`` at round ``t`` of ``run`` and its payer split.
+
+        Returns ``None`` when ``j``'s supporters cannot pay for it then; otherwise
+        ``ρ`` and, per supporter of ``j`` (in :attr:`idx` order), whether it pays all
+        it has (``budget < ρ × utility``).
+        """
+        idx = self.idx[j]
+        num, _ = self.start(run.step)
+        den = self.inp.unit_den
+        hist = [r.j for r in run.rounds[:t]]
+        rhos = [run.exact_rho(s) for s in range(t)]
+        dead = np.zeros(self.g, dtype=np.bool_)
+        for r in run.rounds[:t]:
+            dead[r.dead] = True
+        # budgets times a common denominator L, as exact integers (object arrays)
+        big_l = math.lcm(den, *(r.denominator for r in rhos))
+        scaled = num[idx].astype(object) * (big_l // den)
+        if hist:
+            coef = np.array([r.numerator * (big_l // r.denominator) for r in rhos], dtype=object)
+            scaled = scaled - self.inp.rows(idx, hist).astype(object) @ coef
+        scaled[dead[idx]] = 0
+        util = self.util_i[j].astype(object)
+        mass = self.mass_i[idx].astype(object)
+        c = self.inp.costs[j]
+        if int((mass * scaled).sum()) < c * big_l:
+            return None
+        # fixed point from below: groups that cannot pay rho × utility pay all they have
+        poor = np.zeros(idx.size, dtype=np.bool_)
+        total_mu = int((mass * util).sum())
+        rho = Fraction(c, total_mu)
+        for _ in range(_MAX_EXACT_FIXED_POINT):
+            more = scaled * rho.denominator < util * (rho.numerator * big_l)
+            if np.array_equal(more, poor):
+                return rho, poor
+            poor = more.astype(np.bool_)
+            q = total_mu - int((mass[poor] * util[poor]).sum())
+            if q <= 0:
+                break
+            rho = (c - Fraction(int((mass[poor] * scaled[poor]).sum()), big_l)) / q
+        bud = [Fraction(int(b), big_l) for b in scaled.tolist()]
+        ui = [int(x) for x in util.tolist()]
+        rho = _waterfill(c, bud, ui, [int(x) for x in mass.tolist()])
+        poor = np.array([b < rho * u for b, u in zip(bud, ui, strict=True)], dtype=np.bool_)
+        return rho, poor
+
+
+def _waterfill(cost: int, bud: list[Fraction], util: list[int], mass: list[int]) -> Fraction:
+    """The exact price ``ρ``: ``Σ mass × min(budget, ρ × utility) = cost`` (money suffices)."""
+    order = sorted(range(len(bud)), key=lambda p: bud[p] / util[p])
+    paid = Fraction(0)
+    rest = sum(m * u for m, u in zip(mass, util, strict=True))
+    rho = Fraction(0)
+    for p in order:
+        rho = (cost - paid) / rest
+        if rho * util[p] <= bud[p]:
+            return rho
+        paid += mass[p] * bud[p]
+        rest -= mass[p] * util[p]
+    return rho
 
 
 class _Eval:
@@ -265,6 +345,8 @@ class _State:
         self.rounds: list[Round] = []
         self.run_obj = Run(kernel, step, list(kernel.free), self.rounds)
         self.emax = float(e.max()) if e.size else 0.0
+        self.affine_upto = -1
+        """Last round whose certificate used the affine test (-1: none)."""
 
     # exact helpers -------------------------------------------------------------------
 
@@ -302,7 +384,7 @@ class _State:
 
         bs = self.b[idx]
         for _ in range(idx.size + 1):
-            q = total_q - int(_exact_matvec(mi[poor], ui[poor, None])[0]) if poor.any() else total_q
+            q = total_q - int(exact_matvec(mi[poor], ui[poor, None])[0]) if poor.any() else total_q
             if q <= 0:
                 return self._exact_waterfill(j, hist, rhos), self._exact_poor(j, hist, rhos)
             money = k.exact_money(idx[poor & ~self.dead[idx]], self.num, hist, rhos)
@@ -333,7 +415,7 @@ class _State:
         smu = k.smu_i.get(j)
         if smu is not None:
             return q - int(smu[poor].sum())
-        return q - int(_exact_matvec(k.mass_i[k.idx[j][poor]], k.util_i[j][poor, None])[0])
+        return q - int(exact_matvec(k.mass_i[k.idx[j][poor]], k.util_i[j][poor, None])[0])
 
     def _exact_budgets(self, j: int, hist: list[int], rhos: list[Fraction]) -> list[Fraction]:
         k = self.k
@@ -486,11 +568,27 @@ class _State:
                     heapq.heappush(heap, (ev.rho - ev.err, k.prio[ev.j], ev.j))
             self.buy(win, rho_exact, poor)
         if ref is not None:
-            self.run_obj.certified = cert and len(self.rounds) == len(ref.rounds)
+            cert = cert and len(self.rounds) == len(ref.rounds)
+            # the affine test needs the same groups paying all they have in every round
+            # up to the last one it was used for
+            self.run_obj.certified = cert and all(
+                np.array_equal(self.rounds[t].dead, ref.rounds[t].dead)
+                for t in range(self.affine_upto + 1)
+            )
         return self.run_obj
 
     def _certify(self, win: _Eval, evals: list[_Eval], ref: Run) -> bool:
-        """The certificate of :meth:`Kernel.run` for the current round."""
+        """The certificate of :meth:`Kernel.run` for the current round.
+
+        A competitor ``j`` passes the simple test when ``ρ_j(step) > ρ_t(ref.step)``
+        (or equal with the tie-break preferring the winner). Otherwise it may pass
+        the *affine* test: along the fixed purchase order, when every round's set of
+        groups paying all they have is the same at both ends of the range, budgets
+        and prices are affine in the step (see :meth:`Kernel.run`), so are
+        ``ρ_j - ρ_t``; an affine function non-negative at both ends is non-negative
+        in between. The test compares the exact prices at both ends and records the
+        round, so that :meth:`run` checks the payer sets once the run is over.
+        """
         k = self.k
         t = len(self.rounds)
         if ref.rounds[t].j != win.j:
@@ -498,11 +596,12 @@ class _State:
         ref_round = ref.rounds[t]
         thr = (ref_round.rho + ref_round.err) * (1.0 + _CERT_MARGIN)
         klass = k.inp.resolver.klass
+        win_now: Fraction | None = None
         for ev in evals:
             if ev is win or ev.rho - ev.err > thr:
                 continue
             r0 = ref.exact_rho(t)
-            r, _ = self.exact_price(ev)
+            r, poor_now = self.exact_price(ev)
             if r > r0:
                 continue
             prefers_win = k.prio[win.j] < k.prio[ev.j] and not (
@@ -510,7 +609,19 @@ class _State:
             )
             if r == r0 and prefers_win:
                 continue
-            return False
+            # the affine test: same payer split of j at both ends, j no cheaper at either
+            then = k.exact_price_at(ref, t, ev.j)
+            if then is None:
+                return False
+            r_then, poor_then = then
+            if not np.array_equal(poor_then, poor_now):
+                return False
+            if win_now is None:
+                win_now = self.exact_price(win)[0]
+            ends = ((r_then, r0), (r, win_now))
+            if not all(a > b or (a == b and prefers_win) for a, b in ends):
+                return False
+            self.affine_upto = t
         return True
 
     def choose(self, near: list[_Eval]) -> tuple[_Eval, Fraction | None, BoolArray]:

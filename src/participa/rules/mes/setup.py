@@ -1,8 +1,10 @@
-"""Shared preparation for the Method of Equal Shares: options, utilities, endowments, greedy.
+"""Set-up of the fast Method of Equal Shares: options checked, utilities and endowments.
 
-Both the fast kernel (:mod:`participa.rules._mes_kernel`) and the exact reference
-(:mod:`participa.rules._mes_reference`) start from a :class:`MesInput`, so they differ
-only in how they run the rounds.
+The fast kernel (:mod:`participa.rules.mes.kernel`) and the completions
+(:mod:`participa.rules.mes.completion`) start from a :class:`MesInput`. The exact
+reference (:mod:`participa.rules.mes.reference`) does *not*: it builds its own
+utilities, budgets and prices from the :class:`~participa.Election`, so a bug here
+shows up as a difference between the two.
 
 Weights: a voter of weight ``w`` counts as ``w`` voters. A profile group therefore
 has *mass* ``multiplicity * weight`` and every unit of mass holds the same budget
@@ -13,7 +15,6 @@ total weight``; the ``add1`` completion adds ``increment`` per unit of weight.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -22,13 +23,21 @@ import numpy.typing as npt
 
 from participa.errors import ValidationError
 from participa.exact import to_fraction
+from participa.i18n import _
 from participa.model import Election
-from participa.rules.utility import UTILITIES, default_utility, utility_matrix
+from participa.rules._common import INT64_SAFE, masses
+from participa.rules.mes.options import COMPLETIONS, Completion, Endowments
+from participa.rules.utility import (
+    UTILITIES,
+    Utility,
+    UtilityMatrix,
+    default_utility,
+    parse_utility,
+    resolve_utility,
+)
 from participa.tiebreak import TieBreak, TieResolver
 
-__all__ = ["COMPLETIONS", "MesInput", "exact_dot", "greedy_fill", "prepare"]
-
-COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
+__all__ = ["MesInput", "exact_dot", "exact_matvec", "prepare"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -46,7 +55,11 @@ class MesInput:
     utility_name
         ``"cost"``, ``"count"``, ``"points"``, ``"borda"`` or ``"custom"``.
     mass
-        ``int64`` multiplicity × weight per group.
+        Multiplicity × weight per group: ``int64`` when the total is proven below
+        ``2^62``, else Python integers (``object``) and :attr:`exact_only` is set.
+    exact_only
+        The masses do not fit the fast kernel's ``int64`` arithmetic: run the exact
+        pure-Python path (:mod:`participa.rules.mes.reference`) instead.
     unit_num, unit_den
         Per-unit-of-mass endowment of group ``g`` is ``unit_num[g] / unit_den``
         (Python ints, exact).
@@ -61,6 +74,7 @@ class MesInput:
         "completion",
         "costs",
         "election",
+        "exact_only",
         "exhaustive_stop",
         "increment",
         "integral_start",
@@ -77,13 +91,14 @@ class MesInput:
         self,
         election: Election,
         *,
+        mass: npt.NDArray[Any],
         utility_name: str,
         dense: IntArray | None,
         uniform: list[int] | None,
         unit_num: npt.NDArray[Any],
         unit_den: int,
         resolver: TieResolver,
-        completion: str,
+        completion: Completion,
         exhaustive_stop: bool,
         integral_start: bool,
         increment: int,
@@ -92,7 +107,8 @@ class MesInput:
         self.utility_name = utility_name
         self._dense = dense
         self.uniform = uniform
-        self.mass: IntArray = election.profile.group_weight.astype(np.int64)
+        self.mass: IntArray = mass
+        self.exact_only = mass.dtype == object
         self.unit_num = unit_num
         self.unit_den = unit_den
         self.resolver = resolver
@@ -194,6 +210,12 @@ class MesInput:
         if not self.integral_start:
             return self.unit_num
         unit = self.unit_den * self.election.minor_per_unit
+        if self.unit_num.dtype == object or unit >= INT64_SAFE:
+            # exact Python integers: a numpy int64 cannot hold ``unit``
+            floors = [(int(a) // unit) * unit for a in self.unit_num.tolist()]
+            return np.array(
+                floors, dtype=np.int64 if max(floors, default=0) < INT64_SAFE else object
+            )
         out: npt.NDArray[Any] = (self.unit_num // unit) * unit
         return out
 
@@ -239,7 +261,7 @@ def exact_dot(vec: IntArray, values: npt.NDArray[Any]) -> int:
     return int(sum(int(a) * int(b) for a, b in zip(vec.tolist(), values.tolist(), strict=True)))
 
 
-def _exact_matvec(vec: IntArray, mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
+def exact_matvec(vec: IntArray, mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """``vec @ mat`` with integers, in Python ints when int64 could overflow."""
     if vec.size == 0:
         return np.zeros(mat.shape[1], np.int64)
@@ -273,13 +295,12 @@ def _as_fraction(x: object, where: str) -> Fraction:
 def prepare(
     election: Election,
     *,
-    utility: str | None,
-    utilities: npt.ArrayLike | None,
-    completion: str,
+    utility: Utility | UtilityMatrix | None,
+    completion: Completion,
     exhaustive_stop: bool,
     integral_start: bool,
     increment: int | None,
-    endowments: npt.ArrayLike | Sequence[Any] | None,
+    endowments: Endowments | None,
     tie_break: TieBreak,
 ) -> MesInput:
     """Validate the options of :func:`~participa.rules.mes.equal_shares` and precompute."""
@@ -287,7 +308,8 @@ def prepare(
     g, m = prof.num_groups, len(election.projects)
     if completion not in COMPLETIONS:
         raise ValidationError(
-            f"unknown completion {completion!r}", hint=f"use one of {', '.join(COMPLETIONS)}"
+            _("unknown completion {name!r}", name=completion),
+            hint=_("use one of: {choices}", choices=", ".join(COMPLETIONS)),
         )
     if increment is None:
         increment = election.minor_per_unit
@@ -297,54 +319,27 @@ def prepare(
         )
     dense: IntArray | None = None
     uniform: list[int] | None = None
-    if utilities is not None:
-        if utility is not None:
+    if utility is None or isinstance(utility, str):
+        if isinstance(utility, str) and utility not in UTILITIES:
             raise ValidationError(
-                "pass either utility (a name) or utilities (a matrix), not both",
-                hint="drop one of the two arguments",
+                _("unknown utility {name!r}", name=utility),
+                hint=_("use one of: {choices}", choices=", ".join(UTILITIES)),
             )
-        raw = np.asarray(utilities)
-        if raw.shape != (g, m):
-            raise ValidationError(
-                f"utilities must be groups × projects = {(g, m)}, got shape {raw.shape}",
-                hint="one row per profile group (election.profile.num_groups)",
-            )
-        if raw.size and not np.issubdtype(raw.dtype, np.integer):
-            if raw.dtype == np.bool_:
-                raw = raw.astype(np.int64)
-            elif not np.issubdtype(raw.dtype, np.floating) or not np.all(
-                np.isfinite(raw) & (raw == np.round(raw))
-            ):
-                raise ValidationError(
-                    "utilities must be non-negative integers",
-                    hint="scale them to integers: multiplying every utility by one constant "
-                    "does not change the outcome",
-                )
-        dense = raw.astype(np.int64)
-        if dense.size and int(dense.min()) < 0:
-            gg, jj = (int(x[0]) for x in np.nonzero(dense < 0))
-            raise ValidationError(
-                f"utility of group {gg} is negative ({int(dense[gg, jj])})",
-                project_id=election.project_ids[jj],
-                hint="equal shares needs utilities >= 0",
-            )
-        name = "custom"
-    else:
-        name = utility if utility is not None else default_utility(prof.kind)
-        if name not in UTILITIES:
-            raise ValidationError(
-                f"unknown utility {name!r}", hint=f"use one of {', '.join(UTILITIES)}"
-            )
+        name: str = default_utility(prof.kind) if utility is None else parse_utility(utility)
         if name == "cost":
             uniform = [int(c) for c in election.costs]
         elif name == "count":
             uniform = [1] * m
         else:
-            dense = utility_matrix(election, name)
+            name, dense = resolve_utility(election, utility)
+    else:
+        name, dense = resolve_utility(election, utility)
     weight = prof.weight
+    mass = masses(election)
+    total_mass = sum(mass)
     num: npt.NDArray[Any]
     if endowments is None:
-        share = Fraction(election.budget, prof.total_weight) if g else Fraction(0)
+        share = Fraction(election.budget, total_mass) if g and total_mass else Fraction(0)
         den = share.denominator
         dtype: Any = np.int64 if share.numerator < 2**62 else object
         num = np.full(g, share.numerator, dtype=dtype)
@@ -362,7 +357,7 @@ def prepare(
                 raise ValidationError(f"endowment of group {k} is negative ({f})")
             unit.append(f / int(weight[k]))
         tot = sum(
-            (u * int(mm) for u, mm in zip(unit, prof.group_weight.tolist(), strict=True)),
+            (u * mm for u, mm in zip(unit, mass, strict=True)),
             Fraction(0),
         )
         if tot > election.budget:
@@ -375,6 +370,7 @@ def prepare(
         num = np.array(nums, dtype=np.int64 if not nums or max(nums) < 2**62 else object)
     return MesInput(
         election,
+        mass=np.array(mass, dtype=np.int64 if total_mass < INT64_SAFE else object),
         utility_name=name,
         dense=dense,
         uniform=uniform,
@@ -386,32 +382,3 @@ def prepare(
         integral_start=integral_start,
         increment=increment,
     )
-
-
-def greedy_fill(inp: MesInput, selected: Sequence[int], left: int) -> tuple[list[int], int]:
-    """Utilitarian completion: add projects by total utility per cost while they fit.
-
-    Ranks the unselected projects by ``Σ mass × utility / cost`` (free valued
-    projects first, projects nobody values last), ties by the tie-break priority;
-    skips a project that does not fit. Returns the added projects and the money left.
-    """
-    chosen = set(selected)
-    keys: list[tuple[int, Fraction, int, int]] = []
-    for j, c in enumerate(inp.costs):
-        if j in chosen:
-            continue
-        t = inp.totals[j]
-        if t <= 0:
-            key = (0, Fraction(0))
-        elif c == 0:
-            key = (2, Fraction(0))
-        else:
-            key = (1, Fraction(t, c))
-        keys.append((-key[0], -key[1], int(inp.resolver.priority[j]), j))
-    keys.sort()
-    added: list[int] = []
-    for *_, j in keys:
-        if inp.costs[j] <= left:
-            added.append(j)
-            left -= inp.costs[j]
-    return added, left

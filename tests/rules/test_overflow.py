@@ -1,0 +1,185 @@
+"""No silent wrong answer at any magnitude: costs, budgets and voter weights near and
+above ``2^63`` give the outcome a pure-Python exact computation gives (issue #12.3).
+
+The references here use Python integers and :class:`~fractions.Fraction` only; they
+share nothing with the rules but the model.
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, note, settings
+from hypothesis import strategies as st
+
+from participa.model import BallotKind, Election, Profile, Project
+from participa.rules import greedy, max_welfare
+from participa.rules.mes import equal_shares, equal_shares_reference
+from participa.tiebreak import TieBreak
+
+BIG = 2**63
+COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
+
+
+def test_max_welfare_reproduction_is_not_empty() -> None:
+    """Issue #12: two projects of 10^18 each, budget 2·10^18, ten voters approving both."""
+    u = 10**18
+    prof = Profile.from_matrix(
+        BallotKind.APPROVAL, ["a", "b"], np.ones((1, 2), np.int64), multiplicity=[10]
+    )
+    e = Election(2 * u, (Project("a", u), Project("b", u)), prof)
+    out = max_welfare(e)
+    assert out.selected == ("a", "b")
+    assert int(out.params["welfare"]) == 2 * 10 * u  # utility = cost, 10 voters each
+    assert greedy(e).selected == ("a", "b")
+    for completion in COMPLETIONS:
+        assert equal_shares(e, completion=completion).selected_set == {"a", "b"}
+
+
+# -- strategies: magnitudes near and above 2^63 ----------------------------------------------
+
+magnitudes = st.one_of(
+    st.integers(1, 50),
+    st.integers(2**61, BIG - 1),
+    st.integers(BIG // 3, BIG // 2),
+)
+
+
+@st.composite
+def huge_elections(draw: st.DrawFn) -> Election:
+    m = draw(st.integers(1, 5))
+    costs = draw(st.lists(magnitudes, min_size=m, max_size=m))
+    g = draw(st.integers(1, 4))
+    rows = draw(st.lists(st.lists(st.booleans(), min_size=m, max_size=m), min_size=g, max_size=g))
+    mult = draw(st.lists(st.one_of(st.integers(1, 5), magnitudes), min_size=g, max_size=g))
+    weight = draw(st.lists(st.one_of(st.just(1), magnitudes), min_size=g, max_size=g))
+    prof = Profile.from_matrix(
+        BallotKind.APPROVAL,
+        [f"p{j}" for j in range(m)],
+        np.array(rows, dtype=np.int64),
+        multiplicity=mult,
+        weights=weight,
+        collapse=False,  # merging equal rows would add multiplicities past int64
+    )
+    budget = draw(st.integers(0, sum(costs) + BIG))
+    projects = tuple(Project(f"p{j}", c) for j, c in enumerate(costs))
+    return Election(budget, projects, prof, minor_per_unit=draw(st.sampled_from([1, 100])))
+
+
+def _masses(e: Election) -> list[int]:
+    prof = e.profile
+    return [
+        int(a) * int(b)
+        for a, b in zip(prof.multiplicity.tolist(), prof.weight.tolist(), strict=True)
+    ]
+
+
+def _scores(e: Election, utility: str) -> list[int]:
+    mass = _masses(e)
+    rows = e.profile.approvals().tolist()
+    costs = [int(c) for c in e.costs]
+    per = [c if utility == "cost" else 1 for c in costs]
+    return [
+        sum(mass[k] * per[j] for k in range(len(mass)) if rows[k][j]) for j in range(len(costs))
+    ]
+
+
+def _priority(e: Election) -> list[int]:
+    ids = e.project_ids
+    order = sorted(range(len(ids)), key=lambda j: ids[j])
+    return [order.index(j) for j in range(len(ids))]
+
+
+def greedy_exact(e: Election, utility: str) -> tuple[str, ...]:
+    """Greedy with skipping, in Python integers and Fractions."""
+    costs = [int(c) for c in e.costs]
+    scores = _scores(e, utility)
+    prio = _priority(e)
+
+    def key(j: int) -> tuple[int, Fraction, int]:
+        if scores[j] <= 0:
+            return (0, Fraction(0), prio[j])
+        if costs[j] == 0:
+            return (-2, Fraction(0), prio[j])
+        return (-1, -Fraction(scores[j], costs[j]), prio[j])
+
+    left = e.budget
+    out = []
+    for j in sorted(range(len(costs)), key=key):
+        if costs[j] <= left:
+            out.append(e.project_ids[j])
+            left -= costs[j]
+    return tuple(out)
+
+
+def best_welfare(e: Election, utility: str) -> int:
+    """Largest welfare of a set that fits, by trying every set."""
+    costs = [int(c) for c in e.costs]
+    scores = _scores(e, utility)
+    best = 0
+    for r in range(len(costs) + 1):
+        for subset in itertools.combinations(range(len(costs)), r):
+            if sum(costs[j] for j in subset) <= e.budget:
+                best = max(best, sum(scores[j] for j in subset))
+    return best
+
+
+@given(e=huge_elections(), utility=st.sampled_from(["cost", "count"]))
+def test_greedy_exact_at_any_magnitude(e: Election, utility: str) -> None:
+    out = greedy(e, utility=utility)  # type: ignore[arg-type]
+    assert out.selected == greedy_exact(e, utility)
+    assert out.total_cost <= e.budget
+
+
+@given(e=huge_elections(), utility=st.sampled_from(["cost", "count"]))
+def test_max_welfare_exact_at_any_magnitude(e: Election, utility: str) -> None:
+    out = max_welfare(e, utility=utility)  # type: ignore[arg-type]
+    scores = dict(zip(e.project_ids, _scores(e, utility), strict=True))
+    assert out.total_cost <= e.budget
+    assert sum(scores[p] for p in out.selected) == best_welfare(e, utility)
+    assert int(out.params["welfare"]) == best_welfare(e, utility)
+
+
+@settings(max_examples=40)
+@given(e=huge_elections(), utility=st.sampled_from(["cost", "count"]), data=st.data())
+def test_equal_shares_exact_at_any_magnitude(
+    e: Election, utility: str, data: st.DataObject
+) -> None:
+    completion = data.draw(st.sampled_from(COMPLETIONS))
+    # add1 steps big enough that the reference (which tries every step) stays short:
+    # the voters with the least weight can pay any project after a few steps
+    increment = max(1, max(int(c) for c in e.costs) // (4 * min(_masses(e))))
+    kw = {
+        "utility": utility,
+        "completion": completion,
+        "increment": increment,
+        "integral_start": data.draw(st.booleans()),
+        "exhaustive_stop": data.draw(st.booleans()),
+        "tie_break": data.draw(st.sampled_from([TieBreak(), TieBreak.parse("file-order")])),
+    }
+    note(repr(kw))
+    fast = equal_shares(e, **kw)  # type: ignore[arg-type]
+    ref = equal_shares_reference(e, **kw)  # type: ignore[arg-type]
+    assert fast.selected == ref.selected
+    assert fast.total_cost <= e.budget
+
+
+@pytest.mark.parametrize("completion", COMPLETIONS)
+def test_equal_shares_beyond_int64_voters_takes_the_exact_path(completion: str) -> None:
+    """Voter weights whose total passes 2^62: the exact pure-Python path, same outcome."""
+    prof = Profile.from_matrix(
+        BallotKind.APPROVAL,
+        ["a", "b", "c"],
+        np.array([[1, 1, 0], [0, 1, 1]], dtype=np.int64),
+        multiplicity=[BIG - 1, 3],
+        weights=[2**40, 1],
+    )
+    e = Election(10**30, (Project("a", 6 * 10**18), Project("b", 9), Project("c", 2)), prof)
+    out = equal_shares(e, completion=completion, increment=10**10)  # type: ignore[arg-type]
+    ref = equal_shares_reference(e, completion=completion, increment=10**10)
+    assert out.params["path"] == "exact"
+    assert out.selected == ref.selected
+    assert out.total_cost <= e.budget

@@ -1,0 +1,72 @@
+"""The registry: strings are parsed once, into typed options, with the valid choices."""
+
+from __future__ import annotations
+
+import pytest
+
+from participa.errors import RuleError, ValidationError
+from participa.model import BallotKind, Election, Profile, Project
+from participa.rules import equal_shares, greedy
+from participa.rules.registry import RULES, RuleOptions, get_rule, run_rule
+from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
+
+E = Election(
+    10,
+    (Project("a", 6), Project("b", 5), Project("c", 4)),
+    Profile.from_ballots(BallotKind.APPROVAL, ["a", "b", "c"], [["a", "c"], ["a"], ["b"]]),
+)
+
+
+def test_parse_gives_typed_options() -> None:
+    opts = RuleOptions.parse(utility="count", completion="add1", tie_break="min-cost,id")
+    assert opts == RuleOptions(
+        utility="count", completion="add1", tie_break=TieBreak.parse("min-cost,id")
+    )
+    assert opts.given() == ("utility", "completion")
+    assert RuleOptions.parse().tie_break is DEFAULT_TIE_BREAK
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "text"),
+    [
+        ({"utility": "votes"}, "unknown utility 'votes' .*cost, count, points, borda"),
+        ({"completion": "add2"}, "unknown completion 'add2' .*none, add1, add1u, utilitarian"),
+        ({"utility": 3}, "option utility must be text"),
+        ({"threshold": 2.5}, "threshold must be an integer"),
+        ({"exhaustive_stop": "no"}, "exhaustive_stop must be true or false"),
+    ],
+)
+def test_parse_refuses_with_the_choices(kwargs: dict[str, object], text: str) -> None:
+    with pytest.raises(RuleError, match=text):
+        RuleOptions.parse(**kwargs)  # type: ignore[arg-type]
+
+
+def test_bad_tie_break_text_is_a_participa_error() -> None:
+    with pytest.raises(ValidationError, match="unknown tie-breaking criterion"):
+        RuleOptions.parse(tie_break="cheapest")
+
+
+def test_unknown_rule_lists_the_names() -> None:
+    with pytest.raises(RuleError, match="use one of: greedy, greedy-no-skip"):
+        get_rule("nope")
+
+
+def test_specs_point_at_the_public_functions() -> None:
+    assert RULES["mes"].func is equal_shares
+    assert {RULES[n].func for n in ("greedy", "greedy-no-skip", "greedy-threshold")} == {greedy}
+
+
+def test_run_maps_typed_options_to_keywords() -> None:
+    assert run_rule("mes", E, utility="count", completion="utilitarian") == equal_shares(
+        E, utility="count", completion="utilitarian"
+    )
+    assert run_rule("greedy-no-skip", E, tie_break="max-cost,id") == greedy(
+        E, skip=False, tie_break=TieBreak.parse("max-cost,id")
+    )
+    spec = get_rule("greedy-threshold")
+    assert spec.run(E, RuleOptions(threshold=2)).selected == ("a",)
+
+
+def test_run_refuses_options_a_rule_does_not_take() -> None:
+    with pytest.raises(RuleError, match="'phragmen' does not take option\\(s\\) completion"):
+        get_rule("phragmen").run(E, RuleOptions(completion="add1"))
