@@ -147,6 +147,8 @@ def bounded_quotas(
     --------
     >>> bounded_quotas(100, [1, 1, 2], caps=[None, None, 30])
     ([Fraction(35, 1), Fraction(35, 1), Fraction(30, 1)], Fraction(35, 1))
+    >>> bounded_quotas(10, [0, 3, 0], caps=[None, 4, 5])  # 6 left once 4 is capped: shared
+    ([Fraction(3, 1), Fraction(4, 1), Fraction(3, 1)], Fraction(4, 3))
     >>> bounded_quotas(100, [1, 1], floors=[60, 50], labels=["S1", "S2"])
     Traceback (most recent call last):
     ...
@@ -203,15 +205,37 @@ def bounded_quotas(
             else:
                 slope += w
         if slope == 0:
+            # every weighted position is at its cap: what is left is shared equally by the
+            # positions with zero weight (within their floors and caps), as when every
+            # weight is zero
+            idle = [i for i in range(n) if ws[i] == 0]
+            at_cap = [c for w, c in zip(ws, cp, strict=True) if w > 0 and c is not None]
+            rest = total - sum(at_cap)
+            if idle and len(idle) < n and rest >= sum(fl[i] for i in idle):
+                try:
+                    shared, _lam = bounded_quotas(
+                        rest,
+                        [1] * len(idle),
+                        floors=[fl[i] for i in idle],
+                        caps=[cp[i] for i in idle],
+                        labels=[names[i] for i in idle],
+                    )
+                except ValidationError:
+                    shared = []
+                if shared:
+                    out = [Fraction(c) if c is not None else Fraction(0) for c in cp]
+                    for i, v in zip(idle, shared, strict=True):
+                        out[i] = v
+                    return out, points[-1]
             stuck = [names[i] for i in range(n) if ws[i] > 0 and cp[i] is not None]
-            idle = [names[i] for i in range(n) if ws[i] == 0]
+            idle_names = [names[i] for i in range(n) if ws[i] == 0]
             raise ValidationError(
                 _(
                     "cannot place all {total}: the positions that may take more are capped "
                     "({capped}) and the rest have zero weight ({idle})",
                     total=total,
                     capped=", ".join(stuck) or "-",
-                    idle=", ".join(idle) or "-",
+                    idle=", ".join(idle_names) or "-",
                 ),
                 hint=_("raise the caps, or give the uncapped positions a positive weight"),
             )
