@@ -28,7 +28,8 @@ def test_analysis_values_render() -> None:
         check_jr(e, o),
     ):
         html = value._repr_html_()
-        assert html.startswith('<table class="participa">')
+        assert html.startswith('<div class="participa-view">')
+        assert '<table class="participa">' in html
         assert "<S1>" not in html  # escaped
     assert "&lt;S1&gt;" in shares(e, o)._repr_html_()
 

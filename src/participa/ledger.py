@@ -47,9 +47,9 @@ import attrs
 
 from participa import serialize
 from participa.errors import IntegrityError, ValidationError
-from participa.i18n import _
+from participa.i18n import _, ngettext, use_language
 from participa.model import Project
-from participa.money import Currency, format_amount
+from participa.money import Currency
 from participa.plan.accountability import PlanExecution, plan_execution
 from participa.plan.model import Plan
 
@@ -271,9 +271,12 @@ class _Pos:
     last_spend: str | None = None
 
 
-def _fold(entries: Iterable[LedgerEntry], *, integrity: bool) -> dict[str, _Pos]:
+def _fold(
+    entries: Iterable[LedgerEntry], *, integrity: bool, currency: Currency | None = None
+) -> dict[str, _Pos]:
     """Replay entries into positions, raising on the first entry that breaks conservation."""
     err = IntegrityError if integrity else ValidationError
+    m = (currency or Currency()).format
     pos: dict[str, _Pos] = {}
     last_at = ""
     for e in entries:
@@ -306,8 +309,13 @@ def _fold(entries: Iterable[LedgerEntry], *, integrity: bool) -> dict[str, _Pos]
         if e.kind is EntryKind.COMMIT:
             if p.committed + e.amount > p.promised:
                 raise err(
-                    f"committing {e.amount} would bring committed to {p.committed + e.amount}, "
-                    f"above the {p.promised} promised",
+                    _(
+                        "committing {amount} would bring committed to {total}, "
+                        "above the {promised} promised",
+                        amount=m(e.amount),
+                        total=m(p.committed + e.amount),
+                        promised=m(p.promised),
+                    ),
                     project_id=e.project_id,
                     hint="record an explicit reallocation to this project first",
                 )
@@ -317,8 +325,13 @@ def _fold(entries: Iterable[LedgerEntry], *, integrity: bool) -> dict[str, _Pos]
         elif e.kind is EntryKind.SPEND:
             if p.spent + e.amount > p.committed:
                 raise err(
-                    f"spending {e.amount} would bring spent to {p.spent + e.amount}, "
-                    f"above the {p.committed} committed",
+                    _(
+                        "spending {amount} would bring spent to {total}, "
+                        "above the {committed} committed",
+                        amount=m(e.amount),
+                        total=m(p.spent + e.amount),
+                        committed=m(p.committed),
+                    ),
                     project_id=e.project_id,
                     hint="commit the money first",
                 )
@@ -327,7 +340,11 @@ def _fold(entries: Iterable[LedgerEntry], *, integrity: bool) -> dict[str, _Pos]
             free = p.promised - p.committed
             if e.amount > free:
                 raise err(
-                    f"reallocating {e.amount} but only {free} of the promise is uncommitted",
+                    _(
+                        "reallocating {amount} but only {free} of the promise is uncommitted",
+                        amount=m(e.amount),
+                        free=m(free),
+                    ),
                     project_id=e.project_id,
                 )
             if e.to_project == e.project_id:
@@ -351,23 +368,12 @@ class Ledger:
     """
 
     entries: tuple[LedgerEntry, ...] = attrs.field(default=(), converter=_entries)
+    currency: Currency = attrs.field(factory=Currency, eq=False, init=False)
+    """How amounts read as money in reports and messages; set with :meth:`with_currency`.
 
-    def __attrs_post_init__(self) -> None:
-        # Stored or hand-built entries are re-checked (participa.loads builds ledgers here).
-        _fold(self.entries, integrity=True)
-
-    def _repr_html_(self) -> str:
-        from participa.display import html_table
-
-        rows = (
-            (p.project_id, p.territory or "", p.promised, p.committed, p.spent)
-            for p in self.positions().values()
-        )
-        return html_table(
-            ("project", "territory", "promised", "committed", "spent"),
-            rows,
-            caption=f"Ledger: {len(self.entries)} entries",
-        )
+    Not part of the ledger's identity nor of its JSON (a round's ledger takes the round's
+    currency when the round is built or read).
+    """
 
     def to_rows(self, currency: Currency | None = None) -> list[tuple[Any, ...]]:
         """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
@@ -387,13 +393,68 @@ class Ledger:
 
         return table(self, currency=currency).to_frame()
 
+    def with_currency(self, currency: Currency) -> Ledger:
+        """This ledger, its amounts shown as ``currency`` in messages and reports.
+
+        >>> from participa.money import Currency
+        >>> led = Ledger().with_currency(Currency("PEN", 100))
+        >>> led = led.promise("P1", 150, at="2001-01-01T00:00:00Z")
+        >>> repr(led)
+        '<Ledger: 1 entry, promised S/ 1.50, committed S/ 0.00, spent S/ 0.00>'
+        """
+        new = attrs.evolve(self)
+        object.__setattr__(new, "currency", currency)
+        return new
+
+    def __attrs_post_init__(self) -> None:
+        # Stored or hand-built entries are re-checked (participa.loads builds ledgers here).
+        _fold(self.entries, integrity=True, currency=self.currency)
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        m = self.currency.format
+        pos = self.positions().values()
+        return summary(
+            "Ledger",
+            None,
+            [
+                ngettext("{n} entry", "{n} entries", len(self.entries)),
+                _("promised {amount}", amount=m(sum(p.promised for p in pos))),
+                _("committed {amount}", amount=m(sum(p.committed for p in pos))),
+                _("spent {amount}", amount=m(sum(p.spent for p in pos))),
+            ],
+        )
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """Each project's promised, committed and spent money, as an HTML table."""
+        from participa.display import html_table
+
+        m = self.currency.format
+        with use_language(lang):
+            rows = (
+                (p.project_id, p.territory or "", m(p.promised), m(p.committed), m(p.spent))
+                for p in self.positions().values()
+            )
+            return html_table(
+                (_("project"), _("territory"), _("promised"), _("committed"), _("spent")),
+                rows,
+                caption=_(
+                    "Ledger: {entries}",
+                    entries=ngettext("{n} entry", "{n} entries", len(self.entries)),
+                ),
+            )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
     def add(self, entry: LedgerEntry) -> Ledger:
         """The ledger with ``entry`` appended, after checking conservation."""
         if not isinstance(entry, LedgerEntry):
             raise ValidationError(_("not a ledger entry: {value!r}", value=entry))
         entries = (*self.entries, entry)
-        _fold(entries, integrity=False)
-        return Ledger(entries)
+        _fold(entries, integrity=False, currency=self.currency)
+        return Ledger(entries).with_currency(self.currency)
 
     def promise(
         self,
@@ -454,7 +515,7 @@ class Ledger:
 
     def check(self) -> None:
         """Raise :class:`~participa.IntegrityError` if stored entries break conservation."""
-        _fold(self.entries, integrity=True)
+        _fold(self.entries, integrity=True, currency=self.currency)
 
     def positions(self) -> Mapping[str, ProjectPosition]:
         """Each project's promised, committed and spent, in order of first appearance."""
@@ -525,6 +586,8 @@ class AccountabilityReport:
         Ids of projects whose first commitment came after their ``start_by``, and of
         projects with nothing committed whose ``start_by`` (or, without one, the
         report date) has passed.
+    currency
+        How amounts read as money (the ledger's currency).
     plan_view
         Promised, committed and spent by dimension and objective of the development
         plan, when the report was made with ``plan=`` (see :mod:`participa.plan`).
@@ -536,47 +599,99 @@ class AccountabilityReport:
     overall: Execution
     late: tuple[str, ...] = attrs.field(converter=_strs)
     never_started: tuple[str, ...] = attrs.field(converter=_strs)
+    currency: Currency = attrs.field(factory=Currency, eq=False)
     plan_view: PlanExecution | None = None
 
-    def to_text(self, *, minor_per_unit: int = 1, currency: str | None = None) -> str:
-        """A plain-text table: per territory, overall, then late and never-started projects."""
+    def _money(self, minor_per_unit: int | None, currency: str | None) -> Currency:
+        if minor_per_unit is None and currency is None:
+            return self.currency
+        from participa.display import currency_of
 
-        def m(a: int) -> str:
-            return format_amount(a, minor_per_unit=minor_per_unit)
+        return currency_of(currency, minor_per_unit or 1)
 
-        head = f"Accountability as of {self.as_of}" + (f" ({currency})" if currency else "")
-        lines = [
-            head,
-            f"{'territory':<12}{'promised':>14}{'committed':>14}{'spent':>14}{'rate':>8}",
+    def _date(self) -> str:
+        from participa.display import UTC_OFFSETS, local_date
+
+        return local_date(self.as_of, UTC_OFFSETS.get(self.currency.code or ""))
+
+    def _header(self) -> tuple[str, ...]:
+        return (_("territory"), _("promised"), _("committed"), _("spent"), _("rate"))
+
+    def _rows(self, money: Currency) -> list[tuple[str, ...]]:
+        m = money.format
+        return [
+            (t.territory, m(t.promised), m(t.committed), m(t.spent), _pct(t.rate))
+            for t in (*self.territories, self.overall)
         ]
-        for t in (*self.territories, self.overall):
-            lines.append(
-                f"{t.territory:<12}{m(t.promised):>14}{m(t.committed):>14}{m(t.spent):>14}"
-                f"{_pct(t.rate):>8}"
-            )
-        lines.append("started late: " + (", ".join(self.late) or "none"))
-        lines.append("never started: " + (", ".join(self.never_started) or "none"))
-        if self.plan_view is not None:
-            code = currency.upper() if currency and len(currency) == 3 else None
-            lines.append(self.plan_view.to_text(currency=Currency(code, minor_per_unit)))
-        return "\n".join(lines)
+
+    def to_text(
+        self,
+        *,
+        minor_per_unit: int | None = None,
+        currency: str | None = None,
+        lang: str | None = None,
+    ) -> str:
+        """A plain-text table: per territory, overall, then late and never-started projects.
+
+        Amounts read in the report's :attr:`currency`, unless ``minor_per_unit`` or
+        ``currency`` (an ISO code) say otherwise; ``lang`` picks the language.
+        """
+        with use_language(lang):
+            rows = [self._header(), *self._rows(self._money(minor_per_unit, currency))]
+            widths = [max(len(r[k]) for r in rows) for k in range(5)]
+            lines = [_("Accountability as of {date}", date=self._date())]
+            for r in rows:
+                lines.append(
+                    "  ".join(
+                        c.ljust(w) if k == 0 else c.rjust(w)
+                        for k, (c, w) in enumerate(zip(r, widths, strict=True))
+                    ).rstrip()
+                )
+            none = _("none")
+            lines.append(_("started late: {ids}", ids=", ".join(self.late) or none))
+            lines.append(_("never started: {ids}", ids=", ".join(self.never_started) or none))
+            if self.plan_view is not None:
+                lines.append(self.plan_view.to_text(currency=self._money(minor_per_unit, currency)))
+            return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.to_text()
 
-    def _repr_html_(self) -> str:
-        from participa.display import html_table
+    def __repr__(self) -> str:
+        from participa.display import summary
 
-        rows = [
-            (t.territory, t.promised, t.committed, t.spent, _pct(t.rate))
-            for t in (*self.territories, self.overall)
-        ]
-        out = html_table(
-            ("territory", "promised", "committed", "spent", "rate"),
-            rows,
-            caption=f"Accountability as of {self.as_of}",
+        o = self.overall
+        return summary(
+            "AccountabilityReport",
+            self._date(),
+            [
+                _("spent {amount}", amount=self.currency.format(o.spent)),
+                _("of {amount} promised", amount=self.currency.format(o.promised)),
+                _pct(o.rate),
+            ],
         )
-        return out + (self.plan_view._repr_html_() if self.plan_view is not None else "")
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """Execution per territory and overall, as an HTML table."""
+        from participa.display import html_table, paragraph, view
+
+        with use_language(lang):
+            table = html_table(
+                self._header(),
+                self._rows(self.currency),
+                caption=_("Accountability as of {date}", date=self._date()),
+                wrap=False,
+            )
+            none = _("none")
+            out = view(
+                table,
+                paragraph(_("started late: {ids}", ids=", ".join(self.late) or none)),
+                paragraph(_("never started: {ids}", ids=", ".join(self.never_started) or none)),
+            )
+            return out + (self.plan_view._repr_html_() if self.plan_view is not None else "")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
 
 def accountability_report(
@@ -656,5 +771,8 @@ def accountability_report(
         overall=overall,
         late=tuple(r.project_id for r in rows if r.late),
         never_started=tuple(r.project_id for r in rows if r.never_started),
-        plan_view=None if plan is None else plan_execution(plan, projects, rows),
+        currency=ledger.currency,
+        plan_view=None
+        if plan is None
+        else plan_execution(plan, projects, rows, currency=ledger.currency),
     )

@@ -308,6 +308,16 @@ class Project:
                 non_negative_int(self.beneficiaries, what="beneficiaries", project_id=self.id),
             )
 
+    def __repr__(self) -> str:
+        from participa.display import project_summary
+
+        return project_summary(self)
+
+    def _repr_html_(self) -> str:
+        from participa.display import project_html
+
+        return project_html(self)
+
 
 @serialize.register("participa.Territory")
 @attrs.frozen(slots=True)
@@ -530,6 +540,20 @@ class Profile:
                 raise ValidationError("profile multiplicity disagrees with the voters' groups")
         if self.listed is not None:
             self._check_listed()
+
+    def __repr__(self) -> str:
+        from participa.display import profile_summary
+
+        return profile_summary(self)
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The profile as HTML (its size, then each project's supporters), in ``lang``."""
+        from participa.display import profile_html
+
+        return profile_html(self, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     def _check_listed(self) -> None:
         listed = self.listed
@@ -1152,7 +1176,16 @@ class Election:
 
         return table(self).to_frame()
 
-    def _repr_html_(self) -> str:
+    def __repr__(self) -> str:
+        from participa.display import election_summary
+
+        return election_summary(self)
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The election as HTML (budget, voters, a table of projects), in ``lang``."""
         from participa.display import election_html
 
-        return election_html(self)
+        return election_html(self, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()

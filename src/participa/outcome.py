@@ -313,7 +313,16 @@ class Outcome:
 
         return table(self, election=election).to_frame()
 
-    def _repr_html_(self) -> str:
+    def __repr__(self) -> str:
+        from participa.display import outcome_summary
+
+        return outcome_summary(self)
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The outcome as HTML (money spent, then each funded project), in ``lang``."""
         from participa.display import outcome_html
 
-        return outcome_html(self)
+        return outcome_html(self, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()

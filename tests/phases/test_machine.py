@@ -310,9 +310,9 @@ def test_money_rules_in_the_reducer() -> None:
     with pytest.raises(ValidationError, match="exceeds the round's envelope"):
         m.record(r, Allocated({"S1": 900, "S2": 200}), actor="c", at=at(2))
     m2, full = full_ves_round()
-    with pytest.raises(ValidationError, match="above the 600 committed"):
+    with pytest.raises(ValidationError, match="above the S/ 600 committed"):
         m2.record(full, Spent("A", 401), actor="w", at=at(41))
-    with pytest.raises(ValidationError, match="above the 300 promised"):
+    with pytest.raises(ValidationError, match="above the S/ 300 promised"):
         m2.record(full, Committed("C", 301), actor="w", at=at(41))
 
 

@@ -16,9 +16,9 @@ from participa.allocation.pooling import check_pools, pool_map
 from participa.apportion import Rounding, apportion, bounded_quotas
 from participa.errors import IntegrityError, ValidationError
 from participa.exact import to_fraction
-from participa.i18n import _
+from participa.i18n import _, ngettext, use_language
 from participa.model import Territory
-from participa.money import format_amount
+from participa.money import Currency
 from participa.validators import amount
 
 __all__ = [
@@ -194,19 +194,39 @@ class Allocation:
                 return r
         raise ValidationError(f"unknown territory id {territory_id!r} in this allocation")
 
+    @property
+    def money(self) -> Currency:
+        """How this allocation's amounts read as money (``S/ 1,234.56``)."""
+        from participa.display import currency_of
+
+        return currency_of(self.currency, self.minor_per_unit)
+
     def _money(self, amount: int | Fraction) -> str:
         a = amount if isinstance(amount, int) else round(amount)
-        return format_amount(a, minor_per_unit=self.minor_per_unit)
+        return self.money.format(a)
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            "Allocation",
+            self.formula.name or None,
+            [
+                self._money(self.total),
+                ngettext("{n} territory", "{n} territories", len(self.rows)),
+                _("rounding: {rounding}", rounding=self.rounding.value),
+            ],
+        )
 
     def _table(self) -> tuple[list[str], list[list[str]]]:
         labels = [c.name for c in self.formula.criteria]
         header = [
-            "territory",
+            _("territory"),
             *[f"{lab} ({c.weight})" for lab, c in zip(labels, self.formula.criteria, strict=True)],
-            "quota",
-            "bound",
-            "amount",
-            "rounding (minor units)",
+            _("quota"),
+            _("bound"),
+            _("amount"),
+            _("rounding (minor units)"),
         ]
         rows = []
         for r in self.rows:
@@ -222,14 +242,18 @@ class Allocation:
             )
         return header, rows
 
-    def table(self) -> str:
+    def table(self, *, lang: str | None = None) -> str:
         """A text table: each criterion's contribution, the quota, the amount, the rounding.
 
         Contributions and quotas are exact fractions shown to the nearest minor unit;
-        ``rounding`` is the adjustment in minor units.
+        ``rounding`` is the adjustment in minor units. ``lang`` picks the language of the
+        headers (``None``: the current one).
         """
+        if lang is not None:
+            with use_language(lang):
+                return self.table()
         header, rows = self._table()
-        total_row = ["total", *[""] * (len(header) - 4), "", self._money(self.total), ""]
+        total_row = [_("total"), *[""] * (len(header) - 4), "", self._money(self.total), ""]
         body = [header, *rows, total_row]
         widths = [max(len(row[i]) for row in body) for i in range(len(header))]
         lines = []
@@ -240,10 +264,11 @@ class Allocation:
             lines.append("  ".join(cells).rstrip())
             if k == 0:
                 lines.append("  ".join("-" * w for w in widths))
-        cur = f" {self.currency}" if self.currency else ""
-        head = (
-            f"{self.formula.name or 'allocation'}: {self._money(self.total)}{cur}, "
-            f"rounding {self.rounding.value}"
+        head = _(
+            "{name}: {total}, rounding {rounding}",
+            name=self.formula.name or _("allocation"),
+            total=self._money(self.total),
+            rounding=self.rounding.value,
         )
         return "\n".join([head, *lines, *self.notes])
 
@@ -268,14 +293,21 @@ class Allocation:
     def __str__(self) -> str:
         return self.table()
 
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The allocation as an HTML table (``lang``: the language of the headers)."""
+        with use_language(lang):
+            return self._repr_html_()
+
     def _repr_html_(self) -> str:
         from participa.display import html_table
 
         header, rows = self._table()
-        cur = f" {self.currency}" if self.currency else ""
-        cap = (
-            f"{self.formula.name or 'allocation'}: {self._money(self.total)}{cur} over "
-            f"{len(self.rows)} territories (rounding: {self.rounding.value})"
+        cap = _(
+            "{name}: {total} over {territories} (rounding: {rounding})",
+            name=self.formula.name or _("allocation"),
+            total=self._money(self.total),
+            territories=ngettext("{n} territory", "{n} territories", len(self.rows)),
+            rounding=self.rounding.value,
         )
         return html_table(header, rows, caption=cap)
 

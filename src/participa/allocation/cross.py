@@ -14,7 +14,6 @@ from participa.apportion import Rounding, apportion
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
-from participa.money import format_amount
 from participa.validators import amount
 
 __all__ = ["CrossAllocation", "cross_allocate"]
@@ -82,19 +81,18 @@ class CrossAllocation:
         )
 
     def _repr_html_(self) -> str:
-        from participa.display import html_table
+        from participa.display import currency_of, html_table
 
-        def m(a: int) -> str:
-            return format_amount(a, minor_per_unit=self.minor_per_unit)
+        m = currency_of(self.currency, self.minor_per_unit).format
 
         rows = [
             [t, *[m(x) for x in r], m(sum(r))]
             for t, r in zip(self.territory_ids, self.cells, strict=True)
         ]
         cols = self.column_totals
-        rows.append(["total", *[m(cols[th]) for th in self.theme_ids], m(sum(cols.values()))])
+        rows.append([_("total"), *[m(cols[th]) for th in self.theme_ids], m(sum(cols.values()))])
         return html_table(
-            ["territory", *self.theme_ids, "total"], rows, caption="territory × theme"
+            [_("territory"), *self.theme_ids, _("total")], rows, caption=_("territory × theme")
         )
 
 

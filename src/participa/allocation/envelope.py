@@ -12,7 +12,7 @@ from participa import serialize
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
-from participa.money import format_amount
+from participa.money import Currency
 from participa.validators import amount as _amount
 from participa.validators import positive_int
 
@@ -212,6 +212,27 @@ class Envelope:
         """What is left for the territorial split: the total minus every reserve."""
         return self.total - self.reserved()
 
+    @property
+    def money(self) -> Currency:
+        """How this envelope's amounts read as money (``S/ 1,234.56``)."""
+        from participa.display import currency_of
+
+        return currency_of(self.currency, self.minor_per_unit)
+
     def format(self, amount: int) -> str:
         """An amount of this envelope's money for people."""
-        return format_amount(amount, minor_per_unit=self.minor_per_unit, currency=self.currency)
+        return self.money.format(amount)
+
+    def __repr__(self) -> str:
+        from participa.display import envelope_summary
+
+        return envelope_summary(self)
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The envelope as HTML (fund, share, reserves, territorial part), in ``lang``."""
+        from participa.display import envelope_html
+
+        return envelope_html(self, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()

@@ -59,7 +59,7 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import Literal
 
@@ -69,7 +69,9 @@ import numpy.typing as npt
 
 from participa import serialize
 from participa.errors import RuleError, ValidationError
+from participa.i18n import _, use_language
 from participa.model import Election
+from participa.money import Currency
 from participa.outcome import Outcome
 from participa.rules.utility import Utility, default_utility, parse_utility, utility_matrix
 
@@ -91,6 +93,7 @@ __all__ = [
 ]
 
 UpTo = Literal["none", "one", "any"]
+"""How far an EJR/PJR check relaxes the axiom: exactly, up to one project, up to any."""
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -131,10 +134,19 @@ class Violation:
     achieved: int
 
     def __str__(self) -> str:
-        return (
-            f"{self.axiom} fails: {self.group_weight} voters (profile rows {list(self.groups)}) "
-            f"could afford {list(self.projects)}, worth {self.threshold} to each, "
-            f"but get {self.achieved}"
+        return self.describe()
+
+    def describe(self, amount: Callable[[int], str] = str) -> str:
+        """The witness as a sentence; ``amount`` formats utilities (money for the cost utility)."""
+        return _(
+            "{axiom} fails: {voters} voters (profile rows {rows}) could afford {projects}, "
+            "worth {threshold} to each, but get {achieved}",
+            axiom=self.axiom,
+            voters=self.group_weight,
+            rows=list(self.groups),
+            projects=list(self.projects),
+            threshold=amount(self.threshold),
+            achieved=amount(self.achieved),
         )
 
 
@@ -152,30 +164,55 @@ class AxiomReport:
     violation: Violation | None = None
     examined: int = 0
     utility: str = ""
+    currency: Currency = attrs.field(factory=Currency, eq=False)
+    """How utilities read as money when the utility is ``cost`` (the election's currency)."""
+
+    def _amount(self, value: int) -> str:
+        return self.currency.format(value) if self.utility == "cost" else f"{value:,}"
+
+    def to_text(self, *, lang: str | None = None) -> str:
+        """One sentence: satisfied, or the witness of the violation (``lang``: its language)."""
+        with use_language(lang):
+            if self.satisfied or self.violation is None:
+                return _(
+                    "{axiom}: satisfied ({n} candidates examined)",
+                    axiom=self.axiom,
+                    n=f"{self.examined:,}",
+                )
+            return self.violation.describe(self._amount)
 
     def __str__(self) -> str:
-        if self.satisfied:
-            return f"{self.axiom}: satisfied ({self.examined} candidates examined)"
-        return str(self.violation)
+        return self.to_text()
 
-    def _repr_html_(self) -> str:
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        verdict = _("satisfied") if self.satisfied else _("violated")
+        return summary("AxiomReport", self.axiom, [verdict, self.utility])
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The check as an HTML table, utilities as money for the cost utility."""
         from participa.display import html_table
 
-        v = self.violation
-        rows: list[tuple[str, object]] = [
-            ("axiom", self.axiom),
-            ("utility", self.utility),
-            ("satisfied", "yes" if self.satisfied else "no"),
-            ("candidates examined", self.examined),
-        ]
-        if v is not None:
-            rows += [
-                ("projects T", ", ".join(v.projects)),
-                ("group weight", v.group_weight),
-                ("promised", v.threshold),
-                ("achieved", v.achieved),
+        with use_language(lang):
+            v = self.violation
+            rows: list[tuple[str, object]] = [
+                (_("axiom"), self.axiom),
+                (_("utility"), self.utility),
+                (_("satisfied"), _("yes") if self.satisfied else _("no")),
+                (_("candidates examined"), f"{self.examined:,}"),
             ]
-        return html_table(("", ""), rows, caption=f"{self.axiom} check")
+            if v is not None:
+                rows += [
+                    (_("projects T"), ", ".join(v.projects)),
+                    (_("group weight"), f"{v.group_weight:,}"),
+                    (_("promised"), self._amount(v.threshold)),
+                    (_("achieved"), self._amount(v.achieved)),
+                ]
+            return html_table(("", ""), rows, caption=_("{axiom} check", axiom=self.axiom))
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
 
 # -- shared preparation ------------------------------------------------------------------------
@@ -280,14 +317,14 @@ def check_jr(
     """
     s = _setup(election, selection, utility)
     if not s.u.shape[0] or not s.u.shape[1]:
-        return AxiomReport("JR", True, None, 0, s.utility)
+        return AxiomReport("JR", True, None, 0, s.utility, election.money)
     unserved = s.u_w == 0
     on = s.u > 0
     wt = (s.w * unserved) @ on  # weight of unserved voters valuing each project
     ok = wt.astype(object) * s.budget < s.costs.astype(object) * s.n
     bad = np.flatnonzero(~ok & (wt > 0))
     if bad.size == 0:
-        return AxiomReport("JR", True, None, len(election.projects), s.utility)
+        return AxiomReport("JR", True, None, len(election.projects), s.utility, election.money)
     c = int(bad[0])
     rows = np.flatnonzero(unserved & on[:, c])
     v = Violation(
@@ -298,7 +335,7 @@ def check_jr(
         int(s.u[rows, c].min()),
         0,
     )
-    return AxiomReport("JR", False, v, c + 1, s.utility)
+    return AxiomReport("JR", False, v, c + 1, s.utility, election.money)
 
 
 # -- exact search over (T, α) -------------------------------------------------------------------
@@ -504,7 +541,8 @@ def check_ejr(
     """
     s = _setup(election, selection, utility)
     name = _name("EJR", up_to)
-    return _search(s, name, _EjrLeaf(name, up_to), max_subsets)
+    report = _search(s, name, _EjrLeaf(name, up_to), max_subsets)
+    return attrs.evolve(report, currency=election.money)
 
 
 def check_pjr(
@@ -536,7 +574,9 @@ def check_pjr(
     name = _name("PJR", up_to)
     leaf = _PjrLeaf(name, up_to, max_subsets)
     report = _search(s, name, leaf, max_subsets)
-    return attrs.evolve(report, examined=report.examined + leaf.counter.count)
+    return attrs.evolve(
+        report, examined=report.examined + leaf.counter.count, currency=election.money
+    )
 
 
 # -- exhaustiveness and Pareto swaps -----------------------------------------------------------

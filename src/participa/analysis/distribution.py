@@ -32,8 +32,9 @@ import numpy.typing as npt
 
 from participa import serialize
 from participa.errors import ValidationError
+from participa.i18n import _, ngettext
 from participa.model import Election, Project
-from participa.money import format_amount, largest_remainder
+from participa.money import Currency, largest_remainder
 from participa.outcome import Outcome
 from participa.rules.utility import Utility, default_utility, parse_utility, utility_matrix
 
@@ -59,6 +60,17 @@ NONE_KEY = "(none)"
 
 def _pct(x: Fraction) -> str:
     return f"{float(x) * 100:.1f}%"
+
+
+def _yes(flag: bool) -> str:
+    return _("yes") if flag else _("no")
+
+
+def _mean(value: Fraction, utility: str, currency: Currency) -> str:
+    """A mean satisfaction for people: money for the cost utility, else a plain number."""
+    if utility == "cost":
+        return currency.format(round(value))
+    return f"{float(value):,.2f}"
 
 
 # -- shares --------------------------------------------------------------------------------------
@@ -105,12 +117,26 @@ class ShareTable:
         """``{group: money}`` in row order."""
         return {r.key: r.funded for r in self.rows}
 
+    @property
+    def money(self) -> Currency:
+        """How the amounts read as money (the election's currency)."""
+        from participa.display import currency_of
+
+        return currency_of(self.currency, self.minor_per_unit)
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            "ShareTable",
+            self.by,
+            [ngettext("{n} group", "{n} groups", len(self.rows)), self.money.format(self.total)],
+        )
+
     def _repr_html_(self) -> str:
         from participa.display import html_table
 
-        def money(a: int) -> str:
-            return format_amount(a, minor_per_unit=self.minor_per_unit)
-
+        money = self.money.format
         rows = (
             (
                 r.key,
@@ -121,10 +147,9 @@ class ShareTable:
             )
             for r in self.rows
         )
-        cap = f"money by {self.by}: {money(self.total)} {self.currency or ''}".rstrip()
-        return html_table(
-            (self.by, "funded", "share", "projects funded", "cost asked"), rows, caption=cap
-        )
+        cap = _("money by {by}: {total}", by=self.by, total=money(self.total))
+        header = (self.by, _("funded"), _("share"), _("projects funded"), _("cost asked"))
+        return html_table(header, rows, caption=cap)
 
 
 def _keys_for(projects: Sequence[Project], by: str) -> list[tuple[str, ...]]:
@@ -224,6 +249,7 @@ class FundingGaps:
     rule: str
     rows: tuple[FundingGap, ...] = attrs.field(converter=_gap_tuple)
     minor_per_unit: int = 1
+    currency: Currency = attrs.field(factory=Currency)
 
     @property
     def underfunded(self) -> tuple[str, ...]:
@@ -235,18 +261,37 @@ class FundingGaps:
         """Money missing to complete every partly funded project."""
         return sum(r.gap for r in self.rows if r.funded)
 
+    def _money(self, amount: int) -> str:
+        cur = self.currency
+        if cur.code is None and cur.minor_per_unit != self.minor_per_unit:
+            cur = Currency(None, self.minor_per_unit)
+        return cur.format(amount)
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            "FundingGaps",
+            self.rule,
+            [
+                _("{n} underfunded", n=len(self.underfunded)),
+                _("{amount} missing", amount=self._money(self.total_gap)),
+            ],
+        )
+
     def _repr_html_(self) -> str:
         from participa.display import html_table
 
-        def money(a: int) -> str:
-            return format_amount(a, minor_per_unit=self.minor_per_unit)
-
+        money = self._money
         rows = ((r.project_id, money(r.cost), money(r.funded), money(r.gap)) for r in self.rows)
-        cap = (
-            f"{self.rule}: {len(self.underfunded)} projects underfunded, "
-            f"{money(self.total_gap)} missing"
+        cap = _(
+            "{rule}: {n} underfunded, {amount} missing",
+            rule=self.rule,
+            n=ngettext("{n} project", "{n} projects", len(self.underfunded)),
+            amount=money(self.total_gap),
         )
-        return html_table(("project", "cost", "funded", "gap"), rows, caption=cap)
+        header = (_("project"), _("cost"), _("funded"), _("gap"))
+        return html_table(header, rows, caption=cap)
 
 
 def funding_gaps(
@@ -269,7 +314,7 @@ def funding_gaps(
         f = int(outcome.funding.get(p.id, 0))
         if f or all_projects:
             rows.append(FundingGap(p.id, p.cost, f, p.cost - f))
-    return FundingGaps(outcome.rule, rows, election.minor_per_unit)
+    return FundingGaps(outcome.rule, rows, election.minor_per_unit, election.money)
 
 
 # -- satisfaction ------------------------------------------------------------------------------
@@ -331,17 +376,35 @@ class SatisfactionSummary:
     mean: Fraction
     gini: Fraction
     share_with_nothing: Fraction
+    currency: Currency = attrs.field(factory=Currency)
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            "SatisfactionSummary",
+            self.rule,
+            [
+                _("mean {mean}", mean=_mean(self.mean, self.utility, self.currency)),
+                _("Gini {gini}", gini=f"{float(self.gini):.3f}"),
+                _("{share} with nothing", share=_pct(self.share_with_nothing)),
+            ],
+        )
 
     def _repr_html_(self) -> str:
         from participa.display import html_table
 
         rows = [
-            ("voters", self.voters),
-            (f"mean satisfaction ({self.utility})", f"{float(self.mean):.6g}"),
-            ("Gini of satisfaction", f"{float(self.gini):.3f}"),
-            ("voters with nothing", _pct(self.share_with_nothing)),
+            (_("voters"), f"{self.voters:,}"),
+            (
+                _("mean satisfaction ({utility})", utility=self.utility),
+                _mean(self.mean, self.utility, self.currency),
+            ),
+            (_("Gini of satisfaction"), f"{float(self.gini):.3f}"),
+            (_("voters with nothing"), _pct(self.share_with_nothing)),
         ]
-        return html_table(("", ""), rows, caption=f"{self.rule}: voter satisfaction")
+        cap = _("{rule}: voter satisfaction", rule=self.rule)
+        return html_table(("", ""), rows, caption=cap)
 
 
 def satisfaction(
@@ -364,7 +427,7 @@ def satisfaction(
     n = int(w.sum())
     if n == 0:
         return SatisfactionSummary(
-            outcome.rule, str(util), 0, Fraction(0), Fraction(0), Fraction(0)
+            outcome.rule, str(util), 0, Fraction(0), Fraction(0), Fraction(0), election.money
         )
     total = int((sat.astype(object) * w.astype(object)).sum())
     return SatisfactionSummary(
@@ -374,6 +437,7 @@ def satisfaction(
         Fraction(total, n),
         gini(sat, w),
         Fraction(int(w[sat == 0].sum()), n),
+        election.money,
     )
 
 
@@ -411,6 +475,7 @@ class RuleComparison:
     budget: int
     rows: tuple[RuleRow, ...] = attrs.field(converter=_rule_rows)
     minor_per_unit: int = 1
+    currency: Currency = attrs.field(factory=Currency)
 
     def row(self, rule: str) -> RuleRow:
         """The row of one rule; :class:`ValidationError` for an unknown name."""
@@ -419,40 +484,99 @@ class RuleComparison:
                 return r
         raise ValidationError(f"no rule {rule!r} in this comparison")
 
-    def _repr_html_(self) -> str:
-        from participa.display import html_table
+    @property
+    def money(self) -> Currency:
+        """How the amounts read as money (the election's currency and minor units)."""
+        cur = self.currency
+        if cur.code is None and cur.minor_per_unit != self.minor_per_unit:
+            cur = Currency(None, self.minor_per_unit)
+        return cur
 
-        def money(a: int) -> str:
-            return format_amount(a, minor_per_unit=self.minor_per_unit)
+    def _header(self) -> tuple[str, ...]:
+        return (
+            _("rule"),
+            _("selected"),
+            _("spent"),
+            _("of budget"),
+            _("underfunded"),
+            _("mean satisfaction ({utility})", utility=self.utility),
+            _("Gini"),
+            _("with nothing"),
+            _("JR"),
+            _("exhaustive"),
+        )
 
-        rows = (
+    def _rows(self) -> list[tuple[str, ...]]:
+        money = self.money
+        return [
             (
                 r.rule,
-                r.selected,
-                money(r.spent),
+                str(r.selected),
+                money.format(r.spent),
                 _pct(r.spent_share),
-                r.underfunded,
-                f"{float(r.mean_satisfaction):.4g}",
+                str(r.underfunded),
+                _mean(r.mean_satisfaction, self.utility, money),
                 f"{float(r.gini):.3f}",
                 _pct(r.share_with_nothing),
-                "yes" if r.jr else "no",
-                "yes" if r.exhaustive else "no",
+                _yes(r.jr),
+                _yes(r.exhaustive),
             )
             for r in self.rows
+        ]
+
+    def _caption(self) -> str:
+        return _(
+            "rules compared on {election}: budget {budget}",
+            election=self.election or _("the election"),
+            budget=self.money.format(self.budget),
         )
-        header = (
-            "rule",
-            "selected",
-            "spent",
-            "of budget",
-            "underfunded",
-            f"mean sat. ({self.utility})",
-            "Gini",
-            "with nothing",
-            "JR",
-            "exhaustive",
+
+    def to_text(self, *, lang: str | None = None) -> str:
+        """The comparison as a plain-text table, amounts as money.
+
+        >>> from participa.model import BallotKind, Election, Profile, Project
+        >>> e = Election(10_00, [Project("a", 6_00), Project("b", 5_00)],
+        ...     Profile.from_ballots(BallotKind.APPROVAL, ["a", "b"], [["a"], ["a", "b"]]),
+        ...     currency="PEN", minor_per_unit=100)
+        >>> print(compare_rules(e, ["greedy"]).to_text(lang="en"))  # doctest: +NORMALIZE_WHITESPACE
+        rules compared on the election: budget S/ 10.00
+        rule    selected  spent    of budget  underfunded  mean satisfaction (cost)  Gini   with nothing  JR   exhaustive
+        greedy  1         S/ 6.00  60.0%      0            S/ 6.00                   0.000  0.0%          yes  yes
+        """  # noqa: E501 - a wide table
+        from participa.i18n import use_language
+
+        with use_language(lang):
+            cells = [self._header(), *self._rows()]
+            widths = [max(len(r[k]) for r in cells) for k in range(len(cells[0]))]
+            lines = [self._caption()]
+            lines += [
+                "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                for r in cells
+            ]
+            return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            "RuleComparison",
+            self.election or None,
+            [", ".join(r.rule for r in self.rows), self.money.format(self.budget)],
         )
-        return html_table(header, rows, caption=f"rules compared on {self.election or 'election'}")
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The comparison as an HTML table, amounts as money, in ``lang``."""
+        from participa.display import html_table
+        from participa.i18n import use_language
+
+        with use_language(lang):
+            return html_table(self._header(), self._rows(), caption=self._caption())
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
 
 RuleLike = Outcome | str | Callable[..., Outcome]
@@ -509,7 +633,9 @@ def compare_rules(
                 is_exhaustive(election, outcome),
             )
         )
-    return RuleComparison(election.name, str(util), election.budget, rows, election.minor_per_unit)
+    return RuleComparison(
+        election.name, str(util), election.budget, rows, election.minor_per_unit, election.money
+    )
 
 
 def _run(election: Election, rule: RuleLike) -> Outcome:

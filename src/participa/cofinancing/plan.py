@@ -12,7 +12,7 @@ import attrs
 from participa import serialize
 from participa.errors import ValidationError
 from participa.exact import to_fraction
-from participa.i18n import _
+from participa.i18n import _, ngettext
 from participa.model import Project
 from participa.validators import non_negative_int, optional_amount
 
@@ -461,6 +461,20 @@ class CofinancingPlan:
     required: RequiredShare | None = None
     matching: tuple[MatchingRule, ...] = attrs.field(default=(), converter=_matching_tuple)
     counting: Counting = Counting.PLEDGED
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        projects = len({p.project_id for p in self.pledges})
+        return summary(
+            "CofinancingPlan",
+            None,
+            [
+                ngettext("{n} pledge", "{n} pledges", len(self.pledges)),
+                ngettext("{n} project", "{n} projects", projects),
+                _("counting {counting}", counting=self.counting.value),
+            ],
+        )
 
     def __attrs_post_init__(self) -> None:
         for p in self.pledges:

@@ -16,7 +16,7 @@ Examples
 --------
 >>> ex = ves_2000()
 >>> ex.envelope.format(ex.envelope.total)
-'PEN 2,000,000.00'
+'S/ 2,000,000.00'
 >>> sum(ex.allocation.amounts.values()) == ex.envelope.total
 True
 >>> [s.project_id for s in ex.shortfalls]

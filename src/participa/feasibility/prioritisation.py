@@ -44,7 +44,7 @@ from participa.display import html_table
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.feasibility._base import ProposalDetails
-from participa.i18n import _
+from participa.i18n import _, ngettext, use_language
 from participa.model import BallotKind, Election, Profile, Project
 from participa.outcome import Outcome, TraceStep
 from participa.tiebreak import TieBreak
@@ -250,6 +250,16 @@ class Ranking:
         """Project ids, best first."""
         return tuple(e.project_id for e in self.entries)
 
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        first = ", ".join(self.order[:3]) + (", …" if len(self.order) > 3 else "")
+        return summary(
+            "Ranking",
+            self.name,
+            [ngettext("{n} project", "{n} projects", len(self.entries)), first],
+        )
+
     def scores(self) -> dict[str, Fraction]:
         """Each project's score, in rank order."""
         return {e.project_id: e.score for e in self.entries}
@@ -276,11 +286,21 @@ class Ranking:
     @property
     def caption(self) -> str:
         """``NAME: n projects ranked``."""
-        return f"{self.name}: {len(self.entries)} projects ranked"
+        return _(
+            "{name}: {projects} ranked",
+            name=self.name,
+            projects=ngettext("{n} project", "{n} projects", len(self.entries)),
+        )
 
-    def to_text(self) -> str:
-        """A plain-text table: rank, id, score and each criterion's contribution."""
-        header = ["rank", "id", "score", *self.criteria]
+    def to_text(self, *, lang: str | None = None) -> str:
+        """A plain-text table: rank, id, score and each criterion's contribution.
+
+        ``lang`` picks the language of the caption and headers (``None``: the current one).
+        """
+        if lang is not None:
+            with use_language(lang):
+                return self.to_text()
+        header = [_("rank"), _("id"), _("score"), *self.criteria]
         rows = self._rows()
         widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
 
@@ -312,10 +332,15 @@ class Ranking:
     def __str__(self) -> str:
         return self.to_text()
 
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The ranking as an HTML table (``lang``: the language of caption and headers)."""
+        with use_language(lang):
+            return html_table(
+                [_("rank"), _("id"), _("score"), *self.criteria], self._rows(), caption=self.caption
+            )
+
     def _repr_html_(self) -> str:
-        return html_table(
-            ["rank", "id", "score", *self.criteria], self._rows(), caption=self.caption
-        )
+        return self.to_html()
 
 
 def _dummy_election(projects: Sequence[Project]) -> Election:

@@ -30,8 +30,8 @@ from participa import serialize
 from participa.display import html_table
 from participa.errors import ValidationError
 from participa.feasibility._base import Check, CheckResult, ReviewContext, Status
+from participa.i18n import N_, _, ngettext, use_language
 from participa.model import Election, Project
-from participa.money import format_amount
 
 __all__ = ["FeasibilityReport", "ProjectReport", "Review", "aggregate", "review"]
 
@@ -196,40 +196,61 @@ class FeasibilityReport:
         return out
 
     def _money(self, amount: int) -> str:
-        return format_amount(amount, minor_per_unit=self.minor_per_unit)
+        from participa.display import currency_of
+
+        return currency_of(self.currency, self.minor_per_unit).format(amount)
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary("FeasibilityReport", None, [self.caption])
 
     def rows(self, *, width: int | None = 72) -> list[tuple[str, str, str, str]]:
         """Table rows ``(id, cost, verdict, reasons)``; reasons cut to ``width`` characters."""
         out = []
         for r in self.projects:
-            text = "; ".join(r.reasons) or "all checks pass"
+            text = "; ".join(r.reasons) or _("all checks pass")
             if width is not None and len(text) > width:
                 text = text[: width - 4].rstrip() + " ..."
-            out.append((r.project_id, self._money(r.cost), r.status.value, text))
+            out.append((r.project_id, self._money(r.cost), _verdict(r.status), text))
         return out
 
     @property
     def caption(self) -> str:
         """``NAME: k of n projects eligible``."""
-        return f"{self.name}: {len(self.eligible)} of {len(self.projects)} projects eligible"
+        return _(
+            "{name}: {eligible} of {projects} eligible",
+            name=self.name,
+            eligible=len(self.eligible),
+            projects=ngettext("{n} project", "{n} projects", len(self.projects)),
+        )
 
-    def to_text(self, *, detail: bool = False, width: int | None = 72) -> str:
-        """A plain-text table; ``detail=True`` lists every check of every project below it."""
-        header = ("id", "cost", "verdict", "reasons")
-        rows = self.rows(width=width)
-        widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(header)]
+    def to_text(
+        self, *, detail: bool = False, width: int | None = 72, lang: str | None = None
+    ) -> str:
+        """A plain-text table; ``detail=True`` lists every check of every project below it.
 
-        def line(cells: Sequence[str]) -> str:
-            return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+        ``lang`` picks the language of the captions and headers (``None``: the current one).
+        """
+        with use_language(lang):
+            header = (_("id"), _("cost"), _("verdict"), _("reasons"))
+            rows = self.rows(width=width)
+            widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(header)]
 
-        lines = [self.caption, line(header), line(["-" * w for w in widths])]
-        lines += [line(row) for row in rows]
-        if detail:
-            for r in self.projects:
-                lines.append("")
-                lines.append(f"{r.project_id} {r.name}".rstrip() + f": {r.status.value}")
-                lines += [f"  {res.status.value:<7} {res.check}: {res.reason}" for res in r.results]
-        return "\n".join(lines)
+            def line(cells: Sequence[str]) -> str:
+                return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+            lines = [self.caption, line(header), line(["-" * w for w in widths])]
+            lines += [line(row) for row in rows]
+            if detail:
+                for r in self.projects:
+                    lines.append("")
+                    lines.append(f"{r.project_id} {r.name}".rstrip() + f": {_verdict(r.status)}")
+                    lines += [
+                        f"  {_verdict(res.status):<7} {res.check}: {res.reason}"
+                        for res in r.results
+                    ]
+            return "\n".join(lines)
 
     def to_rows(self) -> list[tuple[Any, ...]]:
         """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
@@ -252,21 +273,40 @@ class FeasibilityReport:
     def __str__(self) -> str:
         return self.to_text()
 
-    def _repr_html_(self) -> str:
-        return html_table(
-            ("id", "name", "cost", "verdict", "reasons"),
-            (
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The report as an HTML table (``lang``: the language of captions and headers)."""
+        with use_language(lang):
+            return html_table(
+                (_("id"), _("name"), _("cost"), _("verdict"), _("reasons")),
                 (
-                    r.project_id,
-                    r.name,
-                    self._money(r.cost),
-                    r.status.value,
-                    "; ".join(r.reasons) or "all checks pass",
-                )
-                for r in self.projects
-            ),
-            caption=self.caption,
-        )
+                    (
+                        r.project_id,
+                        r.name,
+                        self._money(r.cost),
+                        _verdict(r.status),
+                        "; ".join(r.reasons) or _("all checks pass"),
+                    )
+                    for r in self.projects
+                ),
+                caption=self.caption,
+            )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+_VERDICTS: dict[str, str] = {
+    "pass": N_("pass"),
+    "n/a": N_("n/a"),
+    "warn": N_("warn"),
+    "unknown": N_("unknown"),
+    "fail": N_("fail"),
+}
+
+
+def _verdict(status: Status) -> str:
+    label = _VERDICTS.get(status.value)
+    return _(label) if label is not None else status.value
 
 
 def _checks(value: Iterable[Check]) -> tuple[Check, ...]:
@@ -309,6 +349,14 @@ class Review:
             names.add(c.name)
         if Status.FAIL in self.eligible_statuses:
             raise ValidationError("a failed project can never be eligible")
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        names = ", ".join(c.name for c in self.checks[:4]) + (", …" if len(self.checks) > 4 else "")
+        return summary(
+            "Review", self.name, [ngettext("{n} check", "{n} checks", len(self.checks)), names]
+        )
 
     @property
     def check_names(self) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ import attrs
 
 from participa import serialize
 from participa.errors import IntegrityError, TransitionNotAllowed, ValidationError
-from participa.i18n import _
+from participa.i18n import _, ngettext, use_language
 from participa.ledger import timestamp
 from participa.phases.events import GENESIS, Event, Triggered, verify_chain
 from participa.phases.guards import Guard, GuardFamily, generic_families
@@ -511,14 +511,50 @@ class Round(Generic[S]):
         object.__setattr__(rnd, "state", state)
         return rnd
 
-    def _repr_html_(self) -> str:
-        from participa.display import html_table
+    def __repr__(self) -> str:
+        from participa.display import summary
 
-        rows = ((e.seq, e.at, e.actor, type(e.payload).__name__, e.hash[:12]) for e in self.events)
-        log = html_table(("#", "time", "actor", "event", "hash"), rows, caption="Event log")
-        render = getattr(self.state, "_repr_html_", None)
-        html = str(render()) if callable(render) else ""
-        return html + log
+        return summary(
+            "Round",
+            self.round_id,
+            [
+                _("phase {phase}", phase=self.phase),
+                ngettext("{n} event", "{n} events", len(self.events)),
+            ],
+        )
+
+    def to_html(self, *, utc_offset: str | None = None, lang: str | None = None) -> str:
+        """The state, then the event log with times in ``utc_offset``.
+
+        The default offset is the state's own (``state.utc_offset``: a PB round in soles
+        shows Lima time, −05:00; see :data:`participa.display.UTC_OFFSETS`), else UTC.
+        """
+        from participa.display import html_table, local_time, view
+
+        offset = utc_offset or getattr(self.state, "utc_offset", None)
+        with use_language(lang):
+            rows = (
+                (e.seq, local_time(e.at, offset), e.actor, type(e.payload).__name__, e.hash[:12])
+                for e in self.events
+            )
+            log = html_table(
+                ("#", _("time"), _("actor"), _("event"), _("hash")),
+                rows,
+                caption=_("Event log"),
+                wrap=False,
+            )
+            table = getattr(self.state, "_table", None)
+            render = getattr(self.state, "_repr_html_", None)
+            if callable(table):
+                head = str(table(offset))
+            elif callable(render):
+                head = str(render())
+            else:
+                head = ""
+            return view(head, log)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     @property
     def head(self) -> str:

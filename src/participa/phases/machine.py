@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from participa.errors import ValidationError
-from participa.i18n import _
+from participa.i18n import _, ngettext
 from participa.ledger import timestamp
 from participa.phases.engine import Domain, Round, check_guards, step
 from participa.phases.events import Event, Triggered, make_event
@@ -200,6 +200,18 @@ class Machine:
     families: Mapping[str, GuardFamily] | None = attrs.field(default=None, converter=_familymap)
     hooks: Hooks = attrs.field(factory=Hooks, converter=_hooks)
     domain: Domain[Any] = attrs.field(factory=_default_domain, converter=_domain)
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            "Machine",
+            self.spec.name,
+            [
+                ngettext("{n} phase", "{n} phases", len(self.spec.phases)),
+                ngettext("{n} guard", "{n} guards", len(self.guards or {})),
+            ],
+        )
 
     def __attrs_post_init__(self) -> None:
         if self.guards is None:

@@ -165,6 +165,19 @@ class MachineSpec:
     final: tuple[str, ...] = attrs.field(default=(), converter=_strs)
     source: str = ""
 
+    def __repr__(self) -> str:
+        from participa.display import summary
+        from participa.i18n import ngettext
+
+        return summary(
+            "MachineSpec",
+            self.name,
+            [
+                ngettext("{n} phase", "{n} phases", len(self.phases)),
+                ngettext("{n} transition", "{n} transitions", len(self.transitions)),
+            ],
+        )
+
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
         if problems:

@@ -36,9 +36,10 @@ import attrs
 
 from participa import serialize
 from participa.errors import ValidationError
-from participa.i18n import _
+from participa.i18n import _, use_language
 from participa.ledger import Ledger, timestamp
 from participa.model import Project
+from participa.money import Currency
 from participa.outcome import Outcome
 from participa.phases.engine import Domain, Visit
 from participa.phases.guards import Guard, GuardFamily
@@ -231,26 +232,74 @@ class RoundState:
     outcomes: Mapping[str, Outcome] = attrs.field(factory=dict, converter=_frozen, hash=False)
     ledger: Ledger = attrs.field(factory=Ledger)
 
-    def _repr_html_(self) -> str:
-        from participa.display import html_table
+    def __attrs_post_init__(self) -> None:
+        money = self.money
+        if self.ledger.currency != money:  # the ledger's messages read in the round's money
+            object.__setattr__(self, "ledger", self.ledger.with_currency(money))
 
+    @property
+    def money(self) -> Currency:
+        """How the round's amounts read as money (``S/ 1,234.56``)."""
+        from participa.display import currency_of
+
+        return currency_of(self.currency, self.minor_per_unit)
+
+    @property
+    def utc_offset(self) -> str | None:
+        """The offset the round's times are shown in (Lima −05:00 for a round in soles)."""
+        from participa.display import UTC_OFFSETS
+
+        return UTC_OFFSETS.get(self.money.code or "")
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            "RoundState",
+            self.round_id,
+            [
+                _("phase {phase}", phase=self.phase),
+                _("envelope {amount}", amount=self.money.format(self.envelope)),
+            ],
+        )
+
+    def _table(self, offset: str | None) -> str:
+        from participa.display import html_table, local_time
+
+        money = self.money.format
         rows = [
-            ("phase", self.phase),
-            ("as of", self.now),
-            ("path", " → ".join(v.phase for v in self.visits)),
-            ("envelope", self.envelope),
-            ("territories allocated", len(self.allocation)),
-            ("proposals", len(self.proposals)),
+            (_("phase"), self.phase),
+            (_("as of"), local_time(self.now, offset)),
+            (_("path"), " → ".join(v.phase for v in self.visits)),
+            (_("envelope"), money(self.envelope)),
+            (_("allocated"), money(sum(self.allocation.values()))),
+            (_("territories allocated"), len(self.allocation)),
+            (_("proposals"), len(self.proposals)),
             (
-                "review",
-                f"{len(self.eligible)} eligible, {len(self.rejected)} rejected"
+                _("review"),
+                _(
+                    "{eligible} eligible, {rejected} rejected",
+                    eligible=len(self.eligible),
+                    rejected=len(self.rejected),
+                )
                 if self.reviewed
-                else "not done",
+                else _("not done"),
             ),
-            ("outcomes published", ", ".join(sorted(self.outcomes)) or "none"),
-            ("ledger entries", len(self.ledger.entries)),
+            (_("outcomes published"), ", ".join(sorted(self.outcomes)) or _("none")),
+            (_("promised"), money(sum(o.total_funding for o in self.outcomes.values()))),
+            (_("ledger entries"), len(self.ledger.entries)),
         ]
-        return html_table(("", ""), rows, caption=f"Round {self.round_id}")
+        return html_table(("", ""), rows, caption=_("Round {id}", id=self.round_id), wrap=False)
+
+    def to_html(self, *, utc_offset: str | None = None, lang: str | None = None) -> str:
+        """The state as an HTML table, times in ``utc_offset`` (default: the round's own)."""
+        from participa.display import view
+
+        with use_language(lang):
+            return view(self._table(utc_offset or self.utc_offset))
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     def moved(
         self, *, now: str, phase: str | None = None, visits: tuple[Visit, ...] | None = None

@@ -285,6 +285,7 @@ def _poznan(election: Election, tie_break: TieBreak | None) -> Outcome:
         selected=tuple(ids[j] for j in selected),
         total_cost=sum(costs[j] for j in selected),
         trace=tuple(trace),
+        currency=election.money,
         params={"declared_rule": "greedy-custom", "ranked_by": column, "reserve": str(reserve)},
     )
 
@@ -330,6 +331,7 @@ def _equal_shares(election: Election, rule: str, tie_break: TieBreak | None) -> 
                 selected=chosen.selected,
                 total_cost=chosen.total_cost,
                 trace=tuple(trace),
+                currency=election.money,
                 params=params,
             )
         params["comparison"] = "equal shares kept"
@@ -340,6 +342,7 @@ def _equal_shares(election: Election, rule: str, tie_break: TieBreak | None) -> 
         selected=outcome.selected,
         total_cost=outcome.total_cost,
         trace=tuple(trace),
+        currency=election.money,
         params=params,
     )
 

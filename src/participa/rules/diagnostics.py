@@ -11,17 +11,18 @@ Examples
 --------
 >>> from participa.model import BallotKind, Election, Profile, Project
 >>> from participa.rules.split import per_head
->>> e = Election(100, (Project("x", 10), Project("y", 90), Project("z", 90)),
-...     Profile.from_ballots(BallotKind.CHOOSE_1, ["x", "y", "z"], [["x"], ["y"], ["z"]]))
+>>> e = Election(100_00, (Project("x", 10_00), Project("y", 90_00), Project("z", 90_00)),
+...     Profile.from_ballots(BallotKind.CHOOSE_1, ["x", "y", "z"], [["x"], ["y"], ["z"]]),
+...     currency="PEN", minor_per_unit=100)
 >>> d = funding_diagnostics(e, per_head(e, redistribute=True))
 >>> d.below_cost, d.stranded, d.greedy_selected
-(2, 90, ('x', 'y'))
->>> print(d.table())
-per-head: 1 of 3 projects fully funded, 2 below cost holding 90 of 100, 0 unspent
-project  cost  funding  gap
-x          10       10    0
-y          90       45   45
-z          90       45   45
+(2, 9000, ('x', 'y'))
+>>> print(d.table(lang="en"))
+per-head: 1 of 3 projects fully funded, 2 below cost holding S/ 90.00 of S/ 100.00, S/ 0.00 unspent
+project     cost  funding      gap
+x        S/ 10.00  S/ 10.00  S/ 0.00
+y        S/ 90.00  S/ 45.00  S/ 45.00
+z        S/ 90.00  S/ 45.00  S/ 45.00
 greedy would fund: x, y
 equal shares would fund: ...
 """
@@ -37,7 +38,9 @@ import attrs
 from participa import serialize
 from participa.display import html_table
 from participa.errors import RuleError
+from participa.i18n import _, ngettext, use_language
 from participa.model import Election
+from participa.money import Currency
 from participa.outcome import Outcome
 from participa.rules.greedy import greedy
 from participa.rules.mes import equal_shares
@@ -86,6 +89,8 @@ class FundingDiagnostics:
         same votes.
     equal_shares_selected
         What the method of equal shares funds, or ``None`` if it could not run.
+    currency
+        How the amounts read as money (the outcome's currency).
     """
 
     rule: str
@@ -100,6 +105,7 @@ class FundingDiagnostics:
     equal_shares_selected: tuple[str, ...] | None = attrs.field(
         default=None, converter=_opt_str_tuple
     )
+    currency: Currency = attrs.field(factory=Currency)
 
     @property
     def fully_funded(self) -> tuple[str, ...]:
@@ -108,60 +114,84 @@ class FundingDiagnostics:
             p for p, c in self.costs.items() if self.funding.get(p, 0) >= c and self.funding.get(p)
         )
 
-    def _rows(self) -> list[tuple[str, int, int, int]]:
+    def _rows(self) -> list[tuple[str, str, str, str]]:
+        money = self.currency.format
         return [
-            (p, c, self.funding.get(p, 0), self.gaps.get(p, 0))
+            (p, money(c), money(self.funding.get(p, 0)), money(self.gaps.get(p, 0)))
             for p, c in self.costs.items()
             if self.funding.get(p, 0)
         ]
 
     def _caption(self) -> str:
-        return (
-            f"{self.rule}: {len(self.fully_funded)} of {len(self.costs)} projects fully funded, "
-            f"{self.below_cost} below cost holding {self.stranded} of {self.budget}, "
-            f"{self.unspent} unspent"
+        money = self.currency.format
+        return _(
+            "{rule}: {funded} of {projects} fully funded, {below} below cost holding "
+            "{stranded} of {budget}, {unspent} unspent",
+            rule=self.rule,
+            funded=len(self.fully_funded),
+            projects=ngettext("{n} project", "{n} projects", len(self.costs)),
+            below=self.below_cost,
+            stranded=money(self.stranded),
+            budget=money(self.budget),
+            unspent=money(self.unspent),
         )
 
-    def table(self) -> str:
-        """A plain-text report: a caption, one row per funded project, the alternatives."""
-        rows = self._rows()
-        header = ("project", "cost", "funding", "gap")
-        cells = [header] + [tuple(str(x) for x in r) for r in rows]
-        widths = [max(len(r[k]) for r in cells) for k in range(4)]
-        lines = [self._caption()]
-        for r in cells:
-            lines.append(
-                "  ".join(
-                    r[k].ljust(widths[k]) if k == 0 else r[k].rjust(widths[k]) for k in range(4)
-                ).rstrip()
-            )
-        lines.append("greedy would fund: " + (", ".join(self.greedy_selected) or "nothing"))
+    def _header(self) -> tuple[str, str, str, str]:
+        return (_("project"), _("cost"), _("funding"), _("gap"))
+
+    def _alternatives(self) -> list[str]:
+        nothing = _("nothing")
+        lines = [_("greedy would fund: {ids}", ids=", ".join(self.greedy_selected) or nothing)]
         if self.equal_shares_selected is None:
-            lines.append("equal shares would fund: (not available)")
+            lines.append(_("equal shares would fund: (not available)"))
         else:
-            lines.append(
-                "equal shares would fund: " + (", ".join(self.equal_shares_selected) or "nothing")
-            )
-        return "\n".join(lines)
+            ids = ", ".join(self.equal_shares_selected) or nothing
+            lines.append(_("equal shares would fund: {ids}", ids=ids))
+        return lines
+
+    def table(self, *, lang: str | None = None) -> str:
+        """A plain-text report: a caption, one row per funded project, the alternatives.
+
+        ``lang`` is ``"en"`` or ``"es"`` (``None``: the current language).
+        """
+        with use_language(lang):
+            cells = [self._header(), *self._rows()]
+            widths = [max(len(r[k]) for r in cells) for k in range(4)]
+            lines = [self._caption()]
+            for r in cells:
+                lines.append(
+                    "  ".join(
+                        r[k].ljust(widths[k]) if k == 0 else r[k].rjust(widths[k]) for k in range(4)
+                    ).rstrip()
+                )
+            return "\n".join(lines + self._alternatives())
 
     def __str__(self) -> str:
         return self.table()
 
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        return summary(
+            "FundingDiagnostics",
+            self.rule,
+            [
+                _("{n} below cost", n=self.below_cost),
+                _("{amount} stranded", amount=self.currency.format(self.stranded)),
+                _("{amount} unspent", amount=self.currency.format(self.unspent)),
+            ],
+        )
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The report as HTML: the table of funded projects, then the alternatives."""
+        from participa.display import paragraph, view
+
+        with use_language(lang):
+            table = html_table(self._header(), self._rows(), caption=self._caption(), wrap=False)
+            return view(table, *(paragraph(line) for line in self._alternatives()))
+
     def _repr_html_(self) -> str:
-        alt = "greedy would fund: " + (", ".join(self.greedy_selected) or "nothing")
-        if self.equal_shares_selected is not None:
-            alt += "; equal shares would fund: " + (
-                ", ".join(self.equal_shares_selected) or "nothing"
-            )
-        return html_table(
-            ("project", "cost", "funding", "gap"), self._rows(), caption=self._caption()
-        ) + (f"<p>{_escape(alt)}</p>")
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
+        return self.to_html()
 
 
 def funding_diagnostics(
@@ -212,4 +242,5 @@ def funding_diagnostics(
         unspent=outcome.leftover,
         greedy_selected=greedy_sel,
         equal_shares_selected=mes_sel,
+        currency=election.money,
     )

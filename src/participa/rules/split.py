@@ -148,6 +148,7 @@ def per_head(
         selected=tuple(ids[j] for j in selected),
         total_cost=sum(costs[j] for j in selected),
         trace=tuple(trace),
+        currency=election.money,
         params={
             "cap_at_cost": str(cap_at_cost),
             "redistribute": str(redistribute),

@@ -66,6 +66,20 @@ class PabulibFile:
     election: Election
     anomalies: tuple[Anomaly, ...] = attrs.field(default=(), converter=_anomaly_tuple)
 
+    def __repr__(self) -> str:
+        from participa.display import pabulib_file_summary
+
+        return pabulib_file_summary(self)
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The file as HTML: its election, then the anomalies found, in ``lang``."""
+        from participa.display import pabulib_file_html
+
+        return pabulib_file_html(self, lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
     @property
     def warnings(self) -> tuple[Anomaly, ...]:
         """The anomalies (former name)."""
