@@ -125,7 +125,9 @@ def test_kernel_matches_reference_many_voters(e: Election, utility: str) -> None
 def _load_oracle() -> ModuleType:
     name = "participa_tests_oracle"
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "oracle.py")
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).resolve().parents[1] / "oracle.py"
+        )
         assert spec is not None
         assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
