@@ -123,7 +123,9 @@ __all__ = [
 ]
 
 ExplainedRule = Literal["greedy", "mes", "phragmen"]
+"""A rule :func:`explain` can explain (greedy, the Method of Equal Shares, Phragmén)."""
 EXPLAINED_RULES: tuple[ExplainedRule, ...] = ("greedy", "mes", "phragmen")
+"""Every :data:`ExplainedRule`, in the CLI's order."""
 DEFAULT_MAX_RUNS = 5000
 
 

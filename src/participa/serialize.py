@@ -128,8 +128,8 @@ MODULES: Mapping[str, str] = types.MappingProxyType(
         "participa.feasibility.ProposalDetails": "participa.feasibility._base",
         "participa.feasibility.RankedProject": "participa.feasibility.prioritisation",
         "participa.feasibility.Ranking": "participa.feasibility.prioritisation",
-        "participa.io.FileWarning": "participa.io.pabulib",
-        "participa.io.PabulibFile": "participa.io.pabulib",
+        "participa.io.Anomaly": "participa.io.pabulib._anomalies",
+        "participa.io.PabulibFile": "participa.io.pabulib._read",
         "participa.plan.Dimension": "participa.plan.model",
         "participa.plan.Indicator": "participa.plan.model",
         "participa.plan.Plan": "participa.plan.model",
@@ -189,7 +189,10 @@ def _legacy_name(name: str) -> str:
     return _RENAMED.get(name, parts[2])
 
 
-_RENAMED = {"participa.allocation.WeightedCriterion": "Criterion"}
+_RENAMED = {
+    "participa.allocation.WeightedCriterion": "Criterion",
+    "participa.io.Anomaly": "FileWarning",
+}
 """Classes renamed since 0.1.0: today's type name → the class name 0.1.0 used."""
 
 

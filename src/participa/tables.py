@@ -77,7 +77,9 @@ Cell = str | int | bool | Fraction | None
 """A typed cell value: money and counts are ``int``, exact shares ``Fraction``."""
 
 ColumnKind = Literal["text", "int", "money", "bool", "number"]
+"""What a column holds: it decides how a cell is written in each format."""
 Format = Literal["text", "json", "csv", "markdown"]
+"""An output format of :meth:`Table.render`."""
 FORMATS: Final[tuple[Format, ...]] = ("text", "json", "csv", "markdown")
 """The formats :meth:`Table.render` writes (the CLI's ``--format``)."""
 

@@ -88,7 +88,7 @@ def test_views_show_money_in_both_languages() -> None:
     assert text.splitlines()[0] == "PDI: S/ 140.01 funded, 71.4% of it serves the plan"
     assert "objectives with no funded project: OE3.2" in text
     assert "S/ 50.01" in text
-    assert "<td>S/ 100.01</td>" in f._repr_html_()
+    assert ">S/ 100.01</td>" in f._repr_html_()
     with use_language("es"):
         es = f.to_text()
         assert es.splitlines()[0] == ("PDI: S/ 140.01 financiado, 71.4% de ello contribuye al plan")

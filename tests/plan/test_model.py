@@ -110,7 +110,7 @@ def test_text_and_html_views() -> None:
     assert "      OE2.1  Less anaemia" in text
     assert "I2.1  child anaemia: 38 → 20 % (2010)" in text
     html = plan._repr_html_()
-    assert html.startswith('<table class="participa">')
+    assert html.startswith('<div class="participa-view">')
     assert "<td>OE4.1</td><td>specific objective</td><td>More parks</td>" in html
     with use_language("es"):
         es = plan.to_text()

@@ -174,7 +174,7 @@ def test_plan_view_shows_money_in_its_currency() -> None:
     led, ps = _ledger()
     positions = led.positions().values()
     view = plan_execution(PLAN, ps, positions, currency=Currency("PEN", 100))
-    assert "<td>S/ 3.01</td>" in view._repr_html_()
+    assert ">S/ 3.01</td>" in view._repr_html_()
     assert "S/ 3.01" in str(view)
     assert [r.id for r in view.outline()] == ["D1", "OE1", "OE1.1", "D3", "OE3", "OE3.1", "-"]
     assert loads(dumps(view)) == view

@@ -110,7 +110,6 @@ participa.errors.ParseError: tiny.pb:12: the ballot names an unknown project [pr
 
 from __future__ import annotations
 
-from participa import serialize
 from participa.io.pabulib._anomalies import (
     ANOMALY_CODES,
     Anomalies,
@@ -142,6 +141,3 @@ __all__ = [
 ]
 
 _INTERNAL = (Anomalies, _Reader, _ballots_fast, _ballots_slow, _token_columns)  # for the tests
-
-serialize.register(Anomaly, "participa.io.FileWarning")
-serialize.register(PabulibFile, "participa.io.PabulibFile")

@@ -67,6 +67,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from participa import serialize
 from participa.errors import ParseError
 from participa.i18n import N_, _
 
@@ -94,6 +95,7 @@ ANOMALY_CODES: dict[str, str] = {
 """Every anomaly code, with one line saying how the reader reads it (translate with ``_``)."""
 
 
+@serialize.register("participa.io.Anomaly")
 @attrs.frozen(slots=True)
 class Anomaly:
     """A soft anomaly found while reading a file: read anyway, and recorded here.

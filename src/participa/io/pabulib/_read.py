@@ -16,6 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from participa import serialize
 from participa.errors import ParseError, ValidationError
 from participa.i18n import _, ngettext
 from participa.io.pabulib._anomalies import Anomalies, Anomaly
@@ -49,6 +50,7 @@ def _anomaly_tuple(value: Iterable[Anomaly]) -> tuple[Anomaly, ...]:
     return tuple(value)
 
 
+@serialize.register("participa.io.PabulibFile")
 @attrs.frozen(slots=True)
 class PabulibFile:
     """A read pabulib file: the election and the soft anomalies found on the way.
