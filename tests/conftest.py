@@ -29,6 +29,7 @@ def data_dir() -> Path:
     """Folder with the pabulib dev corpus (``*.pb.gz``) and ``expected.json``."""
     return DATA
 
+
 # The fast loop (CONTRIBUTING.md): `HYPOTHESIS_PROFILE=fast pytest -m "not slow"`. Tests that
 # build the docs, start processes, run benchmarks or replay whole corpora are slow; so are the
 # conformance runs over every dev-corpus file. CI runs everything.
