@@ -1,0 +1,53 @@
+"""Developer tool (issue #12 point 6), run as ``python3 tools/apply_boundary.py .``:
+
+add `field_transformer=typed_fields` to every attrs value class and `@checked` to every
+public top-level function (names in the module's __all__) under src/participa."""
+import ast, re, sys
+from pathlib import Path
+
+ROOT = Path(sys.argv[1]) / "src" / "participa"
+SKIP = {"boundary.py", "i18n.py", "__main__.py"}
+SKIP_FUNCS = {"checked", "typed_fields", "matches", "describe", "register", "main"}
+changed = 0
+for path in sorted(ROOT.rglob("*.py")):
+    if path.name in SKIP or "testing" in path.parts:
+        continue
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            if isinstance(node.value, (ast.List, ast.Tuple)):
+                names = {e.value for e in node.value.elts if isinstance(e, ast.Constant)}
+    lines = text.splitlines(keepends=True)
+    inserts: list[int] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in names and node.name not in SKIP_FUNCS:
+            decos = [ast.unparse(d) for d in node.decorator_list]
+            if any("checked" in d or "overload" in d or "property" in d for d in decos):
+                continue
+            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+            inserts.append(first - 1)
+    new_text = text
+    if inserts:
+        for idx in sorted(inserts, reverse=True):
+            lines.insert(idx, "@checked\n")
+        new_text = "".join(lines)
+    new_text2 = re.sub(r"@attrs\.frozen\(slots=True(, eq=False)?\)", lambda m: f"@attrs.frozen(slots=True{m.group(1) or ''}, field_transformer=typed_fields)", new_text)
+    needs = []
+    if "@checked" in new_text2 and "import checked" not in new_text2 and "checked," not in new_text2:
+        needs.append("checked")
+    if "field_transformer=typed_fields" in new_text2 and "typed_fields" not in text:
+        needs.append("typed_fields")
+    if needs:
+        imp = f"from participa.boundary import {', '.join(sorted(needs))}\n"
+        # after the last top-level import statement
+        tree2 = ast.parse(new_text2)
+        last = max((n.end_lineno for n in tree2.body if isinstance(n, (ast.Import, ast.ImportFrom)) and n.col_offset == 0), default=0)
+        ls = new_text2.splitlines(keepends=True)
+        ls.insert(last, imp)
+        new_text2 = "".join(ls)
+    if new_text2 != text:
+        path.write_text(new_text2, encoding="utf-8")
+        changed += 1
+print("files changed:", changed)
