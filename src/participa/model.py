@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa._tabular import Tabular
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 from participa.money import Currency
@@ -935,7 +936,7 @@ def _costs_default(self: Election) -> IntArray:
 
 @serialize.register("participa.Election")
 @attrs.frozen(slots=True)
-class Election:
+class Election(Tabular):
     """A PB election: a budget, the projects on the ballot, and the ballots cast.
 
     Parameters
@@ -1157,24 +1158,6 @@ class Election:
             attrs.evolve(p, cost=costs[p.id]) if p.id in costs else p for p in self.projects
         )
         return attrs.evolve(self, projects=projects)
-
-    def to_rows(self) -> list[tuple[Any, ...]]:
-        """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
-        from participa.tables import table
-
-        return table(self).to_rows()
-
-    def to_csv(self) -> str:
-        """The per-project table as CSV (money in minor units) (:mod:`participa.tables`)."""
-        from participa.tables import table
-
-        return table(self).to_csv()
-
-    def to_frame(self) -> Any:
-        """The per-project table as a pandas ``DataFrame`` (extra ``pandas``)."""
-        from participa.tables import table
-
-        return table(self).to_frame()
 
     def __repr__(self) -> str:
         from participa.display import election_summary

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any
 
 import attrs
 
 from participa import serialize
+from participa._tabular import Tabular
 from participa.allocation.criteria import Formula, Normalisation
 from participa.allocation.envelope import Envelope
 from participa.allocation.pooling import check_pools, pool_map
@@ -98,7 +98,7 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 
 @serialize.register("participa.allocation.Allocation")
 @attrs.frozen(slots=True)
-class Allocation:
+class Allocation(Tabular):
     """Money per territory, with the trace of how each amount was computed.
 
     Rows keep the order the territories were given in. The amounts sum to ``total``
@@ -271,24 +271,6 @@ class Allocation:
             rounding=self.rounding.value,
         )
         return "\n".join([head, *lines, *self.notes])
-
-    def to_rows(self) -> list[tuple[Any, ...]]:
-        """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
-        from participa.tables import table
-
-        return table(self).to_rows()
-
-    def to_csv(self) -> str:
-        """The per-territory table as CSV (money in minor units)."""
-        from participa.tables import table
-
-        return table(self).to_csv()
-
-    def to_frame(self) -> Any:
-        """The per-territory table as a pandas ``DataFrame`` (extra ``pandas``)."""
-        from participa.tables import table
-
-        return table(self).to_frame()
 
     def __str__(self) -> str:
         return self.table()

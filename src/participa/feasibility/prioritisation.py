@@ -38,6 +38,7 @@ import attrs
 import numpy as np
 
 from participa import serialize
+from participa._tabular import Tabular
 from participa.allocation.criteria import Normalisation
 from participa.cofinancing import CofinancingPlan, financing
 from participa.display import html_table
@@ -233,7 +234,7 @@ def _entries(value: Iterable[RankedProject]) -> tuple[RankedProject, ...]:
 
 @serialize.register("participa.feasibility.Ranking")
 @attrs.frozen(slots=True)
-class Ranking:
+class Ranking(Tabular):
     """Projects in priority order with their scores and each criterion's contribution.
 
     ``order`` feeds :func:`select_by_ranking` (or any greedy-by-rank selection).
@@ -310,24 +311,6 @@ class Ranking:
         return "\n".join(
             [self.caption, line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]
         )
-
-    def to_rows(self) -> list[tuple[Any, ...]]:
-        """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
-        from participa.tables import table
-
-        return table(self).to_rows()
-
-    def to_csv(self) -> str:
-        """The ranking table as CSV (money in minor units) (:mod:`participa.tables`)."""
-        from participa.tables import table
-
-        return table(self).to_csv()
-
-    def to_frame(self) -> Any:
-        """The ranking table as a pandas ``DataFrame`` (extra ``pandas``)."""
-        from participa.tables import table
-
-        return table(self).to_frame()
 
     def __str__(self) -> str:
         return self.to_text()

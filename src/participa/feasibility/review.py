@@ -22,11 +22,11 @@ P2  0     fail     cost: no budget: the cost is 0 (ask the technical team to cos
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import attrs
 
 from participa import serialize
+from participa._tabular import Tabular
 from participa.display import html_table
 from participa.errors import ValidationError
 from participa.feasibility._base import Check, CheckResult, ReviewContext, Status
@@ -124,7 +124,7 @@ def _statuses(value: Iterable[Status]) -> tuple[Status, ...]:
 
 @serialize.register("participa.feasibility.FeasibilityReport")
 @attrs.frozen(slots=True)
-class FeasibilityReport:
+class FeasibilityReport(Tabular):
     """The outcome of a review: a report per project, and which are eligible.
 
     Parameters
@@ -251,24 +251,6 @@ class FeasibilityReport:
                         for res in r.results
                     ]
             return "\n".join(lines)
-
-    def to_rows(self) -> list[tuple[Any, ...]]:
-        """Column keys, then typed rows (money in minor units) (:mod:`participa.tables`)."""
-        from participa.tables import table
-
-        return table(self).to_rows()
-
-    def to_csv(self) -> str:
-        """The verdict table as CSV (money in minor units) (:mod:`participa.tables`)."""
-        from participa.tables import table
-
-        return table(self).to_csv()
-
-    def to_frame(self) -> Any:
-        """The verdict table as a pandas ``DataFrame`` (extra ``pandas``)."""
-        from participa.tables import table
-
-        return table(self).to_frame()
 
     def __str__(self) -> str:
         return self.to_text()
