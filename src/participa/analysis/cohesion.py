@@ -46,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.analysis.axioms import SearchLimitExceeded
+from participa.analysis.fairshare import selected_mask
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Election
@@ -137,22 +138,6 @@ class ParetoImprovement:
     better_off: int
 
 
-def _selected_mask(
-    election: Election, selection: Outcome | Collection[str]
-) -> npt.NDArray[np.bool_]:
-    ids = selection.selected if isinstance(selection, Outcome) else selection
-    if isinstance(ids, str):
-        raise ValidationError(_("the selected projects must be a collection of ids, not one id"))
-    mask = np.zeros(len(election.projects), dtype=bool)
-    for pid in ids:
-        if pid not in election.project_ids:
-            raise ValidationError(
-                _("the outcome names a project the election does not have"), project_id=str(pid)
-            )
-        mask[election.index(pid)] = True
-    return mask
-
-
 def pareto_improvement(
     election: Election,
     selection: Outcome | Collection[str],
@@ -175,7 +160,7 @@ def pareto_improvement(
             _("unknown satisfaction {satisfaction!r}", satisfaction=satisfaction),
             hint=_("use one of: {choices}", choices="cost, count"),
         )
-    chosen = _selected_mask(election, selection)
+    chosen = selected_mask(election, selection)
     prof = election.profile
     approvals = prof.approvals()
     weights = prof.group_weight

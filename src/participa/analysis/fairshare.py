@@ -59,7 +59,8 @@ __all__ = [
 ]
 
 
-def _selected(election: Election, outcome: Outcome | Collection[str]) -> npt.NDArray[np.bool_]:
+def selected_mask(election: Election, outcome: Outcome | Collection[str]) -> npt.NDArray[np.bool_]:
+    """The selected projects as a mask over the election's projects (ids checked)."""
     ids = outcome.selected if isinstance(outcome, Outcome) else outcome
     if isinstance(ids, str):
         raise ValidationError(_("the selected projects must be a collection of ids, not one id"))
@@ -115,7 +116,7 @@ def fair_shares(election: Election) -> list[Fraction]:
 def _per_group(
     election: Election, outcome: Outcome | Collection[str]
 ) -> tuple[list[Fraction], list[Fraction], list[int], int]:
-    mask = _selected(election, outcome)
+    mask = selected_mask(election, outcome)
     fair = fair_shares(election)
     got, common = _share_sums(election, mask)
     shares = [Fraction(int(s), common) for s in got]
@@ -171,7 +172,7 @@ def category_proportionality(election: Election, outcome: Outcome | Collection[s
     ValidationError
         If no project has a category, or no voter's ballot has a project of positive cost.
     """
-    mask = _selected(election, outcome)
+    mask = selected_mask(election, outcome)
     categories = sorted({c for p in election.projects for c in p.categories})
     if not categories:
         raise ValidationError(
