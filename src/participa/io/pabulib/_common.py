@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.errors import ValidationError
+from participa.model import _PROJECT_FIELDS
 
 PROJECT_COLUMNS_KEY = "participa:project_columns"
 """``Election.meta`` key holding a PROJECTS header whose order differs from the natural one."""
@@ -47,15 +48,7 @@ _CONSTRAINT_KEYS = (
     "min_sum_points",
     "max_sum_points",
 )
-_MODELLED_PROJECT_COLUMNS = (
-    "project_id",
-    "cost",
-    "name",
-    "category",
-    "district",
-    "beneficiaries",
-    "dimension",
-)
+_MODELLED_PROJECT_COLUMNS = _PROJECT_FIELDS  # the model decides which columns it holds
 _AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
 _DIGITS = re.compile(r"[0-9]{1,18}")
