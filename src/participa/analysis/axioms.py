@@ -222,13 +222,13 @@ def _selection_ids(election: Election, selection: Outcome | Iterable[str]) -> li
     ids = list(selection.selected) if isinstance(selection, Outcome) else list(selection)
     if isinstance(selection, str):
         raise ValidationError(
-            "selection must be an Outcome or a collection of project ids, not a string",
-            hint="wrap a single id in a list: ['P1']",
+            _("selection must be an Outcome or a collection of project ids, not a string"),
+            hint=_("wrap a single id in a list: ['P1']"),
         )
     known = set(election.project_ids)
     for pid in ids:
         if pid not in known:
-            raise ValidationError("selection names an unknown project", project_id=pid)
+            raise ValidationError(_("selection names an unknown project"), project_id=pid)
     return ids
 
 
@@ -279,7 +279,7 @@ def _setup(
 
 def _name(axiom: str, up_to: UpTo) -> str:
     if up_to not in ("none", "one", "any"):
-        raise ValidationError(f"up_to must be 'none', 'one' or 'any', got {up_to!r}")
+        raise ValidationError(_("up_to must be 'none', 'one' or 'any', got {up_to!r}", up_to=up_to))
     return axiom if up_to == "none" else f"{axiom} up to {up_to}"
 
 
@@ -353,9 +353,13 @@ class _Counter:
         self.count += 1
         if self.count > self.limit:
             raise SearchLimitExceeded(
-                f"the exact {self.axiom} check would examine more than "
-                f"max_subsets={self.limit} candidate groups",
-                hint="raise max_subsets, or use check_jr (polynomial) on this election",
+                _(
+                    "the exact {axiom} check would examine more than "
+                    "max_subsets={limit} candidate groups",
+                    axiom=self.axiom,
+                    limit=self.limit,
+                ),
+                hint=_("raise max_subsets, or use check_jr (polynomial) on this election"),
             )
 
 
@@ -904,7 +908,7 @@ def find_price_system(
             return ps
     lo, hi = (float(fair), float(fair) * 2 + 1) if first == "low" else (0.0, float(fair))
     if first == "low":
-        for _ in range(steps):
+        for _step in range(steps):
             v = verdict(hi)
             if v != "low":
                 break
@@ -913,7 +917,7 @@ def find_price_system(
             return None
         if v == "ok":
             return exact(Fraction(hi))
-    for _ in range(steps):
+    for _step in range(steps):
         mid = (lo + hi) / 2
         v = verdict(mid)
         if v == "ok":

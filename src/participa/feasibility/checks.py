@@ -35,6 +35,7 @@ from participa.feasibility._base import (
     Status,
     pct,
 )
+from participa.i18n import _
 from participa.model import Project
 from participa.money import format_amount
 
@@ -68,9 +69,14 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 def _same_scale(check: str, minor_per_unit: int, context: ReviewContext) -> None:
     if minor_per_unit != context.minor_per_unit:
         raise ValidationError(
-            f"check {check!r} has thresholds in 1/{minor_per_unit} units but the review "
-            f"context counts 1/{context.minor_per_unit} units",
-            hint="build the preset with the same minor_per_unit as the election",
+            _(
+                "check {check!r} has thresholds in 1/{minor_per_unit} units "
+                "but the review context counts 1/{minor_per_unit2} units",
+                check=check,
+                minor_per_unit=minor_per_unit,
+                minor_per_unit2=context.minor_per_unit,
+            ),
+            hint=_("build the preset with the same minor_per_unit as the election"),
         )
 
 
@@ -178,7 +184,9 @@ class TechnicalDesign:
 
     def __attrs_post_init__(self) -> None:
         if not 0 <= self.min_share < 1:
-            raise ValidationError(f"min_share must be in [0, 1), got {self.min_share}")
+            raise ValidationError(
+                _("min_share must be in [0, 1), got {min_share}", min_share=self.min_share)
+            )
 
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
         """Judge one project."""
@@ -270,15 +278,19 @@ class StudyLevel:
 
     def __attrs_post_init__(self) -> None:
         if not self.bands or self.bands[-1].up_to is not None:
-            raise ValidationError("study bands must end with an open band (up_to=None)")
+            raise ValidationError(_("study bands must end with an open band (up_to=None)"))
         limits = [b.up_to for b in self.bands[:-1]]
         if any(x is None for x in limits) or limits != sorted(limits):  # type: ignore[type-var]
-            raise ValidationError("study band limits must be increasing, only the last open")
+            raise ValidationError(_("study band limits must be increasing, only the last open"))
         known = {_norm(x) for x in self.levels}
         for b in self.bands:
             if _norm(b.level) not in known:
                 raise ValidationError(
-                    f"study band level {b.level!r} is not one of the levels {list(self.levels)}"
+                    _(
+                        "study band level {level!r} is not one of the levels {levels}",
+                        level=b.level,
+                        levels=list(self.levels),
+                    )
                 )
 
     def required(self, cost: int) -> str:
@@ -286,7 +298,7 @@ class StudyLevel:
         for b in self.bands:
             if b.up_to is None or cost <= b.up_to:
                 return b.level
-        raise AssertionError("unreachable: the last band is open")  # pragma: no cover
+        raise AssertionError(_("unreachable: the last band is open"))  # pragma: no cover
 
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
         """Judge one project."""
@@ -357,9 +369,9 @@ class CostRange:
 
     def __attrs_post_init__(self) -> None:
         if self.per not in PER:
-            raise ValidationError(f"per must be one of {PER}, got {self.per!r}")
+            raise ValidationError(_("per must be one of {PER}, got {per!r}", PER=PER, per=self.per))
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValidationError(f"cost range for {self.sector!r} has min > max")
+            raise ValidationError(_("cost range for {sector!r} has min > max", sector=self.sector))
 
 
 def _range_tuple(value: Iterable[CostRange]) -> tuple[CostRange, ...]:
@@ -383,7 +395,7 @@ class CostPerBeneficiary:
         seen: set[str] = set()
         for r in self.ranges:
             if _norm(r.sector) in seen:
-                raise ValidationError(f"two cost ranges for sector {r.sector!r}")
+                raise ValidationError(_("two cost ranges for sector {sector!r}", sector=r.sector))
             seen.add(_norm(r.sector))
 
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
@@ -541,7 +553,7 @@ class Competence:
 
     def __attrs_post_init__(self) -> None:
         if bool(self.sectors) == (self.predicate is not None):
-            raise ValidationError("give exactly one of sectors and predicate to Competence")
+            raise ValidationError(_("give exactly one of sectors and predicate to Competence"))
 
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
         """Judge one project."""
@@ -600,7 +612,7 @@ class CofinancingPledged:
     def __attrs_post_init__(self) -> None:
         s = self.required_share
         if s is not None and not 0 <= s <= 1:
-            raise ValidationError(f"required_share must be in [0, 1], got {s}")
+            raise ValidationError(_("required_share must be in [0, 1], got {s}", s=s))
 
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
         """Judge one project."""
@@ -677,11 +689,13 @@ class Splitting:
 
     def __attrs_post_init__(self) -> None:
         if self.min_group < 2:
-            raise ValidationError("min_group must be at least 2")
+            raise ValidationError(_("min_group must be at least 2"))
         if self.scope not in ("parent", "district"):
-            raise ValidationError(f"scope must be 'parent' or 'district', got {self.scope!r}")
+            raise ValidationError(
+                _("scope must be 'parent' or 'district', got {scope!r}", scope=self.scope)
+            )
         if not 0 <= self.shared_share <= 1 or self.fixed_cost_per_project < 0:
-            raise ValidationError("shared_share must be in [0, 1], fixed cost non-negative")
+            raise ValidationError(_("shared_share must be in [0, 1], fixed cost non-negative"))
 
     def _key(self, project: Project, context: ReviewContext) -> tuple[str, str] | None:
         d = context.details_for(project.id)

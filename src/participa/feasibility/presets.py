@@ -49,6 +49,7 @@ from participa.feasibility.checks import (
 )
 from participa.feasibility.manual import ManualReview, ManualVerdict
 from participa.feasibility.review import Review
+from participa.i18n import _
 
 if TYPE_CHECKING:
     from participa.plan import Plan
@@ -118,7 +119,7 @@ def snip_study_level(
 ) -> StudyLevel:
     """The SNIP study-level check; limits in soles, scaled by ``minor_per_unit``."""
     if not 0 < simplified_max < profile_max:
-        raise ValidationError("SNIP limits must satisfy 0 < simplified_max < profile_max")
+        raise ValidationError(_("SNIP limits must satisfy 0 < simplified_max < profile_max"))
     return StudyLevel(
         (
             StudyBand(simplified_max * minor_per_unit, SNIP_LEVELS[0]),
@@ -140,7 +141,7 @@ def invierte_pe_study_level(
     """The Invierte.pe study-level check: bands in UIT times the UIT value (soles)."""
     lo, hi = bands_uit
     if uit <= 0 or not 0 < lo < hi:
-        raise ValidationError("the UIT must be positive and the UIT bands increasing")
+        raise ValidationError(_("the UIT must be positive and the UIT bands increasing"))
     return StudyLevel(
         (
             StudyBand(lo * uit * minor_per_unit, INVIERTE_PE_LEVELS[0]),

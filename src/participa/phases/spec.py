@@ -89,7 +89,9 @@ class Phase:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            raise ValidationError(f"phase name must be a non-empty string, got {self.name!r}")
+            raise ValidationError(
+                _("phase name must be a non-empty string, got {name!r}", name=self.name)
+            )
         bad = [a for a in self.allows if not isinstance(a, str) or not a.strip()]
         if bad:
             raise ValidationError(
@@ -126,7 +128,9 @@ class Transition:
     def __attrs_post_init__(self) -> None:
         for what, v in (("event", self.event), ("source", self.source), ("target", self.target)):
             if not isinstance(v, str) or not v.strip():
-                raise ValidationError(f"transition {what} must be a non-empty string, got {v!r}")
+                raise ValidationError(
+                    _("transition {what} must be a non-empty string, got {v!r}", what=what, v=v)
+                )
 
 
 def _phases(value: Iterable[Phase]) -> tuple[Phase, ...]:
@@ -182,8 +186,8 @@ class MachineSpec:
         problems = self.problems()
         if problems:
             raise ValidationError(
-                f"invalid phase machine {self.name!r}: " + "; ".join(problems),
-                hint="fix every problem listed; phases and transitions are plain data",
+                _("invalid phase machine {name!r}: ", name=self.name) + "; ".join(problems),
+                hint=_("fix every problem listed; phases and transitions are plain data"),
             )
 
     def problems(self) -> list[str]:
@@ -250,8 +254,8 @@ class MachineSpec:
             if p.name == name:
                 return p
         raise ValidationError(
-            f"machine {self.name!r} has no phase {name!r}",
-            hint=f"phases: {', '.join(p.name for p in self.phases)}",
+            _("machine {name!r} has no phase {name2!r}", name=self.name, name2=name),
+            hint=_("phases: {items}", items=", ".join(p.name for p in self.phases)),
         )
 
     @property
@@ -297,8 +301,13 @@ class MachineSpec:
         out = self.outgoing(after)
         if len(out) != 1:
             raise ValidationError(
-                f"phase {after!r} of {self.name!r} has {len(out)} ways out, not one",
-                hint="add the phase and its transitions with attrs.evolve instead",
+                _(
+                    "phase {after!r} of {name!r} has {out_count} ways out, not one",
+                    after=after,
+                    name=self.name,
+                    out_count=len(out),
+                ),
+                hint=_("add the phase and its transitions with attrs.evolve instead"),
             )
         (old,) = out
         idx = self.phase_names.index(after) + 1
@@ -312,7 +321,12 @@ class MachineSpec:
         hit = [t for t in self.transitions if t.source == source and t.event == event]
         if not hit:
             raise ValidationError(
-                f"machine {self.name!r} has no transition {event!r} from phase {source!r}"
+                _(
+                    "machine {name!r} has no transition {event!r} from phase {source!r}",
+                    name=self.name,
+                    event=event,
+                    source=source,
+                )
             )
         transitions = tuple(
             attrs.evolve(t, guards=(*t.guards, guard)) if t is hit[0] else t
@@ -352,4 +366,4 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module("participa.process"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(_("module {name!r} has no attribute {name2!r}", name=__name__, name2=name))

@@ -174,7 +174,11 @@ def greedy(
                     0,
                     TraceAction.SKIP,
                     ids[low],
-                    f"score {points[low]} is below the threshold {threshold}",
+                    _(
+                        "score {point} is below the threshold {threshold}",
+                        point=points[low],
+                        threshold=threshold,
+                    ),
                     {"score": points[low], "threshold": threshold},
                 )
             )
@@ -201,7 +205,7 @@ def greedy(
                         rnd,
                         TraceAction.SELECT,
                         ids[j],
-                        f"best ratio {ratios[j]} and it fits",
+                        _("best ratio {ratio} and it fits", ratio=ratios[j]),
                         values,
                     )
                 )
@@ -211,7 +215,7 @@ def greedy(
                         rnd,
                         TraceAction.SKIP,
                         ids[j],
-                        f"cost {costs[j]} exceeds the money left {left}",
+                        _("cost {cost} exceeds the money left {left}", cost=costs[j], left=left),
                         values,
                     )
                 )
@@ -221,7 +225,11 @@ def greedy(
                         rnd,
                         TraceAction.STOP,
                         ids[j],
-                        f"cost {costs[j]} exceeds the money left {left}; no-skip stops here",
+                        _(
+                            "cost {cost} exceeds the money left {left}; no-skip stops here",
+                            cost=costs[j],
+                            left=left,
+                        ),
                         values,
                     )
                 )

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceStep
 from participa.rules._common import DEFAULT_TIE_BREAK, require_kind
@@ -109,8 +110,13 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
                     rnd,
                     "stop",
                     ids[j],
-                    f"smallest load {best_text} but cost {costs[j]} exceeds the money left "
-                    f"{budget - spent}; Phragmén stops here",
+                    _(
+                        "smallest load {best_text} but cost {cost} exceeds the money "
+                        "left {budget}; Phragmén stops here",
+                        best_text=best_text,
+                        cost=costs[j],
+                        budget=budget - spent,
+                    ),
                     {"load": best_text, "cost": costs[j], "left": budget - spent},
                 )
             )
@@ -125,7 +131,7 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
                 rnd,
                 "select",
                 ids[j],
-                f"smallest load {best_text}",
+                _("smallest load {best_text}", best_text=best_text),
                 {
                     "load": best_text,
                     "supporters": int(support[j]),

@@ -50,6 +50,7 @@ import math
 
 import numpy as np
 
+from participa.i18n import _
 from participa.model import Election
 from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
 from participa.rules._common import INT64_SAFE, exact_weighted_sums
@@ -112,7 +113,7 @@ def max_welfare(
             1,
             TraceAction.INFO,
             None,
-            f"maximum welfare {welfare} found by {method}",
+            _("maximum welfare {welfare} found by {method}", welfare=welfare, method=method),
             {"welfare": welfare, "method": method},
         )
     ]
@@ -124,7 +125,7 @@ def max_welfare(
                 k,
                 TraceAction.SELECT,
                 ids[j],
-                "in the optimal set",
+                _("in the optimal set"),
                 {"utility": values[j], "cost": costs[j], "left": left},
             )
         )

@@ -73,6 +73,7 @@ from fractions import Fraction
 import attrs
 import numpy as np
 
+from participa.i18n import _
 from participa.model import Election
 from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
 from participa.rules.mes import completion as _completion
@@ -196,7 +197,7 @@ def equal_shares(
     rnd = len(trace)
     if completion in ("add1u", "utilitarian"):
         left = election.budget - sum(inp.costs[j] for j in sel)
-        added, _ = utilitarian_fill(inp, sel, left)
+        added, _spent = utilitarian_fill(inp, sel, left)
         for j in added:
             left -= inp.costs[j]
             rnd += 1
@@ -205,7 +206,7 @@ def equal_shares(
                     rnd,
                     TraceAction.SELECT,
                     election.project_ids[j],
-                    "utilitarian completion: best total utility per cost that fits",
+                    _("utilitarian completion: best total utility per cost that fits"),
                     {"utility": inp.totals[j], "cost": inp.costs[j], "left": left},
                 )
             )
@@ -229,8 +230,13 @@ def equal_shares(
                 len(trace) + 1,
                 TraceAction.INFO,
                 None,
-                f"comparison step: {prefers_mes} voters prefer equal shares, "
-                f"{prefers_greedy} prefer greedy; keeping {keep}",
+                _(
+                    "comparison step: {prefers_mes} voters prefer equal shares, "
+                    "{prefers_greedy} prefer greedy; keeping {keep}",
+                    prefers_mes=prefers_mes,
+                    prefers_greedy=prefers_greedy,
+                    keep=keep,
+                ),
                 {"prefers_mes": prefers_mes, "prefers_greedy": prefers_greedy, "kept": keep},
             )
         )
@@ -252,7 +258,7 @@ def _round_steps(inp: MesInput, run: Run) -> list[TraceStep]:
                 len(out) + 1,
                 TraceAction.SELECT,
                 ids[j],
-                "free project somebody values",
+                _("free project somebody values"),
                 {"cost": 0},
             )
         )
@@ -265,7 +271,7 @@ def _round_steps(inp: MesInput, run: Run) -> list[TraceStep]:
                 len(out) + 1,
                 TraceAction.SELECT,
                 ids[r.j],
-                "cheapest price per unit of utility its supporters can pay",
+                _("cheapest price per unit of utility its supporters can pay"),
                 {
                     "rho": float(rho),
                     "rho_exact": str(rho),
