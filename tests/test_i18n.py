@@ -101,3 +101,119 @@ def test_unknown_language_is_a_participa_error() -> None:
 
     with pytest.raises(ValidationError, match="unknown language"):
         i18n.resolve_language("klingon")
+
+
+# -- nothing a person reads is left out of the catalogs ---------------------------------
+
+#: Messages a person reads: what is raised, warned, or given as a rule's trace reason.
+_MESSAGE_KEYWORDS = frozenset({"hint", "message", "msg", "reason", "detail"})
+
+#: ``(path under participa/, English text)`` of literal messages deliberately left in
+#: English, each with the reason. Empty today: every raised or traced text is translated.
+#: A stale entry (the text is gone) fails :func:`test_no_stale_allow_list_entries`.
+UNTRANSLATED_ALLOWED: dict[tuple[str, str], str] = {}
+
+
+def _called_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def _message_args(call: ast.Call) -> list[ast.expr]:
+    """The arguments of a raised/built error, a warning or a trace step that hold text."""
+    name = _called_name(call)
+    if name == "TraceStep":
+        args = call.args[3:4]
+        return args + [k.value for k in call.keywords if k.arg == "reason"]
+    if name == "warn":
+        return call.args[:1] + [k.value for k in call.keywords if k.arg == "message"]
+    return list(call.args) + [k.value for k in call.keywords if k.arg in _MESSAGE_KEYWORDS]
+
+
+def _bare_literals(node: ast.expr) -> list[ast.expr]:
+    """Literal texts in a message expression that no ``_()``/``ngettext()`` wraps.
+
+    A constant without whitespace (``"VOTES"``, ``"well-formed"``) is a name or a code,
+    not a sentence; an f-string always counts (it is a sentence with values in it).
+    """
+    if isinstance(node, ast.Constant):
+        text = node.value
+        if isinstance(text, str) and any(c.isalpha() for c in text) and " " in text.strip():
+            return [node]
+        return []
+    if isinstance(node, ast.JoinedStr):
+        return [node]
+    if isinstance(node, ast.BinOp):  # "a" + b, "%s" % x
+        return _bare_literals(node.left) + _bare_literals(node.right)
+    if isinstance(node, ast.IfExp):
+        return _bare_literals(node.body) + _bare_literals(node.orelse)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr != "format":
+            return []
+        return _bare_literals(node.func.value)  # "...".format(...) is a message too
+    return []
+
+
+def untranslated(source: str) -> list[tuple[int, str]]:
+    """``(line, text)`` of every literal message in ``source`` that skips the catalogs.
+
+    Looked at: every argument of ``raise X(...)`` and of any ``...Error(...)`` /
+    ``...Warning(...)`` built elsewhere, ``hint=``/``message=``/``reason=`` keywords,
+    the first argument of ``warnings.warn`` and the reason of a ``TraceStep``.
+    """
+    found: list[tuple[int, str]] = []
+    calls: list[ast.Call] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            calls.append(node.exc)
+        elif isinstance(node, ast.Call):
+            name = _called_name(node)
+            warns = name == "warn" and ast.unparse(node.func) == "warnings.warn"
+            if warns or name == "TraceStep" or name.endswith(("Error", "Warning")):
+                calls.append(node)
+    for call in calls:
+        for arg in _message_args(call):
+            for lit in _bare_literals(arg):
+                text = lit.value if isinstance(lit, ast.Constant) else ast.unparse(lit)
+                found.append((lit.lineno, str(text)))
+    return sorted(set(found))
+
+
+def test_the_scan_finds_untranslated_messages() -> None:
+    src = (
+        "raise ValidationError(f'budget {b} is negative', hint='give a positive budget')\n"
+        "raise RuleError(_('fine {x}', x=1), hint=_('fine too'))\n"
+        "err = ParseError('built ' + 'somewhere else')\n"
+        "warnings.warn('a plain warning', stacklevel=2)\n"
+        "steps.append(TraceStep(1, 'select', 'p', f'best ratio {r}'))\n"
+        "steps.append(TraceStep(1, 'select', 'p', _('best ratio {r}', r=r)))\n"
+        "raise self._width_error('VOTES', 3)\n"
+        "raise X('one {} two'.format(3) if a else ngettext('{n} a', '{n} b', n))\n"
+    )
+    assert [line for line, _text in untranslated(src)] == [1, 1, 3, 4, 5, 8]
+
+
+def test_every_raised_warned_or_traced_text_goes_through_the_catalogs() -> None:
+    bare = []
+    for path in sorted(SRC.rglob("*.py")):
+        where = path.relative_to(SRC).as_posix()
+        for line, text in untranslated(path.read_text(encoding="utf-8")):
+            if (where, text) not in UNTRANSLATED_ALLOWED:
+                bare.append(f"participa/{where}:{line}: {text}")
+    assert not bare, (
+        "messages a person reads must go through participa.i18n "
+        '(_("text {x}", x=...), ngettext(...)) with Spanish in locale/es/<area>.po:\n'
+        + "\n".join(bare)
+    )
+
+
+def test_no_stale_allow_list_entries() -> None:
+    texts = {
+        (path.relative_to(SRC).as_posix(), text)
+        for path in SRC.rglob("*.py")
+        for _line, text in untranslated(path.read_text(encoding="utf-8"))
+    }
+    stale = sorted(set(UNTRANSLATED_ALLOWED) - texts)
+    assert not stale, f"allow-list entries whose text is gone: {stale}"

@@ -125,8 +125,13 @@ def _check_batch(round_id: str, head: str, count: int, events: Sequence[Event]) 
 
 def _stale(round_id: str, expected: str, actual: str) -> ConcurrencyError:
     return ConcurrencyError(
-        f"round {round_id!r} changed since head {expected[:12]}… (now {actual[:12]}…)",
-        hint="reload the round and retry",
+        _(
+            "round {round_id!r} changed since head {expected}… (now {actual}…)",
+            round_id=round_id,
+            expected=expected[:12],
+            actual=actual[:12],
+        ),
+        hint=_("reload the round and retry"),
     )
 
 
