@@ -9,13 +9,23 @@ from pathlib import Path
 import pytest
 
 from participa import i18n
-from participa.i18n import _, catalog, ngettext, parse_po, use_language
+from participa.i18n import (
+    _,
+    catalog,
+    context_key,
+    ngettext,
+    npgettext,
+    parse_po,
+    pgettext,
+    use_language,
+)
 
 SRC = Path(i18n.__file__).resolve().parent
 
 
 def _messages() -> list[tuple[str, str, str | None]]:
-    """(where, msgid, plural) for every literal passed to ``_``, ``N_`` or ``ngettext``."""
+    """(where, key, plural) for every literal passed to ``_``, ``N_``, ``ngettext``,
+    ``pgettext`` or ``npgettext`` (the key of a text in a context is ``context_key``)."""
     found: list[tuple[str, str, str | None]] = []
     for path in sorted(SRC.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -23,8 +33,17 @@ def _messages() -> list[tuple[str, str, str | None]]:
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             name = node.func.id if isinstance(node.func, ast.Name) else None
-            if name not in {"_", "N_", "ngettext"}:
+            if name not in {"_", "N_", "ngettext", "pgettext", "npgettext"}:
                 continue
+            context = None
+            if name in {"pgettext", "npgettext"}:
+                ctx = node.args[0]
+                if not (isinstance(ctx, ast.Constant) and isinstance(ctx.value, str)):
+                    continue
+                context, name = ctx.value, name[1:]
+                node.args = node.args[1:]
+                if not node.args:
+                    continue
             first = node.args[0]
             if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
                 continue
@@ -34,7 +53,8 @@ def _messages() -> list[tuple[str, str, str | None]]:
                 if isinstance(second, ast.Constant) and isinstance(second.value, str):
                     plural = second.value
             where = f"{path.relative_to(SRC.parent)}:{node.lineno}"
-            found.append((where, first.value, plural))
+            key = first.value if context is None else context_key(context, first.value)
+            found.append((where, key, plural))
     return found
 
 
@@ -70,12 +90,87 @@ def test_placeholders_agree() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def _entry_keys(text: str) -> list[tuple[str | None, str]]:
+    """(msgctxt, msgid line) of every entry of a .po text, in order."""
+    keys: list[tuple[str | None, str]] = []
+    context = None
+    for line in text.splitlines():
+        if line.startswith("msgctxt "):
+            context = line
+        elif line.startswith("msgid "):
+            keys.append((context, line))
+            context = None
+    return keys
+
+
 def test_catalog_files_parse_and_have_no_duplicates() -> None:
     for po in sorted((SRC / "locale").rglob("*.po")):
         text = po.read_text(encoding="utf-8")
-        ids = [line for line in text.splitlines() if line.startswith("msgid ")]
-        assert len(ids) == len(set(ids)), f"duplicate msgid in {po.name}"
+        keys = _entry_keys(text)
+        dup = sorted({k[1] for k in keys if keys.count(k) > 1})
+        assert not dup, f"duplicate msgid (in the same msgctxt) in {po.name}: {dup}"
         assert parse_po(text)
+
+
+def collisions(files: dict[str, str]) -> list[str]:
+    """One line per English text that two catalog files translate differently.
+
+    ``files`` maps a file name to its ``.po`` text. Entries are compared by (msgctxt,
+    msgid): the same English in different contexts is no collision.
+    """
+    first: dict[str, tuple[str, str | tuple[str, ...]]] = {}
+    found = []
+    for name in sorted(files):
+        for key, text in parse_po(files[name]).items():
+            if key not in first:
+                first[key] = (name, text)
+                continue
+            other, other_text = first[key]
+            if other_text != text:
+                context, _sep, msgid = key.rpartition("\x04")
+                where = f"msgctxt {context!r} " if _sep else ""
+                found.append(
+                    f"{where}msgid {msgid!r}: {other} says {other_text!r}, {name} says {text!r}"
+                )
+    return found
+
+
+def test_collisions_name_both_files() -> None:
+    files = {
+        "a.po": 'msgid "spent"\nmsgstr "gastado"\n\nmsgid "same"\nmsgstr "igual"\n',
+        "b.po": 'msgid "spent"\nmsgstr "ejecutado"\n\nmsgid "same"\nmsgstr "igual"\n',
+        "c.po": 'msgctxt "plan"\nmsgid "spent"\nmsgstr "ejecutado"\n',
+    }
+    assert collisions(files) == [
+        "msgid 'spent': a.po says 'gastado', b.po says 'ejecutado'",
+    ]
+    files["d.po"] = 'msgctxt "plan"\nmsgid "spent"\nmsgstr "gastado"\n'
+    assert collisions(files)[1] == (
+        "msgctxt 'plan' msgid 'spent': c.po says 'ejecutado', d.po says 'gastado'"
+    )
+
+
+def test_no_english_text_has_two_spanish_translations_across_catalogs() -> None:
+    for folder in sorted(p for p in (SRC / "locale").iterdir() if p.is_dir()):
+        files = {po.name: po.read_text(encoding="utf-8") for po in folder.glob("*.po")}
+        found = collisions(files)
+        assert not found, (
+            f"locale/{folder.name}: the same English is translated differently by two "
+            "catalogs; agree on one translation, or give each meaning a msgctxt in its "
+            'catalog and call pgettext("context", "...") where it is used:\n' + "\n".join(found)
+        )
+
+
+def test_contexts_keep_their_own_translation() -> None:
+    with use_language("es"):
+        assert pgettext("plan", "spent") == "ejecutado"
+        assert _("spent") == "gastado"
+        assert pgettext("plan", "territory") == "zona"
+        assert _("territory") == "territorio"
+        assert pgettext("no such context", "spent") == "spent"
+        assert npgettext("plan", "{n} thing", "{n} things", 2) == "2 things"
+    with use_language("en"):
+        assert pgettext("plan", "spent") == "spent"
 
 
 def test_language_switch_is_scoped() -> None:
