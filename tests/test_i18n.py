@@ -200,8 +200,9 @@ def test_unknown_language_is_a_participa_error() -> None:
 
 # -- nothing a person reads is left out of the catalogs ---------------------------------
 
-#: Messages a person reads: what is raised, warned, or given as a rule's trace reason.
-_MESSAGE_KEYWORDS = frozenset({"hint", "message", "msg", "reason", "detail"})
+#: Keywords that carry a text a person reads, in any call (``what=``/``where=`` name the
+#: value an error message is about: ``non_negative_int(x, what=_("weight of theme {t}"))``).
+_MESSAGE_KEYWORDS = frozenset({"hint", "message", "msg", "reason", "detail", "what", "where"})
 
 #: ``(path under participa/, English text)`` of literal messages deliberately left in
 #: English, each with the reason. Empty today: every raised or traced text is translated.
@@ -216,15 +217,19 @@ def _called_name(node: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else ""
 
 
-def _message_args(call: ast.Call) -> list[ast.expr]:
-    """The arguments of a raised/built error, a warning or a trace step that hold text."""
+def _message_args(call: ast.Call, raised: bool) -> list[ast.expr]:
+    """The arguments of a call that hold a text a person reads."""
     name = _called_name(call)
-    if name == "TraceStep":
-        args = call.args[3:4]
-        return args + [k.value for k in call.keywords if k.arg == "reason"]
+    texts = [k.value for k in call.keywords if k.arg in _MESSAGE_KEYWORDS]
+    if name == "TraceStep":  # TraceStep(round, action, project_id, reason, values)
+        return call.args[3:4] + texts
+    if name == "CheckResult":  # CheckResult(check, status, reason, values)
+        return call.args[2:3] + texts
     if name == "warn":
-        return call.args[:1] + [k.value for k in call.keywords if k.arg == "message"]
-    return list(call.args) + [k.value for k in call.keywords if k.arg in _MESSAGE_KEYWORDS]
+        return call.args[:1] + texts
+    if name.endswith(("Error", "Warning")) or name == "error" or raised:
+        return list(call.args) + texts
+    return texts
 
 
 def _bare_literals(node: ast.expr) -> list[ast.expr]:
@@ -254,22 +259,24 @@ def _bare_literals(node: ast.expr) -> list[ast.expr]:
 def untranslated(source: str) -> list[tuple[int, str]]:
     """``(line, text)`` of every literal message in ``source`` that skips the catalogs.
 
-    Looked at: every argument of ``raise X(...)`` and of any ``...Error(...)`` /
-    ``...Warning(...)`` built elsewhere, ``hint=``/``message=``/``reason=`` keywords,
-    the first argument of ``warnings.warn`` and the reason of a ``TraceStep``.
+    Looked at: every argument of ``raise X(...)``, of any ``...Error(...)`` /
+    ``...Warning(...)`` built elsewhere and of an ``.error(...)`` helper that builds one;
+    the first argument of ``warnings.warn``; the reason of a ``TraceStep`` (a rule's
+    trace) and of a ``CheckResult`` (a feasibility check); and ``hint=``, ``message=``,
+    ``reason=``, ``detail=``, ``what=``, ``where=`` keywords in any call.
     """
     found: list[tuple[int, str]] = []
-    calls: list[ast.Call] = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            calls.append(node.exc)
-        elif isinstance(node, ast.Call):
-            name = _called_name(node)
-            warns = name == "warn" and ast.unparse(node.func) == "warnings.warn"
-            if warns or name == "TraceStep" or name.endswith(("Error", "Warning")):
-                calls.append(node)
+    tree = ast.parse(source)
+    raised = {
+        id(node.exc)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+    }
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
     for call in calls:
-        for arg in _message_args(call):
+        if _called_name(call) == "warn" and ast.unparse(call.func) != "warnings.warn":
+            continue
+        for arg in _message_args(call, id(call) in raised):
             for lit in _bare_literals(arg):
                 text = lit.value if isinstance(lit, ast.Constant) else ast.unparse(lit)
                 found.append((lit.lineno, str(text)))
@@ -286,8 +293,11 @@ def test_the_scan_finds_untranslated_messages() -> None:
         "steps.append(TraceStep(1, 'select', 'p', _('best ratio {r}', r=r)))\n"
         "raise self._width_error('VOTES', 3)\n"
         "raise X('one {} two'.format(3) if a else ngettext('{n} a', '{n} b', n))\n"
+        "results.append(CheckResult('cost', Status.FAIL, f'cost {c} is too high', vals))\n"
+        "x = to_fraction(v, what=f'weight of theme {t!r}', where=_('territory {t}', t=t))\n"
+        "print('a sentence no scan looks at', hint)\n"
     )
-    assert [line for line, _text in untranslated(src)] == [1, 1, 3, 4, 5, 8]
+    assert [line for line, _text in untranslated(src)] == [1, 1, 3, 4, 5, 8, 9, 10]
 
 
 def test_every_raised_warned_or_traced_text_goes_through_the_catalogs() -> None:

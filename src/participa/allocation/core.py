@@ -436,8 +436,8 @@ def allocate(
             values.append(
                 to_fraction(
                     t.indicators[c.indicator],
-                    what=f"indicator {c.indicator!r}",
-                    where=f"territory {t.id!r}",
+                    what=_("indicator {indicator!r}", indicator=c.indicator),
+                    where=_("territory {id!r}", id=t.id),
                     minimum=0,
                 )
             )

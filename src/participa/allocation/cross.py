@@ -129,7 +129,10 @@ def cross_allocate(
     if not themes:
         raise ValidationError(_("give at least one theme"))
     theme_ids = sorted(themes, key=str)
-    ws = [to_fraction(themes[th], what=f"weight of theme {th!r}", minimum=0) for th in theme_ids]
+    ws = [
+        to_fraction(themes[th], what=_("weight of theme {th!r}", th=th), minimum=0)
+        for th in theme_ids
+    ]
     if sum(ws) == 0:
         raise ValidationError(_("theme weights are all zero"))
     cells = [apportion(r.amount, ws, method=rounding) for r in allocation.rows]

@@ -72,7 +72,9 @@ class Counting(enum.Enum):
 
 
 def _non_negative_int(what: str, value: object, *, pledge: str, project: str) -> int:
-    return non_negative_int(value, what=f"pledge {pledge!r}: {what}", project_id=project)
+    return non_negative_int(
+        value, what=_("pledge {pledge!r}: {what}", pledge=pledge, what=what), project_id=project
+    )
 
 
 def _check_enum(
@@ -82,7 +84,9 @@ def _check_enum(
         raise ValidationError(
             _(
                 "{what} must be a {kind} member, got {value!r}",
-                what=what if pledge is None else f"pledge {pledge!r}: {what}",
+                what=what
+                if pledge is None
+                else _("pledge {pledge!r}: {what}", pledge=pledge, what=what),
                 kind=cls.__name__,
                 value=value,
             ),

@@ -29,7 +29,7 @@ from participa import serialize
 from participa.cofinancing import CofinancingPlan, financing
 from participa.errors import ValidationError
 from participa.exact import to_fraction
-from participa.i18n import _
+from participa.i18n import _, ngettext
 from participa.model import Project, Territory
 from participa.validators import amount, non_negative_int
 
@@ -150,8 +150,12 @@ class CheckResult:
         >>> CheckResult.unknown("o&m", "om_yearly_cost", "om_payer").reason
         'cannot assess: fields om_yearly_cost, om_payer missing'
         """
-        word = "field" if len(fields) == 1 else "fields"
-        reason = f"cannot assess: {word} {', '.join(fields)} missing"
+        reason = ngettext(
+            "cannot assess: field {fields} missing",
+            "cannot assess: fields {fields} missing",
+            len(fields),
+            fields=", ".join(fields),
+        )
         if detail:
             reason += f" ({detail})"
         return cls(check, Status.UNKNOWN, reason, {"missing": ",".join(fields)})

@@ -119,8 +119,10 @@ class CostPositive:
             return CheckResult(
                 self.name,
                 Status.FAIL,
-                "no budget: the cost is 0 (ask the technical team to cost the works, "
-                "including technical design)",
+                _(
+                    "no budget: the cost is 0 (ask the technical team to cost "
+                    "the works, including technical design)"
+                ),
                 vals,
             )
         d = context.details_for(project.id)
@@ -131,8 +133,12 @@ class CostPositive:
                 return CheckResult(
                     self.name,
                     Status.FAIL,
-                    f"the cost breakdown sums to {_money(context, total)} but the cost is "
-                    f"{_money(context, cost)} (make them agree)",
+                    _(
+                        "the cost breakdown sums to {money} but the cost is {money2} "
+                        "(make them agree)",
+                        money=_money(context, total),
+                        money2=_money(context, cost),
+                    ),
                     vals,
                 )
         if self.max_cost is not None and cost > self.max_cost:
@@ -140,11 +146,16 @@ class CostPositive:
             return CheckResult(
                 self.name,
                 Status.FAIL,
-                f"the cost {_money(context, cost)} exceeds the limit "
-                f"{_money(context, self.max_cost)}",
+                _(
+                    "the cost {money} exceeds the limit {money2}",
+                    money=_money(context, cost),
+                    money2=_money(context, self.max_cost),
+                ),
                 vals,
             )
-        return CheckResult(self.name, Status.PASS, f"cost {_money(context, cost)}", vals)
+        return CheckResult(
+            self.name, Status.PASS, _("cost {money}", money=_money(context, cost)), vals
+        )
 
 
 TECHNICAL_DESIGN_LINES = (
@@ -211,8 +222,10 @@ class TechnicalDesign:
             return CheckResult(
                 self.name,
                 Status.FAIL,
-                "the cost breakdown has no technical design line and no share is stated "
-                "(add an expediente técnico line)",
+                _(
+                    "the cost breakdown has no technical design line and no "
+                    "share is stated (add an expediente técnico line)"
+                ),
                 vals,
             )
         vals["share"] = str(share)
@@ -220,12 +233,19 @@ class TechnicalDesign:
             return CheckResult(
                 self.name,
                 self.below_min,
-                f"technical design is {pct(share)} of the cost ({how}), below the "
-                f"{pct(self.min_share)} minimum",
+                _(
+                    "technical design is {pct} of the cost ({how}), below the {pct2} minimum",
+                    pct=pct(share),
+                    how=how,
+                    pct2=pct(self.min_share),
+                ),
                 vals,
             )
         return CheckResult(
-            self.name, Status.PASS, f"technical design {pct(share)} of the cost ({how})", vals
+            self.name,
+            Status.PASS,
+            _("technical design {pct} of the cost ({how})", pct=pct(share), how=how),
+            vals,
         )
 
 
@@ -307,7 +327,9 @@ class StudyLevel:
         vals: dict[str, CheckValue] = {"cost": project.cost, "required": need}
         d = context.details_for(project.id)
         if d is None or d.study_level is None:
-            return CheckResult.unknown(self.name, "study_level", detail=f"{need!r} is required")
+            return CheckResult.unknown(
+                self.name, "study_level", detail=_("{need!r} is required", need=need)
+            )
         order = [_norm(x) for x in self.levels]
         has = _norm(d.study_level)
         vals["has"] = d.study_level
@@ -316,21 +338,37 @@ class StudyLevel:
             return CheckResult(
                 self.name,
                 Status.UNKNOWN,
-                f"cannot assess: study level {d.study_level!r} is not one of {list(self.levels)}",
+                _(
+                    "cannot assess: study level {study_level!r} is not one of {levels}",
+                    study_level=d.study_level,
+                    levels=list(self.levels),
+                ),
                 vals,
             )
         if order.index(has) < order.index(_norm(need)):
             return CheckResult(
                 self.name,
                 Status.FAIL,
-                f"cost {_money(context, project.cost)} needs at least {need!r} but the project "
-                f"has {d.study_level!r}{system} (commission the study before the vote)",
+                _(
+                    "cost {money} needs at least {need!r} but the project has "
+                    "{study_level!r}{system} (commission the study before the "
+                    "vote)",
+                    money=_money(context, project.cost),
+                    need=need,
+                    study_level=d.study_level,
+                    system=system,
+                ),
                 vals,
             )
         return CheckResult(
             self.name,
             Status.PASS,
-            f"has {d.study_level!r}; {need!r} required{system}",
+            _(
+                "has {study_level!r}; {need!r} required{system}",
+                study_level=d.study_level,
+                need=need,
+                system=system,
+            ),
             vals,
         )
 
@@ -408,7 +446,9 @@ class CostPerBeneficiary:
         rng = next((r for r in self.ranges if _norm(r.sector) == _norm(sector)), None)
         if rng is None:
             return CheckResult(
-                self.name, Status.NOT_APPLICABLE, f"no cost range for sector {sector!r}"
+                self.name,
+                Status.NOT_APPLICABLE,
+                _("no cost range for sector {sector!r}", sector=sector),
             )
         count: int | None
         if rng.per == "beneficiary":
@@ -419,7 +459,7 @@ class CostPerBeneficiary:
         if count is None:
             return CheckResult.unknown(self.name, field)
         if count == 0:
-            return CheckResult.unknown(self.name, field, detail=f"{field} is 0")
+            return CheckResult.unknown(self.name, field, detail=_("{field} is 0", field=field))
         per_unit = Fraction(project.cost, count)
         vals: dict[str, CheckValue] = {
             "cost": project.cost,
@@ -434,8 +474,15 @@ class CostPerBeneficiary:
                 return CheckResult(
                     self.name,
                     rng.below,
-                    f"{shown} per {rng.per} is below the realistic minimum "
-                    f"{_money(context, rng.min)} for {sector}{src}",
+                    _(
+                        "{shown} per {per} is below the realistic minimum {money} "
+                        "for {sector}{src}",
+                        shown=shown,
+                        per=rng.per,
+                        money=_money(context, rng.min),
+                        sector=sector,
+                        src=src,
+                    ),
                     vals,
                 )
         if rng.max is not None:
@@ -444,12 +491,21 @@ class CostPerBeneficiary:
                 return CheckResult(
                     self.name,
                     rng.above,
-                    f"{shown} per {rng.per} is above the maximum "
-                    f"{_money(context, rng.max)} for {sector}{src}",
+                    _(
+                        "{shown} per {per} is above the maximum {money} for {sector}{src}",
+                        shown=shown,
+                        per=rng.per,
+                        money=_money(context, rng.max),
+                        sector=sector,
+                        src=src,
+                    ),
                     vals,
                 )
         return CheckResult(
-            self.name, Status.PASS, f"{shown} per {rng.per} is within range{src}", vals
+            self.name,
+            Status.PASS,
+            _("{shown} per {per} is within range{src}", shown=shown, per=rng.per, src=src),
+            vals,
         )
 
 
@@ -504,12 +560,19 @@ class OperationMaintenance:
             return CheckResult(
                 self.name,
                 Status.FAIL,
-                f"operation and maintenance payer {d.om_payer!r} is not accepted ({hint})",
+                _(
+                    "operation and maintenance payer {om_payer!r} is not accepted ({hint})",
+                    om_payer=d.om_payer,
+                    hint=hint,
+                ),
                 vals,
             )
         if d.om_yearly_cost == 0:
             return CheckResult(
-                self.name, self.zero, f"yearly O&M cost is 0 (paid by {d.om_payer})", vals
+                self.name,
+                self.zero,
+                _("yearly O&M cost is 0 (paid by {om_payer})", om_payer=d.om_payer),
+                vals,
             )
         if self.max_yearly_share is not None and project.cost > 0:
             share = Fraction(d.om_yearly_cost, project.cost)
@@ -518,14 +581,21 @@ class OperationMaintenance:
                 return CheckResult(
                     self.name,
                     Status.WARN,
-                    f"yearly O&M is {pct(share)} of the investment, above "
-                    f"{pct(self.max_yearly_share)}",
+                    _(
+                        "yearly O&M is {pct} of the investment, above {pct2}",
+                        pct=pct(share),
+                        pct2=pct(self.max_yearly_share),
+                    ),
                     vals,
                 )
         return CheckResult(
             self.name,
             Status.PASS,
-            f"O&M {_money(context, d.om_yearly_cost)} a year, paid by {d.om_payer}",
+            _(
+                "O&M {money} a year, paid by {om_payer}",
+                money=_money(context, d.om_yearly_cost),
+                om_payer=d.om_payer,
+            ),
             vals,
         )
 
@@ -563,22 +633,27 @@ class Competence:
             return CheckResult(
                 self.name,
                 Status.PASS if ok else Status.FAIL,
-                "within the municipality's competence"
+                _("within the municipality's competence")
                 if ok
-                else "outside the municipality's competence (refer it to the competent body)",
+                else _("outside the municipality's competence (refer it to the competent body)"),
             )
         sector = sector_of(project, d)
         if sector is None:
             return CheckResult.unknown(self.name, "sector")
         if _norm(sector) in {_norm(s) for s in self.sectors}:
             return CheckResult(
-                self.name, Status.PASS, f"sector {sector!r} is a municipal competence"
+                self.name,
+                Status.PASS,
+                _("sector {sector!r} is a municipal competence", sector=sector),
             )
         return CheckResult(
             self.name,
             Status.FAIL,
-            f"sector {sector!r} is outside the municipality's competence "
-            "(refer it to the competent body)",
+            _(
+                "sector {sector!r} is outside the municipality's competence "
+                "(refer it to the competent body)",
+                sector=sector,
+            ),
             {"sector": sector},
         )
 
@@ -621,12 +696,12 @@ class CofinancingPledged:
             q = self.required_share * project.cost
             required: int | None = math.ceil(q)
         elif src is None:
-            return CheckResult(self.name, Status.NOT_APPLICABLE, "no co-financing rule")
+            return CheckResult(self.name, Status.NOT_APPLICABLE, _("no co-financing rule"))
         else:
             required = src.required(project)
         if required is None:
             return CheckResult(
-                self.name, Status.NOT_APPLICABLE, "no co-financing required for this project"
+                self.name, Status.NOT_APPLICABLE, _("no co-financing required for this project")
             )
         if src is None:
             return CheckResult.unknown(self.name, "pledges")
@@ -636,14 +711,22 @@ class CofinancingPledged:
             return CheckResult(
                 self.name,
                 self.short,
-                f"pledged {_money(context, pledged)} of the {_money(context, required)} "
-                f"co-financing required (short by {_money(context, required - pledged)})",
+                _(
+                    "pledged {money} of the {money2} co-financing required (short by {money3})",
+                    money=_money(context, pledged),
+                    money2=_money(context, required),
+                    money3=_money(context, required - pledged),
+                ),
                 vals,
             )
         return CheckResult(
             self.name,
             Status.PASS,
-            f"pledged {_money(context, pledged)}, {_money(context, required)} required",
+            _(
+                "pledged {money}, {money2} required",
+                money=_money(context, pledged),
+                money2=_money(context, required),
+            ),
             vals,
         )
 
@@ -732,19 +815,28 @@ class Splitting:
         """Judge one project."""
         d = context.details_for(project.id)
         if d is None or not d.works:
-            return CheckResult(self.name, Status.NOT_APPLICABLE, "no works key to compare")
+            return CheckResult(self.name, Status.NOT_APPLICABLE, _("no works key to compare"))
         members = self.group(project, context)
         if not members:
-            return CheckResult(self.name, Status.PASS, f"no split {d.works!r} works found")
+            return CheckResult(
+                self.name, Status.PASS, _("no split {works!r} works found", works=d.works)
+            )
         total = sum(p.cost for p in members)
         saving = self.saving(members)
         others = ", ".join(p.id for p in members if p.id != project.id)
         return CheckResult(
             self.name,
             self.status,
-            f"one of {len(members)} {d.works!r} projects in neighbouring territories "
-            f"(with {others}); an integrated plan costing {_money(context, total)} "
-            f"could save about {_money(context, saving)}",
+            _(
+                "one of {members_count} {works!r} projects in neighbouring "
+                "territories (with {others}); an integrated plan costing "
+                "{money} could save about {money2}",
+                members_count=len(members),
+                works=d.works,
+                others=others,
+                money=_money(context, total),
+                money2=_money(context, saving),
+            ),
             {"group_size": len(members), "group_cost": total, "saving": saving},
         )
 

@@ -173,7 +173,11 @@ class ManualReview:
             return CheckResult.unknown(self.name, "manual verdict", detail=note)
         if v.feasibility is Feasibility.UNFEASIBLE:
             why = f" ({v.reason.value})" if v.reason is not None else ""
-            return CheckResult(self.name, Status.FAIL, f"unfeasible{why}: {v.explanation}")
+            return CheckResult(
+                self.name,
+                Status.FAIL,
+                _("unfeasible{why}: {explanation}", why=why, explanation=v.explanation),
+            )
         assert v.price is not None
         vals: dict[str, CheckValue] = {"price": v.price, "cost": project.cost}
         price = format_amount(v.price, minor_per_unit=context.minor_per_unit)
@@ -182,8 +186,17 @@ class ManualReview:
             return CheckResult(
                 self.name,
                 self.price_differs,
-                f"feasible at price {price}, which differs from the cost "
-                f"{format_amount(project.cost, minor_per_unit=context.minor_per_unit)}{extra}",
+                _(
+                    "feasible at price {price}, which differs from the cost {cost}{extra}",
+                    price=price,
+                    cost=format_amount(project.cost, minor_per_unit=context.minor_per_unit),
+                    extra=extra,
+                ),
                 vals,
             )
-        return CheckResult(self.name, Status.PASS, f"feasible at price {price}{extra}", vals)
+        return CheckResult(
+            self.name,
+            Status.PASS,
+            _("feasible at price {price}{extra}", price=price, extra=extra),
+            vals,
+        )

@@ -347,9 +347,14 @@ class _Reader:
 
     def _width_error(self, name: str, got: int, width: int, line: int) -> ParseError:
         return self.error(
-            f"a {name} row has {got} fields but the header has {width}",
+            _(
+                "a {name} row has {got} fields but the header has {width}",
+                name=name,
+                got=got,
+                width=width,
+            ),
             line=line,
-            hint="quote fields that contain ';'",
+            hint=_("quote fields that contain ';'"),
         )
 
     def _columns(self, seg: list[str], lo: int, lines_of: Sequence[int] | None) -> _Section:
