@@ -42,13 +42,13 @@ from participa.feasibility.checks import (
     CostPositive,
     CostRange,
     OperationMaintenance,
-    Splitting,
     StudyBand,
     StudyLevel,
     TechnicalDesign,
 )
 from participa.feasibility.manual import ManualReview, ManualVerdict
 from participa.feasibility.review import Review
+from participa.feasibility.splitting import Splitting
 from participa.i18n import _
 
 if TYPE_CHECKING:
