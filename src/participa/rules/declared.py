@@ -120,7 +120,9 @@ def _ranking(
     scores = []
     for p in election.projects:
         raw = p.metadata.get(column, "")
-        scores.append(_number(raw, f"{column} column", p.id) if raw.strip() else Fraction(0))
+        scores.append(
+            _number(raw, _("{column} column", column=column), p.id) if raw.strip() else Fraction(0)
+        )
     m = len(scores)
     if tie_break is None:
         order = sorted(range(m), key=lambda j: -scores[j])  # stable: file order on ties
@@ -166,7 +168,7 @@ def declared(election: Election, *, tie_break: TieBreak | None = None) -> Outcom
             _(
                 "the file declares rule 'greedy-custom' for {value!r}, whose "
                 "custom rule participa does not know",
-                value=unit or "an unnamed unit",
+                value=unit or _("an unnamed unit"),
             ),
             hint=_("only Poznań's documented custom greedy is replayed; read the file's comment"),
         )
