@@ -196,13 +196,15 @@ class MachineSpec:
         names = [p.name for p in self.phases]
         dups = sorted({n for n in names if names.count(n) > 1})
         if dups:
-            out.append(f"duplicate phase names {dups}")
+            out.append(_("duplicate phase names {dups}", dups=dups))
         known = set(names)
         if self.initial not in known:
-            out.append(f"initial phase {self.initial!r} is not a phase")
+            out.append(_("initial phase {initial!r} is not a phase", initial=self.initial))
         unknown_final = [f for f in self.final if f not in known]
         if unknown_final:
-            out.append(f"final phases {unknown_final} are not phases")
+            out.append(
+                _("final phases {unknown_final} are not phases", unknown_final=unknown_final)
+            )
         bad_refs = sorted(
             {
                 f"{t.source}--{t.event}->{t.target}"
@@ -211,7 +213,7 @@ class MachineSpec:
             }
         )
         if bad_refs:
-            out.append(f"transitions naming unknown phases {bad_refs}")
+            out.append(_("transitions naming unknown phases {bad_refs}", bad_refs=bad_refs))
         pairs: set[tuple[str, str]] = set()
         dup_pairs: set[str] = set()
         for t in self.transitions:
@@ -219,7 +221,9 @@ class MachineSpec:
                 dup_pairs.add(f"{t.source}/{t.event}")
             pairs.add((t.source, t.event))
         if dup_pairs:
-            out.append(f"duplicate (phase, event) transitions {sorted(dup_pairs)}")
+            out.append(
+                _("duplicate (phase, event) transitions {dup_pairs}", dup_pairs=sorted(dup_pairs))
+            )
         if self.initial in known:
             reach = {self.initial}
             frontier = [self.initial]
@@ -231,21 +235,21 @@ class MachineSpec:
                         frontier.append(t.target)
             unreachable = [n for n in dict.fromkeys(names) if n not in reach]
             if unreachable:
-                out.append(f"unreachable phases {unreachable}")
+                out.append(_("unreachable phases {unreachable}", unreachable=unreachable))
         dead = [
             n
             for n in dict.fromkeys(names)
             if n not in self.final and not any(t.source == n for t in self.transitions)
         ]
         if dead:
-            out.append(f"dead ends (not final, no way out) {dead}")
+            out.append(_("dead ends (not final, no way out) {dead}", dead=dead))
         one_way = [
             p.name
             for p in self.phases
             if p.optional and sum(1 for t in self.transitions if t.source == p.name) != 1
         ]
         if one_way:
-            out.append(f"optional phases without exactly one way out {one_way}")
+            out.append(_("optional phases without exactly one way out {one_way}", one_way=one_way))
         return out
 
     def phase(self, name: str) -> Phase:
