@@ -213,10 +213,10 @@ class TechnicalDesign:
             vals["design_amount"] = design
             if design > 0 and total > 0:
                 share = Fraction(design, total)
-                how = f"line of {_money(context, design)}"
+                how = _("line of {money}", money=_money(context, design))
         if share is None and d.technical_design_share is not None:
             share = d.technical_design_share
-            how = "stated share"
+            how = _("stated share")
         if share is None or share == 0:
             return CheckResult(
                 self.name,

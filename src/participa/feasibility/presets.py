@@ -171,7 +171,11 @@ def water_sewerage_range(
         sector,
         per="household",
         min=q.numerator // q.denominator,
-        source=f"at least US$ {usd_per_household} per household at S/ {float(pen_per_usd):g}",
+        source=_(
+            "at least US$ {usd} per household at S/ {rate:g}",
+            usd=usd_per_household,
+            rate=float(pen_per_usd),
+        ),
     )
 
 

@@ -62,9 +62,12 @@ class PriceSystem:
         totals = [sum(col, Fraction(0)) for col in zip(*self.payments, strict=False)]
         rows = ((pid, f"{float(t):.4g}") for pid, t in zip(self.project_ids, totals, strict=False))
         return html_table(
-            ("project", "paid per unit weight, summed over rows"),
+            (_("project"), _("paid per unit weight, summed over rows")),
             rows,
-            caption=f"price system: allowance {float(self.allowance):.6g} per voter",
+            caption=_(
+                "price system: allowance {allowance:.6g} per voter",
+                allowance=float(self.allowance),
+            ),
         )
 
 

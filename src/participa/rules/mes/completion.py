@@ -128,7 +128,7 @@ class _Tried:
 
 
 def tried_step(inp: MesInput, t: _Tried) -> TraceStep:
-    same = f"; same outcome up to step {t.until}" if t.until > t.step else ""
+    same = _("; same outcome up to step {step}", step=t.until) if t.until > t.step else ""
     return TraceStep(
         0,
         TraceAction.COMPLETE,
