@@ -50,9 +50,11 @@ def test_trace_reasons_follow_the_language() -> None:
     from participa.rules import per_head, phragmen
 
     tight = Election(
-        10,
-        (Project("a", 6), Project("b", 5), Project("c", 20)),
+        1000,
+        (Project("a", 600), Project("b", 500), Project("c", 2000)),
         Profile.from_ballots(BallotKind.APPROVAL, ["a", "b", "c"], [["a"], ["b"], ["a", "c"]]),
+        currency="PEN",
+        minor_per_unit=100,
     )
     with use_language("es"):
         es = {
@@ -66,11 +68,12 @@ def test_trace_reasons_follow_the_language() -> None:
         en_greedy = [step.reason for step in greedy(tight).trace]
     assert "mejor razón" in es["greedy"][0]
     assert es["greedy"][0].endswith("y cabe")
-    assert any(r.startswith("el costo 20 supera el dinero restante") for r in es["greedy"])
+    # amounts in reasons read as money, in the election's currency
+    assert "el costo S/ 20.00 supera el dinero restante S/ 4.00" in es["greedy"]
     assert en_greedy[0].startswith("best ratio")
     assert en_greedy[0].endswith("and it fits")
     assert all(r.startswith("menor carga") for r in es["phragmen"])
     assert any("sus partidarios pueden pagar" in r for r in es["mes"])
-    assert any("votos: una parte de" in r for r in es["per-head"])
+    assert "2 de 4 votos: una parte de S/ 5.00" in es["per-head"]
     assert es["welfare"][0].startswith("bienestar máximo")
     assert "en el conjunto óptimo" in es["welfare"]

@@ -277,8 +277,8 @@ def _poznan(election: Election, tie_break: TieBreak | None) -> Outcome:
                     _(
                         "does not fit, but the {left} left covers at least 80% of "
                         "its cost; the other {cost} comes from reserve funds",
-                        left=left,
-                        cost=costs[j] - left,
+                        left=election.money.format(int(left)),
+                        cost=election.money.format(int(costs[j] - left)),
                     ),
                     values,
                 )

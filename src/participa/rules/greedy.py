@@ -183,6 +183,7 @@ def greedy(
                 )
             )
     left = election.budget
+    fmt = election.money.format  # amounts in reasons read as money: S/ 1,234.56
     selected: list[int] = []
     stopped = False
     rnd = 0
@@ -215,7 +216,11 @@ def greedy(
                         rnd,
                         TraceAction.SKIP,
                         ids[j],
-                        _("cost {cost} exceeds the money left {left}", cost=costs[j], left=left),
+                        _(
+                            "cost {cost} exceeds the money left {left}",
+                            cost=fmt(costs[j]),
+                            left=fmt(left),
+                        ),
                         values,
                     )
                 )
@@ -227,8 +232,8 @@ def greedy(
                         ids[j],
                         _(
                             "cost {cost} exceeds the money left {left}; no-skip stops here",
-                            cost=costs[j],
-                            left=left,
+                            cost=fmt(costs[j]),
+                            left=fmt(left),
                         ),
                         values,
                     )

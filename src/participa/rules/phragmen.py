@@ -114,8 +114,8 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
                         "smallest load {best_text} but cost {cost} exceeds the money "
                         "left {budget}; Phragmén stops here",
                         best_text=best_text,
-                        cost=costs[j],
-                        budget=budget - spent,
+                        cost=election.money.format(int(costs[j])),
+                        budget=election.money.format(int(budget - spent)),
                     ),
                     {"load": best_text, "cost": costs[j], "left": budget - spent},
                 )

@@ -128,10 +128,13 @@ def per_head(
                         "{vote} of {sum} votes: a share of {part}",
                         vote=int(votes[j]),
                         sum=sum(weights),
-                        part=part,
+                        part=election.money.format(part),
                     )
                     + (
-                        _(", capped at its cost ({excess} over)", excess=excess)
+                        _(
+                            ", capped at its cost ({excess} over)",
+                            excess=election.money.format(excess),
+                        )
                         if j in capped
                         else ""
                     ),
@@ -150,7 +153,7 @@ def per_head(
                 rnd + 1,
                 "info",
                 None,
-                _("{money} left unspent: {why}", money=money, why=why),
+                _("{money} left unspent: {why}", money=election.money.format(money), why=why),
                 {"unspent": money},
             )
         )
@@ -316,7 +319,7 @@ def equal_split(
                 rnd,
                 "info",
                 None,
-                _("envelope {name!r} gets {left}", name=name, left=left)
+                _("envelope {name!r} gets {left}", name=name, left=election.money.format(left))
                 + (
                     _(" pooled from {members}", members=", ".join(alloc.members(name)))
                     if name in alloc.pools
@@ -340,7 +343,11 @@ def equal_split(
                         rnd,
                         "skip",
                         ids[j],
-                        _("cost {cost} exceeds the envelope's {left}", cost=costs[j], left=left),
+                        _(
+                            "cost {cost} exceeds the envelope's {left}",
+                            cost=election.money.format(costs[j]),
+                            left=election.money.format(left),
+                        ),
                         values,
                     )
                 )
@@ -355,7 +362,7 @@ def equal_split(
                     _(
                         "envelope {name!r} leaves {left} unspent (not moved to other envelopes)",
                         name=name,
-                        left=left,
+                        left=election.money.format(left),
                     ),
                     {"envelope": name, "leftover": left},
                 )
