@@ -106,6 +106,7 @@ _RULE_SUMMARIES = (
     N_("exact equal shares: every payer of a project pays the same"),
     N_("PB-EAR: proportional representation of solid coalitions (ranked ballots)"),
     N_("projects decided as they arrive, in file order (--variant efficient)"),
+    N_("ordered relax (maxmin PB): projects by their exact LP-relaxation money"),
 )
 
 

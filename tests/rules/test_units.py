@@ -36,6 +36,7 @@ CLI_NAMES = [
     "ees",
     "pb-ear",
     "online-greedy",
+    "ordered-relax",
     "declared",
 ]
 

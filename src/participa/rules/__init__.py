@@ -18,6 +18,7 @@ function               rule
 :func:`exact_equal_shares`  exact equal shares (equal payments)
 :func:`pb_ear`         PB-EAR for ranked ballots
 :func:`online_greedy`  projects decided as they arrive
+:func:`ordered_relax`  ordered relax (maxmin PB, exact LP relaxation)
 =====================  ==========================================================
 
 :data:`RULES`, :func:`get_rule` and :func:`run_rule` expose them under the CLI's names.
@@ -30,7 +31,7 @@ Examples
 >>> list(RULES)[5:9]
 ['max-welfare', 'per-head', 'equal-split', 'cstv']
 >>> list(RULES)[9:]
-['maximin-support', 'ees', 'pb-ear', 'online-greedy', 'declared']
+['maximin-support', 'ees', 'pb-ear', 'online-greedy', 'ordered-relax', 'declared']
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from participa.rules.greedy import greedy
 from participa.rules.maximin import maximin_support
 from participa.rules.mes import equal_shares
 from participa.rules.online import online_greedy
+from participa.rules.ordered_relax import ordered_relax
 from participa.rules.pb_ear import pb_ear
 from participa.rules.phragmen import phragmen
 from participa.rules.registry import RULES, RuleSpec, get_rule, run_rule
@@ -69,6 +71,7 @@ __all__ = [
     "max_welfare",
     "maximin_support",
     "online_greedy",
+    "ordered_relax",
     "pb_ear",
     "per_head",
     "phragmen",

@@ -42,6 +42,7 @@ from participa.rules.maximin import maximin_support
 from participa.rules.mes import equal_shares
 from participa.rules.mes.options import Completion, parse_completion
 from participa.rules.online import online_greedy
+from participa.rules.ordered_relax import ordered_relax
 from participa.rules.pb_ear import pb_ear
 from participa.rules.phragmen import phragmen
 from participa.rules.split import equal_split, per_head
@@ -420,6 +421,13 @@ RULES: Mapping[str, RuleSpec] = MappingProxyType(
                 "projects decided as they arrive, in file order (--variant efficient)",
                 ("utility", "variant"),
                 _online,
+            ),
+            RuleSpec(
+                "ordered-relax",
+                ordered_relax,
+                "ordered relax (maxmin PB): projects by their exact LP-relaxation money",
+                ("tie_break",),
+                lambda e, o: ordered_relax(e, tie_break=o.tie_break),
             ),
             RuleSpec(
                 "declared",
