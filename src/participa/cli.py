@@ -24,6 +24,12 @@ Sub-commands
     Why each project was or was not funded, with its exact margins (:mod:`participa.explain`).
 ``participa demo``
     A Villa El Salvador-style round on built-in illustrative data.
+``participa verify OUTCOME.json SOURCE``
+    Recompute a published outcome (the JSON of ``tally --json``, which records the rule,
+    its options and the input's SHA-256) from the input and say whether it matches:
+    exit 0 when it does, 1 when it differs (the differences listed per project), 2 when
+    the outcome cannot be read or the input is not the one it records
+    (:mod:`participa.verify`).
 
 A SOURCE is a pabulib file (``.pb`` or ``.pb.gz``), a folder of CSV tables (see
 :mod:`participa.io.csv`) or a shipped example, ``dataset:NAME``.
@@ -282,6 +288,15 @@ def _build_parser() -> _Parser:
     sub.add_parser(
         "demo", parents=[common], help=_("run the built-in Villa El Salvador-style demo round")
     )
+    verify = sub.add_parser(
+        "verify",
+        parents=[common],
+        help=_("recompute a published outcome from its input and say whether it matches"),
+    )
+    verify.add_argument(
+        "outcome", metavar="OUTCOME.json", help=_("the JSON written by participa tally --json")
+    )
+    verify.add_argument("file", metavar="SOURCE", help=source_help)
     options: set[str] = set()
     for parser in (p, *sub.choices.values()):
         for action in parser._actions:
@@ -593,6 +608,7 @@ def _tally(args: argparse.Namespace, out: TextIO) -> int:
             "params": dict(outcome.params),
             "projects": t.to_dicts(),
         }
+        doc.update(_verifiable(args, outcome))
         _print(out, json.dumps(doc, ensure_ascii=False))
     else:
         _print(out, t.render(fmt))
@@ -829,6 +845,58 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _verifiable(args: argparse.Namespace, outcome: Outcome) -> dict[str, Any]:
+    """What ``participa verify`` needs: the options as run and the input's SHA-256."""
+    from participa import __version__
+    from participa.verify import outcome_document
+
+    options = {
+        "utility": args.utility,
+        "completion": args.completion,
+        "exhaustive_stop": not args.no_exhaustive_stop,
+        "integral_start": args.integral_start,
+        "threshold": args.threshold,
+        "variant": args.variant,
+        "tie_break": args.tie_break,
+    }
+    doc = outcome_document(outcome, source=args.file, options=options)
+    keep: dict[str, Any] = {k: doc[k] for k in ("options", "source") if k in doc}
+    keep["rule_name"] = args.rule  # the registry name, should the outcome's rule differ
+    keep["participa"] = __version__
+    return keep
+
+
+def _verify(args: argparse.Namespace, out: TextIO) -> int:
+    from participa.verify import verify
+
+    fmt = _format(args)
+    try:
+        text = Path(args.outcome).read_text(encoding="utf-8")
+        document = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(
+            _("cannot read the outcome {file}: {reason}", file=args.outcome, reason=str(exc)),
+            hint=_("give the JSON written by participa tally --json"),
+        ) from None
+    e, _warnings = _read(args.file)
+    report = verify(document, args.file, election=e)
+    if fmt == "json":
+        doc = {
+            "matches": report.matches,
+            "rule": report.rule,
+            "sha256": report.sha256,
+            "hash_checked": report.hash_checked,
+            "differences": [
+                {"project_id": d.project_id, "published": d.published, "recomputed": d.recomputed}
+                for d in report.differences
+            ],
+        }
+        _print(out, json.dumps(doc, ensure_ascii=False))
+    else:
+        _print(out, "\n".join(report.lines(e)))
+    return 0 if report.matches else 1
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "info": _info,
     "tally": _tally,
@@ -840,6 +908,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "check": _check,
     "explain": _explain,
     "demo": _demo,
+    "verify": _verify,
 }
 
 
