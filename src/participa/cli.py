@@ -90,7 +90,7 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 FORMATS = ("text", "json", "csv", "markdown")
-UTILITIES = ("cost", "count", "points", "borda")
+UTILITIES = ("cost", "count", "points", "borda", "effort", "cost-sqrt", "cost-log", "cc")
 COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
 COMPARE_RULES = ("greedy", "mes", "phragmen", "max-welfare", "per-head")
 PROGRESS_DELAY = 1.0
@@ -310,7 +310,8 @@ def _rule_options(p: argparse.ArgumentParser) -> None:
         "--utility",
         help=_(
             "voter utility: cost, count, points or borda (default: cost for approval, "
-            "points for cumulative and scoring, borda for ordinal)"
+            "points for cumulative and scoring, borda for ordinal); satisfactions "
+            "effort, cost-sqrt, cost-log, cc where defined"
         ),
     )
     p.add_argument("--completion", help=_("completion for mes: none, add1, add1u or utilitarian"))
