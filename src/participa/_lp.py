@@ -2,7 +2,7 @@
 
 participa needs a linear program in two places, ordered relax's relaxation
 (:mod:`participa.rules.ordered_relax`) and deciding priceability
-(:mod:`participa.analysis.priceability`), and in both the answer must be exact and
+(:mod:`participa.analysis.axioms.price_lp`), and in both the answer must be exact and
 reproducible: no solver dependency, no tolerance. This module solves
 
     maximise ``c · x`` subject to ``rows`` (each ``a · x <= b``, ``>= b`` or ``== b``)

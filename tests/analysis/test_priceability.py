@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from participa._lp import Row, maximize
 from participa.analysis import check_price_system, find_price_system
-from participa.analysis.priceability import is_exhaustive
+from participa.analysis.axioms.price_lp import is_exhaustive
 from participa.model import BallotKind, Election, Profile, Project
 from participa.testing.strategies import elections
 
