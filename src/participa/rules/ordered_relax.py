@@ -97,7 +97,11 @@ def maxmin_relaxation(
     k = len(avail)
     acost = [costs[j] for j in avail]
     cols = [groups[:, i] for i in range(k)]
-    active: list[int] = [int(np.argmin(groups @ np.array(acost, dtype=object)))]
+    gf = groups.astype(np.float64)
+    # start from the ballots that can get the least money (smallest approved cost)
+    reach = gf @ np.array(acost, dtype=np.float64)
+    active: list[int] = [int(g) for g in np.argsort(reach, kind="stable")[: _BATCH // 2]]
+    slack = (k + 4) * 2.0**-50 * float(budget)
     while True:
         # the dual of the relaxation restricted to the active ballots: variables
         # pi_g (one per active ballot), lambda (budget), mu_j (caps); y_j is the dual
@@ -117,16 +121,22 @@ def maxmin_relaxation(
             raise RuleError(_("the maxmin relaxation could not be solved"))  # pragma: no cover
         den = math.lcm(*(v.denominator for v in (*y, t)))
         yi = np.array([int(v * den) for v in y], dtype=object)
-        ints = yi.astype(np.int64) if sum(acost) * den < 2**62 else yi
-        util = groups.astype(ints.dtype) @ ints
-        short = np.flatnonzero(util < int(t * den))
-        if short.size == 0:
+        if sum(acost) * den < 2**62:  # exact in int64
+            util = groups.astype(np.int64) @ yi.astype(np.int64)
+        else:  # exact over Python integers, only for the ballots a float bound cannot clear
+            uf = gf @ np.array([float(v) for v in y], dtype=np.float64)
+            near = np.flatnonzero(uf < float(t) + slack)
+            util = np.full(groups.shape[0], int(t * den), dtype=object)
+            util[near] = groups[near].astype(object) @ yi
+        tden = int(t * den)
+        short = np.flatnonzero(util < tden)
+        short_util = sorted(zip(util[short].tolist(), short.tolist(), strict=True))
+        if not short_util:
             out = [zero] * m
             for i, j in enumerate(avail):
                 out[j] = y[i]
             return t, tuple(out)
-        worst = short[np.argsort(util[short], kind="stable")][:_BATCH]
-        active.extend(int(g) for g in worst)
+        active.extend(int(g) for _, g in short_util[:_BATCH])
 
 
 def ordered_relax(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
