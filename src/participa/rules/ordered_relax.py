@@ -49,7 +49,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from participa._lp import Row, maximize
+from participa._lp import Row, Simplex
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -90,8 +90,12 @@ def maxmin_relaxation(
     groups = prof.approvals()[:, avail] if avail else np.zeros((prof.num_groups, 0), bool)
     if groups.size:
         # distinct ballots in a canonical order: the vertex reached does not depend on
-        # the order of the voters either
-        groups = np.unique(groups[np.asarray(prof.multiplicity) > 0], axis=0)
+        # the order of the voters either (rows packed into bytes, sorted as bytes)
+        kept = np.ascontiguousarray(groups[np.asarray(prof.multiplicity) > 0])
+        packed = np.ascontiguousarray(np.packbits(kept, axis=1))
+        keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+        _keys, first = np.unique(keys, return_index=True)
+        groups = kept[first]
     if not avail or groups.shape[0] == 0:
         return zero, tuple([zero] * m)
     k = len(avail)
@@ -100,19 +104,21 @@ def maxmin_relaxation(
     gf = groups.astype(np.float64)
     # start from the ballots that can get the least money (smallest approved cost)
     reach = gf @ np.array(acost, dtype=np.float64)
-    active: list[int] = [int(g) for g in np.argsort(reach, kind="stable")[: _BATCH // 2]]
+    active = [int(g) for g in np.argsort(reach, kind="stable")[: _BATCH // 2]]
     slack = (k + 4) * 2.0**-50 * float(budget)
+    # the dual of the relaxation restricted to the active ballots: variables pi_g (one
+    # per active ballot), lambda (budget), mu_j (caps); y_j is the dual value of project
+    # j's row, t minus the optimum. Ballots found below t join as new columns and the
+    # simplex goes on from the last optimum (column generation).
+    a = len(active)
+    rows: list[Row] = [([1] * a + [0] * (k + 1), ">=", 1)]
+    for i in range(k):
+        row = [1 if cols[i][g] else 0 for g in active] + [-1] + [0] * k
+        row[a + 1 + i] = -1
+        rows.append((row, "<=", 0))
+    lp = Simplex([0] * a + [-budget] + [-c for c in acost], rows)
     while True:
-        # the dual of the relaxation restricted to the active ballots: variables
-        # pi_g (one per active ballot), lambda (budget), mu_j (caps); y_j is the dual
-        # value of project j's row, t minus the optimum
-        a = len(active)
-        rows: list[Row] = [([1] * a + [0] * (k + 1), ">=", 1)]
-        for i in range(k):
-            row = [1 if cols[i][g] else 0 for g in active] + [-1] + [0] * k
-            row[a + 1 + i] = -1
-            rows.append((row, "<=", 0))
-        res = maximize([0] * a + [-budget] + [-c for c in acost], rows)
+        res = lp.solve()
         if res.status != "optimal" or res.duals is None or res.value is None:  # pragma: no cover
             raise RuleError(_("the maxmin relaxation could not be solved"))
         t = -res.value
@@ -120,7 +126,7 @@ def maxmin_relaxation(
         if any(v < 0 or v > c for v, c in zip(y, acost, strict=True)) or sum(y) > budget:
             raise RuleError(_("the maxmin relaxation could not be solved"))  # pragma: no cover
         den = math.lcm(*(v.denominator for v in (*y, t)))
-        yi = np.array([int(v * den) for v in y], dtype=object)
+        yi = np.array([v.numerator * (den // v.denominator) for v in y], dtype=object)
         if sum(acost) * den < 2**62:  # exact in int64
             util = groups.astype(np.int64) @ yi.astype(np.int64)
         else:  # exact over Python integers, only for the ballots a float bound cannot clear
@@ -136,7 +142,8 @@ def maxmin_relaxation(
             for i, j in enumerate(avail):
                 out[j] = y[i]
             return t, tuple(out)
-        active.extend(int(g) for _, g in short_util[:_BATCH])
+        for _util, g in short_util[:_BATCH]:
+            lp.add_column([1, *(1 if cols[i][g] else 0 for i in range(k))], 0)
 
 
 def ordered_relax(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
