@@ -12,11 +12,15 @@ Projects dearer than the whole budget are left out of the order, as the referenc
 source does.
 
 Exactness. The relaxation is solved exactly, in fractions, by participa's own
-simplex (:mod:`participa._lp`, Bland's rule) with the voters' constraints added
-lazily: start from one ballot, solve, add the ballots whose utility falls below the
-current optimum (exact integer arithmetic, numpy over the distinct ballots), solve
-again, until no ballot is below. The last solution satisfies every constraint and is
-optimal for a relaxation of the full programme, so it is optimal for the full one.
+simplex (:mod:`participa._lp`: fraction-free integer pivoting, Dantzig's rule with
+Bland's after degenerate pivots) on its dual, by column generation: the dual has one
+column per distinct ballot, and only the ballots that matter are added. Start from
+the four ballots that can get the least money, solve, read ``y`` and ``t`` from the
+optimal dual values, add the (up to 8) ballots whose utility falls furthest below
+``t`` (exact integers; a float product with a proven error margin rules out the
+others first when the integers would be large), continue the simplex from the last
+optimum, until no ballot is below. The last solution satisfies every constraint and
+is optimal for a relaxation of the full programme, so it is optimal for the full one.
 Scores are compared exactly: two projects are tied only if their ``y`` are equal
 fractions (the reference source calls scores within ``1e-7`` equal).
 
@@ -27,10 +31,10 @@ one is used; the paper does not say. participa's is the vertex its simplex reach
 its floating-point solver (HiGHS) returns. Outcomes can differ on such elections while
 both follow the paper; ``docs/more-rules.md`` keeps the table.
 
-Complexity: ``r`` rounds of lazy constraints (a few; each adds up to 8 ballots); each
-round one exact simplex on ``≤ m + 1`` columns and ``m + 1 + 8r`` rows (Bland's rule:
-exponential in the worst case, a few pivots per row in practice) and one
-``O(groups × m)`` numpy product to find violated ballots.
+Complexity: ``r`` rounds of column generation (a few; each adds up to 8 ballots),
+each a few warm-started pivots on ``m + 1`` rows (Bland's rule is exponential in the
+worst case) and one ``O(groups × m)`` numpy product to find ballots below ``t``; plus
+one sort of the distinct ballots (as packed bytes).
 
 Examples
 --------
