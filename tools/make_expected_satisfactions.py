@@ -11,6 +11,13 @@ reference library, GPL-3.0, a test oracle only) selects with
 * ``max_additive_utilitarian_welfare`` with ``Effort_Sat`` (its ILP breaks ties as it
   likes, so the optimal welfare is recorded beside the set).
 
+``Effort_Sat`` divides a project's cost by ``sum(1 for b in profile if project in b)``:
+on a multiprofile that counts *distinct* ballots, not voters, so effort runs on the
+plain profile, and only on files of at most ``EFFORT_VOTERS`` voters (the reference
+recounts the supporters for every ballot: quadratic in the voters). The other
+satisfactions run on the multiprofile (the same outcome, much faster). Entries already
+in the file are kept (delete the file to recompute everything).
+
 Each call has a time limit (``timeout``: true when pabutools did not finish). Run from
 the repository root with the project's virtualenv::
 
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import signal
 import sys
 import tempfile
@@ -40,8 +48,9 @@ from pabutools.rules import greedy_utilitarian_welfare, max_additive_utilitarian
 from pabutools.tiebreaking import TieBreakingRule, lexico_tie_breaking
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
-OUT = DATA / "expected_satisfactions.json"
+OUT = Path(os.environ.get("SATISFACTIONS_OUT", DATA / "expected_satisfactions.json"))
 LIMIT = 120
+EFFORT_VOTERS = 1500
 
 SATS: dict[str, Any] = {
     "effort": Effort_Sat,
@@ -90,14 +99,21 @@ def main() -> None:
         if vote_type not in ("approval", "choose-1", "cumulative"):
             continue
         multi = profile.as_multiprofile()
-        entry: dict[str, Any] = {"vote_type": vote_type, "results": {}}
+        small = profile.num_ballots() <= EFFORT_VOTERS
+        entry: dict[str, Any] = result.get(name, {"vote_type": vote_type, "results": {}})
         for key, sat in SATS.items():
             if vote_type == "cumulative" and key != "cc":
                 continue
+            if f"greedy_{key}" in entry["results"] and key != "effort":
+                continue
+            if key == "effort" and not small:
+                entry["results"].pop("greedy_effort", None)
+                continue
+            prof = profile if key == "effort" else multi
             got = timed(
                 greedy_utilitarian_welfare,
                 instance,
-                multi,
+                prof,
                 sat_class=sat,
                 tie_breaking=lexico_tie_breaking,
             )
@@ -106,7 +122,7 @@ def main() -> None:
                 continue
             alloc, secs = got
             rev = timed(
-                greedy_utilitarian_welfare, instance, multi, sat_class=sat, tie_breaking=REVERSE
+                greedy_utilitarian_welfare, instance, prof, sat_class=sat, tie_breaking=REVERSE
             )
             sel = sorted(p.name for p in alloc)
             entry["results"][f"greedy_{key}"] = {
@@ -115,13 +131,14 @@ def main() -> None:
                 "tie_sensitive": rev is None or sorted(p.name for p in rev[0]) != sel,
             }
             print(name[:40], key, len(sel), round(secs, 2), flush=True)
-        if vote_type != "cumulative":
-            got = timed(max_additive_utilitarian_welfare, instance, multi, sat_class=Effort_Sat)
+        entry["results"].pop("max_welfare_effort", None)
+        if vote_type != "cumulative" and small:
+            got = timed(max_additive_utilitarian_welfare, instance, profile, sat_class=Effort_Sat)
             if got is None:
                 entry["results"]["max_welfare_effort"] = {"timeout": True}
             else:
                 alloc, secs = got
-                supported = {p for ballot in multi for p in ballot}
+                supported = {p for ballot in profile for p in ballot}
                 welfare = sum(Fraction(str(p.cost)) for p in alloc if p in supported)
                 entry["results"]["max_welfare_effort"] = {
                     "selected": sorted(p.name for p in alloc),
