@@ -94,10 +94,14 @@ class Simplex:
         norm: list[tuple[list[int], Sense, int]] = []
         scales: list[int] = []
         for coeffs, sense, rhs in rows:
-            vals = [Fraction(v) for v in coeffs] + [Fraction(rhs)]
-            den = math.lcm(*(v.denominator for v in vals))
-            ints = [int(v * den) for v in vals]
-            a, b = ints[:-1], ints[-1]
+            if all(isinstance(v, int) for v in coeffs) and isinstance(rhs, int):
+                den = 1
+                a, b = [int(v) for v in coeffs], int(rhs)
+            else:
+                vals = [Fraction(v) for v in coeffs] + [Fraction(rhs)]
+                den = math.lcm(*(v.denominator for v in vals))
+                ints = [int(v * den) for v in vals]
+                a, b = ints[:-1], ints[-1]
             if len(a) != n:
                 raise ValueError("every row needs one coefficient per variable")
             if b < 0:

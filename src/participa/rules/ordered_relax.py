@@ -106,6 +106,7 @@ def maxmin_relaxation(
     acost = [costs[j] for j in avail]
     cols = [groups[:, i] for i in range(k)]
     gf = groups.astype(np.float64)
+    g64 = groups.astype(np.int64)
     # start from the ballots that can get the least money (smallest approved cost)
     reach = gf @ np.array(acost, dtype=np.float64)
     active = [int(g) for g in np.argsort(reach, kind="stable")[: _BATCH // 2]]
@@ -132,7 +133,7 @@ def maxmin_relaxation(
         den = math.lcm(*(v.denominator for v in (*y, t)))
         yi = np.array([v.numerator * (den // v.denominator) for v in y], dtype=object)
         if sum(acost) * den < 2**62:  # exact in int64
-            util = groups.astype(np.int64) @ yi.astype(np.int64)
+            util = g64 @ yi.astype(np.int64)
         else:  # exact over Python integers, only for the ballots a float bound cannot clear
             uf = gf @ np.array([float(v) for v in y], dtype=np.float64)
             near = np.flatnonzero(uf < float(t) + slack)
