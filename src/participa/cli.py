@@ -104,6 +104,8 @@ _RULE_SUMMARIES = (
     N_("cumulative support transfer voting (cumulative ballots; --variant ewt..mts)"),
     N_("maximin support: the project keeping the largest voter load smallest"),
     N_("exact equal shares: every payer of a project pays the same"),
+    N_("equal shares with bounded overspending (approval, cost utilities)"),
+    N_("fractional equal shares: projects bought in parts, paid in equal shares"),
     N_("PB-EAR: proportional representation of solid coalitions (ranked ballots)"),
     N_("projects decided as they arrive, in file order (--variant efficient)"),
 )

@@ -34,6 +34,7 @@ from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import Election
 from participa.outcome import Outcome
+from participa.rules.bos import bos_equal_shares, fractional_equal_shares
 from participa.rules.cstv import CSTV_VARIANTS, cstv
 from participa.rules.declared import declared
 from participa.rules.ees import exact_equal_shares
@@ -406,6 +407,20 @@ RULES: Mapping[str, RuleSpec] = MappingProxyType(
                 "exact equal shares: every payer of a project pays the same",
                 ("utility", "tie_break"),
                 _ees,
+            ),
+            RuleSpec(
+                "mes-bos",
+                bos_equal_shares,
+                "equal shares with bounded overspending (approval, cost utilities)",
+                ("tie_break",),
+                lambda e, o: bos_equal_shares(e, tie_break=o.tie_break),
+            ),
+            RuleSpec(
+                "fractional-mes",
+                fractional_equal_shares,
+                "fractional equal shares: projects bought in parts, paid in equal shares",
+                ("tie_break",),
+                lambda e, o: fractional_equal_shares(e, tie_break=o.tie_break),
             ),
             RuleSpec(
                 "pb-ear",
