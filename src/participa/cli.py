@@ -85,7 +85,7 @@ __all__ = ["main"]
 
 FORMATS = ("text", "json", "csv", "markdown")
 UTILITIES = ("cost", "count", "points", "borda")
-COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
+COMPLETIONS = ("none", "add1", "add1u", "utilitarian", "add-opt")
 COMPARE_RULES = ("greedy", "mes", "phragmen", "max-welfare", "per-head")
 PROGRESS_DELAY = 1.0
 """Seconds a tally runs before an elapsed-time line appears (on a terminal only)."""
@@ -299,7 +299,10 @@ def _rule_options(p: argparse.ArgumentParser) -> None:
             "points for cumulative and scoring, borda for ordinal)"
         ),
     )
-    p.add_argument("--completion", help=_("completion for mes: none, add1, add1u or utilitarian"))
+    p.add_argument(
+        "--completion",
+        help=_("completion: none, add1, add1u or utilitarian for mes; none or add-opt for ees"),
+    )
     p.add_argument(
         "--no-exhaustive-stop",
         action="store_true",

@@ -86,13 +86,17 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
     money: npt.NDArray[Any] = np.full(prof.num_groups, budget.numerator, dtype=object)
     denom = n * budget.denominator
     funded = np.zeros(len(costs), dtype=bool)
+    # a project's payers change only when one of its supporters pays: cache them
+    cache: dict[int, tuple[npt.NDArray[np.int64], int] | None] = {}
     while n:
         best: tuple[int, Fraction] | None = None  # (class, value): class 1 = infinite score
         candidates: list[tuple[int, npt.NDArray[np.int64], int]] = []
         for p in range(len(costs)):
             if funded[p]:
                 continue
-            found = _payers(money, weights, approvals[:, p], costs[p] * denom)
+            if p not in cache:
+                cache[p] = _payers(money, weights, approvals[:, p], costs[p] * denom)
+            found = cache[p]
             if found is None:
                 continue
             payers, count = found
@@ -112,6 +116,8 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
             share *= share.denominator
         money[payers] = money[payers] - int(share)
         funded[p] = True
+        for q in np.flatnonzero(approvals[payers].any(axis=0)).tolist():
+            cache.pop(q, None)
         selected.append(p)
         each = Fraction(costs[p], count)
         paid.append((p, payers, each))
