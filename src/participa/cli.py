@@ -85,7 +85,7 @@ __all__ = ["main"]
 
 FORMATS = ("text", "json", "csv", "markdown")
 UTILITIES = ("cost", "count", "points", "borda")
-COMPLETIONS = ("none", "add1", "add1u", "utilitarian", "add-opt")
+COMPLETIONS = ("none", "add1", "add1u", "utilitarian", "phragmen", "add-opt")
 COMPARE_RULES = ("greedy", "mes", "phragmen", "max-welfare", "per-head")
 PROGRESS_DELAY = 1.0
 """Seconds a tally runs before an elapsed-time line appears (on a terminal only)."""
@@ -301,7 +301,10 @@ def _rule_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--completion",
-        help=_("completion: none, add1, add1u or utilitarian for mes; none or add-opt for ees"),
+        help=_(
+            "completion: none, add1, add1u, utilitarian, phragmen or a rule name for mes; "
+            "none or add-opt for ees"
+        ),
     )
     p.add_argument(
         "--no-exhaustive-stop",
@@ -493,7 +496,7 @@ def _run(args: argparse.Namespace, name: str, e: Election, stream: TextIO | None
     _choose(name, list(RULES), _("rule"))
     spec = get_rule(name)
     utility = _choose(args.utility, UTILITIES, "--utility")
-    completion = _choose(args.completion, COMPLETIONS, "--completion")
+    completion = _choose(args.completion, (*COMPLETIONS, *RULES), "--completion")
     variant = _choose(args.variant, VARIANTS, "--variant")
     tie_break = TieBreak.parse(args.tie_break)
     kwargs: dict[str, Any] = {

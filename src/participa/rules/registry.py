@@ -88,20 +88,37 @@ OPTIONS: tuple[OptionName, ...] = (
 )
 """Every option :func:`run_rule` knows, in the CLI's order."""
 
-RuleCompletion = Literal["none", "add1", "add1u", "utilitarian", "add-opt"]
-"""A completion: equal shares' four (:data:`~participa.rules.mes.options.Completion`) and
-exact equal shares' ``add-opt``."""
-RULE_COMPLETIONS: tuple[RuleCompletion, ...] = ("none", "add1", "add1u", "utilitarian", "add-opt")
+RuleCompletion = Literal["none", "add1", "add1u", "utilitarian", "phragmen", "add-opt"]
+"""A named completion: equal shares' (:data:`~participa.rules.mes.options.Completion`) and
+exact equal shares' ``add-opt``. Equal shares may also be completed by any registered
+rule (:func:`parse_completion` gives its :class:`RuleSpec`)."""
+RULE_COMPLETIONS: tuple[RuleCompletion, ...] = (
+    "none",
+    "add1",
+    "add1u",
+    "utilitarian",
+    "phragmen",
+    "add-opt",
+)
 
 
-def parse_completion(text: str) -> RuleCompletion:
-    """The :data:`RuleCompletion` named by ``text``; :class:`~participa.RuleError` otherwise."""
+def parse_completion(text: str) -> RuleCompletion | RuleSpec:
+    """The completion named by ``text``: a :data:`RuleCompletion`, else a registered rule.
+
+    :class:`~participa.RuleError` listing both when it is neither.
+    """
     for name in RULE_COMPLETIONS:
         if text == name:
             return name
+    spec = RULES.get(text)
+    if spec is not None:
+        return spec
     raise RuleError(
         _("unknown completion {name!r}", name=text),
-        hint=_("use one of: {choices}", choices=", ".join(RULE_COMPLETIONS)),
+        hint=_(
+            "use one of: {choices}, or a rule name",
+            choices=", ".join(RULE_COMPLETIONS),
+        ),
     )
 
 
@@ -135,7 +152,7 @@ class RuleOptions:
     """
 
     utility: Utility | None = None
-    completion: RuleCompletion | None = None
+    completion: RuleCompletion | RuleSpec | None = None
     exhaustive_stop: bool = True
     integral_start: bool = False
     threshold: int | None = None
@@ -295,8 +312,10 @@ def _greedy_threshold(e: Election, o: RuleOptions) -> Outcome:
     return greedy(e, utility=o.utility, threshold=o.threshold, tie_break=o.tie_break)
 
 
-def _rule_completion(rule: str, given: RuleCompletion | None, known: tuple[str, ...]) -> str:
-    name = "none" if given is None else given
+def _rule_completion(
+    rule: str, given: RuleCompletion | RuleSpec | None, known: tuple[str, ...]
+) -> str:
+    name = "none" if given is None else given.name if isinstance(given, RuleSpec) else given
     if name not in known:
         raise RuleError(
             _("rule {rule!r} has no completion {name!r}", rule=rule, name=name),
@@ -305,7 +324,14 @@ def _rule_completion(rule: str, given: RuleCompletion | None, known: tuple[str, 
     return name
 
 
-def _mes_completion(given: RuleCompletion | None) -> Completion:
+def _mes_completion(o: RuleOptions) -> Completion | Callable[[Election], Outcome]:
+    given = o.completion
+    if isinstance(given, RuleSpec):
+        spec = given
+        options = RuleOptions(
+            utility=o.utility if "utility" in spec.options else None, tie_break=o.tie_break
+        )
+        return lambda e: spec.run(e, options)
     name = _rule_completion("mes", given, COMPLETIONS)
     return next(c for c in COMPLETIONS if c == name)
 
@@ -314,7 +340,7 @@ def _mes(e: Election, o: RuleOptions) -> Outcome:
     return equal_shares(
         e,
         utility=o.utility,
-        completion=_mes_completion(o.completion),
+        completion=_mes_completion(o),
         exhaustive_stop=o.exhaustive_stop,
         integral_start=o.integral_start,
         tie_break=o.tie_break,
