@@ -91,11 +91,12 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
     while n:
         best: tuple[int, Fraction] | None = None  # (class, value): class 1 = infinite score
         candidates: list[tuple[int, npt.NDArray[np.int64], int]] = []
+        stale = [p for p in range(len(costs)) if not funded[p] and p not in cache]
+        if stale:
+            cache.update(_all_payers(money, weights, approvals, stale, costs, denom))
         for p in range(len(costs)):
             if funded[p]:
                 continue
-            if p not in cache:
-                cache[p] = _payers(money, weights, approvals[:, p], costs[p] * denom)
             found = cache[p]
             if found is None:
                 continue
@@ -413,28 +414,57 @@ def _score(cost: int, payers: int, utility: EesUtility) -> tuple[int, Fraction]:
     return (0, Fraction(payers, cost))
 
 
-def _payers(
+def _exact_order(money: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """The stable ascending order of exact integers, sorted as floats when that is exact.
+
+    Converting to float never reverses two values; it can only make two close ones
+    equal, and then (and only then) the integers themselves are sorted.
+    """
+    with np.errstate(over="ignore"):
+        approx = money.astype(np.float64)
+    order = np.argsort(approx, kind="stable")
+    same = np.flatnonzero(approx[order][1:] == approx[order][:-1])
+    if same.size and bool((money[order[same]] != money[order[same + 1]]).any()):
+        order = np.argsort(money, kind="stable")
+    return order.astype(np.intp)
+
+
+def _all_payers(
     money: npt.NDArray[Any],
     weights: npt.NDArray[np.int64],
-    supports: npt.NDArray[np.bool_],
-    need: int,
-) -> tuple[npt.NDArray[np.int64], int] | None:
-    """The groups that pay for a project needing ``need`` (in ``1/denom`` units), and their size.
+    approvals: npt.NDArray[np.bool_],
+    projects: list[int],
+    costs: list[int],
+    denom: int,
+) -> dict[int, tuple[npt.NDArray[np.int64], int] | None]:
+    """:func:`_payers` of several projects at once: one sort of the groups by money.
 
-    Supporters are taken poorest first; the poorest is dropped while she cannot pay
-    ``need / (voters left)``. Identical voters are dropped together: if one cannot
-    pay, none of her group can once she is gone (the share only grows).
+    In the groups sorted by money (stable), a project's payers are its supporters from
+    the first one who can pay an equal split among the supporters from her on.
     """
-    groups = np.flatnonzero(supports & (weights > 0))
-    if groups.size == 0:
-        return None
-    held = money[groups]
-    order = np.argsort(held, kind="stable")
-    held, groups = held[order], groups[order]
-    w = weights[groups].astype(object)
-    left = np.cumsum(w[::-1])[::-1]  # voters from position k on
-    ok = np.asarray(held * left >= need, dtype=bool)
-    if not ok.any():
-        return None
-    k = int(np.argmax(ok))
-    return groups[k:], int(left[k])
+    order = _exact_order(money)
+    held = money[order]
+    cols = np.asarray(projects, dtype=np.intp)
+    on = approvals[order][:, cols] & (weights[order] > 0)[:, None]
+    w = np.where(on, weights[order][:, None], 0)
+    left = np.cumsum(w[::-1], axis=0)[::-1]  # supporters' weight from each row on
+    need = np.asarray([costs[p] * denom for p in projects], dtype=object)
+    # floats settle the clear cases; the few within _NEAR of the line are compared exactly
+    with np.errstate(over="ignore", invalid="ignore"):
+        ratio = held.astype(np.float64)[:, None] * left / need.astype(np.float64)[None, :]
+    ok = on & (ratio > 1 + _NEAR)
+    unsure = on & ~ok & ~(ratio < 1 - _NEAR)
+    if unsure.any():
+        rows, cs = np.nonzero(unsure)
+        exact = held[rows] * left[rows, cs].astype(object) >= need[cs]
+        ok[rows, cs] = np.asarray(exact, dtype=bool)
+    first = np.argmax(ok, axis=0)
+    found = ok.any(axis=0)
+    out: dict[int, tuple[npt.NDArray[np.int64], int] | None] = {}
+    for c, p in enumerate(projects):
+        if not found[c]:
+            out[p] = None
+            continue
+        k = int(first[c])
+        out[p] = (order[k:][on[k:, c]], int(left[k, c]))
+    return out
