@@ -4,14 +4,16 @@
     python benchmarks/bench_mesfam.py            # the largest dev-corpus approval election
     python benchmarks/bench_mesfam.py FILE ...   # any pabulib approval files
 
-For ``mes-bos`` (``bos_equal_shares``) and ``fractional-mes`` (``fractional_equal_shares``)
-it prints participa's median time, the reference source's time (one run, in a child
-process of the reference's own interpreter, timing only the rule call, with
+For ``mes-bos`` (``bos_equal_shares``), ``fractional-mes`` (``fractional_equal_shares``)
+and ``ees --utility count --completion add-opt`` (``ees_add_opt_completion``) it prints
+participa's median time, the reference source's time (one run, in a child process of
+the reference's own interpreter, timing only the rule call, with
 ``PYTHONHASHSEED=0`` as the corpus was made) and the ratio, and whether the selections
 agree. The reference source is the unreleased pabutools at ``$PBHEAD_PYTHON`` (default
 ``/tmp/pbhead/venv/bin/python``, with ``/tmp/pbhead/src`` on its path); without it only
-participa's times are printed. The reference computes in floats
-(``pabutools.fractions.FRACTION = 'float'``), as ``expected_head.json`` was made.
+participa's times are printed. The reference computes BOS and fractional equal shares in
+floats (``pabutools.fractions.FRACTION = 'float'``) and add-opt in exact fractions, as
+``expected_head.json`` was made. ``--rules a,b`` picks rules.
 """
 
 from __future__ import annotations
@@ -27,23 +29,42 @@ import time
 from pathlib import Path
 
 from participa.io import load_election
+from participa.model import Election
+from participa.outcome import Outcome
 from participa.rules.bos import bos_equal_shares, fractional_equal_shares
+from participa.rules.ees import exact_equal_shares
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 HEAD_PY = Path(os.environ.get("PBHEAD_PYTHON", "/tmp/pbhead/venv/bin/python"))
 HEAD_SRC = Path(os.environ.get("PBHEAD_SRC", "/tmp/pbhead/src"))
-RULES = {"mes-bos": bos_equal_shares, "fractional-mes": fractional_equal_shares}
-REF_NAMES = {"mes-bos": "bos_equal_shares", "fractional-mes": "fractional_equal_shares"}
+
+
+def _ees_add_opt(e: Election) -> Outcome:
+    return exact_equal_shares(e, utility="count", completion="add-opt")
+
+
+RULES = {
+    "mes-bos": bos_equal_shares,
+    "fractional-mes": fractional_equal_shares,
+    "ees-add-opt": _ees_add_opt,
+}
+REF_NAMES = {
+    "mes-bos": "bos_equal_shares",
+    "fractional-mes": "fractional_equal_shares",
+    "ees-add-opt": "ees_add_opt_completion",
+}
 
 CHILD = """
 import json, sys, time
 import pabutools.fractions as F
-F.FRACTION = "float"
+if sys.argv[2] != "ees_add_opt_completion":
+    F.FRACTION = "float"  # BOS and fractional equal shares fail with gmpy2 fractions
 from pabutools.election import parse_pabulib
+from pabutools.rules import ees_addopt
 from pabutools.rules.mes import bos_equal_shares as mod
 inst, prof = parse_pabulib(sys.argv[1])
-rule = getattr(mod, sys.argv[2])
+rule = getattr(ees_addopt if sys.argv[2] == "ees_add_opt_completion" else mod, sys.argv[2])
 t = time.perf_counter()
 out = rule(inst, prof)
 dt = time.perf_counter() - t
@@ -79,6 +100,9 @@ def _reference(path: Path, rule: str) -> dict[str, object] | None:
 
 
 def main(argv: list[str]) -> int:
+    picked = list(RULES)
+    if argv and argv[0] == "--rules":
+        picked, argv = argv[1].split(","), argv[2:]
     files = [Path(a) for a in argv] or _largest()
     print(f"python {sys.version.split()[0]}, load {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,9 +112,10 @@ def main(argv: list[str]) -> int:
                 plain = Path(tmp) / path.stem
                 plain.write_bytes(gzip.decompress(path.read_bytes()))
             election = load_election(plain)
-            for name, rule in RULES.items():
+            for name in picked:
+                rule = RULES[name]
                 times = []
-                for _ in range(5):
+                for _ in range(3):
                     t = time.perf_counter()
                     out = rule(election)
                     times.append(time.perf_counter() - t)
