@@ -140,3 +140,19 @@ def test_phragmen_initial_as_released_pabutools(name: str, tmp_path: Path) -> No
         theirs = sequential_phragmen(inst, prof, initial_budget_allocation=[project])
         ours = phragmen(e, initial=[project.name])
         assert sorted(ours.selected) == sorted(p.name for p in theirs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(e=elections(kinds=APPROVALISH, max_projects=5, max_voters=7, weighted=True))
+def test_equal_shares_from_initial_projects(e: Election) -> None:
+    """The initial projects first, then equal shares on the others with the money left."""
+    first = e.project_ids[0]
+    if int(e.costs[0]) > e.budget:
+        with pytest.raises(ValidationError, match="more than the budget"):
+            equal_shares(e, initial=[first])
+        return
+    out = equal_shares(e, initial=[first])
+    rest = e.restrict(e.project_ids[1:]).with_budget(e.budget - int(e.costs[0]))
+    assert list(out.selected) == [first, *equal_shares(rest).selected]
+    assert out.total_cost <= e.budget
+    assert out.params["initial"] == first

@@ -77,7 +77,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -100,7 +100,7 @@ from participa.rules.mes.kernel import Kernel, Run
 from participa.rules.mes.options import Completion, Endowments
 from participa.rules.mes.reference import equal_shares_reference
 from participa.rules.mes.setup import MesInput, prepare
-from participa.rules.phragmen import sequential
+from participa.rules.phragmen import initial_indices, sequential
 from participa.rules.utility import Utility, UtilityMatrix, default_utility, utility_matrix
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
@@ -117,6 +117,7 @@ def equal_shares(
     increment: int | None = None,
     comparison: bool = False,
     endowments: Endowments | None = None,
+    initial: Sequence[str] = (),
     tie_break: TieBreak = DEFAULT_TIE_BREAK,
 ) -> Outcome:
     """The Method of Equal Shares, with an optional completion.
@@ -147,6 +148,12 @@ def equal_shares(
         Money of each voter of each profile group (integers in minor units or
         Fractions); default ``budget × weight / total weight``. Must not add up to
         more than the budget.
+    initial
+        Ids of projects funded before the rule runs: they come first in the outcome,
+        their cost comes out of the budget (so every voter's share is of the money
+        left), and equal shares runs on the other projects. (pabutools'
+        ``initial_budget_allocation`` keeps every voter's full share instead, so its
+        total can exceed the budget.) Not with ``endowments``.
     tie_break
         Settles exactly equal prices (default: project id, as pabutools).
 
@@ -186,7 +193,22 @@ def equal_shares(
     >>> from participa.rules.greedy import greedy
     >>> equal_shares(e, completion=greedy).selected
     ('y', 'x')
+    >>> equal_shares(e, initial=["x"]).selected  # 40 left: 10 a voter, y's 2 voters have 20
+    ('x',)
     """
+    if len(initial):
+        return _from_initial(
+            election,
+            initial,
+            utility=utility,
+            completion=completion,
+            exhaustive_stop=exhaustive_stop,
+            integral_start=integral_start,
+            increment=increment,
+            comparison=comparison,
+            endowments=endowments,
+            tie_break=tie_break,
+        )
     if completion == "phragmen" or callable(completion):
         if comparison:
             raise ValidationError(
@@ -273,6 +295,61 @@ def equal_shares(
         if keep == "greedy":
             sel = greedy
     return Outcome.from_selection(election, sel, rule="mes", trace=trace, params=params)
+
+
+def _from_initial(
+    election: Election,
+    initial: Sequence[str],
+    *,
+    utility: Utility | UtilityMatrix | None,
+    completion: Completion | Callable[[Election], Outcome],
+    exhaustive_stop: bool,
+    integral_start: bool,
+    increment: int | None,
+    comparison: bool,
+    endowments: Endowments | None,
+    tie_break: TieBreak,
+) -> Outcome:
+    """Equal shares on the projects not in ``initial``, with the money they leave."""
+    if endowments is not None:
+        raise ValidationError(
+            _("initial projects and endowments cannot be combined"),
+            hint=_("take the initial projects' cost out of the endowments yourself"),
+        )
+    first = initial_indices(election, initial)
+    ids = election.project_ids
+    rest = [j for j in range(len(ids)) if j not in first]
+    left = election.budget - sum(int(election.costs[j]) for j in first)
+    sub = election.restrict([ids[j] for j in rest]).with_budget(left)
+    sub_utility = utility
+    if utility is not None and not isinstance(utility, str):
+        sub_utility = np.asarray(utility, dtype=np.int64)[:, rest]
+    out = equal_shares(
+        sub,
+        utility=sub_utility,
+        completion=completion,
+        exhaustive_stop=exhaustive_stop,
+        integral_start=integral_start,
+        increment=increment,
+        comparison=comparison,
+        tie_break=tie_break,
+    )
+    index = {pid: j for j, pid in enumerate(ids)}
+    steps = [
+        TraceStep(
+            k + 1,
+            "select",
+            ids[j],
+            _("funded before the rule ran"),
+            {"cost": int(election.costs[j])},
+        )
+        for k, j in enumerate(first)
+    ]
+    steps += [attrs.evolve(s, round=len(first) + s.round) for s in out.trace]
+    params = dict(out.params)
+    params["initial"] = " ".join(ids[j] for j in first)
+    sel = first + [index[p] for p in out.selected]
+    return Outcome.from_selection(election, sel, rule="mes", trace=steps, params=params)
 
 
 def _then(
