@@ -34,6 +34,8 @@ CLI_NAMES = [
     "cstv",
     "maximin-support",
     "ees",
+    "mes-bos",
+    "fractional-mes",
     "pb-ear",
     "online-greedy",
     "ordered-relax",

@@ -181,7 +181,7 @@ def _run(args: argparse.Namespace, name: str, e: Election, stream: TextIO | None
     _choose(name, list(RULES), _("rule"))
     spec = get_rule(name)
     utility = _choose(args.utility, UTILITIES, "--utility")
-    completion = _choose(args.completion, COMPLETIONS, "--completion")
+    completion = _choose(args.completion, (*COMPLETIONS, *RULES), "--completion")
     variant = _choose(args.variant, VARIANTS, "--variant")
     tie_break = TieBreak.parse(args.tie_break)
     kwargs: dict[str, Any] = {

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "csv", "markdown")
 UTILITIES = ("cost", "count", "points", "borda", "effort", "cost-sqrt", "cost-log", "cc")
-COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
+COMPLETIONS = ("none", "add1", "add1u", "utilitarian", "phragmen", "add-opt")
 COMPARE_RULES = ("greedy", "mes", "phragmen", "max-welfare", "per-head")
 PROGRESS_DELAY = 1.0
 """Seconds a tally runs before an elapsed-time line appears (on a terminal only)."""
@@ -41,6 +41,8 @@ _RULE_SUMMARIES = (
     N_("cumulative support transfer voting (cumulative ballots; --variant ewt..mts)"),
     N_("maximin support: the project keeping the largest voter load smallest"),
     N_("exact equal shares: every payer of a project pays the same"),
+    N_("equal shares with bounded overspending (approval, cost utilities)"),
+    N_("fractional equal shares: projects bought in parts, paid in equal shares"),
     N_("PB-EAR: proportional representation of solid coalitions (ranked ballots)"),
     N_("projects decided as they arrive, in file order (--variant efficient)"),
     N_("ordered relax (maxmin PB): projects by their exact LP-relaxation money"),
@@ -245,7 +247,13 @@ def _rule_options(p: argparse.ArgumentParser) -> None:
             "effort, cost-sqrt, cost-log, cc where defined"
         ),
     )
-    p.add_argument("--completion", help=_("completion for mes: none, add1, add1u or utilitarian"))
+    p.add_argument(
+        "--completion",
+        help=_(
+            "completion: none, add1, add1u, utilitarian, phragmen or a rule name for mes; "
+            "none or add-opt for ees"
+        ),
+    )
     p.add_argument(
         "--no-exhaustive-stop",
         action="store_true",

@@ -16,6 +16,8 @@ function               rule
 :func:`cstv`           cumulative support transfer voting (six variants)
 :func:`maximin_support`  maximin support (generalised sequential Phragmén)
 :func:`exact_equal_shares`  exact equal shares (equal payments)
+:func:`bos_equal_shares`  equal shares with bounded overspending
+:func:`fractional_equal_shares`  equal shares funding projects in parts
 :func:`pb_ear`         PB-EAR for ranked ballots
 :func:`online_greedy`  projects decided as they arrive
 :func:`ordered_relax`  ordered relax (maxmin PB, exact LP relaxation)
@@ -31,11 +33,12 @@ Examples
 >>> list(RULES)[5:9]
 ['max-welfare', 'per-head', 'equal-split', 'cstv']
 >>> list(RULES)[9:]
-['maximin-support', 'ees', 'pb-ear', 'online-greedy', 'ordered-relax', 'declared']
+['maximin-support', 'ees', 'mes-bos', 'fractional-mes', 'pb-ear', 'online-greedy', 'ordered-relax', 'declared']
 """
 
 from __future__ import annotations
 
+from participa.rules.bos import bos_equal_shares, fractional_equal_shares
 from participa.rules.cstv import cstv
 from participa.rules.declared import declared
 from participa.rules.diagnostics import FundingDiagnostics, funding_diagnostics
@@ -59,12 +62,14 @@ __all__ = [
     "FundingDiagnostics",
     "RuleSpec",
     "TieBreak",
+    "bos_equal_shares",
     "cstv",
     "declared",
     "default_utility",
     "equal_shares",
     "equal_split",
     "exact_equal_shares",
+    "fractional_equal_shares",
     "funding_diagnostics",
     "get_rule",
     "greedy",
