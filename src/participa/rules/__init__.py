@@ -32,8 +32,10 @@ Examples
 ['greedy', 'greedy-no-skip', 'greedy-threshold', 'mes', 'phragmen']
 >>> list(RULES)[5:9]
 ['max-welfare', 'per-head', 'equal-split', 'cstv']
->>> list(RULES)[9:]
-['maximin-support', 'ees', 'mes-bos', 'fractional-mes', 'pb-ear', 'online-greedy', 'ordered-relax', 'declared']
+>>> list(RULES)[9:13]
+['maximin-support', 'ees', 'mes-bos', 'fractional-mes']
+>>> list(RULES)[13:]
+['pb-ear', 'online-greedy', 'ordered-relax', 'declared']
 """
 
 from __future__ import annotations
