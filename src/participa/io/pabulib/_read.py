@@ -336,6 +336,9 @@ def _parse(text: str, *, file: str | None, fallback_name: str, anomalies: Anomal
     return PabulibFile(election, tuple(anomalies.records))
 
 
+_ROWS = 4096
+"""Ballot groups summed at a time when checking META's counts (bounds the temporary)."""
+
 _BUDGET_DIGITS = 60
 """Most digits of a budget's whole units (costs, which numpy adds up, have at most 18)."""
 
@@ -482,14 +485,25 @@ def _check_counts(
                     raw=raw,
                 )
             r.warn(key.replace("_", "-"), msg, line=where.get(key))
+    want_points = profile.kind.has_points and any("score" in p.metadata for p in projects)
+    if not want_points and not any("votes" in p.metadata for p in projects):
+        return
     support = np.zeros(len(projects), np.int64)
-    points: npt.NDArray[np.int64] | None = None
-    if profile.num_groups:
-        rows, cols = np.nonzero(profile.approvals())
-        np.add.at(support, cols, profile.group_weight[rows])
-        if profile.kind.has_points:
-            points = np.zeros(len(projects), np.int64)
-            np.add.at(points, cols, profile.group_weight[rows] * profile.matrix[rows, cols])
+    points: npt.NDArray[np.int64] | None = (
+        np.zeros(len(projects), np.int64) if want_points else None
+    )
+    on = profile.approvals()
+    gw = profile.group_weight
+    top = int(profile.matrix.max()) if points is not None and profile.num_groups else 1
+    # every partial sum is a whole number below 2**53: float64 (BLAS) sums are then exact
+    exact = profile.num_groups == 0 or int(gw.sum()) * max(top, 1) < 2**53
+    kind = np.float64 if exact else np.int64
+    gwk = gw.astype(kind)
+    for a in range(0, profile.num_groups, _ROWS):  # rows at a time: no groups x projects copy
+        support += (gwk[a : a + _ROWS] @ on[a : a + _ROWS].astype(kind)).astype(np.int64)
+        if points is not None:
+            chunk = profile.matrix[a : a + _ROWS].astype(kind)
+            points += (gwk[a : a + _ROWS] @ chunk).astype(np.int64)
     for j, p in enumerate(projects):
         raw = p.metadata.get("votes")
         if raw is not None and raw.strip() and raw.strip() != str(int(support[j])):

@@ -8,7 +8,7 @@ The VOTES section without quotes is split straight into columns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from itertools import compress, repeat
 from typing import overload
@@ -30,7 +30,8 @@ from participa.io.pabulib._common import (
     _amount_problem,
     _split,
 )
-from participa.io.pabulib._tokenize import vote_columns
+from participa.io.pabulib._spans import VoteSpans
+from participa.io.pabulib._tokenize import _SMALL, vote_columns
 
 
 def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str, int]]:
@@ -50,6 +51,10 @@ def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str, int]]:
             pos = text.find(name, pos + len(name))
     out.sort()
     return [(line, name, start) for start, line, name in out]
+
+
+_SPANS_FROM = _SMALL
+"""VOTES sections from this many bytes on are read as byte spans (:mod:`._spans`)."""
 
 
 class LineNumbers(Sequence[int]):
@@ -76,7 +81,17 @@ class LineNumbers(Sequence[int]):
 class _Section:
     """One section: header, data (as rows, or as columns for VOTES), 1-based line numbers."""
 
-    __slots__ = ("cols", "distinct", "first_line", "header", "header_line", "lines_of", "rows")
+    __slots__ = (
+        "cols",
+        "distinct",
+        "fill",
+        "first_line",
+        "header",
+        "header_line",
+        "lines_of",
+        "rows",
+        "spans",
+    )
 
     def __init__(
         self,
@@ -94,6 +109,9 @@ class _Section:
         self.cols = cols
         # the ballots' distinct texts and each voter's index, when the tokenizer found them
         self.distinct: tuple[list[str], npt.NDArray[np.int64]] | None = None
+        # a plain VOTES section's byte spans (``cols`` is then filled only on demand, by ``fill``)
+        self.spans: VoteSpans | None = None
+        self.fill: Callable[[], None] | None = None
 
     def line(self, i: int) -> int:
         return self.lines_of[i] if self.lines_of is not None else self.first_line + i
@@ -166,6 +184,35 @@ class _Reader:
                 dedup = header.index("vote") if "vote" in header else -1
                 if "points" in header or "participa:weight" in header:
                     dedup = -1  # ballots keyed by several columns: deduplicated later
+                unique = len(set(header)) == len(header)
+                spans = None
+                if unique and len(raw) - start >= _SPANS_FROM and len(header) <= 128:
+                    raw += bytes(8)  # the words at every offset are then read in place
+                    spans = VoteSpans.find(raw, start, len(header), crlf=self.crlf_text, pad=8)
+                    raw = raw[:-8] if spans is None else raw
+                if spans is not None:
+                    self.cut = -1
+                    sec = _Section(header, i_votes + 2, [], None, None)
+                    sec.spans = spans
+                    crlf = self.crlf_text
+
+                    def fill() -> None:  # the column-wise reading, when the spans cannot do
+                        got = vote_columns(
+                            raw[:-8],
+                            start,
+                            len(header),
+                            crlf=crlf,
+                            share=share,
+                            distinct=dedup,
+                            distinct_out=found,
+                            small=0,
+                        )
+                        assert got is not None  # the spans were found: the section is plain
+                        sec.cols, sec.distinct = got, found[0] if found else None
+                        sec.spans = sec.fill = None
+
+                    sec.fill = fill
+                    return sec
                 cols = vote_columns(
                     raw,
                     start,
@@ -176,7 +223,7 @@ class _Reader:
                     distinct_out=found,
                 )
                 del raw
-                if cols is not None and len(set(header)) == len(header):
+                if cols is not None and unique:
                     self.cut = -1
                     sec = _Section(header, i_votes + 2, [], None, cols)
                     sec.distinct = found[0] if found else None
