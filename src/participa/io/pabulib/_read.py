@@ -492,18 +492,13 @@ def _check_counts(
     points: npt.NDArray[np.int64] | None = (
         np.zeros(len(projects), np.int64) if want_points else None
     )
-    on = profile.approvals()
+    on = profile.approvals().view(np.uint8)
     gw = profile.group_weight
-    top = int(profile.matrix.max()) if points is not None and profile.num_groups else 1
-    # every partial sum is a whole number below 2**53: float64 (BLAS) sums are then exact
-    exact = profile.num_groups == 0 or int(gw.sum()) * max(top, 1) < 2**53
-    kind = np.float64 if exact else np.int64
-    gwk = gw.astype(kind)
     for a in range(0, profile.num_groups, _ROWS):  # rows at a time: no groups x projects copy
-        support += (gwk[a : a + _ROWS] @ on[a : a + _ROWS].astype(kind)).astype(np.int64)
+        rows = slice(a, a + _ROWS)
+        support += np.einsum("g,gj->j", gw[rows], on[rows], dtype=np.int64)
         if points is not None:
-            chunk = profile.matrix[a : a + _ROWS].astype(kind)
-            points += (gwk[a : a + _ROWS] @ chunk).astype(np.int64)
+            points += np.einsum("g,gj->j", gw[rows], profile.matrix[rows], dtype=np.int64)
     for j, p in enumerate(projects):
         raw = p.metadata.get("votes")
         if raw is not None and raw.strip() and raw.strip() != str(int(support[j])):

@@ -78,6 +78,8 @@ def _chunks(words: U64Array, lo: Index, lens: Index, count: int) -> list[U64Arra
     return out
 
 
+_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93)
+"""Odd 64-bit constants tried, in order, for a collision-free table of short project ids."""
 _TOKENS = 1 << 16
 """Ballot items matched to project ids at a time."""
 _MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)], np.uint64)
@@ -105,18 +107,50 @@ def _keys(chunks: Sequence[U64Array], lens: Index) -> U64Array:
 def _first_order(keys: U64Array) -> tuple[IntArray, IntArray]:
     """Distinct ``keys`` in order of first appearance: (first index of each, index of each key).
 
+    Each key's first appearance is found through a table indexed by a multiply-shift
+    hash of the key (no sort); keys whose slot another key took try the next
+    multiplier. The result is checked (every key points at an equal key at or before
+    it, so at its first appearance); should anything be off, :func:`numpy.unique`
+    decides.
+
     Examples
     --------
     >>> [a.tolist() for a in _first_order(np.array([7, 3, 7, 5, 3], np.uint64))]
     [[0, 1, 3], [0, 1, 0, 2, 1]]
     """
     n = keys.size
+    every = np.arange(n, dtype=np.int64)
+    rep = np.empty(n, np.int64)
+    todo = every
+    bits = max(8, min(24, (2 * n).bit_length()))
+    table = np.empty(1 << bits, np.int64)  # only slots written in a round are read in it
+    for mul in _MULTIPLIERS:
+        k = keys[todo]
+        slot = ((k * _U64(mul)) >> _U64(64 - bits)).astype(np.int64)
+        table[slot[::-1]] = todo[::-1]  # the earliest key of each slot, if written in order
+        got = table[slot]
+        ok = keys[got] == k
+        rep[todo[ok]] = got[ok]
+        todo = todo[~ok]
+        if not todo.size:
+            break
+    if todo.size or not bool((rep <= every).all()):
+        return _first_order_sorted(keys)
+    firsts = np.flatnonzero(rep == every)
+    code = np.empty(n, np.int64)
+    code[firsts] = np.arange(firsts.size)
+    return firsts, code[rep]
+
+
+def _first_order_sorted(keys: U64Array) -> tuple[IntArray, IntArray]:
+    """:func:`_first_order` by sorting."""
+    n = keys.size
     if not n:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     _u, inverse = np.unique(keys, return_inverse=True)
     inverse = inverse.ravel()
     first = np.empty(_u.size, np.int64)
-    first[inverse[::-1]] = np.arange(n - 1, -1, -1)  # the last write is the first appearance
+    first[inverse[::-1]] = np.arange(n - 1, -1, -1)
     order = np.argsort(first)
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
@@ -377,10 +411,6 @@ def match_ids(
         ok &= idc[cand] == ch
     out: IntArray = np.where(ok, np.asarray(columns, np.int64)[cand], -1)
     return out
-
-
-_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93)
-"""Odd 64-bit constants tried, in order, for a collision-free table of short project ids."""
 
 
 def _match_short(
