@@ -53,10 +53,12 @@ U64Array = npt.NDArray[np.uint64]
 
 def _mix(x: U64Array) -> U64Array:
     """splitmix64's finaliser, elementwise (wrapping ``uint64`` arithmetic)."""
-    x = x + _U64(0x9E3779B97F4A7C15)
-    x = (x ^ (x >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> _U64(27))) * _U64(0x94D049BB133111EB)
-    out: U64Array = x ^ (x >> _U64(31))
+    out: U64Array = x + _U64(0x9E3779B97F4A7C15)  # a new array, then updated in place
+    out ^= out >> _U64(30)
+    out *= _U64(0xBF58476D1CE4E5B9)
+    out ^= out >> _U64(27)
+    out *= _U64(0x94D049BB133111EB)
+    out ^= out >> _U64(31)
     return out
 
 
@@ -119,14 +121,15 @@ def _first_order(keys: U64Array) -> tuple[IntArray, IntArray]:
     [[0, 1, 3], [0, 1, 0, 2, 1]]
     """
     n = keys.size
-    every = np.arange(n, dtype=np.int64)
-    rep = np.empty(n, np.int64)
+    index: type[np.signedinteger[Any]] = np.int32 if n < 2**31 else np.int64
+    every = np.arange(n, dtype=index)
+    rep = np.empty(n, index)
     todo = every
     bits = max(8, min(24, (2 * n).bit_length()))
-    table = np.empty(1 << bits, np.int64)  # only slots written in a round are read in it
+    table = np.empty(1 << bits, index)  # only slots written in a round are read in it
     for mul in _MULTIPLIERS:
         k = keys[todo]
-        slot = ((k * _U64(mul)) >> _U64(64 - bits)).astype(np.int64)
+        slot = ((k * _U64(mul)) >> _U64(64 - bits)).astype(np.intp)
         table[slot[::-1]] = todo[::-1]  # the earliest key of each slot, if written in order
         got = table[slot]
         ok = keys[got] == k
@@ -136,10 +139,12 @@ def _first_order(keys: U64Array) -> tuple[IntArray, IntArray]:
             break
     if todo.size or not bool((rep <= every).all()):
         return _first_order_sorted(keys)
+    del table, todo
     firsts = np.flatnonzero(rep == every)
     code = np.empty(n, np.int64)
     code[firsts] = np.arange(firsts.size)
-    return firsts, code[rep]
+    inv: IntArray = code[rep]
+    return firsts, inv
 
 
 def _first_order_sorted(keys: U64Array) -> tuple[IntArray, IntArray]:
@@ -462,27 +467,33 @@ def group_ballots(
         pair = np.sort(pair.astype(np.int32) if n * m < 2**31 else pair)
         if bool((pair[1:] == pair[:-1]).any()):
             return None
-    if values is None:
-        contrib = _mix(cols.astype(np.uint64))
-    else:
-        contrib = _mix((cols.astype(np.uint64) << _U64(32)) | values.astype(np.uint64))
+    contrib = cols.astype(np.uint64)
+    if values is not None:
+        contrib <<= _U64(32)
+        contrib |= values.astype(np.uint64)
+    contrib = _mix(contrib)
     h = np.zeros(n, np.uint64)
     nonempty = np.flatnonzero(tok.counts)
     if nonempty.size:
         offsets = np.cumsum(tok.counts) - tok.counts
         h[nonempty] = np.add.reduceat(contrib, offsets[nonempty])
+        del offsets
+    del contrib, nonempty
     first, inv = _first_order(h)
+    del h
     k = first.size
     mat = np.zeros((k, m), dtype)
     is_rep = np.zeros(n, np.bool_)
     is_rep[first] = True
-    del contrib, h
-    g = inv[rows]
+    at = inv[rows]  # each item's cell in the flattened rows
+    at *= m
+    at += cols
+    flat = mat.reshape(-1)
     rep = is_rep[rows]
-    mat[g[rep], cols[rep]] = True if values is None else values[rep]
+    flat[at[rep]] = True if values is None else values[rep]
     del rep
     if rows.size:
-        got = mat[g, cols]
+        got = flat[at]
         if not bool(got.all() if values is None else (got == values).all()):
             return None  # pragma: no cover - a 64-bit collision
     if not np.array_equal(tok.counts[first][inv], tok.counts):

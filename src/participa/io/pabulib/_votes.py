@@ -197,9 +197,9 @@ def _votes_spans(
     if _WEIGHT_COLUMN in pos or (not kind.has_points and "points" in pos):
         return None
     n = spans.n
-    ids: list[str] = []
+    ids: tuple[str, ...] = ()
     if not synthetic_ids:
-        ids = spans.texts(pos["voter_id"])
+        ids = tuple(spans.texts(pos["voter_id"]))  # the Voters' own tuple: no second copy
         if "" in ids:  # (a repeated id makes Voters refuse: the slow path says where)
             return None
     skip = {"voter_id", "vote", _WEIGHT_COLUMN} | ({"points"} if kind.has_points else set())
@@ -225,7 +225,8 @@ def _votes_spans(
     if grouped is None:
         return None
     mat, inv, mult = grouped
-    mat.setflags(write=False)  # handed over to the Profile as is (no defensive copy)
+    for arr in grouped:
+        arr.setflags(write=False)  # handed over to the Profile as is (no defensive copy)
     try:
         voters: Voters | None = None
         if not synthetic_ids:
