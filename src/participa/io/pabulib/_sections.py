@@ -173,11 +173,10 @@ class _Reader:
             header_text = self.lines[i_votes + 1] if i_votes + 1 < len(self.lines) else ""
             if len(self.lines) == i_votes + 2 and '"' not in header_text:
                 header = header_text.split(";")
-                if text.endswith("\n"):
-                    raw = text.encode("utf-8")
-                    start = len(text[: self.cut].encode("utf-8"))
-                else:
-                    raw, start = (text[self.cut :] + self.sep).encode("utf-8"), 0
+                start = len(text[: self.cut].encode("utf-8"))
+                tail = b"" if text.endswith("\n") else self.sep.encode()
+                # one copy of the whole text (slicing a large str costs more than encoding it)
+                raw = b"".join((text.encode("utf-8"), tail))
                 plain = {"voter_id"}  # unique: nothing to share
                 share = [c for c, h in enumerate(header) if h not in plain]
                 found: list[tuple[list[str], npt.NDArray[np.int64]]] = []
@@ -189,7 +188,8 @@ class _Reader:
                 if unique and len(raw) - start >= _SPANS_FROM and len(header) <= 128:
                     raw += bytes(8)  # the words at every offset are then read in place
                     spans = VoteSpans.find(raw, start, len(header), crlf=self.crlf_text, pad=8)
-                    raw = raw[:-8] if spans is None else raw
+                    if spans is None:
+                        raw = raw[:-8]
                 if spans is not None:
                     self.cut = -1
                     sec = _Section(header, i_votes + 2, [], None, None)
