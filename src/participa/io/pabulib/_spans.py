@@ -306,13 +306,18 @@ class VoteSpans:
     def items(self, c: int) -> Tokens | None:
         """The comma-separated items of column ``c``; ``None`` if an item is empty."""
         lo, hi = self.field(c)
-        commas = np.flatnonzero(self.buf == _COMMA)
-        row = np.searchsorted(self.ends, commas)  # the line holding each comma
-        inside = (commas >= lo[row]) & (commas < hi[row])
-        commas, row = commas[inside], row[inside]
-        del inside
-        counts = np.where(hi > lo, np.bincount(row, minlength=self.n) + 1, 0).astype(np.int64)
-        del row
+        commas = np.flatnonzero(self.buf == _COMMA).astype(lo.dtype)
+        first_in = np.searchsorted(commas, lo)  # the fields are disjoint and in file order:
+        past = np.searchsorted(commas, hi)  # each one's commas are commas[first_in:past]
+        per = past - first_in
+        if int(per.sum()) != commas.size:  # commas in other columns too: keep this column's
+            edge = np.bincount(first_in, minlength=commas.size + 1)
+            edge -= np.bincount(past, minlength=commas.size + 1)
+            commas = commas[np.cumsum(edge[:-1]) > 0]
+            del edge
+        del first_in, past
+        counts = np.where(hi > lo, per + 1, 0).astype(np.int64)
+        del per
         total = int(counts.sum())
         full = np.flatnonzero(counts)
         first = (np.cumsum(counts) - counts)[full]  # each ballot's first item
