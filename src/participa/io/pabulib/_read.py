@@ -36,7 +36,7 @@ from participa.io.pabulib._common import (
     _scale,
     _stem,
 )
-from participa.io.pabulib._limits import Limits, _decode, read_source
+from participa.io.pabulib._limits import Limits, decode_bytes, read_source
 from participa.io.pabulib._projects import _projects
 from participa.io.pabulib._sections import _Reader, _Section
 from participa.io.pabulib._votes import _votes
@@ -152,10 +152,11 @@ def read_pabulib(
         file = str(path) if name is None else name
         data = read_source(path, file, lim)
         fallback = _stem(path.name) if name is None else name
-    text, found = _decode(data, file, lim)
-    del data
+    text, found, data = decode_bytes(data, file, lim)
     anomalies = Anomalies(file, strict=strict, initial=found)
-    result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies)
+    held = [data]  # the reader takes the bytes (no re-encoding) and lets them go
+    del data
+    result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies, raw=held)
     anomalies.warn(stacklevel=2)
     return result
 
@@ -217,8 +218,15 @@ def load_election(
     return read_pabulib(source, strict=strict, limits=limits).election
 
 
-def _parse(text: str, *, file: str | None, fallback_name: str, anomalies: Anomalies) -> PabulibFile:
-    r = _Reader(text, file, anomalies)
+def _parse(
+    text: str,
+    *,
+    file: str | None,
+    fallback_name: str,
+    anomalies: Anomalies,
+    raw: list[bytes] | None = None,
+) -> PabulibFile:
+    r = _Reader(text, file, anomalies, raw=raw)
     i_meta, i_proj, i_votes = r.sections()
     msec = r.section(i_meta + 1, i_proj, "META")
     psec = r.section(i_proj + 1, i_votes, "PROJECTS")

@@ -53,22 +53,22 @@ def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str, int]]:
     return [(line, name, start) for start, line, name in out]
 
 
-def _byte_markers(raw: bytes, *, crlf: bool = False) -> list[tuple[int, str, int]]:
-    """:func:`_markers` found in the UTF-8 bytes of the text (the offsets are the text's).
+def _byte_markers(raw: bytes, size: int, *, crlf: bool = False) -> list[tuple[int, str, int]]:
+    """:func:`_markers` found in ``raw[:size]``, the text's UTF-8 bytes (offsets are the text's).
 
     Searching bytes is several times faster than searching a large non-ASCII ``str``.
     """
     out: list[tuple[int, str, int]] = []
     for name in _SECTIONS:
         key = name.encode()
-        pos = raw.find(key)
+        pos = raw.find(key, 0, size)
         while pos != -1:
             start = raw.rfind(b"\n", 0, pos) + 1
-            end = raw.find(b"\n", pos)
-            end = len(raw) if end == -1 else end - crlf
+            end = raw.find(b"\n", pos, size)
+            end = size if end == -1 else end - crlf
             if raw[start:end].strip(b" \t") == key:
                 out.append((start, name, raw.count(b"\n", 0, start)))
-            pos = raw.find(key, pos + len(key))
+            pos = raw.find(key, pos + len(key), size)
     out.sort()
     return [(line, name, len(raw[:start].decode("utf-8"))) for start, name, line in out]
 
@@ -140,7 +140,11 @@ class _Section:
 class _Reader:
     """One parse of one file's text (internal; holds the file label and the warnings)."""
 
-    def __init__(self, text: str, file: str | None, anomalies: Anomalies) -> None:
+    def __init__(
+        self, text: str, file: str | None, anomalies: Anomalies, *, raw: list[bytes] | None = None
+    ) -> None:
+        """``raw``, when given, holds the UTF-8 bytes of ``text`` (taken out, not copied twice)."""
+        data = raw.pop() if raw else None
         self.file = file
         self.anomalies = anomalies
         self.crlf_text = False  # ``text`` keeps its CRLF line ends (every line has one)
@@ -156,6 +160,7 @@ class _Reader:
                     self.crlf_text = True
                 else:
                     text = text.replace("\r\n", "\n")
+                    data = None  # no longer the text's bytes
         self.sep = "\r\n" if self.crlf_text else "\n"
         self.text = text
         self.quotes = '"' in text
@@ -163,11 +168,14 @@ class _Reader:
         self.raw: bytes | None = None
         try:
             tail = b"" if text.endswith("\n") else self.sep.encode()
-            self.raw = b"".join((text.encode("utf-8"), tail, bytes(8)))
+            body = text.encode("utf-8") if data is None else data
+            del data
+            self.raw = b"".join((body, tail, bytes(8)))
+            del body
         except UnicodeEncodeError:  # lone surrogates (read_pabulib_text): the str path
             self.markers = _markers(text, crlf=self.crlf_text)
         else:
-            self.markers = _byte_markers(self.raw[:-8], crlf=self.crlf_text)
+            self.markers = _byte_markers(self.raw, len(self.raw) - 8, crlf=self.crlf_text)
         # VOTES data lines are split only when the fast tokenizer cannot take them
         cut = self._votes_cut()  # VOTES data from here on, not split into lines yet
         head = text if cut < 0 else text[:cut]
