@@ -303,6 +303,39 @@ class VoteSpans:
         got = operator.itemgetter(*inv.tolist())(distinct)
         return got if isinstance(got, tuple) else (got,)
 
+    def shared_tail(self, c: int) -> list[tuple[str, ...]] | None:
+        """Columns ``c`` to the last, as :meth:`shared` gives them, grouped by the line's tail.
+
+        Voters often share the whole tail of their line (age, sex, district, ...): each
+        distinct tail is split once. ``None`` when tails are long or mostly distinct
+        (then column by column is cheaper).
+        """
+        lo, hi = self.field(c)
+        hi = self.ends
+        lens = hi - lo
+        if not self.n or int(lens.max()) > 64:
+            return None
+        chunks = _chunks(self.words, lo, lens, -(-int(lens.max()) // 8))
+        first, inv = _first_order(_keys(chunks, lens))
+        if first.size * 4 > self.n:
+            return None
+        same = np.array_equal(lens[first][inv], lens)
+        if not (same and all(np.array_equal(ch[first][inv], ch) for ch in chunks)):
+            return None  # pragma: no cover - a 64-bit collision
+        raw = self.buf.data
+        tails = [
+            str(raw[a:b], "utf-8").split(";")
+            for a, b in zip(lo[first].tolist(), hi[first].tolist(), strict=True)
+        ]
+        codes = operator.itemgetter(*inv.tolist())
+        out: list[tuple[str, ...]] = []
+        for k in range(self.width - c):
+            canon: dict[str, str] = {}
+            values = [canon.setdefault(t[k], t[k]) for t in tails]
+            got = codes(values)
+            out.append(got if isinstance(got, tuple) else (got,))
+        return out
+
     def items(self, c: int) -> Tokens | None:
         """The comma-separated items of column ``c``; ``None`` if an item is empty."""
         lo, hi = self.field(c)

@@ -203,9 +203,16 @@ def _votes_spans(
         if "" in ids:  # (a repeated id makes Voters refuse: the slow path says where)
             return None
     skip = {"voter_id", "vote", _WEIGHT_COLUMN} | ({"points"} if kind.has_points else set())
-    columns = {}
+    columns: dict[str, tuple[str, ...]] = {}
     if not synthetic_ids:
-        columns = {h: spans.shared(j) for h, j in pos.items() if h not in skip}
+        extra = [(h, j) for h, j in pos.items() if h not in skip]
+        tail = None
+        if extra and [j for _, j in extra] == list(range(extra[0][1], spans.width)):
+            tail = spans.shared_tail(extra[0][1])  # the extra columns end every line
+        if tail is not None:
+            columns = {h: col for (h, _), col in zip(extra, tail, strict=True)}
+        else:
+            columns = {h: spans.shared(j) for h, j in extra}
     pidx = {p.id: j for j, p in enumerate(projects)}
     tok = spans.ballots(pos["vote"], pidx)
     if tok is None or (kind is BallotKind.CHOOSE_1 and n and int(tok.counts.max()) > 1):
