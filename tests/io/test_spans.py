@@ -30,7 +30,7 @@ def pabulib_files(draw: st.DrawFn) -> bytes:
     ids = draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=6, unique=True))
     voters = draw(st.integers(0, 25))
     extra = draw(st.sampled_from([[], ["age"], ["age", "district"]]))
-    points = kind in ("cumulative", "scoring")
+    points = kind in ("cumulative", "scoring") or (kind == "ordinal" and draw(st.booleans()))
     header = ["voter_id", "vote", *(["points"] if points else []), *extra]
     sep = "\r\n" if draw(st.booleans()) else "\n"
     lines = ["META", "key;value", "budget;1000", f"vote_type;{kind}", "PROJECTS"]

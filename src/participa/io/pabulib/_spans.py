@@ -5,17 +5,21 @@ line with the header's number of fields, no blank line, no stray CR), this modul
 finds each field's byte span with numpy over the section's UTF-8 bytes and reads:
 
 * the ``vote`` (and ``points``) fields without one Python object per voter: the
-  tokens between commas are matched to project ids by a 64-bit key of their bytes
-  (checked byte for byte), each ballot gets an order-free hash of its
+  items between commas are matched to project ids by their bytes (ids of at most 7
+  bytes are their own exact key; longer ones are keyed by a 64-bit hash and then
+  compared word by word), each ballot gets an order-free hash of its
   ``(project, value)`` pairs, voters are grouped by that hash, and every voter's
   ballot is then checked entry by entry against its group's row, so a hash
-  collision can only send the reader down the slow path, never merge two ballots;
+  collision can only send the reader down the column-wise path, never merge two
+  ballots;
 * the ``voter_id`` column as one string per voter, and every other column as one
   string per *distinct* value shared by all the voters who wrote it.
 
 Whatever needs a closer look (an unknown id, a project twice, 0 points, a padded
-number, weights, an approval file with points) makes :func:`fast_profile` return
-``None``; the reader then takes the column-wise path, which reports it with its line.
+number, weights, an approval file with points) makes the reader
+(``_votes._votes_spans``) give up; it then takes the column-wise path, which reports
+the problem with its line. Nothing here is slower than linear in the section, and the
+temporaries are a few bytes per item.
 
 Examples
 --------

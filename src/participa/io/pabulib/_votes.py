@@ -23,7 +23,7 @@ from participa.i18n import ngettext
 from participa.io.pabulib._common import _DIGITS, _INT, _MAX_POINTS, _WEIGHT_COLUMN, IntArray
 from participa.io.pabulib._sections import _Reader, _Section
 from participa.io.pabulib._spans import group_ballots
-from participa.model import BallotKind, Profile, Project, Voters, _matrix_dtype, collapse_rows
+from participa.model import BallotKind, Profile, Project, Voters, collapse_rows
 
 
 def _votes(
@@ -194,8 +194,8 @@ def _votes_spans(
     """
     spans = sec.spans
     assert spans is not None
-    if _WEIGHT_COLUMN in pos or (not kind.has_points and "points" in pos):
-        return None
+    if _WEIGHT_COLUMN in pos or (kind.is_approval and "points" in pos):
+        return None  # (an ordinal file's points column is kept as a voter column)
     n = spans.n
     ids: tuple[str, ...] = ()
     if not synthetic_ids:
@@ -228,7 +228,8 @@ def _votes_spans(
     elif kind is BallotKind.ORDINAL:  # rank = position on the ballot
         offsets = np.cumsum(tok.counts) - tok.counts
         values = np.arange(tok.row.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
-    grouped = group_ballots(n, tok, values, len(projects), _matrix_dtype(kind))
+    dtype = np.bool_ if kind.is_approval else np.int64  # the Profile's matrix dtypes
+    grouped = group_ballots(n, tok, values, len(projects), dtype)
     if grouped is None:
         return None
     mat, inv, mult = grouped
