@@ -233,7 +233,10 @@ def _greedy(
         live = rows[~spent[rows]]
         total = base * int(wts[live].sum())
         if funded and live.size:
-            counts = approvals[np.ix_(live, funded)].T.astype(wts.dtype) @ wts[live]
+            counts = (
+                approvals[np.ix_(live, np.asarray(funded, dtype=np.intp))].T.astype(wts.dtype)
+                @ wts[live]
+            )
             total -= sum((r * int(c) for r, c in zip(rhos, counts, strict=True)), Fraction(0))
         return total
 
@@ -245,7 +248,7 @@ def _greedy(
             trace.append(_arrived(election, step, j, have, "skip"))
             continue
         if need > 0:
-            paid_by = approvals[np.ix_(sup, funded)] @ rho_f
+            paid_by = approvals[np.ix_(sup, np.asarray(funded, dtype=np.intp))] @ rho_f
             est = np.where(spent[sup], 0.0, base_f - paid_by)
             order = np.argsort(est, kind="stable")
             es, ws = est[order], wts[sup][order].astype(np.float64)
