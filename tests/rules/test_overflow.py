@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, note, settings
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from participa.model import BallotKind, Election, Profile, Project
 from participa.rules import greedy, max_welfare
 from participa.rules.mes import equal_shares, equal_shares_reference
+from participa.rules.split import equal_split, per_head
 from participa.tiebreak import TieBreak
 
 BIG = 2**63
@@ -182,4 +184,45 @@ def test_equal_shares_beyond_int64_voters_takes_the_exact_path(completion: str) 
     ref = equal_shares_reference(e, completion=completion, increment=10**10)
     assert out.params["path"] == "exact"
     assert out.selected == ref.selected
+    assert out.total_cost <= e.budget
+
+
+@given(e=huge_elections(), cap=st.booleans())
+def test_per_head_exact_at_any_magnitude(e: Election, cap: bool) -> None:
+    """The per-head split's votes, shares and ranking in Python integers (#12.3)."""
+    out = per_head(e, cap_at_cost=cap)
+    votes = _scores(e, "count")  # weighted number of supporters, exact
+    ids = e.project_ids
+    first = {
+        s.project_id: s.values["votes"]
+        for s in out.trace
+        if s.round == 1 and s.action.value == "fund"
+    }
+    if e.budget:  # nothing to split, no round, when the budget is 0
+        assert first == {p: v for p, v in zip(ids, votes, strict=True) if v > 0}
+    assert all(amount >= 0 for amount in out.funding.values())
+    assert sum(out.funding.values()) == e.budget - int(out.params["unspent"])
+    total = sum(votes)
+    if total and not cap:  # one round of Hamilton's method: within one unit of the quota
+        for p, v in zip(ids, votes, strict=True):
+            assert abs(out.funding[p] - Fraction(e.budget * v, total)) < 1
+    costs = dict(zip(ids, (int(c) for c in e.costs), strict=True))
+    funded = [p for p, v in zip(ids, votes, strict=True) if v > 0 and out.funding[p] >= costs[p]]
+    rank = dict(zip(ids, votes, strict=True))
+    assert list(out.selected) == sorted(funded, key=lambda p: (-rank[p], p))
+
+
+@given(e=huge_elections())
+def test_equal_split_ranks_by_exact_support(e: Election) -> None:
+    """One territory, one envelope: greedy by exact weighted support, ties by id."""
+    e = attrs.evolve(e, projects=tuple(attrs.evolve(p, territory="t") for p in e.projects))
+    out = equal_split(e)
+    support = dict(zip(e.project_ids, _scores(e, "count"), strict=True))
+    left, expected = e.budget, []
+    for p in sorted(e.project_ids, key=lambda p: (-support[p], p)):
+        cost = int(e.costs[e.project_ids.index(p)])
+        if cost <= left:
+            left -= cost
+            expected.append(p)
+    assert sorted(out.selected) == sorted(expected)
     assert out.total_cost <= e.budget
