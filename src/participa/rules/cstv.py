@@ -36,9 +36,9 @@ variant    which project to fund     when none is eligible      at the end
   first; **acceptance of under-supported projects** funds the set-aside projects that
   still fit, best first, and each one funded takes all the money of its donors.
 
-Every amount is an exact fraction; ties are broken by ``tie_break``. Cumulative and
-scoring ballots. Complexity: ``O(m²)`` rounds of ``O(g · m)`` fraction operations for
-``m`` projects and ``g`` distinct ballots.
+Every amount is exact (integers over one common denominator, see ``_State``); ties
+are broken by ``tie_break``. Cumulative and scoring ballots. Complexity: see
+:func:`cstv`'s Notes.
 
 Examples
 --------
@@ -350,6 +350,15 @@ def cstv(
         If the ballots carry no points (approval, ordinal).
     ValidationError
         For an unknown ``variant``.
+
+    Notes
+    -----
+    Complexity: at most ``2m`` moves for ``m`` projects (each project is funded,
+    eliminated or set aside once; a minimal transfer precedes a funding), each ``O(g ·
+    m)`` operations on Python integers for ``g`` distinct ballots: ``O(g · m²)``
+    integer operations in all (time), and ``O(g · m)`` memory. The integers are the exact
+    fractions over one common denominator, whose length about doubles with every
+    refund: arithmetic on them, not the operation count, dominates on long runs.
 
     Examples
     --------

@@ -24,16 +24,13 @@ Both rules make no tie-breaking decision: the arrival order decides. By default
 projects arrive in the election's order (a pabulib file's ``PROJECTS`` rows);
 ``order=`` gives another one.
 
-Everything is exact: money is scaled by the number of shares ``W`` so that every
-share's budget is an integer, payments are kept as integers over one common
-denominator, and the flow uses integer capacities (Python integers where an
-``int64`` bound cannot be proved).
+Everything is exact. Greedy keeps one exact fraction per funded project (the equal
+payment ``ρ`` its payers made) and decides who pays everything from float64
+estimates checked exactly (see ``_greedy``); the efficient variant scales money by
+the number of shares ``W`` and uses integer flow capacities (Python integers where
+an ``int64`` bound cannot be proved).
 
-Complexity: greedy — ``O(m · g log g)`` for ``m`` projects and ``g`` distinct
-ballots (a sort of the supporters' budgets per arriving project); efficient — a
-maximum flow on the project graph per arriving project: ``O(m · k² · g)`` array
-operations at most for ``k`` funded projects (augmenting paths between projects,
-each step one vector operation over the ballots).
+Complexity: see :func:`online_greedy`'s Notes.
 
 Examples
 --------
@@ -137,6 +134,16 @@ def online_greedy(
     ValidationError
         For an unknown ``utility`` or ``variant``, or an ``order`` naming unknown
         or repeated projects.
+
+    Notes
+    -----
+    Complexity: ``variant="greedy"`` takes ``O(m · (s · k + s log s))`` time for ``m``
+    projects, at most ``s ≤ g`` supporting ballot groups per project and ``k ≤ m``
+    funded projects (a float64 estimate and sort per arriving project; exact fractions
+    ``O(k)`` per project, more only for near ties), ``O(g + m)`` memory.
+    ``variant="efficient"`` solves a maximum flow per arriving project:
+    ``O(m · k² · g)`` time (each flow step one vector operation over the ``g`` distinct
+    ballots) and ``O(k · g)`` memory.
 
     Examples
     --------

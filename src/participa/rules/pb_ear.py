@@ -85,6 +85,13 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     RuleError
         If the ballots are not ordinal.
 
+    Notes
+    -----
+    Complexity: ``O((m + r) · g · m)`` time in array operations for ``m`` projects,
+    ``g`` distinct ballots and ballots of length at most ``r``, plus ``O((m + r) · k ·
+    m)`` exact fraction operations for ``k ≤ g`` distinct weight factors;
+    ``O(g · m)`` memory.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Election, Profile, Project

@@ -75,6 +75,14 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
     RuleError
         For cumulative, scoring or ordinal ballots.
 
+    Notes
+    -----
+    Complexity: ``O(nnz)`` time and memory to set up, for ``nnz`` approvals over the
+    distinct ballots; then at most ``m`` rounds (``m`` projects), each ``O(m)`` to find
+    the next purchase plus ``O(approvals of its supporters)`` to update loads:
+    ``O(nnz + m² + m · nnz)`` time in the worst case, ``O(nnz + m²)`` memory. Python
+    loops run over projects, never over voters.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Election, Profile, Project

@@ -89,6 +89,14 @@ def per_head(
         money left when capping cut it (``redistribute=False``), when every project
         reached its cost, or when nobody voted.
 
+    Notes
+    -----
+    Complexity: ``O(g · m)`` time to count the votes over ``g`` distinct ballots and
+    ``m`` projects (Python integers when ``int64`` could overflow), then per round of
+    the largest-remainder split ``O(m log m)``; at most ``m`` rounds with
+    ``redistribute``, so ``O(g · m + m² log m)`` time and ``O(m)`` memory besides the
+    profile. Independent of the budget's magnitude.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Election, Profile, Project
@@ -217,8 +225,11 @@ def equal_split(
     minor units that do not divide go one each to the first territories in id order
     (largest remainder, :mod:`participa.apportion`). Inside an envelope the rule ranks by
     the weighted number of ballots naming each project and skips what does not fit,
-    like :func:`~participa.rules.greedy.greedy` with ``utility="cost"``. Time:
-    ``O(m log m + n·m)`` for ``m`` projects and ``n`` distinct ballots.
+    like :func:`~participa.rules.greedy.greedy` with ``utility="cost"``.
+
+    Complexity: ``O(g · m + m log m)`` time for ``m`` projects and ``g`` distinct
+    ballots (exact Python-integer support counts, one sort, one pass per envelope),
+    ``O(m + t)`` memory for ``t`` envelopes.
 
     Examples
     --------
