@@ -125,6 +125,13 @@ class _State:
         self.weights: npt.NDArray[Any] = prof.group_weight.astype(object)
         self.mass: npt.NDArray[Any] = self.points * self.weights[:, None]  # weight · points
         self.has = prof.matrix > 0  # voters of group g give p some points
+        # the non-zero gifts, column by column: supports are sums over these only
+        rows, cols = np.nonzero(self.has.T)
+        self.nz_rows = cols  # (transposed: np.nonzero walks project by project)
+        self.nz_mass: npt.NDArray[Any] = self.mass[cols, rows]
+        counts = np.bincount(rows, minlength=len(self.costs))
+        self.nz_cols = np.flatnonzero(counts)
+        self.nz_starts = (np.cumsum(counts) - counts)[self.nz_cols]
         totals = self.points.sum(axis=1)
         donors = np.array([t > 0 for t in totals], dtype=bool)
         n = int(self.weights[donors].sum())
@@ -155,7 +162,10 @@ class _State:
     def supports(self) -> npt.NDArray[Any]:
         """Every project's support times ``D`` (0 for columns out of play)."""
         if self._supports is None:
-            s = self.mass.T.dot(self.C) if len(self.C) else np.zeros(len(self.costs), object)
+            s = np.zeros(len(self.costs), dtype=object)
+            if self.nz_cols.size:
+                gifts = self.nz_mass * self.C[self.nz_rows]
+                s[self.nz_cols] = np.add.reduceat(gifts, self.nz_starts)
             s[~self.live] = 0
             self._supports = s
         return self._supports
