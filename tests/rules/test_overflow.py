@@ -13,13 +13,19 @@ from fractions import Fraction
 import attrs
 import numpy as np
 import pytest
-from hypothesis import given, note, settings
+from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 
 from participa.model import BallotKind, Election, Profile, Project
 from participa.rules import greedy, max_welfare
+from participa.rules.cstv import cstv
+from participa.rules.ees import exact_equal_shares
+from participa.rules.maximin import maximin_support
 from participa.rules.mes import equal_shares, equal_shares_reference
+from participa.rules.online import online_greedy
+from participa.rules.pb_ear import pb_ear
 from participa.rules.split import equal_split, per_head
+from participa.testing.strategies import elections
 from participa.tiebreak import TieBreak
 
 BIG = 2**63
@@ -226,3 +232,54 @@ def test_equal_split_ranks_by_exact_support(e: Election) -> None:
             expected.append(p)
     assert sorted(out.selected) == sorted(expected)
     assert out.total_cost <= e.budget
+
+
+# -- the newer rules: outcomes do not change when money and weights grow past 2^63 ---------
+
+WEIGHT_SCALE = 2**57  # times at most 8 voters of weight <= 3: the total stays below 2^63
+MONEY_SCALE = 2**40  # costs and budgets up to ~2^47; weight x money products ~2^104
+
+
+def scaled(e: Election, weight: int, money: int) -> Election:
+    """The same election with every weight times ``weight`` and all money times ``money``."""
+    prof = e.profile
+    big = Profile.from_matrix(
+        prof.kind,
+        list(prof.project_ids),
+        prof.matrix,
+        multiplicity=prof.multiplicity,
+        weights=[int(w) * weight for w in prof.weight.tolist()],
+        collapse=False,
+        listed=prof.listed,
+    )
+    projects = tuple(attrs.evolve(p, cost=p.cost * money) for p in e.projects)
+    return Election(e.budget * money, projects, big)
+
+
+NEWER = {
+    "cstv": (lambda e: cstv(e, variant="mt"), (BallotKind.CUMULATIVE,)),
+    "online-greedy": (online_greedy, (BallotKind.APPROVAL,)),
+    "online-efficient": (
+        lambda e: online_greedy(e, variant="efficient"),
+        (BallotKind.APPROVAL,),
+    ),
+    "ees": (exact_equal_shares, (BallotKind.APPROVAL,)),
+    "maximin-support": (maximin_support, (BallotKind.APPROVAL,)),
+    "pb-ear": (pb_ear, (BallotKind.ORDINAL,)),
+}
+
+
+@settings(max_examples=25, deadline=None)
+@pytest.mark.parametrize("rule", sorted(NEWER))
+@given(data=st.data())
+def test_newer_rules_scale_past_int64(rule: str, data: st.DataObject) -> None:
+    """Equal shares of money and weights: scaling all of them leaves the outcome alone, so
+    a wrap-around or float rounding past 2^63 would show as a different outcome."""
+    run, kinds = NEWER[rule]
+    e = data.draw(elections(kinds=kinds, max_projects=4, max_voters=6, weighted=True))
+    assume(int(e.profile.weight.max(initial=1)) <= 3)
+    small = run(e)
+    big = run(scaled(e, WEIGHT_SCALE, MONEY_SCALE))
+    note(f"small {small.selected}, big {big.selected}")
+    assert big.selected == small.selected
+    assert big.total_cost == small.total_cost * MONEY_SCALE
