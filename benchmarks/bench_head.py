@@ -69,6 +69,12 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str]] = {
         "Poland_Poznan_2023_4_-_Gluszyna_Krzesiny-Pokrzywno-Garaszewo_Staroleka-Minikowo_"
         "Szczepankowo-Splawie-Krzesinki.pb.gz",
     ),
+    "maximin_support_poznan11": (
+        "maximin-support",
+        {},
+        "maximin",
+        "Poland_Poznan_2023_11_-_Fabianowo-Kotowo_Gorczyn_Junikowo_Kwiatowe_Lawica.pb.gz",
+    ),
     "online_greedy_cost": (
         "online-greedy",
         {"utility": "cost"},
@@ -181,7 +187,7 @@ def tie_sensitive(key: str, file_name: str) -> bool | None:
     if not path.is_file():
         return None
     entry = json.loads(path.read_text(encoding="utf-8")).get(file_name.split(".pb")[0], {})
-    result = entry.get("results", {}).get(key.removesuffix("_zurich"), {})
+    result = entry.get("results", {}).get(key.split("_zurich")[0].split("_poznan")[0], {})
     flag = result.get("tie_sensitive")
     return None if flag is None else bool(flag)
 

@@ -221,10 +221,13 @@ def _greedy(
     base = Fraction(election.budget, total_weight)
     base_f = float(base)
     tol = base_f * 2.0**-20
+    approvals = np.asfortranarray(approvals)  # one contiguous column per project
     spent = np.zeros(len(weights), dtype=bool)
     funded: list[int] = []
     rhos: list[Fraction] = []
-    rho_f = np.zeros(0)
+    # columns of the funded projects' approvals, and each group's float64 payments so far
+    cols = np.zeros((len(weights), len(arrival)), dtype=bool, order="F")
+    paid_f = np.zeros(len(weights))
     # weight sums are at most W: int64 when W < 2**62, else Python integers
     wts: npt.NDArray[Any] = weights.astype(np.int64 if total_weight < 2**62 else object)
 
@@ -240,10 +243,7 @@ def _greedy(
         live = rows[~spent[rows]]
         total = base * int(wts[live].sum())
         if funded and live.size:
-            counts = (
-                approvals[np.ix_(live, np.asarray(funded, dtype=np.intp))].T.astype(wts.dtype)
-                @ wts[live]
-            )
+            counts = wts[live] @ cols[live, : len(funded)].astype(wts.dtype)
             total -= sum((r * int(c) for r, c in zip(rhos, counts, strict=True)), Fraction(0))
         return total
 
@@ -255,9 +255,8 @@ def _greedy(
             trace.append(_arrived(election, step, j, have, "skip"))
             continue
         if need > 0:
-            paid_by = approvals[np.ix_(sup, np.asarray(funded, dtype=np.intp))] @ rho_f
-            est = np.where(spent[sup], 0.0, base_f - paid_by)
-            order = np.argsort(est, kind="stable")
+            est = np.where(spent[sup], 0.0, base_f - paid_f[sup])
+            order = np.argsort(est)  # ties in any order: who pays all is a threshold
             es, ws = est[order], wts[sup][order].astype(np.float64)
             paid_before = np.concatenate(([0.0], np.cumsum(es * ws)[:-1]))
             weight_from = np.cumsum(ws[::-1])[::-1]
@@ -287,9 +286,10 @@ def _greedy(
                     k += 1
                 rho = (need - paid) / weight
             spent[sup[order[:k]]] = True
+            cols[:, len(funded)] = approvals[:, j]
+            paid_f[sup] += float(rho)
             funded.append(j)
             rhos.append(rho)
-            rho_f = np.array([float(r) for r in rhos])
         selected.append(j)
         trace.append(_arrived(election, step, j, have, "select"))
     return selected, trace
