@@ -16,11 +16,11 @@ funded project is paid by a set of voters who each pay ``cost / |payers|``).
 ranks projects by their number of payers; ``utility="count"`` by payers per unit of
 cost. Approval (and choose-1) ballots.
 
-Everything is exact: budgets are integers over one common denominator (Python
-integers), compared by cross-multiplication. Identical ballots move together, so the
-work is over distinct ballots. Complexity: ``O(m² · g log g)`` for ``m`` projects
-and ``g`` distinct ballots (at most ``m`` rounds, each sorting every project's
-payers by budget).
+Everything is exact: what each voter holds is one exact fraction per funded project she
+paid for; who pays is decided on float64 estimates only when every comparison clears a
+margin far above their error, else on the exact fractions (see ``_Holdings``).
+Identical ballots move together, so the work is over distinct ballots. Complexity: see
+:func:`exact_equal_shares`'s Notes.
 
 Examples
 --------
@@ -35,7 +35,7 @@ Examples
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -86,9 +86,9 @@ def exact_equal_shares(
     Notes
     -----
     Complexity: at most ``m`` rounds for ``m`` projects, each sorting the supporters of
-    every unfunded project by the money they hold: ``O(m² · g log g)`` time in comparisons for
-    ``g`` distinct ballots, on Python integers (one common denominator) that grow by
-    ``O(log n)`` bits per funded project for ``n`` voters; ``O(g · m)`` memory.
+    every unfunded project by the money they hold: ``O(m² · g log g)`` time for ``g``
+    distinct ballots (float64 sorts; exact fractions, ``O(k)`` per supporter for ``k``
+    funded projects, only for close calls); ``O(g · m)`` memory.
 
     Examples
     --------
@@ -117,9 +117,7 @@ def exact_equal_shares(
     trace: list[TraceStep] = []
     if n == 0:
         return Outcome.from_selection(election, [], rule="ees", params={"utility": utility})
-    # each voter of group g holds money[g] / denom
-    money: npt.NDArray[Any] = np.full(prof.num_groups, election.budget, dtype=object)
-    denom = n
+    guide = _Holdings(election.budget, n, approvals, weights, len(costs))
     funded = np.zeros(len(costs), dtype=bool)
     while True:
         best: tuple[int, Fraction] | None = None  # (class, value): class 1 = infinite score
@@ -127,7 +125,7 @@ def exact_equal_shares(
         for p in range(len(costs)):
             if funded[p]:
                 continue
-            found = _payers(money, weights, approvals[:, p], costs[p] * denom)
+            found = guide.payers(p, costs[p])
             if found is None:
                 continue
             payers, count = found
@@ -140,12 +138,7 @@ def exact_equal_shares(
             break
         pick = resolver.pick([c[0] for c in candidates])
         p, payers, count = next(c for c in candidates if c[0] == pick)
-        share = Fraction(costs[p] * denom, count)  # in units of 1/denom
-        if share.denominator != 1:
-            money = money * share.denominator
-            denom *= share.denominator
-            share *= share.denominator
-        money[payers] = money[payers] - int(share)
+        guide.charge(payers, Fraction(costs[p], count))
         funded[p] = True
         selected.append(p)
         each = Fraction(costs[p], count)
@@ -175,28 +168,108 @@ def _score(cost: int, payers: int, utility: EesUtility) -> tuple[int, Fraction]:
     return (0, Fraction(payers, cost))
 
 
-def _payers(
-    money: npt.NDArray[Any],
-    weights: npt.NDArray[np.int64],
-    supports: npt.NDArray[np.bool_],
-    need: int,
-) -> tuple[npt.NDArray[np.int64], int] | None:
-    """The groups that pay for a project needing ``need`` (in ``1/denom`` units), and their size.
+class _Holdings:
+    """What every voter holds, exactly and as a float64 guide.
 
-    Supporters are taken poorest first; the poorest is dropped while she cannot pay
-    ``need / (voters left)``. Identical voters are dropped together: if one cannot
-    pay, none of her group can once she is gone (the share only grows).
+    A voter of group ``g`` holds ``budget / n − Σ share_t`` over the funded projects ``t``
+    she paid for: one exact fraction per funded project (``shares``) and one boolean
+    column of payers per funded project (``paid``). Who pays for a project is decided on
+    float64 estimates (``paid_f``, the same sums in floating point) when every comparison
+    clears a margin far above their rounding error, else exactly.
+
+    The payers of a project are its supporters from the first one, poorest first, who can
+    pay an equal split among those left: ``h_k · left_k ≥ cost``. The estimates' error is
+    below ``(k + 2) · 2⁻⁵² · budget / n`` for ``k`` funded projects, far below ``tol =
+    2⁻²⁰ · budget / n``. Sorted estimates split into *clusters* wherever two neighbours
+    are more than ``tol`` apart: between clusters the exact order is the estimates'
+    order. A cluster starting at position ``a`` surely fails when its largest estimate
+    times ``left_a`` is below ``cost`` by more than the margin ``tol · left_a + 2⁻⁵⁰ ·
+    cost`` (no position inside it can pass: none holds more, none has more voters
+    left), and surely passes at ``a`` when its smallest estimate times ``left_a``
+    clears ``cost`` by the margin. The payers are decided in float64 when the first
+    cluster that does not surely fail surely passes; otherwise the supporters' exact
+    amounts are sorted (Fractions).
     """
-    groups = np.flatnonzero(supports & (weights > 0))
-    if groups.size == 0:
+
+    def __init__(
+        self,
+        budget: int,
+        n: int,
+        approvals: npt.NDArray[np.bool_],
+        weights: npt.NDArray[np.int64],
+        m: int,
+    ) -> None:
+        self.base = Fraction(budget, n)
+        self.base_f = float(self.base)
+        self.tol = self.base_f * 2.0**-20
+        self.floats = n < 2**53  # weight sums exact in float64
+        self.approvals = np.asfortranarray(approvals & (weights > 0)[:, None])
+        self.weights = weights
+        self.paid = np.zeros((len(weights), m), dtype=bool, order="F")
+        self.shares: list[Fraction] = []
+        self.paid_f = np.zeros(len(weights))
+
+    def charge(self, payers: npt.NDArray[np.int64], share: Fraction) -> None:
+        self.paid[payers, len(self.shares)] = True
+        self.shares.append(share)
+        self.paid_f[payers] += float(share)
+
+    def exact(self, groups: npt.NDArray[np.int64]) -> list[Fraction]:
+        k = len(self.shares)
+        out = []
+        for row in self.paid[groups, :k].tolist():
+            out.append(
+                self.base
+                - sum((s for s, x in zip(self.shares, row, strict=True) if x), Fraction(0))
+            )
+        return out
+
+    def payers(self, p: int, cost: int) -> tuple[npt.NDArray[np.int64], int] | None:
+        """The groups that pay for project ``p`` and their weight (None: nobody can)."""
+        groups = np.flatnonzero(self.approvals[:, p])
+        if groups.size == 0:
+            return None
+        if self.floats:
+            found = self._guided(groups, cost)
+            if found is not False:
+                return found
+        return self._exact(groups, cost)
+
+    def _guided(
+        self, groups: npt.NDArray[np.int64], cost: int
+    ) -> tuple[npt.NDArray[np.int64], int] | Literal[False] | None:
+        est = self.base_f - self.paid_f[groups]
+        order = np.argsort(est)
+        es = est[order]
+        w = self.weights[groups][order]
+        left = np.cumsum(w[::-1])[::-1]
+        # clusters: runs of estimates less than tol apart (their exact order is unknown)
+        first = np.flatnonzero(np.concatenate(([True], np.diff(es) > self.tol)))
+        last = np.concatenate((first[1:], [es.size])) - 1
+        left_f = left[first].astype(np.float64)
+        margin = self.tol * left_f + 2.0**-50 * cost
+        surely_false = es[last] * left_f < cost - margin
+        surely_true = es[first] * left_f >= cost + margin
+        open_ = np.flatnonzero(~surely_false)
+        if open_.size == 0:
+            return None
+        c = int(open_[0])
+        if not surely_true[c]:
+            return False  # a close call: decide exactly
+        k = int(first[c])
+        return groups[order[k:]], int(left[k])
+
+    def _exact(
+        self, groups: npt.NDArray[np.int64], cost: int
+    ) -> tuple[npt.NDArray[np.int64], int] | None:
+        """Supporters taken poorest first; the poorest is dropped while she cannot pay
+        ``cost / (voters left)`` (identical voters are dropped together)."""
+        held = self.exact(groups)
+        order = sorted(range(len(groups)), key=held.__getitem__)
+        left = int(self.weights[groups].sum())
+        for i, g in enumerate(order):
+            if held[g] * left >= cost:
+                kept = np.asarray([groups[j] for j in order[i:]], dtype=np.int64)
+                return kept, left
+            left -= int(self.weights[groups[g]])
         return None
-    held = money[groups]
-    order = np.argsort(held, kind="stable")
-    held, groups = held[order], groups[order]
-    w = weights[groups].astype(object)
-    left = np.cumsum(w[::-1])[::-1]  # voters from position k on
-    ok = np.asarray(held * left >= need, dtype=bool)
-    if not ok.any():
-        return None
-    k = int(np.argmax(ok))
-    return groups[k:], int(left[k])
