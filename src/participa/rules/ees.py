@@ -208,11 +208,18 @@ class _Holdings:
         self.paid = np.zeros((len(weights), m), dtype=bool, order="F")
         self.shares: list[Fraction] = []
         self.paid_f = np.zeros(len(weights))
+        # every group, sorted by its estimate (kept sorted as payments come in)
+        self.order = np.arange(len(weights))
 
     def charge(self, payers: npt.NDArray[np.int64], share: Fraction) -> None:
         self.paid[payers, len(self.shares)] = True
         self.shares.append(share)
         self.paid_f[payers] += float(share)
+        # payers and the others each stay sorted among themselves: merge the two runs
+        hit = np.zeros(len(self.weights), dtype=bool)
+        hit[payers] = True
+        runs = np.concatenate((self.order[hit[self.order]], self.order[~hit[self.order]]))
+        self.order = runs[np.argsort(self.paid_f[runs] * -1.0, kind="stable")]
 
     def exact(self, groups: npt.NDArray[np.int64]) -> list[Fraction]:
         k = len(self.shares)
@@ -230,18 +237,17 @@ class _Holdings:
         if groups.size == 0:
             return None
         if self.floats:
-            found = self._guided(groups, cost)
+            found = self._guided(p, cost)
             if found is not False:
                 return found
         return self._exact(groups, cost)
 
     def _guided(
-        self, groups: npt.NDArray[np.int64], cost: int
+        self, p: int, cost: int
     ) -> tuple[npt.NDArray[np.int64], int] | Literal[False] | None:
-        est = self.base_f - self.paid_f[groups]
-        order = np.argsort(est)
-        es = est[order]
-        w = self.weights[groups][order]
+        ranked = self.order[self.approvals[self.order, p]]  # supporters, poorest first
+        es = self.base_f - self.paid_f[ranked]
+        w = self.weights[ranked]
         left = np.cumsum(w[::-1])[::-1]
         # clusters: runs of estimates less than tol apart (their exact order is unknown)
         first = np.flatnonzero(np.concatenate(([True], np.diff(es) > self.tol)))
@@ -257,7 +263,7 @@ class _Holdings:
         if not surely_true[c]:
             return False  # a close call: decide exactly
         k = int(first[c])
-        return groups[order[k:]], int(left[k])
+        return ranked[k:], int(left[k])
 
     def _exact(
         self, groups: npt.NDArray[np.int64], cost: int
