@@ -104,8 +104,8 @@ class _State:
     product ``(weight · points)ᵀ C`` over ``D``, and every comparison the rule makes is a
     comparison of integers. Each move multiplies ``C`` by per-group integer factors and
     ``D`` by their common denominator (the lcm of small point sums times one support),
-    then divides everything by the gcd, so the numbers are exactly as long as the
-    reduced fractions they stand for. They do not fit in 64 bits: the denominator about
+    then divides everything by the gcd, so the numbers stay about as long as the reduced
+    fractions they stand for (their lcm). They do not fit in 64 bits: the denominator about
     doubles in length with every refund (20, 52, 122, 259, 529 bits over the first five
     fundings of Katowice 2025), so ``C`` is a numpy array of Python integers
     (``dtype=object``) and no fixed-width bound is needed or claimed. A minimal transfer
@@ -118,7 +118,6 @@ class _State:
         self.variant = variant
         self.resolver = resolver
         self.costs = [int(c) for c in election.costs]
-        self.cost_arr = np.array(self.costs, dtype=object)
         prof = election.profile
         # Python integers throughout: points and weights are never multiplied in int64.
         self.points: npt.NDArray[Any] = prof.matrix.astype(object)
