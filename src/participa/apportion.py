@@ -260,6 +260,10 @@ def _hamilton(exact_amounts: Sequence[Fraction], total: int) -> list[int]:
     return parts
 
 
+def _below(seats: int, cap: int | None) -> bool:
+    return cap is None or seats < cap
+
+
 def _divisor(
     total: int,
     ws: Sequence[Fraction],
@@ -289,7 +293,7 @@ def _divisor(
         if best < 0:
             # every weighted position is at its cap: the rest goes equally to the
             # zero-weight positions, fewest units first, as bounded_quotas shares it
-            idle = [i for i in range(n) if ws[i] == 0 and (cp[i] is None or seats[i] < cp[i])]
+            idle = [i for i in range(n) if ws[i] == 0 and _below(seats[i], cp[i])]
             if not idle:  # pragma: no cover - excluded by bounded_quotas' feasibility check
                 raise ValidationError(_("no position can take the remaining units"))
             best = min(idle, key=lambda i: (seats[i], i))
