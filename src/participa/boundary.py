@@ -44,10 +44,14 @@ participa.errors.ValidationError: share(): mode must be one of 'floor', 'round',
 
 from __future__ import annotations
 
+import ast
 import collections.abc as cabc
+import enum
 import functools
+import importlib
 import inspect
 import math
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -76,6 +80,11 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
 
 
+def _numpy_typing(tp: Any) -> bool:
+    """Whether ``tp`` is one of numpy's typing helpers (``ArrayLike`` is a union of them)."""
+    return str(getattr(get_origin(tp) or tp, "__module__", "")).startswith("numpy._typing")
+
+
 def matches(value: object, tp: Any) -> bool:
     """Whether ``value`` is of the kind the annotation ``tp`` describes (see the module).
 
@@ -96,11 +105,16 @@ def matches(value: object, tp: Any) -> bool:
         return True
     origin = get_origin(tp)
     args = get_args(tp)
+    if tp in (typing.TextIO, typing.BinaryIO, typing.IO) or origin is typing.IO:
+        # typing's stream classes are not the io classes: a stream is what reads or writes
+        return hasattr(value, "write") or hasattr(value, "read")
     if origin is Literal:
-        return any(value == a and type(value) is type(a) for a in args) or any(
-            isinstance(a, str) and value == a for a in args
+        return any(type(value) is type(a) and value == a for a in args) or any(
+            isinstance(a, str) and isinstance(value, str) and value == a for a in args
         )
     if origin is typing.Union or origin is types.UnionType:
+        if any(_numpy_typing(a) for a in args):  # ArrayLike: the function converts it
+            return True
         return any(matches(value, a) for a in args)
     if origin is typing.Annotated:
         return matches(value, args[0])
@@ -136,7 +150,8 @@ def _matches_generic(value: object, origin: Any, args: tuple[Any, ...]) -> bool:
     if origin is cabc.Callable:
         return callable(value)
     if origin is np.ndarray:
-        return isinstance(value, np.ndarray)
+        # an array, or nested lists the function turns into one (it checks shape and dtype)
+        return isinstance(value, np.ndarray | list | tuple)
     if origin is type:
         return isinstance(value, type)
     if not isinstance(origin, type):
@@ -161,7 +176,8 @@ def _matches_generic(value: object, origin: Any, args: tuple[Any, ...]) -> bool:
         return len(value) == len(args) and all(
             matches(v, a) for v, a in zip(value, args, strict=True)
         )
-    if isinstance(value, cabc.Sequence | cabc.Set):
+    if isinstance(value, cabc.Sequence | cabc.Set | cabc.Mapping):
+        # a mapping passed where items were meant iterates over its keys
         return all(matches(v, args[0]) for v in value)
     return True  # an iterator: its items are checked where they are consumed
 
@@ -181,7 +197,7 @@ def describe(tp: Any) -> str:
     if origin is Literal:
         return _("one of {choices}", choices=", ".join(repr(a) for a in args))
     if origin is typing.Union or origin is types.UnionType:
-        return _(" or ").join(describe(a) for a in args)
+        return _(" or ").join(dict.fromkeys(describe(a) for a in args))
     if tp is int:
         return _("an integer")
     if tp is float:
@@ -190,13 +206,58 @@ def describe(tp: Any) -> str:
         return _("True or False")
     if tp is str:
         return _("a string")
+    if origin is np.ndarray or tp is np.ndarray:
+        return _("a numpy array")
     if origin is not None and isinstance(origin, type):
         inner = ", ".join(describe(a) for a in args if a is not Ellipsis)
         name = origin.__name__
         return _("a {kind} of {items}", kind=name, items=inner) if inner else name
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        choices = ", ".join(f"{tp.__name__}.{m.name}" for m in list(tp)[:8])
+        return _("a {kind} ({choices})", kind=tp.__name__, choices=choices)
     if isinstance(tp, type):
         return tp.__name__
     return str(tp)
+
+
+def _first_mismatch(value: object, tp: Any) -> tuple[str, object, Any]:
+    """Where inside a container the first wrong item is: ``("[2]", 2.5, int)``.
+
+    A list of the right kind with one wrong item is reported by that item's position (or
+    key), so the message says which one; anything else is reported whole (``""``).
+    """
+    origin = get_origin(tp)
+    args = get_args(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        fitting = [
+            a
+            for a in args
+            if isinstance(get_origin(a), type) and isinstance(value, cast("type", get_origin(a)))
+        ]
+        if len(fitting) == 1 and not isinstance(value, str):
+            return _first_mismatch(value, fitting[0])
+        return "", value, tp
+    if not (isinstance(origin, type) and isinstance(value, origin)) or not args:
+        return "", value, tp
+    if isinstance(value, cabc.Mapping):
+        key_tp, val_tp = (*args, Any, Any)[:2]
+        for k, v in value.items():
+            if not matches(k, key_tp):
+                return "", k, key_tp
+            if not matches(v, val_tp):
+                inner, item, item_tp = _first_mismatch(v, val_tp)
+                return f"[{k!r}]{inner}", item, item_tp
+        return "", value, tp
+    if isinstance(value, cabc.Sequence) and not isinstance(value, str):
+        fixed = origin is tuple and not (len(args) == 2 and args[1] is Ellipsis)
+        if fixed and len(value) != len(args):
+            return "", value, tp
+        for i, v in enumerate(value):
+            item_tp = args[i] if fixed else args[0]
+            if not matches(v, item_tp):
+                inner, item, deeper = _first_mismatch(v, item_tp)
+                return f"[{i}]{inner}", item, deeper
+    return "", value, tp
 
 
 def _shown(value: object) -> str:
@@ -206,11 +267,53 @@ def _shown(value: object) -> str:
     return f"{text} ({type(value).__name__})"
 
 
+_TYPING_ONLY: dict[str, dict[str, Any]] = {}
+
+
+def _typing_only(module_name: str | None) -> dict[str, Any]:
+    """The names a module imports under ``if TYPE_CHECKING:``, imported now (at first call).
+
+    Annotations often name classes imported for typing only (to avoid import cycles);
+    by the time a public function is first called every module can be imported, so
+    those names are resolved here and checked like any other.
+    """
+    if module_name is None:
+        return {}
+    cached = _TYPING_ONLY.get(module_name)
+    if cached is not None:
+        return cached
+    found: dict[str, Any] = {}
+    module = sys.modules.get(module_name)
+    try:
+        tree = ast.parse(inspect.getsource(module)) if module is not None else None
+    except (OSError, TypeError, SyntaxError):  # pragma: no cover - no source available
+        tree = None
+    for node in tree.body if tree is not None else ():
+        if not (isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)):
+            continue
+        for stmt in node.body:
+            if not isinstance(stmt, ast.ImportFrom) or not stmt.module or stmt.level:
+                continue
+            for alias in stmt.names:
+                try:
+                    source = importlib.import_module(stmt.module)
+                    found[alias.asname or alias.name] = getattr(source, alias.name)
+                except (ImportError, AttributeError):  # pragma: no cover - optional extra
+                    continue
+    _TYPING_ONLY[module_name] = found
+    return found
+
+
 def _hints(func: Callable[..., Any]) -> dict[str, Any]:
-    """The function's annotations, resolved; names that exist only for typing stay unchecked."""
+    """The function's annotations, resolved; names that exist only for typing are imported."""
     target = inspect.unwrap(func)
     raw = getattr(target, "__annotations__", {})
-    globalns = getattr(target, "__globals__", {})
+    globalns = dict(getattr(target, "__globals__", {}))
+    try:
+        return typing.get_type_hints(target, globalns=globalns, include_extras=True)
+    except (NameError, TypeError, AttributeError):
+        pass
+    globalns = {**_typing_only(getattr(target, "__module__", None)), **globalns}
     try:
         return typing.get_type_hints(target, globalns=globalns, include_extras=True)
     except (NameError, TypeError, AttributeError):
@@ -264,11 +367,12 @@ def checked(func: Callable[P, R]) -> Callable[P, R]:
             else:
                 ok = matches(value, tp)
             if not ok:
+                where, value, tp = _first_mismatch(value, tp)
                 raise ValidationError(
                     _(
                         "{func}(): {arg} must be {expected}, got {value}",
                         func=name,
-                        arg=arg,
+                        arg=arg + where,
                         expected=describe(tp),
                         value=_shown(value),
                     )
@@ -296,8 +400,8 @@ def _class_hints(cls: type) -> dict[str, Any]:
     cached = cls.__dict__.get("__participa_hints__")
     if cached is not None:
         return cast("dict[str, Any]", cached)
-    module = __import__("sys").modules.get(cls.__module__)
-    globalns = dict(vars(module)) if module is not None else {}
+    module = sys.modules.get(cls.__module__)
+    globalns = {**_typing_only(cls.__module__), **(dict(vars(module)) if module else {})}
     hints: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         for name, ann in getattr(klass, "__annotations__", {}).items():
@@ -325,11 +429,12 @@ def _type_validator(inst: object, attribute: attrs.Attribute[Any], value: object
     cls = type(inst)
     tp = _class_hints(cls).get(attribute.name, _UNCHECKED)
     if not matches(value, tp):
+        where, value, tp = _first_mismatch(value, tp)
         raise ValidationError(
             _(
                 "{func}(): {arg} must be {expected}, got {value}",
                 func=cls.__name__,
-                arg=attribute.alias or attribute.name,
+                arg=(attribute.alias or attribute.name) + where,
                 expected=describe(tp),
                 value=_shown(value),
             ),

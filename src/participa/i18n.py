@@ -43,7 +43,7 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from functools import cache
 from importlib import resources
@@ -133,15 +133,21 @@ def set_language(lang: str | None) -> None:
     _current.set(None if lang is None else resolve_language(lang))
 
 
-@contextmanager
-def use_language(lang: str | None) -> Iterator[Language]:
+def use_language(lang: str | None) -> AbstractContextManager[Language]:
     """Translate into ``lang`` inside the ``with`` block (``None`` keeps the current one).
+
+    An unknown language is refused when called, before the block starts.
 
     >>> with use_language("es") as lang:
     ...     lang
     'es'
     """
-    chosen = resolve_language(lang) if lang is not None else get_language()
+    return _using(resolve_language(lang) if lang is not None else None)
+
+
+@contextmanager
+def _using(lang: Language | None) -> Iterator[Language]:
+    chosen = lang if lang is not None else get_language()
     token = _current.set(chosen)
     try:
         yield chosen
@@ -181,7 +187,8 @@ def parse_po(text: str) -> dict[str, str | tuple[str, ...]]:
         fields.clear()
         fuzzy = False
 
-    for raw in text.splitlines():
+    _text(text, "parse_po", "text")
+    for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line:
             flush()
@@ -193,7 +200,7 @@ def parse_po(text: str) -> dict[str, str | tuple[str, ...]]:
                 fuzzy = True
         elif line.startswith('"'):
             if key is not None:
-                fields[key] += ast.literal_eval(line)
+                fields[key] += _po_string(line, number)
         else:
             name, _sep, rest = line.partition(" ")
             if name == "msgid" and "msgid" in fields:
@@ -201,9 +208,26 @@ def parse_po(text: str) -> dict[str, str | tuple[str, ...]]:
                 flush()
                 fuzzy = keep
             key = name
-            fields[key] = ast.literal_eval(rest.strip())
+            fields[key] = _po_string(rest.strip(), number)
     flush()
     return entries
+
+
+def _po_string(text: str, number: int) -> str:
+    """One quoted ``.po`` string, or a ParseError naming the line."""
+    try:
+        value = ast.literal_eval(text) if text.startswith('"') else None
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        value = None
+    if not isinstance(value, str):
+        from participa.errors import ParseError
+
+        raise ParseError(
+            _("not a quoted gettext string: {text!r}", text=text[:60]),
+            line=number,
+            hint=_('each entry is msgid "..." then msgstr "..."'),
+        )
+    return value
 
 
 def _index(key: str) -> int:
@@ -223,8 +247,22 @@ def catalog(lang: Language) -> dict[str, str | tuple[str, ...]]:
     return merged
 
 
+def _text(value: object, func: str, arg: str) -> None:
+    """Refuse a message id that is not a string (it would be looked up or formatted)."""
+    if not isinstance(value, str):
+        raise ValidationError(
+            _(
+                "{func}(): {arg} must be a string, got {value!r}",
+                func=func,
+                arg=arg,
+                value=value,
+            )
+        )
+
+
 def gettext(msgid: str, lang: str | None = None) -> str:
     """``msgid`` in ``lang`` (default: the current language); the id itself when missing."""
+    _text(msgid, "gettext", "msgid")
     found = catalog(resolve_language(lang) if lang is not None else get_language()).get(msgid)
     return found if isinstance(found, str) else msgid
 
@@ -241,6 +279,17 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None, **kwar
     >>> ngettext("{n} voter", "{n} voters", 1_000, lang="es")
     '1000 votantes'
     """
+    _text(singular, "ngettext", "singular")
+    _text(plural, "ngettext", "plural")
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise ValidationError(
+            _(
+                "{func}(): {arg} must be an integer, got {value!r}",
+                func="ngettext",
+                arg="n",
+                value=n,
+            )
+        )
     chosen = resolve_language(lang) if lang is not None else get_language()
     forms = catalog(chosen).get(singular)
     index = _plural_index(chosen, n)
@@ -253,10 +302,12 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None, **kwar
 
 def _(msgid: str, /, **kwargs: object) -> str:
     """Translate ``msgid`` into the current language and fill its ``{placeholders}``."""
+    _text(msgid, "_", "msgid")
     text = gettext(msgid)
     return text.format(**kwargs) if kwargs else text
 
 
 def N_(msgid: str, /) -> str:  # noqa: N802 - the gettext convention
     """Mark ``msgid`` for translation without translating it now."""
+    _text(msgid, "N_", "msgid")
     return msgid

@@ -101,7 +101,7 @@ def test_tally_is_typed_and_checks_the_outcome() -> None:
         tally(e, greedy, tie_break=TieBreak.parse("refuse"))
     with pytest.raises(ValidationError, match="refused its options"):
         tally(e, greedy, bogus=1)  # type: ignore[call-arg]
-    with pytest.raises(ValidationError, match="must be a function"):
+    with pytest.raises(ValidationError, match=r"rule must be a Callable.*got 'greedy'"):
         tally(e, "greedy")  # type: ignore[arg-type]
 
 

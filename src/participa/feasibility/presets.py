@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.feasibility._base import Check, Status
 from participa.feasibility.checks import (
@@ -110,6 +111,7 @@ MUNICIPAL_SECTORS = (
 """Sectors a district municipality may invest in (**illustrative**; pass your own)."""
 
 
+@checked
 def snip_study_level(
     *,
     minor_per_unit: int = 1,
@@ -131,6 +133,7 @@ def snip_study_level(
     )
 
 
+@checked
 def invierte_pe_study_level(
     *,
     uit: int = UIT,
@@ -153,6 +156,7 @@ def invierte_pe_study_level(
     )
 
 
+@checked
 def water_sewerage_range(
     *,
     usd_per_household: int | Fraction = WATER_PREPROJECT_USD_PER_HOUSEHOLD,
@@ -180,7 +184,7 @@ def _common(
     minor_per_unit: int,
     competence_sectors: Iterable[str],
     cost_ranges: Iterable[CostRange] | None,
-    technical_design_min_share: Fraction | int,
+    technical_design_min_share: Fraction | int | str,
     max_cost: int | None,
     om_payers: Iterable[str],
     cofinancing_share: Fraction | None,
@@ -210,6 +214,7 @@ def _common(
     return tuple(checks)
 
 
+@checked
 def snip(
     *,
     minor_per_unit: int = 1,
@@ -217,7 +222,7 @@ def snip(
     profile_max: int = SNIP_PERFIL_MAX,
     competence_sectors: Iterable[str] = MUNICIPAL_SECTORS,
     cost_ranges: Iterable[CostRange] | None = None,
-    technical_design_min_share: Fraction | int = 0,
+    technical_design_min_share: Fraction | int | str = 0,
     max_cost: int | None = None,
     om_payers: Iterable[str] = (),
     cofinancing_share: Fraction | None = None,
@@ -269,6 +274,7 @@ def snip(
     return Review(checks, name="SNIP (2000–2016)")
 
 
+@checked
 def invierte_pe(
     *,
     uit: int = UIT,
@@ -276,7 +282,7 @@ def invierte_pe(
     bands_uit: tuple[int, int] = INVIERTE_PE_UIT_BANDS,
     competence_sectors: Iterable[str] = MUNICIPAL_SECTORS,
     cost_ranges: Iterable[CostRange] | None = None,
-    technical_design_min_share: Fraction | int = 0,
+    technical_design_min_share: Fraction | int | str = 0,
     max_cost: int | None = None,
     om_payers: Iterable[str] = (),
     cofinancing_share: Fraction | None = None,
@@ -305,6 +311,7 @@ def invierte_pe(
     return Review(checks, name="Invierte.pe (2017–)")
 
 
+@checked
 def consul(
     verdicts: Mapping[str, ManualVerdict] | Iterable[ManualVerdict],
     *,

@@ -40,6 +40,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -53,6 +54,7 @@ EesUtility = Literal["cost", "count"]
 """``cost``: rank by number of payers; ``count``: by payers per unit of cost."""
 
 
+@checked
 def exact_equal_shares(
     election: Election,
     *,

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Election
@@ -73,6 +74,7 @@ from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 __all__ = ["greedy", "greedy_order"]
 
 
+@checked
 def greedy_order(
     election: Election,
     *,
@@ -98,6 +100,7 @@ def greedy_order(
     return groups, scores, [ratio_text(k) for k in keys]
 
 
+@checked
 def greedy(
     election: Election,
     *,

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceStep
 from participa.rules._common import DEFAULT_TIE_BREAK, require_kind
@@ -54,6 +55,7 @@ from participa.tiebreak import TieBreak
 __all__ = ["phragmen"]
 
 
+@checked
 def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
     """Run sequential Phragmén.
 

@@ -30,6 +30,7 @@ from typing import Literal
 
 import attrs
 
+from participa.boundary import checked, typed_fields
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import Election
@@ -89,6 +90,7 @@ Variant = Literal["ewt", "ewtc", "ewts", "mt", "mtc", "mts", "greedy", "efficien
 VARIANTS: tuple[Variant, ...] = ("ewt", "ewtc", "ewts", "mt", "mtc", "mts", "greedy", "efficient")
 
 
+@checked
 def parse_variant(text: str) -> Variant:
     """The :data:`Variant` named by ``text``; :class:`~participa.RuleError` otherwise."""
     for v in VARIANTS:
@@ -100,7 +102,7 @@ def parse_variant(text: str) -> Variant:
     )
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class RuleOptions:
     """The CLI's options, typed. A field left at its default is "not given".
 
@@ -122,6 +124,7 @@ class RuleOptions:
     variant: Variant | None = None
 
     @classmethod
+    @checked
     def parse(
         cls,
         *,
@@ -192,7 +195,7 @@ def _text(value: object, what: str) -> str:
     return value
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class RuleSpec:
     """A registered rule.
 
@@ -434,6 +437,7 @@ RULES: Mapping[str, RuleSpec] = MappingProxyType(
 """The registered rules by name."""
 
 
+@checked
 def get_rule(name: str) -> RuleSpec:
     """The rule registered under ``name``; :class:`RuleError` listing the names otherwise."""
     spec = RULES.get(name) if isinstance(name, str) else None
@@ -445,6 +449,7 @@ def get_rule(name: str) -> RuleSpec:
     return spec
 
 
+@checked
 def run_rule(
     name: str,
     election: Election,

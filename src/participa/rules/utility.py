@@ -38,6 +38,7 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import RuleError, ValidationError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -59,6 +60,7 @@ UtilityMatrix: TypeAlias = npt.NDArray[np.integer[Any]] | npt.NDArray[np.bool_]
 """Any additive utilities: a ``groups × projects`` array of non-negative integers."""
 
 
+@checked
 def default_utility(kind: BallotKind) -> Utility:
     """``cost`` for approval and choose-1, ``points`` for cumulative and scoring, ``borda``
     for ordinal ballots."""
@@ -69,6 +71,7 @@ def default_utility(kind: BallotKind) -> Utility:
     return "cost"
 
 
+@checked
 def parse_utility(text: str) -> Utility:
     """The :data:`Utility` named by ``text`` (CLI and registry input).
 
@@ -88,6 +91,7 @@ def parse_utility(text: str) -> Utility:
     )
 
 
+@checked
 def resolve_utility(
     election: Election, utility: Utility | UtilityMatrix | None
 ) -> tuple[str, npt.NDArray[np.int64]]:
@@ -163,6 +167,7 @@ def resolve_utility(
     return "custom", dense
 
 
+@checked
 def utility_matrix(election: Election, utility: Utility) -> npt.NDArray[np.int64]:
     """Integer utilities, one row per profile group, one column per project."""
     prof = election.profile

@@ -50,6 +50,7 @@ import math
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.model import Election
 from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
 from participa.rules._common import INT64_SAFE, exact_weighted_sums
@@ -62,6 +63,7 @@ DP_CELLS = 4_000_000
 """Largest ``projects × (scaled budget + 1)`` table solved by dynamic programming."""
 
 
+@checked
 def max_welfare(
     election: Election,
     *,
@@ -136,6 +138,7 @@ def max_welfare(
     return Outcome.from_selection(election, order, rule="max-welfare", trace=trace, params=params)
 
 
+@checked
 def knapsack(
     values: list[int], costs: list[int], budget: int, priority: list[int]
 ) -> tuple[list[int], str]:

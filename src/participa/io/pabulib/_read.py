@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import ParseError, ValidationError
 from participa.i18n import _, ngettext
 from participa.io.pabulib._anomalies import Anomalies, Anomaly
@@ -51,7 +52,7 @@ def _anomaly_tuple(value: Iterable[Anomaly]) -> tuple[Anomaly, ...]:
 
 
 @serialize.register("participa.io.PabulibFile")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PabulibFile:
     """A read pabulib file: the election and the soft anomalies found on the way.
 
@@ -88,6 +89,7 @@ class PabulibFile:
         return self.anomalies
 
 
+@checked
 def read_pabulib(
     source: str | os.PathLike[str] | bytes,
     *,
@@ -160,6 +162,7 @@ def read_pabulib(
     return result
 
 
+@checked
 def read_pabulib_text(
     text: str, *, file: str | None = None, strict: bool = False, limits: Limits | None = None
 ) -> PabulibFile:
@@ -202,6 +205,7 @@ def _check_text_lines(text: str, file: str | None, limits: Limits) -> None:
         check_lines(text.encode("utf-8", "surrogatepass"), file, limits)
 
 
+@checked
 def load_election(
     source: str | os.PathLike[str] | bytes, *, strict: bool = False, limits: Limits | None = None
 ) -> Election:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.io.pabulib._common import (
     _CONSTRAINT_KEYS,
@@ -107,6 +108,7 @@ def _amount_writer(mpu: int) -> Callable[[int], str]:
     return fmt
 
 
+@checked
 def write_pabulib(election: Election) -> str:
     """The election as pabulib text (LF line ends, UTF-8 when encoded).
 
@@ -308,6 +310,7 @@ def _vote_rows(e: Election, vcols: Sequence[str]) -> list[str]:
     return [_join(row) for row in zip(*table, strict=True)]
 
 
+@checked
 def write_pabulib_file(election: Election, path: str | os.PathLike[str]) -> Path:
     """Write the election to ``path`` atomically; gzip it when the name ends in ``.gz``.
 

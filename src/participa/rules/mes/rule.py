@@ -73,6 +73,7 @@ from fractions import Fraction
 import attrs
 import numpy as np
 
+from participa.boundary import checked
 from participa.model import Election
 from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
 from participa.rules.mes import completion as _completion
@@ -91,6 +92,7 @@ from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 __all__ = ["equal_shares"]
 
 
+@checked
 def equal_shares(
     election: Election,
     *,

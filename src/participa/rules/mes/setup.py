@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
@@ -87,6 +88,7 @@ class MesInput:
         "utility_name",
     )
 
+    @checked
     def __init__(
         self,
         election: Election,
@@ -249,6 +251,7 @@ class MesInput:
         return self.resolver.order(free) if free else []
 
 
+@checked
 def exact_dot(vec: IntArray, values: npt.NDArray[Any]) -> int:
     """Exact ``Σ vec × values`` as a Python int (``values`` int64 or Python ints)."""
     if vec.size == 0:
@@ -261,6 +264,7 @@ def exact_dot(vec: IntArray, values: npt.NDArray[Any]) -> int:
     return int(sum(int(a) * int(b) for a, b in zip(vec.tolist(), values.tolist(), strict=True)))
 
 
+@checked
 def exact_matvec(vec: IntArray, mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """``vec @ mat`` with integers, in Python ints when int64 could overflow."""
     if vec.size == 0:
@@ -292,6 +296,7 @@ def _as_fraction(x: object, where: str) -> Fraction:
     return to_fraction(x, what=where, text=False)
 
 
+@checked
 def prepare(
     election: Election,
     *,
