@@ -5,7 +5,8 @@
 * no option is typed ``str`` (enums or ``Literal`` instead; strings are parsed only by
   the CLI and the registry);
 * the public rules' signatures resolve to precise types (no ``Any``), and
-  ``participa.rules.equal_shares`` is the function itself, not a lazy loader.
+  ``participa.rules.equal_shares`` is the function itself, not a lazy loader;
+* no module under ``src/participa`` is longer than :data:`MAX_MODULE_LINES` lines.
 
 Rules that still drift from a convention are listed in ``DRIFT`` with the reason; those
 cases are strict ``xfail``: they fail the suite as soon as the rule is fixed, so the
@@ -18,6 +19,7 @@ import inspect
 import types
 import typing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -145,3 +147,18 @@ def test_weights_is_the_one_name_for_voter_weights() -> None:
     with pytest.raises(participa.ValidationError, match="not both"):
         Profile.from_matrix(BallotKind.APPROVAL, ids, rows, weights=[1] * 3, weight=[1] * 3)
     assert np.array_equal(old.multiplicity, by_matrix.multiplicity)
+
+
+MAX_MODULE_LINES = 800
+"""A module longer than this holds more than one idea: split it along them."""
+
+
+def test_no_module_is_longer_than_the_limit() -> None:
+    src = Path(participa.__file__).resolve().parent
+    sizes = {
+        str(path.relative_to(src)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in sorted(src.rglob("*.py"))
+    }
+    assert len(sizes) > 50  # the whole package was seen
+    too_long = {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES}
+    assert not too_long, f"split these modules along their ideas: {too_long}"

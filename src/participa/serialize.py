@@ -81,16 +81,16 @@ _CORE_MODULES = ("participa.model", "participa.money", "participa.outcome", "par
 
 MODULES: Mapping[str, str] = types.MappingProxyType(
     {
-        "participa.BallotConstraints": "participa.model",
+        "participa.BallotConstraints": "participa.model.profile",
         "participa.Currency": "participa.money",
-        "participa.Election": "participa.model",
+        "participa.Election": "participa.model.election",
         "participa.Outcome": "participa.outcome",
-        "participa.Profile": "participa.model",
-        "participa.Project": "participa.model",
-        "participa.Territory": "participa.model",
+        "participa.Profile": "participa.model.profile",
+        "participa.Project": "participa.model.project",
+        "participa.Territory": "participa.model.project",
         "participa.TieBreak": "participa.tiebreak",
         "participa.TraceStep": "participa.outcome",
-        "participa.Voters": "participa.model",
+        "participa.Voters": "participa.model.profile",
         "participa.allocation.Allocation": "participa.allocation.core",
         "participa.allocation.CriterionShare": "participa.allocation.core",
         "participa.allocation.CrossAllocation": "participa.allocation.cross",
@@ -100,17 +100,17 @@ MODULES: Mapping[str, str] = types.MappingProxyType(
         "participa.allocation.TerritoryAllocation": "participa.allocation.core",
         "participa.allocation.TreeAllocation": "participa.allocation.levels",
         "participa.allocation.WeightedCriterion": "participa.allocation.criteria",
-        "participa.analysis.AxiomReport": "participa.analysis.axioms",
+        "participa.analysis.AxiomReport": "participa.analysis.axioms.report",
         "participa.analysis.FundingGap": "participa.analysis.distribution",
         "participa.analysis.FundingGaps": "participa.analysis.distribution",
-        "participa.analysis.ParetoSwap": "participa.analysis.axioms",
-        "participa.analysis.PriceSystem": "participa.analysis.axioms",
+        "participa.analysis.ParetoSwap": "participa.analysis.axioms.efficiency",
+        "participa.analysis.PriceSystem": "participa.analysis.axioms.priceability",
         "participa.analysis.RuleComparison": "participa.analysis.distribution",
         "participa.analysis.RuleRow": "participa.analysis.distribution",
         "participa.analysis.SatisfactionSummary": "participa.analysis.distribution",
         "participa.analysis.ShareRow": "participa.analysis.distribution",
         "participa.analysis.ShareTable": "participa.analysis.distribution",
-        "participa.analysis.Violation": "participa.analysis.axioms",
+        "participa.analysis.Violation": "participa.analysis.axioms.report",
         "participa.batch.Job": "participa.batch",
         "participa.batch.JobResult": "participa.batch",
         "participa.cofinancing.CofinancingPlan": "participa.cofinancing.plan",
@@ -219,7 +219,8 @@ def default_name(cls: type[Any]) -> str:
     'participa.Project'
     """
     module = cls.__module__
-    if module in _CORE_MODULES or not module.startswith("participa."):
+    package = ".".join(module.split(".")[:2])  # participa.model.election -> participa.model
+    if package in _CORE_MODULES or not module.startswith("participa."):
         return f"participa.{cls.__name__}"
     return f"participa.{module.split('.')[1]}.{cls.__name__}"
 

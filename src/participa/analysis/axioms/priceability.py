@@ -1,0 +1,272 @@
+"""Priceability: checking a price-system certificate and searching for one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from participa import serialize
+from participa.analysis.axioms.report import (
+    IntArray,
+    _Setup,
+    _setup,
+)
+from participa.model import Election
+from participa.outcome import Outcome
+from participa.rules.utility import Utility
+
+__all__ = ["PriceSystem", "check_price_system", "find_price_system"]
+
+
+# -- priceability ------------------------------------------------------------------------------
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _fraction_rows(value: Iterable[Iterable[Fraction | int]]) -> tuple[tuple[Fraction, ...], ...]:
+    return tuple(tuple(Fraction(x) for x in row) for row in value)
+
+
+@serialize.register("participa.analysis.PriceSystem")
+@attrs.frozen(slots=True)
+class PriceSystem:
+    """A priceability certificate.
+
+    Every voter starts with ``allowance`` (per unit of weight) and pays only for funded
+    projects on their ballot; ``payments[g][j]`` is what each voter of profile row ``g``
+    pays (per unit of weight) towards project ``j``.
+
+    The conditions (checked exactly by :func:`check_price_system`):
+
+    C1. voters pay only for projects they value (positive utility);
+    C2. nobody pays for an unfunded project;
+    C3. nobody pays more than ``allowance``;
+    C4. the payments for a funded project add up to its cost;
+    C5. for every unfunded project, the money its supporters have left is at most its cost.
+    """
+
+    allowance: Fraction = attrs.field(converter=Fraction)
+    project_ids: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    payments: tuple[tuple[Fraction, ...], ...] = attrs.field(converter=_fraction_rows)
+
+    def _repr_html_(self) -> str:
+        from participa.display import html_table
+
+        totals = [sum(col, Fraction(0)) for col in zip(*self.payments, strict=False)]
+        rows = ((pid, f"{float(t):.4g}") for pid, t in zip(self.project_ids, totals, strict=False))
+        return html_table(
+            ("project", "paid per unit weight, summed over rows"),
+            rows,
+            caption=f"price system: allowance {float(self.allowance):.6g} per voter",
+        )
+
+
+def check_price_system(
+    election: Election,
+    selection: Outcome | Iterable[str],
+    prices: PriceSystem,
+    *,
+    utility: Utility | str | None = None,
+) -> tuple[str, ...]:
+    """Verify a price system exactly; returns the failed conditions (empty: valid).
+
+    Independent of how the certificate was found.
+
+    Examples
+    --------
+    >>> from participa.model import BallotKind, Election, Profile, Project
+    >>> e = Election(4, [Project("a", 2), Project("b", 3)], Profile.from_ballots(
+    ...     BallotKind.APPROVAL, ["a", "b"], [["a"], ["b"]]))
+    >>> ps = PriceSystem(2, ["a", "b"], [[2, 0], [0, 0]])
+    >>> check_price_system(e, ["a"], ps)
+    ()
+    >>> check_price_system(e, ["a"], PriceSystem(4, ["a", "b"], [[2, 0], [0, 0]]))
+    ("C5: supporters of 'b' keep 4 > its cost 3",)
+    """
+    s = _setup(election, selection, utility)
+    ids = election.project_ids
+    g, m = s.u.shape
+    fails: list[str] = []
+    if prices.project_ids != ids:
+        return ("the price system's projects differ from the election's",)
+    pay = prices.payments
+    if len(pay) != g or any(len(r) != m for r in pay):
+        return (f"payments must be {g} rows × {m} projects",)
+    if prices.allowance < 0 or any(x < 0 for r in pay for x in r):
+        fails.append("payments and allowance must be non-negative")
+    on = s.u > 0
+    w = [int(x) for x in s.w]
+    left: list[Fraction] = []
+    for r in range(g):
+        for j in range(m):
+            if pay[r][j] and not on[r, j]:
+                fails.append(f"C1: row {r} pays for {ids[j]!r}, which it does not value")
+            if pay[r][j] and not s.in_w[j]:
+                fails.append(f"C2: row {r} pays for unfunded {ids[j]!r}")
+        spent = sum(pay[r], Fraction(0))
+        if spent > prices.allowance:
+            fails.append(f"C3: row {r} pays {spent} > allowance {prices.allowance}")
+        left.append(prices.allowance - spent)
+    for j in range(m):
+        total = sum((w[r] * pay[r][j] for r in range(g)), Fraction(0))
+        cost = int(s.costs[j])
+        if s.in_w[j] and total != cost:
+            fails.append(f"C4: payments for {ids[j]!r} add up to {total}, not its cost {cost}")
+        if not s.in_w[j]:
+            keep = sum((w[r] * left[r] for r in range(g) if on[r, j]), Fraction(0))
+            if keep > cost:
+                fails.append(f"C5: supporters of {ids[j]!r} keep {keep} > its cost {cost}")
+    return tuple(fails)
+
+
+def _rho_float(left: npt.NDArray[np.float64], w: IntArray, cost: float) -> float:
+    """Smallest ρ with ``sum(w * min(left, ρ)) >= cost`` (``inf`` when unaffordable)."""
+    if cost <= 0:
+        return 0.0
+    order = np.argsort(left, kind="stable")
+    vals, ws = left[order], w[order].astype(np.float64)
+    paid_before = np.concatenate(([0.0], np.cumsum(ws * vals)[:-1]))
+    w_from = np.cumsum(ws[::-1])[::-1]
+    rho = (cost - paid_before) / w_from
+    ok = np.flatnonzero(rho <= vals * (1 + 1e-12))
+    return float(rho[ok[0]]) if ok.size else float("inf")
+
+
+def _plan(s: _Setup, allowance: float, funded: Sequence[int]) -> list[int] | None:
+    """Order in which equal shares, restricted to the funded projects, buys them (floats)."""
+    on = s.u > 0
+    left = np.full(s.u.shape[0], allowance, dtype=np.float64)
+    todo, order = list(funded), []
+    while todo:
+        rhos = [_rho_float(left[on[:, j]], s.w[on[:, j]], float(s.costs[j])) for j in todo]
+        k = int(np.argmin(rhos))
+        if not np.isfinite(rhos[k]):
+            return None
+        j = todo.pop(k)
+        left[on[:, j]] -= np.minimum(left[on[:, j]], rhos[k])
+        order.append(j)
+    return order
+
+
+def _pay_exact(s: _Setup, allowance: Fraction, order: Sequence[int]) -> list[list[Fraction]] | None:
+    """Exact payments for buying projects in this order (each supporter pays min(left, ρ))."""
+    g, m = s.u.shape
+    on = s.u > 0
+    w = [int(x) for x in s.w]
+    left = [allowance] * g
+    pay = [[Fraction(0)] * m for _ in range(g)]
+    for j in order:
+        rows = sorted(np.flatnonzero(on[:, j]).tolist(), key=lambda r: left[r])
+        need, total_w = Fraction(int(s.costs[j])), sum(w[r] for r in rows)
+        rho: Fraction | None = Fraction(0) if need == 0 else None
+        for r in rows if need else ():
+            if (need / total_w) <= left[r]:
+                rho = need / total_w
+                break
+            need -= w[r] * left[r]
+            total_w -= w[r]
+        if rho is None:
+            return None
+        for r in rows:
+            p = min(left[r], rho)
+            pay[r][j] = p
+            left[r] -= p
+    return pay
+
+
+def find_price_system(
+    election: Election,
+    selection: Outcome | Iterable[str],
+    *,
+    utility: Utility | str | None = None,
+    steps: int = 40,
+) -> PriceSystem | None:
+    """Search for a priceability certificate; ``None`` when none was found.
+
+    The search replays equal shares restricted to the funded projects (each supporter
+    pays ``min(money left, ρ)``, the project needing the smallest ``ρ`` first), first
+    with the fair allowance ``budget / voters`` and then, by bisection over ``steps``
+    rounds, with other allowances: larger when the funded projects cannot be paid for,
+    smaller when an unfunded project's supporters keep too much. The search itself uses
+    floats; the certificate is then recomputed in exact fractions and returned only if
+    it passes :func:`check_price_system`.
+
+    What is decided and what is only certified: a returned certificate *proves* the
+    selection priceable. ``None`` does not prove the contrary (deciding priceability in
+    general is a linear-programming feasibility question this solver-free search does
+    not settle). The outcome of the Method of Equal Shares (also with an "add-one"
+    completion) is certified, because replaying its own purchases reproduces its payments.
+
+    Examples
+    --------
+    >>> from participa.model import BallotKind, Election, Profile, Project
+    >>> e = Election(4, [Project("a", 2), Project("b", 3)], Profile.from_ballots(
+    ...     BallotKind.APPROVAL, ["a", "b"], [["a"], ["b"]]))
+    >>> find_price_system(e, ["a"]).allowance
+    Fraction(2, 1)
+    >>> find_price_system(e, ["b"]) is None  # paying 3 for b leaves a's supporter 3 > 2
+    True
+    """
+    s = _setup(election, selection, utility)
+    funded = [int(j) for j in np.flatnonzero(s.in_w)]
+    if int(s.costs[funded].sum()) > s.budget or s.n == 0:
+        return None
+    ids = election.project_ids
+    on = s.u > 0
+    outside = np.flatnonzero(~s.in_w)
+
+    def verdict(allowance: float) -> str:
+        order = _plan(s, allowance, funded)
+        if order is None:
+            return "low"
+        # float replay of the leftovers, to test C5 approximately
+        left = np.full(s.u.shape[0], allowance)
+        for j in order:
+            rho = _rho_float(left[on[:, j]], s.w[on[:, j]], float(s.costs[j]))
+            left[on[:, j]] -= np.minimum(left[on[:, j]], rho)
+        keep = (s.w * left) @ on[:, outside] if outside.size else np.zeros(0)
+        return "high" if (keep > s.costs[outside] * (1 + 1e-9) + 1e-9).any() else "ok"
+
+    def exact(allowance: Fraction) -> PriceSystem | None:
+        order = _plan(s, float(allowance), funded)
+        if order is None:
+            return None
+        pay = _pay_exact(s, allowance, order)
+        if pay is None:
+            return None
+        ps = PriceSystem(allowance, ids, pay)
+        return None if check_price_system(election, selection, ps, utility=s.utility) else ps
+
+    fair = Fraction(s.budget, s.n)
+    first = verdict(float(fair))
+    if first == "ok":
+        ps = exact(fair)
+        if ps is not None:
+            return ps
+    lo, hi = (float(fair), float(fair) * 2 + 1) if first == "low" else (0.0, float(fair))
+    if first == "low":
+        for _ in range(steps):
+            v = verdict(hi)
+            if v != "low":
+                break
+            lo, hi = hi, hi * 2
+        else:
+            return None
+        if v == "ok":
+            return exact(Fraction(hi))
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        v = verdict(mid)
+        if v == "ok":
+            return exact(Fraction(mid))
+        if v == "low":
+            lo = mid
+        else:
+            hi = mid
+    return None

@@ -1,0 +1,211 @@
+"""What an axiom check returns (:class:`AxiomReport`, :class:`Violation`) and the set-up
+every check shares (the selection, the utility matrix, voter weights)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from participa import serialize
+from participa.errors import RuleError, ValidationError
+from participa.i18n import _, use_language
+from participa.model import Election
+from participa.money import Currency
+from participa.outcome import Outcome
+from participa.rules.utility import Utility, default_utility, parse_utility, utility_matrix
+
+__all__ = ["AxiomReport", "SearchLimitExceeded", "UpTo", "Violation"]
+
+UpTo = Literal["none", "one", "any"]
+"""How far an EJR/PJR check relaxes the axiom: exactly, up to one project, up to any."""
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+DEFAULT_MAX_SUBSETS = 200_000
+
+
+class SearchLimitExceeded(RuleError):  # noqa: N818 - reads better at the call site
+    """An exact axiom search would examine more than ``max_subsets`` candidates."""
+
+
+@serialize.register("participa.analysis.Violation")
+@attrs.frozen(slots=True)
+class Violation:
+    """A witness that an axiom fails: a group of voters and a set of projects.
+
+    Parameters
+    ----------
+    axiom
+        The axiom violated (``"EJR up to one"``, ...).
+    projects
+        The set ``T`` the group could afford, by id.
+    groups
+        Profile rows forming the group ``S`` (every voter of each row belongs to it).
+    group_weight
+        Total weight of ``S``; ``group_weight * budget >= voters * cost(T)``.
+    threshold
+        What the axiom promises the group: ``sum over T of min over S of u_i(c)``.
+    achieved
+        What the group got: the best member's satisfaction (EJR) or the group's joint
+        satisfaction (PJR, JR).
+    """
+
+    axiom: str
+    projects: tuple[str, ...]
+    groups: tuple[int, ...]
+    group_weight: int
+    threshold: int
+    achieved: int
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, amount: Callable[[int], str] = str) -> str:
+        """The witness as a sentence; ``amount`` formats utilities (money for the cost utility)."""
+        return _(
+            "{axiom} fails: {voters} voters (profile rows {rows}) could afford {projects}, "
+            "worth {threshold} to each, but get {achieved}",
+            axiom=self.axiom,
+            voters=self.group_weight,
+            rows=list(self.groups),
+            projects=list(self.projects),
+            threshold=amount(self.threshold),
+            achieved=amount(self.achieved),
+        )
+
+
+@serialize.register("participa.analysis.AxiomReport")
+@attrs.frozen(slots=True)
+class AxiomReport:
+    """The answer of an axiom check.
+
+    ``satisfied`` is exact. ``violation`` is a witness when it fails. ``examined``
+    counts candidate ``(T, α)`` pairs (or groups) looked at.
+    """
+
+    axiom: str
+    satisfied: bool
+    violation: Violation | None = None
+    examined: int = 0
+    utility: str = ""
+    currency: Currency = attrs.field(factory=Currency, eq=False)
+    """How utilities read as money when the utility is ``cost`` (the election's currency)."""
+
+    def _amount(self, value: int) -> str:
+        return self.currency.format(value) if self.utility == "cost" else f"{value:,}"
+
+    def to_text(self, *, lang: str | None = None) -> str:
+        """One sentence: satisfied, or the witness of the violation (``lang``: its language)."""
+        with use_language(lang):
+            if self.satisfied or self.violation is None:
+                return _(
+                    "{axiom}: satisfied ({n} candidates examined)",
+                    axiom=self.axiom,
+                    n=f"{self.examined:,}",
+                )
+            return self.violation.describe(self._amount)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        from participa.display import summary
+
+        verdict = _("satisfied") if self.satisfied else _("violated")
+        return summary("AxiomReport", self.axiom, [verdict, self.utility])
+
+    def to_html(self, *, lang: str | None = None) -> str:
+        """The check as an HTML table, utilities as money for the cost utility."""
+        from participa.display import html_table
+
+        with use_language(lang):
+            v = self.violation
+            rows: list[tuple[str, object]] = [
+                (_("axiom"), self.axiom),
+                (_("utility"), self.utility),
+                (_("satisfied"), _("yes") if self.satisfied else _("no")),
+                (_("candidates examined"), f"{self.examined:,}"),
+            ]
+            if v is not None:
+                rows += [
+                    (_("projects T"), ", ".join(v.projects)),
+                    (_("group weight"), f"{v.group_weight:,}"),
+                    (_("promised"), self._amount(v.threshold)),
+                    (_("achieved"), self._amount(v.achieved)),
+                ]
+            return html_table(("", ""), rows, caption=_("{axiom} check", axiom=self.axiom))
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+# -- shared preparation ------------------------------------------------------------------------
+
+
+def _selection_ids(election: Election, selection: Outcome | Iterable[str]) -> list[str]:
+    ids = list(selection.selected) if isinstance(selection, Outcome) else list(selection)
+    if isinstance(selection, str):
+        raise ValidationError(
+            "selection must be an Outcome or a collection of project ids, not a string",
+            hint="wrap a single id in a list: ['P1']",
+        )
+    known = set(election.project_ids)
+    for pid in ids:
+        if pid not in known:
+            raise ValidationError("selection names an unknown project", project_id=pid)
+    return ids
+
+
+def _selected_mask(election: Election, selection: Outcome | Iterable[str]) -> BoolArray:
+    ids = set(_selection_ids(election, selection))
+    return np.array([p in ids for p in election.project_ids], dtype=np.bool_)
+
+
+@attrs.frozen(slots=True)
+class _Setup:
+    election: Election
+    u: IntArray
+    w: IntArray
+    n: int
+    budget: int
+    costs: IntArray
+    in_w: BoolArray
+    u_w: IntArray
+    utility: str
+
+    def weight(self, mask: BoolArray) -> int:
+        return int(self.w[mask].sum())
+
+    def affordable(self, weight: int, cost: int) -> bool:
+        return weight * self.budget >= self.n * cost
+
+
+def _setup(
+    election: Election, selection: Outcome | Iterable[str], utility: Utility | str | None
+) -> _Setup:
+    util = default_utility(election.kind) if utility is None else utility
+    u = utility_matrix(election, parse_utility(util))
+    in_w = _selected_mask(election, selection)
+    w = election.profile.group_weight
+    u_w: IntArray = u[:, in_w].sum(axis=1).astype(np.int64)
+    return _Setup(
+        election,
+        u,
+        w,
+        int(w.sum()),
+        election.budget,
+        election.costs,
+        in_w,
+        u_w,
+        str(util),
+    )
+
+
+def _name(axiom: str, up_to: UpTo) -> str:
+    if up_to not in ("none", "one", "any"):
+        raise ValidationError(f"up_to must be 'none', 'one' or 'any', got {up_to!r}")
+    return axiom if up_to == "none" else f"{axiom} up to {up_to}"

@@ -1,0 +1,68 @@
+"""Helpers the model's value classes share (converters, array comparison, text checks)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from participa.errors import ValidationError
+from participa.i18n import _
+
+IntArray = npt.NDArray[np.int64]
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _check_id(kind: str, value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{kind} id must be a non-empty string, got {value!r}")
+
+
+def _array_eq(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> bool:
+    return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b))
+
+
+def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    out = np.array(a, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def _readonly_mask(a: npt.ArrayLike | None) -> npt.NDArray[np.bool_] | None:
+    if a is None:
+        return None
+    arr = np.asarray(a)
+    if arr.size and not np.isin(arr, (0, 1)).all():
+        raise ValidationError("a profile's listed mask holds only True/False entries")
+    out: npt.NDArray[np.bool_] = _readonly(arr.astype(np.bool_))
+    return out
+
+
+def _optional_array_eq(a: npt.NDArray[Any] | None, b: npt.NDArray[Any] | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return _array_eq(a, b)
+
+
+def _no_line_break(values: Iterable[object], what: str, project_id: str | None = None) -> None:
+    """Refuse a line feed in text that a pabulib file holds on one line (a lone CR is fine).
+
+    ``what`` is an ``N_``-marked label, translated only when refusing.
+    """
+    bad = next((v for v in values if isinstance(v, str) and "\n" in v), None)
+    if bad is not None:
+        raise ValidationError(
+            _("{what} holds a line break: {text!r}", what=_(what), text=bad[:40]),
+            project_id=project_id,
+            hint=_("pabulib rows are one per line; remove line breaks from values"),
+        )

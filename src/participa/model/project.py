@@ -1,0 +1,158 @@
+"""Projects and territories: what may be funded, and where."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from participa import serialize
+from participa.errors import ValidationError
+from participa.i18n import N_, _
+from participa.model._common import (
+    _check_id,
+    _frozen_mapping,
+    _no_line_break,
+    _str_tuple,
+)
+from participa.validators import amount, non_negative_int
+
+__all__ = ["Project", "Territory"]
+
+_PROJECT_FIELDS = (
+    "project_id",
+    "cost",
+    "name",
+    "category",
+    "district",
+    "beneficiaries",
+    "dimension",
+)
+"""pabulib PROJECTS columns that hold :class:`Project` fields (not free metadata)."""
+
+
+def _cost(value: object) -> int:
+    return value  # type: ignore[return-value]  # validated in Project.__attrs_post_init__
+
+
+@serialize.register("participa.Project")
+@attrs.frozen(slots=True)
+class Project:
+    """A proposal that may be funded.
+
+    Parameters
+    ----------
+    id
+        Unique, non-empty identifier (a string, as in pabulib files).
+    cost
+        Cost in integer minor units, ``>= 0``.
+    name
+        Human-readable title.
+    territory
+        Id of the :class:`Territory` (section, neighbourhood) it belongs to.
+    categories
+        Categories or sectors (e.g. ``("water", "sewerage")``).
+    dimension
+        Development dimension (SJM used economic, human, urban, ecological,
+        political-institutional).
+    beneficiaries
+        Number of people or households that benefit, if known.
+    metadata
+        Any other column, kept as text (pabulib columns participa does not model).
+
+    Examples
+    --------
+    >>> Project("P1", 120000, name="Pistas y veredas", territory="S3").cost
+    120000
+    >>> Project("P2", -5)
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: cost must be a non-negative integer ... [project 'P2'] (...)
+    """
+
+    id: str
+    cost: int
+    name: str = ""
+    territory: str | None = None
+    categories: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    dimension: str | None = None
+    beneficiaries: int | None = None
+    metadata: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_frozen_mapping, hash=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _check_id("project", self.id)
+        object.__setattr__(self, "cost", amount(self.cost, what="cost", project_id=self.id))
+        _no_line_break(
+            (self.id, self.name, self.territory, self.dimension, *self.categories),
+            N_("a project field"),
+            project_id=self.id,
+        )
+        if isinstance(self.id, str) and "," in self.id:
+            raise ValidationError(
+                _("a project id contains a comma, which separates projects in ballots"),
+                project_id=self.id,
+            )
+        clash = [
+            k
+            for k in self.metadata
+            if k in _PROJECT_FIELDS and not (k == "beneficiaries" and self.beneficiaries is None)
+        ]
+        if clash:
+            raise ValidationError(
+                _("metadata key {key!r} clashes with a project field", key=clash[0]),
+                project_id=self.id,
+                hint=_("put the value in the project field itself"),
+            )
+        _no_line_break((*self.metadata, *self.metadata.values()), N_("project metadata"), self.id)
+        if self.beneficiaries is not None:
+            object.__setattr__(
+                self,
+                "beneficiaries",
+                non_negative_int(self.beneficiaries, what="beneficiaries", project_id=self.id),
+            )
+
+    def __repr__(self) -> str:
+        from participa.display import project_summary
+
+        return project_summary(self)
+
+    def _repr_html_(self) -> str:
+        from participa.display import project_html
+
+        return project_html(self)
+
+
+@serialize.register("participa.Territory")
+@attrs.frozen(slots=True)
+class Territory:
+    """A territory (section, neighbourhood, district) or a theme that receives money.
+
+    Parameters
+    ----------
+    id
+        Unique identifier.
+    name
+        Human-readable name.
+    parent
+        Id of the enclosing territory (a neighbourhood's section), if any.
+    indicators
+        Named numeric indicators used by allocation formulas (population,
+        basic-service deficit, tax compliance, ...).
+
+    Examples
+    --------
+    >>> Territory("S1", "Sector 1", indicators={"population": 52000}).indicators["population"]
+    52000
+    """
+
+    id: str
+    name: str = ""
+    parent: str | None = None
+    indicators: Mapping[str, float] = attrs.field(
+        factory=dict, converter=_frozen_mapping, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _check_id("territory", self.id)
