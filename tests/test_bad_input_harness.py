@@ -407,6 +407,16 @@ EXAMPLES: list[tuple[str, Callable[[Path], Any]]] = [
     ("SQLite file with a foreign participa_events", _not_a_store),
     ("a file that is not SQLite", _not_sqlite),
     ("TieBreak.parse('id,')", lambda _: participa.TieBreak.parse("id,")),
+    (
+        "a cost above int64",
+        lambda _: participa.Election(
+            10**30,
+            (participa.Project("a", 10**30),),
+            participa.Profile.from_ballots(participa.BallotKind.APPROVAL, ["a"], [["a"]]),
+        ),
+    ),
+    ("gini of floats", lambda _: participa.analysis.distribution.gini([2.5, 1.0])),
+    ("encode(nan)", lambda _: participa.serialize.encode(float("nan"))),
 ]
 
 

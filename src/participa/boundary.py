@@ -64,7 +64,7 @@ import numpy as np
 from participa.errors import ParticipaError, ValidationError
 from participa.i18n import _
 
-__all__ = ["checked", "describe", "matches", "typed_fields"]
+__all__ = ["checked", "describe", "matches", "need_arrays", "typed_fields"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -78,6 +78,31 @@ _UNCHECKED = object()
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def need_arrays(func: str, **arrays: object) -> None:
+    """Refuse anything but numpy arrays for a kernel's array arguments (O(arguments)).
+
+    For fast helpers that take arrays only (nested lists would be converted at a cost
+    the caller did not ask for): one ``isinstance`` per argument, no wrapper.
+
+    >>> need_arrays("exact_dot", vec=np.arange(3))
+    >>> need_arrays("exact_dot", vec=[1, 2])
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: exact_dot(): vec must be a numpy array, got [1, 2] (list)
+    """
+    for arg, value in arrays.items():
+        if not isinstance(value, np.ndarray):
+            raise ValidationError(
+                _(
+                    "{func}(): {arg} must be {expected}, got {value}",
+                    func=func,
+                    arg=arg,
+                    expected=_("a numpy array"),
+                    value=_shown(value),
+                )
+            )
 
 
 def _numpy_typing(tp: Any) -> bool:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from participa.boundary import checked
 from participa.errors import ValidationError
+from participa.exact import to_fraction
 from participa.feasibility._base import Check, Status
 from participa.feasibility.checks import (
     CofinancingPledged,
@@ -198,7 +199,11 @@ def _common(
     )
     checks: list[Check] = [
         CostPositive(max_cost=max_cost),
-        TechnicalDesign(min_share=Fraction(technical_design_min_share)),
+        TechnicalDesign(
+            min_share=to_fraction(
+                technical_design_min_share, what="technical_design_min_share", floats=False
+            )
+        ),
         study,
         CostPerBeneficiary(ranges, minor_per_unit=minor_per_unit),
         OperationMaintenance(accepted_payers=tuple(om_payers)),

@@ -9,6 +9,7 @@ import numpy as np
 
 from participa import serialize
 from participa._tabular import Tabular
+from participa.boundary import typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 from participa.model._common import (
@@ -121,11 +122,26 @@ def _normalised_meta(e: Election) -> dict[str, str] | None:
 
 
 def _costs_default(self: Election) -> IntArray:
-    return _readonly(np.array([p.cost for p in self.projects], dtype=np.int64))
+    # attrs computes this before the validators run: a wrong item is refused by them next
+    costs = [p.cost if isinstance(p, Project) else 0 for p in self.projects]
+    too_big = [p for p, c in zip(self.projects, costs, strict=True) if c > _INT64_MAX]
+    if too_big:
+        raise ValidationError(
+            _(
+                "cost {cost} is above the largest supported amount ({most} minor units)",
+                cost=too_big[0].cost,
+                most=_INT64_MAX,
+            ),
+            project_id=too_big[0].id,
+        )
+    return _readonly(np.array(costs, dtype=np.int64))
+
+
+_INT64_MAX = 2**63 - 1
 
 
 @serialize.register("participa.Election")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Election(Tabular):
     """A PB election: a budget, the projects on the ballot, and the ballots cast.
 

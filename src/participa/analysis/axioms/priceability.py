@@ -15,6 +15,7 @@ from participa.analysis.axioms.report import (
     _Setup,
     _setup,
 )
+from participa.boundary import checked, typed_fields
 from participa.model import Election
 from participa.outcome import Outcome
 from participa.rules.utility import Utility
@@ -34,7 +35,7 @@ def _fraction_rows(value: Iterable[Iterable[Fraction | int]]) -> tuple[tuple[Fra
 
 
 @serialize.register("participa.analysis.PriceSystem")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PriceSystem:
     """A priceability certificate.
 
@@ -67,6 +68,7 @@ class PriceSystem:
         )
 
 
+@checked
 def check_price_system(
     election: Election,
     selection: Outcome | Iterable[str],
@@ -180,6 +182,7 @@ def _pay_exact(s: _Setup, allowance: Fraction, order: Sequence[int]) -> list[lis
     return pay
 
 
+@checked
 def find_price_system(
     election: Election,
     selection: Outcome | Iterable[str],
