@@ -158,7 +158,7 @@ def read_pabulib(
     del data
     anomalies = Anomalies(file, strict=strict, initial=found)
     result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies)
-    anomalies.warn(stacklevel=2)
+    anomalies.warn(stacklevel=3)  # the caller, past the @checked wrapper
     return result
 
 
@@ -194,7 +194,7 @@ def read_pabulib_text(
     anomalies = Anomalies(file, strict=strict, initial=found)
     fallback = _stem(Path(file).name) if file is not None else ""
     result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies)
-    anomalies.warn(stacklevel=2)
+    anomalies.warn(stacklevel=3)  # the caller, past the @checked wrapper
     return result
 
 
