@@ -122,53 +122,84 @@ def matches(value: object, tp: Any) -> bool:
     >>> matches(float("nan"), float), matches(None, int | None)
     (False, True)
     """
-    if tp is Any or tp is object or tp is _UNCHECKED or isinstance(tp, TypeVar):
-        return True
+    return _checker(tp)(value)
+
+
+def _always(_value: object) -> bool:
+    return True
+
+
+def _is_float(value: object) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return False
+    if isinstance(value, float | np.floating):
+        return not math.isnan(value)
+    return _is_int(value) or isinstance(value, Fraction)
+
+
+_CHECKERS: dict[int, tuple[Any, Callable[[object], bool]]] = {}
+"""Checks by annotation identity; the annotation is kept so its id is never reused."""
+
+
+def _checker(tp: Any) -> Callable[[object], bool]:
+    """The check for one annotation, built once per annotation (calls stay cheap)."""
+    found = _CHECKERS.get(id(tp))
+    if found is not None and found[0] is tp:
+        return found[1]
+    check = _compile(tp)
+    if len(_CHECKERS) < 100_000:  # annotations are few; a runaway caller is not cached
+        _CHECKERS[id(tp)] = (tp, check)
+    return check
+
+
+def _compile(tp: Any) -> Callable[[object], bool]:
+    if tp is Any or tp is object or tp is _UNCHECKED or isinstance(tp, TypeVar | str):
+        return _always  # a string: an unresolved forward reference
     if tp is None or tp is type(None):
-        return value is None
-    if isinstance(tp, str):  # an unresolved forward reference
-        return True
+        return lambda value: value is None
     origin = get_origin(tp)
     args = get_args(tp)
     if tp in (typing.TextIO, typing.BinaryIO, typing.IO) or origin is typing.IO:
         # typing's stream classes are not the io classes: a stream is what reads or writes
-        return hasattr(value, "write") or hasattr(value, "read")
+        return lambda value: hasattr(value, "write") or hasattr(value, "read")
     if origin is Literal:
-        return any(type(value) is type(a) and value == a for a in args) or any(
-            isinstance(a, str) and isinstance(value, str) and value == a for a in args
+        return lambda value: (
+            any(type(value) is type(a) and value == a for a in args)
+            or any(isinstance(a, str) and isinstance(value, str) and value == a for a in args)
         )
     if origin is typing.Union or origin is types.UnionType:
         if any(_numpy_typing(a) for a in args):  # ArrayLike: the function converts it
-            return True
-        return any(matches(value, a) for a in args)
+            return _always
+        subs = tuple(_checker(a) for a in args)
+        return lambda value: any(check(value) for check in subs)
     if origin is typing.Annotated:
-        return matches(value, args[0])
+        return _checker(args[0])
     if tp is int:
-        return _is_int(value)
+        return _is_int
     if tp is float:
-        if isinstance(value, bool | np.bool_):
-            return False
-        if isinstance(value, float | np.floating):
-            return not math.isnan(value)
-        return _is_int(value) or isinstance(value, Fraction)
+        return _is_float
     if tp is bool:
-        return isinstance(value, bool | np.bool_)
+        return lambda value: isinstance(value, bool | np.bool_)
     if tp is str:
-        return isinstance(value, str)
+        return lambda value: isinstance(value, str)
     if tp is Fraction:
-        return isinstance(value, Fraction) or _is_int(value)
+        return lambda value: isinstance(value, Fraction) or _is_int(value)
     if origin is not None:
-        return _matches_generic(value, origin, args)
+        return lambda value: _matches_generic(value, origin, args)
     if tp is cabc.Callable:
-        return callable(value)
+        return callable
     if isinstance(tp, type):
-        if tp in (cabc.Sequence, cabc.Iterable, cabc.Collection) and isinstance(value, str):
-            return False
-        try:
-            return isinstance(value, tp)
-        except TypeError:  # pragma: no cover - a protocol that cannot be checked
-            return True
-    return True
+        if tp in (cabc.Sequence, cabc.Iterable, cabc.Collection):
+            return lambda value: not isinstance(value, str) and isinstance(value, tp)
+
+        def instance(value: object) -> bool:
+            try:
+                return isinstance(value, tp)
+            except TypeError:  # pragma: no cover - a protocol that cannot be checked
+                return True
+
+        return instance
+    return _always
 
 
 def _matches_generic(value: object, origin: Any, args: tuple[Any, ...]) -> bool:
