@@ -174,6 +174,9 @@ def int_array(values: object, *, what: str) -> np.ndarray:
     if arr.ndim != 1:
         raise problem
     if arr.dtype.kind in "iu":
+        # a list of True/False and ints becomes an int array: refuse the booleans
+        if isinstance(values, list | tuple) and any(isinstance(v, bool | np.bool_) for v in values):
+            raise problem
         return arr
     if arr.size == 0:
         return arr.astype(np.int64)
