@@ -267,7 +267,11 @@ def describe(tp: Any) -> str:
     if origin is not None and isinstance(origin, type):
         inner = ", ".join(describe(a) for a in args if a is not Ellipsis)
         name = origin.__name__
-        return _("a {kind} of {items}", kind=name, items=inner) if inner else name
+        if not inner:
+            return name
+        if name[:1].lower() in "aeiou":
+            return _("an {kind} of {items}", kind=name, items=inner)
+        return _("a {kind} of {items}", kind=name, items=inner)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         choices = ", ".join(f"{tp.__name__}.{m.name}" for m in list(tp)[:8])
         return _("a {kind} ({choices})", kind=tp.__name__, choices=choices)
@@ -522,10 +526,11 @@ def _type_validator(inst: object, attribute: attrs.Attribute[Any], value: object
     tp = _class_hints(cls).get(attribute.name, _UNCHECKED)
     if not matches(value, tp):
         where, value, tp = _first_mismatch(value, tp)
+        ident = getattr(inst, "id", None) if cls.__name__ != "Project" else None
         raise ValidationError(
             _(
                 "{func}(): {arg} must be {expected}, got {value}",
-                func=cls.__name__,
+                func=cls.__name__ + (f"({ident!r})" if isinstance(ident, str) else ""),
                 arg=(attribute.alias or attribute.name) + where,
                 expected=describe(tp),
                 value=_shown(value),
@@ -557,10 +562,22 @@ def _guarded(converter: Any, owner: str, field: str) -> Callable[[Any], Any]:
     return convert
 
 
-def _validator(own: Any, owner: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    """The field's own validator first (its messages know the domain), then the annotation."""
+def _check_fields(inst: Any, names: list[str]) -> None:
+    fields = attrs.fields_dict(type(inst))
+    for name in names:
+        _type_validator(inst, fields[name], getattr(inst, name))
+
+
+def _validator(
+    own: Any, owner: str, *, typed: bool = True
+) -> Callable[[Any, attrs.Attribute[Any], Any], None] | None:
+    """The field's own validator first (its messages know the domain), then the annotation.
+
+    ``typed=False``: the annotation is checked later (after ``__attrs_post_init__``); a
+    validator that breaks on a wrong kind still reports the kind.
+    """
     if own is None:
-        return _type_validator
+        return _type_validator if typed else None
 
     def validate(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         try:
@@ -578,7 +595,8 @@ def _validator(own: Any, owner: str) -> Callable[[Any, attrs.Attribute[Any], Any
                     problem=str(exc) or type(exc).__name__,
                 )
             ) from None
-        _type_validator(inst, attribute, value)
+        if typed:
+            _type_validator(inst, attribute, value)
 
     return validate
 
@@ -606,12 +624,34 @@ def typed_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.At
     ...
     participa.errors.ValidationError: Pair(): right cannot be read from 7 (int): ...
     """
+    post_init = getattr(cls, "__attrs_post_init__", None)
+    checked_after = post_init is not None
+    if checked_after:
+        # The class checks its values itself (with messages that know the domain): the
+        # kinds are checked after it, on what it normalised, or when it broke on a wrong kind.
+        names = [f.name for f in fields if f.init]
+
+        def after(self: Any) -> None:
+            try:
+                post_init(self)
+            except ParticipaError:
+                raise
+            except _CONVERTER_ERRORS:
+                _check_fields(self, names)
+                raise
+            _check_fields(self, names)
+
+        after.__name__ = "__attrs_post_init__"
+        after.__qualname__ = f"{cls.__qualname__}.__attrs_post_init__"
+        type.__setattr__(cls, "__attrs_post_init__", after)
     out = []
     for field in fields:
         if not field.init:
             out.append(field)
             continue
-        changes: dict[str, Any] = {"validator": _validator(field.validator, cls.__name__)}
+        changes: dict[str, Any] = {
+            "validator": _validator(field.validator, cls.__name__, typed=not checked_after)
+        }
         if field.converter is not None:
             changes["converter"] = _guarded(
                 field.converter, cls.__name__, field.alias or field.name

@@ -124,8 +124,7 @@ class RuleOptions:
     variant: Variant | None = None
 
     @classmethod
-    @checked
-    def parse(
+    def parse(  # not @checked: an edge parser, it checks its own arguments (RuleError)
         cls,
         *,
         utility: str | None = None,
