@@ -624,16 +624,17 @@ def typed_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.At
     ...
     participa.errors.ValidationError: Pair(): right cannot be read from 7 (int): ...
     """
-    post_init = getattr(cls, "__attrs_post_init__", None)
+    post_init: Callable[[Any], None] | None = getattr(cls, "__attrs_post_init__", None)
     checked_after = post_init is not None
-    if checked_after:
+    if post_init is not None:
+        original = post_init
         # The class checks its values itself (with messages that know the domain): the
         # kinds are checked after it, on what it normalised, or when it broke on a wrong kind.
         names = [f.name for f in fields if f.init]
 
         def after(self: Any) -> None:
             try:
-                post_init(self)
+                original(self)
             except ParticipaError:
                 raise
             except _CONVERTER_ERRORS:
