@@ -268,6 +268,11 @@ def _calls(tmp: Path) -> Iterator[Call]:
                 yield label, call(kwargs), (kwargs[a.name], kwargs[b.name]), None, a.name
 
 
+JUDGED: set[str] = set()
+"""Entry points with sample values for every required argument: there an accepted wrong
+value is judged too (elsewhere all required arguments are wrong at once: escapes only)."""
+
+
 def _run(tmp: Path) -> tuple[int, set[str], list[str], list[str]]:
     escapes: list[str] = []
     accepted: list[str] = []
@@ -278,6 +283,8 @@ def _run(tmp: Path) -> tuple[int, set[str], list[str], list[str]]:
         for label, thunk, bad, tp, param in _calls(tmp):
             count += 1
             covered.add(label)
+            if tp is not None:
+                JUDGED.add(label)
             signal.alarm(5)
             try:
                 with warnings.catch_warnings():
@@ -325,13 +332,15 @@ def test_every_public_entry_point_keeps_the_error_contract(
 ) -> None:
     count, covered, escapes, accepted = harness
     print(
-        f"bad-input harness: {count} calls over {len(covered)} public entry points, "
+        f"bad-input harness: {count} calls over {len(covered)} public entry points "
+        f"({len(JUDGED)} with samples for every required argument), "
         f"{len(escapes)} escapes, {len(accepted)} invalid inputs accepted"
     )
     report = "\n".join(
         [f"{len(escapes)} escapes:", *escapes, f"{len(accepted)} accepted:", *accepted]
     )
     assert count >= 1000, f"only {count} calls over {len(covered)} entry points"
+    assert len(JUDGED) >= 200, f"only {len(JUDGED)} entry points judged for accepted values"
     assert not escapes, report
     assert not accepted, report
 

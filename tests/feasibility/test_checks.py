@@ -386,7 +386,7 @@ def test_context_refuses_details_for_unknown_projects() -> None:
 def test_review_rejects_duplicate_names_and_non_checks() -> None:
     with pytest.raises(ValidationError, match="two checks named"):
         Review((CostPositive(), CostPositive()))
-    with pytest.raises(ValidationError, match=r"checks\[0\] must be Check, got 42"):
+    with pytest.raises(ValidationError, match="not a check"):
         Review((42,))  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="never be eligible"):
         Review((), eligible_statuses=(Status.FAIL,))
