@@ -76,8 +76,12 @@ _UNCHECKED = object()
 """Marker for an annotation that could not be resolved (a name imported for typing only)."""
 
 
+_INTS = (int, np.integer)
+_BOOLS = (bool, np.bool_)
+
+
 def _is_int(value: object) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+    return isinstance(value, _INTS) and not isinstance(value, _BOOLS)
 
 
 def need_arrays(func: str, **arrays: object) -> None:
@@ -171,7 +175,14 @@ def _compile(tp: Any) -> Callable[[object], bool]:
         if any(_numpy_typing(a) for a in args):  # ArrayLike: the function converts it
             return _always
         subs = tuple(_checker(a) for a in args)
-        return lambda value: any(check(value) for check in subs)
+
+        def union(value: object) -> bool:
+            for check in subs:  # noqa: SIM110 - a loop: no generator per call
+                if check(value):
+                    return True
+            return False
+
+        return union
     if origin is typing.Annotated:
         return _checker(args[0])
     if tp is int:
@@ -185,7 +196,7 @@ def _compile(tp: Any) -> Callable[[object], bool]:
     if tp is Fraction:
         return lambda value: isinstance(value, Fraction) or _is_int(value)
     if origin is not None:
-        return lambda value: _matches_generic(value, origin, args)
+        return _compile_generic(origin, args)
     if tp is cabc.Callable:
         return callable
     if isinstance(tp, type):
@@ -202,40 +213,65 @@ def _compile(tp: Any) -> Callable[[object], bool]:
     return _always
 
 
-def _matches_generic(value: object, origin: Any, args: tuple[Any, ...]) -> bool:
+def _compile_generic(origin: Any, args: tuple[Any, ...]) -> Callable[[object], bool]:
+    """The check for ``origin[args]``, item checks built once."""
     if origin is cabc.Callable:
-        return callable(value)
+        return callable
     if origin is np.ndarray:
         # an array, or nested lists the function turns into one (it checks shape and dtype)
-        return isinstance(value, np.ndarray | list | tuple)
+        return lambda value: isinstance(value, np.ndarray | list | tuple)
     if origin is type:
-        return isinstance(value, type)
+        return lambda value: isinstance(value, type)
     if not isinstance(origin, type):
-        return True
-    if isinstance(value, str) and origin is not str:
+        return _always
+
+    def kind(value: object) -> bool:
         # a string is a sequence of characters: never what a sequence of things means
-        return False
-    if not isinstance(value, origin):
-        return False
-    if not args or (isinstance(value, cabc.Sized) and len(value) > _MAX_ITEMS):
-        return True
+        if isinstance(value, str) and origin is not str:
+            return False
+        return isinstance(value, origin)
+
+    if not args:
+        return kind
+
+    def small(value: object) -> bool:
+        return not (isinstance(value, cabc.Sized) and len(value) > _MAX_ITEMS)
+
     if issubclass(origin, cabc.Mapping):
-        assert isinstance(value, cabc.Mapping)
-        key_tp, val_tp = (*args, Any, Any)[:2]
-        return all(matches(k, key_tp) and matches(v, val_tp) for k, v in value.items())
-    if origin is tuple:
-        assert isinstance(value, tuple)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return all(matches(v, args[0]) for v in value)
+        key_ok, val_ok = (_checker(a) for a in (*args, Any, Any)[:2])
+
+        def mapping(value: Any) -> bool:
+            if not kind(value):
+                return False
+            return not small(value) or all(key_ok(k) and val_ok(v) for k, v in value.items())
+
+        return mapping
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
         if args == ((),):
-            return len(value) == 0
-        return len(value) == len(args) and all(
-            matches(v, a) for v, a in zip(value, args, strict=True)
-        )
-    if isinstance(value, cabc.Sequence | cabc.Set | cabc.Mapping):
-        # a mapping passed where items were meant iterates over its keys
-        return all(matches(v, args[0]) for v in value)
-    return True  # an iterator: its items are checked where they are consumed
+            return lambda value: kind(value) and len(value) == 0  # type: ignore[arg-type]
+        each = tuple(_checker(a) for a in args)
+
+        def fixed(value: Any) -> bool:
+            return (
+                kind(value)
+                and len(value) == len(each)
+                and all(ok(v) for ok, v in zip(each, value, strict=True))
+            )
+
+        return fixed
+    item_ok = _checker(args[0])
+
+    def items(value: Any) -> bool:
+        if not kind(value):
+            return False
+        if not small(value):
+            return True
+        if isinstance(value, cabc.Sequence | cabc.Set | cabc.Mapping):
+            # a mapping passed where items were meant iterates over its keys
+            return all(item_ok(v) for v in value)
+        return True  # an iterator: its items are checked where they are consumed
+
+    return items
 
 
 def describe(tp: Any) -> str:
@@ -521,8 +557,20 @@ def _project_of(inst: object) -> str | None:
     return None
 
 
+def _class_checks(cls: type) -> dict[str, Callable[[object], bool]]:
+    """Each field's check, built once per class."""
+    cached = cls.__dict__.get("__participa_checks__")
+    if cached is None:
+        hints = _class_hints(cls)
+        cached = {f.name: _checker(hints.get(f.name, _UNCHECKED)) for f in attrs.fields(cls)}
+        type.__setattr__(cls, "__participa_checks__", cached)
+    return cached
+
+
 def _type_validator(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     cls = type(inst)
+    if _class_checks(cls)[attribute.name](value):
+        return
     tp = _class_hints(cls).get(attribute.name, _UNCHECKED)
     if not matches(value, tp):
         where, value, tp = _first_mismatch(value, tp)
@@ -563,9 +611,11 @@ def _guarded(converter: Any, owner: str, field: str) -> Callable[[Any], Any]:
 
 
 def _check_fields(inst: Any, names: list[str]) -> None:
-    fields = attrs.fields_dict(type(inst))
+    checks = _class_checks(type(inst))
     for name in names:
-        _type_validator(inst, fields[name], getattr(inst, name))
+        value = getattr(inst, name)
+        if not checks[name](value):
+            _type_validator(inst, attrs.fields_dict(type(inst))[name], value)
 
 
 def _validator(
