@@ -273,6 +273,51 @@ JUDGED: set[str] = set()
 value is judged too (elsewhere all required arguments are wrong at once: escapes only)."""
 
 
+def _method_calls(samples: dict[str, Any]) -> Iterator[Call]:
+    """Public methods of the sample values (``Election.restrict``, ``TieBreak.resolver``, ...)."""
+    for sample, inst in samples.items():
+        cls = type(inst)
+        if not str(cls.__module__).startswith("participa") or isinstance(inst, enum.Enum):
+            continue
+        for name in sorted(dir(cls)):
+            raw = inspect.getattr_static(cls, name)
+            if name.startswith("_") or not inspect.isfunction(raw):
+                continue
+            method = getattr(inst, name)
+            label = f"{cls.__module__}.{cls.__qualname__}.{name}"
+            params = [
+                p
+                for p in inspect.signature(method).parameters.values()
+                if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+            ]
+            hints = _hints(raw)
+            baseline: dict[str, Any] = {}
+            complete = True
+            for p in params:
+                if p.default is p.empty:
+                    try:
+                        baseline[p.name] = _sample_for(hints.get(p.name, Any), samples)
+                    except KeyError:
+                        complete = False
+            for p in params:
+                for bad in BAD:
+                    if complete:
+                        kwargs = {**baseline, p.name: bad}
+                        judged = hints.get(p.name)
+                    elif p.default is p.empty:
+                        kwargs = {q.name: bad for q in params if q.default is q.empty}
+                        judged = None
+                    else:
+                        continue
+                    yield (
+                        f"{label} (on a sample {sample})",
+                        lambda m=method, k=kwargs: m(**k),
+                        bad,
+                        judged,
+                        p.name,
+                    )
+
+
 def _run(tmp: Path) -> tuple[int, set[str], list[str], list[str]]:
     escapes: list[str] = []
     accepted: list[str] = []
@@ -280,7 +325,8 @@ def _run(tmp: Path) -> tuple[int, set[str], list[str], list[str]]:
     covered: set[str] = set()
     old = signal.signal(signal.SIGALRM, _alarm)
     try:
-        for label, thunk, bad, tp, param in _calls(tmp):
+        samples = _samples(tmp)
+        for label, thunk, bad, tp, param in (*_calls(tmp), *_method_calls(samples)):
             count += 1
             covered.add(label)
             if tp is not None:

@@ -148,6 +148,7 @@ class TieBreak:
         text = ",".join(c.value for c in self.criteria)
         return text.replace("lottery", f"lottery:{self.seed}") if self.seed is not None else text
 
+    @checked
     def resolver(self, election: Election) -> TieResolver:
         """Precompute each project's priority for one election."""
         m = len(election.projects)

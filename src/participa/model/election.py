@@ -9,7 +9,7 @@ import numpy as np
 
 from participa import serialize
 from participa._tabular import Tabular
-from participa.boundary import typed_fields
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 from participa.model._common import (
@@ -330,6 +330,7 @@ class Election(Tabular):
 
     # -- derived elections ---------------------------------------------------------------------
 
+    @checked
     def restrict(self, project_ids: Iterable[str]) -> Election:
         """The same election with only these projects (kept in election order).
 
@@ -355,6 +356,7 @@ class Election(Tabular):
         """The same election with another budget."""
         return attrs.evolve(self, budget=budget)
 
+    @checked
     def with_costs(self, costs: Mapping[str, int]) -> Election:
         """The same election with some projects' costs replaced (e.g. net of co-financing)."""
         unknown = sorted(set(costs) - set(self.project_ids))

@@ -481,6 +481,14 @@ class Profile:
 
         Cumulative and scoring ballots name their 0-point entries too.
         """
+        if not is_int(group) or not 0 <= group < self.num_groups:
+            raise ValidationError(
+                _(
+                    "group must be a row number from 0 to {last}, got {value!r}",
+                    last=self.num_groups - 1,
+                    value=group,
+                )
+            )
         row = self.matrix[group]
         nz = np.flatnonzero(row if self.listed is None else self.listed[group])
         if self.kind is BallotKind.ORDINAL:
@@ -511,6 +519,7 @@ class Profile:
         listed = _group_rows(self.listed, inv, mat.shape[0])
         return Profile(self.kind, self.project_ids, mat, mult, wt, listed=listed)
 
+    @checked
     def select_projects(self, project_ids: Sequence[str]) -> Profile:
         """Keep only these projects' columns (e.g. the feasible set); rows are kept."""
         index = {p: j for j, p in enumerate(self.project_ids)}
