@@ -88,6 +88,9 @@ BAD: tuple[Any, ...] = (
     b"bytes",
     np.float64("-inf"),
     2**64,
+    -1,
+    -(2**70),
+    "",
 )
 """Values each argument gets in turn. ``2**64`` is of the right kind for integers (only
 escapes such as ``OverflowError`` are judged there); the others are wrong for almost

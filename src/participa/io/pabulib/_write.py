@@ -19,6 +19,7 @@ import numpy as np
 
 from participa.boundary import checked
 from participa.errors import ValidationError
+from participa.i18n import _
 from participa.io.pabulib._common import (
     _CONSTRAINT_KEYS,
     _MODELLED_PROJECT_COLUMNS,
@@ -331,6 +332,11 @@ def write_pabulib_file(election: Election, path: str | os.PathLike[str]) -> Path
     True
     """
     target = Path(os.fspath(path))
+    if not os.fspath(path).strip() or target.is_dir() or not target.name:
+        raise ValidationError(
+            _("cannot write an election to {path!r}: a file name is needed", path=str(path)),
+            hint=_("pass a file path such as 'election.pb' or 'election.pb.gz'"),
+        )
     text = write_pabulib(election)
     data = text.encode("utf-8")
     if target.name.endswith(".gz"):
