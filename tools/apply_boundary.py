@@ -56,6 +56,9 @@ for path in sorted(ROOT.rglob("*.py")):
         new_text = "".join(lines)
     new_text2 = re.sub(r"@attrs\.frozen\(slots=True(, eq=False)?\)", lambda m: f"@attrs.frozen(slots=True{m.group(1) or ''}, field_transformer=typed_fields)", new_text)
     new_text2 = re.sub(r"^@attrs\.(define|frozen)$", r"@attrs.\1(field_transformer=typed_fields)", new_text2, flags=re.M)
+    # private classes stay as they are (no checks on internal helpers)
+    new_text2 = re.sub(r"(@attrs\.\w+\([^)\n]*?), field_transformer=typed_fields\)(\nclass _)", r"\1)\2", new_text2)
+    new_text2 = re.sub(r"@attrs\.(\w+)\(field_transformer=typed_fields\)(\nclass _)", r"@attrs.\1\2", new_text2)
     needs = []
     imported = re.search(r"^from participa\.boundary import [^\n]*\bchecked\b", new_text2, re.M)
     if "@checked" in new_text2 and not imported:

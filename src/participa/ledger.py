@@ -261,7 +261,7 @@ def _entries(value: Iterable[LedgerEntry]) -> tuple[LedgerEntry, ...]:
     return out
 
 
-@attrs.frozen(slots=True, field_transformer=typed_fields)
+@attrs.frozen(slots=True)
 class _Pos:
     territory: str | None
     promised: int = 0

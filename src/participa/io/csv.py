@@ -60,7 +60,7 @@ from typing import Any, Final
 
 import attrs
 
-from participa.boundary import checked, typed_fields
+from participa.boundary import checked
 from participa.errors import ParseError, ValidationError
 from participa.i18n import _
 from participa.model import BallotConstraints, BallotKind, Election, Profile, Project
@@ -109,7 +109,7 @@ _FILES = ("meta.csv", "projects.csv", "votes.csv")
 Source = str | os.PathLike[str]
 
 
-@attrs.frozen(slots=True, field_transformer=typed_fields)
+@attrs.frozen(slots=True)
 class _Table:
     file: str
     header: tuple[str, ...]

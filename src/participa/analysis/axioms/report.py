@@ -166,7 +166,7 @@ def _selected_mask(election: Election, selection: Outcome | Iterable[str]) -> Bo
     return np.array([p in ids for p in election.project_ids], dtype=np.bool_)
 
 
-@attrs.frozen(slots=True, field_transformer=typed_fields)
+@attrs.frozen(slots=True)
 class _Setup:
     election: Election
     u: IntArray

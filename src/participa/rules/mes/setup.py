@@ -251,6 +251,7 @@ class MesInput:
         return self.resolver.order(free) if free else []
 
 
+@checked
 def exact_dot(vec: IntArray, values: npt.NDArray[Any]) -> int:
     """Exact ``Σ vec × values`` as a Python int (``values`` int64 or Python ints).
 
@@ -267,6 +268,7 @@ def exact_dot(vec: IntArray, values: npt.NDArray[Any]) -> int:
     return int(sum(int(a) * int(b) for a, b in zip(vec.tolist(), values.tolist(), strict=True)))
 
 
+@checked
 def exact_matvec(vec: IntArray, mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """``vec @ mat`` with integers, in Python ints when int64 could overflow.
 
