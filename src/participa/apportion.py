@@ -269,6 +269,7 @@ def _divisor(
     cp: Sequence[int | None],
     lam: Fraction,
     delta: Fraction,
+    quotas: Sequence[Fraction],
 ) -> list[int]:
     """Bounded divisor method with signposts ``s - 1 + delta``, started at divisor 1/lam."""
     n = len(ws)
@@ -288,8 +289,10 @@ def _divisor(
                 p = ws[i] / (seats[i] + delta)
                 if p > best_p:
                     best, best_p = i, p
-        if best < 0:  # pragma: no cover - excluded by bounded_quotas' feasibility check
-            raise ValidationError(_("no position can take the remaining units"))
+        if best < 0:
+            # every weighted position is at its cap: bounded_quotas shares what is left
+            # among the zero-weight positions; round those shares as largest remainder does
+            return _hamilton(quotas, total)
         seats[best] += 1
     while sum(seats) > total:
         worst = -1
@@ -339,7 +342,7 @@ def apportion(
         return _hamilton(quotas, total)
     fl, cp = _bounds(len(quotas), floors, caps)
     delta = Fraction(1) if method is Rounding.DHONDT else Fraction(1, 2)
-    return _divisor(total, _weights(weights), fl, cp, lam, delta)
+    return _divisor(total, _weights(weights), fl, cp, lam, delta, quotas)
 
 
 @checked

@@ -55,9 +55,14 @@ def _feasible(
     # the most the positions can take: their caps, or unbounded when a positive weight is uncapped
     if any(c is None and w > 0 for w, c in zip(ws, caps, strict=True)):
         return True
-    # a zero-weight position only ever holds its floor
+    # a zero-weight position holds its floor, unless every weighted position is at its cap:
+    # then what is left is shared among the zero-weight positions, up to their caps
+    if any(w > 0 for w in ws) and any(w == 0 and c is None for w, c in zip(ws, caps, strict=True)):
+        return True
+    idle_room = any(w > 0 for w in ws)
     room = sum(
-        c if c is not None and w > 0 else f for w, f, c in zip(ws, floors, caps, strict=True)
+        c if c is not None and (w > 0 or idle_room) else f
+        for w, f, c in zip(ws, floors, caps, strict=True)
     )
     return total <= room
 
