@@ -91,7 +91,7 @@ def _distinct(
 
 @checked
 def vote_columns(
-    data: bytes,
+    data: bytes | memoryview,
     start: int,
     width: int,
     *,
