@@ -262,6 +262,10 @@ def _hamilton(exact_amounts: Sequence[Fraction], total: int) -> list[int]:
     return parts
 
 
+def _below(seats: int, cap: int | None) -> bool:
+    return cap is None or seats < cap
+
+
 def _divisor(
     total: int,
     ws: Sequence[Fraction],
@@ -269,7 +273,6 @@ def _divisor(
     cp: Sequence[int | None],
     lam: Fraction,
     delta: Fraction,
-    quotas: Sequence[Fraction],
 ) -> list[int]:
     """Bounded divisor method with signposts ``s - 1 + delta``, started at divisor 1/lam."""
     n = len(ws)
@@ -290,9 +293,12 @@ def _divisor(
                 if p > best_p:
                     best, best_p = i, p
         if best < 0:
-            # every weighted position is at its cap: bounded_quotas shares what is left
-            # among the zero-weight positions; round those shares as largest remainder does
-            return _hamilton(quotas, total)
+            # every weighted position is at its cap: the rest goes equally to the
+            # zero-weight positions, fewest units first, as bounded_quotas shares it
+            idle = [i for i in range(n) if ws[i] == 0 and _below(seats[i], cp[i])]
+            if not idle:  # pragma: no cover - excluded by bounded_quotas' feasibility check
+                raise ValidationError(_("no position can take the remaining units"))
+            best = min(idle, key=lambda i: (seats[i], i))
         seats[best] += 1
     while sum(seats) > total:
         worst = -1
@@ -342,7 +348,7 @@ def apportion(
         return _hamilton(quotas, total)
     fl, cp = _bounds(len(quotas), floors, caps)
     delta = Fraction(1) if method is Rounding.DHONDT else Fraction(1, 2)
-    return _divisor(total, _weights(weights), fl, cp, lam, delta, quotas)
+    return _divisor(total, _weights(weights), fl, cp, lam, delta)
 
 
 @checked
