@@ -6,6 +6,7 @@ import pytest
 
 from participa.analysis import check_jr, compare_rules, funding_gaps, satisfaction, shares
 from participa.display import attrs_html
+from participa.errors import ValidationError
 from participa.model import BallotKind, Election, Profile, Project
 from participa.outcome import Outcome
 
@@ -38,5 +39,5 @@ def test_attrs_html_for_values_without_their_own_view() -> None:
     html = attrs_html(Project("P<1>", 5, categories=("water",)))
     assert "P&lt;1&gt;" in html
     assert "<td>categories</td><td>(&#x27;water&#x27;,)</td>" in html
-    with pytest.raises(TypeError, match="attrs value"):
+    with pytest.raises(ValidationError, match="attrs value"):
         attrs_html(3)

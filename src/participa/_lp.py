@@ -40,6 +40,8 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from participa.boundary import checked, typed_fields
+
 __all__ = ["LPResult", "Row", "Sense", "Simplex", "maximize"]
 
 Sense = Literal["<=", ">=", "=="]
@@ -47,7 +49,7 @@ Row: TypeAlias = tuple[Sequence[Fraction | int], Sense, Fraction | int]
 """A constraint ``(coefficients, sense, right-hand side)``, one coefficient per variable."""
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class LPResult:
     """The solution of :func:`maximize`.
 
@@ -63,6 +65,7 @@ class LPResult:
     ``<= 0`` for ``>=`` rows; ``value == Σ duals · rhs`` (strong duality)."""
 
 
+@checked
 def maximize(objective: Sequence[Fraction | int], rows: Sequence[Row]) -> LPResult:
     """Maximise ``objective · x`` over ``x >= 0`` and ``rows``, exactly (see module doc)."""
     return Simplex(objective, rows).solve()

@@ -24,7 +24,7 @@ Examples
 >>> apportion(5, [1, 1], caps=[2.5, None])
 Traceback (most recent call last):
 ...
-participa.errors.ValidationError: cap at position 0 must be a non-negative integer, got 2.5
+participa.errors.ValidationError: apportion(): caps[0] must be an integer or None, got 2.5 (float)
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from fractions import Fraction
 
+from participa.boundary import checked
 from participa.errors import IntegrityError, ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
@@ -122,6 +123,7 @@ def _total(total: object) -> int:
     return non_negative_int(total, what=_("the total to apportion"))
 
 
+@checked
 def bounded_quotas(
     total: int,
     weights: Sequence[int | Fraction],
@@ -310,6 +312,7 @@ def _divisor(
     return seats
 
 
+@checked
 def apportion(
     total: int,
     weights: Sequence[int | Fraction],
@@ -348,6 +351,7 @@ def apportion(
     return _divisor(total, _weights(weights), fl, cp, lam, delta)
 
 
+@checked
 def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int]:
     """Split ``total`` units in proportion to ``weights`` exactly (Hamilton's method).
 
@@ -381,6 +385,7 @@ def largest_remainder(total: int, weights: Sequence[int | Fraction]) -> list[int
     return _hamilton([total * w / s for w in ws], total)
 
 
+@checked
 def dhondt(
     total: int,
     weights: Sequence[int | Fraction],
@@ -396,6 +401,7 @@ def dhondt(
     return apportion(total, weights, method=Rounding.DHONDT, floors=floors, caps=caps)
 
 
+@checked
 def sainte_lague(
     total: int,
     weights: Sequence[int | Fraction],

@@ -41,6 +41,7 @@ from typing import Any
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Election
@@ -73,7 +74,7 @@ def _frozen_options(value: Mapping[str, OptionValue] | None) -> Mapping[str, Opt
 
 
 @serialize.register("participa.batch.Job")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Job:
     """One rule run on one election.
 
@@ -119,7 +120,7 @@ class Job:
 
 
 @serialize.register("participa.batch.JobResult")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class JobResult:
     """What one :class:`Job` gave: an outcome, or the error that stopped it.
 
@@ -246,6 +247,7 @@ def _rule_kwargs(options: Mapping[str, OptionValue]) -> dict[str, Any]:
     return kwargs
 
 
+@checked
 def run_job(job: Job) -> JobResult:
     """Load the job's election, run its rule, and record the outcome or the error.
 
@@ -300,6 +302,7 @@ def run_job_json(job: str) -> str:
     return serialize.dumps(run_job(serialize.loads(job, expect=Job)))
 
 
+@checked
 def run_batch(
     jobs: Iterable[Job],
     *,
@@ -359,6 +362,7 @@ def run_batch(
     return tuple(r for r in slots if r is not None)
 
 
+@checked
 def pabulib_files(folder: str | Path) -> tuple[Path, ...]:
     """The pabulib files (``*.pb``, ``*.pb.gz``) directly in ``folder``, sorted by name.
 
@@ -374,6 +378,7 @@ def pabulib_files(folder: str | Path) -> tuple[Path, ...]:
     return tuple(sorted(files, key=lambda p: p.name))
 
 
+@checked
 def replay_folder(
     folder: str | Path,
     *,

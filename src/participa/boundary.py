@@ -44,10 +44,14 @@ participa.errors.ValidationError: share(): mode must be one of 'floor', 'round',
 
 from __future__ import annotations
 
+import ast
 import collections.abc as cabc
+import enum
 import functools
+import importlib
 import inspect
 import math
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -60,7 +64,7 @@ import numpy as np
 from participa.errors import ParticipaError, ValidationError
 from participa.i18n import _
 
-__all__ = ["checked", "describe", "matches", "typed_fields"]
+__all__ = ["checked", "describe", "matches", "need_arrays", "typed_fields"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -72,8 +76,42 @@ _UNCHECKED = object()
 """Marker for an annotation that could not be resolved (a name imported for typing only)."""
 
 
+_INTS = (int, np.integer)
+_BOOLS = (bool, np.bool_)
+
+
 def _is_int(value: object) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+    return isinstance(value, _INTS) and not isinstance(value, _BOOLS)
+
+
+def need_arrays(func: str, **arrays: object) -> None:
+    """Refuse anything but numpy arrays for a kernel's array arguments (O(arguments)).
+
+    For fast helpers that take arrays only (nested lists would be converted at a cost
+    the caller did not ask for): one ``isinstance`` per argument, no wrapper.
+
+    >>> need_arrays("exact_dot", vec=np.arange(3))
+    >>> need_arrays("exact_dot", vec=[1, 2])
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: exact_dot(): vec must be a numpy array, got [1, 2] (list)
+    """
+    for arg, value in arrays.items():
+        if not isinstance(value, np.ndarray):
+            raise ValidationError(
+                _(
+                    "{func}(): {arg} must be {expected}, got {value}",
+                    func=func,
+                    arg=arg,
+                    expected=_("a numpy array"),
+                    value=_shown(value),
+                )
+            )
+
+
+def _numpy_typing(tp: Any) -> bool:
+    """Whether ``tp`` is one of numpy's typing helpers (``ArrayLike`` is a union of them)."""
+    return str(getattr(get_origin(tp) or tp, "__module__", "")).startswith("numpy._typing")
 
 
 def matches(value: object, tp: Any) -> bool:
@@ -88,82 +126,152 @@ def matches(value: object, tp: Any) -> bool:
     >>> matches(float("nan"), float), matches(None, int | None)
     (False, True)
     """
-    if tp is Any or tp is object or tp is _UNCHECKED or isinstance(tp, TypeVar):
-        return True
-    if tp is None or tp is type(None):
-        return value is None
-    if isinstance(tp, str):  # an unresolved forward reference
-        return True
-    origin = get_origin(tp)
-    args = get_args(tp)
-    if origin is Literal:
-        return any(value == a and type(value) is type(a) for a in args) or any(
-            isinstance(a, str) and value == a for a in args
-        )
-    if origin is typing.Union or origin is types.UnionType:
-        return any(matches(value, a) for a in args)
-    if origin is typing.Annotated:
-        return matches(value, args[0])
-    if tp is int:
-        return _is_int(value)
-    if tp is float:
-        if isinstance(value, bool | np.bool_):
-            return False
-        if isinstance(value, float | np.floating):
-            return not math.isnan(value)
-        return _is_int(value) or isinstance(value, Fraction)
-    if tp is bool:
-        return isinstance(value, bool | np.bool_)
-    if tp is str:
-        return isinstance(value, str)
-    if tp is Fraction:
-        return isinstance(value, Fraction) or _is_int(value)
-    if origin is not None:
-        return _matches_generic(value, origin, args)
-    if tp is cabc.Callable:
-        return callable(value)
-    if isinstance(tp, type):
-        if tp in (cabc.Sequence, cabc.Iterable, cabc.Collection) and isinstance(value, str):
-            return False
-        try:
-            return isinstance(value, tp)
-        except TypeError:  # pragma: no cover - a protocol that cannot be checked
-            return True
+    return _checker(tp)(value)
+
+
+def _always(_value: object) -> bool:
     return True
 
 
-def _matches_generic(value: object, origin: Any, args: tuple[Any, ...]) -> bool:
-    if origin is cabc.Callable:
-        return callable(value)
-    if origin is np.ndarray:
-        return isinstance(value, np.ndarray)
-    if origin is type:
-        return isinstance(value, type)
-    if not isinstance(origin, type):
-        return True
-    if isinstance(value, str) and origin is not str:
-        # a string is a sequence of characters: never what a sequence of things means
+def _is_float(value: object) -> bool:
+    if isinstance(value, bool | np.bool_):
         return False
-    if not isinstance(value, origin):
-        return False
-    if not args or (isinstance(value, cabc.Sized) and len(value) > _MAX_ITEMS):
-        return True
-    if issubclass(origin, cabc.Mapping):
-        assert isinstance(value, cabc.Mapping)
-        key_tp, val_tp = (*args, Any, Any)[:2]
-        return all(matches(k, key_tp) and matches(v, val_tp) for k, v in value.items())
-    if origin is tuple:
-        assert isinstance(value, tuple)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return all(matches(v, args[0]) for v in value)
-        if args == ((),):
-            return len(value) == 0
-        return len(value) == len(args) and all(
-            matches(v, a) for v, a in zip(value, args, strict=True)
+    if isinstance(value, float | np.floating):
+        return not math.isnan(value)
+    return _is_int(value) or isinstance(value, Fraction)
+
+
+_CHECKERS: dict[int, tuple[Any, Callable[[object], bool]]] = {}
+"""Checks by annotation identity; the annotation is kept so its id is never reused."""
+
+
+def _checker(tp: Any) -> Callable[[object], bool]:
+    """The check for one annotation, built once per annotation (calls stay cheap)."""
+    found = _CHECKERS.get(id(tp))
+    if found is not None and found[0] is tp:
+        return found[1]
+    check = _compile(tp)
+    if len(_CHECKERS) < 100_000:  # annotations are few; a runaway caller is not cached
+        _CHECKERS[id(tp)] = (tp, check)
+    return check
+
+
+def _compile(tp: Any) -> Callable[[object], bool]:
+    if tp is Any or tp is object or tp is _UNCHECKED or isinstance(tp, TypeVar | str):
+        return _always  # a string: an unresolved forward reference
+    if tp is None or tp is type(None):
+        return lambda value: value is None
+    origin = get_origin(tp)
+    args = get_args(tp)
+    if tp in (typing.TextIO, typing.BinaryIO, typing.IO) or origin is typing.IO:
+        # typing's stream classes are not the io classes: a stream is what reads or writes
+        return lambda value: hasattr(value, "write") or hasattr(value, "read")
+    if origin is Literal:
+        return lambda value: (
+            any(type(value) is type(a) and value == a for a in args)
+            or any(isinstance(a, str) and isinstance(value, str) and value == a for a in args)
         )
-    if isinstance(value, cabc.Sequence | cabc.Set):
-        return all(matches(v, args[0]) for v in value)
-    return True  # an iterator: its items are checked where they are consumed
+    if origin is typing.Union or origin is types.UnionType:
+        if any(_numpy_typing(a) for a in args):  # ArrayLike: the function converts it
+            return _always
+        subs = tuple(_checker(a) for a in args)
+
+        def union(value: object) -> bool:
+            for check in subs:  # noqa: SIM110 - a loop: no generator per call
+                if check(value):
+                    return True
+            return False
+
+        return union
+    if origin is typing.Annotated:
+        return _checker(args[0])
+    if tp is int:
+        return _is_int
+    if tp is float:
+        return _is_float
+    if tp is bool:
+        return lambda value: isinstance(value, bool | np.bool_)
+    if tp is str:
+        return lambda value: isinstance(value, str)
+    if tp is Fraction:
+        return lambda value: isinstance(value, Fraction) or _is_int(value)
+    if origin is not None:
+        return _compile_generic(origin, args)
+    if tp is cabc.Callable:
+        return callable
+    if isinstance(tp, type):
+        if tp in (cabc.Sequence, cabc.Iterable, cabc.Collection):
+            return lambda value: not isinstance(value, str) and isinstance(value, tp)
+
+        def instance(value: object) -> bool:
+            try:
+                return isinstance(value, tp)
+            except TypeError:  # pragma: no cover - a protocol that cannot be checked
+                return True
+
+        return instance
+    return _always
+
+
+def _compile_generic(origin: Any, args: tuple[Any, ...]) -> Callable[[object], bool]:
+    """The check for ``origin[args]``, item checks built once."""
+    if origin is cabc.Callable:
+        return callable
+    if origin is np.ndarray:
+        # an array, or nested lists the function turns into one (it checks shape and dtype)
+        return lambda value: isinstance(value, np.ndarray | list | tuple)
+    if origin is type:
+        return lambda value: isinstance(value, type)
+    if not isinstance(origin, type):
+        return _always
+
+    def kind(value: object) -> bool:
+        # a string is a sequence of characters: never what a sequence of things means
+        if isinstance(value, str) and origin is not str:
+            return False
+        return isinstance(value, origin)
+
+    if not args:
+        return kind
+
+    def small(value: object) -> bool:
+        return not (isinstance(value, cabc.Sized) and len(value) > _MAX_ITEMS)
+
+    if issubclass(origin, cabc.Mapping):
+        key_ok, val_ok = (_checker(a) for a in (*args, Any, Any)[:2])
+
+        def mapping(value: Any) -> bool:
+            if not kind(value):
+                return False
+            return not small(value) or all(key_ok(k) and val_ok(v) for k, v in value.items())
+
+        return mapping
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        if args == ((),):
+            return lambda value: kind(value) and len(value) == 0  # type: ignore[arg-type]
+        each = tuple(_checker(a) for a in args)
+
+        def fixed(value: Any) -> bool:
+            return (
+                kind(value)
+                and len(value) == len(each)
+                and all(ok(v) for ok, v in zip(each, value, strict=True))
+            )
+
+        return fixed
+    item_ok = _checker(args[0])
+
+    def items(value: Any) -> bool:
+        if not kind(value):
+            return False
+        if not small(value):
+            return True
+        if isinstance(value, cabc.Sequence | cabc.Set | cabc.Mapping):
+            # a mapping passed where items were meant iterates over its keys
+            return all(item_ok(v) for v in value)
+        return True  # an iterator: its items are checked where they are consumed
+
+    return items
 
 
 def describe(tp: Any) -> str:
@@ -181,7 +289,7 @@ def describe(tp: Any) -> str:
     if origin is Literal:
         return _("one of {choices}", choices=", ".join(repr(a) for a in args))
     if origin is typing.Union or origin is types.UnionType:
-        return _(" or ").join(describe(a) for a in args)
+        return _(" or ").join(dict.fromkeys(describe(a) for a in args))
     if tp is int:
         return _("an integer")
     if tp is float:
@@ -190,13 +298,62 @@ def describe(tp: Any) -> str:
         return _("True or False")
     if tp is str:
         return _("a string")
+    if origin is np.ndarray or tp is np.ndarray:
+        return _("a numpy array")
     if origin is not None and isinstance(origin, type):
         inner = ", ".join(describe(a) for a in args if a is not Ellipsis)
         name = origin.__name__
-        return _("a {kind} of {items}", kind=name, items=inner) if inner else name
+        if not inner:
+            return name
+        if name[:1].lower() in "aeiou":
+            return _("an {kind} of {items}", kind=name, items=inner)
+        return _("a {kind} of {items}", kind=name, items=inner)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        choices = ", ".join(f"{tp.__name__}.{m.name}" for m in list(tp)[:8])
+        return _("a {kind} ({choices})", kind=tp.__name__, choices=choices)
     if isinstance(tp, type):
         return tp.__name__
     return str(tp)
+
+
+def _first_mismatch(value: object, tp: Any) -> tuple[str, object, Any]:
+    """Where inside a container the first wrong item is: ``("[2]", 2.5, int)``.
+
+    A list of the right kind with one wrong item is reported by that item's position (or
+    key), so the message says which one; anything else is reported whole (``""``).
+    """
+    origin = get_origin(tp)
+    args = get_args(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        fitting = [
+            a
+            for a in args
+            if isinstance(get_origin(a), type) and isinstance(value, cast("type", get_origin(a)))
+        ]
+        if len(fitting) == 1 and not isinstance(value, str):
+            return _first_mismatch(value, fitting[0])
+        return "", value, tp
+    if not (isinstance(origin, type) and isinstance(value, origin)) or not args:
+        return "", value, tp
+    if isinstance(value, cabc.Mapping):
+        key_tp, val_tp = (*args, Any, Any)[:2]
+        for k, v in value.items():
+            if not matches(k, key_tp):
+                return "", k, key_tp
+            if not matches(v, val_tp):
+                inner, item, item_tp = _first_mismatch(v, val_tp)
+                return f"[{k!r}]{inner}", item, item_tp
+        return "", value, tp
+    if isinstance(value, cabc.Sequence) and not isinstance(value, str):
+        fixed = origin is tuple and not (len(args) == 2 and args[1] is Ellipsis)
+        if fixed and len(value) != len(args):
+            return "", value, tp
+        for i, v in enumerate(value):
+            item_tp = args[i] if fixed else args[0]
+            if not matches(v, item_tp):
+                inner, item, deeper = _first_mismatch(v, item_tp)
+                return f"[{i}]{inner}", item, deeper
+    return "", value, tp
 
 
 def _shown(value: object) -> str:
@@ -206,11 +363,53 @@ def _shown(value: object) -> str:
     return f"{text} ({type(value).__name__})"
 
 
+_TYPING_ONLY: dict[str, dict[str, Any]] = {}
+
+
+def _typing_only(module_name: str | None) -> dict[str, Any]:
+    """The names a module imports under ``if TYPE_CHECKING:``, imported now (at first call).
+
+    Annotations often name classes imported for typing only (to avoid import cycles);
+    by the time a public function is first called every module can be imported, so
+    those names are resolved here and checked like any other.
+    """
+    if module_name is None:
+        return {}
+    cached = _TYPING_ONLY.get(module_name)
+    if cached is not None:
+        return cached
+    found: dict[str, Any] = {}
+    module = sys.modules.get(module_name)
+    try:
+        tree = ast.parse(inspect.getsource(module)) if module is not None else None
+    except (OSError, TypeError, SyntaxError):  # pragma: no cover - no source available
+        tree = None
+    for node in tree.body if tree is not None else ():
+        if not (isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)):
+            continue
+        for stmt in node.body:
+            if not isinstance(stmt, ast.ImportFrom) or not stmt.module or stmt.level:
+                continue
+            for alias in stmt.names:
+                try:
+                    source = importlib.import_module(stmt.module)
+                    found[alias.asname or alias.name] = getattr(source, alias.name)
+                except (ImportError, AttributeError):  # pragma: no cover - optional extra
+                    continue
+    _TYPING_ONLY[module_name] = found
+    return found
+
+
 def _hints(func: Callable[..., Any]) -> dict[str, Any]:
-    """The function's annotations, resolved; names that exist only for typing stay unchecked."""
+    """The function's annotations, resolved; names that exist only for typing are imported."""
     target = inspect.unwrap(func)
     raw = getattr(target, "__annotations__", {})
-    globalns = getattr(target, "__globals__", {})
+    globalns = dict(getattr(target, "__globals__", {}))
+    try:
+        return typing.get_type_hints(target, globalns=globalns, include_extras=True)
+    except (NameError, TypeError, AttributeError):
+        pass
+    globalns = {**_typing_only(getattr(target, "__module__", None)), **globalns}
     try:
         return typing.get_type_hints(target, globalns=globalns, include_extras=True)
     except (NameError, TypeError, AttributeError):
@@ -234,10 +433,38 @@ def checked(func: Callable[P, R]) -> Callable[P, R]:
     name = getattr(func, "__qualname__", getattr(func, "__name__", "function"))
     if name.endswith(".__init__"):
         name = name[: -len(".__init__")]
+    kinds = {p.name: p.kind for p in signature.parameters.values()}
+    plain = (
+        inspect.Parameter.POSITIONAL_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        inspect.Parameter.KEYWORD_ONLY,
+    )
+    # the common case (no *args/**kwargs) is bound by hand: Signature.bind costs ~20 us
+    simple = all(kind in plain for kind in kinds.values())
+    positional = tuple(p.name for p in signature.parameters.values() if p.kind in plain[:2])
+    by_keyword = frozenset(p.name for p in signature.parameters.values() if p.kind in plain[1:])
+    required = frozenset(p.name for p in signature.parameters.values() if p.default is p.empty)
     state: dict[str, dict[str, Any]] = {}
 
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+    def checks() -> dict[str, Callable[[object], bool]]:
+        found = state.get("checks")
+        if found is None:
+            hints = _hints(func)
+            state["hints"] = hints
+            found = state["checks"] = {
+                arg: _checker(hints.get(arg, _UNCHECKED))
+                for arg in kinds
+                if arg not in ("self", "cls")
+            }
+        return found
+
+    def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[tuple[str, Any]]:
+        if simple and len(args) <= len(positional):
+            given = positional[: len(args)]
+            if all(k in by_keyword and k not in given for k in kwargs) and required.issubset(
+                (*given, *kwargs)
+            ):
+                return [*zip(given, args, strict=True), *kwargs.items()]
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as exc:
@@ -245,34 +472,43 @@ def checked(func: Callable[P, R]) -> Callable[P, R]:
                 _("{func}(): {problem}", func=name, problem=str(exc)),
                 hint=_("see help({func}) for its arguments", func=name),
             ) from None
-        hints = state.get("hints")
-        if hints is None:
-            hints = state["hints"] = _hints(func)
-        for arg, value in bound.arguments.items():
-            if arg in ("self", "cls"):
+        return list(bound.arguments.items())
+
+    def refuse(arg: str, value: object) -> None:
+        tp = state["hints"].get(arg, _UNCHECKED)
+        where, value, tp = _first_mismatch(value, tp)
+        raise ValidationError(
+            _(
+                "{func}(): {arg} must be {expected}, got {value}",
+                func=name,
+                arg=arg + where,
+                expected=describe(tp),
+                value=_shown(value),
+            )
+        )
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        table = state.get("checks") or checks()
+        if simple and not kwargs and len(args) == len(positional):
+            pairs: list[tuple[str, Any]] | zip[tuple[str, Any]] = zip(positional, args, strict=True)
+        else:
+            pairs = bind(args, kwargs)
+        for arg, value in pairs:
+            check = table.get(arg)
+            if check is None:
                 continue
-            tp = hints.get(arg, _UNCHECKED)
-            kind = signature.parameters[arg].kind
+            kind = kinds[arg]
             if kind is inspect.Parameter.VAR_POSITIONAL:
-                bad = [v for v in value if not matches(v, tp)]
-                value = bad[0] if bad else None
-                ok = not bad
+                for item in value:
+                    if not check(item):
+                        refuse(arg, item)
             elif kind is inspect.Parameter.VAR_KEYWORD:
-                bad = [v for v in value.values() if not matches(v, tp)]
-                value = bad[0] if bad else None
-                ok = not bad
-            else:
-                ok = matches(value, tp)
-            if not ok:
-                raise ValidationError(
-                    _(
-                        "{func}(): {arg} must be {expected}, got {value}",
-                        func=name,
-                        arg=arg,
-                        expected=describe(tp),
-                        value=_shown(value),
-                    )
-                )
+                for item in value.values():
+                    if not check(item):
+                        refuse(arg, item)
+            elif not check(value):
+                refuse(arg, value)
         return func(*args, **kwargs)
 
     wrapper.__signature__ = signature  # type: ignore[attr-defined]
@@ -296,8 +532,8 @@ def _class_hints(cls: type) -> dict[str, Any]:
     cached = cls.__dict__.get("__participa_hints__")
     if cached is not None:
         return cast("dict[str, Any]", cached)
-    module = __import__("sys").modules.get(cls.__module__)
-    globalns = dict(vars(module)) if module is not None else {}
+    module = sys.modules.get(cls.__module__)
+    globalns = {**_typing_only(cls.__module__), **(dict(vars(module)) if module else {})}
     hints: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         for name, ann in getattr(klass, "__annotations__", {}).items():
@@ -321,15 +557,29 @@ def _project_of(inst: object) -> str | None:
     return None
 
 
+def _class_checks(cls: type) -> dict[str, Callable[[object], bool]]:
+    """Each field's check, built once per class."""
+    cached = cls.__dict__.get("__participa_checks__")
+    if cached is None:
+        hints = _class_hints(cls)
+        cached = {f.name: _checker(hints.get(f.name, _UNCHECKED)) for f in attrs.fields(cls)}
+        type.__setattr__(cls, "__participa_checks__", cached)
+    return cached
+
+
 def _type_validator(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     cls = type(inst)
+    if _class_checks(cls)[attribute.name](value):
+        return
     tp = _class_hints(cls).get(attribute.name, _UNCHECKED)
     if not matches(value, tp):
+        where, value, tp = _first_mismatch(value, tp)
+        ident = getattr(inst, "id", None) if cls.__name__ != "Project" else None
         raise ValidationError(
             _(
                 "{func}(): {arg} must be {expected}, got {value}",
-                func=cls.__name__,
-                arg=attribute.alias or attribute.name,
+                func=cls.__name__ + (f"({ident!r})" if isinstance(ident, str) else ""),
+                arg=(attribute.alias or attribute.name) + where,
                 expected=describe(tp),
                 value=_shown(value),
             ),
@@ -360,10 +610,24 @@ def _guarded(converter: Any, owner: str, field: str) -> Callable[[Any], Any]:
     return convert
 
 
-def _validator(own: Any, owner: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    """The field's own validator first (its messages know the domain), then the annotation."""
+def _check_fields(inst: Any, names: list[str]) -> None:
+    checks = _class_checks(type(inst))
+    for name in names:
+        value = getattr(inst, name)
+        if not checks[name](value):
+            _type_validator(inst, attrs.fields_dict(type(inst))[name], value)
+
+
+def _validator(
+    own: Any, owner: str, *, typed: bool = True
+) -> Callable[[Any, attrs.Attribute[Any], Any], None] | None:
+    """The field's own validator first (its messages know the domain), then the annotation.
+
+    ``typed=False``: the annotation is checked later (after ``__attrs_post_init__``); a
+    validator that breaks on a wrong kind still reports the kind.
+    """
     if own is None:
-        return _type_validator
+        return _type_validator if typed else None
 
     def validate(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         try:
@@ -381,7 +645,8 @@ def _validator(own: Any, owner: str) -> Callable[[Any, attrs.Attribute[Any], Any
                     problem=str(exc) or type(exc).__name__,
                 )
             ) from None
-        _type_validator(inst, attribute, value)
+        if typed:
+            _type_validator(inst, attribute, value)
 
     return validate
 
@@ -409,12 +674,35 @@ def typed_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.At
     ...
     participa.errors.ValidationError: Pair(): right cannot be read from 7 (int): ...
     """
+    post_init: Callable[[Any], None] | None = getattr(cls, "__attrs_post_init__", None)
+    checked_after = post_init is not None
+    if post_init is not None:
+        original = post_init
+        # The class checks its values itself (with messages that know the domain): the
+        # kinds are checked after it, on what it normalised, or when it broke on a wrong kind.
+        names = [f.name for f in fields if f.init]
+
+        def after(self: Any) -> None:
+            try:
+                original(self)
+            except ParticipaError:
+                raise
+            except _CONVERTER_ERRORS:
+                _check_fields(self, names)
+                raise
+            _check_fields(self, names)
+
+        after.__name__ = "__attrs_post_init__"
+        after.__qualname__ = f"{cls.__qualname__}.__attrs_post_init__"
+        type.__setattr__(cls, "__attrs_post_init__", after)
     out = []
     for field in fields:
         if not field.init:
             out.append(field)
             continue
-        changes: dict[str, Any] = {"validator": _validator(field.validator, cls.__name__)}
+        changes: dict[str, Any] = {
+            "validator": _validator(field.validator, cls.__name__, typed=not checked_after)
+        }
         if field.converter is not None:
             changes["converter"] = _guarded(
                 field.converter, cls.__name__, field.alias or field.name

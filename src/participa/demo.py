@@ -36,6 +36,7 @@ from typing import Final, TextIO
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.cofinancing import financing, net_election
 from participa.examples.ves import SOURCES, ves_2000
 from participa.i18n import N_, _, ngettext, use_language
@@ -65,6 +66,7 @@ _SOURCE_LABELS = (
 )
 
 
+@checked
 def workshop_profile(
     projects: Sequence[Project], *, participants: int = 240, seed: int = WORKSHOP_SEED
 ) -> Profile:
@@ -80,6 +82,7 @@ def workshop_profile(
     return Profile.from_matrix(BallotKind.APPROVAL, [p.id for p in projects], matrix)
 
 
+@checked
 def workshop_election() -> Election:
     """Sector 3's workshop: its budget, the projects at net cost, the invented ballots.
 
@@ -104,6 +107,7 @@ def _label(o: Outcome) -> str:
     return _("equal shares (add1)") if o.rule == "mes" else o.rule
 
 
+@checked
 def run_demo(out: TextIO, *, lang: str | None = None) -> None:
     """Print the demo round to ``out`` (in ``lang``, default: the current language)."""
     with use_language(lang):

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from participa.boundary import checked
 from participa.i18n import N_, _, get_language, ngettext, use_language
 from participa.money import Currency
 
@@ -110,6 +111,7 @@ _KIND_LABELS: Final[Mapping[str, str]] = {
 }
 
 
+@checked
 def ballot_kind_label(kind: object) -> str:
     """The ballot kind's name in the current language (``approval`` → ``aprobación``).
 
@@ -123,6 +125,7 @@ def ballot_kind_label(kind: object) -> str:
     return _(label) if label is not None else value
 
 
+@checked
 def currency_of(code: str | None, minor_per_unit: int = 1) -> Currency:
     """A :class:`~participa.money.Currency` from a value's ``currency`` text and minor units.
 
@@ -139,6 +142,7 @@ def currency_of(code: str | None, minor_per_unit: int = 1) -> Currency:
     return Currency(text if re.fullmatch(r"[A-Z]{3}", text) else None, minor_per_unit)
 
 
+@checked
 def local_time(ts: str, offset: str | timedelta | None = None, *, seconds: bool = False) -> str:
     """A canonical UTC timestamp shown in another UTC offset, to the minute.
 
@@ -162,7 +166,7 @@ def local_time(ts: str, offset: str | timedelta | None = None, *, seconds: bool 
     ...     local_time("2001-03-01T03:00:00Z", "-05:00")
     '28/02/2001 22:00 -05:00'
     """
-    moment = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    moment = _parse_time(ts)
     pattern = ("%d/%m/%Y %H:%M" if get_language() == "es" else "%Y-%m-%d %H:%M") + (
         ":%S" if seconds else ""
     )
@@ -175,6 +179,7 @@ def local_time(ts: str, offset: str | timedelta | None = None, *, seconds: bool 
     return shown.strftime(pattern) + f" {sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+@checked
 def local_date(ts: str, offset: str | timedelta | None = None) -> str:
     """The date of a timestamp in ``offset``: ``2001-12-31``, or ``31/12/2001`` in Spanish.
 
@@ -182,6 +187,21 @@ def local_date(ts: str, offset: str | timedelta | None = None) -> str:
     '2001-12-31'
     """
     return local_time(ts, offset).split(" ")[0]
+
+
+def _parse_time(ts: str) -> datetime:
+    from participa.errors import ValidationError
+
+    try:
+        moment = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValidationError(
+            _("not a time with a UTC offset: {ts!r}", ts=ts),
+            hint=_("write it as '2024-05-01T14:30:00Z'"),
+        )
+    return moment
 
 
 def _parse_offset(text: str) -> timedelta:
@@ -200,6 +220,7 @@ def _parse_offset(text: str) -> timedelta:
 # -- building blocks ---------------------------------------------------------------------------
 
 
+@checked
 def view(*parts: str) -> str:
     """Wrap HTML fragments in one styled block (the stylesheet comes once, first)."""
     return f'<div class="participa-view">{STYLE}{"".join(parts)}</div>'
@@ -211,6 +232,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) or bool(_NUMERIC.match(str(value)))
 
 
+@checked
 def html_table(
     header: Sequence[str],
     rows: Iterable[Sequence[object]],
@@ -269,6 +291,7 @@ def paragraph(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
+@checked
 def summary(kind: str, label: str | None, parts: Iterable[str], *, limit: int = 40) -> str:
     """A one-line, pandas-like summary: ``<Kind 'label': part, part>``.
 
@@ -350,6 +373,7 @@ def _election_table(e: Election) -> str:
     return html_table(header, rows, caption=cap, wrap=False)
 
 
+@checked
 def election_html(e: Election, *, lang: str | None = None) -> str:
     """An election as a caption (budget, voters, kind) and a table of its projects."""
 
@@ -372,6 +396,7 @@ def outcome_summary(o: Outcome) -> str:
     )
 
 
+@checked
 def outcome_html(o: Outcome, *, lang: str | None = None) -> str:
     """An outcome as a caption (rule, money spent) and one row per funded project."""
 
@@ -413,6 +438,7 @@ def profile_summary(p: Profile) -> str:
     )
 
 
+@checked
 def profile_html(p: Profile, *, lang: str | None = None) -> str:
     """A profile as its size and, per project, its supporters and (for points) its points."""
 
@@ -448,6 +474,7 @@ def project_summary(p: Project) -> str:
     return summary(f"Project {p.id}", p.name or None, parts)
 
 
+@checked
 def project_html(p: Project, *, currency: Currency | None = None, lang: str | None = None) -> str:
     """A project's fields as a two-column table, its cost as money when ``currency`` is given."""
 
@@ -487,6 +514,7 @@ def pabulib_file_summary(f: PabulibFile) -> str:
     )
 
 
+@checked
 def pabulib_file_html(f: PabulibFile, *, lang: str | None = None) -> str:
     """The election of a read file, then the anomalies found (line, code, message)."""
 
@@ -523,6 +551,7 @@ def envelope_summary(env: Envelope) -> str:
     )
 
 
+@checked
 def envelope_html(env: Envelope, *, lang: str | None = None) -> str:
     """An envelope: where its total came from, then its reserves and the territorial part."""
 
@@ -554,6 +583,7 @@ def _brief(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@checked
 def attrs_html(value: object, *, caption: str = "") -> str:
     """Any attrs value as a two-column table of its public fields (long values shortened).
 
@@ -566,7 +596,9 @@ def attrs_html(value: object, *, caption: str = "") -> str:
     """
     cls = type(value)
     if not attrs.has(cls):
-        raise TypeError(_("attrs_html needs an attrs value, not {name}", name=cls.__name__))
+        from participa.errors import ValidationError
+
+        raise ValidationError(_("attrs_html needs an attrs value, not {kind}", kind=cls.__name__))
     rows = (
         (f.name, _brief(getattr(value, f.name)))
         for f in attrs.fields(cls)

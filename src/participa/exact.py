@@ -51,6 +51,7 @@ from typing import Final
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 
@@ -66,6 +67,7 @@ _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?")
 _RATIO = re.compile(r"[+-]?\d+/\d+")
 
 
+@checked
 def to_fraction(
     value: object,
     *,

@@ -99,6 +99,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.analysis.axioms import SearchLimitExceeded
+from participa.boundary import checked, typed_fields
 from participa.errors import RuleError, ValidationError
 from participa.i18n import N_, _, ngettext
 from participa.model import BallotConstraints, BallotKind, Election, Profile
@@ -138,7 +139,7 @@ class MarginKind(enum.Enum):
     COST_INCREASE = "cost_increase"
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Margin:
     """One margin of one project.
 
@@ -194,7 +195,7 @@ def _frozen_values(value: Mapping[str, int | str]) -> Mapping[str, int | str]:
     return MappingProxyType(dict(value))
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ProjectExplanation:
     """Why one project was or was not funded, with its two margins.
 
@@ -313,7 +314,7 @@ class ProjectExplanation:
         return [self.reason(), *(self.margin_text(m) for m in self.margins)]
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Explanation:
     """Explanations of every project (or one) under one rule.
 
@@ -626,6 +627,7 @@ def _proven(rule: str, tie_break: TieBreak) -> frozenset[MarginKind]:
     return frozenset(MarginKind)
 
 
+@checked
 def explain(
     election: Election,
     rule: ExplainedRule,

@@ -52,7 +52,7 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from functools import cache
 from importlib import resources
@@ -145,15 +145,21 @@ def set_language(lang: str | None) -> None:
     _current.set(None if lang is None else resolve_language(lang))
 
 
-@contextmanager
-def use_language(lang: str | None) -> Iterator[Language]:
+def use_language(lang: str | None) -> AbstractContextManager[Language]:
     """Translate into ``lang`` inside the ``with`` block (``None`` keeps the current one).
+
+    An unknown language is refused when called, before the block starts.
 
     >>> with use_language("es") as lang:
     ...     lang
     'es'
     """
-    chosen = resolve_language(lang) if lang is not None else get_language()
+    return _using(resolve_language(lang) if lang is not None else None)
+
+
+@contextmanager
+def _using(lang: Language | None) -> Iterator[Language]:
+    chosen = lang if lang is not None else get_language()
     token = _current.set(chosen)
     try:
         yield chosen
@@ -200,7 +206,8 @@ def parse_po(text: str) -> dict[str, str | tuple[str, ...]]:
         fields.clear()
         fuzzy = False
 
-    for raw in text.splitlines():
+    _text(text, "parse_po", "text")
+    for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line:
             flush()
@@ -212,7 +219,7 @@ def parse_po(text: str) -> dict[str, str | tuple[str, ...]]:
                 fuzzy = True
         elif line.startswith('"'):
             if key is not None:
-                fields[key] += ast.literal_eval(line)
+                fields[key] += _po_string(line, number)
         else:
             name, _sep, rest = line.partition(" ")
             if name in ("msgctxt", "msgid") and "msgid" in fields:
@@ -220,7 +227,7 @@ def parse_po(text: str) -> dict[str, str | tuple[str, ...]]:
                 flush()
                 fuzzy = keep
             key = name
-            fields[key] = ast.literal_eval(rest.strip())
+            fields[key] = _po_string(rest.strip(), number)
     flush()
     return entries
 
@@ -231,7 +238,26 @@ def context_key(context: str, msgid: str) -> str:
     >>> context_key("plan", "spent")
     'plan\\x04spent'
     """
+    _text(context, "context_key", "context")
+    _text(msgid, "context_key", "msgid")
     return f"{context}\x04{msgid}"
+
+
+def _po_string(text: str, number: int) -> str:
+    """One quoted ``.po`` string, or a ParseError naming the line."""
+    try:
+        value = ast.literal_eval(text) if text.startswith('"') else None
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        value = None
+    if not isinstance(value, str):
+        from participa.errors import ParseError
+
+        raise ParseError(
+            _("not a quoted gettext string: {text!r}", text=text[:60]),
+            line=number,
+            hint=_('each entry is msgid "..." then msgstr "..."'),
+        )
+    return value
 
 
 def _index(key: str) -> int:
@@ -251,8 +277,30 @@ def catalog(lang: Language) -> dict[str, str | tuple[str, ...]]:
     return merged
 
 
+def _text(value: object, func: str, arg: str) -> None:
+    """Refuse a message id that is not a string (it would be looked up or formatted)."""
+    if not isinstance(value, str):
+        raise ValidationError(
+            _(
+                "{func}(): {arg} must be a string, got {value!r}",
+                func=func,
+                arg=arg,
+                value=value,
+            )
+        )
+
+
+def _count(n: object, func: str) -> None:
+    """Refuse a plural count that is not an integer."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise ValidationError(
+            _("{func}(): {arg} must be an integer, got {value!r}", func=func, arg="n", value=n)
+        )
+
+
 def gettext(msgid: str, lang: str | None = None) -> str:
     """``msgid`` in ``lang`` (default: the current language); the id itself when missing."""
+    _text(msgid, "gettext", "msgid")
     found = catalog(resolve_language(lang) if lang is not None else get_language()).get(msgid)
     return found if isinstance(found, str) else msgid
 
@@ -269,6 +317,9 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None, **kwar
     >>> ngettext("{n} voter", "{n} voters", 1_000, lang="es")
     '1000 votantes'
     """
+    _text(singular, "ngettext", "singular")
+    _text(plural, "ngettext", "plural")
+    _count(n, "ngettext")
     chosen = resolve_language(lang) if lang is not None else get_language()
     forms = catalog(chosen).get(singular)
     index = _plural_index(chosen, n)
@@ -292,6 +343,8 @@ def pgettext(context: str, msgid: str, /, **kwargs: object) -> str:
     ...     pgettext("plan", "spent {amount}", amount=3)
     'spent 3'
     """
+    _text(context, "pgettext", "context")
+    _text(msgid, "pgettext", "msgid")
     found = catalog(get_language()).get(context_key(context, msgid))
     text = found if isinstance(found, str) else msgid
     return text.format(**kwargs) if kwargs else text
@@ -301,6 +354,10 @@ def npgettext(
     context: str, singular: str, plural: str, n: int, lang: str | None = None, **kwargs: object
 ) -> str:
     """:func:`ngettext` for a text meant in ``context`` (its entry has a ``msgctxt``)."""
+    _text(context, "npgettext", "context")
+    _text(singular, "npgettext", "singular")
+    _text(plural, "npgettext", "plural")
+    _count(n, "npgettext")
     chosen = resolve_language(lang) if lang is not None else get_language()
     forms = catalog(chosen).get(context_key(context, singular))
     index = _plural_index(chosen, n)
@@ -313,10 +370,12 @@ def npgettext(
 
 def _(msgid: str, /, **kwargs: object) -> str:
     """Translate ``msgid`` into the current language and fill its ``{placeholders}``."""
+    _text(msgid, "_", "msgid")
     text = gettext(msgid)
     return text.format(**kwargs) if kwargs else text
 
 
 def N_(msgid: str, /) -> str:  # noqa: N802 - the gettext convention
     """Mark ``msgid`` for translation without translating it now."""
+    _text(msgid, "N_", "msgid")
     return msgid

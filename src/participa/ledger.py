@@ -46,6 +46,7 @@ from typing import Any
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import IntegrityError, ValidationError
 from participa.i18n import _, ngettext, use_language
 from participa.model import Project
@@ -132,7 +133,7 @@ class EntryKind(enum.Enum):
 
 
 @serialize.register("participa.ledger.LedgerEntry")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class LedgerEntry:
     """One line of the ledger.
 
@@ -208,7 +209,7 @@ class LedgerEntry:
 
 
 @serialize.register("participa.ledger.ProjectPosition")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ProjectPosition:
     """Where one project's money stands.
 
@@ -229,7 +230,7 @@ class ProjectPosition:
 
 
 @serialize.register("participa.ledger.Execution")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Execution:
     """Totals of a territory (or of the whole round): promised, committed, spent, rate.
 
@@ -370,7 +371,7 @@ def _fold(
 
 
 @serialize.register("participa.ledger.Ledger")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Ledger:
     """An append-only ledger of promises, commitments, spending and reallocations.
 
@@ -581,7 +582,7 @@ def _pct(rate: Fraction | None) -> str:
 
 
 @serialize.register("participa.ledger.AccountabilityReport")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class AccountabilityReport:
     """Execution of a round's promises at a given date (rendición de cuentas).
 
@@ -707,6 +708,7 @@ class AccountabilityReport:
         return self.to_html()
 
 
+@checked
 def accountability_report(
     ledger: Ledger,
     *,

@@ -28,6 +28,7 @@ import attrs
 
 from participa import serialize
 from participa.apportion import largest_remainder
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.exact import MAX_EXPONENT, MAX_TEXT
 from participa.i18n import _
@@ -72,7 +73,7 @@ def _check_code(_inst: object, _attr: object, value: str | None) -> None:
 
 
 @serialize.register("participa.Currency")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Currency:
     """A currency as people read it: an ISO 4217 code and how many minor units make a unit.
 
@@ -137,6 +138,7 @@ def _decimal(text: str) -> Decimal:
     return value
 
 
+@checked
 def scale_for(texts: Sequence[str]) -> int:
     """The smallest power of ten that makes every decimal in ``texts`` an integer.
 
@@ -157,6 +159,7 @@ def scale_for(texts: Sequence[str]) -> int:
     return scale
 
 
+@checked
 def parse_amount(text: str | int, *, minor_per_unit: int = 1) -> int:
     """Parse a decimal amount of currency units into exact integer minor units.
 
@@ -188,6 +191,7 @@ def parse_amount(text: str | int, *, minor_per_unit: int = 1) -> int:
     return int(value)
 
 
+@checked
 def format_amount(amount: int, *, minor_per_unit: int = 1, currency: str | None = None) -> str:
     """Format integer minor units for people: thousands separators, exact decimals.
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import IntegrityError, ValidationError
 from participa.i18n import _, pgettext
 from participa.money import Currency
@@ -62,7 +63,7 @@ def _action(value: TraceAction | str) -> TraceAction:
 
 
 @serialize.register("participa.TraceStep")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class TraceStep:
     """One step of a rule's run, for people to read.
 
@@ -152,7 +153,7 @@ def _selected(value: Iterable[str]) -> tuple[str, ...]:
 
 
 @serialize.register("participa.Outcome")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Outcome:
     """The result of a rule on an election.
 
@@ -249,6 +250,7 @@ class Outcome:
             )
 
     @classmethod
+    @checked
     def from_selection(
         cls,
         election: Election,

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from participa.boundary import checked
 from participa.i18n import N_, _, use_language
 from participa.money import Currency
 
@@ -75,6 +76,13 @@ def _figure_class() -> type[Any]:
 def _figure(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
     cls = _figure_class()
     if ax is not None:
+        if not (hasattr(ax, "figure") and hasattr(ax, "barh")):
+            from participa.errors import ValidationError
+
+            raise ValidationError(
+                _("ax must be a matplotlib Axes or None, got {value!r}", value=ax),
+                hint=_("pass ax=None to draw a new figure"),
+            )
         return ax.figure, ax
     fig = cls(figsize=size, layout="constrained")
     return fig, fig.add_subplot()
@@ -104,6 +112,7 @@ def _money_ticks(ax: Any, axis: str, money: Currency) -> None:
     target.set_major_formatter(FuncFormatter(fmt_whole))
 
 
+@checked
 def money_by(
     election: Election,
     outcome: Outcome,
@@ -135,6 +144,7 @@ def money_by(
     return fig
 
 
+@checked
 def funding_vs_cost(
     election: Election,
     outcome: Outcome,
@@ -177,6 +187,7 @@ def funding_vs_cost(
     return fig
 
 
+@checked
 def rule_comparison(
     comparison: RuleComparison,
     *,

@@ -50,7 +50,8 @@ from typing import Any, TypeVar, Union, get_args, get_origin, overload
 import attrs
 import numpy as np
 
-from participa.errors import ParseError
+from participa.boundary import checked
+from participa.errors import ParseError, ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
 
@@ -205,6 +206,7 @@ LEGACY_NAMES: Mapping[str, str] = types.MappingProxyType(
 _LEGACY_OF = {new: old for old, new in LEGACY_NAMES.items()}
 
 
+@checked
 def default_name(cls: type[Any]) -> str:
     """The consistent type name of a class: ``participa.Project``, ``participa.phases.Round``.
 
@@ -274,6 +276,7 @@ def _register(cls: type[T], key: str) -> type[T]:
     return cls  # type: ignore[return-value]  # attrs.has() narrowed it to AttrsInstance
 
 
+@checked
 def lookup(name: str) -> type[Any] | None:
     """The class registered under ``name`` (or its 0.1.0 name), importing its module if needed.
 
@@ -304,13 +307,24 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
     return _HINTS[cls]
 
 
+@checked
 def encode(value: Any, *, legacy_names: bool = False) -> Any:
     """Turn a value into plain JSON data (untagged for registered classes).
 
     ``legacy_names=True`` writes nested type tags with the names of participa 0.1.0
     (:data:`LEGACY_NAMES`): the event log hashes this form, so hashes written by 0.1.0
-    still verify and do not change when a type is renamed.
+    still verify and do not change when a type is renamed. A value JSON cannot hold
+    (NaN, infinity, an unregistered class) raises :class:`~participa.ValidationError`.
+
+    >>> encode(float("nan"))
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: cannot encode nan as JSON: not a finite number
     """
+    return _encode(value, legacy_names=legacy_names)
+
+
+def _encode(value: Any, *, legacy_names: bool = False) -> Any:
     kw = {"legacy_names": legacy_names}
     if value is None or isinstance(value, bool | str):
         return value
@@ -319,12 +333,12 @@ def encode(value: Any, *, legacy_names: bool = False) -> Any:
     if isinstance(value, float | np.floating):
         f = float(value)
         if not math.isfinite(f):
-            raise ValueError(_("cannot encode non-finite float {f}", f=f))
+            raise ValidationError(_("cannot encode {value} as JSON: not a finite number", value=f))
         return f
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
     if isinstance(value, enum.Enum):
-        return encode(value.value, **kw)
+        return _encode(value.value, **kw)
     if isinstance(value, np.ndarray):
         return {
             "dtype": str(value.dtype),
@@ -332,10 +346,10 @@ def encode(value: Any, *, legacy_names: bool = False) -> Any:
             "data": value.ravel().tolist(),
         }
     if isinstance(value, Mapping):
-        return {str(k): encode(v, **kw) for k, v in value.items()}
+        return {str(k): _encode(v, **kw) for k, v in value.items()}
     if isinstance(value, tuple | list | frozenset | set):
         items = sorted(value) if isinstance(value, frozenset | set) else value
-        return [encode(v, **kw) for v in items]
+        return [_encode(v, **kw) for v in items]
     cls = type(value)
     if cls in _BY_CLASS:
         out: dict[str, Any] = {}
@@ -344,10 +358,12 @@ def encode(value: Any, *, legacy_names: bool = False) -> Any:
                 continue
             v = getattr(value, f.name)
             tp = _hints(cls).get(f.name)
-            out[f.alias or f.name] = _tagged(v, legacy_names) if _needs_tag(tp) else encode(v, **kw)
+            out[f.alias or f.name] = (
+                _tagged(v, legacy_names) if _needs_tag(tp) else _encode(v, **kw)
+            )
         return out
-    raise TypeError(
-        _("cannot encode a {qualname} as JSON (not registered)", qualname=cls.__qualname__)
+    raise ValidationError(
+        _("cannot encode a {kind} as JSON: not a registered participa value", kind=cls.__qualname__)
     )
 
 
@@ -368,16 +384,51 @@ def _tagged(value: Any, legacy_names: bool) -> Any:
         name = _BY_CLASS[cls]
         if legacy_names:
             name = _LEGACY_OF.get(name, name)
-        return {"type": name, "value": encode(value, legacy_names=legacy_names)}
-    return encode(value, legacy_names=legacy_names)
+        return {"type": name, "value": _encode(value, legacy_names=legacy_names)}
+    return _encode(value, legacy_names=legacy_names)
 
 
+@checked
 def decode(data: Any, tp: Any) -> Any:
-    """Rebuild a value of declared type ``tp`` from :func:`encode` output."""
+    """Rebuild a value of declared type ``tp`` from :func:`encode` output.
+
+    Data that does not fit ``tp`` raises :class:`~participa.ValidationError` (the
+    value's own validators keep their message).
+
+    >>> decode([1, 2], tuple[int, ...])
+    (1, 2)
+    >>> decode("x", int)
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: cannot decode 'x' as int: expected an integer, got 'x'
+    """
+    from participa.errors import ParticipaError
+
+    try:
+        return _decode(data, tp)
+    except ParticipaError:
+        raise
+    except (TypeError, ValueError, KeyError, ArithmeticError, RecursionError) as exc:
+        raise ValidationError(
+            _(
+                "cannot decode {data} as {kind}: {problem}",
+                data=_short(data),
+                kind=getattr(tp, "__name__", str(tp)),
+                problem=str(exc) or type(exc).__name__,
+            )
+        ) from None
+
+
+def _short(data: Any) -> str:
+    text = repr(data)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _decode(data: Any, tp: Any) -> Any:
     if tp is Any or tp is None:
         tagged = _tagged_class(data)
         if tagged is not None:
-            return decode(data["value"], tagged)
+            return _decode(data["value"], tagged)
         return data
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
@@ -386,13 +437,13 @@ def decode(data: Any, tp: Any) -> Any:
             return None
         tagged = _tagged_class(data)
         if tagged is not None:
-            return decode(data["value"], tagged)
+            return _decode(data["value"], tagged)
         errors = []
         for a in args:
             if a is type(None):
                 continue
             try:
-                return decode(data, a)
+                return _decode(data, a)
             except (TypeError, ValueError, KeyError) as exc:
                 errors.append(exc)
         raise ValueError(
@@ -407,16 +458,16 @@ def decode(data: Any, tp: Any) -> Any:
     if origin in (tuple,):
         args = get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode(x, args[0]) for x in _list(data))
-        return tuple(decode(x, a) for x, a in zip(_list(data), args, strict=True))
+            return tuple(_decode(x, args[0]) for x in _list(data))
+        return tuple(_decode(x, a) for x, a in zip(_list(data), args, strict=True))
     if origin in (list, frozenset, set):
         (a,) = get_args(tp)
-        return origin(decode(x, a) for x in _list(data))
+        return origin(_decode(x, a) for x in _list(data))
     if origin in (dict, Mapping) or tp is Mapping:
         args = get_args(tp) or (str, Any)
         if not isinstance(data, dict):
             raise TypeError(_("expected an object, got {data!r}", data=data))
-        return {decode(k, args[0]): decode(v, args[1]) for k, v in data.items()}
+        return {_decode(k, args[0]): _decode(v, args[1]) for k, v in data.items()}
     if origin is np.ndarray or tp is np.ndarray:
         if not isinstance(data, dict):
             raise TypeError(_("expected an array object"))
@@ -467,7 +518,7 @@ def decode(data: Any, tp: Any) -> Any:
                     continue
                 key = f.alias or f.name
                 if key in data:
-                    kwargs[key] = decode(data[key], hints.get(f.name, Any))
+                    kwargs[key] = _decode(data[key], hints.get(f.name, Any))
             extra = set(data) - {f.alias or f.name for f in attrs.fields(tp)}
             if extra:
                 raise ValueError(
@@ -491,17 +542,28 @@ def _list(data: Any) -> list[Any]:
     return data
 
 
+_MAX_INDENT = 16
+"""The widest indentation :func:`dumps` writes."""
+
+
+@checked
 def dumps(value: Any, *, indent: int | None = None) -> str:
     """Serialise a registered value to a JSON document (``schema``, ``type``, ``value``)."""
+    if indent is not None and not 0 <= indent <= _MAX_INDENT:
+        raise ValidationError(
+            _("indent must be between 0 and {most}, got {indent}", most=_MAX_INDENT, indent=indent)
+        )
     cls = type(value)
     if cls not in _BY_CLASS:
-        raise TypeError(
-            _("{qualname} is not a registered participa value", qualname=cls.__qualname__)
+        raise ValidationError(
+            _("{kind} is not a registered participa value", kind=cls.__qualname__),
+            hint=_("dumps writes participa's own values (Election, Outcome, ...)"),
         )
-    doc = {"schema": SCHEMA, "type": _BY_CLASS[cls], "value": encode(value)}
+    doc = {"schema": SCHEMA, "type": _BY_CLASS[cls], "value": _encode(value)}
     return json.dumps(doc, indent=indent, ensure_ascii=False, allow_nan=False)
 
 
+@checked
 def loads(text: str | bytes, *, expect: type[T] | None = None) -> Any:
     """Rebuild a value from :func:`dumps` output.
 
@@ -530,7 +592,7 @@ def loads(text: str | bytes, *, expect: type[T] | None = None) -> Any:
     if expect is not None and cls is not expect:
         raise ParseError(_("expected a {name}, got a {name2}", name=expect.__name__, name2=name))
     try:
-        return decode(doc.get("value"), cls)
+        return _decode(doc.get("value"), cls)
     except ParticipaError as exc:
         raise ParseError(_("invalid {name}: {exc}", name=name, exc=exc)) from exc
     except (TypeError, ValueError, KeyError, ArithmeticError, RecursionError) as exc:

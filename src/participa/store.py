@@ -45,6 +45,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from participa.boundary import checked, typed_fields
 from participa.errors import ConcurrencyError, IntegrityError, ParseError, ValidationError
 from participa.i18n import _
 from participa.phases import GENESIS, Event, Machine, Round
@@ -135,7 +136,7 @@ def _stale(round_id: str, expected: str, actual: str) -> ConcurrencyError:
     )
 
 
-@attrs.define
+@attrs.define(field_transformer=typed_fields)
 class MemoryStore:
     """A store in a dict, for tests and apps that persist the JSON themselves."""
 
@@ -377,6 +378,7 @@ class SQLiteStore:
         return tuple(str(r[0]) for r in rows)
 
 
+@checked
 def load(store: RoundStore, round_id: str, *, expected_head: str | None = None) -> Round[Any]:
     """Load a round from ``store``, verifying its hash chain and replaying its log.
 
@@ -415,6 +417,7 @@ def load(store: RoundStore, round_id: str, *, expected_head: str | None = None) 
     return Round.from_events(events, expected_head=expected_head)
 
 
+@checked
 def save(store: RoundStore, rnd: Round[Any], *, expected_head: str) -> str:
     """Append the events of ``rnd`` that follow ``expected_head``; the new head."""
     if not isinstance(store, RoundStore):
@@ -424,7 +427,7 @@ def save(store: RoundStore, rnd: Round[Any], *, expected_head: str) -> str:
     return store.append(rnd.round_id, rnd.since(_head(expected_head)), expected_head=expected_head)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=typed_fields)
 class Session:
     """A machine bound to a store: every accepted event is committed, then hooks run.
 

@@ -51,6 +51,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
@@ -63,6 +64,9 @@ __all__ = [
     "SyntheticSpec",
     "approval_election",
 ]
+
+_MOST = {"num_voters": 10**8, "num_projects": 10**5, "num_types": 10**6, "min_cost": 10**15}
+"""Largest sizes and costs a synthetic election may ask for (it is drawn in memory)."""
 
 _CHUNK = 1 << 16
 """Voters generated at once (bounds the temporary memory of the ``length`` model)."""
@@ -124,7 +128,7 @@ def _cost_model(value: CostModel | str) -> CostModel:
 
 
 @serialize.register("participa.synthetic.SyntheticSpec")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class SyntheticSpec:
     """Everything that determines a synthetic approval election.
 
@@ -187,18 +191,30 @@ class SyntheticSpec:
                     hint=_("pass a positive integer {name}", name=name),
                 )
             object.__setattr__(self, name, int(v))
+        for name, most in _MOST.items():
+            if getattr(self, name) > most:
+                raise ValidationError(
+                    _(
+                        "{name} must be at most {most}, got {value}",
+                        name=name,
+                        most=most,
+                        value=getattr(self, name),
+                    ),
+                    hint=_("a synthetic election is drawn in memory: keep it to a real size"),
+                )
         object.__setattr__(self, "seed", non_negative_int(self.seed, what="seed"))
         for name in ("approval_probability", "mean_length", "popularity_skew"):
             object.__setattr__(self, name, _real(getattr(self, name), name))
         if self.max_length is not None:
             object.__setattr__(self, "max_length", positive_int(self.max_length, what="max_length"))
-        if not is_int(self.max_cost) or self.max_cost < self.min_cost:
+        if not is_int(self.max_cost) or not self.min_cost <= self.max_cost <= _MOST["min_cost"]:
             raise ValidationError(
                 _(
                     "max_cost must be an integer >= min_cost = {min_cost}, got {max_cost!r}",
                     min_cost=self.min_cost,
                     max_cost=self.max_cost,
-                )
+                ),
+                hint=_("costs are at most {most} minor units", most=_MOST["min_cost"]),
             )
         if not 0.0 < self.approval_probability <= 1.0:
             raise ValidationError(
@@ -277,6 +293,7 @@ class SyntheticSpec:
         return self.num_projects if self.max_length is None else self.max_length
 
 
+@checked
 def approval_election(num_voters: int, num_projects: int, *, seed: int, **options: Any) -> Election:
     """Build a synthetic approval election: ``SyntheticSpec(...).build()`` in one call.
 

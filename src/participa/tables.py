@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import attrs
 
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _, ngettext, use_language
 from participa.money import Currency
@@ -84,7 +85,7 @@ FORMATS: Final[tuple[Format, ...]] = ("text", "json", "csv", "markdown")
 """The formats :meth:`Table.render` writes (the CLI's ``--format``)."""
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Column:
     """One column: a stable English ``key``, a ``label`` for people and a ``kind``.
 
@@ -115,7 +116,7 @@ def _rows(value: Iterable[Sequence[Cell]]) -> tuple[tuple[Cell, ...], ...]:
     return tuple(tuple(r) for r in value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Table:
     """Typed rows with headers, ready for text, Markdown, CSV, JSON or pandas.
 
@@ -365,6 +366,7 @@ def outcome_table(outcome: Outcome, election: Election | None = None) -> Table:
     return Table((_RANK, _ID, _NAME, _VOTES, _COST, funded, sel), rows2, cur, summary)
 
 
+@checked
 def comparison_table(election: Election, outcomes: Sequence[Outcome]) -> Table:
     """Rules side by side, per project: each rule's funding (0 when not funded).
 
@@ -491,6 +493,7 @@ def _ledger_table(ledger: Any, currency: Currency) -> Table:
     return Table(columns, rows, currency, summary)
 
 
+@checked
 def table(
     value: object, *, election: Election | None = None, currency: Currency | None = None
 ) -> Table:

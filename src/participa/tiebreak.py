@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import TieError, ValidationError
 from participa.i18n import _
 
@@ -84,7 +85,7 @@ def _to_criteria(value: Sequence[TieCriterion | str]) -> tuple[TieCriterion, ...
 
 
 @serialize.register("participa.TieBreak")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class TieBreak:
     """A chain of tie-breaking criteria (default: project id, as the reference library does).
 
@@ -117,12 +118,18 @@ class TieBreak:
             )
 
     @classmethod
+    @checked
     def parse(cls, text: str, *, seed: int | None = None) -> TieBreak:
         """Parse a comma-separated chain such as ``"min-cost,max-votes,id"``.
 
         ``"lottery:42"`` sets the seed inline.
         """
-        parts = [p.strip() for p in text.split(",") if p.strip()]
+        parts = [p.strip() for p in text.split(",")]
+        if not all(parts):
+            raise ValidationError(
+                _("tie-breaking chain {text!r} has an empty criterion", text=text),
+                hint=_("separate criteria with single commas, e.g. 'min-cost,id'"),
+            )
         crit: list[str] = []
         for p in parts:
             if p.startswith("lottery:"):
@@ -143,6 +150,7 @@ class TieBreak:
         text = ",".join(c.value for c in self.criteria)
         return text.replace("lottery", f"lottery:{self.seed}") if self.seed is not None else text
 
+    @checked
     def resolver(self, election: Election) -> TieResolver:
         """Precompute each project's priority for one election."""
         m = len(election.projects)
@@ -189,7 +197,7 @@ def _id_rank(ids: Sequence[str]) -> npt.NDArray[np.int64]:
     return rank
 
 
-@attrs.frozen(slots=True, eq=False)
+@attrs.frozen(slots=True, eq=False, field_transformer=typed_fields)
 class TieResolver:
     """A :class:`TieBreak` applied to one election: a priority per project.
 

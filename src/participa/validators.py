@@ -34,6 +34,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 
@@ -43,6 +44,7 @@ __all__ = [
     "OPTIONAL_AMOUNT",
     "POSITIVE_INT",
     "amount",
+    "int_array",
     "is_int",
     "non_negative_int",
     "optional_amount",
@@ -60,6 +62,7 @@ def _int(value: object) -> int | None:
     return None
 
 
+@checked
 def is_int(value: object) -> bool:
     """``True`` for ``int`` and numpy integers, ``False`` for ``bool`` and everything else.
 
@@ -69,6 +72,7 @@ def is_int(value: object) -> bool:
     return _int(value) is not None
 
 
+@checked
 def non_negative_int(value: object, *, what: str, project_id: str | None = None) -> int:
     """``value`` as an ``int`` if it is an integer ``>= 0``, else ``ValidationError``.
 
@@ -88,6 +92,7 @@ def non_negative_int(value: object, *, what: str, project_id: str | None = None)
     return n
 
 
+@checked
 def positive_int(value: object, *, what: str, project_id: str | None = None) -> int:
     """``value`` as an ``int`` if it is an integer ``>= 1``, else ``ValidationError``.
 
@@ -103,6 +108,7 @@ def positive_int(value: object, *, what: str, project_id: str | None = None) -> 
     return n
 
 
+@checked
 def amount(value: object, *, what: str, project_id: str | None = None) -> int:
     """``value`` as an ``int`` of minor units ``>= 0``, else ``ValidationError``.
 
@@ -128,6 +134,7 @@ got 12.5 [project 'P1'] ...
     return n
 
 
+@checked
 def optional_amount(value: object, *, what: str, project_id: str | None = None) -> int | None:
     """``None``, or :func:`amount`.
 
@@ -135,6 +142,47 @@ def optional_amount(value: object, *, what: str, project_id: str | None = None) 
     True
     """
     return None if value is None else amount(value, what=what, project_id=project_id)
+
+
+@checked
+def int_array(values: object, *, what: str) -> np.ndarray:
+    """``values`` as a one-dimensional array of integers, else ``ValidationError``.
+
+    Lists of ``int`` and integer numpy arrays pass (numbers beyond ``int64`` stay exact
+    Python integers in an object array); floats, booleans, strings, ``None`` and nested
+    lists are refused, never truncated. The check is vectorised except for object arrays.
+
+    >>> int_array([3, 1], what="values")
+    array([3, 1])
+    >>> int_array([2.5, 1], what="values")
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: values must be a list of integers, got [2.5, 1] ...
+    """
+    shown = repr(values)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    problem = ValidationError(
+        _("{what} must be a list of integers, got {value}", what=what, value=shown),
+        hint=_("amounts and counts are integers (minor units, voters)"),
+    )
+    if isinstance(values, str | bytes | bool | np.bool_) or values is None:
+        raise problem
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError, OverflowError):
+        raise problem from None
+    if arr.ndim != 1:
+        raise problem
+    if arr.dtype.kind in "iu":
+        # a list of True/False and ints becomes an int array: refuse the booleans
+        if isinstance(values, list | tuple) and any(isinstance(v, bool | np.bool_) for v in values):
+            raise problem
+        return arr
+    if arr.size == 0:
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "O" and all(_int(v) is not None for v in arr.tolist()):
+        return arr
+    raise problem
 
 
 def _field_converter(check: Any) -> attrs.Converter[Any, Any]:

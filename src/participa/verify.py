@@ -35,6 +35,7 @@ from typing import Any
 
 import attrs
 
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Election
@@ -61,6 +62,7 @@ OPTION_KEYS = (
 """The rule options an outcome document records (those of :func:`~participa.rules.run_rule`)."""
 
 
+@checked
 def file_sha256(source: str | Path) -> str | None:
     """The SHA-256, in hex, of a file's bytes as stored (a ``.pb.gz`` is hashed compressed).
 
@@ -82,6 +84,7 @@ def file_sha256(source: str | Path) -> str | None:
     return h.hexdigest()
 
 
+@checked
 def outcome_document(
     outcome: Outcome,
     *,
@@ -109,7 +112,7 @@ def outcome_document(
     return doc
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Difference:
     """A project whose published funding differs from the recomputed one."""
 
@@ -118,7 +121,7 @@ class Difference:
     recomputed: int
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Verification:
     """What :func:`verify` found.
 
@@ -169,6 +172,7 @@ class Verification:
         return out
 
 
+@checked
 def verify(
     document: Mapping[str, Any], source: str | Path, *, election: Election | None = None
 ) -> Verification:

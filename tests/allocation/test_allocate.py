@@ -383,11 +383,17 @@ def test_bad_input(call: object, fragment: str) -> None:
 
 @pytest.mark.parametrize("bad", [-1, float("nan"), float("inf"), "x", True, None])
 def test_bad_indicator_names_the_territory(bad: object) -> None:
-    ts = [Territory("A", indicators={"p": 1}), Territory("B", indicators={"p": bad})]  # type: ignore[dict-item]
+    # a wrong kind (NaN, text, True, None) is refused when the territory is built; a value
+    # of the right kind but wrong (-1, inf) when allocating: both name territory and indicator
+    def build_and_allocate() -> object:
+        ts = [Territory("A", indicators={"p": 1}), Territory("B", indicators={"p": bad})]  # type: ignore[dict-item]
+        return proportional(100, ts, "p")
+
     with pytest.raises(ValidationError) as info:
-        proportional(100, ts, "p")
-    assert "territory 'B'" in str(info.value)
-    assert "indicator 'p'" in str(info.value)
+        build_and_allocate()
+    text = str(info.value)
+    assert "territory 'B'" in text or "Territory('B')" in text
+    assert "indicator 'p'" in text or "indicators['p']" in text
 
 
 def test_inverse_above_reference_is_refused() -> None:

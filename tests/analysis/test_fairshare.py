@@ -69,7 +69,9 @@ def test_bad_selection_is_a_participa_error() -> None:
     e = load_election(DATA / "Poland_Lodz_2020_Nr_33.pb.gz")
     with pytest.raises(ParticipaError, match="does not have"):
         distance_to_fair_share(e, ["nope"])
-    with pytest.raises(ParticipaError, match="not one id"):
+    with pytest.raises(
+        ParticipaError, match="outcome must be Outcome or a Collection of a string, got 'W014NR'"
+    ):
         capped_fair_share_ratio(e, "W014NR")
     with pytest.raises(ParticipaError, match="categories"):
         category_proportionality(e.restrict(e.project_ids), []) if not any(

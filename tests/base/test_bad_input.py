@@ -199,8 +199,13 @@ for ts in ([], "AB", None, [TS[0], TS[0]], ["A", "B"], 5):
 for bad in (None, "p", {"p": 1}):
     case(f"allocate(formula={bad!r})", _bind(allocate, 100, TS, bad))
 for ind in (NAN, INF, -1, "x", None, True, HUGE):
-    ts_bad = [Territory("A", indicators={"p": ind}), Territory("B", indicators={"p": 1})]
-    case(f"allocate indicator {ind!r:.20}", _bind(allocate, 100, ts_bad, F))
+    # refused when the territory is built (NaN, strings, ...) or when allocating (-1, HUGE)
+    case(
+        f"allocate indicator {ind!r:.20}",
+        lambda ind=ind: allocate(
+            100, [Territory("A", indicators={"p": ind}), Territory("B", indicators={"p": 1})], F
+        ),
+    )
 case("allocate missing indicator", _bind(proportional, 100, TS, "nope"))
 case("allocate floors unknown id", _bind(allocate, 100, TS, F, floors={"X": 1}))
 case("allocate floors not a mapping", _bind(allocate, 100, TS, F, floors=[1, 2]))

@@ -388,14 +388,18 @@ def test_no_voters() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "text"),
     [
-        ({"completion": "add2"}, ValidationError, "unknown completion"),
-        ({"utility": "votes"}, ValidationError, "unknown utility"),
+        (
+            {"completion": "add2"},
+            ValidationError,
+            "completion must be one of 'none', 'add1'.*'add2'",
+        ),
+        ({"utility": "votes"}, ValidationError, "utility must be one of 'cost'.*got 'votes'"),
         ({"utility": "borda"}, RuleError, "ordinal"),
         ({"increment": 0}, ValidationError, "increment"),
         ({"utility": [[1, 2, 3]]}, ValidationError, "groups × projects"),
         ({"utility": -np.ones((3, 3))}, ValidationError, "negative"),
         ({"utility": np.full((3, 3), 0.5)}, ValidationError, "integers"),
-        ({"utility": 3.5}, ValidationError, "a name or a groups × projects matrix"),
+        ({"utility": 3.5}, ValidationError, "utility must be one of 'cost'.* or a numpy array"),
         ({"endowments": [1, 2]}, ValidationError, "one amount per profile group"),
         ({"endowments": [50, 50, 50]}, ValidationError, "more than the budget"),
         ({"endowments": [1, -1, 1]}, ValidationError, "negative"),

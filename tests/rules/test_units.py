@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import participa
-from participa.errors import RuleError, TieError
+from participa.errors import RuleError, TieError, ValidationError
 from participa.model import BallotKind, Election, Profile, Project
 from participa.rules import (
     RULES,
@@ -175,8 +175,8 @@ def test_equal_split_errors_name_the_project_and_pool() -> None:
     )
     with pytest.raises(RuleError, match="in two pools"):
         equal_split(e, pools={"p": ["t"], "q": ["t"]})
-    with pytest.raises(RuleError, match="not supported"):
-        equal_split(e, by="category")
+    with pytest.raises(ValidationError, match="by must be one of 'territory', 'dimension'"):
+        equal_split(e, by="category")  # type: ignore[arg-type]
 
 
 def _file(

@@ -14,6 +14,7 @@ from participa.allocation.criteria import Formula, Normalisation
 from participa.allocation.envelope import Envelope
 from participa.allocation.pooling import check_pools, pool_map
 from participa.apportion import Rounding, apportion, bounded_quotas
+from participa.boundary import checked, typed_fields
 from participa.errors import IntegrityError, ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _, ngettext, use_language
@@ -32,7 +33,7 @@ __all__ = [
 
 
 @serialize.register("participa.allocation.CriterionShare")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class CriterionShare:
     """One criterion's part in one territory's quota.
 
@@ -54,7 +55,7 @@ def _share_tuple(value: Iterable[CriterionShare]) -> tuple[CriterionShare, ...]:
 
 
 @serialize.register("participa.allocation.TerritoryAllocation")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class TerritoryAllocation:
     """How one territory's amount was computed.
 
@@ -97,7 +98,7 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 
 
 @serialize.register("participa.allocation.Allocation")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Allocation(Tabular):
     """Money per territory, with the trace of how each amount was computed.
 
@@ -320,6 +321,7 @@ def _amount_map(what: str, given: Mapping[str, int] | None, ids: Sequence[str]) 
     }
 
 
+@checked
 def allocate(
     money: int | Envelope,
     territories: Sequence[Territory],
@@ -503,6 +505,7 @@ def allocate(
     )
 
 
+@checked
 def split_equally(
     money: int | Envelope,
     territories: Sequence[Territory],
@@ -531,6 +534,7 @@ def split_equally(
     return out if pools is None else out.pool(pools)
 
 
+@checked
 def proportional(
     money: int | Envelope,
     territories: Sequence[Territory],

@@ -9,6 +9,7 @@ from fractions import Fraction
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
@@ -86,7 +87,7 @@ def _optional_fraction(value: object) -> Fraction | None:
 
 
 @serialize.register("participa.allocation.WeightedCriterion")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class WeightedCriterion:
     """One weighted criterion of an allocation formula (``participa.allocation.Criterion``
     before 0.2; the tie-breaking criteria are :class:`participa.TieCriterion`).
@@ -208,7 +209,7 @@ def _criteria_tuple(value: Iterable[WeightedCriterion]) -> tuple[WeightedCriteri
 
 
 @serialize.register("participa.allocation.Formula")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Formula:
     """Weighted criteria whose weights sum to exactly 1.
 
@@ -248,16 +249,19 @@ class Formula:
         return tuple(c.weight for c in self.criteria)
 
     @classmethod
+    @checked
     def equal(cls) -> Formula:
         """Equal split: every territory gets the same (to the minor unit)."""
         return cls((WeightedCriterion("", 1, Normalisation.EQUAL),), name="equal")
 
     @classmethod
+    @checked
     def proportional(cls, indicator: str) -> Formula:
         """Proportional to one indicator (its share of the total)."""
         return cls((WeightedCriterion(indicator, 1),), name=f"proportional to {indicator}")
 
     @classmethod
+    @checked
     def weighted(
         cls,
         weights: Mapping[str, object],
@@ -286,6 +290,7 @@ class Formula:
         )
 
 
+@checked
 def ves_formula(
     *,
     population: str = "population",
@@ -315,6 +320,7 @@ def ves_formula(
     )
 
 
+@checked
 def sjm_formula(
     *,
     population_weight: object,

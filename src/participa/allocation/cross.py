@@ -11,6 +11,7 @@ import attrs
 from participa import serialize
 from participa.allocation.core import Allocation
 from participa.apportion import Rounding, apportion
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
@@ -30,7 +31,7 @@ def _cells(value: Any) -> tuple[tuple[int, ...], ...]:
 
 
 @serialize.register("participa.allocation.CrossAllocation")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class CrossAllocation:
     """A territory × theme table of money: each territory's amount split among themes.
 
@@ -100,6 +101,7 @@ class CrossAllocation:
         )
 
 
+@checked
 def cross_allocate(
     allocation: Allocation,
     themes: Mapping[str, object],

@@ -9,6 +9,7 @@ from fractions import Fraction
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
@@ -32,7 +33,7 @@ class ReservePurpose(enum.Enum):
 
 
 @serialize.register("participa.allocation.Reserve")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Reserve:
     """A part of the envelope kept out of the territorial split.
 
@@ -75,7 +76,7 @@ def _optional_share(value: object) -> Fraction | None:
 
 
 @serialize.register("participa.allocation.Envelope")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Envelope:
     """The PB money of a round, in integer minor units, with its currency.
 
@@ -154,6 +155,7 @@ class Envelope:
             )
 
     @classmethod
+    @checked
     def from_fund(
         cls,
         fund: int,

@@ -12,6 +12,7 @@ from participa.allocation.core import Allocation, allocate
 from participa.allocation.criteria import Formula
 from participa.allocation.envelope import Envelope
 from participa.apportion import Rounding
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Territory
@@ -24,7 +25,7 @@ def _tree_map(value: Mapping[str, TreeAllocation]) -> Mapping[str, TreeAllocatio
 
 
 @serialize.register("participa.allocation.TreeAllocation")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class TreeAllocation:
     """A split over a hierarchy: ``allocation`` among one level, and ``below`` the split of
     each territory's amount among its own children (territories whose ``parent`` is it)."""
@@ -68,6 +69,7 @@ class TreeAllocation:
         return "\n\n".join(parts)
 
 
+@checked
 def allocate_levels(
     money: int | Envelope,
     territories: Sequence[Territory],

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 
@@ -74,6 +75,7 @@ def pool_map(value: Mapping[str, Iterable[str]] | None) -> Mapping[str, tuple[st
     return MappingProxyType(out)
 
 
+@checked
 def check_pools(pools: Mapping[str, tuple[str, ...]], territory_ids: Iterable[str]) -> None:
     """Raise ``ValidationError`` unless ``pools`` are valid for these territories."""
     ids = set(territory_ids)
@@ -114,6 +116,7 @@ def check_pools(pools: Mapping[str, tuple[str, ...]], territory_ids: Iterable[st
             member_of[t] = name
 
 
+@checked
 def pool(allocation: Allocation, pools: Mapping[str, Iterable[str]]) -> Allocation:
     """``allocation`` with these territories' money pooled into joint envelopes.
 

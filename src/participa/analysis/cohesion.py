@@ -47,6 +47,7 @@ import numpy.typing as npt
 
 from participa.analysis.axioms import SearchLimitExceeded
 from participa.analysis.fairshare import selected_mask
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Election
@@ -72,7 +73,7 @@ def _int_tuple(value: Collection[int]) -> tuple[int, ...]:
     return tuple(int(v) for v in value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class CohesiveGroup:
     """Projects ``projects`` and the ``voters`` (their weight) who approve all of them.
 
@@ -84,6 +85,7 @@ class CohesiveGroup:
     ballots: tuple[int, ...] = attrs.field(converter=_int_tuple, repr=False)
 
 
+@checked
 def cohesive_groups(election: Election, *, limit: int = 100_000) -> tuple[CohesiveGroup, ...]:
     """Every cohesive project set with its largest group of voters, sets in id order.
 
@@ -130,7 +132,7 @@ def cohesive_groups(election: Election, *, limit: int = 100_000) -> tuple[Cohesi
     return tuple(sorted(found, key=lambda g: g.projects))
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ParetoImprovement:
     """An affordable set of projects no voter likes less and ``better_off`` voters like more."""
 
@@ -138,6 +140,7 @@ class ParetoImprovement:
     better_off: int
 
 
+@checked
 def pareto_improvement(
     election: Election,
     selection: Outcome | Collection[str],
@@ -209,6 +212,7 @@ def pareto_improvement(
     return ParetoImprovement(tuple(ids), better)
 
 
+@checked
 def is_pareto_optimal(
     election: Election,
     selection: Outcome | Collection[str],

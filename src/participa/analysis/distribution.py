@@ -31,12 +31,14 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _, ngettext
 from participa.model import Election, Project
 from participa.money import Currency, largest_remainder
 from participa.outcome import Outcome
 from participa.rules.utility import Utility, default_utility, parse_utility, utility_matrix
+from participa.validators import int_array
 
 __all__ = [
     "FundingGap",
@@ -77,7 +79,7 @@ def _mean(value: Fraction, utility: str, currency: Currency) -> str:
 
 
 @serialize.register("participa.analysis.ShareRow")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ShareRow:
     """One group of projects (a territory, a category, a dimension...).
 
@@ -99,7 +101,7 @@ def _row_tuple(value: Iterable[ShareRow]) -> tuple[ShareRow, ...]:
 
 
 @serialize.register("participa.analysis.ShareTable")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ShareTable:
     """Money by group, largest first; the rows' ``funded`` add up to ``total``."""
 
@@ -169,6 +171,7 @@ def _keys_for(projects: Sequence[Project], by: str) -> list[tuple[str, ...]]:
     )
 
 
+@checked
 def shares(election: Election, outcome: Outcome, *, by: str = "territory") -> ShareTable:
     """Money handed out by territory, dimension, category, sector or metadata column.
 
@@ -227,7 +230,7 @@ def shares(election: Election, outcome: Outcome, *, by: str = "territory") -> Sh
 
 
 @serialize.register("participa.analysis.FundingGap")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class FundingGap:
     """A project's cost, the money it received and what is missing (``gap = cost - funded``)."""
 
@@ -242,7 +245,7 @@ def _gap_tuple(value: Iterable[FundingGap]) -> tuple[FundingGap, ...]:
 
 
 @serialize.register("participa.analysis.FundingGaps")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class FundingGaps:
     """Cost against funding for every project that received money, in election order."""
 
@@ -294,6 +297,7 @@ class FundingGaps:
         return html_table(header, rows, caption=cap)
 
 
+@checked
 def funding_gaps(
     election: Election, outcome: Outcome, *, all_projects: bool = False
 ) -> FundingGaps:
@@ -320,6 +324,7 @@ def funding_gaps(
 # -- satisfaction ------------------------------------------------------------------------------
 
 
+@checked
 def voter_satisfaction(
     election: Election, outcome: Outcome | Iterable[str], *, utility: Utility | str | None = None
 ) -> npt.NDArray[np.int64]:
@@ -336,6 +341,7 @@ def voter_satisfaction(
     return out
 
 
+@checked
 def gini(values: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> Fraction:
     """Exact weighted Gini coefficient of non-negative integers (0: all equal).
 
@@ -345,8 +351,16 @@ def gini(values: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> Fractio
     >>> gini([1, 1, 1]), gini([0, 0, 3]), gini([0, 3], [2, 1])
     (Fraction(0, 1), Fraction(2, 3), Fraction(2, 3))
     """
-    x = np.asarray(values, dtype=np.int64)
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=np.int64)
+    x = int_array(values, what="values")
+    w = np.ones_like(x) if weights is None else int_array(weights, what="weights")
+    if len(w) != len(x):
+        raise ValidationError(
+            _(
+                "gini needs one weight per value: {values} values, {weights} weights",
+                values=len(x),
+                weights=len(w),
+            )
+        )
     if x.size == 0:
         return Fraction(0)
     if int(x.min()) < 0 or int(w.min()) < 0:
@@ -363,7 +377,7 @@ def gini(values: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> Fractio
 
 
 @serialize.register("participa.analysis.SatisfactionSummary")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class SatisfactionSummary:
     """How satisfied voters are with an outcome (weights count as voters).
 
@@ -407,6 +421,7 @@ class SatisfactionSummary:
         return html_table(("", ""), rows, caption=cap)
 
 
+@checked
 def satisfaction(
     election: Election, outcome: Outcome, *, utility: Utility | str | None = None
 ) -> SatisfactionSummary:
@@ -445,7 +460,7 @@ def satisfaction(
 
 
 @serialize.register("participa.analysis.RuleRow")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class RuleRow:
     """One rule's outcome on the election, summarised."""
 
@@ -466,7 +481,7 @@ def _rule_rows(value: Iterable[RuleRow]) -> tuple[RuleRow, ...]:
 
 
 @serialize.register("participa.analysis.RuleComparison")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class RuleComparison:
     """Several rules on one election, one :class:`RuleRow` each, in the order given."""
 
@@ -582,6 +597,7 @@ class RuleComparison:
 RuleLike = Outcome | str | Callable[..., Outcome]
 
 
+@checked
 def compare_rules(
     election: Election,
     rules: Sequence[RuleLike],

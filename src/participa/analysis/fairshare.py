@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Election
@@ -102,6 +103,7 @@ def _share_sums(
     return np.asarray(sums, dtype=object), common
 
 
+@checked
 def fair_shares(election: Election) -> list[Fraction]:
     """Each ballot group's fair share, in minor units (per voter of the group).
 
@@ -124,6 +126,7 @@ def _per_group(
     return fair, shares, [int(w) for w in prof.group_weight], prof.total_weight
 
 
+@checked
 def distance_to_fair_share(election: Election, outcome: Outcome | Collection[str]) -> Fraction:
     """Mean over voters of ``|share − fair share|`` in minor units (0 is best).
 
@@ -143,6 +146,7 @@ def distance_to_fair_share(election: Election, outcome: Outcome | Collection[str
     return total / n
 
 
+@checked
 def capped_fair_share_ratio(election: Election, outcome: Outcome | Collection[str]) -> Fraction:
     """Mean over voters of ``min(share / fair share, 1)`` (1 is best; owed nothing counts as 1)."""
     fair, shares, weights, n = _per_group(election, outcome)
@@ -158,6 +162,7 @@ def capped_fair_share_ratio(election: Election, outcome: Outcome | Collection[st
     return total / n
 
 
+@checked
 def category_proportionality(election: Election, outcome: Outcome | Collection[str]) -> float:
     """How well the money per category follows the ballots: ``exp(−mean squared gap)``.
 

@@ -60,6 +60,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa._tabular import Tabular
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 from participa.model import Election
@@ -78,7 +79,7 @@ def _frozen_map(value: Mapping[str, Fraction]) -> Mapping[str, Fraction]:
     return MappingProxyType(dict(value))
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ProjectAnalytics:
     """One project's row (see the module).
 
@@ -112,7 +113,7 @@ class ProjectAnalytics:
         return sum(self.lost_to.values(), Fraction(0))
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class EqualSharesAnalytics(Tabular):
     """The per-project analytics of one equal-shares outcome, one row per project.
 
@@ -176,6 +177,7 @@ def _rounds(election: Election, out: Outcome) -> list[tuple[int, Fraction]]:
     return rounds
 
 
+@checked
 def equal_shares_analytics(
     election: Election,
     *,

@@ -17,6 +17,7 @@ from participa.model import Project
 if TYPE_CHECKING:
     from participa.model import Election
 
+from participa.boundary import checked, typed_fields
 from participa.cofinancing.plan import (
     CofinancingPlan,
     ContributorKind,
@@ -43,7 +44,7 @@ __all__ = [
 
 
 @serialize.register("participa.cofinancing.ProjectFinancing")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ProjectFinancing:
     """How one project is financed under a plan (all amounts in minor units).
 
@@ -93,7 +94,7 @@ class ProjectFinancing:
 
 
 @serialize.register("participa.cofinancing.Shortfall")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Shortfall:
     """A project whose counted contributions fall short of the required share.
 
@@ -137,7 +138,7 @@ def _frozen_ints(value: Mapping[str, int]) -> Mapping[str, int]:
 
 
 @serialize.register("participa.cofinancing.PledgeTotals")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PledgeTotals:
     """Pledge values summed every way (every pledge, whatever its status).
 
@@ -167,6 +168,7 @@ def _sum(pledges: Iterable[Pledge]) -> int:
     return sum((p.value for p in pledges), 0)
 
 
+@checked
 def financing(plan: CofinancingPlan, project: Project) -> ProjectFinancing:
     """How ``project`` is financed under ``plan``: contributions, matches, net cost.
 
@@ -211,6 +213,7 @@ def financing(plan: CofinancingPlan, project: Project) -> ProjectFinancing:
     )
 
 
+@checked
 def community_share(plan: CofinancingPlan, project: Project) -> Fraction:
     """The share of ``project``'s cost covered by counted contributions toward the
     required share (by default: the community's), at most 1.
@@ -234,6 +237,7 @@ def community_share(plan: CofinancingPlan, project: Project) -> Fraction:
     return min(Fraction(1), Fraction(given, project.cost))
 
 
+@checked
 def required_amount(plan: CofinancingPlan, project: Project) -> int:
     """The amount the plan's required share asks of ``project`` (0 without a rule)."""
     _plan(plan)
@@ -241,6 +245,7 @@ def required_amount(plan: CofinancingPlan, project: Project) -> int:
     return 0 if plan.required is None else plan.required.required(project.cost)
 
 
+@checked
 def shortfalls(
     plan: CofinancingPlan, projects: Iterable[Project], *, check_unknown: bool = True
 ) -> tuple[Shortfall, ...]:
@@ -294,6 +299,7 @@ def shortfalls(
     return tuple(out)
 
 
+@checked
 def net_cost(plan: CofinancingPlan, project: Project) -> int:
     """What ``project`` still draws from the PB envelope: cost minus what contributions and
     matches cover, never negative.
@@ -306,6 +312,7 @@ def net_cost(plan: CofinancingPlan, project: Project) -> int:
     return financing(plan, project).net_cost
 
 
+@checked
 def net_costs(
     plan: CofinancingPlan, projects: Iterable[Project], *, check_unknown: bool = True
 ) -> Mapping[str, int]:
@@ -322,6 +329,7 @@ def net_costs(
     return MappingProxyType({p.id: net_cost(plan, p) for p in ps})
 
 
+@checked
 def net_election(plan: CofinancingPlan, election: Election) -> Election:
     """The election with every project's cost replaced by its net cost under ``plan``.
 
@@ -338,6 +346,7 @@ def net_election(plan: CofinancingPlan, election: Election) -> Election:
     return election.with_costs(net_costs(plan, election.projects))
 
 
+@checked
 def pledge_totals(plan: CofinancingPlan) -> PledgeTotals:
     """Every pledge's value summed by status, kind, source and project.
 

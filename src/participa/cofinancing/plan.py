@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _, ngettext
@@ -97,7 +98,7 @@ def _check_enum(
 
 
 @serialize.register("participa.cofinancing.Pledge")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Pledge:
     """A contribution promised (or given) to one project.
 
@@ -195,6 +196,7 @@ class Pledge:
             )
 
     @classmethod
+    @checked
     def money(
         cls,
         id: str,
@@ -219,6 +221,7 @@ class Pledge:
         )
 
     @classmethod
+    @checked
     def labour(
         cls,
         id: str,
@@ -245,6 +248,7 @@ class Pledge:
         )
 
     @classmethod
+    @checked
     def materials(
         cls,
         id: str,
@@ -313,7 +317,7 @@ def _ratio(value: object) -> Fraction:
 
 
 @serialize.register("participa.cofinancing.RequiredShare")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class RequiredShare:
     """The share of each project's cost that must come from given contributors.
 
@@ -356,6 +360,7 @@ class RequiredShare:
             )
 
     @classmethod
+    @checked
     def ves_2001(cls) -> RequiredShare:
         """Villa El Salvador's 2001 decree: 20% of each project's cost from the population,
         in labour, materials or other forms (seed paper)."""
@@ -372,7 +377,7 @@ class RequiredShare:
 
 
 @serialize.register("participa.cofinancing.MatchingRule")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class MatchingRule:
     """An institution adds ``ratio`` per unit of eligible contributions, up to ``cap``.
 
@@ -441,7 +446,7 @@ def _matching_tuple(value: Iterable[MatchingRule]) -> tuple[MatchingRule, ...]:
 
 
 @serialize.register("participa.cofinancing.CofinancingPlan")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class CofinancingPlan:
     """All pledges of a round, the required share and the matching rules.
 

@@ -32,6 +32,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 
@@ -99,6 +100,7 @@ _FILES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
 )
 
 
+@checked
 def names() -> tuple[str, ...]:
     """The shipped datasets' names."""
     return tuple(_FILES)
@@ -123,11 +125,13 @@ def _entry(name: str) -> str:
     return found[0]
 
 
+@checked
 def raw(name: str) -> bytes:
     """The dataset's file, as bytes (a pabulib ``.pb``, gzipped or not)."""
     return resources.files(__name__).joinpath("data", _entry(name)).read_bytes()
 
 
+@checked
 def read(name: str) -> PabulibFile:
     """The dataset read as a pabulib file (election and reader warnings)."""
     from participa.io import read_pabulib
@@ -136,6 +140,7 @@ def read(name: str) -> PabulibFile:
     return read_pabulib(raw(name), name=file)
 
 
+@checked
 def load(name: str) -> Election:
     """The dataset's :class:`~participa.model.Election`.
 

@@ -33,6 +33,7 @@ import attrs
 
 from participa import serialize
 from participa.allocation import Allocation, Envelope, Formula, allocate, ves_formula
+from participa.boundary import checked, typed_fields
 from participa.cofinancing import (
     CofinancingPlan,
     ContributorKind,
@@ -94,7 +95,7 @@ def _int_map(value: Mapping[str, int]) -> Mapping[str, int]:
 
 
 @serialize.register("participa.examples.VesExample")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class VesExample:
     """Every value of the Villa El Salvador 2000 worked example.
 
@@ -137,6 +138,7 @@ class VesExample:
         return self.allocation.amount(self.section_id)
 
 
+@checked
 def ves_2000() -> VesExample:
     """Build the Villa El Salvador 2000 worked example (see the module docstring for which
     numbers are from the paper and which are invented).

@@ -26,6 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.cofinancing import CofinancingPlan, financing
 from participa.errors import ValidationError
 from participa.exact import to_fraction
@@ -105,7 +106,7 @@ def pct(x: Fraction) -> str:
 
 
 @serialize.register("participa.feasibility.CheckResult")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class CheckResult:
     """What one check says about one project.
 
@@ -144,6 +145,7 @@ class CheckResult:
             )
 
     @classmethod
+    @checked
     def unknown(cls, check: str, *fields: str, detail: str = "") -> CheckResult:
         """The "cannot assess" result for missing fields.
 
@@ -182,7 +184,7 @@ def _fraction_map(value: Mapping[str, object] | None) -> Mapping[str, Fraction]:
 
 
 @serialize.register("participa.feasibility.ProposalDetails")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ProposalDetails:
     """What a feasibility review needs to know about a proposal beyond :class:`Project`.
 
@@ -290,7 +292,7 @@ class CofinancingSource(Protocol):
         ...
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PlanCofinancing:
     """A :class:`participa.cofinancing.CofinancingPlan` seen as a :class:`CofinancingSource`.
 
@@ -349,7 +351,7 @@ def _projects(value: Iterable[Project]) -> tuple[Project, ...]:
     return tuple(value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ReviewContext:
     """Everything a check may look at besides the project itself.
 
@@ -387,6 +389,7 @@ class ReviewContext:
     currency: str | None = None
 
     @classmethod
+    @checked
     def build(
         cls,
         projects: Iterable[Project],

@@ -26,6 +26,7 @@ from fractions import Fraction
 
 import attrs
 
+from participa.boundary import typed_fields
 from participa.errors import ValidationError
 from participa.feasibility._base import (
     CheckResult,
@@ -89,7 +90,7 @@ def sector_of(project: Project, details: ProposalDetails | None) -> str | None:
 # -- cost -------------------------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class CostPositive:
     """The cost is present and positive, agrees with its breakdown, and fits a cap.
 
@@ -168,7 +169,7 @@ TECHNICAL_DESIGN_LINES = (
 """Cost-breakdown line names counted as technical design (compared case-insensitively)."""
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class TechnicalDesign:
     """The budget includes technical design (expediente técnico): a line or a stated share.
 
@@ -251,7 +252,7 @@ class TechnicalDesign:
 # -- study level ------------------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class StudyBand:
     """Projects costing up to ``up_to`` minor units (``None``: no upper limit) need ``level``."""
 
@@ -263,7 +264,7 @@ def _band_tuple(value: Iterable[StudyBand]) -> tuple[StudyBand, ...]:
     return tuple(value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class StudyLevel:
     """The pre-investment study required by the amount, and whether the project has it.
 
@@ -377,7 +378,7 @@ class StudyLevel:
 PER = ("beneficiary", "household")
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class CostRange:
     """A realistic cost per beneficiary (or per household) for one sector, in minor units.
 
@@ -415,7 +416,7 @@ def _range_tuple(value: Iterable[CostRange]) -> tuple[CostRange, ...]:
     return tuple(value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class CostPerBeneficiary:
     """The cost per beneficiary (or household) lies within the stated range for its sector.
 
@@ -511,7 +512,7 @@ class CostPerBeneficiary:
 # -- operation and maintenance ----------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class OperationMaintenance:
     """Sustainability: a yearly O&M cost is stated and someone accepted pays it.
 
@@ -602,7 +603,7 @@ class OperationMaintenance:
 # -- competence -------------------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Competence:
     """The project lies within the municipality's competence: a list of sectors or a predicate.
 
@@ -660,7 +661,7 @@ class Competence:
 # -- co-financing -----------------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class CofinancingPledged:
     """The required co-financing is pledged (money, labour and materials at their value).
 
@@ -733,7 +734,7 @@ class CofinancingPledged:
 # -- splitting --------------------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class FunctionCheck:
     """Wrap a function ``fn(project, context) -> CheckResult | bool`` as a check.
 

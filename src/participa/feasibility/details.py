@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.feasibility._base import ProposalDetails
 from participa.i18n import _
@@ -96,6 +97,7 @@ def _share(project: Project, key: str, text: str) -> Fraction:
     return value
 
 
+@checked
 def details_from_metadata(project: Project, *, minor_per_unit: int = 1) -> ProposalDetails:
     """Read a project's :class:`ProposalDetails` from its ``metadata`` text fields.
 
@@ -180,6 +182,7 @@ def details_from_metadata(project: Project, *, minor_per_unit: int = 1) -> Propo
     )
 
 
+@checked
 def details_by_id(
     projects: Election | Iterable[Project], *, minor_per_unit: int | None = None
 ) -> dict[str, ProposalDetails]:

@@ -29,6 +29,7 @@ from types import MappingProxyType
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.feasibility._base import CheckResult, CheckValue, ReviewContext, Status
 from participa.i18n import _
@@ -57,7 +58,7 @@ class UnfeasibleReason(enum.Enum):
 
 
 @serialize.register("participa.feasibility.ManualVerdict")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ManualVerdict:
     """One proposal's manual verdict.
 
@@ -113,11 +114,13 @@ class ManualVerdict:
             )
 
     @classmethod
+    @checked
     def feasible(cls, project_id: str, *, price: int, explanation: str = "") -> ManualVerdict:
         """A feasible verdict with its price."""
         return cls(project_id, Feasibility.FEASIBLE, explanation, price)
 
     @classmethod
+    @checked
     def unfeasible(
         cls, project_id: str, explanation: str, *, reason: UnfeasibleReason | None = None
     ) -> ManualVerdict:
@@ -125,6 +128,7 @@ class ManualVerdict:
         return cls(project_id, Feasibility.UNFEASIBLE, explanation, None, reason)
 
     @classmethod
+    @checked
     def undecided(cls, project_id: str, explanation: str = "") -> ManualVerdict:
         """Not decided yet."""
         return cls(project_id, Feasibility.UNDECIDED, explanation)
@@ -142,7 +146,7 @@ def _verdicts(
     return MappingProxyType(out)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ManualReview:
     """The check that reads manual verdicts: feasible passes, unfeasible fails.
 
@@ -157,6 +161,7 @@ class ManualReview:
     name: str = "manual-review"
 
     @classmethod
+    @checked
     def of(cls, *verdicts: ManualVerdict, price_differs: Status = Status.WARN) -> ManualReview:
         """A manual review from verdicts given as arguments."""
         return cls(verdicts, price_differs)

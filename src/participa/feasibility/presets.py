@@ -33,7 +33,9 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from participa.boundary import checked
 from participa.errors import ValidationError
+from participa.exact import to_fraction
 from participa.feasibility._base import Check, Status
 from participa.feasibility.checks import (
     CofinancingPledged,
@@ -111,6 +113,7 @@ MUNICIPAL_SECTORS = (
 """Sectors a district municipality may invest in (**illustrative**; pass your own)."""
 
 
+@checked
 def snip_study_level(
     *,
     minor_per_unit: int = 1,
@@ -132,6 +135,7 @@ def snip_study_level(
     )
 
 
+@checked
 def invierte_pe_study_level(
     *,
     uit: int = UIT,
@@ -154,6 +158,7 @@ def invierte_pe_study_level(
     )
 
 
+@checked
 def water_sewerage_range(
     *,
     usd_per_household: int | Fraction = WATER_PREPROJECT_USD_PER_HOUSEHOLD,
@@ -185,7 +190,7 @@ def _common(
     minor_per_unit: int,
     competence_sectors: Iterable[str],
     cost_ranges: Iterable[CostRange] | None,
-    technical_design_min_share: Fraction | int,
+    technical_design_min_share: Fraction | int | str,
     max_cost: int | None,
     om_payers: Iterable[str],
     cofinancing_share: Fraction | None,
@@ -199,7 +204,11 @@ def _common(
     )
     checks: list[Check] = [
         CostPositive(max_cost=max_cost),
-        TechnicalDesign(min_share=Fraction(technical_design_min_share)),
+        TechnicalDesign(
+            min_share=to_fraction(
+                technical_design_min_share, what="technical_design_min_share", floats=False
+            )
+        ),
         study,
         CostPerBeneficiary(ranges, minor_per_unit=minor_per_unit),
         OperationMaintenance(accepted_payers=tuple(om_payers)),
@@ -215,6 +224,7 @@ def _common(
     return tuple(checks)
 
 
+@checked
 def snip(
     *,
     minor_per_unit: int = 1,
@@ -222,7 +232,7 @@ def snip(
     profile_max: int = SNIP_PERFIL_MAX,
     competence_sectors: Iterable[str] = MUNICIPAL_SECTORS,
     cost_ranges: Iterable[CostRange] | None = None,
-    technical_design_min_share: Fraction | int = 0,
+    technical_design_min_share: Fraction | int | str = 0,
     max_cost: int | None = None,
     om_payers: Iterable[str] = (),
     cofinancing_share: Fraction | None = None,
@@ -274,6 +284,7 @@ def snip(
     return Review(checks, name="SNIP (2000–2016)")
 
 
+@checked
 def invierte_pe(
     *,
     uit: int = UIT,
@@ -281,7 +292,7 @@ def invierte_pe(
     bands_uit: tuple[int, int] = INVIERTE_PE_UIT_BANDS,
     competence_sectors: Iterable[str] = MUNICIPAL_SECTORS,
     cost_ranges: Iterable[CostRange] | None = None,
-    technical_design_min_share: Fraction | int = 0,
+    technical_design_min_share: Fraction | int | str = 0,
     max_cost: int | None = None,
     om_payers: Iterable[str] = (),
     cofinancing_share: Fraction | None = None,
@@ -310,6 +321,7 @@ def invierte_pe(
     return Review(checks, name="Invierte.pe (2017–)")
 
 
+@checked
 def consul(
     verdicts: Mapping[str, ManualVerdict] | Iterable[ManualVerdict],
     *,

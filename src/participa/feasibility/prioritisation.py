@@ -40,6 +40,7 @@ import numpy as np
 from participa import serialize
 from participa._tabular import Tabular
 from participa.allocation.criteria import Normalisation
+from participa.boundary import checked, typed_fields
 from participa.cofinancing import CofinancingPlan, financing
 from participa.display import html_table
 from participa.errors import ValidationError
@@ -97,7 +98,7 @@ SOURCES = ("beneficiaries", "households", "cost")
 
 
 @serialize.register("participa.feasibility.PriorityCriterion")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PriorityCriterion:
     """One criterion of a matrix.
 
@@ -207,7 +208,7 @@ def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 @serialize.register("participa.feasibility.RankedProject")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class RankedProject:
     """One row of a ranking.
 
@@ -237,7 +238,7 @@ def _entries(value: Iterable[RankedProject]) -> tuple[RankedProject, ...]:
 
 
 @serialize.register("participa.feasibility.Ranking")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Ranking(Tabular):
     """Projects in priority order with their scores and each criterion's contribution.
 
@@ -337,7 +338,7 @@ def _dummy_election(projects: Sequence[Project]) -> Election:
 
 
 @serialize.register("participa.feasibility.CriteriaMatrix")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class CriteriaMatrix:
     """Criteria with weights summing to exactly 1.
 
@@ -522,6 +523,7 @@ class CriteriaMatrix:
         return Ranking(self.name, [c.id for c in self.criteria], self.weights, entries, str(tb))
 
 
+@checked
 def ves_2005_matrix(
     *,
     cofinancing: Number = Fraction(1, 4),
@@ -560,6 +562,7 @@ def ves_2005_matrix(
     )
 
 
+@checked
 def peru_matrix(
     *,
     poverty: Number = Fraction(2, 5),
@@ -606,6 +609,7 @@ def peru_matrix(
     )
 
 
+@checked
 def institution_cofinancing_shares(
     plan: CofinancingPlan, projects: Iterable[Project]
 ) -> dict[str, Fraction]:
@@ -625,6 +629,7 @@ def institution_cofinancing_shares(
     return out
 
 
+@checked
 def select_by_ranking(
     election: Election,
     ranking: Ranking | Sequence[str],

@@ -27,6 +27,7 @@ import attrs
 
 from participa import serialize
 from participa._tabular import Tabular
+from participa.boundary import checked, typed_fields
 from participa.display import html_table
 from participa.errors import ValidationError
 from participa.feasibility._base import Check, CheckResult, ReviewContext, Status
@@ -36,6 +37,7 @@ from participa.model import Election, Project
 __all__ = ["FeasibilityReport", "ProjectReport", "Review", "aggregate", "review"]
 
 
+@checked
 def aggregate(statuses: Iterable[Status]) -> Status:
     """A project's verdict: the worst status (``n/a`` counts as pass; no checks: pass).
 
@@ -56,7 +58,7 @@ def _results(value: Iterable[CheckResult]) -> tuple[CheckResult, ...]:
 
 
 @serialize.register("participa.feasibility.ProjectReport")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ProjectReport:
     """Every check's result on one project and the resulting verdict.
 
@@ -127,7 +129,7 @@ def _statuses(value: Iterable[Status]) -> tuple[Status, ...]:
 
 
 @serialize.register("participa.feasibility.FeasibilityReport")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class FeasibilityReport(Tabular):
     """The outcome of a review: a report per project, and which are eligible.
 
@@ -299,7 +301,7 @@ def _checks(value: Iterable[Check]) -> tuple[Check, ...]:
     return tuple(value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Review:
     """A named bundle of checks.
 
@@ -429,6 +431,7 @@ class Review:
         )
 
 
+@checked
 def review(
     projects: Election | Iterable[Project],
     checks: Iterable[Check],

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import attrs
 
+from participa.boundary import typed_fields
 from participa.errors import ValidationError
 from participa.feasibility._base import CheckResult, ReviewContext, Status
 from participa.feasibility.checks import _money, _norm
@@ -23,7 +24,7 @@ from participa.model import Project
 __all__ = ["Splitting"]
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Splitting:
     """Flags small projects that together form one integrated works, with the saving.
 

@@ -27,6 +27,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TextIO
 
+from participa.boundary import checked
 from participa.errors import ParticipaError
 from participa.i18n import _, ngettext
 from participa.io.pabulib import Anomaly, AnomalyWarning, read_pabulib
@@ -34,6 +35,7 @@ from participa.io.pabulib import Anomaly, AnomalyWarning, read_pabulib
 __all__ = ["check_files", "format_anomaly"]
 
 
+@checked
 def format_anomaly(a: Anomaly) -> str:
     """One line for people: where, code, message, project and voter.
 
@@ -52,6 +54,7 @@ def format_anomaly(a: Anomaly) -> str:
     return text
 
 
+@checked
 def check_files(paths: Sequence[str], out: TextIO, *, labels: Sequence[str] | None = None) -> int:
     """Report each file's anomalies on ``out``: 0 clean, 1 anomalies found, 2 unreadable.
 

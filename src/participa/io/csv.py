@@ -60,6 +60,7 @@ from typing import Any, Final
 
 import attrs
 
+from participa.boundary import checked
 from participa.errors import ParseError, ValidationError
 from participa.i18n import _
 from participa.model import BallotConstraints, BallotKind, Election, Profile, Project
@@ -501,6 +502,7 @@ def _profile(
         ) from None
 
 
+@checked
 def read_csv_election(
     projects: Source,
     votes: Source,
@@ -625,6 +627,7 @@ def read_csv_election(
         ) from None
 
 
+@checked
 def read_csv_folder(folder: Source, **overrides: str | None) -> Election:
     """Read ``meta.csv`` (optional), ``projects.csv`` and ``votes.csv`` from ``folder``.
 
@@ -670,6 +673,7 @@ def _rows_out(path: Path, header: Sequence[str], rows: Iterator[Sequence[object]
         writer.writerows(rows)
 
 
+@checked
 def write_csv_folder(election: Election, folder: Source) -> Path:
     """Write ``meta.csv``, ``projects.csv`` and ``votes.csv`` (long form) into ``folder``.
 

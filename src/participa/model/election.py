@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from participa import serialize
 from participa._tabular import Tabular
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 from participa.model._common import (
@@ -145,11 +146,26 @@ def _weighted_column_sums(
 
 
 def _costs_default(self: Election) -> IntArray:
-    return _readonly(np.array([p.cost for p in self.projects], dtype=np.int64))
+    # attrs computes this before the validators run: a wrong item is refused by them next
+    costs = [p.cost if isinstance(p, Project) else 0 for p in self.projects]
+    too_big = [p for p, c in zip(self.projects, costs, strict=True) if c > _INT64_MAX]
+    if too_big:
+        raise ValidationError(
+            _(
+                "cost {cost} is above the largest supported amount ({most} minor units)",
+                cost=too_big[0].cost,
+                most=_INT64_MAX,
+            ),
+            project_id=too_big[0].id,
+        )
+    return _readonly(np.array(costs, dtype=np.int64))
+
+
+_INT64_MAX = 2**63 - 1
 
 
 @serialize.register("participa.Election")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Election(Tabular):
     """A PB election: a budget, the projects on the ballot, and the ballots cast.
 
@@ -357,6 +373,7 @@ class Election(Tabular):
 
     # -- derived elections ---------------------------------------------------------------------
 
+    @checked
     def restrict(self, project_ids: Iterable[str]) -> Election:
         """The same election with only these projects (kept in election order).
 
@@ -384,6 +401,7 @@ class Election(Tabular):
         """The same election with another budget."""
         return attrs.evolve(self, budget=budget)
 
+    @checked
     def with_costs(self, costs: Mapping[str, int]) -> Election:
         """The same election with some projects' costs replaced (e.g. net of co-financing)."""
         unknown = sorted(set(costs) - set(self.project_ids))

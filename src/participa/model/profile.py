@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa.boundary import checked, need_arrays, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 from participa.model._common import (
@@ -79,7 +80,7 @@ class BallotKind(enum.Enum):
 
 
 @serialize.register("participa.BallotConstraints")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class BallotConstraints:
     """Declared limits on ballots (pabulib META ``min_length``, ``max_points``, ...).
 
@@ -96,7 +97,7 @@ class BallotConstraints:
 
 
 @serialize.register("participa.Voters")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Voters:
     """Per-voter detail kept beside a collapsed profile (ids, file order, extra columns).
 
@@ -145,7 +146,7 @@ def _matrix_dtype(kind: BallotKind) -> type[np.generic]:
 
 
 @serialize.register("participa.Profile")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Profile:
     """All ballots of an election in one numpy representation.
 
@@ -316,6 +317,7 @@ class Profile:
     # -- construction -------------------------------------------------------------------------
 
     @classmethod
+    @checked
     def from_matrix(
         cls,
         kind: BallotKind,
@@ -392,6 +394,7 @@ class Profile:
         return cls(kind, tuple(project_ids), mat, mult, wt, listed=mask)
 
     @classmethod
+    @checked
     def from_ballots(
         cls,
         kind: BallotKind,
@@ -539,6 +542,14 @@ class Profile:
 
         Cumulative and scoring ballots name their 0-point entries too.
         """
+        if not is_int(group) or not 0 <= group < self.num_groups:
+            raise ValidationError(
+                _(
+                    "group must be a row number from 0 to {last}, got {value!r}",
+                    last=self.num_groups - 1,
+                    value=group,
+                )
+            )
         row = self.matrix[group]
         nz = np.flatnonzero(row if self.listed is None else self.listed[group])
         if self.kind is BallotKind.ORDINAL:
@@ -569,6 +580,7 @@ class Profile:
         listed = _group_rows(self.listed, inv, mat.shape[0])
         return Profile(self.kind, self.project_ids, mat, mult, wt, listed=listed)
 
+    @checked
     def select_projects(self, project_ids: Sequence[str]) -> Profile:
         """Keep only these projects' columns (e.g. the feasible set); rows are kept."""
         index = {p: j for j, p in enumerate(self.project_ids)}
@@ -613,6 +625,7 @@ def _rerank(mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return np.where(mat > 0, order, 0).astype(np.int64)
 
 
+@checked
 def collapse_rows(
     matrix: npt.NDArray[Any],
     multiplicity: IntArray,
@@ -641,7 +654,23 @@ def collapse_rows(
     >>> mult.tolist(), inverse.tolist()
     ([2, 1], [0, 1, 0])
     """
-    n = matrix.shape[0]
+    need_arrays("collapse_rows", matrix=matrix, multiplicity=multiplicity, weight=weight)
+    if listed is not None:
+        need_arrays("collapse_rows", listed=listed)
+    n = matrix.shape[0] if matrix.ndim == 2 else -1
+    if (
+        n < 0
+        or multiplicity.shape != (n,)
+        or weight.shape != (n,)
+        or (listed is not None and listed.shape != matrix.shape)
+    ):
+        raise ValidationError(
+            _(
+                "collapse_rows(): a matrix and one multiplicity and weight per row are needed, "
+                "got shapes {shapes}",
+                shapes=[a.shape for a in (matrix, multiplicity, weight)],
+            )
+        )
     if n == 0:
         return matrix, multiplicity, weight, np.zeros(0, np.int64)
     if matrix.dtype == np.bool_:
@@ -664,7 +693,7 @@ def collapse_rows(
         )
         key = np.ascontiguousarray(key)
         flat = key.view(np.dtype((np.void, key.shape[1]))).ravel()
-    _values, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    _keys, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
     # renumber groups by first appearance
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)

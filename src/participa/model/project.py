@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import attrs
 
 from participa import serialize
+from participa.boundary import typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 from participa.model._common import (
@@ -36,7 +37,7 @@ def _cost(value: object) -> int:
 
 
 @serialize.register("participa.Project")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Project:
     """A proposal that may be funded.
 
@@ -125,7 +126,7 @@ class Project:
 
 
 @serialize.register("participa.Territory")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Territory:
     """A territory (section, neighbourhood, district) or a theme that receives money.
 

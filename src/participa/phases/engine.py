@@ -46,6 +46,7 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import IntegrityError, TransitionNotAllowed, ValidationError
 from participa.i18n import _, ngettext, use_language
 from participa.ledger import timestamp
@@ -70,7 +71,7 @@ def _opt_ts(value: str | None) -> str | None:
 
 
 @serialize.register("participa.phases.Visit")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Visit:
     """A stay in a phase: when it was entered and left, and whether it was skipped."""
 
@@ -118,7 +119,7 @@ Reducer = Callable[[Any, Any, str], Any]
 """``(payload, state, at) -> new state``: a decision's effect (``payload.apply``)."""
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Decision:
     """One decision kind of a domain, as registered by :meth:`Domain.decision`.
 
@@ -149,7 +150,7 @@ class _Applies(Protocol):
 P = TypeVar("P", bound=type[Any])
 
 
-@attrs.define
+@attrs.define(field_transformer=typed_fields)
 class Domain(Generic[S]):
     """The reducer interface: what a kind of round decides and how each decision acts.
 
@@ -270,6 +271,7 @@ class Domain(Generic[S]):
 _DOMAINS: dict[type[Any], Domain[Any]] = {}
 
 
+@checked
 def domain_of(first: Event) -> Domain[Any]:
     """The domain whose rounds start with this event's payload type."""
     d = _DOMAINS.get(type(first.payload))
@@ -394,6 +396,7 @@ def _decide(domain: Domain[S], state: S, payload: object, at: str, resolve: Reso
     return new
 
 
+@checked
 def step(
     state: S | None,
     event: Event,
@@ -455,6 +458,7 @@ def _domain_of_state(state: object) -> Domain[Any]:
     raise ValidationError(_("no domain knows states of type {kind}", kind=type(state).__name__))
 
 
+@checked
 def replay(events: Iterable[Event]) -> Any:
     """The state a log produces, checking structure and money but not guards."""
     state: Any = None
@@ -479,7 +483,7 @@ def _events(value: Iterable[Event]) -> tuple[Event, ...]:
 
 
 @serialize.register("participa.phases.Round")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Round(Generic[S]):
     """A round: its event log and the state the log produces.
 
@@ -592,6 +596,7 @@ class Round(Generic[S]):
             check()
 
     @classmethod
+    @checked
     def from_events(
         cls, events: Iterable[Event], *, expected_head: str | None = None
     ) -> Round[Any]:

@@ -46,6 +46,7 @@ from typing import Any, ClassVar, Protocol
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import IntegrityError, ValidationError
 from participa.i18n import _
 from participa.ledger import timestamp
@@ -71,7 +72,7 @@ class Payload(Protocol):
 
 
 @serialize.register("participa.phases.Triggered")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Triggered:
     """A phase-machine event was fired (``event`` names the transition)."""
 
@@ -97,7 +98,7 @@ def _actor(value: object) -> str:
 
 
 @serialize.register("participa.phases.Event")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Event:
     """One entry of the log.
 
@@ -172,6 +173,7 @@ class Event:
         return hashlib.sha256((text + self.prev).encode("utf-8")).hexdigest()
 
 
+@checked
 def canonical_json(event: Event) -> str:
     """The hashed form of an event: every field but ``hash``, plus ``kind``, sorted, compact.
 
@@ -190,6 +192,7 @@ def canonical_json(event: Event) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+@checked
 def make_event(previous: Event | None, payload: Any, *, actor: str, at: str) -> Event:
     """The event that follows ``previous`` (``None`` for the first), with its hash."""
     _actor(actor)
@@ -203,6 +206,7 @@ def make_event(previous: Event | None, payload: Any, *, actor: str, at: str) -> 
     return attrs.evolve(draft, hash=draft.expected_hash())
 
 
+@checked
 def verify_chain(events: Iterable[Event], *, expected_head: str | None = None) -> None:
     """Check sequence numbers, links and hashes; raise :class:`~participa.IntegrityError`.
 

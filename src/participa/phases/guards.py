@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from participa.boundary import checked
 from participa.i18n import _
 
 __all__ = ["Guard", "GuardFamily", "before_deadline", "generic_families"]
@@ -41,6 +42,7 @@ GuardFamily = Callable[[str], Guard]
 """Builds a guard from the text after the colon of its name."""
 
 
+@checked
 def before_deadline(phase: str) -> Guard:
     """A guard that blocks once the event's time is past ``phase``'s deadline."""
 
@@ -57,6 +59,7 @@ def before_deadline(phase: str) -> Guard:
     return guard
 
 
+@checked
 def generic_families() -> Mapping[str, GuardFamily]:
     """The engine's guard families (``before_deadline``)."""
     return MappingProxyType({"before_deadline": before_deadline})

@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from participa.boundary import typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _, ngettext
 from participa.ledger import timestamp
@@ -31,7 +32,7 @@ from participa.phases.spec import MachineSpec
 __all__ = ["Hooks", "Machine", "PhaseChange"]
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PhaseChange:
     """What a hook is told: a phase entered or left, by which event, and the new state."""
 
@@ -54,7 +55,7 @@ def _eventhooks(value: Iterable[EventHook]) -> tuple[EventHook, ...]:
     return tuple(value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Hooks:
     """Callbacks for embedding apps, run *after* an event was accepted.
 
@@ -167,7 +168,7 @@ def _familymap(value: Mapping[str, GuardFamily] | None) -> Mapping[str, GuardFam
     return MappingProxyType(dict(value))
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Machine:
     """A specification bound to a domain, guard functions and hooks; drives rounds.
 

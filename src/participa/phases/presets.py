@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 
+from participa.boundary import checked
 from participa.phases.spec import MachineSpec, Phase, Transition
 
 __all__ = ["PRESETS", "consul", "ley_28056", "ves_2001"]
@@ -28,6 +29,7 @@ __all__ = ["PRESETS", "consul", "ley_28056", "ves_2001"]
 _MONEY = ("commit", "spend", "reallocate")
 
 
+@checked
 def ley_28056(*, require_plan: bool = False) -> MachineSpec:
     """Peru's participatory budget: Ley 28056 (2003) as amended, four phases.
 
@@ -103,6 +105,7 @@ def ley_28056(*, require_plan: bool = False) -> MachineSpec:
     )
 
 
+@checked
 def ves_2001() -> MachineSpec:
     """Villa El Salvador's participatory budget as named by its 2001 municipal decree.
 
@@ -164,6 +167,7 @@ def ves_2001() -> MachineSpec:
     )
 
 
+@checked
 def consul() -> MachineSpec:
     """A CONSUL Democracy-style participatory budget; disabled phases are skipped.
 

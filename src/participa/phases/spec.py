@@ -34,6 +34,7 @@ from typing import Any
 import attrs
 
 from participa import serialize
+from participa.boundary import typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.ledger import timestamp
@@ -52,7 +53,7 @@ def _opt_ts(value: str | None) -> str | None:
 
 
 @serialize.register("participa.phases.Phase")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Phase:
     """One phase of a round.
 
@@ -113,7 +114,7 @@ class Phase:
 
 
 @serialize.register("participa.phases.Transition")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Transition:
     """An edge: on ``event`` in phase ``source``, move to ``target`` if every guard passes.
 
@@ -142,7 +143,7 @@ def _transitions(value: Iterable[Transition]) -> tuple[Transition, ...]:
 
 
 @serialize.register("participa.phases.MachineSpec")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class MachineSpec:
     """A phase machine as data: phases, transitions, the initial and final phases.
 

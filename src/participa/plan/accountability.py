@@ -35,6 +35,7 @@ from typing import Literal, Protocol
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.display import html_table
 from participa.errors import ValidationError
 from participa.i18n import _, pgettext
@@ -71,7 +72,7 @@ class Position(Protocol):
         ...
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PlanExecutionRow:
     """Promised, committed and spent for one plan entry (split exactly, see module notes).
 
@@ -97,7 +98,7 @@ def _rows(value: Iterable[PlanExecutionRow]) -> tuple[PlanExecutionRow, ...]:
     return tuple(value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PlanExecution:
     """The plan view of an accountability report.
 
@@ -182,6 +183,7 @@ class PlanExecution:
         )
 
 
+@checked
 def plan_execution(
     plan: Plan,
     projects: Iterable[Project],

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import attrs
 
+from participa.boundary import typed_fields
 from participa.errors import ValidationError
 from participa.feasibility._base import CheckResult, CheckValue, ReviewContext, Status
 from participa.i18n import _, ngettext
@@ -51,7 +52,7 @@ from participa.plan.model import Plan
 __all__ = ["PlanAlignment"]
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PlanAlignment:
     """Pass when a project serves enough specific objectives of the plan.
 

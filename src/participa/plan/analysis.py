@@ -51,6 +51,7 @@ from typing import Literal
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.display import html_table
 from participa.errors import ValidationError
 from participa.i18n import N_, _, pgettext
@@ -105,6 +106,7 @@ def _text_table(
     return [line(head), line(["-" * w for w in widths]), *(line(r) for r in body)]
 
 
+@checked
 def split_by_objective(amount: int, objectives: tuple[str, ...]) -> dict[str, int]:
     """Split ``amount`` minor units equally among ``objectives``, exactly (largest remainder).
 
@@ -117,7 +119,7 @@ def split_by_objective(amount: int, objectives: tuple[str, ...]) -> dict[str, in
     return dict(zip(objectives, parts, strict=True))
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PlanMoney:
     """Money of one dimension, strategic or specific objective (or outside the plan).
 
@@ -151,7 +153,7 @@ class PlanMoney:
     parent: str = ""
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class TerritoryShare:
     """Per territory: the money funded, and how much of it goes to projects serving the plan.
 
@@ -178,7 +180,7 @@ def _shares(value: Iterable[TerritoryShare]) -> tuple[TerritoryShare, ...]:
     return tuple(value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PlanFunding:
     """A round's money seen through the plan (see :func:`plan_funding`).
 
@@ -323,6 +325,7 @@ def _projects(projects: Election | Iterable[Project]) -> tuple[Project, ...]:
     return projects.projects if isinstance(projects, Election) else tuple(projects)
 
 
+@checked
 def plan_funding(
     plan: Plan,
     projects: Election | Iterable[Project],
@@ -434,6 +437,7 @@ def plan_funding(
 # -- territorial vs sectoral --------------------------------------------------------------------
 
 
+@checked
 def project_sector(project: Project) -> str | None:
     """A project's sector: its ``sector`` metadata, else its first category (as the review uses)."""
     s = project.metadata.get("sector", "").strip()
@@ -442,7 +446,7 @@ def project_sector(project: Project) -> str | None:
     return project.categories[0] if project.categories else None
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class SectoralMismatch:
     """A project whose own sector or dimension disagrees with the objectives it serves.
 
@@ -474,7 +478,7 @@ def _mismatches(value: Iterable[SectoralMismatch]) -> tuple[SectoralMismatch, ..
     return tuple(value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class SectoralView:
     """The territorial-vs-sectoral view: projects whose classification and objectives disagree.
 
@@ -530,6 +534,7 @@ def _norm(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+@checked
 def sectoral_view(plan: Plan, projects: Election | Iterable[Project]) -> SectoralView:
     """Projects whose own sector or dimension disagrees with the objectives they serve.
 

@@ -41,6 +41,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import Project
@@ -57,6 +58,7 @@ NONE_VALUES = ("-", "none", "ninguno", "ninguna")
 _SPLIT = re.compile(r"[;,]")
 
 
+@checked
 def linked_ids(project: Project) -> tuple[str, ...] | None:
     """The ids a project's ``objectives`` names, without checking them against a plan.
 
@@ -77,6 +79,7 @@ def linked_ids(project: Project) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(i for i in ids if i))
 
 
+@checked
 def served(plan: Plan, project: Project) -> tuple[str, ...] | None:
     """The specific objectives of ``plan`` the project serves, in plan order.
 
@@ -115,6 +118,7 @@ def _brief(ids: Iterable[str], limit: int = 8) -> str:
     return text + (", …" if len(items) > limit else "")
 
 
+@checked
 def link(project: Project, *objective_ids: str) -> Project:
     """The project with its ``objectives`` metadata set to these ids (none: serves none).
 
@@ -134,6 +138,7 @@ def link(project: Project, *objective_ids: str) -> Project:
     return attrs.evolve(project, metadata={**project.metadata, OBJECTIVES_KEY: value})
 
 
+@checked
 def check_links(plan: Plan, projects: Iterable[Project]) -> dict[str, tuple[str, ...] | None]:
     """Every project's served objectives (``None``: link missing), checked against the plan.
 

@@ -46,6 +46,7 @@ from fractions import Fraction
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.display import html_table
 from participa.errors import ValidationError
 from participa.i18n import _
@@ -63,6 +64,7 @@ FORBIDDEN_IN_IDS = (";", ",")
 """Characters an id may not hold: they separate ids in a project's ``objectives`` link."""
 
 
+@checked
 def number(value: object, *, what: str) -> Fraction:
     """Read a number exactly: ``int``, ``Fraction``, ``Decimal``, decimal text or a ``float``.
 
@@ -130,7 +132,7 @@ def _bad_id(value: object) -> bool:
     )
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Indicator:
     """How progress toward a specific objective is measured: a baseline and a target.
 
@@ -181,7 +183,7 @@ def _indicators(value: Iterable[Indicator]) -> tuple[Indicator, ...]:
     return tuple(value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Dimension:
     """A development dimension (SJM: economic, human, urban, ecological, political-institutional).
 
@@ -197,7 +199,7 @@ class Dimension:
     name: str = ""
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class StrategicObjective:
     """A strategic objective under one dimension.
 
@@ -220,7 +222,7 @@ class StrategicObjective:
     sectors: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class SpecificObjective:
     """A specific objective under one strategic objective; projects name these ids.
 
@@ -261,7 +263,7 @@ def _specific(value: Iterable[SpecificObjective]) -> tuple[SpecificObjective, ..
     return tuple(value)
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Plan:
     """A development plan: vision, dimensions, strategic and specific objectives, indicators.
 

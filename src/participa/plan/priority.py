@@ -34,6 +34,7 @@ from typing import Literal
 import attrs
 
 from participa.allocation import Envelope, Reserve, ReservePurpose
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.feasibility._base import ProposalDetails
 from participa.feasibility.prioritisation import (
@@ -63,6 +64,7 @@ RESERVE_PREFIX = "plan:"
 """Thematic reserves made from a plan are named ``plan:<dimension id>``."""
 
 
+@checked
 def plan_scores(plan: Plan, projects: Election | Iterable[Project]) -> dict[str, Fraction]:
     """Each linked project's score: the sum of the weights of the objectives it serves.
 
@@ -78,6 +80,7 @@ def plan_scores(plan: Plan, projects: Election | Iterable[Project]) -> dict[str,
     return out
 
 
+@checked
 def plan_criterion(
     weight: Number,
     *,
@@ -102,6 +105,7 @@ def plan_criterion(
     )
 
 
+@checked
 def plan_raw(
     plan: Plan, projects: Election | Iterable[Project], *, criterion: str = "plan"
 ) -> dict[str, dict[str, Fraction]]:
@@ -109,6 +113,7 @@ def plan_raw(
     return {pid: {criterion: s} for pid, s in plan_scores(plan, projects).items()}
 
 
+@checked
 def rank_with_plan(
     matrix: CriteriaMatrix,
     projects: Election | Iterable[Project],
@@ -139,6 +144,7 @@ def rank_with_plan(
     return matrix.rank(projects, details=details, raw=merged, missing=missing, tie_break=tie_break)
 
 
+@checked
 def thematic_envelope(
     envelope: Envelope,
     plan: Plan,

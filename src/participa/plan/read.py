@@ -53,6 +53,7 @@ import csv
 import io
 from pathlib import Path
 
+from participa.boundary import checked
 from participa.errors import ParseError, ValidationError
 from participa.i18n import _
 from participa.plan.model import (
@@ -90,6 +91,7 @@ def _sectors(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in text.split("|") if s.strip())
 
 
+@checked
 def read_plan_csv(path: str | Path, *, name: str = "", vision: str = "", period: str = "") -> Plan:
     """Read a plan from a CSV file (see the module notes for the columns).
 
@@ -109,6 +111,7 @@ def read_plan_csv(path: str | Path, *, name: str = "", vision: str = "", period:
     return parse_plan_csv(text, file=str(p), name=name or p.stem, vision=vision, period=period)
 
 
+@checked
 def parse_plan_csv(
     text: str, *, file: str = "<plan>", name: str = "", vision: str = "", period: str = ""
 ) -> Plan:

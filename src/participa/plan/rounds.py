@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from participa.boundary import checked
 from participa.plan.model import Plan
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["plan_noted"]
 
 
+@checked
 def plan_noted(plan: Plan) -> Noted:
     """The ``Noted`` event recording ``plan`` in a round's log: ``name sha256:<digest>``.
 

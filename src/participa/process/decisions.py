@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.ledger import timestamp
@@ -172,6 +173,7 @@ def _known(state: RoundState, what: str, project_id: str) -> None:
 # --------------------------------------------------------------------------- approvals, notes
 
 
+@checked
 def approved(subject: str) -> Guard:
     """A guard that blocks until ``subject`` has been approved (``Approved(subject)``)."""
 
@@ -186,6 +188,7 @@ def approved(subject: str) -> Guard:
     return guard
 
 
+@checked
 def fact(key: str) -> Guard:
     """A guard that blocks until the application recorded ``Noted(key, ...)``."""
 
@@ -196,7 +199,7 @@ def fact(key: str) -> Guard:
 
 
 @ROUND.decision(everywhere=True, families={"approved": approved})
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Approved:
     """A body approved something (``subject``), e.g. the council approving the formalisation."""
 
@@ -219,6 +222,7 @@ PLAN_FACT = "development_plan"
 """The ``Noted`` key under which a round's log records its development plan."""
 
 
+@checked
 def plan_loaded(state: RoundState) -> str | None:
     """Block until the development plan has been recorded (``Noted(PLAN_FACT, ...)``)."""
     if PLAN_FACT in state.facts:
@@ -227,7 +231,7 @@ def plan_loaded(state: RoundState) -> str | None:
 
 
 @ROUND.decision(everywhere=True, families={"fact": fact}, guards={"plan_loaded": plan_loaded})
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Noted:
     """An application fact (``key`` → ``value``) that app-defined guards may look at."""
 
@@ -247,6 +251,7 @@ class Noted:
 # --------------------------------------------------------------------------- allocation
 
 
+@checked
 def allocation_made(state: RoundState) -> str | None:
     """Block until the envelope has been split among territories."""
     if not state.allocation:
@@ -255,7 +260,7 @@ def allocation_made(state: RoundState) -> str | None:
 
 
 @ROUND.decision(guards={"allocation_made": allocation_made})
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Allocated:
     """The envelope was split among territories (territory id → minor units)."""
 
@@ -289,13 +294,14 @@ class Allocated:
 # --------------------------------------------------------------------------- proposals, pledges
 
 
+@checked
 def proposals_registered(state: RoundState) -> str | None:
     """Block until at least one proposal is registered."""
     return None if state.proposals else _("no proposals have been registered")
 
 
 @ROUND.decision(guards={"proposals_registered": proposals_registered})
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Proposed:
     """Proposals were registered (every field of each project is kept)."""
 
@@ -326,7 +332,7 @@ class Proposed:
 
 
 @ROUND.decision()
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Pledged:
     """A co-financing pledge (valued in minor units) was made for a project."""
 
@@ -362,6 +368,7 @@ class Pledged:
 # --------------------------------------------------------------------------- review
 
 
+@checked
 def review_complete(state: RoundState) -> str | None:
     """Block until the feasibility review has covered every proposal (no vote before it)."""
     if not state.reviewed:
@@ -374,7 +381,7 @@ def review_complete(state: RoundState) -> str | None:
 
 
 @ROUND.decision(guards={"review_complete": review_complete})
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Reviewed:
     """The feasibility review is done: eligible ids, rejected ids with reasons, revised costs."""
 
@@ -416,6 +423,7 @@ class Reviewed:
 # --------------------------------------------------------------------------- ballots
 
 
+@checked
 def ballots_closed(state: RoundState) -> str | None:
     """Block until voting closed in every allocated territory (or anywhere, without one)."""
     terr = list(state.allocation)
@@ -426,7 +434,7 @@ def ballots_closed(state: RoundState) -> str | None:
 
 
 @ROUND.decision(guards={"ballots_closed": ballots_closed})
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class BallotsClosed:
     """Voting closed in a territory: how many voters, and a digest of the ballots."""
 
@@ -458,6 +466,7 @@ class BallotsClosed:
 # --------------------------------------------------------------------------- outcomes
 
 
+@checked
 def outcomes_published(state: RoundState) -> str | None:
     """Block until every allocated territory has a published outcome."""
     terr = list(state.allocation)
@@ -474,7 +483,7 @@ def _outcome(value: object) -> Outcome:
 
 
 @ROUND.decision(guards={"outcomes_published": outcomes_published})
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class OutcomePublished:
     """A territory's outcome was published; its funding becomes the promise in the ledger.
 
@@ -583,7 +592,7 @@ class OutcomePublished:
 
 
 @ROUND.decision()
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Committed:
     """Money committed to a project of the round."""
 
@@ -605,7 +614,7 @@ class Committed:
 
 
 @ROUND.decision()
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Spent:
     """Money paid for a project of the round."""
 
@@ -627,7 +636,7 @@ class Spent:
 
 
 @ROUND.decision()
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Reallocated:
     """Uncommitted promise moved to another project, or back to the fund (``to_project=None``)."""
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol
 
 import attrs
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.ledger import AccountabilityReport, accountability_report
@@ -85,6 +86,7 @@ def _amounts(allocation: HasAmounts | Mapping[str, int]) -> dict[str, int]:
     return out
 
 
+@checked
 def territory_elections(
     allocation: HasAmounts | Mapping[str, int],
     projects: Iterable[Project],
@@ -199,6 +201,7 @@ def territory_elections(
     return elections
 
 
+@checked
 def round_elections(
     state: RoundState,
     profile: Profile | Mapping[str, Profile],
@@ -235,6 +238,7 @@ def round_elections(
     )
 
 
+@checked
 def territory_election(
     state: RoundState,
     territory: str,
@@ -270,6 +274,7 @@ def territory_election(
         raise
 
 
+@checked
 def tally(
     election: Election,
     rule: Callable[Concatenate[Election, P], Outcome],
@@ -333,6 +338,7 @@ def tally(
     return outcome
 
 
+@checked
 def allocated(allocation: Allocation) -> Allocated:
     """The decision recording a :class:`participa.allocation.Allocation`.
 
@@ -341,11 +347,13 @@ def allocated(allocation: Allocation) -> Allocated:
     return Allocated(dict(allocation.amounts), method=allocation.formula.name or "formula")
 
 
+@checked
 def proposed(projects: Iterable[Project]) -> Proposed:
     """The decision registering proposals (each with its ``territory``)."""
     return Proposed(tuple(projects))
 
 
+@checked
 def pledged(plan: CofinancingPlan, projects: Iterable[Project]) -> tuple[Pledged, ...]:
     """One decision per project with contributions: their counted value under ``plan``.
 
@@ -363,6 +371,7 @@ def pledged(plan: CofinancingPlan, projects: Iterable[Project]) -> tuple[Pledged
     return tuple(out)
 
 
+@checked
 def reviewed(report: FeasibilityReport) -> Reviewed:
     """The decision recording a feasibility report: eligible ids and each rejection's reasons."""
     rejected = {
@@ -371,6 +380,7 @@ def reviewed(report: FeasibilityReport) -> Reviewed:
     return Reviewed(tuple(report.eligible), rejected)
 
 
+@checked
 def accounts(state: RoundState, *, as_of: str) -> AccountabilityReport:
     """The accountability report of a round at ``as_of`` (promised, committed, spent)."""
     if not isinstance(state, RoundState):

@@ -35,6 +35,7 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _, use_language
 from participa.ledger import Ledger, timestamp
@@ -109,7 +110,7 @@ def amount(what: str, value: object, project_id: str | None = None, *, zero: boo
 
 
 @serialize.register("participa.process.Started")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Started:
     """The first event of every PB round: its id, machine and money frame.
 
@@ -171,7 +172,7 @@ class Started:
 
 
 @serialize.register("participa.process.RoundState")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class RoundState:
     """Everything a PB round has decided so far; built only by the engine's ``step``.
 
@@ -377,11 +378,13 @@ ROUND: Domain[RoundState] = Domain(
 """The PB round: the domain every preset's machine drives by default."""
 
 
+@checked
 def standard_guards() -> Mapping[str, Guard]:
     """The PB round's named guards (a fresh read-only mapping to extend with ``|``)."""
     return ROUND.standard_guards()
 
 
+@checked
 def standard_families() -> Mapping[str, GuardFamily]:
     """The PB round's guard families (``approved``, ``fact``, ``before_deadline``)."""
     return ROUND.standard_families()

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -45,6 +46,7 @@ INT64_SAFE = 2**62
 """Integer sums stay in ``int64`` only when a bound proven from the data is below this."""
 
 
+@checked
 def masses(election: Election) -> list[int]:
     """Each profile group's ``multiplicity × weight``, exact (Python ints)."""
     prof = election.profile
@@ -54,6 +56,7 @@ def masses(election: Election) -> list[int]:
     ]
 
 
+@checked
 def exact_weighted_sums(election: Election, matrix: npt.NDArray[Any]) -> list[int]:
     """Exact ``Σ_g mass_g × matrix[g, j]`` per column ``j``, as Python ints.
 
@@ -80,16 +83,19 @@ def exact_weighted_sums(election: Election, matrix: npt.NDArray[Any]) -> list[in
     return [int(x) for x in prod_obj.tolist()]
 
 
+@checked
 def exact_support(election: Election) -> list[int]:
     """Weighted number of voters naming each project, exact (Python ints)."""
     return exact_weighted_sums(election, election.profile.approvals())
 
 
+@checked
 def totals(election: Election, matrix: npt.NDArray[np.int64]) -> list[int]:
     """Weighted column sums of a ``groups × projects`` matrix, exact (Python ints)."""
     return exact_weighted_sums(election, matrix)
 
 
+@checked
 def density_key(score: int, cost: int) -> DensityKey:
     """The exact key greedy ranks by: ``score / cost``, infinite for free valued projects."""
     if score <= 0:
@@ -99,6 +105,7 @@ def density_key(score: int, cost: int) -> DensityKey:
     return (1, Fraction(score, cost))
 
 
+@checked
 def dense_rank(keys: Sequence[object]) -> IntArray:
     """Integer ranks preserving the order of exact keys (equal keys, equal rank; larger, larger).
 
@@ -110,6 +117,7 @@ def dense_rank(keys: Sequence[object]) -> IntArray:
     return np.array([pos[k] for k in keys], dtype=np.int64)
 
 
+@checked
 def tie_groups(rank: IntArray, resolver: TieResolver) -> Iterator[list[int]]:
     """Projects grouped by equal ``rank``, best rank first; each group in tie-priority order."""
     order = np.lexsort((resolver.priority, -rank))
@@ -123,6 +131,7 @@ def tie_groups(rank: IntArray, resolver: TieResolver) -> Iterator[list[int]]:
         start = stop
 
 
+@checked
 def require_kind(election: Election, kinds: Sequence[BallotKind], rule: str) -> None:
     """Raise :class:`RuleError` unless the election's ballots are of one of ``kinds``."""
     if election.kind not in kinds:
@@ -146,6 +155,7 @@ def ratio_text(value: DensityKey) -> str:
     return str(frac)
 
 
+@checked
 def load_equal_shares() -> Callable[..., Outcome]:
     """``participa.rules.mes.equal_shares`` (kept for older callers).
 

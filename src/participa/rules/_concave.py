@@ -42,11 +42,14 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Literal
 
+from participa.boundary import checked
+
 __all__ = ["Kind", "sign_of_sum"]
 
 Kind = Literal["sqrt", "log"]
 
 
+@checked
 def sign_of_sum(terms: Mapping[int, int], kind: Kind) -> int:
     """The sign (-1, 0, 1) of ``Σ coef · f(n)`` over ``terms = {n: coef}``, exactly.
 

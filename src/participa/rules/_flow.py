@@ -24,11 +24,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
+
 __all__ = ["min_max_load", "route"]
 
 _INT64_SAFE = 1 << 62
 
 
+@checked
 def route(
     flow: npt.NDArray[Any],
     approvals: npt.NDArray[np.bool_],
@@ -105,6 +108,7 @@ def _take(
         flow[give_to, idx] -= part
 
 
+@checked
 def min_max_load(
     approvals: npt.NDArray[np.bool_],
     weights: npt.NDArray[np.int64],

@@ -19,6 +19,8 @@ True
 
 from __future__ import annotations
 
+from participa.boundary import checked
+
 __all__ = ["ABS_TOL", "REL_TOL", "isclose"]
 
 REL_TOL = 1e-9
@@ -28,6 +30,7 @@ ABS_TOL = 1e-12
 """Absolute tolerance, for values near zero."""
 
 
+@checked
 def isclose(a: float, b: float, *, rel_tol: float = REL_TOL, abs_tol: float = ABS_TOL) -> bool:
     """Whether ``a`` and ``b`` are equal up to the named tolerances.
 

@@ -58,6 +58,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.i18n import ngettext
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, ParamValue, TraceStep
@@ -79,6 +80,7 @@ def _money(election: Election, amount: Fraction) -> str:
     return "≈ " + election.money.format(round(amount))
 
 
+@checked
 def bos_equal_shares(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
     """Method of Equal Shares with Bounded Overspending (cost utilities).
 
@@ -246,6 +248,7 @@ def _best_cap(
     return best, best_cap, best_coll
 
 
+@checked
 def fractional_equal_shares(
     election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK
 ) -> Outcome:

@@ -61,6 +61,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 from participa.model import BallotKind, Election
@@ -328,6 +329,7 @@ class _State:
                 self.changed()
 
 
+@checked
 def cstv(
     election: Election,
     *,

@@ -60,6 +60,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -101,6 +102,7 @@ def _number(text: str, what: str, project_id: str | None = None) -> Fraction:
         ) from None
 
 
+@checked
 def ranking_column(election: Election) -> str:
     """``"score"`` if the projects carry a score column, else ``"votes"`` (pabulib's choice)."""
     if any("score" in p.metadata for p in election.projects):
@@ -132,6 +134,7 @@ def _ranking(
     return column, order, scores
 
 
+@checked
 def declared(election: Election, *, tie_break: TieBreak | None = None) -> Outcome:
     """Replay the rule the election's META declares (see the module notes for each rule).
 

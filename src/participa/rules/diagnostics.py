@@ -36,6 +36,7 @@ from typing import Any
 import attrs
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.display import html_table
 from participa.errors import RuleError
 from participa.i18n import _, ngettext, use_language
@@ -62,7 +63,7 @@ def _opt_str_tuple(value: Any) -> tuple[str, ...] | None:
 
 
 @serialize.register("participa.rules.FundingDiagnostics")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class FundingDiagnostics:
     """How far an outcome's funding falls short of costs, beside cost-aware alternatives.
 
@@ -194,6 +195,7 @@ class FundingDiagnostics:
         return self.to_html()
 
 
+@checked
 def funding_diagnostics(
     election: Election, outcome: Outcome, *, tie_break: TieBreak = DEFAULT_TIE_BREAK
 ) -> FundingDiagnostics:

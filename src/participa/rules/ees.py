@@ -41,6 +41,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -138,6 +139,7 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
     return _Run(selected, trace, paid, money, denom)
 
 
+@checked
 def exact_equal_shares(
     election: Election,
     *,
@@ -245,6 +247,7 @@ def exact_equal_shares(
     )
 
 
+@checked
 def add_opt_increase(
     election: Election,
     *,

@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.errors import RuleError, ValidationError
 from participa.i18n import _
 from participa.model import Election
@@ -94,6 +95,7 @@ from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 __all__ = ["greedy", "greedy_order"]
 
 
+@checked
 def greedy_order(
     election: Election,
     *,
@@ -125,6 +127,7 @@ def greedy_order(
     return groups, scores, [ratio_text(k) for k in keys]
 
 
+@checked
 def greedy(
     election: Election,
     *,

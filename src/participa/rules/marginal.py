@@ -42,6 +42,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -57,6 +58,7 @@ Concave = Literal["cost-sqrt", "cost-log", "cc"]
 _EPS = 2.0**-52
 
 
+@checked
 def marginal_greedy(
     election: Election,
     *,

@@ -40,6 +40,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceStep
@@ -50,6 +51,7 @@ from participa.tiebreak import TieBreak
 __all__ = ["maximin_support"]
 
 
+@checked
 def maximin_support(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
     """The maximin support method: add the project that keeps the largest load smallest.
 

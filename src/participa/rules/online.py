@@ -55,6 +55,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 from participa.model import BallotKind, Election
@@ -98,6 +99,7 @@ def _arrival(election: Election, order: Sequence[str] | None) -> list[int]:
     return idx
 
 
+@checked
 def online_greedy(
     election: Election,
     *,

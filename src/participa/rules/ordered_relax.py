@@ -54,6 +54,7 @@ from fractions import Fraction
 import numpy as np
 
 from participa._lp import Row, Simplex
+from participa.boundary import checked
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -67,6 +68,7 @@ _BATCH = 8
 """Ballots added to the relaxation per round (the most violated first)."""
 
 
+@checked
 def maxmin_relaxation(
     election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK
 ) -> tuple[Fraction, tuple[Fraction, ...]]:
@@ -151,6 +153,7 @@ def maxmin_relaxation(
             lp.add_column([1, *(1 if cols[i][g] else 0 for i in range(k))], 0)
 
 
+@checked
 def ordered_relax(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
     """Ordered relax (maxmin PB): projects by decreasing relaxed money, until one does not fit.
 

@@ -55,6 +55,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceStep
@@ -64,6 +65,7 @@ from participa.tiebreak import TieBreak
 __all__ = ["pb_ear"]
 
 
+@checked
 def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
     """PB-EAR (Aziz and Lee): proportional representation of solid coalitions on ranked ballots.
 

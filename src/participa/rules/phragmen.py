@@ -48,6 +48,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -59,6 +60,7 @@ from participa.tiebreak import TieBreak
 __all__ = ["phragmen"]
 
 
+@checked
 def phragmen(
     election: Election,
     *,

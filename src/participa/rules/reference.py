@@ -24,6 +24,7 @@ import itertools
 from collections.abc import Iterable
 from fractions import Fraction
 
+from participa.boundary import checked
 from participa.model import BallotKind, Election
 from participa.rules.utility import Utility, default_utility
 from participa.tiebreak import TieBreak
@@ -41,6 +42,7 @@ Voter = tuple[int, dict[str, int]]
 """A voter's weight and her ballot as ``{project id: points or rank}``."""
 
 
+@checked
 def voters(election: Election) -> list[Voter]:
     """Every voter, one entry each: ``(weight, {project id: value on her ballot})``."""
     prof = election.profile
@@ -67,6 +69,7 @@ def _utility(election: Election, utility: str, ballot: dict[str, int], pid: str)
     return len(ballot) - ballot[pid]
 
 
+@checked
 def welfare_of(election: Election, utility: Utility | str, chosen: Iterable[str]) -> int:
     """Total weighted utility of a set of projects."""
     ids = list(chosen)
@@ -78,6 +81,7 @@ def _priority(election: Election, tie_break: TieBreak) -> dict[str, int]:
     return {p: int(pr[j]) for j, p in enumerate(election.project_ids)}
 
 
+@checked
 def greedy_reference(
     election: Election,
     utility: Utility | str | None = None,
@@ -129,6 +133,7 @@ def greedy_reference(
     return chosen
 
 
+@checked
 def phragmen_reference(election: Election, *, tie_break: TieBreak = TieBreak()) -> list[str]:  # noqa: B008
     """Sequential Phragmén with one exact load per voter (approval ballots)."""
     assert election.kind in (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
@@ -164,6 +169,7 @@ def phragmen_reference(election: Election, *, tie_break: TieBreak = TieBreak()) 
     return chosen
 
 
+@checked
 def max_welfare_reference(
     election: Election,
     utility: Utility | str | None = None,
@@ -189,6 +195,7 @@ def max_welfare_reference(
     return best_set
 
 
+@checked
 def per_head_reference(
     election: Election,
     *,

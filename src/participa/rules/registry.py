@@ -30,6 +30,7 @@ from typing import Literal
 
 import attrs
 
+from participa.boundary import checked, typed_fields
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import Election
@@ -103,6 +104,7 @@ RULE_COMPLETIONS: tuple[RuleCompletion, ...] = (
 )
 
 
+@checked
 def parse_completion(text: str) -> RuleCompletion | RuleSpec:
     """The completion named by ``text``: a :data:`RuleCompletion`, else a registered rule.
 
@@ -128,6 +130,7 @@ Variant = Literal["ewt", "ewtc", "ewts", "mt", "mtc", "mts", "greedy", "efficien
 VARIANTS: tuple[Variant, ...] = ("ewt", "ewtc", "ewts", "mt", "mtc", "mts", "greedy", "efficient")
 
 
+@checked
 def parse_variant(text: str) -> Variant:
     """The :data:`Variant` named by ``text``; :class:`~participa.RuleError` otherwise."""
     for v in VARIANTS:
@@ -139,7 +142,7 @@ def parse_variant(text: str) -> Variant:
     )
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class RuleOptions:
     """The CLI's options, typed. A field left at its default is "not given".
 
@@ -161,7 +164,7 @@ class RuleOptions:
     variant: Variant | None = None
 
     @classmethod
-    def parse(
+    def parse(  # not @checked: an edge parser, it checks its own arguments (RuleError)
         cls,
         *,
         utility: str | None = None,
@@ -231,7 +234,7 @@ def _text(value: object, what: str) -> str:
     return value
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class RuleSpec:
     """A registered rule.
 
@@ -524,6 +527,7 @@ RULES: Mapping[str, RuleSpec] = MappingProxyType(
 """The registered rules by name."""
 
 
+@checked
 def get_rule(name: str) -> RuleSpec:
     """The rule registered under ``name``; :class:`RuleError` listing the names otherwise."""
     spec = RULES.get(name) if isinstance(name, str) else None
@@ -535,6 +539,7 @@ def get_rule(name: str) -> RuleSpec:
     return spec
 
 
+@checked
 def run_rule(
     name: str,
     election: Election,

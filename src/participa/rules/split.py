@@ -33,6 +33,7 @@ from typing import Literal
 from participa.allocation import Allocation, split_equally
 from participa.allocation.pooling import check_pools, pool_map
 from participa.apportion import largest_remainder
+from participa.boundary import checked
 from participa.errors import RuleError, ValidationError
 from participa.i18n import _
 from participa.model import Election, Project, Territory
@@ -51,6 +52,7 @@ SplitBy = Literal["territory", "dimension"]
 """What the envelopes of :func:`equal_split` are: territories or thematic dimensions."""
 
 
+@checked
 def per_head(
     election: Election,
     *,
@@ -192,6 +194,7 @@ def per_head(
     )
 
 
+@checked
 def equal_split(
     election: Election,
     *,

@@ -59,6 +59,7 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import RuleError, ValidationError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -95,6 +96,7 @@ UtilityMatrix: TypeAlias = npt.NDArray[np.integer[Any]] | npt.NDArray[np.bool_]
 """Any additive utilities: a ``groups × projects`` array of non-negative integers."""
 
 
+@checked
 def default_utility(kind: BallotKind) -> Utility:
     """``cost`` for approval and choose-1, ``points`` for cumulative and scoring, ``borda``
     for ordinal ballots."""
@@ -105,6 +107,7 @@ def default_utility(kind: BallotKind) -> Utility:
     return "cost"
 
 
+@checked
 def parse_utility(text: str) -> Utility:
     """The :data:`Utility` named by ``text`` (CLI and registry input).
 
@@ -124,6 +127,7 @@ def parse_utility(text: str) -> Utility:
     )
 
 
+@checked
 def resolve_utility(
     election: Election, utility: Utility | UtilityMatrix | None
 ) -> tuple[str, npt.NDArray[np.int64]]:
@@ -199,6 +203,7 @@ def resolve_utility(
     return "custom", dense
 
 
+@checked
 def utility_matrix(election: Election, utility: Utility) -> npt.NDArray[np.int64]:
     """Integer utilities, one row per profile group, one column per project."""
     prof = election.profile

@@ -50,6 +50,7 @@ import math
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import Election
@@ -64,6 +65,7 @@ DP_CELLS = 4_000_000
 """Largest ``projects × (scaled budget + 1)`` table solved by dynamic programming."""
 
 
+@checked
 def max_welfare(
     election: Election,
     *,
@@ -162,6 +164,7 @@ def max_welfare(
     return Outcome.from_selection(election, order, rule="max-welfare", trace=trace, params=params)
 
 
+@checked
 def knapsack(
     values: list[int], costs: list[int], budget: int, priority: list[int]
 ) -> tuple[list[int], str]:

@@ -12,6 +12,7 @@ from participa.analysis.axioms.report import (
     _selected_mask,
     _setup,
 )
+from participa.boundary import checked, typed_fields
 from participa.model import Election
 from participa.outcome import Outcome
 from participa.rules.utility import Utility
@@ -22,6 +23,7 @@ __all__ = ["ParetoSwap", "is_exhaustive", "pareto_swaps", "still_affordable"]
 # -- exhaustiveness and Pareto swaps -----------------------------------------------------------
 
 
+@checked
 def still_affordable(election: Election, selection: Outcome | Iterable[str]) -> tuple[str, ...]:
     """Unselected projects that the money left could complete.
 
@@ -50,13 +52,14 @@ def still_affordable(election: Election, selection: Outcome | Iterable[str]) -> 
     return tuple(election.project_ids[int(j)] for j in np.flatnonzero(fits))
 
 
+@checked
 def is_exhaustive(election: Election, selection: Outcome | Iterable[str]) -> bool:
     """Whether no unfunded project fits in the money left (see :func:`still_affordable`)."""
     return not still_affordable(election, selection)
 
 
 @serialize.register("participa.analysis.ParetoSwap")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class ParetoSwap:
     """A feasible change that makes nobody worse off and someone better off.
 
@@ -72,6 +75,7 @@ class ParetoSwap:
         return f"{what}: {self.better_off} voters better off, nobody worse off"
 
 
+@checked
 def pareto_swaps(
     election: Election,
     selection: Outcome | Iterable[str],

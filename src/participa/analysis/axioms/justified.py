@@ -18,6 +18,7 @@ from participa.analysis.axioms.report import (
     _Setup,
     _setup,
 )
+from participa.boundary import checked
 from participa.i18n import _
 from participa.model import Election
 from participa.outcome import Outcome
@@ -29,6 +30,7 @@ __all__ = ["check_ejr", "check_jr", "check_pjr"]
 # -- JR ----------------------------------------------------------------------------------------
 
 
+@checked
 def check_jr(
     election: Election,
     selection: Outcome | Iterable[str],
@@ -250,6 +252,7 @@ class _PjrLeaf(_LeafFn):
         return betas(0, mask, 0)
 
 
+@checked
 def check_ejr(
     election: Election,
     selection: Outcome | Iterable[str],
@@ -292,6 +295,7 @@ def check_ejr(
     return attrs.evolve(report, currency=election.money)
 
 
+@checked
 def check_pjr(
     election: Election,
     selection: Outcome | Iterable[str],

@@ -50,10 +50,12 @@ import numpy as np
 import numpy.typing as npt
 
 from participa._lp import Row, maximize
+from participa.boundary import checked
 
 __all__ = ["is_exhaustive", "solve_price_system"]
 
 
+@checked
 def is_exhaustive(costs: Sequence[int], in_w: Sequence[bool], budget: int) -> bool:
     """Whether no unfunded project fits in the money the funded ones leave (C0b).
 
@@ -66,6 +68,7 @@ def is_exhaustive(costs: Sequence[int], in_w: Sequence[bool], budget: int) -> bo
     return all(int(c) > left for c, w in zip(costs, in_w, strict=True) if not w)
 
 
+@checked
 def solve_price_system(
     on: npt.NDArray[np.bool_],
     weights: Sequence[int],

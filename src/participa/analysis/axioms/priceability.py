@@ -16,6 +16,7 @@ from participa.analysis.axioms.report import (
     _Setup,
     _setup,
 )
+from participa.boundary import checked, typed_fields
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import Election
@@ -37,7 +38,7 @@ def _fraction_rows(value: Iterable[Iterable[Fraction | int]]) -> tuple[tuple[Fra
 
 
 @serialize.register("participa.analysis.PriceSystem")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PriceSystem:
     """A priceability certificate.
 
@@ -78,6 +79,7 @@ class PriceSystem:
         )
 
 
+@checked
 def check_price_system(
     election: Election,
     selection: Outcome | Iterable[str],
@@ -261,6 +263,7 @@ def _pay_exact(s: _Setup, allowance: Fraction, order: Sequence[int]) -> list[lis
     return pay
 
 
+@checked
 def find_price_system(
     election: Election,
     selection: Outcome | Iterable[str],

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa.boundary import typed_fields
 from participa.errors import RuleError, ValidationError
 from participa.i18n import _, use_language
 from participa.model import Election
@@ -33,7 +34,7 @@ class SearchLimitExceeded(RuleError):  # noqa: N818 - reads better at the call s
 
 
 @serialize.register("participa.analysis.Violation")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Violation:
     """A witness that an axiom fails: a group of voters and a set of projects.
 
@@ -79,7 +80,7 @@ class Violation:
 
 
 @serialize.register("participa.analysis.AxiomReport")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class AxiomReport:
     """The answer of an axiom check.
 

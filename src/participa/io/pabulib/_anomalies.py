@@ -68,6 +68,7 @@ from collections.abc import Iterable
 import attrs
 
 from participa import serialize
+from participa.boundary import typed_fields
 from participa.errors import ParseError
 from participa.i18n import N_, _
 
@@ -96,7 +97,7 @@ ANOMALY_CODES: dict[str, str] = {
 
 
 @serialize.register("participa.io.Anomaly")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Anomaly:
     """A soft anomaly found while reading a file: read anyway, and recorded here.
 

@@ -30,6 +30,7 @@ import zlib
 import attrs
 import numpy as np
 
+from participa.boundary import typed_fields
 from participa.errors import ParseError
 from participa.i18n import _
 from participa.io.pabulib._anomalies import Anomaly
@@ -52,7 +53,7 @@ def _positive(instance: object, attribute: attrs.Attribute[int], value: object) 
         )
 
 
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class Limits:
     """Bounds on what the pabulib reader accepts, so no file can exhaust memory or time.
 

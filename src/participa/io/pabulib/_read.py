@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa.boundary import checked, typed_fields
 from participa.errors import ParseError, ValidationError
 from participa.i18n import _, ngettext
 from participa.io.pabulib._anomalies import Anomalies, Anomaly
@@ -51,7 +52,7 @@ def _anomaly_tuple(value: Iterable[Anomaly]) -> tuple[Anomaly, ...]:
 
 
 @serialize.register("participa.io.PabulibFile")
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, field_transformer=typed_fields)
 class PabulibFile:
     """A read pabulib file: the election and the soft anomalies found on the way.
 
@@ -88,6 +89,7 @@ class PabulibFile:
         return self.anomalies
 
 
+@checked
 def read_pabulib(
     source: str | os.PathLike[str] | bytes,
     *,
@@ -157,10 +159,11 @@ def read_pabulib(
     held = [data]  # the reader takes the bytes (no re-encoding) and lets them go
     del data
     result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies, raw=held)
-    anomalies.warn(stacklevel=2)
+    anomalies.warn(stacklevel=3)  # the caller, past the @checked wrapper
     return result
 
 
+@checked
 def read_pabulib_text(
     text: str, *, file: str | None = None, strict: bool = False, limits: Limits | None = None
 ) -> PabulibFile:
@@ -192,7 +195,7 @@ def read_pabulib_text(
     anomalies = Anomalies(file, strict=strict, initial=found)
     fallback = _stem(Path(file).name) if file is not None else ""
     result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies)
-    anomalies.warn(stacklevel=2)
+    anomalies.warn(stacklevel=3)  # the caller, past the @checked wrapper
     return result
 
 
@@ -203,6 +206,7 @@ def _check_text_lines(text: str, file: str | None, limits: Limits) -> None:
         check_lines(text.encode("utf-8", "surrogatepass"), file, limits)
 
 
+@checked
 def load_election(
     source: str | os.PathLike[str] | bytes, *, strict: bool = False, limits: Limits | None = None
 ) -> Election:

@@ -28,6 +28,8 @@ from collections.abc import Collection
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
+
 __all__ = ["vote_columns"]
 
 _LF, _CR, _SEMI = 10, 13, 59
@@ -87,6 +89,7 @@ def _distinct(
     return texts, inv
 
 
+@checked
 def vote_columns(
     data: bytes | memoryview,
     start: int,

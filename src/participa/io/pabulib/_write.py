@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.io.pabulib._common import (
@@ -111,6 +112,7 @@ def _amount_writer(mpu: int) -> Callable[[int], str]:
     return fmt
 
 
+@checked
 def write_pabulib(election: Election) -> str:
     """The election as pabulib text (LF line ends, UTF-8 when encoded).
 
@@ -315,6 +317,7 @@ def _vote_rows(e: Election, vcols: Sequence[str]) -> list[str]:
     return [_join(row) for row in zip(*table, strict=True)]
 
 
+@checked
 def write_pabulib_file(election: Election, path: str | os.PathLike[str]) -> Path:
     """Write the election to ``path`` atomically; gzip it when the name ends in ``.gz``.
 
@@ -335,6 +338,11 @@ def write_pabulib_file(election: Election, path: str | os.PathLike[str]) -> Path
     True
     """
     target = Path(os.fspath(path))
+    if not os.fspath(path).strip() or target.is_dir() or not target.name:
+        raise ValidationError(
+            _("cannot write an election to {path!r}: a file name is needed", path=str(path)),
+            hint=_("pass a file path such as 'election.pb' or 'election.pb.gz'"),
+        )
     text = write_pabulib(election)
     data = text.encode("utf-8")
     if target.name.endswith(".gz"):

@@ -17,6 +17,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.errors import TieError
 from participa.i18n import _
 from participa.model import Election
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 
+@checked
 def add1(inp: MesInput, kernel: Kernel, *, skip: bool = True) -> tuple[Run, list[TraceStep]]:
     """The add1 loop: steps 0, 1, 2, ... in turn, or with ``skip`` only where it can change.
 
@@ -148,6 +150,7 @@ def tried_step(inp: MesInput, t: _Tried) -> TraceStep:
     )
 
 
+@checked
 def is_exhaustive(
     election: Election, selected: Sequence[int], *, among: Sequence[int] | None = None
 ) -> bool:
@@ -166,6 +169,7 @@ def is_exhaustive(
     return all(costs[j] > left for j in pool if j not in chosen)
 
 
+@checked
 def greedy_by_support(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> list[int]:
     """The greedy outcome pabulib's ``-comparison`` step compares against.
 
@@ -191,6 +195,7 @@ def greedy_by_support(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_B
     return out
 
 
+@checked
 def comparison(inp: MesInput, sel: list[int]) -> tuple[list[int], int, int]:
     e = inp.election
     greedy = greedy_by_support(e, tie_break=inp.resolver.tie_break)
@@ -202,6 +207,7 @@ def comparison(inp: MesInput, sel: list[int]) -> tuple[list[int], int, int]:
     return greedy, prefers_mes, prefers_greedy
 
 
+@checked
 def endowment_text(inp: MesInput, step: int) -> str:
     if inp.election.profile.num_groups == 0:
         return "0"
@@ -209,6 +215,7 @@ def endowment_text(inp: MesInput, step: int) -> str:
     return "unequal" if common is None else str(common)
 
 
+@checked
 def utilitarian_fill(inp: MesInput, selected: Sequence[int], left: int) -> tuple[list[int], int]:
     """Utilitarian completion: add projects by total utility per cost while they fit.
 

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.rules._numeric import REL_TOL
 from participa.rules.mes.setup import MesInput, exact_dot, exact_matvec
 
@@ -130,6 +131,7 @@ class Run:
 class Kernel:
     """Precomputed per-election data shared by every run."""
 
+    @checked
     def __init__(self, inp: MesInput) -> None:
         self.inp = inp
         g = inp.election.profile.num_groups

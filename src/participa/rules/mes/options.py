@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import RuleError
 from participa.i18n import _
 
@@ -37,6 +38,7 @@ Endowments: TypeAlias = Sequence[int | Fraction] | npt.NDArray[np.integer[Any]]
 """Money of each voter of each profile group: integer minor units or exact fractions."""
 
 
+@checked
 def parse_completion(text: str) -> Completion:
     """The :data:`Completion` named by ``text``; :class:`~participa.RuleError` otherwise."""
     for name in COMPLETIONS:

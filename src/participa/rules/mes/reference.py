@@ -28,15 +28,19 @@ from typing import Any
 
 import numpy as np
 
+from participa.boundary import checked
 from participa.errors import ValidationError
+from participa.exact import to_fraction
 from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceAction, TraceStep
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
+from participa.validators import is_int
 
 __all__ = ["equal_shares_reference", "reference_run", "utilities"]
 
 
+@checked
 def utilities(election: Election, utility: str | Any | None) -> list[list[int]]:
     """Utilities of every profile group for every project, as Python ints.
 
@@ -52,7 +56,15 @@ def utilities(election: Election, utility: str | Any | None) -> list[list[int]]:
     listed = [[bool(x) for x in row] for row in prof.approvals().tolist()]
     costs = [int(c) for c in election.costs]
     if not isinstance(utility, str):
-        return [[int(x) for x in row] for row in np.asarray(utility).tolist()]
+        return _utility_rows(utility, (prof.num_groups, len(costs)))
+    if utility not in ("cost", "count", "points", "borda"):
+        raise ValidationError(
+            _(
+                "unknown utility {name!r}: use one of {choices}",
+                name=utility,
+                choices="cost, count, points, borda",
+            )
+        )
     if utility == "cost":
         return [[costs[j] if on else 0 for j, on in enumerate(row)] for row in listed]
     if utility == "count":
@@ -66,6 +78,27 @@ def utilities(election: Election, utility: str | Any | None) -> list[list[int]]:
         length = sum(on)
         out.append([length - r if o else 0 for r, o in zip(row, on, strict=True)])
     return out
+
+
+def _utility_rows(utility: Any, shape: tuple[int, int]) -> list[list[int]]:
+    """A ``groups × projects`` matrix of integer utilities, refused when it is anything else."""
+    try:
+        arr = np.asarray(utility)
+    except (TypeError, ValueError, OverflowError):
+        arr = np.asarray(None)
+    ok_kind = arr.dtype.kind in "iu" or (
+        arr.dtype.kind == "O" and all(is_int(x) for x in arr.ravel().tolist())
+    )
+    if arr.shape != shape or not ok_kind:
+        raise ValidationError(
+            _(
+                "utility must be a name or a {groups} × {projects} matrix of integers, got {value}",
+                groups=shape[0],
+                projects=shape[1],
+                value=repr(utility)[:60],
+            )
+        )
+    return [[int(x) for x in row] for row in arr.tolist()]
 
 
 def _masses(election: Election) -> list[int]:
@@ -89,7 +122,19 @@ def _start(
             masses
         )
     else:
-        unit = [Fraction(x) / w for x, w in zip(list(endowments), weights, strict=True)]
+        given = list(endowments)
+        if len(given) != len(weights):
+            raise ValidationError(
+                _(
+                    "endowments must give one amount per voter group: {groups} groups, got {count}",
+                    groups=len(weights),
+                    count=len(given),
+                )
+            )
+        unit = [
+            to_fraction(x, what="endowment", minimum=0) / w
+            for x, w in zip(given, weights, strict=True)
+        ]
         if sum(u * m for u, m in zip(unit, masses, strict=True)) > election.budget:
             raise ValidationError(_("the endowments add up to more than the budget"))
     if integral_start:
@@ -98,6 +143,7 @@ def _start(
     return unit
 
 
+@checked
 def reference_run(
     election: Election,
     util: list[list[int]],
@@ -154,6 +200,7 @@ def reference_run(
     return out
 
 
+@checked
 def equal_shares_reference(
     election: Election,
     *,

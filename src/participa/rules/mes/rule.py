@@ -85,6 +85,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -107,6 +108,7 @@ from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 __all__ = ["equal_shares"]
 
 
+@checked
 def equal_shares(
     election: Election,
     *,

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from participa.boundary import checked, need_arrays
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
@@ -87,6 +88,7 @@ class MesInput:
         "utility_name",
     )
 
+    @checked
     def __init__(
         self,
         election: Election,
@@ -249,8 +251,13 @@ class MesInput:
         return self.resolver.order(free) if free else []
 
 
+@checked
 def exact_dot(vec: IntArray, values: npt.NDArray[Any]) -> int:
-    """Exact ``Σ vec × values`` as a Python int (``values`` int64 or Python ints)."""
+    """Exact ``Σ vec × values`` as a Python int (``values`` int64 or Python ints).
+
+    A hot helper: its arguments are checked by kind only (no wrapper).
+    """
+    need_arrays("exact_dot", vec=vec, values=values)
     if vec.size == 0:
         return 0
     if values.dtype != object:
@@ -261,8 +268,21 @@ def exact_dot(vec: IntArray, values: npt.NDArray[Any]) -> int:
     return int(sum(int(a) * int(b) for a, b in zip(vec.tolist(), values.tolist(), strict=True)))
 
 
+@checked
 def exact_matvec(vec: IntArray, mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """``vec @ mat`` with integers, in Python ints when int64 could overflow."""
+    """``vec @ mat`` with integers, in Python ints when int64 could overflow.
+
+    A hot helper: its arguments are checked by kind only (no wrapper).
+    """
+    need_arrays("exact_matvec", vec=vec, mat=mat)
+    if mat.ndim != 2 or vec.ndim != 1 or vec.shape[0] != mat.shape[0]:
+        raise ValidationError(
+            _(
+                "exact_matvec(): shapes {vec} and {mat} do not fit",
+                vec=vec.shape,
+                mat=mat.shape,
+            )
+        )
     if vec.size == 0:
         return np.zeros(mat.shape[1], np.int64)
     vmax = int(np.abs(vec).max())
@@ -296,6 +316,7 @@ def _as_fraction(x: object, where: str) -> Fraction:
     return to_fraction(x, what=where, text=False)
 
 
+@checked
 def prepare(
     election: Election,
     *,
