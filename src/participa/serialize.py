@@ -56,6 +56,7 @@ from participa.exact import to_fraction
 __all__ = [
     "LEGACY_NAMES",
     "MODULES",
+    "OMIT_DEFAULT",
     "SCHEMA",
     "decode",
     "default_name",
@@ -68,6 +69,11 @@ __all__ = [
 
 SCHEMA = "participa/1"
 """Version tag written into every JSON document."""
+
+OMIT_DEFAULT = "participa.serialize.omit_default"
+"""Field metadata key: ``attrs.field(..., metadata={OMIT_DEFAULT: True})`` leaves the field
+out of the JSON while it holds its default, so adding an optional field to a value does not
+change the documents (and the event-log hashes) of values that do not use it."""
 
 _BY_NAME: dict[str, type[Any]] = {}
 _BY_CLASS: dict[type[Any], str] = {}
@@ -82,6 +88,7 @@ MODULES: Mapping[str, str] = types.MappingProxyType(
         "participa.BallotConstraints": "participa.model.profile",
         "participa.Currency": "participa.money",
         "participa.Election": "participa.model.election",
+        "participa.EnvelopeResult": "participa.outcome",
         "participa.Outcome": "participa.outcome",
         "participa.Profile": "participa.model.profile",
         "participa.Project": "participa.model.project",
@@ -337,10 +344,17 @@ def encode(value: Any, *, legacy_names: bool = False) -> Any:
             if not f.init:
                 continue
             v = getattr(value, f.name)
+            if f.metadata.get(OMIT_DEFAULT) and v == _default(f):
+                continue
             tp = _hints(cls).get(f.name)
             out[f.alias or f.name] = _tagged(v, legacy_names) if _needs_tag(tp) else encode(v, **kw)
         return out
     raise TypeError(f"cannot encode a {cls.__qualname__} as JSON (not registered)")
+
+
+def _default(f: attrs.Attribute[Any]) -> Any:
+    d: Any = f.default
+    return d.factory() if isinstance(d, attrs.Factory) else d  # type: ignore[arg-type]
 
 
 def _needs_tag(tp: Any) -> bool:
