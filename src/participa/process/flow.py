@@ -51,6 +51,18 @@ class HasAmounts(Protocol):
     def amounts(self) -> Mapping[str, int]: ...
 
 
+class HasEnvelopes(HasAmounts, Protocol):
+    """An allocation whose territories may pool their money into joint envelopes."""
+
+    @property
+    def envelopes(self) -> Mapping[str, int]: ...
+
+    @property
+    def pools(self) -> Mapping[str, tuple[str, ...]]: ...
+
+    def envelope_of(self, key: str) -> str | None: ...
+
+
 class HasEligible(Protocol):
     """A review: the eligible project ids (a ``FeasibilityReport`` or a ``Reviewed``)."""
 
@@ -85,6 +97,37 @@ def _amounts(allocation: HasAmounts | Mapping[str, int]) -> dict[str, int]:
     return out
 
 
+def _envelopes(
+    allocation: HasAmounts | Mapping[str, int],
+) -> tuple[dict[str, int], Callable[[str | None], str | None]]:
+    """Money per envelope, in allocation order, and the envelope a territory selects from.
+
+    Without pools every territory is its own envelope; with pools (an
+    :class:`~participa.allocation.Allocation` after ``pool()``) a pool's members and the
+    pool's joint projects share one envelope holding the members' money.
+    """
+    amounts = _amounts(allocation)
+    pools = getattr(allocation, "pools", None)
+    if isinstance(allocation, Mapping) or not pools:
+
+        def own(key: str | None) -> str | None:
+            return key if key in amounts else None
+
+        return amounts, own
+    pooled: HasEnvelopes = allocation  # type: ignore[assignment]  # it has pools
+    money = _amounts(dict(pooled.envelopes))
+
+    def route(key: str | None) -> str | None:
+        return None if key is None else pooled.envelope_of(key)
+
+    order: list[str] = []
+    for t in amounts:
+        env = route(t)
+        if env is not None and env not in order:
+            order.append(env)
+    return {env: money[env] for env in order}, route
+
+
 def territory_elections(
     allocation: HasAmounts | Mapping[str, int],
     projects: Iterable[Project],
@@ -101,6 +144,10 @@ def territory_elections(
     ----------
     allocation
         Territory id → money (an :class:`~participa.allocation.Allocation` or a mapping).
+        An allocation with pools (:meth:`~participa.allocation.Allocation.pool`) gives one
+        election per envelope: a pool's member territories vote together, on their own
+        projects and the pool's joint ones (``territory`` the pool's name), with the
+        members' money as budget.
     projects
         Every proposal, each with its ``territory``; every field is kept.
     profile
@@ -113,14 +160,15 @@ def territory_elections(
     cofinancing
         Replaces each cost by its net cost under the plan (what the budget pays).
     territories
-        Only these territories (default: every territory of the allocation).
+        Only these territories or envelopes (default: every envelope of the allocation;
+        a pooled territory stands for its pool).
     name
         Prefix of the elections' names (``"<name>/<territory>"``).
 
     Returns
     -------
     dict
-        Territory id → :class:`~participa.Election`, in allocation order.
+        Territory (or pool) id → :class:`~participa.Election`, in allocation order.
 
     Raises
     ------
@@ -141,10 +189,25 @@ def territory_elections(
     {'N': (100, ('a', 'b')), 'S': (40, ('c',))}
     >>> es["N"].projects[0] == projects[0]      # every field kept
     True
+
+    Pooled territories vote together on one envelope:
+
+    >>> from participa.allocation import split_equally
+    >>> from participa.model import Territory
+    >>> a = split_equally(140, [Territory("N"), Territory("S")]).pool({"NS": ["N", "S"]})
+    >>> {t: (e.budget, e.project_ids) for t, e in
+    ...  territory_elections(a, projects, ballots).items()}
+    {'NS': (140, ('a', 'b', 'c'))}
     """
-    amounts = _amounts(allocation)
-    wanted = list(amounts) if territories is None else list(territories)
-    unknown = [t for t in wanted if t not in amounts]
+    amounts, envelope_of = _envelopes(allocation)
+    wanted: list[str] = []
+    unknown = []
+    for t in amounts if territories is None else territories:
+        env = envelope_of(t)
+        if env is None:
+            unknown.append(t)
+        elif env not in wanted:
+            wanted.append(env)
     if unknown:
         raise ValidationError(
             _("territories {ids} have no allocation", ids=unknown),
@@ -154,7 +217,7 @@ def territory_elections(
     bad = [p for p in props if not isinstance(p, Project)]
     if bad:
         raise ValidationError(_("expected projects, got {bad!r}", bad=bad[:3]))
-    homeless = sorted(p.id for p in props if p.territory not in amounts)
+    homeless = sorted(p.id for p in props if envelope_of(p.territory) is None)
     if homeless:
         raise ValidationError(
             _("projects {ids} have no territory the allocation knows", ids=homeless),
@@ -177,7 +240,9 @@ def territory_elections(
         mine = [
             p if revised.get(p.id, p.cost) == p.cost else attrs.evolve(p, cost=revised[p.id])
             for p in props
-            if p.territory == t and (keep is None or p.id in keep) and p.id in on_ballot
+            if envelope_of(p.territory) == t
+            and (keep is None or p.id in keep)
+            and p.id in on_ballot
         ]
         if not mine:
             empty.append(t)
