@@ -179,8 +179,9 @@ def test_bad_selection_names_the_project() -> None:
     e = Election(5, [Project("a", 1)], Profile.from_ballots(BallotKind.APPROVAL, ["a"], [["a"]]))
     with pytest.raises(ValidationError, match="'zz'"):
         check_jr(e, ["zz"])
-    with pytest.raises(ValidationError, match="not a string"):
+    with pytest.raises(ValidationError, match="not one id") as err:
         check_jr(e, "a")
+    assert err.value.hint == "wrap a single id in a list: ['P1']"
     with pytest.raises(ValidationError, match="up_to"):
         check_ejr(e, [], up_to="two")  # type: ignore[arg-type]
 

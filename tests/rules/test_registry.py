@@ -70,3 +70,29 @@ def test_run_maps_typed_options_to_keywords() -> None:
 def test_run_refuses_options_a_rule_does_not_take() -> None:
     with pytest.raises(RuleError, match="'phragmen' does not take option\\(s\\) completion"):
         get_rule("phragmen").run(E, RuleOptions(completion="add1"))
+
+
+def test_options_are_parsed_in_one_place_and_checked_when_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[dict[str, object]] = []
+    parse = RuleOptions.parse
+
+    def counting(**kw: object) -> RuleOptions:
+        calls.append(kw)
+        return parse(**kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RuleOptions, "parse", counting)
+    assert run_rule("greedy", E, utility="count", tie_break="id") == greedy(E, utility="count")
+    assert len(calls) == 1  # run_rule: text parsed once
+    assert get_rule("greedy")(E, utility="count") == greedy(E, utility="count")
+    assert len(calls) == 1  # the typed path parses nothing
+    # both paths check the same way, when RuleOptions is built
+    with pytest.raises(RuleError, match="unknown utility 'votes'"):
+        RuleOptions(utility="votes")  # type: ignore[arg-type]
+    with pytest.raises(RuleError, match="unknown utility 'votes'"):
+        get_rule("greedy")(E, utility="votes")  # type: ignore[arg-type]
+    with pytest.raises(RuleError, match="must be a TieBreak or its text"):
+        get_rule("greedy")(E, tie_break="id")  # type: ignore[arg-type]
+    with pytest.raises(RuleError, match="must be true or false"):
+        RuleOptions(exhaustive_stop=1)  # type: ignore[arg-type]
