@@ -135,8 +135,7 @@ def currency_of(code: str | None, minor_per_unit: int = 1) -> Currency:
     >>> currency_of("soles").format(150)
     '150'
     """
-    text = (code or "").strip().upper()
-    return Currency(text if re.fullmatch(r"[A-Z]{3}", text) else None, minor_per_unit)
+    return Currency.of(code, minor_per_unit)
 
 
 def local_time(ts: str, offset: str | timedelta | None = None, *, seconds: bool = False) -> str:

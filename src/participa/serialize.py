@@ -9,7 +9,9 @@ an explicit ``@register("participa.Project")`` line where the class is defined:
 imported its module yet; the names participa 0.1.0 wrote (``Project``,
 ``phases.Round``) are still read (:data:`LEGACY_NAMES`).
 :func:`dumps` writes ``{"schema": "participa/1", "type": NAME, "value": {...}}``;
-the value is an object of the class's fields, encoded by their declared types:
+the value is an object of the class's fields, encoded by their declared types (a class
+whose fields changed shape reads older documents through its static method
+``__participa_upgrade__(data) -> data``):
 
 ========================  ==================================================
 field type                JSON
@@ -456,6 +458,9 @@ def decode(data: Any, tp: Any) -> Any:
                 raise TypeError(f"{tp.__qualname__} is not registered for JSON")
             if not isinstance(data, dict):
                 raise TypeError(f"expected an object for {tp.__name__}, got {data!r}")
+            upgrade = getattr(tp, "__participa_upgrade__", None)
+            if upgrade is not None:  # fields reshaped since older documents were written
+                data = upgrade(data)
             hints = _hints(tp)
             kwargs = {}
             for f in attrs.fields(tp):

@@ -396,7 +396,7 @@ def comparison_table(election: Election, outcomes: Sequence[Outcome]) -> Table:
 
 
 def _allocation_table(a: Any) -> Table:
-    cur = Currency(a.currency if a.currency and len(a.currency) == 3 else None, a.minor_per_unit)
+    cur = a.currency
     columns = (
         Column("territory", N_("column|territory")),
         _NAME,

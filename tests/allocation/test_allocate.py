@@ -33,6 +33,7 @@ from participa.allocation import (
 from participa.errors import IntegrityError, ValidationError
 from participa.exact import to_fraction
 from participa.model import Territory
+from participa.money import Currency
 
 # -- strategies ------------------------------------------------------------------------------
 
@@ -420,7 +421,8 @@ def test_envelope_reserves_and_currency() -> None:
     ts = [Territory(f"S{i}", indicators={"p": i}) for i in range(1, 7)]
     a = proportional(env, ts, "p")
     assert a.total == env.territorial
-    assert a.currency == "USD"
+    assert a.currency == Currency("USD", 100)  # the envelope's code and minor units
+    assert a.minor_per_unit == 100
     assert "US$ 3,650,000.00" in a.table()  # money reads as money
     assert participa.loads(participa.dumps(env)) == env
 

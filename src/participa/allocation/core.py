@@ -18,7 +18,7 @@ from participa.errors import IntegrityError, ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _, ngettext, use_language
 from participa.model import Territory
-from participa.money import Currency
+from participa.money import Currency, check_currency, upgrade_loose_currency
 from participa.validators import amount
 
 __all__ = [
@@ -113,10 +113,16 @@ class Allocation(Tabular):
     rounding: Rounding = Rounding.LARGEST_REMAINDER
     floors: Mapping[str, int] = attrs.field(factory=dict, converter=_int_map, hash=False)
     caps: Mapping[str, int] = attrs.field(factory=dict, converter=_int_map, hash=False)
-    currency: str | None = None
-    minor_per_unit: int = 1
+    currency: Currency = attrs.field(factory=Currency, validator=check_currency)
     notes: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     pools: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=pool_map, hash=False)
+
+    __participa_upgrade__ = staticmethod(upgrade_loose_currency)  # older JSON: a loose number
+
+    @property
+    def minor_per_unit(self) -> int:
+        """Minor units per currency unit (the :attr:`currency`'s)."""
+        return self.currency.minor_per_unit
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "total", amount(self.total, what=_("allocation total")))
@@ -196,10 +202,8 @@ class Allocation(Tabular):
 
     @property
     def money(self) -> Currency:
-        """How this allocation's amounts read as money (``S/ 1,234.56``)."""
-        from participa.display import currency_of
-
-        return currency_of(self.currency, self.minor_per_unit)
+        """How this allocation's amounts read as money (``S/ 1,234.56``): :attr:`currency`."""
+        return self.currency
 
     def _money(self, amount: int | Fraction) -> str:
         a = amount if isinstance(amount, int) else round(amount)
@@ -484,8 +488,7 @@ def allocate(
         rounding=rounding,
         floors=fl,
         caps=cp,
-        currency=env.currency if env is not None else None,
-        minor_per_unit=env.minor_per_unit if env is not None else 1,
+        currency=env.money if env is not None else Currency(),
         notes=tuple(notes),
     )
 
