@@ -510,7 +510,7 @@ def pabulib_file_html(f: PabulibFile, *, lang: str | None = None) -> str:
 
 def envelope_summary(env: Envelope) -> str:
     """``<Envelope: S/ 2,000,000.00, territorial S/ 1,800,000.00, 1 reserve>``."""
-    money = currency_of(env.currency, env.minor_per_unit).format
+    money = env.money.format
     return summary(
         "Envelope",
         env.name or None,
@@ -526,7 +526,7 @@ def envelope_html(env: Envelope, *, lang: str | None = None) -> str:
     """An envelope: where its total came from, then its reserves and the territorial part."""
 
     def build() -> str:
-        money = currency_of(env.currency, env.minor_per_unit).format
+        money = env.money.format
         rows: list[tuple[str, object]] = []
         if env.fund is not None:
             rows.append((_("fund"), money(env.fund)))

@@ -101,6 +101,10 @@ def _step_tuple(value: Iterable[TraceStep]) -> tuple[TraceStep, ...]:
     return tuple(value)
 
 
+def _envelope_tuple(value: Iterable[EnvelopeResult]) -> tuple[EnvelopeResult, ...]:
+    return tuple(value)  # each one is checked in Outcome._check_envelopes
+
+
 def _minor(what: str, value: object, project_id: str | None = None) -> int:
     """``value`` as an int of minor units >= 0 (numpy integers accepted), else refused."""
     if isinstance(value, bool | float):
@@ -175,16 +179,6 @@ class EnvelopeResult:
     def leftover(self) -> int:
         """Money the envelope could not use (it is not moved to other envelopes)."""
         return self.money - self.spent
-
-
-def _envelope_tuple(value: Iterable[EnvelopeResult]) -> tuple[EnvelopeResult, ...]:
-    out = tuple(value)
-    for v in out:
-        if not isinstance(v, EnvelopeResult):
-            raise ValidationError(
-                _("an outcome's envelopes must be EnvelopeResult values, got {value!r}", value=v)
-            )
-    return out
 
 
 def _funding(value: Mapping[str, int] | None) -> Mapping[str, int]:
@@ -326,6 +320,11 @@ class Outcome:
     def _check_envelopes(self, spent: int) -> None:
         if not self.envelopes:
             return
+        bad = next((e for e in self.envelopes if not isinstance(e, EnvelopeResult)), None)
+        if bad is not None:
+            raise ValidationError(
+                _("an outcome's envelopes must be EnvelopeResult values, got {value!r}", value=bad)
+            )
         names = [e.name for e in self.envelopes]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:

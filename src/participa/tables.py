@@ -415,8 +415,7 @@ def _allocation_table(a: Any) -> Table:
 
 
 def _feasibility_table(report: Any) -> Table:
-    code = report.currency if report.currency and len(report.currency) == 3 else None
-    cur = Currency(code, report.minor_per_unit)
+    cur = report.currency
     columns = (
         _ID,
         _NAME,

@@ -36,7 +36,6 @@ from participa.feasibility._base import (
     pct,
 )
 from participa.model import Project
-from participa.money import format_amount
 
 __all__ = [
     "CofinancingPledged",
@@ -54,7 +53,7 @@ __all__ = [
 
 
 def _money(context: ReviewContext, amount: int) -> str:
-    return format_amount(amount, minor_per_unit=context.minor_per_unit, currency=context.currency)
+    return context.money.format(amount)
 
 
 def _norm(text: str) -> str:
