@@ -126,6 +126,47 @@ def test_round_elections_equal_the_pure_function() -> None:
     )
 
 
+def test_a_round_records_pools_and_its_elections_follow_them() -> None:
+    import json
+
+    import participa
+    from participa.allocation import split_equally
+    from participa.model import Territory
+    from participa.phases import Machine, presets
+    from participa.process import Allocated, Proposed, allocated, territory_election
+
+    ts = [Territory("N1"), Territory("N2"), Territory("S")]
+    alloc = split_equally(90, ts).pool({"north": ["N1", "N2"]})
+    projects = (
+        Project("road", 55, territory="north", dimension="urban"),  # the pool's joint project
+        Project("roof", 20, territory="N1"),
+        Project("hall", 30, territory="S"),
+    )
+    prof = Profile.from_ballots(BallotKind.APPROVAL, ["road", "roof", "hall"], [["road"], ["hall"]])
+    m = Machine(presets.consul())
+    at = "2024-01-01T00:00:00Z"
+    r = m.start(round_id="x", actor="a", at=at, envelope=90)
+    decision = allocated(alloc)
+    assert decision.pools == {"north": ("N1", "N2")}
+    r = m.record(r, decision, actor="a", at=at)
+    r = m.fire(r, "next", actor="a", at=at)
+    r = m.fire(r, "next", actor="a", at=at)
+    r = m.record(r, Proposed(projects), actor="a", at=at)
+    elections = round_elections(r.state, prof)
+    assert elections == territory_elections(alloc, projects, prof, name="x")
+    assert {t: (e.budget, e.project_ids) for t, e in elections.items()} == {
+        "north": (60, ("road", "roof")),
+        "S": (30, ("hall",)),
+    }
+    assert territory_election(r.state, "N2", prof) == elections["north"]
+    assert territory_election(r.state, "north", prof) == elections["north"]
+    # the round (pools included) survives JSON; a decision without pools writes none
+    assert participa.loads(participa.dumps(r)) == r
+    assert "pools" not in json.loads(participa.dumps(Allocated({"N": 1})))["value"]
+    with pytest.raises(ValidationError, match="unknown territory"):
+        Allocated({"N": 1}, pools={"p": ["X"]})
+
+
 POOL = "joint"
 
 

@@ -12,7 +12,7 @@ from participa import serialize
 from participa._tabular import Tabular
 from participa.allocation.criteria import Formula, Normalisation
 from participa.allocation.envelope import Envelope
-from participa.allocation.pooling import check_pools, pool_map
+from participa.allocation.pooling import check_pools, envelope_of, envelopes, pool_map
 from participa.apportion import Rounding, apportion, bounded_quotas
 from participa.errors import IntegrityError, ValidationError
 from participa.exact import to_fraction
@@ -156,24 +156,13 @@ class Allocation(Tabular):
     def envelopes(self) -> Mapping[str, int]:
         """Money per envelope: each pool (its members' sum), then each unpooled territory,
         in id order. Without pools, the same as :attr:`amounts` in id order."""
-        out: dict[str, int] = {}
-        amounts = self.amounts
-        for tid in sorted(amounts):
-            name = self.envelope_of(tid)
-            assert name is not None  # every territory of the allocation has an envelope
-            out[name] = out.get(name, 0) + amounts[tid]
-        return MappingProxyType({k: out[k] for k in sorted(out)})
+        return MappingProxyType(envelopes(self.amounts, self.pools))
 
     def envelope_of(self, key: str) -> str | None:
         """The envelope a project whose territory is ``key`` selects from: the pool it is a
         member of (or the pool named ``key``), else the territory itself; ``None`` when
         ``key`` is neither a territory nor a pool of this allocation."""
-        if key in self.pools:
-            return key
-        for name, members in self.pools.items():
-            if key in members:
-                return name
-        return key if key in self.amounts else None
+        return envelope_of(self.pools, self.amounts, key)
 
     def members(self, envelope: str) -> tuple[str, ...]:
         """The territories whose money an envelope holds (a pool's members, or itself)."""

@@ -51,18 +51,6 @@ class HasAmounts(Protocol):
     def amounts(self) -> Mapping[str, int]: ...
 
 
-class HasEnvelopes(HasAmounts, Protocol):
-    """An allocation whose territories may pool their money into joint envelopes."""
-
-    @property
-    def envelopes(self) -> Mapping[str, int]: ...
-
-    @property
-    def pools(self) -> Mapping[str, tuple[str, ...]]: ...
-
-    def envelope_of(self, key: str) -> str | None: ...
-
-
 class HasEligible(Protocol):
     """A review: the eligible project ids (a ``FeasibilityReport`` or a ``Reviewed``)."""
 
@@ -98,27 +86,21 @@ def _amounts(allocation: HasAmounts | Mapping[str, int]) -> dict[str, int]:
 
 
 def _envelopes(
-    allocation: HasAmounts | Mapping[str, int],
+    amounts: dict[str, int], pools: Mapping[str, tuple[str, ...]]
 ) -> tuple[dict[str, int], Callable[[str | None], str | None]]:
     """Money per envelope, in allocation order, and the envelope a territory selects from.
 
-    Without pools every territory is its own envelope; with pools (an
-    :class:`~participa.allocation.Allocation` after ``pool()``) a pool's members and the
-    pool's joint projects share one envelope holding the members' money.
+    Without pools every territory is its own envelope; with pools a pool's members and
+    the pool's joint projects share one envelope holding the members' money
+    (:mod:`participa.allocation.pooling`).
     """
-    amounts = _amounts(allocation)
-    pools = getattr(allocation, "pools", None)
-    if isinstance(allocation, Mapping) or not pools:
+    from participa.allocation.pooling import check_pools, envelope_of, envelopes
 
-        def own(key: str | None) -> str | None:
-            return key if key in amounts else None
-
-        return amounts, own
-    pooled: HasEnvelopes = allocation  # type: ignore[assignment]  # it has pools
-    money = _amounts(dict(pooled.envelopes))
+    check_pools(pools, amounts)
+    money = envelopes(amounts, pools)
 
     def route(key: str | None) -> str | None:
-        return None if key is None else pooled.envelope_of(key)
+        return None if key is None else envelope_of(pools, amounts, key)
 
     order: list[str] = []
     for t in amounts:
@@ -136,6 +118,7 @@ def territory_elections(
     review: HasEligible | None = None,
     cofinancing: CofinancingPlan | None = None,
     territories: Iterable[str] | None = None,
+    pools: Mapping[str, Iterable[str]] | None = None,
     name: str = "",
 ) -> dict[str, Election]:
     """The election each territory votes on: its eligible projects, its allocation as budget.
@@ -162,6 +145,9 @@ def territory_elections(
     territories
         Only these territories or envelopes (default: every envelope of the allocation;
         a pooled territory stands for its pool).
+    pools
+        ``{pool name: member territory ids}``: joint envelopes (default: the
+        allocation's own pools, none for a mapping).
     name
         Prefix of the elections' names (``"<name>/<territory>"``).
 
@@ -199,7 +185,10 @@ def territory_elections(
     ...  territory_elections(a, projects, ballots).items()}
     {'NS': (140, ('a', 'b', 'c'))}
     """
-    amounts, envelope_of = _envelopes(allocation)
+    from participa.allocation.pooling import pool_map
+
+    joint = pool_map(getattr(allocation, "pools", None) if pools is None else pools)
+    amounts, envelope_of = _envelopes(_amounts(allocation), joint)
     wanted: list[str] = []
     unknown = []
     for t in amounts if territories is None else territories:
@@ -289,13 +278,16 @@ def round_elections(
     review = (
         Reviewed(state.eligible, state.rejected, state.reviewed_costs) if state.reviewed else None
     )
+    pools = state.pools if state.allocation else {}
+    known = set(amounts) | set(pools)
     return territory_elections(
         amounts,
-        (p for p in state.proposals if p.territory in amounts),
+        (p for p in state.proposals if p.territory in known),
         profile,
         review=review,
         cofinancing=cofinancing,
         territories=territories,
+        pools=pools,
         name=state.round_id,
     )
 
@@ -307,10 +299,17 @@ def territory_election(
     *,
     plan: CofinancingPlan | None = None,
 ) -> Election:
-    """The election one territory of a round votes on (see :func:`round_elections`)."""
+    """The election one territory of a round votes on (see :func:`round_elections`).
+
+    A territory that pooled its money votes in its pool's election (so does the pool's
+    name).
+    """
+    from participa.allocation.pooling import envelope_of
+
     if not isinstance(territory, str):
         raise ValidationError(_("a territory id must be a string, got {value!r}", value=territory))
-    if state.allocation and territory not in state.allocation:
+    envelope = envelope_of(state.pools, state.allocation, territory) if state.allocation else None
+    if state.allocation and envelope is None:
         raise ValidationError(
             _(
                 "territory {territory!r} has no allocation in round {round_id!r}",
@@ -321,7 +320,7 @@ def territory_election(
         )
     try:
         return round_elections(state, profile, cofinancing=plan, territories=(territory,))[
-            territory
+            envelope or territory
         ]
     except ValidationError as exc:
         if "on the ballot" in exc.message:
@@ -401,9 +400,14 @@ def tally(
 def allocated(allocation: Allocation) -> Allocated:
     """The decision recording a :class:`participa.allocation.Allocation`.
 
-    ``method`` keeps the formula's name for the record.
+    ``method`` keeps the formula's name for the record; the allocation's pools are
+    recorded too, so the round's elections follow them.
     """
-    return Allocated(dict(allocation.amounts), method=allocation.formula.name or "formula")
+    return Allocated(
+        dict(allocation.amounts),
+        method=allocation.formula.name or "formula",
+        pools=allocation.pools,
+    )
 
 
 def proposed(projects: Iterable[Project]) -> Proposed:
