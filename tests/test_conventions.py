@@ -47,6 +47,7 @@ PUBLIC_RULES: dict[str, Callable[..., Outcome]] = {
         "exact_equal_shares",
         "pb_ear",
         "online_greedy",
+        "ordered_relax",
     )
 }
 

@@ -50,7 +50,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import attrs
 
@@ -515,6 +515,9 @@ def table(
 
     if isinstance(value, Outcome):
         return outcome_table(value, election)
+    as_table = getattr(value, "as_table", None)
+    if callable(as_table):  # a value that lays itself out (analysis tables)
+        return cast(Table, as_table())
     if isinstance(value, Election):
         return election_table(value)
     if isinstance(value, Allocation):

@@ -34,8 +34,11 @@ CLI_NAMES = [
     "cstv",
     "maximin-support",
     "ees",
+    "mes-bos",
+    "fractional-mes",
     "pb-ear",
     "online-greedy",
+    "ordered-relax",
     "declared",
 ]
 

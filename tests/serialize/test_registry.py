@@ -108,7 +108,7 @@ def _values() -> list[Any]:
     out.append(equal_split(e.restrict([p.id for p in e.projects if p.territory])))
     out.append(funding_diagnostics(e, outcomes[0]))
     out.append(analysis.check_ejr(e, outcomes[1]))
-    out.append(analysis.find_price_system(e, outcomes[2]))
+    out.append(analysis.find_price_system(e, outcomes[2], exhaustive=False))
     out.append(analysis.shares(e, outcomes[1], by="territory"))
     out.append(analysis.satisfaction(e, outcomes[1]))
     out.append(analysis.compare_rules(e, [greedy, per_head]))

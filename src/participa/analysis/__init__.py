@@ -2,8 +2,10 @@
 
 Everything here is exact and needs only numpy: :mod:`participa.analysis.axioms`
 (JR, PJR, EJR and their "up to" forms, priceability certificates, Pareto swaps,
-exhaustiveness) and :mod:`participa.analysis.distribution` (shares of money by
-territory, category or dimension, voter satisfaction, rule comparison tables).
+exhaustiveness), :mod:`participa.analysis.distribution` (shares of money by
+territory, category or dimension, voter satisfaction, rule comparison tables) and
+:mod:`participa.analysis.mesanalytics` (per-project equal-shares analytics: project
+loss, effective support).
 """
 
 from __future__ import annotations
@@ -39,13 +41,20 @@ from participa.analysis.distribution import (
     shares,
     voter_satisfaction,
 )
+from participa.analysis.mesanalytics import (
+    EqualSharesAnalytics,
+    ProjectAnalytics,
+    equal_shares_analytics,
+)
 
 __all__ = [
     "AxiomReport",
+    "EqualSharesAnalytics",
     "FundingGap",
     "FundingGaps",
     "ParetoSwap",
     "PriceSystem",
+    "ProjectAnalytics",
     "RuleComparison",
     "RuleRow",
     "SatisfactionSummary",
@@ -59,6 +68,7 @@ __all__ = [
     "check_pjr",
     "check_price_system",
     "compare_rules",
+    "equal_shares_analytics",
     "find_price_system",
     "funding_gaps",
     "gini",

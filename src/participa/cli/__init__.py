@@ -24,6 +24,12 @@ Sub-commands
     Why each project was or was not funded, with its exact margins (:mod:`participa.explain`).
 ``participa demo``
     A Villa El Salvador-style round on built-in illustrative data.
+``participa verify OUTCOME.json SOURCE``
+    Recompute a published outcome (the JSON of ``tally --json``, which records the rule,
+    its options and the input's SHA-256) from the input and say whether it matches:
+    exit 0 when it does, 1 when it differs (the differences listed per project), 2 when
+    the outcome cannot be read or the input is not the one it records
+    (:mod:`participa.verify`).
 
 A SOURCE is a pabulib file (``.pb`` or ``.pb.gz``), a folder of CSV tables (see
 :mod:`participa.io.csv`) or a shipped example, ``dataset:NAME``.

@@ -181,7 +181,7 @@ def _run(args: argparse.Namespace, name: str, e: Election, stream: TextIO | None
     _choose(name, list(RULES), _("rule"))
     spec = get_rule(name)
     utility = _choose(args.utility, UTILITIES, "--utility")
-    completion = _choose(args.completion, COMPLETIONS, "--completion")
+    completion = _choose(args.completion, (*COMPLETIONS, *RULES), "--completion")
     variant = _choose(args.variant, VARIANTS, "--variant")
     tie_break = TieBreak.parse(args.tie_break)
     kwargs: dict[str, Any] = {
@@ -285,6 +285,7 @@ def _tally(args: argparse.Namespace, out: TextIO) -> int:
             "params": dict(outcome.params),
             "projects": t.to_dicts(),
         }
+        doc.update(_verifiable(args, outcome))
         _print(out, json.dumps(doc, ensure_ascii=False))
     else:
         _print(out, t.render(fmt))
@@ -514,6 +515,58 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _verifiable(args: argparse.Namespace, outcome: Outcome) -> dict[str, Any]:
+    """What ``participa verify`` needs: the options as run and the input's SHA-256."""
+    from participa import __version__
+    from participa.verify import outcome_document
+
+    options = {
+        "utility": args.utility,
+        "completion": args.completion,
+        "exhaustive_stop": not args.no_exhaustive_stop,
+        "integral_start": args.integral_start,
+        "threshold": args.threshold,
+        "variant": args.variant,
+        "tie_break": args.tie_break,
+    }
+    doc = outcome_document(outcome, source=args.file, options=options)
+    keep: dict[str, Any] = {k: doc[k] for k in ("options", "source") if k in doc}
+    keep["rule_name"] = args.rule  # the registry name, should the outcome's rule differ
+    keep["participa"] = __version__
+    return keep
+
+
+def _verify(args: argparse.Namespace, out: TextIO) -> int:
+    from participa.verify import verify
+
+    fmt = _format(args)
+    try:
+        text = Path(args.outcome).read_text(encoding="utf-8")
+        document = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(
+            _("cannot read the outcome {file}: {reason}", file=args.outcome, reason=str(exc)),
+            hint=_("give the JSON written by participa tally --json"),
+        ) from None
+    e, _warnings = _read(args.file)
+    report = verify(document, args.file, election=e)
+    if fmt == "json":
+        doc = {
+            "matches": report.matches,
+            "rule": report.rule,
+            "sha256": report.sha256,
+            "hash_checked": report.hash_checked,
+            "differences": [
+                {"project_id": d.project_id, "published": d.published, "recomputed": d.recomputed}
+                for d in report.differences
+            ],
+        }
+        _print(out, json.dumps(doc, ensure_ascii=False))
+    else:
+        _print(out, "\n".join(report.lines(e)))
+    return 0 if report.matches else 1
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "info": _info,
     "tally": _tally,
@@ -525,4 +578,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "check": _check,
     "explain": _explain,
     "demo": _demo,
+    "verify": _verify,
 }

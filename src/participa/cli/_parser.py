@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 
 FORMATS = ("text", "json", "csv", "markdown")
-UTILITIES = ("cost", "count", "points", "borda")
-COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
+UTILITIES = ("cost", "count", "points", "borda", "effort", "cost-sqrt", "cost-log", "cc")
+COMPLETIONS = ("none", "add1", "add1u", "utilitarian", "phragmen", "add-opt")
 COMPARE_RULES = ("greedy", "mes", "phragmen", "max-welfare", "per-head")
 PROGRESS_DELAY = 1.0
 """Seconds a tally runs before an elapsed-time line appears (on a terminal only)."""
@@ -41,8 +41,11 @@ _RULE_SUMMARIES = (
     N_("cumulative support transfer voting (cumulative ballots; --variant ewt..mts)"),
     N_("maximin support: the project keeping the largest voter load smallest"),
     N_("exact equal shares: every payer of a project pays the same"),
+    N_("equal shares with bounded overspending (approval, cost utilities)"),
+    N_("fractional equal shares: projects bought in parts, paid in equal shares"),
     N_("PB-EAR: proportional representation of solid coalitions (ranked ballots)"),
     N_("projects decided as they arrive, in file order (--variant efficient)"),
+    N_("ordered relax (maxmin PB): projects by their exact LP-relaxation money"),
 )
 
 
@@ -218,6 +221,15 @@ def _build_parser() -> _Parser:
     sub.add_parser(
         "demo", parents=[common], help=_("run the built-in Villa El Salvador-style demo round")
     )
+    verify = sub.add_parser(
+        "verify",
+        parents=[common],
+        help=_("recompute a published outcome from its input and say whether it matches"),
+    )
+    verify.add_argument(
+        "outcome", metavar="OUTCOME.json", help=_("the JSON written by participa tally --json")
+    )
+    verify.add_argument("file", metavar="SOURCE", help=source_help)
     options: set[str] = set()
     for parser in (p, *sub.choices.values()):
         for action in parser._actions:
@@ -231,10 +243,17 @@ def _rule_options(p: argparse.ArgumentParser) -> None:
         "--utility",
         help=_(
             "voter utility: cost, count, points or borda (default: cost for approval, "
-            "points for cumulative and scoring, borda for ordinal)"
+            "points for cumulative and scoring, borda for ordinal); satisfactions "
+            "effort, cost-sqrt, cost-log, cc where defined"
         ),
     )
-    p.add_argument("--completion", help=_("completion for mes: none, add1, add1u or utilitarian"))
+    p.add_argument(
+        "--completion",
+        help=_(
+            "completion: none, add1, add1u, utilitarian, phragmen or a rule name for mes; "
+            "none or add-opt for ees"
+        ),
+    )
     p.add_argument(
         "--no-exhaustive-stop",
         action="store_true",

@@ -35,6 +35,7 @@ Two groups (weights 2 and 1) approving ``{a, b}`` and ``{b}``; ``a`` and ``b`` c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -56,6 +57,9 @@ class Loads:
         Integer weight of each group (all voters of a collapsed ballot).
     costs
         Each project's cost (integers).
+    start
+        Each group's load before the first purchase (default: 0), e.g. minus the money
+        a previous rule left it (the Phragmén completion of equal shares).
     """
 
     def __init__(
@@ -63,6 +67,7 @@ class Loads:
         approvals: npt.NDArray[np.bool_],
         weights: npt.NDArray[np.int64],
         costs: list[int],
+        start: Sequence[Fraction] | None = None,
     ) -> None:
         groups, m = approvals.shape
         self._gw = np.asarray(weights, dtype=np.int64)
@@ -85,12 +90,30 @@ class Loads:
         self.support: npt.NDArray[np.int64] = (
             cumulative[self._colptr[1:]] - cumulative[self._colptr[:-1]]
         )
-        # W[r, p]: weight of p's supporters whose load is times[r]; one row per purchase.
-        self._w = np.zeros((m + 1, m), np.int64)
-        self._w[0] = self.support
-        self._last = np.zeros(groups, np.intp)  # each group's row in W
-        self.times: list[Fraction] = [Fraction(0)]
-        self._times_f = np.zeros(m + 1, np.float64)
+        # W[r, p]: weight of p's supporters whose load is times[r]; one row per purchase,
+        # after one row per distinct starting load (a single row of zeros by default).
+        if start is None:
+            values: list[Fraction] = [Fraction(0)]
+            first = np.zeros(groups, np.intp)
+        else:
+            uniq, inverse = np.unique(np.asarray(list(start), dtype=object), return_inverse=True)
+            values = list(uniq.tolist())
+            first = inverse.astype(np.intp).reshape(groups)
+        r = len(values)
+        self._w = np.zeros((r + m, m), np.int64)
+        if start is None:
+            self._w[0] = self.support
+        else:
+            w_rows = self._gw[rows]
+            if self._float_sums_exact:
+                sums = np.bincount(first[rows] * m + cols, weights=w_rows, minlength=r * m)
+                self._w[:r] = sums.astype(np.int64).reshape(r, m)
+            else:
+                np.add.at(self._w, (first[rows], cols), w_rows)
+        self._last = first  # each group's row in W
+        self.times: list[Fraction] = values
+        self._times_f = np.zeros(r + m, np.float64)
+        self._times_f[:r] = np.asarray(values, dtype=object).astype(np.float64)
 
     def best(self, candidates: list[int]) -> tuple[Fraction | None, list[int]]:
         """The smallest new load among ``candidates`` and the projects reaching it exactly.

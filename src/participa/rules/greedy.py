@@ -15,7 +15,22 @@ are still added while money remains, as the reference library does.
 ``"points"``   points per unit of cost (cumulative, scoring ballots)
 ``"borda"``    Borda score per unit of cost (ordinal ballots; rank ``r`` on
                a ballot of length ``L`` is worth ``L - r``)
+``"effort"``   effort per unit of cost: 1 for every supported project
+               (its supporters' effort adds up to its cost), so the
+               tie-break orders them
 =============  ==========================================================
+
+With a satisfaction that is not additive (``"cost-sqrt"``, ``"cost-log"``, ``"cc"``;
+see :mod:`participa.rules.utility`) greedy is the *marginal-gain* scheme of the
+literature and the reference library: each round, among the projects that still fit,
+the one whose funding raises the voters' total satisfaction most per unit of cost
+(a free project first), ties by ``tie_break``, until nothing fits. Gains of ``cc`` are
+integers; gains of ``cost-sqrt`` and ``cost-log`` are sums of square roots and
+logarithms, computed in floating point with a proven error bound and, where that
+cannot separate the best candidates, compared exactly
+(:mod:`participa.rules._concave`: equality decided algebraically, signs with
+correctly rounded decimals and a proven bound). Only the skipping variant is
+defined for them.
 
 Notes
 -----
@@ -55,7 +70,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from participa.errors import ValidationError
+from participa.errors import RuleError, ValidationError
 from participa.i18n import _
 from participa.model import Election
 from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
@@ -67,7 +82,13 @@ from participa.rules._common import (
     ratio_text,
     tie_groups,
 )
-from participa.rules.utility import Utility, UtilityMatrix, default_utility, resolve_utility
+from participa.rules.marginal import marginal_greedy
+from participa.rules.utility import (
+    Utility,
+    UtilityMatrix,
+    default_utility,
+    resolve_utility,
+)
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
 __all__ = ["greedy", "greedy_order"]
@@ -86,10 +107,16 @@ def greedy_order(
     """
     costs = [int(c) for c in election.costs]
     name = default_utility(election.kind) if utility is None else utility
-    if isinstance(name, str) and name in ("cost", "count"):
-        # utility = cost or 1 on every ballot naming the project: no matrix needed
+    if isinstance(name, str) and name in ("cost", "count", "effort"):
+        # utility = cost or 1 on every ballot naming the project: no matrix needed;
+        # effort: the supporters' efforts add up to the cost of a supported project
         support = exact_support(election)
-        scores = [s * c for s, c in zip(support, costs, strict=True)] if name == "cost" else support
+        if name == "cost":
+            scores = [s * c for s, c in zip(support, costs, strict=True)]
+        elif name == "effort":
+            scores = [c if s > 0 else 0 for s, c in zip(support, costs, strict=True)]
+        else:
+            scores = support
     else:
         scores = exact_weighted_sums(election, resolve_utility(election, utility)[1])
     keys = [density_key(s, c) for s, c in zip(scores, costs, strict=True)]
@@ -113,8 +140,10 @@ def greedy(
     election
         The election.
     utility
-        ``"cost"``, ``"count"``, ``"points"`` or ``"borda"``, or any additive
-        utilities as a ``groups × projects`` array of non-negative integers; default
+        ``"cost"``, ``"count"``, ``"points"``, ``"borda"`` or ``"effort"``, or any
+        additive utilities as a ``groups × projects`` array of non-negative integers;
+        or a non-additive satisfaction ``"cost-sqrt"``, ``"cost-log"``, ``"cc"``
+        (marginal gains, see the module notes); default
         :func:`~participa.rules.utility.default_utility` of the ballot kind.
     skip
         ``True`` (default): skip a project that does not fit and go on.
@@ -155,6 +184,19 @@ def greedy(
         raise ValidationError(
             _("threshold must be an integer score, got {value!r}", value=threshold)
         )
+    if isinstance(utility, str) and (
+        utility == "cost-sqrt" or utility == "cost-log" or utility == "cc"
+    ):
+        if not skip or threshold is not None:
+            raise RuleError(
+                _(
+                    "satisfaction {name!r} is not additive: only the skipping greedy is "
+                    "defined for it",
+                    name=utility,
+                ),
+                hint=_("use --rule greedy"),
+            )
+        return marginal_greedy(election, utility=utility, tie_break=tie_break)
     uname = _utility_name(election, utility)
     groups, scores, ratios = greedy_order(election, utility=utility, tie_break=tie_break)
     resolver = tie_break.resolver(election)

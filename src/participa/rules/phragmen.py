@@ -43,8 +43,13 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fractions import Fraction
+
 import numpy as np
 
+from participa.errors import ValidationError
+from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceStep
 from participa.rules._common import DEFAULT_TIE_BREAK, require_kind
@@ -54,26 +59,39 @@ from participa.tiebreak import TieBreak
 __all__ = ["phragmen"]
 
 
-def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
+def phragmen(
+    election: Election,
+    *,
+    initial: Sequence[str] = (),
+    tie_break: TieBreak = DEFAULT_TIE_BREAK,
+) -> Outcome:
     """Run sequential Phragmén.
 
     Parameters
     ----------
     election
         An election with approval or choose-1 ballots.
+    initial
+        Ids of projects funded before the rule runs (a committee to start from, as
+        abcvoting and pabutools' ``initial_budget_allocation`` take it): they come
+        first in the outcome, their cost is taken from the budget, and the rule goes
+        on from loads of 0 with the other projects.
     tie_break
         Orders projects whose new load is exactly equal (default: project id).
 
     Returns
     -------
     Outcome
-        Fully funded projects in the order bought; the trace gives each round's
-        load ``t`` as an exact fraction.
+        Fully funded projects in the order bought (``initial`` first); the trace gives
+        each round's load ``t`` as an exact fraction.
 
     Raises
     ------
     RuleError
         For cumulative, scoring or ordinal ballots.
+    ValidationError
+        An unknown or repeated id in ``initial``, or initial projects costing more
+        than the budget.
 
     Examples
     --------
@@ -82,21 +100,75 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
     ...     Profile.from_ballots(BallotKind.APPROVAL, ["a", "b", "c"], [["a", "b", "c"]]))
     >>> phragmen(e).selected
     ('a', 'b')
+    >>> phragmen(e, initial=["c"]).selected
+    ('c', 'a')
     """
     require_kind(election, (BallotKind.APPROVAL, BallotKind.CHOOSE_1), "phragmen")
+    first = initial_indices(election, initial)
+    selected, trace = sequential(election, first, None, tie_break)
+    params = {"tie_break": str(tie_break)}
+    if first:
+        params["initial"] = " ".join(election.project_ids[j] for j in first)
+    return Outcome.from_selection(election, selected, rule="phragmen", trace=trace, params=params)
+
+
+def initial_indices(election: Election, initial: Sequence[str]) -> list[int]:
+    """The indices of ``initial`` project ids, checked (known, once each, within budget)."""
+    if isinstance(initial, str):
+        initial = [initial]
+    index = {pid: j for j, pid in enumerate(election.project_ids)}
+    unknown = [p for p in initial if p not in index]
+    if unknown:
+        raise ValidationError(
+            _("unknown initial project(s): {ids}", ids=", ".join(map(str, unknown))),
+            project_id=str(unknown[0]),
+        )
+    twice = sorted({p for p in initial if list(initial).count(p) > 1})
+    if twice:
+        raise ValidationError(_("initial project(s) given twice: {ids}", ids=", ".join(twice)))
+    first = [index[p] for p in initial]
+    cost = sum(int(election.costs[j]) for j in first)
+    if cost > election.budget:
+        raise ValidationError(
+            _(
+                "the initial projects cost {cost}, more than the budget {budget}",
+                cost=election.money.format(cost),
+                budget=election.money.format(election.budget),
+            ),
+            hint=_("fund fewer projects before the rule runs, or raise the budget"),
+        )
+    return first
+
+
+def sequential(
+    election: Election,
+    first: list[int],
+    start: Sequence[Fraction] | None,
+    tie_break: TieBreak,
+) -> tuple[list[int], list[TraceStep]]:
+    """Phragmén's rounds after the projects ``first``, from the loads ``start`` (per group)."""
     prof = election.profile
     resolver = tie_break.resolver(election)
     ids = election.project_ids
     m = len(ids)
     costs = [int(c) for c in election.costs]
     budget = election.budget
-    loads = Loads(prof.approvals(), prof.group_weight.astype(np.int64), costs)
+    loads = Loads(prof.approvals(), prof.group_weight.astype(np.int64), costs, start)
     support = loads.support
-    remaining = [j for j in range(m) if costs[j] <= budget]
-    spent = 0
-    selected: list[int] = []
-    trace: list[TraceStep] = []
-    rnd = 0
+    spent = sum(costs[j] for j in first)
+    selected: list[int] = list(first)
+    trace: list[TraceStep] = [
+        TraceStep(
+            k + 1,
+            "select",
+            ids[j],
+            _("funded before the rule ran"),
+            {"cost": costs[j], "left": budget - sum(costs[i] for i in first[: k + 1])},
+        )
+        for k, j in enumerate(first)
+    ]
+    remaining = [j for j in range(m) if costs[j] <= budget and j not in first]
+    rnd = len(first)
     while remaining:
         rnd += 1
         best, tied = loads.best(remaining)
@@ -136,5 +208,4 @@ def phragmen(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> 
             )
         )
         spent += costs[j]
-    params = {"tie_break": str(tie_break)}
-    return Outcome.from_selection(election, selected, rule="phragmen", trace=trace, params=params)
+    return selected, trace

@@ -34,14 +34,16 @@ from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import Election
 from participa.outcome import Outcome
+from participa.rules.bos import bos_equal_shares, fractional_equal_shares
 from participa.rules.cstv import CSTV_VARIANTS, cstv
 from participa.rules.declared import declared
 from participa.rules.ees import exact_equal_shares
 from participa.rules.greedy import greedy
 from participa.rules.maximin import maximin_support
 from participa.rules.mes import equal_shares
-from participa.rules.mes.options import Completion, parse_completion
+from participa.rules.mes.options import COMPLETIONS, Completion
 from participa.rules.online import online_greedy
+from participa.rules.ordered_relax import ordered_relax
 from participa.rules.pb_ear import pb_ear
 from participa.rules.phragmen import phragmen
 from participa.rules.split import equal_split, per_head
@@ -52,12 +54,15 @@ from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 __all__ = [
     "OPTIONS",
     "RULES",
+    "RULE_COMPLETIONS",
     "VARIANTS",
     "OptionName",
+    "RuleCompletion",
     "RuleOptions",
     "RuleSpec",
     "Variant",
     "get_rule",
+    "parse_completion",
     "parse_variant",
     "run_rule",
 ]
@@ -83,6 +88,40 @@ OPTIONS: tuple[OptionName, ...] = (
     "tie_break",
 )
 """Every option :func:`run_rule` knows, in the CLI's order."""
+
+RuleCompletion = Literal["none", "add1", "add1u", "utilitarian", "phragmen", "add-opt"]
+"""A named completion: equal shares' (:data:`~participa.rules.mes.options.Completion`) and
+exact equal shares' ``add-opt``. Equal shares may also be completed by any registered
+rule (:func:`parse_completion` gives its :class:`RuleSpec`)."""
+RULE_COMPLETIONS: tuple[RuleCompletion, ...] = (
+    "none",
+    "add1",
+    "add1u",
+    "utilitarian",
+    "phragmen",
+    "add-opt",
+)
+
+
+def parse_completion(text: str) -> RuleCompletion | RuleSpec:
+    """The completion named by ``text``: a :data:`RuleCompletion`, else a registered rule.
+
+    :class:`~participa.RuleError` listing both when it is neither.
+    """
+    for name in RULE_COMPLETIONS:
+        if text == name:
+            return name
+    spec = RULES.get(text)
+    if spec is not None:
+        return spec
+    raise RuleError(
+        _("unknown completion {name!r}", name=text),
+        hint=_(
+            "use one of: {choices}, or a rule name",
+            choices=", ".join(RULE_COMPLETIONS),
+        ),
+    )
+
 
 Variant = Literal["ewt", "ewtc", "ewts", "mt", "mtc", "mts", "greedy", "efficient"]
 """A rule's variant: CSTV's six combinations, online greedy's two tests."""
@@ -118,7 +157,7 @@ class RuleOptions:
     """
 
     utility: Utility | None = None
-    completion: Completion | None = None
+    completion: RuleCompletion | RuleSpec | None = None
     exhaustive_stop: bool = True
     integral_start: bool = False
     threshold: int | None = None
@@ -237,7 +276,7 @@ class RuleSpec:
         election: Election,
         *,
         utility: Utility | None = None,
-        completion: Completion | None = None,
+        completion: RuleCompletion | None = None,
         exhaustive_stop: bool = True,
         integral_start: bool = False,
         threshold: int | None = None,
@@ -289,11 +328,35 @@ def _greedy_threshold(e: Election, o: RuleOptions) -> Outcome:
     return greedy(e, utility=o.utility, threshold=o.threshold, tie_break=o.tie_break)
 
 
+def _rule_completion(
+    rule: str, given: RuleCompletion | RuleSpec | None, known: tuple[str, ...]
+) -> str:
+    name = "none" if given is None else given.name if isinstance(given, RuleSpec) else given
+    if name not in known:
+        raise RuleError(
+            _("rule {rule!r} has no completion {name!r}", rule=rule, name=name),
+            hint=_("use one of: {choices}", choices=", ".join(known)),
+        )
+    return name
+
+
+def _mes_completion(o: RuleOptions) -> Completion | Callable[[Election], Outcome]:
+    given = o.completion
+    if isinstance(given, RuleSpec):
+        spec = given
+        options = RuleOptions(
+            utility=o.utility if "utility" in spec.options else None, tie_break=o.tie_break
+        )
+        return lambda e: spec.run(e, options)
+    name = _rule_completion("mes", given, COMPLETIONS)
+    return next(c for c in COMPLETIONS if c == name)
+
+
 def _mes(e: Election, o: RuleOptions) -> Outcome:
     return equal_shares(
         e,
         utility=o.utility,
-        completion="none" if o.completion is None else o.completion,
+        completion=_mes_completion(o),
         exhaustive_stop=o.exhaustive_stop,
         integral_start=o.integral_start,
         tie_break=o.tie_break,
@@ -333,7 +396,13 @@ def _online(e: Election, o: RuleOptions) -> Outcome:
 
 
 def _ees(e: Election, o: RuleOptions) -> Outcome:
-    return exact_equal_shares(e, utility=_two_utilities("ees", o.utility), tie_break=o.tie_break)
+    name = _rule_completion("ees", o.completion, ("none", "add-opt"))
+    return exact_equal_shares(
+        e,
+        utility=_two_utilities("ees", o.utility),
+        completion="add-opt" if name == "add-opt" else "none",
+        tie_break=o.tie_break,
+    )
 
 
 def _declared(e: Election, o: RuleOptions) -> Outcome:
@@ -419,8 +488,22 @@ RULES: Mapping[str, RuleSpec] = MappingProxyType(
                 "ees",
                 exact_equal_shares,
                 "exact equal shares: every payer of a project pays the same",
-                ("utility", "tie_break"),
+                ("utility", "completion", "tie_break"),
                 _ees,
+            ),
+            RuleSpec(
+                "mes-bos",
+                bos_equal_shares,
+                "equal shares with bounded overspending (approval, cost utilities)",
+                ("tie_break",),
+                lambda e, o: bos_equal_shares(e, tie_break=o.tie_break),
+            ),
+            RuleSpec(
+                "fractional-mes",
+                fractional_equal_shares,
+                "fractional equal shares: projects bought in parts, paid in equal shares",
+                ("tie_break",),
+                lambda e, o: fractional_equal_shares(e, tie_break=o.tie_break),
             ),
             RuleSpec(
                 "pb-ear",
@@ -435,6 +518,13 @@ RULES: Mapping[str, RuleSpec] = MappingProxyType(
                 "projects decided as they arrive, in file order (--variant efficient)",
                 ("utility", "variant"),
                 _online,
+            ),
+            RuleSpec(
+                "ordered-relax",
+                ordered_relax,
+                "ordered relax (maxmin PB): projects by their exact LP-relaxation money",
+                ("tie_break",),
+                lambda e, o: ordered_relax(e, tie_break=o.tie_break),
             ),
             RuleSpec(
                 "declared",

@@ -10,6 +10,27 @@ name       utility of a project on a voter's ballot
            ranked gets 0 (ordinal ballots)
 =========  =====================================================================
 
+Four *satisfactions* of the literature (pabutools 1.2.3's ``Effort_Sat``,
+``Cost_Sqrt_Sat``, ``Cost_Log_Sat``, ``CC_Sat``) are named too, for the rules where
+they are defined:
+
+=============  ===================================================================
+name           a voter's satisfaction with a funded set ``W``
+=============  ===================================================================
+``effort``     ``Σ_{p in W on her ballot} cost(p) / supporters(p)`` (additive:
+               greedy, max-welfare)
+``cost-sqrt``  ``√(cost of W on her ballot)`` (not additive: greedy only)
+``cost-log``   ``log(1 + cost of W on her ballot)``, costs in currency units (not
+               additive: greedy only)
+``cc``         Chamberlin–Courant: 1 if ``W`` has a project on her ballot, else 0;
+               on cumulative and scoring ballots the most points she gave to a
+               project of ``W`` (not additive: greedy only)
+=============  ===================================================================
+
+The non-additive ones have no utility matrix (:func:`utility_matrix` refuses them);
+``effort`` is rational (``cost / supporters``), so it has none either: the rules that
+take it compute with its per-project totals (``cost(p)`` for a supported project).
+
 A project not on the ballot has utility 0. On cumulative, scoring and ordinal
 ballots ``cost`` and ``count`` treat every project on the ballot as approved, as the
 reference library does, including a project listed with 0 points
@@ -43,6 +64,8 @@ from participa.i18n import _
 from participa.model import BallotKind, Election
 
 __all__ = [
+    "MATRIX_UTILITIES",
+    "NON_ADDITIVE",
     "UTILITIES",
     "Utility",
     "UtilityMatrix",
@@ -52,8 +75,21 @@ __all__ = [
     "utility_matrix",
 ]
 
-Utility = Literal["cost", "count", "points", "borda"]
-UTILITIES: tuple[Utility, ...] = ("cost", "count", "points", "borda")
+Utility = Literal["cost", "count", "points", "borda", "effort", "cost-sqrt", "cost-log", "cc"]
+UTILITIES: tuple[Utility, ...] = (
+    "cost",
+    "count",
+    "points",
+    "borda",
+    "effort",
+    "cost-sqrt",
+    "cost-log",
+    "cc",
+)
+MATRIX_UTILITIES: tuple[Utility, ...] = ("cost", "count", "points", "borda")
+"""The utilities with an integer utility matrix (additive, integer per project)."""
+NON_ADDITIVE: tuple[Utility, ...] = ("cost-sqrt", "cost-log", "cc")
+"""Satisfactions that are not a sum over the funded projects (greedy's marginal gains)."""
 
 UtilityMatrix: TypeAlias = npt.NDArray[np.integer[Any]] | npt.NDArray[np.bool_]
 """Any additive utilities: a ``groups × projects`` array of non-negative integers."""
@@ -77,7 +113,7 @@ def parse_utility(text: str) -> Utility:
     >>> parse_utility("votes")
     Traceback (most recent call last):
     ...
-    participa.errors.RuleError: unknown utility 'votes' (use one of: cost, count, points, borda)
+    participa.errors.RuleError: unknown utility 'votes' (use one of: cost, count, ...)
     """
     for name in UTILITIES:
         if text == name:
@@ -186,6 +222,19 @@ def utility_matrix(election: Election, utility: Utility) -> npt.NDArray[np.int64
             )
         lengths = prof.lengths()[:, None]
         return np.where(on, lengths - prof.matrix, 0).astype(np.int64)
+    if utility in NON_ADDITIVE:
+        raise RuleError(
+            _(
+                "satisfaction {name!r} is not additive: this rule cannot use it",
+                name=utility,
+            ),
+            hint=_("greedy takes it (marginal gains per cost); use --utility cost or count"),
+        )
+    if utility == "effort":
+        raise RuleError(
+            _("satisfaction {name!r} is not available for this rule", name=utility),
+            hint=_("greedy and max-welfare take it; use --utility cost or count"),
+        )
     raise RuleError(
         _("unknown utility {name!r}", name=utility),
         hint=_("use one of: {choices}", choices=", ".join(UTILITIES)),

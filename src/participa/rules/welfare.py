@@ -50,10 +50,12 @@ import math
 
 import numpy as np
 
+from participa.errors import RuleError
+from participa.i18n import _
 from participa.model import Election
 from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
-from participa.rules._common import INT64_SAFE, exact_weighted_sums
-from participa.rules.utility import Utility, UtilityMatrix, resolve_utility
+from participa.rules._common import INT64_SAFE, exact_support, exact_weighted_sums
+from participa.rules.utility import NON_ADDITIVE, Utility, UtilityMatrix, resolve_utility
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
 __all__ = ["DP_CELLS", "knapsack", "max_welfare"]
@@ -75,9 +77,12 @@ def max_welfare(
     election
         The election.
     utility
-        ``"cost"``, ``"count"``, ``"points"`` or ``"borda"``, or any additive
-        utilities as a ``groups × projects`` array of non-negative integers; default
-        :func:`~participa.rules.utility.default_utility` of the ballot kind.
+        ``"cost"``, ``"count"``, ``"points"``, ``"borda"`` or ``"effort"`` (a
+        supported project is worth its cost), or any additive utilities as a
+        ``groups × projects`` array of non-negative integers; default
+        :func:`~participa.rules.utility.default_utility` of the ballot kind. The
+        non-additive satisfactions (``cost-sqrt``, ``cost-log``, ``cc``) are refused:
+        maximum welfare is defined here for additive ones only.
     tie_break
         Among optimal sets, prefer the one containing the tie-break's first
         project, then its second, and so on (see the module notes).
@@ -98,9 +103,22 @@ def max_welfare(
     >>> max_welfare(e, utility="count", tie_break=TieBreak.parse("max-cost,file-order")).selected
     ('x', 'z')
     """
-    u, matrix = resolve_utility(election, utility)
-    values = exact_weighted_sums(election, matrix)
     costs = [int(c) for c in election.costs]
+    if isinstance(utility, str) and utility == "effort":
+        # the supporters' efforts add up to the cost of a supported project
+        u = "effort"
+        values = [c if s > 0 else 0 for s, c in zip(exact_support(election), costs, strict=True)]
+    elif isinstance(utility, str) and utility in NON_ADDITIVE:
+        raise RuleError(
+            _(
+                "max-welfare needs an additive satisfaction; {name!r} is not additive",
+                name=utility,
+            ),
+            hint=_("use --rule greedy for it, or --utility cost, count or effort"),
+        )
+    else:
+        u, matrix = resolve_utility(election, utility)
+        values = exact_weighted_sums(election, matrix)
     resolver = tie_break.resolver(election)
     priority = [int(p) for p in resolver.priority]
     chosen, method = knapsack(values, costs, election.budget, priority)

@@ -10,11 +10,14 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa.analysis.axioms import price_lp as _priceability
 from participa.analysis.axioms.report import (
     IntArray,
     _Setup,
     _setup,
 )
+from participa.errors import RuleError
+from participa.i18n import _
 from participa.model import Election
 from participa.outcome import Outcome
 from participa.rules.utility import Utility
@@ -48,7 +51,12 @@ class PriceSystem:
     C2. nobody pays for an unfunded project;
     C3. nobody pays more than ``allowance``;
     C4. the payments for a funded project add up to its cost;
-    C5. for every unfunded project, the money its supporters have left is at most its cost.
+    C5. for every unfunded project, the money its supporters have left is at most its cost;
+
+    and, as the literature and the reference library define priceability (each can be
+    switched off): C0b. the funded set is exhaustive; C0c. the allowances cover the
+    budget (``voters × allowance >= budget``). *Stable* priceability replaces C5 by S5
+    (see :mod:`participa.analysis.axioms.price_lp`).
     """
 
     allowance: Fraction = attrs.field(converter=Fraction)
@@ -73,10 +81,15 @@ def check_price_system(
     prices: PriceSystem,
     *,
     utility: Utility | str | None = None,
+    stable: bool = False,
+    exhaustive: bool = True,
+    whole_budget: bool = True,
 ) -> tuple[str, ...]:
     """Verify a price system exactly; returns the failed conditions (empty: valid).
 
-    Independent of how the certificate was found.
+    Independent of how the certificate was found. ``stable`` checks S5 instead of C5;
+    ``exhaustive`` (C0b) and ``whole_budget`` (C0c) are the literature's conditions,
+    on by default.
 
     Examples
     --------
@@ -84,10 +97,18 @@ def check_price_system(
     >>> e = Election(4, [Project("a", 2), Project("b", 3)], Profile.from_ballots(
     ...     BallotKind.APPROVAL, ["a", "b"], [["a"], ["b"]]))
     >>> ps = PriceSystem(2, ["a", "b"], [[2, 0], [0, 0]])
-    >>> check_price_system(e, ["a"], ps)
+    >>> check_price_system(e, ["a"], ps, exhaustive=False)
     ()
-    >>> check_price_system(e, ["a"], PriceSystem(4, ["a", "b"], [[2, 0], [0, 0]]))
+    >>> check_price_system(
+    ...     e, ["a"], PriceSystem(4, ["a", "b"], [[2, 0], [0, 0]]), exhaustive=False
+    ... )
     ("C5: supporters of 'b' keep 4 > its cost 3",)
+    >>> check_price_system(e, ["a"], ps)  # 2 is left and b costs 3: exhaustive
+    ()
+    >>> for fail in check_price_system(e, ["a"], PriceSystem(1, ["a", "b"], [[1, 0], [0, 0]])):
+    ...     print(fail)
+    C0c: the allowances add up to 2 < the budget 4
+    C4: payments for 'a' add up to 1, not its cost 2
     """
     s = _setup(election, selection, utility)
     ids = election.project_ids
@@ -102,7 +123,29 @@ def check_price_system(
         fails.append("payments and allowance must be non-negative")
     on = s.u > 0
     w = [int(x) for x in s.w]
+    funded_cost = int(s.costs[s.in_w].sum())
+    if funded_cost > s.budget:
+        fails.append(
+            _(
+                "C0a: the funded projects cost {cost} > the budget {budget}",
+                cost=funded_cost,
+                budget=s.budget,
+            )
+        )
+    if exhaustive and not _priceability.is_exhaustive(
+        [int(c) for c in s.costs], [bool(x) for x in s.in_w], s.budget
+    ):
+        fails.append(_("C0b: an unfunded project fits in the money left (not exhaustive)"))
+    if whole_budget and prices.allowance * s.n < s.budget:
+        fails.append(
+            _(
+                "C0c: the allowances add up to {total} < the budget {budget}",
+                total=str(prices.allowance * s.n),
+                budget=s.budget,
+            )
+        )
     left: list[Fraction] = []
+    most: list[Fraction] = []
     for r in range(g):
         for j in range(m):
             if pay[r][j] and not on[r, j]:
@@ -113,15 +156,27 @@ def check_price_system(
         if spent > prices.allowance:
             fails.append(f"C3: row {r} pays {spent} > allowance {prices.allowance}")
         left.append(prices.allowance - spent)
+        most.append(max(pay[r], default=Fraction(0)))
     for j in range(m):
         total = sum((w[r] * pay[r][j] for r in range(g)), Fraction(0))
         cost = int(s.costs[j])
         if s.in_w[j] and total != cost:
             fails.append(f"C4: payments for {ids[j]!r} add up to {total}, not its cost {cost}")
-        if not s.in_w[j]:
+        if not s.in_w[j] and not stable:
             keep = sum((w[r] * left[r] for r in range(g) if on[r, j]), Fraction(0))
             if keep > cost:
                 fails.append(f"C5: supporters of {ids[j]!r} keep {keep} > its cost {cost}")
+        if not s.in_w[j] and stable:
+            hold = sum((w[r] * max(left[r], most[r]) for r in range(g) if on[r, j]), Fraction(0))
+            if hold > cost:
+                fails.append(
+                    _(
+                        "S5: supporters of {project!r} keep or paid {amount} > its cost {cost}",
+                        project=ids[j],
+                        amount=str(hold),
+                        cost=cost,
+                    )
+                )
     return tuple(fails)
 
 
@@ -185,23 +240,38 @@ def find_price_system(
     selection: Outcome | Iterable[str],
     *,
     utility: Utility | str | None = None,
+    stable: bool = False,
+    exhaustive: bool = True,
+    whole_budget: bool = True,
     steps: int = 40,
 ) -> PriceSystem | None:
-    """Search for a priceability certificate; ``None`` when none was found.
+    """A price system certifying that the selection is priceable; ``None`` when none exists.
 
-    The search replays equal shares restricted to the funded projects (each supporter
-    pays ``min(money left, ρ)``, the project needing the smallest ``ρ`` first), first
-    with the fair allowance ``budget / voters`` and then, by bisection over ``steps``
-    rounds, with other allowances: larger when the funded projects cannot be paid for,
-    smaller when an unfunded project's supporters keep too much. The search itself uses
-    floats; the certificate is then recomputed in exact fractions and returned only if
-    it passes :func:`check_price_system`.
+    Decided exactly: a certificate is returned whenever one exists, and ``None`` proves
+    there is none. First a fast search replays equal shares restricted to the funded
+    projects (each supporter pays ``min(money left, ρ)``, the project needing the
+    smallest ``ρ`` first), with the fair allowance ``budget / voters`` and then, by a
+    float bisection over ``steps`` rounds, other allowances; its certificate is
+    recomputed in exact fractions and kept only if :func:`check_price_system` passes.
+    When that fails, the exact linear programme of
+    :func:`participa.analysis.axioms.price_lp.solve_price_system` settles the question
+    (an exact simplex, no solver dependency).
 
-    What is decided and what is only certified: a returned certificate *proves* the
-    selection priceable. ``None`` does not prove the contrary (deciding priceability in
-    general is a linear-programming feasibility question this solver-free search does
-    not settle). The outcome of the Method of Equal Shares (also with an "add-one"
-    completion) is certified, because replaying its own purchases reproduces its payments.
+    Parameters
+    ----------
+    election, selection
+        The election and the funded projects (an outcome or project ids).
+    utility
+        Which projects a voter values (positive utility); default that of the ballots.
+    stable
+        Stable priceability (S5 instead of C5).
+    exhaustive
+        Require the selection to be exhaustive (C0b; the literature's default).
+    whole_budget
+        Require the allowances to cover the budget, ``voters × allowance >= budget``
+        (C0c; the literature's default).
+    steps
+        Bisection rounds of the fast search.
 
     Examples
     --------
@@ -212,8 +282,65 @@ def find_price_system(
     Fraction(2, 1)
     >>> find_price_system(e, ["b"]) is None  # paying 3 for b leaves a's supporter 3 > 2
     True
+
+    The issue's example: three voters {0, 1}, {0, 1, 2}, {2}, unit costs, budget 2,
+    W = {0, 1}; the only allowance is exactly 1:
+
+    >>> f = Election(2, [Project(p, 1) for p in "012"], Profile.from_ballots(
+    ...     BallotKind.APPROVAL, list("012"), [["0", "1"], ["0", "1", "2"], ["2"]]))
+    >>> find_price_system(f, ["0", "1"]).allowance
+    Fraction(1, 1)
+
+    Ten voters approve two projects costing 10, budget 100: the empty set is not
+    priceable (the allowances must cover the budget, and then each project's supporters
+    keep 100 > 10), unless both conditions are switched off:
+
+    >>> g = Election(100, [Project("x", 10), Project("y", 10)], Profile.from_ballots(
+    ...     BallotKind.APPROVAL, ["x", "y"], [["x", "y"]] * 10))
+    >>> find_price_system(g, []) is None
+    True
+    >>> ps = find_price_system(g, [], exhaustive=False, whole_budget=False)
+    >>> ps.allowance <= 1  # each project's 10 supporters keep at most 10 between them
+    True
     """
     s = _setup(election, selection, utility)
+    in_w = [bool(x) for x in s.in_w]
+    costs = [int(c) for c in s.costs]
+    if exhaustive and not _priceability.is_exhaustive(costs, in_w, s.budget):
+        return None
+    options = {"stable": stable, "exhaustive": exhaustive, "whole_budget": whole_budget}
+    if not stable and s.n > 0:
+        fast = _fast_price_system(election, selection, s, steps, options)
+        if fast is not None:
+            return fast
+    found = _priceability.solve_price_system(
+        s.u > 0,
+        [int(x) for x in s.w],
+        costs,
+        in_w,
+        s.budget,
+        stable=stable,
+        whole_budget=whole_budget,
+    )
+    if found is None:
+        return None
+    ps = PriceSystem(found[0], election.project_ids, found[1])
+    fails = check_price_system(election, selection, ps, utility=s.utility, **options)
+    if fails:  # pragma: no cover - the programme encodes exactly these conditions
+        raise RuleError(
+            _("the price system found fails its own check: {fails}", fails="; ".join(fails))
+        )
+    return ps
+
+
+def _fast_price_system(
+    election: Election,
+    selection: Outcome | Iterable[str],
+    s: _Setup,
+    steps: int,
+    options: dict[str, bool],
+) -> PriceSystem | None:
+    """The equal-payments search (floats to search, fractions to certify); may miss."""
     funded = [int(j) for j in np.flatnonzero(s.in_w)]
     if int(s.costs[funded].sum()) > s.budget or s.n == 0:
         return None
@@ -241,7 +368,8 @@ def find_price_system(
         if pay is None:
             return None
         ps = PriceSystem(allowance, ids, pay)
-        return None if check_price_system(election, selection, ps, utility=s.utility) else ps
+        fails = check_price_system(election, selection, ps, utility=s.utility, **options)
+        return None if fails else ps
 
     fair = Fraction(s.budget, s.n)
     first = verdict(float(fair))

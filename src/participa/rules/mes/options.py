@@ -27,10 +27,11 @@ from participa.i18n import _
 
 __all__ = ["COMPLETIONS", "Completion", "Endowments", "parse_completion"]
 
-Completion = Literal["none", "add1", "add1u", "utilitarian"]
-"""``none``, ``add1``, ``add1u`` or ``utilitarian`` (see :mod:`participa.rules.mes`)."""
+Completion = Literal["none", "add1", "add1u", "utilitarian", "phragmen"]
+"""``none``, ``add1``, ``add1u``, ``utilitarian`` or ``phragmen`` (see
+:mod:`participa.rules.mes`)."""
 
-COMPLETIONS: tuple[Completion, ...] = ("none", "add1", "add1u", "utilitarian")
+COMPLETIONS: tuple[Completion, ...] = ("none", "add1", "add1u", "utilitarian", "phragmen")
 
 Endowments: TypeAlias = Sequence[int | Fraction] | npt.NDArray[np.integer[Any]]
 """Money of each voter of each profile group: integer minor units or exact fractions."""

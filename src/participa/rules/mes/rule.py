@@ -31,6 +31,15 @@ Equal shares often leaves money unspent, so cities complete it:
 ``utilitarian``
     Plain equal shares, then greedy by total utility per unit of cost over the
     remaining projects (ties by ``tie_break``), skipping projects that do not fit.
+``phragmen``
+    Plain equal shares, then sequential Phragmén from the loads equal shares left, as
+    abcvoting defines it: each voter starts with the load ``-(money she has left)``
+    and Phragmén goes on with the other projects and the money left (approval and
+    choose-1 ballots).
+any rule
+    A callable ``rule(election) -> Outcome`` (or, in the registry and the CLI, a rule's
+    name): plain equal shares, then that rule on the projects not funded, with the
+    money left; the projects it funds in full are added.
 
 ``comparison=True`` is pabulib's ``-comparison`` step as its checker defines it:
 compute the plain greedy outcome (projects by number of supporters, ties by
@@ -68,13 +77,19 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from fractions import Fraction
+from typing import Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
-from participa.model import Election
+from participa.errors import ValidationError
+from participa.i18n import _
+from participa.model import BallotKind, Election
 from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
+from participa.rules._common import require_kind
 from participa.rules.mes import completion as _completion
 from participa.rules.mes.completion import (
     add1,
@@ -85,7 +100,8 @@ from participa.rules.mes.kernel import Kernel, Run
 from participa.rules.mes.options import Completion, Endowments
 from participa.rules.mes.reference import equal_shares_reference
 from participa.rules.mes.setup import MesInput, prepare
-from participa.rules.utility import Utility, UtilityMatrix
+from participa.rules.phragmen import initial_indices, sequential
+from participa.rules.utility import Utility, UtilityMatrix, default_utility, utility_matrix
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
 __all__ = ["equal_shares"]
@@ -95,12 +111,13 @@ def equal_shares(
     election: Election,
     *,
     utility: Utility | UtilityMatrix | None = None,
-    completion: Completion = "none",
+    completion: Completion | Callable[[Election], Outcome] = "none",
     exhaustive_stop: bool = True,
     integral_start: bool = False,
     increment: int | None = None,
     comparison: bool = False,
     endowments: Endowments | None = None,
+    initial: Sequence[str] = (),
     tie_break: TieBreak = DEFAULT_TIE_BREAK,
 ) -> Outcome:
     """The Method of Equal Shares, with an optional completion.
@@ -115,7 +132,8 @@ def equal_shares(
         ``groups × projects`` array of non-negative integers (one row per profile
         group); default by ballot kind.
     completion
-        ``"none"``, ``"add1"``, ``"add1u"`` or ``"utilitarian"`` (see the module).
+        ``"none"``, ``"add1"``, ``"add1u"``, ``"utilitarian"``, ``"phragmen"``, or a
+        rule to run on what equal shares leaves (see the module).
     exhaustive_stop
         ``add1``/``add1u``: stop at the first exhaustive outcome (pabutools) rather
         than going on while within budget (pabulib's ``equalshares/add1``).
@@ -130,6 +148,12 @@ def equal_shares(
         Money of each voter of each profile group (integers in minor units or
         Fractions); default ``budget × weight / total weight``. Must not add up to
         more than the budget.
+    initial
+        Ids of projects funded before the rule runs: they come first in the outcome,
+        their cost comes out of the budget (so every voter's share is of the money
+        left), and equal shares runs on the other projects. (pabutools'
+        ``initial_budget_allocation`` keeps every voter's full share instead, so its
+        total can exceed the budget.) Not with ``endowments``.
     tie_break
         Settles exactly equal prices (default: project id, as pabutools).
 
@@ -164,7 +188,40 @@ def equal_shares(
     ('x', 'y')
     >>> equal_shares(e, completion="utilitarian").selected
     ('y', 'x')
+    >>> equal_shares(e, completion="phragmen").selected
+    ('y', 'x')
+    >>> from participa.rules.greedy import greedy
+    >>> equal_shares(e, completion=greedy).selected
+    ('y', 'x')
+    >>> equal_shares(e, initial=["x"]).selected  # 40 left: 10 a voter, y's 2 voters have 20
+    ('x',)
     """
+    if len(initial):
+        return _from_initial(
+            election,
+            initial,
+            utility=utility,
+            completion=completion,
+            exhaustive_stop=exhaustive_stop,
+            integral_start=integral_start,
+            increment=increment,
+            comparison=comparison,
+            endowments=endowments,
+            tie_break=tie_break,
+        )
+    if completion == "phragmen" or callable(completion):
+        if comparison:
+            raise ValidationError(
+                _("the comparison step applies to equal shares' own completions only"),
+                hint=_("run the comparison without completion={name}", name="phragmen/rule"),
+            )
+        base = equal_shares(
+            election,
+            utility=utility,
+            endowments=endowments,
+            tie_break=tie_break,
+        )
+        return _then(election, base, completion, utility, endowments, tie_break)
     inp = prepare(
         election,
         utility=utility,
@@ -196,7 +253,7 @@ def equal_shares(
     rnd = len(trace)
     if completion in ("add1u", "utilitarian"):
         left = election.budget - sum(inp.costs[j] for j in sel)
-        added, _ = utilitarian_fill(inp, sel, left)
+        added, _left = utilitarian_fill(inp, sel, left)
         for j in added:
             left -= inp.costs[j]
             rnd += 1
@@ -238,6 +295,134 @@ def equal_shares(
         if keep == "greedy":
             sel = greedy
     return Outcome.from_selection(election, sel, rule="mes", trace=trace, params=params)
+
+
+def _from_initial(
+    election: Election,
+    initial: Sequence[str],
+    *,
+    utility: Utility | UtilityMatrix | None,
+    completion: Completion | Callable[[Election], Outcome],
+    exhaustive_stop: bool,
+    integral_start: bool,
+    increment: int | None,
+    comparison: bool,
+    endowments: Endowments | None,
+    tie_break: TieBreak,
+) -> Outcome:
+    """Equal shares on the projects not in ``initial``, with the money they leave."""
+    if endowments is not None:
+        raise ValidationError(
+            _("initial projects and endowments cannot be combined"),
+            hint=_("take the initial projects' cost out of the endowments yourself"),
+        )
+    first = initial_indices(election, initial)
+    ids = election.project_ids
+    rest = [j for j in range(len(ids)) if j not in first]
+    left = election.budget - sum(int(election.costs[j]) for j in first)
+    sub = election.restrict([ids[j] for j in rest]).with_budget(left)
+    sub_utility = utility
+    if utility is not None and not isinstance(utility, str):
+        sub_utility = np.asarray(utility, dtype=np.int64)[:, rest]
+    out = equal_shares(
+        sub,
+        utility=sub_utility,
+        completion=completion,
+        exhaustive_stop=exhaustive_stop,
+        integral_start=integral_start,
+        increment=increment,
+        comparison=comparison,
+        tie_break=tie_break,
+    )
+    index = {pid: j for j, pid in enumerate(ids)}
+    steps = [
+        TraceStep(
+            k + 1,
+            "select",
+            ids[j],
+            _("funded before the rule ran"),
+            {"cost": int(election.costs[j])},
+        )
+        for k, j in enumerate(first)
+    ]
+    steps += [attrs.evolve(s, round=len(first) + s.round) for s in out.trace]
+    params = dict(out.params)
+    params["initial"] = " ".join(ids[j] for j in first)
+    sel = first + [index[p] for p in out.selected]
+    return Outcome.from_selection(election, sel, rule="mes", trace=steps, params=params)
+
+
+def _then(
+    election: Election,
+    base: Outcome,
+    completion: Completion | Callable[[Election], Outcome],
+    utility: Utility | UtilityMatrix | None,
+    endowments: Endowments | None,
+    tie_break: TieBreak,
+) -> Outcome:
+    """Plain equal shares ``base`` completed by Phragmén from its loads, or by a rule."""
+    index = {pid: j for j, pid in enumerate(election.project_ids)}
+    first = [index[p] for p in base.selected]
+    trace = list(base.trace)
+    params = dict(base.params)
+    if completion == "phragmen":
+        require_kind(election, (BallotKind.APPROVAL, BallotKind.CHOOSE_1), "mes/phragmen")
+        start = -remaining_money(election, base, utility, endowments)
+        sel, steps = sequential(election, first, list(start), tie_break)
+        added = steps[len(first) :]
+        params["completion"] = "phragmen"
+    else:
+        assert callable(completion)
+        left = election.budget - base.total_cost
+        rest = [p for p in election.project_ids if p not in base.selected_set]
+        sub = completion(election.restrict(rest).with_budget(left)) if rest else None
+        more = [index[p] for p in sub.selected] if sub is not None else []
+        sel = first + more
+        name = sub.rule if sub is not None else getattr(completion, "__name__", "rule")
+        added = [
+            TraceStep(0, "select", election.project_ids[j], _("completion by {rule}", rule=name))
+            for j in more
+        ]
+        params["completion"] = name
+    trace += [attrs.evolve(s, round=len(trace) + i + 1) for i, s in enumerate(added)]
+    return Outcome.from_selection(election, sel, rule="mes", trace=trace, params=params)
+
+
+def remaining_money(
+    election: Election,
+    outcome: Outcome,
+    utility: Utility | UtilityMatrix | None,
+    endowments: Endowments | None,
+) -> npt.NDArray[Any]:
+    """Each group's money per unit of weight after a plain equal-shares ``outcome``, exact.
+
+    Replays the rounds of the trace at their exact prices (``rho_exact``): a voter
+    pays ``min(money, ρ · utility)`` for each project she values.
+    """
+    prof = election.profile
+    if utility is None or isinstance(utility, str):
+        name = default_utility(prof.kind) if utility is None else utility
+        u = utility_matrix(election, name)
+    else:
+        u = np.asarray(utility, dtype=np.int64)
+    if endowments is None:
+        n = prof.total_weight
+        beta = np.full(prof.num_groups, Fraction(election.budget, n) if n else 0, dtype=object)
+    else:
+        given = np.asarray(endowments, dtype=object)
+        beta = np.asarray([Fraction(x) for x in given.tolist()], dtype=object) / prof.weight.astype(
+            object
+        )
+    index = {pid: j for j, pid in enumerate(election.project_ids)}
+    for step in outcome.trace:
+        rho = step.values.get("rho_exact")
+        if step.action is not TraceAction.SELECT or step.project_id is None or rho is None:
+            continue
+        j = index[step.project_id]
+        rows = np.flatnonzero(u[:, j] > 0)
+        pay = np.minimum(beta[rows], Fraction(str(rho)) * u[rows, j].astype(object))
+        beta[rows] = beta[rows] - pay
+    return beta
 
 
 def _round_steps(inp: MesInput, run: Run) -> list[TraceStep]:

@@ -1,0 +1,321 @@
+"""An exact linear-programming solver: a two-phase simplex over :class:`~fractions.Fraction`.
+
+participa needs a linear program in two places, ordered relax's relaxation
+(:mod:`participa.rules.ordered_relax`) and deciding priceability
+(:mod:`participa.analysis.axioms.price_lp`), and in both the answer must be exact and
+reproducible: no solver dependency, no tolerance. This module solves
+
+    maximise ``c · x`` subject to ``rows`` (each ``a · x <= b``, ``>= b`` or ``== b``)
+    and ``x >= 0``
+
+with a dense tableau of fractions, a phase 1 that minimises the artificial variables
+and Bland's rule (smallest entering index, then smallest leaving basic index) in both
+phases, so it never cycles and the vertex it returns is a function of the input alone.
+
+Complexity: each pivot costs ``O(rows × columns)`` fraction operations; Bland's rule
+may take exponentially many pivots in the worst case, a handful per row in practice.
+It is meant for the small programs the callers build (tens of rows and columns;
+callers add constraints lazily), not for large ones.
+
+Examples
+--------
+>>> from fractions import Fraction
+>>> r = maximize([1, 1], [([1, 2], "<=", 4), ([3, 1], "<=", 6)])
+>>> r.status, r.value, r.x
+('optimal', Fraction(14, 5), (Fraction(8, 5), Fraction(6, 5)))
+>>> r.duals
+(Fraction(2, 5), Fraction(1, 5))
+>>> maximize([0, 0], [([1, 1], "==", 1), ([1, 0], ">=", 2)]).status
+'infeasible'
+>>> maximize([1, 0], [([0, 1], "<=", 1)]).status
+'unbounded'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Literal, TypeAlias
+
+import attrs
+
+__all__ = ["LPResult", "Row", "Sense", "Simplex", "maximize"]
+
+Sense = Literal["<=", ">=", "=="]
+Row: TypeAlias = tuple[Sequence[Fraction | int], Sense, Fraction | int]
+"""A constraint ``(coefficients, sense, right-hand side)``, one coefficient per variable."""
+
+
+@attrs.frozen(slots=True)
+class LPResult:
+    """The solution of :func:`maximize`.
+
+    ``status`` is ``"optimal"``, ``"infeasible"`` or ``"unbounded"``; ``value`` and ``x``
+    (one exact value per variable, a vertex of the feasible region) are set when optimal.
+    """
+
+    status: Literal["optimal", "infeasible", "unbounded"]
+    value: Fraction | None = None
+    x: tuple[Fraction, ...] | None = None
+    duals: tuple[Fraction, ...] | None = None
+    """One shadow price per row (optimal dual solution): ``>= 0`` for ``<=`` rows,
+    ``<= 0`` for ``>=`` rows; ``value == Σ duals · rhs`` (strong duality)."""
+
+
+def maximize(objective: Sequence[Fraction | int], rows: Sequence[Row]) -> LPResult:
+    """Maximise ``objective · x`` over ``x >= 0`` and ``rows``, exactly (see module doc)."""
+    return Simplex(objective, rows).solve()
+
+
+class Simplex:
+    """A linear programme kept solved, to which variables (columns) can be added.
+
+    :meth:`solve` runs the two phases; :meth:`add_column` then adds a variable (its
+    coefficient in every row and in the objective) to the optimal tableau, where it
+    enters at zero, so the next :meth:`solve` starts from the previous optimum (column
+    generation). ``maximize(objective, rows)`` is ``Simplex(objective, rows).solve()``.
+
+    Examples
+    --------
+    >>> lp = Simplex([1, 1], [([1, 2], "<=", 4), ([3, 1], "<=", 6)])
+    >>> lp.solve().value
+    Fraction(14, 5)
+    >>> lp.add_column([1, 1], 2)   # a third variable, worth 2 for 1 + 1
+    >>> r = lp.solve()
+    >>> r.value, r.x
+    (Fraction(8, 1), (Fraction(0, 1), Fraction(0, 1), Fraction(4, 1)))
+    """
+
+    def __init__(self, objective: Sequence[Fraction | int], rows: Sequence[Row]) -> None:
+        n = len(objective)
+        # scale every row and the objective to integers (a row times a positive number
+        # is the same constraint; the objective's scale is undone at the end)
+        norm: list[tuple[list[int], Sense, int]] = []
+        scales: list[int] = []
+        for coeffs, sense, rhs in rows:
+            if all(isinstance(v, int) for v in coeffs) and isinstance(rhs, int):
+                den = 1
+                a, b = [int(v) for v in coeffs], int(rhs)
+            else:
+                vals = [Fraction(v) for v in coeffs] + [Fraction(rhs)]
+                den = math.lcm(*(v.denominator for v in vals))
+                ints = [int(v * den) for v in vals]
+                a, b = ints[:-1], ints[-1]
+            if len(a) != n:
+                raise ValueError("every row needs one coefficient per variable")
+            if b < 0:
+                a, b = [-v for v in a], -b
+                sense = "<=" if sense == ">=" else (">=" if sense == "<=" else "==")
+                den = -den
+            norm.append((a, sense, b))
+            scales.append(den)
+        self._obj = [Fraction(v) for v in objective]
+        self._oden = math.lcm(1, *(v.denominator for v in self._obj))
+        c = [int(v * self._oden) for v in self._obj]
+        m = len(norm)
+        n_slack = sum(1 for _, s, _ in norm if s != "==")
+        n_art = sum(1 for _, s, _ in norm if s != "<=")
+        width = n + n_slack + n_art
+        art_start = n + n_slack
+        tab: list[list[int]] = []
+        basis: list[int] = []
+        unit: list[int] = []  # the column that starts as row i's unit vector
+        k_slack, k_art = n, art_start
+        for a, sense, b in norm:
+            row = a + [0] * (n_slack + n_art) + [b]
+            unit.append(k_slack if sense == "<=" else k_art)
+            if sense == "<=":
+                row[k_slack] = 1
+                basis.append(k_slack)
+                k_slack += 1
+            else:
+                if sense == ">=":
+                    row[k_slack] = -1
+                    k_slack += 1
+                row[k_art] = 1
+                basis.append(k_art)
+                k_art += 1
+            tab.append(row)
+        # two objective rows, z_j = c_B B^-1 A_j - c_j: phase 2's, then phase 1's
+        # (maximise minus the sum of the artificials)
+        z2 = [-v for v in c] + [0] * (width - n + 1)
+        z1 = [0] * (width + 1)
+        for j in range(art_start, width):
+            z1[j] = 1
+        for i in range(m):
+            if basis[i] >= art_start:
+                z1 = [u - v for u, v in zip(z1, tab[i], strict=True)]
+        self._t = _Tableau([*tab, z2, z1], basis, m)
+        self._m = m
+        self._n_art = n_art
+        self._art_start = art_start
+        self._width = width
+        self._scales = scales
+        self._unit = unit
+        self._columns = list(range(n))  # tableau column of each variable
+        self._phase2 = False
+        self._status: Literal["optimal", "infeasible", "unbounded"] | None = None
+
+    def solve(self) -> LPResult:
+        """Solve (again, from the last basis when columns were added)."""
+        t, m, art_start = self._t, self._m, self._art_start
+        if self._status == "infeasible":
+            return LPResult("infeasible")
+        if not self._phase2:
+            if self._n_art:
+                t.run(objective_row=m + 1, columns=range(self._width))
+                if t.rows[m + 1][-1] != 0:
+                    self._status = "infeasible"
+                    return LPResult("infeasible")
+                # pivot zero-level artificials out where a real column can replace them
+                for i in range(m):
+                    if art_start <= t.basis[i] < self._width:
+                        for j in range(art_start):
+                            if t.rows[i][j] != 0:
+                                t.pivot(i, j)
+                                break
+            self._phase2 = True
+        enterable = [*range(art_start), *range(self._width, len(t.rows[0]) - 1)]
+        if not t.run(
+            objective_row=m, columns=enterable, skip_rows=_art_rows(t, art_start, self._width)
+        ):
+            self._status = "unbounded"
+            return LPResult("unbounded")
+        self._status = "optimal"
+        n = len(self._columns)
+        x = [Fraction(0)] * n
+        where = {col: v for v, col in enumerate(self._columns)}
+        for i, j in enumerate(t.basis):
+            if j in where:
+                x[where[j]] = Fraction(t.rows[i][-1], t.den)
+        value = sum((self._obj[j] * x[j] for j in range(n)), Fraction(0))
+        z = t.rows[m]
+        duals = tuple(
+            Fraction(z[self._unit[i]] * self._scales[i], t.den * self._oden) for i in range(m)
+        )
+        return LPResult("optimal", value, tuple(x), duals)
+
+    def add_column(self, coeffs: Sequence[Fraction | int], cost: Fraction | int) -> None:
+        """Add a variable (``coeffs``: one per row, in the rows' order) after :meth:`solve`.
+
+        Its coefficients times each row's scale, and its cost times the objective's,
+        must be integers (always true for integer data).
+        """
+        if self._status != "optimal":
+            raise ValueError("add_column needs a solved, optimal programme")
+        t, m = self._t, self._m
+        if len(coeffs) != m:
+            raise ValueError("a column needs one coefficient per row")
+        a: list[int]
+        if all(isinstance(v, int) for v in coeffs) and isinstance(cost, int):
+            a = [int(v) * s for v, s in zip(coeffs, self._scales, strict=True)]
+            cst = Fraction(cost * self._oden)
+        else:
+            scaled = [Fraction(v) * s for v, s in zip(coeffs, self._scales, strict=True)]
+            cst = Fraction(cost) * self._oden
+            if any(v.denominator != 1 for v in scaled) or cst.denominator != 1:
+                raise ValueError("the column's scaled coefficients must be integers")
+            a = [int(v) for v in scaled]
+        unit = self._unit
+        col = [sum(a[r] * row[unit[r]] for r in range(m) if a[r]) for row in t.rows[: m + 1]]
+        col[m] -= int(cst) * t.den
+        skip = _art_rows(t, self._art_start, self._width)
+        if any(col[i] for i in skip):
+            raise ValueError("cannot add a column through a redundant row")
+        for i, row in enumerate(t.rows):
+            row.insert(len(row) - 1, col[i] if i <= m else 0)
+        self._columns.append(len(t.rows[0]) - 2)
+        self._obj.append(Fraction(cost))
+
+
+def _art_rows(t: _Tableau, art_start: int, width: int) -> frozenset[int]:
+    """Rows still held by a zero-level artificial (redundant constraints)."""
+    return frozenset(i for i in range(t.m) if art_start <= t.basis[i] < width)
+
+
+class _Tableau:
+    """A fraction-free (integer-preserving) simplex tableau: entry = ``rows[i][j] / den``.
+
+    Pivoting on ``(r, c)`` with ``p = rows[r][c]`` sets every other row to
+    ``(row · p - row[c] · rows[r]) / den``, an exact integer division (Edmonds), and
+    ``den = p``; so entries stay integers bounded by the input's subdeterminants and no
+    gcd is ever taken.
+    """
+
+    __slots__ = ("basis", "den", "m", "rows")
+
+    def __init__(self, rows: list[list[int]], basis: list[int], m: int) -> None:
+        self.rows = rows
+        self.basis = basis
+        self.m = m
+        self.den = 1
+
+    def pivot(self, r: int, c: int) -> None:
+        rows, den = self.rows, self.den
+        prow = rows[r]
+        p = prow[c]
+        nz = [j for j, v in enumerate(prow) if v]
+        for i, row in enumerate(rows):
+            if i == r:
+                continue
+            f = row[c]
+            if f:
+                new = [v * p for v in row]
+                for j in nz:
+                    new[j] -= f * prow[j]
+                rows[i] = [v // den for v in new]
+            elif p != den:
+                rows[i] = [v * p // den for v in row]
+        self.den = p
+        if p < 0:
+            self.rows = [[-v for v in row] for row in self.rows]
+            self.den = -p
+        self.basis[r] = c
+
+    def run(
+        self,
+        *,
+        objective_row: int,
+        columns: Sequence[int],
+        skip_rows: frozenset[int] = frozenset(),
+    ) -> bool:
+        """Pivot to optimality (``False``: unbounded).
+
+        Dantzig's rule (most negative reduced cost) while pivots make progress; after a
+        degenerate pivot, Bland's rule (smallest index) until the next progress, so the
+        run never cycles.
+        """
+        bland = False
+        while True:
+            z = self.rows[objective_row]
+            enter = -1
+            if bland:
+                for j in columns:
+                    if z[j] < 0:
+                        enter = j
+                        break
+            else:
+                best = 0
+                for j in columns:
+                    if z[j] < best:
+                        best, enter = z[j], j
+            if enter < 0:
+                return True
+            leave = -1
+            for i in range(self.m):
+                if i in skip_rows:
+                    continue
+                a = self.rows[i][enter]
+                if a > 0:
+                    if leave < 0:
+                        leave = i
+                        continue
+                    lhs = self.rows[i][-1] * self.rows[leave][enter]
+                    rhs = self.rows[leave][-1] * a
+                    if lhs < rhs or (lhs == rhs and self.basis[i] < self.basis[leave]):
+                        leave = i
+            if leave < 0:
+                return False
+            bland = self.rows[leave][-1] == 0
+            self.pivot(leave, enter)

@@ -1,0 +1,239 @@
+"""Ordered relax: the LP-rounding rule for maxmin participatory budgeting (approval ballots).
+
+Sreedurga, Bhardwaj and Narahari, "Maxmin Participatory Budgeting" (IJCAI 2022,
+arXiv 2204.13923). A voter's utility is the total cost of the funded projects she
+approves; *maxmin* PB seeks the set that makes the worst-off voter as well off as
+possible. That is NP-hard, and ordered relax rounds its linear relaxation: give each
+project ``j`` an amount ``y_j`` between 0 and its cost, at most the budget in total,
+so that the smallest ``Σ_{j approved by i} y_j`` over the voters is largest; then take
+the projects by decreasing ``y_j`` (the paper's ``cost_j · x_j``), ties by
+``tie_break``, and stop at the first project that does not fit in the money left.
+Projects dearer than the whole budget are left out of the order, as the reference
+source does.
+
+Exactness. The relaxation is solved exactly, in fractions, by participa's own
+simplex (:mod:`participa._lp`: fraction-free integer pivoting, Dantzig's rule with
+Bland's after degenerate pivots) on its dual, by column generation: the dual has one
+column per distinct ballot, and only the ballots that matter are added. Start from
+the four ballots that can get the least money, solve, read ``y`` and ``t`` from the
+optimal dual values, add the (up to 8) ballots whose utility falls furthest below
+``t`` (exact integers; a float product with a proven error margin rules out the
+others first when the integers would be large), continue the simplex from the last
+optimum, until no ballot is below. The last solution satisfies every constraint and
+is optimal for a relaxation of the full programme, so it is optimal for the full one.
+Scores are compared exactly: two projects are tied only if their ``y`` are equal
+fractions (the reference source calls scores within ``1e-7`` equal).
+
+Which optimum. The relaxation often has many optimal solutions (any money beyond what
+the worst-off voters need can go anywhere), and the rule's outcome depends on which
+one is used; the paper does not say. participa's is the vertex its simplex reaches
+(deterministic: it depends only on the election); the reference source takes the one
+its floating-point solver (HiGHS) returns. Outcomes can differ on such elections while
+both follow the paper; ``docs/more-rules.md`` keeps the table.
+
+Complexity: ``r`` rounds of column generation (a few; each adds up to 8 ballots),
+each a few warm-started pivots on ``m + 1`` rows (Bland's rule is exponential in the
+worst case) and one ``O(groups × m)`` numpy product to find ballots below ``t``; plus
+one sort of the distinct ballots (as packed bytes).
+
+Examples
+--------
+>>> from participa.model import BallotKind, Election, Profile, Project
+>>> e = Election(5, (Project("p1", 3), Project("p2", 3), Project("p3", 2)),
+...     Profile.from_ballots(BallotKind.APPROVAL, ["p1", "p2", "p3"],
+...                          [["p1", "p2"], ["p2"], ["p3"]]))
+>>> ordered_relax(e).selected
+('p2', 'p3')
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from participa._lp import Row, Simplex
+from participa.errors import RuleError
+from participa.i18n import _
+from participa.model import BallotKind, Election
+from participa.outcome import Outcome, TraceAction, TraceStep
+from participa.rules._common import DEFAULT_TIE_BREAK, dense_rank, require_kind, tie_groups
+from participa.tiebreak import TieBreak
+
+__all__ = ["maxmin_relaxation", "ordered_relax"]
+
+_BATCH = 8
+"""Ballots added to the relaxation per round (the most violated first)."""
+
+
+def maxmin_relaxation(
+    election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK
+) -> tuple[Fraction, tuple[Fraction, ...]]:
+    """The optimum of the maxmin relaxation and the money ``y_j`` of each project.
+
+    Only projects costing at most the budget take part (the others get 0). Exact. The
+    programme's columns are laid out in ``tie_break`` order, so which optimal vertex is
+    returned does not depend on the order of the projects in the file.
+
+    Examples
+    --------
+    >>> from participa.model import BallotKind, Election, Profile, Project
+    >>> e = Election(4, (Project("p1", 4), Project("p2", 3)),
+    ...     Profile.from_ballots(BallotKind.APPROVAL, ["p1", "p2"], [["p1"], ["p2"]]))
+    >>> maxmin_relaxation(e)
+    (Fraction(2, 1), (Fraction(2, 1), Fraction(2, 1)))
+    """
+    budget = election.budget
+    costs = [int(c) for c in election.costs]
+    m = len(costs)
+    priority = tie_break.resolver(election).priority
+    avail = sorted((j for j in range(m) if costs[j] <= budget), key=lambda j: int(priority[j]))
+    zero = Fraction(0)
+    prof = election.profile
+    groups = prof.approvals()[:, avail] if avail else np.zeros((prof.num_groups, 0), bool)
+    if groups.size:
+        # distinct ballots in a canonical order: the vertex reached does not depend on
+        # the order of the voters either (rows packed into bytes, sorted as bytes)
+        kept = np.ascontiguousarray(groups[np.asarray(prof.multiplicity) > 0])
+        packed = np.ascontiguousarray(np.packbits(kept, axis=1))
+        keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+        _keys, first = np.unique(keys, return_index=True)
+        groups = kept[first]
+    if not avail or groups.shape[0] == 0:
+        return zero, tuple([zero] * m)
+    k = len(avail)
+    acost = [costs[j] for j in avail]
+    cols = [groups[:, i] for i in range(k)]
+    gf = groups.astype(np.float64)
+    g64 = groups.astype(np.int64)
+    # start from the ballots that can get the least money (smallest approved cost)
+    reach = gf @ np.array(acost, dtype=np.float64)
+    active = [int(g) for g in np.argsort(reach, kind="stable")[: _BATCH // 2]]
+    slack = (k + 4) * 2.0**-50 * float(budget)
+    # the dual of the relaxation restricted to the active ballots: variables pi_g (one
+    # per active ballot), lambda (budget), mu_j (caps); y_j is the dual value of project
+    # j's row, t minus the optimum. Ballots found below t join as new columns and the
+    # simplex goes on from the last optimum (column generation).
+    a = len(active)
+    rows: list[Row] = [([1] * a + [0] * (k + 1), ">=", 1)]
+    for i in range(k):
+        row = [1 if cols[i][g] else 0 for g in active] + [-1] + [0] * k
+        row[a + 1 + i] = -1
+        rows.append((row, "<=", 0))
+    lp = Simplex([0] * a + [-budget] + [-c for c in acost], rows)
+    while True:
+        res = lp.solve()
+        if res.status != "optimal" or res.duals is None or res.value is None:  # pragma: no cover
+            raise RuleError(_("the maxmin relaxation could not be solved"))
+        t = -res.value
+        y = res.duals[1:]
+        if any(v < 0 or v > c for v, c in zip(y, acost, strict=True)) or sum(y) > budget:
+            raise RuleError(_("the maxmin relaxation could not be solved"))  # pragma: no cover
+        den = math.lcm(*(v.denominator for v in (*y, t)))
+        yi = np.array([v.numerator * (den // v.denominator) for v in y], dtype=object)
+        if sum(acost) * den < 2**62:  # exact in int64
+            util = g64 @ yi.astype(np.int64)
+        else:  # exact over Python integers, only for the ballots a float bound cannot clear
+            uf = gf @ np.array([float(v) for v in y], dtype=np.float64)
+            near = np.flatnonzero(uf < float(t) + slack)
+            util = np.full(groups.shape[0], int(t * den), dtype=object)
+            util[near] = groups[near].astype(object) @ yi
+        tden = int(t * den)
+        short = np.flatnonzero(util < tden)
+        short_util = sorted(zip(util[short].tolist(), short.tolist(), strict=True))
+        if not short_util:
+            out = [zero] * m
+            for i, j in enumerate(avail):
+                out[j] = y[i]
+            return t, tuple(out)
+        for _util, g in short_util[:_BATCH]:
+            lp.add_column([1, *(1 if cols[i][g] else 0 for i in range(k))], 0)
+
+
+def ordered_relax(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
+    """Ordered relax (maxmin PB): projects by decreasing relaxed money, until one does not fit.
+
+    Parameters
+    ----------
+    election
+        An election with approval (or choose-1) ballots.
+    tie_break
+        Orders projects with exactly equal relaxed money (default: project id).
+
+    Returns
+    -------
+    Outcome
+        The funded projects in selection order; the trace gives each project's relaxed
+        money ``y`` (an exact fraction) and the optimum of the relaxation.
+
+    Examples
+    --------
+    >>> from participa.model import BallotKind, Election, Profile, Project
+    >>> e = Election(4, (Project("p1", 4), Project("p2", 3)),
+    ...     Profile.from_ballots(BallotKind.APPROVAL, ["p1", "p2"], [["p1"], ["p2"]]))
+    >>> out = ordered_relax(e)
+    >>> out.selected, out.params["maxmin"]
+    (('p1',), '2')
+    """
+    require_kind(election, (BallotKind.APPROVAL, BallotKind.CHOOSE_1), "ordered-relax")
+    t, y = maxmin_relaxation(election, tie_break=tie_break)
+    budget = election.budget
+    costs = [int(c) for c in election.costs]
+    ids = election.project_ids
+    order_keys = [y[j] if costs[j] <= budget else Fraction(-1) for j in range(len(ids))]
+    rank = dense_rank(order_keys)
+    resolver = tie_break.resolver(election)
+    left = budget
+    selected: list[int] = []
+    trace: list[TraceStep] = []
+    stopped = False
+    rnd = 0
+    for group in tie_groups(rank, resolver):
+        members = [j for j in group if costs[j] <= budget]
+        if tie_break.refuses and len(members) > 1 and not stopped:
+            fits_all = sum(costs[j] for j in members) <= left
+            fits_none = all(costs[j] > left for j in members)
+            if not (fits_all or fits_none):
+                resolver.pick(members)  # the order matters: "refuse" raises
+        for j in members:
+            if stopped:
+                break
+            rnd += 1
+            values = {"relaxed": str(y[j]), "cost": costs[j], "left": left}
+            if costs[j] <= left:
+                left -= costs[j]
+                selected.append(j)
+                trace.append(
+                    TraceStep(
+                        rnd,
+                        TraceAction.SELECT,
+                        ids[j],
+                        _(
+                            "next by relaxed money {amount} and it fits",
+                            amount=str(y[j]),
+                        ),
+                        values,
+                    )
+                )
+            else:
+                stopped = True
+                trace.append(
+                    TraceStep(
+                        rnd,
+                        TraceAction.STOP,
+                        ids[j],
+                        _(
+                            "cost {cost} exceeds the money left {left}; ordered relax stops here",
+                            cost=election.money.format(costs[j]),
+                            left=election.money.format(left),
+                        ),
+                        values,
+                    )
+                )
+        if stopped:
+            break
+    params = {"tie_break": str(tie_break), "maxmin": str(t)}
+    return Outcome.from_selection(
+        election, selected, rule="ordered-relax", trace=trace, params=params
+    )
