@@ -96,3 +96,6 @@ def test_options_are_parsed_in_one_place_and_checked_when_built(
         get_rule("greedy")(E, tie_break="id")  # type: ignore[arg-type]
     with pytest.raises(RuleError, match="must be true or false"):
         RuleOptions(exhaustive_stop=1)  # type: ignore[arg-type]
+    # a rule's name as completion becomes that rule's spec, on either path
+    assert RuleOptions.parse(completion="greedy").completion is get_rule("greedy")
+    assert RuleOptions(completion="add1").completion == "add1"

@@ -187,8 +187,10 @@ class RuleOptions:
             )
         if self.utility is not None:
             parse_utility(_text(self.utility, "utility"))
-        if self.completion is not None:
-            parse_completion(_text(self.completion, "completion"))
+        if self.completion is not None and not isinstance(self.completion, RuleSpec):
+            # a completion's name, or a rule's (which becomes that rule's RuleSpec)
+            named = parse_completion(_text(self.completion, "completion"))
+            object.__setattr__(self, "completion", named)
         if self.variant is not None:
             parse_variant(_text(self.variant, "variant"))
 
