@@ -9,6 +9,7 @@
     python benchmarks/bench.py --big            # Warsaw 2026 and Łódź 2022 from the snapshot
     python benchmarks/bench.py --startup        # import time; whole `participa tally` runs
     python benchmarks/bench.py --json ...       # everything as one JSON object on stdout
+    python benchmarks/bench.py --markdown ...   # the README's tables, ready to paste
 
 ``--big`` and ``--startup`` read the largest public pabulib elections from the snapshot
 folder given by ``--snapshot DIR`` or ``$PARTICIPA_PABULIB_SNAPSHOT`` (default
@@ -172,6 +173,7 @@ def timed(
     *,
     budget_s: float = 60.0,
     min_sample_s: float = 0.05,
+    cpu: list[float] | None = None,
 ) -> tuple[float, int, Any]:
     """Median seconds per call over up to ``repeat`` samples (fewer if calls are long).
 
@@ -181,15 +183,18 @@ def timed(
     number of calls. A sub-millisecond call is thus not measured alone against the clock's
     resolution and cold caches, and a multi-second call is never repeated needlessly.
     As in :mod:`timeit`, the cyclic garbage collector is off while a sample runs, so
-    neither library pays for scanning objects the other left on the heap.
+    neither library pays for scanning objects the other left on the heap. ``cpu``, when
+    given, receives the median CPU time of the same samples (the process's own time: on a
+    machine shared with other jobs it moves less than the wall clock).
     """
     times: list[float] = []
+    cpus: list[float] = []
     gc.collect()
     gc.disable()
     try:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result: Any = fn()
-        first = time.perf_counter() - t0
+        first, first_cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         gc.enable()
     loops = 1
@@ -198,18 +203,22 @@ def timed(
         loops = max(1, int(min_sample_s / max(first, 1e-7)))
     else:
         times.append(first)
+        cpus.append(first_cpu)
     while len(times) < repeat:
         gc.collect()
         gc.disable()
         try:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for _ in range(loops):
                 result = fn()
             times.append((time.perf_counter() - t0) / loops)
+            cpus.append((time.process_time() - c0) / loops)
         finally:
             gc.enable()
         if sum(times) * loops > budget_s:
             break
+    if cpu is not None:
+        cpu.append(statistics.median(cpus))
     return statistics.median(times), len(times), result
 
 
@@ -303,12 +312,14 @@ def bench_file(
     rows: list[dict[str, Any]] = []
 
     mb = pb.stat().st_size / 1e6
-    p_t, p_n, election = timed(lambda: participa_parse(pb), repeat)
+    cpu: list[float] = []
+    p_t, p_n, election = timed(lambda: participa_parse(pb), repeat, cpu=cpu)
     row: dict[str, Any] = {"task": "parse", "participa_s": p_t, "participa_runs": p_n}
-    row.update(mb=mb, participa_mb_s=mb / p_t)
+    row.update(mb=mb, participa_mb_s=mb / p_t, participa_cpu_s=cpu[0])
     if pabu:
-        b_t, b_n, parsed = timed(lambda: pabutools_parse(pb), repeat)
+        b_t, b_n, parsed = timed(lambda: pabutools_parse(pb), repeat, cpu=cpu)
         row.update(pabutools_s=b_t, pabutools_runs=b_n, ratio=b_t / p_t, pabutools_mb_s=mb / b_t)
+        row.update(pabutools_cpu_s=cpu[1], cpu_ratio=cpu[1] / cpu[0])
     if memory:
         row["participa_mib"] = peak_mib(lambda: participa_parse(pb))
         if pabu:
@@ -377,6 +388,11 @@ def _fmt(name: str, row: dict[str, Any], *, timings: bool = True) -> str:
         mem += f"  {row['participa_mb_s']:6.1f} MB/s"
         if "pabutools_mb_s" in row:
             mem += f" vs {row['pabutools_mb_s']:5.1f} MB/s"
+    if "cpu_ratio" in row:
+        mem += (
+            f"  CPU {1000 * row['participa_cpu_s']:.1f} vs {1000 * row['pabutools_cpu_s']:.0f} ms"
+            f" = {row['cpu_ratio']:.1f}x"
+        )
     return (
         f"{name[:38]:<38} {row['task']:<14} participa {ms(row.get('participa_s'))} ms  "
         f"pabutools {ms(row.get('pabutools_s'))} ms  "
@@ -606,6 +622,103 @@ def bench_replay(folder: Path, *, log: Callable[[str], None]) -> dict[str, Any]:
     return out
 
 
+# -- markdown ---------------------------------------------------------------------------------
+
+
+def _ms(x: float | None) -> str:
+    return "–" if x is None else f"{1000 * x:,.0f} ms" if x >= 0.1 else f"{1000 * x:.1f} ms"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The report as the Markdown tables of ``benchmarks/README.md`` (one run, regenerated)."""
+    m = report["machine"]
+    v = m["versions"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), "
+        f"1/5/15-minute load average at the start {m['load_1_5_15']}; Python {v['python']}, "
+        f"numpy {v['numpy']}, attrs {v['attrs']}, participa {v['participa']}, "
+        f"pabutools {v['pabutools']}; {report.get('started', '')}–{report.get('ended', '')} UTC.",
+        "",
+    ]
+    if report["files"] and report.get("quick"):  # outcomes only: no time is printed
+        lines += ["| election | task | agree |", "| --- | --- | --- |"]
+        for f in report["files"]:
+            for row in f["rows"]:
+                lines.append(f"| {f['file']} | {row['task']} | {row.get('agree', '–')} |")
+        lines.append("")
+    elif report["files"]:
+        lines += [
+            "| election | task | participa | pabutools | ratio | agree |",
+            "| --- | --- | ---: | ---: | ---: | --- |",
+        ]
+        for f in report["files"]:
+            first = True
+            for row in f["rows"]:
+                label = ""
+                if first:
+                    mb = f["rows"][0].get("mb", 0.0)
+                    label = (
+                        f"{f['file']} ({f['voters']:,} voters, {f['distinct_ballots']:,} distinct "
+                        f"ballots, {f['projects']} projects, {mb:.2f} MB)"
+                    )
+                first = False
+                ours, theirs = _ms(row.get("participa_s")), _ms(row.get("pabutools_s"))
+                if "participa_mb_s" in row:
+                    ours += f" ({row['participa_mb_s']:.1f} MB/s)"
+                if "pabutools_mb_s" in row:
+                    theirs += f" ({row['pabutools_mb_s']:.2f} MB/s)"
+                ratio = f"{row['ratio']:.0f}×" if "ratio" in row else "–"
+                if "cpu_ratio" in row:  # the processes' own time, beside the wall clock
+                    ours += f"; CPU {_ms(row['participa_cpu_s'])}"
+                    theirs += f"; CPU {_ms(row['pabutools_cpu_s'])}"
+                    ratio += f" (CPU {row['cpu_ratio']:.0f}×)"
+                agree = row.get("agree", "–")
+                lines.append(f"| {label} | {row['task']} | {ours} | {theirs} | {ratio} | {agree} |")
+        lines.append("")
+    start = report.get("startup")
+    if start:
+        lines += ["| start-up measure | best | median |", "| --- | ---: | ---: |"]
+        for key, label in (
+            ("import_participa", "`import participa` (fresh interpreter)"),
+            ("importtime_participa", "`python -X importtime`, cumulative for `participa`"),
+            ("import_numpy", "`import numpy` alone, for scale"),
+        ):
+            if key in start:
+                lines.append(
+                    f"| {label} | {_ms(start[key]['best_s'])} | {_ms(start[key]['median_s'])} |"
+                )
+        lines.append("")
+        tally = start.get("tally")
+        if tally:
+            lines += [
+                f"| `participa tally {tally['file']}` process | median | "
+                "pabutools parse + rule | ratio | agree |",
+                "| --- | ---: | ---: | ---: | --- |",
+            ]
+            for key, row in tally["rules"].items():
+                ratio = f"{row['ratio']:.0f}×" if "ratio" in row else "–"
+                lines.append(
+                    f"| {key} | {_ms(row['median_s'])} | {_ms(row.get('pabutools_parse_rule_s'))} "
+                    f"| {ratio} | {row.get('agree', '–')} |"
+                )
+            lines.append("")
+    replay = report.get("replay")
+    if replay:
+        lines += [
+            f"| replay of `{replay['folder']}` | wall | CPU | files | ran | reproduce |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for label in ("serial", "2 processes"):
+            if label in replay:
+                r = replay[label]
+                lines.append(
+                    f"| {label} | {r['seconds']:.1f} s | {r['cpu_seconds']:.1f} s | "
+                    f"{r['files']:,} | {r['ok']:,} | {r['matches']:,} / {r['comparable']:,} |"
+                )
+        lines.append("")
+    return "\n".join(lines)
+
+
 # -- main -------------------------------------------------------------------------------------
 
 
@@ -639,9 +752,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--startup", action="store_true", help="import and whole-process tally")
     ap.add_argument("--snapshot", type=Path, help="the pabulib snapshot folder (for --big)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument(
+        "--markdown", action="store_true", help="print the README's tables (log on stderr)"
+    )
     args = ap.parse_args(argv)
 
-    quiet = args.json
+    quiet = args.json or args.markdown
     log: Callable[[str], None] = (lambda s: print(s, file=sys.stderr)) if quiet else print
     only_big = (args.big or args.startup) and not args.files
     rules_text = args.rules or (",".join(BIG_RULES) if only_big else ",".join(RULES))
@@ -658,6 +774,8 @@ def main(argv: list[str] | None = None) -> int:
     host = machine()
     log(_machine_line(host))
     report: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "quick": args.quick,
         "machine": host,
         "python": sys.version.split()[0],
         "pabutools": pabu,
@@ -739,8 +857,11 @@ def main(argv: list[str] | None = None) -> int:
         if row.get("agree") is False
     ]
     report["disagreements"] = disagreements
+    report["ended"] = time.strftime("%H:%M", time.gmtime())
     if args.json:
         print(json.dumps(report, indent=None, sort_keys=True))
+    elif args.markdown:
+        print(markdown(report))
     if disagreements:
         log("DISAGREEMENT: " + "; ".join(disagreements))
         return 1

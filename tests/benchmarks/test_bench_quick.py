@@ -64,3 +64,58 @@ def test_quick_mode_without_pabutools_uses_expected_json(
 def test_unknown_rule_key_is_refused(bench: ModuleType) -> None:
     with pytest.raises(SystemExit):
         bench.main(["--quick", "--rules", "nope"])
+
+
+def test_markdown_prints_the_readme_tables(
+    bench: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert bench.main(["--quick", "--rules", "greedy_cost", "--markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Machine: ")
+    assert "| election | task | agree |" in out
+    assert " ms" not in out  # quick mode prints no time, in Markdown too
+    report = {
+        "machine": bench.machine(),
+        "files": [
+            {
+                "file": "x.pb",
+                "voters": 1000,
+                "distinct_ballots": 10,
+                "projects": 3,
+                "rows": [
+                    {
+                        "task": "parse",
+                        "participa_s": 0.01,
+                        "pabutools_s": 0.3,
+                        "ratio": 30.0,
+                        "mb": 1.0,
+                        "participa_mb_s": 100.0,
+                        "pabutools_mb_s": 3.33,
+                    },
+                    {
+                        "task": "greedy_cost",
+                        "participa_s": 0.002,
+                        "pabutools_s": 1.5,
+                        "ratio": 750.0,
+                        "agree": True,
+                    },
+                ],
+            }
+        ],
+        "replay": {
+            "folder": "d",
+            "serial": {
+                "seconds": 4.5,
+                "cpu_seconds": 4.2,
+                "files": 1746,
+                "ok": 1570,
+                "matches": 1357,
+                "comparable": 1396,
+            },
+        },
+    }
+    table = bench.markdown(report)
+    assert "| x.pb (1,000 voters, 10 distinct ballots, 3 projects, 1.00 MB) | parse | " in table
+    assert "10.0 ms (100.0 MB/s) | 300 ms (3.33 MB/s) | 30× |" in table
+    assert "| greedy_cost | 2.0 ms | 1,500 ms | 750× | True |" in table
+    assert "| serial | 4.5 s | 4.2 s | 1,746 | 1,570 | 1,357 / 1,396 |" in table

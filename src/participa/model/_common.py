@@ -33,6 +33,8 @@ def _array_eq(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> bool:
 
 
 def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    if isinstance(a, np.ndarray) and not a.flags.writeable and a.flags.owndata:
+        return a  # already frozen by its maker (the readers): no second copy of a large matrix
     out = np.array(a, copy=True)
     out.setflags(write=False)
     return out

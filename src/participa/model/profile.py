@@ -531,13 +531,16 @@ class Profile:
 
 
 def _check_ranks(matrix: npt.NDArray[Any]) -> None:
-    lengths = np.count_nonzero(matrix, axis=1)
-    srt = np.sort(matrix, axis=1)[:, ::-1]
-    want = lengths[:, None] - np.arange(matrix.shape[1])[None, :]
-    want = np.where(want > 0, want, 0)
-    if not np.array_equal(srt, want):
-        bad = int(np.flatnonzero((srt != want).any(axis=1))[0])
-        raise ValidationError(f"ordinal ballot row {bad} does not hold ranks 1..L exactly once")
+    step = 1024  # rows at a time: the sorted copy stays small beside a large matrix
+    for a in range(0, matrix.shape[0], step):
+        part = matrix[a : a + step]
+        lengths = np.count_nonzero(part, axis=1)
+        srt = np.sort(part, axis=1)[:, ::-1]
+        want = lengths[:, None] - np.arange(matrix.shape[1])[None, :]
+        want = np.where(want > 0, want, 0)
+        if not np.array_equal(srt, want):
+            bad = a + int(np.flatnonzero((srt != want).any(axis=1))[0])
+            raise ValidationError(f"ordinal ballot row {bad} does not hold ranks 1..L exactly once")
 
 
 def _rerank(mat: npt.NDArray[Any]) -> npt.NDArray[Any]:

@@ -36,7 +36,7 @@ from participa.io.pabulib._common import (
     _scale,
     _stem,
 )
-from participa.io.pabulib._limits import Limits, _decode, read_source
+from participa.io.pabulib._limits import Limits, decode_bytes, read_source
 from participa.io.pabulib._projects import _projects
 from participa.io.pabulib._sections import _Reader, _Section
 from participa.io.pabulib._votes import _votes
@@ -152,10 +152,11 @@ def read_pabulib(
         file = str(path) if name is None else name
         data = read_source(path, file, lim)
         fallback = _stem(path.name) if name is None else name
-    text, found = _decode(data, file, lim)
-    del data
+    text, found, data = decode_bytes(data, file, lim)
     anomalies = Anomalies(file, strict=strict, initial=found)
-    result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies)
+    held = [data]  # the reader takes the bytes (no re-encoding) and lets them go
+    del data
+    result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies, raw=held)
     anomalies.warn(stacklevel=2)
     return result
 
@@ -217,8 +218,15 @@ def load_election(
     return read_pabulib(source, strict=strict, limits=limits).election
 
 
-def _parse(text: str, *, file: str | None, fallback_name: str, anomalies: Anomalies) -> PabulibFile:
-    r = _Reader(text, file, anomalies)
+def _parse(
+    text: str,
+    *,
+    file: str | None,
+    fallback_name: str,
+    anomalies: Anomalies,
+    raw: list[bytes] | None = None,
+) -> PabulibFile:
+    r = _Reader(text, file, anomalies, raw=raw)
     i_meta, i_proj, i_votes = r.sections()
     msec = r.section(i_meta + 1, i_proj, "META")
     psec = r.section(i_proj + 1, i_votes, "PROJECTS")
@@ -335,6 +343,9 @@ def _parse(text: str, *, file: str | None, fallback_name: str, anomalies: Anomal
         raise _relocate(r, exc, vsec, profile, priced, p_lines) from None
     return PabulibFile(election, tuple(anomalies.records))
 
+
+_ROWS = 4096
+"""Ballot groups summed at a time when checking META's counts (bounds the temporary)."""
 
 _BUDGET_DIGITS = 60
 """Most digits of a budget's whole units (costs, which numpy adds up, have at most 18)."""
@@ -482,14 +493,20 @@ def _check_counts(
                     raw=raw,
                 )
             r.warn(key.replace("_", "-"), msg, line=where.get(key))
+    want_points = profile.kind.has_points and any("score" in p.metadata for p in projects)
+    if not want_points and not any("votes" in p.metadata for p in projects):
+        return
     support = np.zeros(len(projects), np.int64)
-    points: npt.NDArray[np.int64] | None = None
-    if profile.num_groups:
-        rows, cols = np.nonzero(profile.approvals())
-        np.add.at(support, cols, profile.group_weight[rows])
-        if profile.kind.has_points:
-            points = np.zeros(len(projects), np.int64)
-            np.add.at(points, cols, profile.group_weight[rows] * profile.matrix[rows, cols])
+    points: npt.NDArray[np.int64] | None = (
+        np.zeros(len(projects), np.int64) if want_points else None
+    )
+    on = profile.approvals().view(np.uint8)
+    gw = profile.group_weight
+    for a in range(0, profile.num_groups, _ROWS):  # rows at a time: no groups x projects copy
+        rows = slice(a, a + _ROWS)
+        support += np.einsum("g,gj->j", gw[rows], on[rows], dtype=np.int64)
+        if points is not None:
+            points += np.einsum("g,gj->j", gw[rows], profile.matrix[rows], dtype=np.int64)
     for j, p in enumerate(projects):
         raw = p.metadata.get("votes")
         if raw is not None and raw.strip() and raw.strip() != str(int(support[j])):

@@ -8,7 +8,7 @@ The VOTES section without quotes is split straight into columns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from itertools import compress, repeat
 from typing import overload
@@ -30,7 +30,8 @@ from participa.io.pabulib._common import (
     _amount_problem,
     _split,
 )
-from participa.io.pabulib._tokenize import vote_columns
+from participa.io.pabulib._spans import VoteSpans
+from participa.io.pabulib._tokenize import _SMALL, vote_columns
 
 
 def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str, int]]:
@@ -50,6 +51,30 @@ def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str, int]]:
             pos = text.find(name, pos + len(name))
     out.sort()
     return [(line, name, start) for start, line, name in out]
+
+
+def _byte_markers(raw: bytes, size: int, *, crlf: bool = False) -> list[tuple[int, str, int]]:
+    """:func:`_markers` found in ``raw[:size]``, the text's UTF-8 bytes (offsets are the text's).
+
+    Searching bytes is several times faster than searching a large non-ASCII ``str``.
+    """
+    out: list[tuple[int, str, int]] = []
+    for name in _SECTIONS:
+        key = name.encode()
+        pos = raw.find(key, 0, size)
+        while pos != -1:
+            start = raw.rfind(b"\n", 0, pos) + 1
+            end = raw.find(b"\n", pos, size)
+            end = size if end == -1 else end - crlf
+            if raw[start:end].strip(b" \t") == key:
+                out.append((start, name, raw.count(b"\n", 0, start)))
+            pos = raw.find(key, pos + len(key), size)
+    out.sort()
+    return [(line, name, len(raw[:start].decode("utf-8"))) for start, name, line in out]
+
+
+_SPANS_FROM = _SMALL
+"""VOTES sections from this many bytes on are read as byte spans (:mod:`._spans`)."""
 
 
 class LineNumbers(Sequence[int]):
@@ -76,7 +101,17 @@ class LineNumbers(Sequence[int]):
 class _Section:
     """One section: header, data (as rows, or as columns for VOTES), 1-based line numbers."""
 
-    __slots__ = ("cols", "distinct", "first_line", "header", "header_line", "lines_of", "rows")
+    __slots__ = (
+        "cols",
+        "distinct",
+        "fill",
+        "first_line",
+        "header",
+        "header_line",
+        "lines_of",
+        "rows",
+        "spans",
+    )
 
     def __init__(
         self,
@@ -94,6 +129,9 @@ class _Section:
         self.cols = cols
         # the ballots' distinct texts and each voter's index, when the tokenizer found them
         self.distinct: tuple[list[str], npt.NDArray[np.int64]] | None = None
+        # a plain VOTES section's byte spans (``cols`` is then filled only on demand, by ``fill``)
+        self.spans: VoteSpans | None = None
+        self.fill: Callable[[], None] | None = None
 
     def line(self, i: int) -> int:
         return self.lines_of[i] if self.lines_of is not None else self.first_line + i
@@ -102,7 +140,11 @@ class _Section:
 class _Reader:
     """One parse of one file's text (internal; holds the file label and the warnings)."""
 
-    def __init__(self, text: str, file: str | None, anomalies: Anomalies) -> None:
+    def __init__(
+        self, text: str, file: str | None, anomalies: Anomalies, *, raw: list[bytes] | None = None
+    ) -> None:
+        """``raw``, when given, holds the UTF-8 bytes of ``text`` (taken out, not copied twice)."""
+        data = raw.pop() if raw else None
         self.file = file
         self.anomalies = anomalies
         self.crlf_text = False  # ``text`` keeps its CRLF line ends (every line has one)
@@ -118,10 +160,22 @@ class _Reader:
                     self.crlf_text = True
                 else:
                     text = text.replace("\r\n", "\n")
+                    data = None  # no longer the text's bytes
         self.sep = "\r\n" if self.crlf_text else "\n"
         self.text = text
         self.quotes = '"' in text
-        self.markers = _markers(text, crlf=self.crlf_text)
+        # the text's UTF-8 bytes, ending with a line end, then 8 spare zero bytes (VoteSpans)
+        self.raw: bytes | None = None
+        try:
+            tail = b"" if text.endswith("\n") else self.sep.encode()
+            body = text.encode("utf-8") if data is None else data
+            del data
+            self.raw = b"".join((body, tail, bytes(8)))
+            del body
+        except UnicodeEncodeError:  # lone surrogates (read_pabulib_text): the str path
+            self.markers = _markers(text, crlf=self.crlf_text)
+        else:
+            self.markers = _byte_markers(self.raw, len(self.raw) - 8, crlf=self.crlf_text)
         # VOTES data lines are split only when the fast tokenizer cannot take them
         cut = self._votes_cut()  # VOTES data from here on, not split into lines yet
         head = text if cut < 0 else text[:cut]
@@ -153,19 +207,46 @@ class _Reader:
         if self.cut >= 0:
             text = self.text
             header_text = self.lines[i_votes + 1] if i_votes + 1 < len(self.lines) else ""
-            if len(self.lines) == i_votes + 2 and '"' not in header_text:
+            if len(self.lines) == i_votes + 2 and '"' not in header_text and self.raw is not None:
                 header = header_text.split(";")
-                if text.endswith("\n"):
-                    raw = text.encode("utf-8")
-                    start = len(text[: self.cut].encode("utf-8"))
-                else:
-                    raw, start = (text[self.cut :] + self.sep).encode("utf-8"), 0
+                start = len(text[: self.cut].encode("utf-8"))
+                padded, self.raw = self.raw, None
+                raw = memoryview(padded)[:-8]  # the text's bytes, without a copy
                 plain = {"voter_id"}  # unique: nothing to share
                 share = [c for c, h in enumerate(header) if h not in plain]
                 found: list[tuple[list[str], npt.NDArray[np.int64]]] = []
                 dedup = header.index("vote") if "vote" in header else -1
                 if "points" in header or "participa:weight" in header:
                     dedup = -1  # ballots keyed by several columns: deduplicated later
+                unique = len(set(header)) == len(header)
+                spans = None
+                if unique and len(raw) - start >= _SPANS_FROM and len(header) <= 128:
+                    # the words at every offset are read in place, in the 8 spare bytes
+                    spans = VoteSpans.find(padded, start, len(header), crlf=self.crlf_text, pad=8)
+                del padded
+                if spans is not None:
+                    self.cut = -1
+                    sec = _Section(header, i_votes + 2, [], None, None)
+                    sec.spans = spans
+                    crlf = self.crlf_text
+
+                    def fill() -> None:  # the column-wise reading, when the spans cannot do
+                        got = vote_columns(
+                            raw,
+                            start,
+                            len(header),
+                            crlf=crlf,
+                            share=share,
+                            distinct=dedup,
+                            distinct_out=found,
+                            small=0,
+                        )
+                        assert got is not None  # the spans were found: the section is plain
+                        sec.cols, sec.distinct = got, found[0] if found else None
+                        sec.spans = sec.fill = None
+
+                    sec.fill = fill
+                    return sec
                 cols = vote_columns(
                     raw,
                     start,
@@ -176,7 +257,7 @@ class _Reader:
                     distinct_out=found,
                 )
                 del raw
-                if cols is not None and len(set(header)) == len(header):
+                if cols is not None and unique:
                     self.cut = -1
                     sec = _Section(header, i_votes + 2, [], None, cols)
                     sec.distinct = found[0] if found else None

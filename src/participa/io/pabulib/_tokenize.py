@@ -88,7 +88,7 @@ def _distinct(
 
 
 def vote_columns(
-    data: bytes,
+    data: bytes | memoryview,
     start: int,
     width: int,
     *,

@@ -22,6 +22,7 @@ from participa.errors import ValidationError
 from participa.i18n import ngettext
 from participa.io.pabulib._common import _DIGITS, _INT, _MAX_POINTS, _WEIGHT_COLUMN, IntArray
 from participa.io.pabulib._sections import _Reader, _Section
+from participa.io.pabulib._spans import group_ballots
 from participa.model import BallotKind, Profile, Project, Voters, collapse_rows
 
 
@@ -41,6 +42,17 @@ def _votes(
                 hint="the VOTES header starts with voter_id;vote",
             )
     pos = {h: j for j, h in enumerate(header)}
+    if kind.has_points and "points" not in pos:
+        raise r.error(
+            f"a {kind.value} file needs a 'points' column in VOTES",
+            line=sec.header_line,
+            hint="add points aligned with vote, e.g. vote 3,7 and points 2,1",
+        )
+    if sec.fill is not None:
+        fast = _votes_spans(sec, kind, projects, synthetic_ids, pos)
+        if fast is not None:
+            return fast
+        sec.fill()  # something needs a closer look: the column-wise reading reports it
     assert sec.cols is not None
     cols = sec.cols
     n = len(cols[pos["voter_id"]])
@@ -49,12 +61,6 @@ def _votes(
     votes = cols[pos["vote"]]
     points: list[str] | None = None
     if kind.has_points:
-        if "points" not in pos:
-            raise r.error(
-                f"a {kind.value} file needs a 'points' column in VOTES",
-                line=sec.header_line,
-                hint="add points aligned with vote, e.g. vote 3,7 and points 2,1",
-            )
         points = cols[pos["points"]]
     elif kind.is_approval and "points" in pos:
         pts = cols[pos["points"]]
@@ -171,6 +177,72 @@ def _votes(
     except ValidationError as exc:
         raise r.error(exc.message, line=sec.header_line, voter_id=exc.voter_id) from None
     return profile
+
+
+def _votes_spans(
+    sec: _Section,
+    kind: BallotKind,
+    projects: Sequence[Project],
+    synthetic_ids: bool,
+    pos: Mapping[str, int],
+) -> Profile | None:
+    """The profile read straight from a plain VOTES section's byte spans (see :mod:`._spans`).
+
+    ``None`` whenever anything needs a closer look (weights, an unknown or repeated
+    project, 0 points, an empty or repeated voter id, ...): the column-wise reading
+    then reports it with its line.
+    """
+    spans = sec.spans
+    assert spans is not None
+    if _WEIGHT_COLUMN in pos or (kind.is_approval and "points" in pos):
+        return None  # (an ordinal file's points column is kept as a voter column)
+    n = spans.n
+    ids: tuple[str, ...] = ()
+    if not synthetic_ids:
+        ids = tuple(spans.texts(pos["voter_id"]))  # the Voters' own tuple: no second copy
+        if "" in ids:  # (a repeated id makes Voters refuse: the slow path says where)
+            return None
+    skip = {"voter_id", "vote", _WEIGHT_COLUMN} | ({"points"} if kind.has_points else set())
+    columns: dict[str, tuple[str, ...]] = {}
+    if not synthetic_ids:
+        extra = [(h, j) for h, j in pos.items() if h not in skip]
+        tail = None
+        if extra and [j for _, j in extra] == list(range(extra[0][1], spans.width)):
+            tail = spans.shared_tail(extra[0][1])  # the extra columns end every line
+        if tail is not None:
+            columns = {h: col for (h, _), col in zip(extra, tail, strict=True)}
+        else:
+            columns = {h: spans.shared(j) for h, j in extra}
+    pidx = {p.id: j for j, p in enumerate(projects)}
+    tok = spans.ballots(pos["vote"], pidx)
+    if tok is None or (kind is BallotKind.CHOOSE_1 and n and int(tok.counts.max()) > 1):
+        return None
+    values: IntArray | None = None
+    if kind.has_points:
+        ptok = spans.items(pos["points"])
+        if ptok is None or not np.array_equal(ptok.counts, tok.counts):
+            return None
+        values = spans.numbers(ptok)
+        if values is None or (values.size and int(values.min()) == 0):
+            return None  # 0 points: the listed mask and its anomaly
+    elif kind is BallotKind.ORDINAL:  # rank = position on the ballot
+        offsets = np.cumsum(tok.counts) - tok.counts
+        values = np.arange(tok.row.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
+    dtype = np.bool_ if kind.is_approval else np.int64  # the Profile's matrix dtypes
+    grouped = group_ballots(n, tok, values, len(projects), dtype)
+    if grouped is None:
+        return None
+    mat, inv, mult = grouped
+    for arr in grouped:
+        arr.setflags(write=False)  # handed over to the Profile as is (no defensive copy)
+    try:
+        voters: Voters | None = None
+        if not synthetic_ids:
+            voters = Voters(ids, inv, columns)
+        weight = np.ones(mat.shape[0], np.int64)
+        return Profile(kind, tuple(p.id for p in projects), mat, mult, weight, voters)
+    except ValidationError:
+        return None
 
 
 _Ballots = tuple[npt.NDArray[Any], IntArray, npt.NDArray[np.bool_] | None, IntArray, dict[int, str]]

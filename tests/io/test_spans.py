@@ -1,0 +1,128 @@
+"""The byte-span VOTES reader gives exactly what the column-wise reader gives, or steps aside.
+
+The span reader (``participa.io.pabulib._spans``) is the fast kernel; the column-wise,
+line-by-line reader is its reference. Each generated file is read both ways (the size
+from which VOTES sections are read as spans is moved with ``monkeypatch``): the two
+elections, their voters and the anomalies must be equal, or both must refuse the file
+with the same message.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import participa.io.pabulib._sections as sections
+from participa.errors import ParseError
+from participa.io import read_pabulib
+from participa.io.pabulib._spans import VoteSpans, _first_order, _first_order_sorted, match_ids
+
+IDS = ["1", "2", "10", "p", "ł4", "a-rather-long-project-id", "BO.OM.63/24"]
+
+
+@st.composite
+def pabulib_files(draw: st.DrawFn) -> bytes:
+    kind = draw(st.sampled_from(["approval", "choose-1", "ordinal", "cumulative", "scoring"]))
+    ids = draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=6, unique=True))
+    voters = draw(st.integers(0, 25))
+    extra = draw(st.sampled_from([[], ["age"], ["age", "district"]]))
+    points = kind in ("cumulative", "scoring") or (kind == "ordinal" and draw(st.booleans()))
+    header = ["voter_id", "vote", *(["points"] if points else []), *extra]
+    sep = "\r\n" if draw(st.booleans()) else "\n"
+    lines = ["META", "key;value", "budget;1000", f"vote_type;{kind}", "PROJECTS"]
+    lines += ["project_id;cost", *(f"{p};{draw(st.integers(1, 9)) * 100}" for p in ids)]
+    lines += ["VOTES", ";".join(header)]
+    vid = draw(st.sampled_from(["unique"] * 8 + ["repeat", "empty"]))
+    odd = draw(st.integers(0, 3)) == 0  # some files hold an unknown id, 0 points, ...
+    low = 0 if odd and points else 1
+    for v in range(voters):
+        pool = [*ids, "unknown"] if odd and draw(st.integers(0, 30)) == 0 else ids
+        ballot = draw(st.lists(st.sampled_from(pool), max_size=4))
+        if not (odd and draw(st.booleans())) and len(set(ballot)) != len(ballot):
+            ballot = list(dict.fromkeys(ballot))  # repeats stay rare
+        if kind == "choose-1" and not (odd and draw(st.booleans())):
+            ballot = ballot[:1]
+        name = str(v + 1)
+        if vid == "repeat" and v == voters - 1:
+            name = "1"
+        elif vid == "empty" and v == voters - 1:
+            name = ""
+        row = [name, ",".join(ballot)]
+        if points:
+            pts = [str(draw(st.integers(low, 12))) for _ in ballot]
+            if odd and draw(st.integers(0, 20)) == 0:
+                pts = pts[:-1]  # points not aligned with the vote
+            row.append(",".join(pts))
+        row += [draw(st.sampled_from(["18", "40", "", "Śródmieście"])) for _ in extra]
+        lines.append(";".join(row))
+    return (sep.join(lines) + sep).encode("utf-8")
+
+
+def _read(data: bytes, spans_from: int, monkeypatch: pytest.MonkeyPatch) -> object:
+    monkeypatch.setattr(sections, "_SPANS_FROM", spans_from)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pb = read_pabulib(data, name="f.pb")
+    except ParseError as exc:
+        return ("refused", str(exc))
+    e = pb.election
+    voters = e.profile.voters
+    columns = None if voters is None else dict(voters.columns)
+    return e, e.profile.matrix.dtype, voters, columns, pb.anomalies
+
+
+@given(pabulib_files())
+def test_spans_read_what_the_column_reader_reads(data: bytes) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        fast = _read(data, 0, mp)
+        reference = _read(data, 1 << 60, mp)
+    assert fast == reference
+
+
+def test_a_real_sized_section_takes_the_span_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test above means something: the spans really read the generated sections."""
+    taken: list[int] = []
+    real = VoteSpans.find
+
+    def spy(*args: object, **kwargs: object) -> VoteSpans | None:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(VoteSpans, "find", spy)
+    monkeypatch.setattr(sections, "_SPANS_FROM", 0)
+    data = b"META\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;5\nb;5\n"
+    data += b"VOTES\nvoter_id;vote;age\n1;a,b;20\n2;b;20\n3;;30\n"
+    e = read_pabulib(data).election
+    assert taken == [True]
+    assert e.profile.multiplicity.tolist() == [1, 1, 1]
+    assert e.profile.voters is not None
+    assert e.profile.voters.columns["age"] == ("20", "20", "30")
+    assert e.profile.voters.columns["age"][0] is e.profile.voters.columns["age"][1]
+
+
+@given(st.lists(st.integers(0, 6), max_size=60))
+def test_first_order_matches_sorting(values: list[int]) -> None:
+    keys = np.array(values, np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    fast, slow = _first_order(keys), _first_order_sorted(keys)
+    assert [a.tolist() for a in fast] == [a.tolist() for a in slow]
+    assert fast[0].tolist() == [values.index(v) for v in dict.fromkeys(values)]
+
+
+@given(st.lists(st.sampled_from([*IDS, "1 ", "", "BO.OM.63/2", "ł", "a-rather-long-project-idx"])))
+def test_match_ids_is_exact(items: list[str]) -> None:
+    text = ",".join(items).encode()
+    lens = np.array([len(t.encode()) for t in items], np.int64)
+    starts = np.cumsum(lens + 1) - lens - 1
+    words = np.zeros(len(text) + 9, np.uint8)
+    words[: len(text)] = np.frombuffer(text, np.uint8)
+    view = np.ndarray((len(text) + 1,), dtype="<u8", buffer=words, strides=(1,))
+    ids = IDS[::2]
+    got = match_ids(view, starts, lens, ids, list(range(len(ids))))
+    assert got is not None
+    assert got.tolist() == [ids.index(t) if t in ids else -1 for t in items]
