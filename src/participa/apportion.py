@@ -260,6 +260,10 @@ def _hamilton(exact_amounts: Sequence[Fraction], total: int) -> list[int]:
     return parts
 
 
+def _below(seats: int, cap: int | None) -> bool:
+    return cap is None or seats < cap
+
+
 def _divisor(
     total: int,
     ws: Sequence[Fraction],
@@ -286,8 +290,13 @@ def _divisor(
                 p = ws[i] / (seats[i] + delta)
                 if p > best_p:
                     best, best_p = i, p
-        if best < 0:  # pragma: no cover - excluded by bounded_quotas' feasibility check
-            raise ValidationError(_("no position can take the remaining units"))
+        if best < 0:
+            # every weighted position is at its cap: the rest goes equally to the
+            # zero-weight positions, fewest units first, as bounded_quotas shares it
+            idle = [i for i in range(n) if ws[i] == 0 and _below(seats[i], cp[i])]
+            if not idle:  # pragma: no cover - excluded by bounded_quotas' feasibility check
+                raise ValidationError(_("no position can take the remaining units"))
+            best = min(idle, key=lambda i: (seats[i], i))
         seats[best] += 1
     while sum(seats) > total:
         worst = -1

@@ -159,7 +159,14 @@ def test_floors_and_caps_are_respected_or_refused(
         assert c is None or p <= c
     quotas, lam = bounded_quotas(total, ws, floors=floors, caps=caps)
     assert sum(quotas) == total
+    weighted = [(q, c) for q, w, c in zip(quotas, ws, caps, strict=True) if w > 0]
+    # when every weighted position is at its cap, the zero-weight ones share the rest
+    shared = bool(weighted) and all(c is not None and q == c for q, c in weighted)
     for q, w, f, c in zip(quotas, ws, floors, caps, strict=True):
+        if w == 0 and shared:
+            assert Fraction(f) <= q
+            assert c is None or q <= c
+            continue
         assert q == max(Fraction(f), min(lam * w, Fraction(c) if c is not None else lam * w))
 
 

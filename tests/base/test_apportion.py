@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -55,10 +56,9 @@ def _feasible(
     # the most the positions can take: their caps, or unbounded when a positive weight is uncapped
     if any(c is None and w > 0 for w, c in zip(ws, caps, strict=True)):
         return True
-    # a zero-weight position only ever holds its floor
-    room = sum(
-        c if c is not None and w > 0 else f for w, f, c in zip(ws, floors, caps, strict=True)
-    )
+    # every weighted position is capped: what they cannot take is shared by the
+    # zero-weight positions, up to their caps (apportion's rule since b9e6349)
+    room = sum(math.inf if c is None else c for c in caps)
     return total <= room
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from participa import ParticipaError, RuleError
 from participa.io import load_election
 from participa.model import BallotKind, Election, Profile, Project
+from participa.rules import online as online_module
 from participa.rules.online import online_greedy
 from participa.testing import PROPERTIES, check_rule
 from participa.testing.strategies import elections
@@ -51,7 +52,7 @@ def reference_greedy(e: Election, order: list[int]) -> list[int]:
                 paid = sum(min(money[i], c * voters[i][1]) for i in sup)
                 if paid >= cost:
                     lo = [i for i in sup if money[i] / voters[i][1] < c]
-                    rest = sum(money[i] for i in lo)
+                    rest = sum((money[i] for i in lo), Fraction(0))  # never int / int
                     rho = (cost - rest) / sum(voters[i][1] for i in sup if i not in lo)
                     break
         for i in sup:
@@ -96,6 +97,36 @@ def test_greedy_matches_the_per_voter_reference(e: Election, data: st.DataObject
     order = data.draw(st.permutations(range(len(e.projects))))
     out = online_greedy(e, order=[e.project_ids[j] for j in order])
     assert list(out.selected) == [e.project_ids[j] for j in reference_greedy(e, list(order))]
+
+
+@settings(max_examples=150, deadline=None)
+@given(e=elections(kinds=APPROVALISH, max_projects=5, max_voters=7, weighted=True), data=st.data())
+def test_greedy_exact_path_matches_the_per_voter_reference(
+    e: Election, data: st.DataObject
+) -> None:
+    # The float64-guided search off: every payment from an exact sort of the amounts held.
+    order = data.draw(st.permutations(range(len(e.projects))))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(online_module, "_FLOAT_GUIDE", False)
+        out = online_greedy(e, order=[e.project_ids[j] for j in order])
+    assert list(out.selected) == [e.project_ids[j] for j in reference_greedy(e, list(order))]
+
+
+def test_greedy_float_guide_checks_near_ties_exactly() -> None:
+    # Each voter holds 10**17. Funding "a" leaves its two supporters 1/2 each, which
+    # float64 estimates as 0 (10**17 - 1/2 rounds to 10**17); "b" then costs exactly
+    # what all three hold, so its payment equals the third voter's 10**17: a boundary
+    # tie that only the exact check can confirm. "c" finds nobody with money left.
+    big = 3 * 10**17
+    e = Election(
+        big,
+        (Project("a", 2 * 10**17 - 1), Project("b", 10**17 + 1), Project("c", 1)),
+        Profile.from_ballots(
+            BallotKind.APPROVAL, ["a", "b", "c"], [["a", "b"], ["a", "b"], ["b", "c"]]
+        ),
+    )
+    expected = [e.project_ids[j] for j in reference_greedy(e, [0, 1, 2])]
+    assert list(online_greedy(e).selected) == expected
 
 
 @settings(max_examples=150, deadline=None)

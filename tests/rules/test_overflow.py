@@ -10,14 +10,22 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 
+import attrs
 import numpy as np
 import pytest
-from hypothesis import given, note, settings
+from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 
 from participa.model import BallotKind, Election, Profile, Project
 from participa.rules import greedy, max_welfare
+from participa.rules.cstv import cstv
+from participa.rules.ees import exact_equal_shares
+from participa.rules.maximin import maximin_support
 from participa.rules.mes import equal_shares, equal_shares_reference
+from participa.rules.online import online_greedy
+from participa.rules.pb_ear import pb_ear
+from participa.rules.split import equal_split, per_head
+from participa.testing.strategies import elections
 from participa.tiebreak import TieBreak
 
 BIG = 2**63
@@ -183,3 +191,95 @@ def test_equal_shares_beyond_int64_voters_takes_the_exact_path(completion: str) 
     assert out.params["path"] == "exact"
     assert out.selected == ref.selected
     assert out.total_cost <= e.budget
+
+
+@given(e=huge_elections(), cap=st.booleans())
+def test_per_head_exact_at_any_magnitude(e: Election, cap: bool) -> None:
+    """The per-head split's votes, shares and ranking in Python integers (#12.3)."""
+    out = per_head(e, cap_at_cost=cap)
+    votes = _scores(e, "count")  # weighted number of supporters, exact
+    ids = e.project_ids
+    first = {
+        s.project_id: s.values["votes"]
+        for s in out.trace
+        if s.round == 1 and s.action.value == "fund"
+    }
+    if e.budget:  # nothing to split, no round, when the budget is 0
+        assert first == {p: v for p, v in zip(ids, votes, strict=True) if v > 0}
+    assert all(amount >= 0 for amount in out.funding.values())
+    assert sum(out.funding.values()) == e.budget - int(out.params["unspent"])
+    total = sum(votes)
+    if total and not cap:  # one round of Hamilton's method: within one unit of the quota
+        for p, v in zip(ids, votes, strict=True):
+            assert abs(out.funding[p] - Fraction(e.budget * v, total)) < 1
+    costs = dict(zip(ids, (int(c) for c in e.costs), strict=True))
+    funded = [p for p, v in zip(ids, votes, strict=True) if v > 0 and out.funding[p] >= costs[p]]
+    rank = dict(zip(ids, votes, strict=True))
+    assert list(out.selected) == sorted(funded, key=lambda p: (-rank[p], p))
+
+
+@given(e=huge_elections())
+def test_equal_split_ranks_by_exact_support(e: Election) -> None:
+    """One territory, one envelope: greedy by exact weighted support, ties by id."""
+    e = attrs.evolve(e, projects=tuple(attrs.evolve(p, territory="t") for p in e.projects))
+    out = equal_split(e)
+    support = dict(zip(e.project_ids, _scores(e, "count"), strict=True))
+    left, expected = e.budget, []
+    for p in sorted(e.project_ids, key=lambda p: (-support[p], p)):
+        cost = int(e.costs[e.project_ids.index(p)])
+        if cost <= left:
+            left -= cost
+            expected.append(p)
+    assert sorted(out.selected) == sorted(expected)
+    assert out.total_cost <= e.budget
+
+
+# -- the newer rules: outcomes do not change when money and weights grow past 2^63 ---------
+
+WEIGHT_SCALE = 2**57  # times at most 8 voters of weight <= 3: the total stays below 2^63
+MONEY_SCALE = 2**40  # costs and budgets up to ~2^47; weight x money products ~2^104
+
+
+def scaled(e: Election, weight: int, money: int) -> Election:
+    """The same election with every weight times ``weight`` and all money times ``money``."""
+    prof = e.profile
+    big = Profile.from_matrix(
+        prof.kind,
+        list(prof.project_ids),
+        prof.matrix,
+        multiplicity=prof.multiplicity,
+        weights=[int(w) * weight for w in prof.weight.tolist()],
+        collapse=False,
+        listed=prof.listed,
+    )
+    projects = tuple(attrs.evolve(p, cost=p.cost * money) for p in e.projects)
+    return Election(e.budget * money, projects, big)
+
+
+NEWER = {
+    "cstv": (lambda e: cstv(e, variant="mt"), (BallotKind.CUMULATIVE,)),
+    "online-greedy": (online_greedy, (BallotKind.APPROVAL,)),
+    "online-efficient": (
+        lambda e: online_greedy(e, variant="efficient"),
+        (BallotKind.APPROVAL,),
+    ),
+    "ees": (exact_equal_shares, (BallotKind.APPROVAL,)),
+    "maximin-support": (maximin_support, (BallotKind.APPROVAL,)),
+    "pb-ear": (pb_ear, (BallotKind.ORDINAL,)),
+}
+
+
+@settings(max_examples=25, deadline=None)
+@pytest.mark.parametrize("rule", sorted(NEWER))
+@given(data=st.data())
+def test_newer_rules_scale_past_int64(rule: str, data: st.DataObject) -> None:
+    """Equal shares of money and weights: scaling all of them leaves the outcome alone, so
+    a wrap-around or float rounding past 2^63 would show as a different outcome."""
+    run, kinds = NEWER[rule]
+    e = data.draw(elections(kinds=kinds, max_projects=4, max_voters=6, weighted=True))
+    assume(int(e.profile.weight.max(initial=1)) <= 3)
+    small = run(e)
+    big = run(scaled(e, WEIGHT_SCALE, MONEY_SCALE))
+    note(f"small {small.selected}, big {big.selected}")
+    assert big.selected == small.selected
+    assert big.total_cost == small.total_cost * MONEY_SCALE

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+import re
+
 import pytest
 
 from participa.errors import RuleError, ValidationError
 from participa.model import BallotKind, Election, Profile, Project
 from participa.rules import equal_shares, greedy
+from participa.rules.mes import equal_shares_reference
 from participa.rules.registry import RULES, RuleOptions, get_rule, run_rule
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
@@ -99,3 +103,24 @@ def test_options_are_parsed_in_one_place_and_checked_when_built(
     # a rule's name as completion becomes that rule's spec, on either path
     assert RuleOptions.parse(completion="greedy").completion is get_rule("greedy")
     assert RuleOptions(completion="add1").completion == "add1"
+
+
+def _notes(func: object) -> str:
+    """The numpydoc ``Notes`` section of a function's docstring ("" without one)."""
+    doc = inspect.getdoc(func) or ""
+    match = re.search(r"^Notes\n-----\n(.*?)(?=^\w[\w ]*\n-{3,}\n|\Z)", doc, re.S | re.M)
+    return match.group(1) if match else ""
+
+
+@pytest.mark.parametrize(
+    "func",
+    sorted({spec.func for spec in RULES.values()} | {equal_shares_reference}, key=repr),
+    ids=lambda f: f.__name__,
+)
+def test_every_rule_states_its_complexity(func: object) -> None:
+    """#12.4: time and memory, in the numpydoc Notes of every registered rule."""
+    notes = _notes(func)
+    assert "Complexity:" in notes, f"{func!r} has no 'Complexity:' in its Notes section"
+    assert "time" in notes
+    assert "memory" in notes
+    assert re.search(r"``O\(", notes), "the complexity is given in O(...) terms"

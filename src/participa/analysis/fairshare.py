@@ -92,7 +92,7 @@ def _share_sums(
     """
     prof = election.profile
     approvals = prof.approvals()
-    support = [int(s) for s in (prof.group_weight @ approvals.astype(np.int64))]
+    support = [int(s) for s in election.support()]  # exact: no int64 wrap-around
     common = 1
     for s in support:
         if s:

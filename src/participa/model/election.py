@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from participa import serialize
 from participa._tabular import Tabular
@@ -118,6 +120,28 @@ def _normalised_meta(e: Election) -> dict[str, str] | None:
         if raw is not None and bound is not None and not _int_text_equals(raw, bound):
             out[key] = str(bound)
     return None if out == dict(meta) else out
+
+
+_INT64_SAFE = 2**62
+"""Integer sums stay in ``int64`` only when a bound proven from the data is below this."""
+
+
+def _weighted_column_sums(
+    multiplicity: IntArray, weight: IntArray, matrix: npt.NDArray[Any]
+) -> npt.NDArray[Any]:
+    """Exact ``Σ_g multiplicity_g × weight_g × matrix[g, j]`` per column.
+
+    One ``int64`` product when ``max mass × max |entry| × groups`` is below 2**62,
+    else Python integers (an ``object`` array).
+    """
+    mass_max = int(multiplicity.max()) * int(weight.max())
+    entry_max = int(np.abs(matrix).max()) if matrix.size else 0
+    if mass_max * max(entry_max, 1) * multiplicity.size < _INT64_SAFE:
+        out: npt.NDArray[Any] = (multiplicity * weight) @ matrix.astype(np.int64)
+        return out
+    mass = multiplicity.astype(object) * weight.astype(object)
+    exact: npt.NDArray[Any] = mass @ matrix.astype(object)
+    return exact
 
 
 def _costs_default(self: Election) -> IntArray:
@@ -296,21 +320,27 @@ class Election(Tabular):
         """The project with this id."""
         return self.projects[self.index(project_id)]
 
-    def support(self) -> IntArray:
-        """Weighted number of voters whose ballot includes each project."""
+    def support(self) -> npt.NDArray[Any]:
+        """Weighted number of voters whose ballot includes each project.
+
+        ``int64`` when a bound proven from the data (largest group weight × number of
+        groups) keeps every sum below 2**62; otherwise exact Python integers in an
+        ``object`` array, so a sum never wraps around.
+        """
         prof = self.profile
         if prof.num_groups == 0:
             return np.zeros(len(self.projects), np.int64)
-        out: IntArray = (prof.group_weight @ prof.approvals()).astype(np.int64)
-        return out
+        return _weighted_column_sums(prof.multiplicity, prof.weight, prof.approvals())
 
-    def total_points(self) -> IntArray:
-        """Weighted points per project (cumulative / scoring); for other kinds, the support."""
+    def total_points(self) -> npt.NDArray[Any]:
+        """Weighted points per project (cumulative / scoring); for other kinds, the support.
+
+        Exact like :meth:`support` (Python integers when ``int64`` could overflow).
+        """
         prof = self.profile
         if not prof.kind.has_points or prof.num_groups == 0:
             return self.support()
-        out: IntArray = (prof.group_weight @ prof.matrix).astype(np.int64)
-        return out
+        return _weighted_column_sums(prof.multiplicity, prof.weight, prof.matrix)
 
     # -- derived elections ---------------------------------------------------------------------
 

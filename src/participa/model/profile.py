@@ -449,8 +449,13 @@ class Profile:
 
     @property
     def total_weight(self) -> int:
-        """Sum of the voters' weights."""
-        return int((self.multiplicity * self.weight).sum())
+        """Sum of the voters' weights, exact (Python integers when ``int64`` could overflow)."""
+        if self.multiplicity.size == 0:
+            return 0
+        bound = int(self.multiplicity.max()) * int(self.weight.max()) * self.multiplicity.size
+        if bound < 2**62:
+            return int((self.multiplicity * self.weight).sum())
+        return int((self.multiplicity.astype(object) * self.weight.astype(object)).sum())
 
     @property
     def group_weight(self) -> IntArray:

@@ -103,7 +103,8 @@ def bos_equal_shares(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BR
 
     Notes
     -----
-    Complexity ``O(m² · g log g)`` (``m`` projects, ``g`` distinct ballots), exact.
+    Complexity: ``O(m² · g log g)`` time (``m`` projects, ``g`` distinct ballots),
+    exact; ``O(g · m)`` memory.
 
     Examples
     --------
@@ -272,7 +273,8 @@ def fractional_equal_shares(
 
     Notes
     -----
-    Complexity ``O((m + g) · m · g)`` (``m`` projects, ``g`` distinct ballots), exact.
+    Complexity: ``O((m + g) · m · g)`` time (``m`` projects, ``g`` distinct ballots),
+    exact; ``O(g · m)`` memory.
 
     Examples
     --------
@@ -358,11 +360,14 @@ def fractional_equal_shares(
             )
     exact = [c * q for c, q in zip(costs, parts, strict=True)]
     # each part rounded down, then the cents the exact total still holds go to the
-    # largest remainders (earlier projects first): within a cent of exact, summing to
-    # the exact total rounded down
+    # largest remainders (equal remainders in tie-break order, so that the outcome does
+    # not depend on the projects' positions): within a cent of exact, summing to the
+    # exact total rounded down
     funding = [int(x) for x in exact]
     spare = int(sum(exact, Fraction(0))) - sum(funding)
-    for p in sorted(range(len(exact)), key=lambda j: (-(exact[j] - funding[j]), j))[:spare]:
+    rank = tie_break.resolver(election).priority
+    key = lambda j: (-(exact[j] - funding[j]), int(rank[j]))  # noqa: E731
+    for p in sorted(range(len(exact)), key=key)[:spare]:
         funding[p] += 1
     return Outcome(
         rule="fractional-mes",

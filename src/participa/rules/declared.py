@@ -153,6 +153,14 @@ def declared(election: Election, *, tie_break: TieBreak | None = None) -> Outcom
     RuleError
         When the declared rule is ``unknown``, missing, a custom rule other than
         Poznań's, or needs data the file lacks.
+
+    Notes
+    -----
+    Complexity: the time and memory of the replayed rule. The greedy family ranks the file's
+    ``score`` or ``votes`` column, ``O(m log m)`` for ``m`` projects (``O(g · m)`` to
+    count when the column is missing, ``g`` distinct ballots), ``O(m)`` memory; the
+    equal-shares forms are those of :func:`~participa.rules.mes.equal_shares` (with
+    ``add1`` and, for ``-comparison``, one greedy run more).
     """
     rule = election.meta.get("rule", "").strip()
     if rule in ("greedy", "greedy-exclusive", "greedy-threshold", "greedy-no-skip"):

@@ -180,9 +180,11 @@ def exact_equal_shares(
 
     Notes
     -----
-    Plain EES costs ``O(m² · g log g)``; add-opt repeats EES and
-    :func:`add_opt_increase` once per increase, at most until every project is
-    funded.
+    Complexity: plain EES takes at most ``m`` rounds for ``m`` projects, each finding
+    the payers of every unfunded project from one sort of the ``g`` distinct ballots by
+    the money they hold: ``O(m² · g log g)`` time on Python integers over one common
+    denominator, ``O(g · m)`` memory. add-opt repeats EES and :func:`add_opt_increase`
+    once per increase, at most until every project is funded: ``O(m)`` times that.
 
     Examples
     --------

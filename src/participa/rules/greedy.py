@@ -165,6 +165,14 @@ def greedy(
         Fully funded projects in selection order, with a trace of every selection
         and skip.
 
+    Notes
+    -----
+    Complexity: ``O(g · m)`` time for the weighted utility sums over ``g`` distinct
+    ballots and ``m`` projects (numpy ``int64`` when a bound is proven, Python integers
+    otherwise), ``O(m log m)`` exact comparisons to rank the projects and ``O(m)`` for
+    the pass down the list; ``O(g · m)`` memory for the utility matrix. Independent of
+    the budget's magnitude.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Election, Profile, Project

@@ -71,6 +71,13 @@ def maximin_support(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BRE
     RuleError
         If the ballots are not approval or choose-1 ballots.
 
+    Notes
+    -----
+    Complexity: at most ``m`` rounds of ``m`` candidates for ``m`` projects, each a
+    few maximum flows over the ``k`` funded projects: ``O(m² · d · k² · g)`` time for
+    ``d`` Dinkelbach steps (a handful in practice) and ``g`` distinct ballots (each flow
+    step is one vector operation over the ballots); ``O(k · g)`` memory for the flow.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Election, Profile, Project

@@ -24,16 +24,13 @@ Both rules make no tie-breaking decision: the arrival order decides. By default
 projects arrive in the election's order (a pabulib file's ``PROJECTS`` rows);
 ``order=`` gives another one.
 
-Everything is exact: money is scaled by the number of shares ``W`` so that every
-share's budget is an integer, payments are kept as integers over one common
-denominator, and the flow uses integer capacities (Python integers where an
-``int64`` bound cannot be proved).
+Everything is exact. Greedy keeps one exact fraction per funded project (the equal
+payment ``ρ`` its payers made) and decides who pays everything from float64
+estimates checked exactly (see ``_greedy``); the efficient variant scales money by
+the number of shares ``W`` and uses integer flow capacities (Python integers where
+an ``int64`` bound cannot be proved).
 
-Complexity: greedy — ``O(m · g log g)`` for ``m`` projects and ``g`` distinct
-ballots (a sort of the supporters' budgets per arriving project); efficient — a
-maximum flow on the project graph per arriving project: ``O(m · k² · g)`` array
-operations at most for ``k`` funded projects (augmenting paths between projects,
-each step one vector operation over the ballots).
+Complexity: see :func:`online_greedy`'s Notes.
 
 Examples
 --------
@@ -75,6 +72,9 @@ OnlineUtility = Literal["cost", "count"]
 
 _APPROVAL_KINDS = (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
 _INT64_SAFE = 1 << 62
+_FLOAT_GUIDE = True
+"""Greedy sorts float64 estimates and checks them exactly; False sorts exact fractions
+every step (the slow path the tests compare it with)."""
 
 
 def _arrival(election: Election, order: Sequence[str] | None) -> list[int]:
@@ -135,6 +135,16 @@ def online_greedy(
         For an unknown ``utility`` or ``variant``, or an ``order`` naming unknown
         or repeated projects.
 
+    Notes
+    -----
+    Complexity: ``variant="greedy"`` takes ``O(m · (s · k + s log s))`` time for ``m``
+    projects, at most ``s ≤ g`` supporting ballot groups per project and ``k ≤ m``
+    funded projects (a float64 estimate and sort per arriving project; exact fractions
+    ``O(k)`` per project, more only for near ties), ``O(g + m)`` memory.
+    ``variant="efficient"`` solves a maximum flow per arriving project:
+    ``O(m · k² · g)`` time (each flow step one vector operation over the ``g`` distinct
+    ballots) and ``O(k · g)`` memory.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Election, Profile, Project
@@ -190,61 +200,98 @@ def _greedy(
 ) -> tuple[list[int], list[TraceStep]]:
     """Greedy budgeting with exact equal-shares payments.
 
-    Each group's per-voter budget is ``held[g] / denom`` minor units; at the start
-    every voter holds ``budget / W`` (``W`` the total weight), i.e. ``held = budget``
-    and ``denom = W``. When a payment is not a whole number of ``1/denom`` units,
-    every budget is rescaled by its denominator. ``held`` stays ``int64`` while a
-    bound proves it cannot overflow, then becomes Python integers.
+    Every voter starts with ``base = budget / W`` (``W`` the total weight). A funded
+    project's supporters pay the same ``ρ`` each, or everything they hold when that is
+    less; a voter who paid everything holds 0 for good (``spent``). So a voter who never
+    ran out holds exactly ``base − Σ ρ_t`` over the funded projects ``t`` she approves:
+    only the ``ρ_t`` are fractions, one per funded project. Everything a decision
+    needs is exact through integer counts: the money the supporters of ``j`` hold is
+    ``base · w − Σ_t ρ_t · w_t`` with ``w`` their weight (still holding money) and
+    ``w_t`` the weight of those who also approve ``t``, summed with an integer matrix
+    product. Who pays everything is found by sorting float64 estimates of what each
+    holds, then checked exactly: the estimate's error is below ``4 (k + 2) · 2⁻⁵³ ·
+    base`` for ``k`` funded projects, so only voters whose estimate lies within
+    ``2⁻²⁰ · base`` of ``ρ`` are compared exactly (their fractions recomputed), and any
+    doubt sends the step to an exact sort of all supporters.
     """
-    total_weight = max(int(weights.sum()), 1)
+    total_weight = max(int(weights.sum(dtype=object)), 1)
     costs = election.costs
     selected: list[int] = []
     trace: list[TraceStep] = []
-    denom = total_weight
+    base = Fraction(election.budget, total_weight)
+    base_f = float(base)
+    tol = base_f * 2.0**-20
+    approvals = np.asfortranarray(approvals)  # one contiguous column per project
+    spent = np.zeros(len(weights), dtype=bool)
+    funded: list[int] = []
+    rhos: list[Fraction] = []
+    # columns of the funded projects' approvals, and each group's float64 payments so far
+    cols = np.zeros((len(weights), len(arrival)), dtype=bool, order="F")
+    paid_f = np.zeros(len(weights))
+    # weight sums are at most W: int64 when W < 2**62, else Python integers
+    wts: npt.NDArray[Any] = weights.astype(np.int64 if total_weight < 2**62 else object)
 
-    def fits_int64(scale: int) -> bool:
-        # Σ held · weight ≤ budget · denom · scale over all groups
-        return election.budget * denom * scale < _INT64_SAFE
+    def exact_held(rows: npt.NDArray[np.intp]) -> list[Fraction]:
+        out = []
+        for g in rows.tolist():
+            paid = (r for t, r in zip(funded, rhos, strict=True) if approvals[g, t])
+            out.append(Fraction(0) if spent[g] else base - sum(paid, Fraction(0)))
+        return out
 
-    exact = not fits_int64(1)
-    held: npt.NDArray[Any] = np.full(
-        len(weights), election.budget, dtype=object if exact else np.int64
-    )
-    wts: npt.NDArray[Any] = weights.astype(object) if exact else weights
+    def held_total(rows: npt.NDArray[np.intp]) -> Fraction:
+        """Exact money held by the voters of ``rows`` (ballot groups)."""
+        live = rows[~spent[rows]]
+        total = base * int(wts[live].sum())
+        if funded and live.size:
+            counts = wts[live] @ cols[live, : len(funded)].astype(wts.dtype)
+            total -= sum((r * int(c) for r, c in zip(rhos, counts, strict=True)), Fraction(0))
+        return total
+
     for step, j in enumerate(arrival, start=1):
         sup = np.flatnonzero(approvals[:, j])
-        need = int(costs[j]) * denom
-        b = held[sup]
-        w = wts[sup]
-        have = int((b * w).sum()) if sup.size else 0
+        need = Fraction(int(costs[j]))
+        have = held_total(sup)
         if have < need:
-            trace.append(_arrived(election, step, j, Fraction(have, denom), "skip"))
+            trace.append(_arrived(election, step, j, have, "skip"))
             continue
-        had = Fraction(have, denom)
         if need > 0:
-            order = np.argsort(b, kind="stable")
-            bs, ws = b[order], w[order]
-            paid_before = np.concatenate((np.zeros(1, bs.dtype), np.cumsum(bs * ws)[:-1]))
+            est = np.where(spent[sup], 0.0, base_f - paid_f[sup])
+            order = np.argsort(est)  # ties in any order: who pays all is a threshold
+            es, ws = est[order], wts[sup][order].astype(np.float64)
+            paid_before = np.concatenate(([0.0], np.cumsum(es * ws)[:-1]))
             weight_from = np.cumsum(ws[::-1])[::-1]
-            # the first k whose equal payment (need - paid_before) / weight_from fits b_k
-            fits = np.asarray((need - paid_before) <= bs * weight_from, dtype=bool)
-            k = int(np.argmax(fits))
-            rho = Fraction(need - int(paid_before[k]), int(weight_from[k]))
-            if rho.denominator != 1:
-                scale = rho.denominator
-                if not exact and not fits_int64(scale):
-                    exact = True
-                    held = held.astype(object)
-                    wts = weights.astype(object)
-                    bs = bs.astype(object)
-                held = held * scale
-                bs = bs * scale
-                denom *= scale
-                rho *= scale
-            new = np.where(np.arange(bs.size) < k, 0, bs - int(rho))
-            held[sup[order]] = new
+            k = int(np.argmax((float(need) - paid_before) <= es * weight_from))
+            rho: Fraction | None = None
+            weight = int(wts[sup[order[k:]]].sum())
+            if weight and _FLOAT_GUIDE:
+                rho = (need - held_total(sup[order[:k]])) / weight
+                r_f = float(rho)
+                if (es[:k] > r_f + tol).any() or (es[k:] < r_f - tol).any():
+                    rho = None  # the float partition is wrong: decide exactly
+                else:
+                    near = np.flatnonzero(np.abs(es - r_f) <= tol)
+                    for i, h in zip(near.tolist(), exact_held(sup[order[near]]), strict=True):
+                        if (h > rho and i < k) or (h < rho and i >= k):
+                            rho = None
+                            break
+            if rho is None:  # too close to call in float64: sort the exact amounts
+                exact = exact_held(sup)
+                order = np.array(sorted(range(sup.size), key=exact.__getitem__), dtype=np.intp)
+                k, paid, weight = 0, Fraction(0), int(wts[sup].sum())
+                for i in order.tolist():
+                    if need - paid <= exact[i] * weight:
+                        break
+                    paid += exact[i] * int(wts[sup[i]])
+                    weight -= int(wts[sup[i]])
+                    k += 1
+                rho = (need - paid) / weight
+            spent[sup[order[:k]]] = True
+            cols[:, len(funded)] = approvals[:, j]
+            paid_f[sup] += float(rho)
+            funded.append(j)
+            rhos.append(rho)
         selected.append(j)
-        trace.append(_arrived(election, step, j, had, "select"))
+        trace.append(_arrived(election, step, j, have, "select"))
     return selected, trace
 
 

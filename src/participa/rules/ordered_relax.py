@@ -167,6 +167,14 @@ def ordered_relax(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK
         The funded projects in selection order; the trace gives each project's relaxed
         money ``y`` (an exact fraction) and the optimum of the relaxation.
 
+    Notes
+    -----
+    Complexity: time of ``r`` rounds of column generation (a few), each a few
+    warm-started exact simplex pivots on ``m + 1`` rows (``O((m + 1) · columns)``
+    fraction operations per pivot; Bland's rule is exponential in the worst case) and
+    one ``O(g · m)`` numpy product over the ``g`` distinct ballots; ``O(g · m)`` memory
+    plus the simplex tableau (``O(m · columns)`` fractions).
+
     Examples
     --------
     >>> from participa.model import BallotKind, Election, Profile, Project

@@ -85,6 +85,13 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     RuleError
         If the ballots are not ordinal.
 
+    Notes
+    -----
+    Complexity: ``O((m + r) · g · m)`` time in array operations for ``m`` projects,
+    ``g`` distinct ballots and ballots of length at most ``r``, plus ``O((m + r) · k ·
+    m)`` exact fraction operations for ``k ≤ g`` distinct weight factors;
+    ``O(g · m)`` memory.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Election, Profile, Project
@@ -110,19 +117,18 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     cls = np.zeros(prof.num_groups, dtype=np.int64)
     factor: list[Fraction] = [Fraction(1)]
     max_rank = int(ranks.max()) if ranks.size else 0
-    funded = np.zeros(len(costs), dtype=bool)
+    done = [False] * len(costs)  # funded
     left = budget
     selected: list[int] = []
     trace: list[TraceStep] = []
     j = 1
     step = 0
     while n > 0:
-        open_ = [c for c in range(len(costs)) if not funded[c] and costs[c] <= left]
+        open_ = [c for c in range(len(costs)) if not done[c] and costs[c] <= left]
         if not open_:
             break
         top = (ranks >= 1) & (ranks <= j)
-        counts = np.zeros((len(factor), len(costs)), dtype=np.int64)
-        np.add.at(counts, cls, top * mass_of[:, None])
+        counts = _class_counts(cls, len(factor), top, mass_of, n)
         approx = np.asarray([float(f) for f in factor]) @ counts
 
         # eligible: the approvers' weight reaches the quota n · cost / budget; floats decide
@@ -145,7 +151,7 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
             continue
         c = resolver.pick(eligible)
         step += 1
-        funded[c] = True
+        done[c] = True
         left -= costs[c]
         selected.append(c)
         quota = Fraction(n * costs[c], budget) if costs[c] else Fraction(0)
@@ -174,6 +180,30 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         cls = cls.astype(np.int64)
     params = {"tie_break": str(tie_break)}
     return Outcome.from_selection(election, selected, rule="pb-ear", trace=trace, params=params)
+
+
+def _class_counts(
+    cls: npt.NDArray[np.int64],
+    k: int,
+    top: npt.NDArray[np.bool_],
+    mass: npt.NDArray[np.int64],
+    n: int,
+) -> npt.NDArray[np.int64]:
+    """``counts[f, c]``: the voters of factor class ``f`` who rank ``c`` in their top.
+
+    One ``np.bincount`` over (class, project) pairs, in float64: exact, because every
+    count is an integer at most the total weight ``n`` and ``n < 2**53`` is checked;
+    otherwise ``np.add.at`` in int64 (the model keeps ``n`` below ``2**63``).
+    """
+    m = top.shape[1]
+    values = top * mass[:, None]
+    if n < 2**53:
+        index = (cls[:, None] * m + np.arange(m)).ravel()
+        flat = np.bincount(index, weights=values.ravel(), minlength=k * m)
+        return flat.reshape(k, m).astype(np.int64)
+    counts = np.zeros((k, m), dtype=np.int64)
+    np.add.at(counts, cls, values)
+    return counts
 
 
 def _exact(factor: list[Fraction], counts: npt.NDArray[np.int64], c: int) -> Fraction:

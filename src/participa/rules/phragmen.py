@@ -93,6 +93,14 @@ def phragmen(
         An unknown or repeated id in ``initial``, or initial projects costing more
         than the budget.
 
+    Notes
+    -----
+    Complexity: ``O(nnz)`` time and memory to set up, for ``nnz`` approvals over the
+    distinct ballots; then at most ``m`` rounds (``m`` projects), each ``O(m)`` to find
+    the next purchase plus ``O(approvals of its supporters)`` to update loads:
+    ``O(nnz + m² + m · nnz)`` time in the worst case, ``O(nnz + m²)`` memory. Python
+    loops run over projects, never over voters.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Election, Profile, Project

@@ -37,7 +37,12 @@ from participa.errors import RuleError, ValidationError
 from participa.i18n import _
 from participa.model import Election, Project, Territory
 from participa.outcome import EnvelopeResult, Outcome, ParamValue, TraceStep
-from participa.rules._common import DEFAULT_TIE_BREAK
+from participa.rules._common import (
+    DEFAULT_TIE_BREAK,
+    dense_rank,
+    exact_support,
+    exact_weighted_sums,
+)
 from participa.tiebreak import TieBreak
 
 __all__ = ["SplitBy", "equal_split", "per_head"]
@@ -84,6 +89,14 @@ def per_head(
         money left when capping cut it (``redistribute=False``), when every project
         reached its cost, or when nobody voted.
 
+    Notes
+    -----
+    Complexity: ``O(g · m)`` time to count the votes over ``g`` distinct ballots and
+    ``m`` projects (Python integers when ``int64`` could overflow), then per round of
+    the largest-remainder split ``O(m log m)``; at most ``m`` rounds with
+    ``redistribute``, so ``O(g · m + m² log m)`` time and ``O(m)`` memory besides the
+    profile. Independent of the budget's magnitude.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Election, Profile, Project
@@ -96,14 +109,17 @@ def per_head(
     {'x': 10, 'y': 45, 'z': 45}
     """
     _check_election(election)
-    votes = election.total_points()
+    # exact Python integers: weights × points may pass 2**63 (Election.total_points is int64)
+    prof = election.profile
+    matrix = prof.matrix if prof.kind.has_points else prof.approvals()
+    votes = exact_weighted_sums(election, matrix)
     resolver = tie_break.resolver(election)
     ids = election.project_ids
     costs = [int(c) for c in election.costs]
     funding = [0] * len(ids)
     active = [j for j in resolver.order(range(len(ids))) if votes[j] > 0]
     money = election.budget
-    total_votes = int(votes.sum())
+    total_votes = sum(votes)
     trace: list[TraceStep] = []
     rnd = 0
     while money > 0 and active:
@@ -139,7 +155,7 @@ def per_head(
         trace.append(
             TraceStep(rnd + 1, "info", None, f"{money} left unspent: {why}", {"unspent": money})
         )
-    order = resolver.rank_by(votes)
+    order = resolver.rank_by(dense_rank(votes))
     selected = [j for j in order if votes[j] > 0 and funding[j] >= costs[j]]
     return Outcome(
         rule="per-head",
@@ -210,8 +226,11 @@ def equal_split(
     minor units that do not divide go one each to the first territories in id order
     (largest remainder, :mod:`participa.apportion`). Inside an envelope the rule ranks by
     the weighted number of ballots naming each project and skips what does not fit,
-    like :func:`~participa.rules.greedy.greedy` with ``utility="cost"``. Time:
-    ``O(m log m + n·m)`` for ``m`` projects and ``n`` distinct ballots.
+    like :func:`~participa.rules.greedy.greedy` with ``utility="cost"``.
+
+    Complexity: ``O(g · m + m log m)`` time for ``m`` projects and ``g`` distinct
+    ballots (exact Python-integer support counts, one sort, one pass per envelope),
+    ``O(m + t)`` memory for ``t`` envelopes.
 
     Examples
     --------
@@ -284,8 +303,8 @@ def equal_split(
         envelope_of.append(name)
     envelopes = alloc.envelopes
     resolver = tie_break.resolver(election)
-    support = election.support()
-    order = resolver.rank_by(support)
+    support = exact_support(election)  # Python ints: no int64 wrap-around
+    order = resolver.rank_by(dense_rank(support))
     ids = election.project_ids
     costs = [int(c) for c in election.costs]
     selected: list[int] = []

@@ -93,6 +93,14 @@ def max_welfare(
         The selected projects in tie-priority order; ``params["welfare"]`` holds
         the optimal welfare.
 
+    Notes
+    -----
+    Complexity: ``O(g · m)`` time for the welfare sums over ``g`` distinct ballots
+    and ``m`` projects; then the dynamic programme, ``O(m · B')`` time and memory for
+    ``B'`` the budget divided by the gcd of the costs (run only up to
+    :data:`DP_CELLS` cells), or else branch and bound, ``O(2^m)`` time in the worst case
+    and ``O(m)`` memory.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Election, Profile, Project

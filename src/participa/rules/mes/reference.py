@@ -171,6 +171,11 @@ def equal_shares_reference(
     The outcome's trace holds one ``select`` step per round with the exact price;
     ``params["step"]`` is the add1 step of the outcome.
 
+    Notes
+    -----
+    Complexity: ``O(m² · n)`` time in exact fraction operations for ``m`` projects and ``n``
+    voters (one by one, no numpy), ``O(n · m)`` memory; for small elections only.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Profile, Project

@@ -176,6 +176,19 @@ def equal_shares(
     TieError
         Exactly equal prices under a ``refuse`` tie-break.
 
+    Notes
+    -----
+    Complexity: one run takes at most ``m`` rounds for ``m`` projects, each
+    ``O(Σ supporters of the projects evaluated)`` numpy work over distinct ballots
+    (projects are evaluated lazily), plus exact fractions only for near ties:
+    ``O(m · nnz)`` time in the worst case for ``nnz`` approvals (non-zero utilities),
+    ``O(nnz + g + m)`` memory for ``g`` distinct ballots. ``add1`` and ``add1u`` make
+    ``O(c · log S)`` runs (``S`` endowment steps, ``c`` changes of the purchase order
+    along the way): logarithmic, not linear, in the budget's magnitude;
+    ``utilitarian`` adds one greedy pass, ``O(g · m)``. When the total weight passes
+    ``2^62`` the exact path runs instead, ``O(m² · n)`` Python operations for ``n``
+    voters.
+
     Examples
     --------
     >>> from participa.model import BallotKind, Profile, Project

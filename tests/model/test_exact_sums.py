@@ -1,0 +1,50 @@
+"""Model sums never wrap around past int64 (#12.3)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from participa.model import BallotKind, Election, Profile, Project
+
+
+def _election(weights: list[int], ballots: list[list[str]], kind: BallotKind) -> Election:
+    ids = ["a", "b", "c"]
+    if kind is BallotKind.APPROVAL:
+        prof = Profile.from_ballots(kind, ids, ballots, weights=weights)
+    else:
+        mat = np.array([[3 if p in b else 0 for p in ids] for b in ballots], dtype=np.int64)
+        prof = Profile.from_matrix(kind, ids, mat, weights=weights)
+    return Election(10, tuple(Project(p, 1) for p in ids), prof)
+
+
+@given(
+    data=st.lists(
+        st.tuples(
+            st.integers(1, 2**62),
+            st.lists(st.sampled_from(["a", "b", "c"]), unique=True),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    kind=st.sampled_from([BallotKind.APPROVAL, BallotKind.CUMULATIVE]),
+)
+def test_support_points_and_total_weight_are_exact(
+    data: list[tuple[int, list[str]]], kind: BallotKind
+) -> None:
+    weights = [w for w, _ in data]
+    ballots = [b for _, b in data]
+    e = _election(weights, ballots, kind)
+    support = {p: sum(w for w, b in data if p in b) for p in ("a", "b", "c")}
+    assert [int(s) for s in e.support()] == [support[p] for p in e.project_ids]
+    points = [3 * support[p] if kind is BallotKind.CUMULATIVE else support[p] for p in "abc"]
+    assert [int(s) for s in e.total_points()] == [points[e.index(p)] for p in "abc"]
+    assert e.profile.total_weight == sum(weights)
+
+
+def test_four_heavy_voters_past_int64() -> None:
+    """4 × 2^62 supporters of ``a`` is 2^64: int64 would read 0."""
+    e = _election([2**62] * 4 + [1], [["a"]] * 4 + [["b"]], BallotKind.APPROVAL)
+    assert e.support().tolist() == [2**64, 1, 0]
+    assert e.profile.total_weight == 2**64 + 1
