@@ -34,6 +34,7 @@ from participa.errors import (
     TransitionNotAllowed,
     ValidationError,
 )
+from participa.i18n import _
 
 if TYPE_CHECKING:
     from participa import (
@@ -222,7 +223,7 @@ def __getattr__(name: str) -> Any:
         if not name.startswith("_") and importlib.util.find_spec(f"participa.{name}"):
             module = ""
         else:
-            raise AttributeError(f"module 'participa' has no attribute {name!r}")
+            raise AttributeError(_("module 'participa' has no attribute {name!r}", name=name))
     value = (
         importlib.import_module(f"participa.{name}")
         if not module

@@ -42,6 +42,7 @@ import attrs
 
 from participa import serialize
 from participa.errors import ValidationError
+from participa.i18n import _
 from participa.model import Election
 from participa.outcome import Outcome
 from participa.synthetic import SyntheticSpec
@@ -366,7 +367,8 @@ def pabulib_files(folder: str | Path) -> tuple[Path, ...]:
     path = Path(folder)
     if not path.is_dir():
         raise ValidationError(
-            f"{str(path)!r} is not a folder", hint="pass a folder holding .pb or .pb.gz files"
+            _("{path!r} is not a folder", path=str(path)),
+            hint=_("pass a folder holding .pb or .pb.gz files"),
         )
     files = [p for p in path.iterdir() if p.is_file() and p.name.endswith(PABULIB_SUFFIXES)]
     return tuple(sorted(files, key=lambda p: p.name))

@@ -565,7 +565,7 @@ def attrs_html(value: object, *, caption: str = "") -> str:
     """
     cls = type(value)
     if not attrs.has(cls):
-        raise TypeError(f"attrs_html needs an attrs value, not {cls.__name__}")
+        raise TypeError(_("attrs_html needs an attrs value, not {name}", name=cls.__name__))
     rows = (
         (f.name, _brief(getattr(value, f.name)))
         for f in attrs.fields(cls)

@@ -65,16 +65,19 @@ class ParticipaError(Exception):
         super().__init__(self._render())
 
     def _render(self) -> str:
+        # rendered when shown, in the language current then (i18n imports this module)
+        from participa.i18n import _
+
         where = ""
         if self.file is not None:
             where = self.file + (f":{self.line}" if self.line is not None else "") + ": "
         elif self.line is not None:
-            where = f"line {self.line}: "
+            where = _("line {line}: ", line=self.line)
         text = where + self.message
         if self.project_id is not None:
-            text += f" [project {self.project_id!r}]"
+            text += _(" [project {project_id!r}]", project_id=self.project_id)
         if self.voter_id is not None:
-            text += f" [voter {self.voter_id!r}]"
+            text += _(" [voter {voter_id!r}]", voter_id=self.voter_id)
         if self.hint:
             text += f" ({self.hint})"
         return text

@@ -15,6 +15,12 @@ How code uses it
   labels, a constant) without translating it yet; translate it with ``_`` where
   it is shown.
 * ``ngettext(singular, plural, n)`` picks the plural form.
+* ``pgettext(context, "...")`` (and ``npgettext`` for plurals) translates a text whose
+  English is the same as another one's but whose Spanish is not: a column ``"spent"`` of
+  the budget-execution plan reads *ejecutado*, a ledger's *gastado*. The ``.po`` entry
+  carries a ``msgctxt`` line; catalogs are merged by (context, English), so the two
+  never overwrite each other. ``tests/test_i18n.py`` fails when two catalog files give
+  the same English, without a context telling them apart, different Spanish.
 
 The current language is a context variable: :func:`use_language` sets it for a
 block (the CLI's ``--lang``, a ``lang=`` argument), :func:`set_language` for the
@@ -34,6 +40,9 @@ Examples
 >>> with use_language("en"):
 ...     _("{count} projects", count=3)
 '3 projects'
+>>> with use_language("es"):
+...     (pgettext("plan", "spent"), _("spent"))
+('ejecutado', 'gastado')
 >>> get_language() in LANGUAGES
 True
 """
@@ -57,11 +66,14 @@ __all__ = [
     "Language",
     "_",
     "catalog",
+    "context_key",
     "default_language",
     "get_language",
     "gettext",
     "ngettext",
+    "npgettext",
     "parse_po",
+    "pgettext",
     "resolve_language",
     "set_language",
     "use_language",
@@ -155,10 +167,15 @@ def use_language(lang: str | None) -> Iterator[Language]:
 def parse_po(text: str) -> dict[str, str | tuple[str, ...]]:
     """Read a gettext ``.po`` catalog: ``{msgid: msgstr}`` (a tuple for plural forms).
 
-    Untranslated (empty) and fuzzy entries are left out, as gettext does.
+    Untranslated (empty) and fuzzy entries are left out, as gettext does. An entry with a
+    ``msgctxt`` is keyed ``context + "\\x04" + msgid`` (see :func:`context_key`), as GNU
+    gettext and Python's :mod:`gettext` key them.
 
     >>> parse_po('#, fuzzy\\nmsgid "a"\\nmsgstr "b"\\n\\nmsgid "c"\\nmsgstr ""\\n"d"\\n')
     {'c': 'd'}
+    >>> parse_po('msgctxt "plan"\\nmsgid "spent"\\nmsgstr "ejecutado"\\n') == {
+    ...     context_key("plan", "spent"): "ejecutado"}
+    True
     """
     entries: dict[str, str | tuple[str, ...]] = {}
     fields: dict[str, str] = {}
@@ -168,6 +185,8 @@ def parse_po(text: str) -> dict[str, str | tuple[str, ...]]:
     def flush() -> None:
         nonlocal fuzzy
         msgid = fields.get("msgid")
+        if msgid and "msgctxt" in fields:
+            msgid = context_key(fields["msgctxt"], msgid)
         if msgid and not fuzzy:
             if "msgid_plural" in fields:
                 forms = tuple(
@@ -196,7 +215,7 @@ def parse_po(text: str) -> dict[str, str | tuple[str, ...]]:
                 fields[key] += ast.literal_eval(line)
         else:
             name, _sep, rest = line.partition(" ")
-            if name == "msgid" and "msgid" in fields:
+            if name in ("msgctxt", "msgid") and "msgid" in fields:
                 keep = fuzzy
                 flush()
                 fuzzy = keep
@@ -204,6 +223,15 @@ def parse_po(text: str) -> dict[str, str | tuple[str, ...]]:
             fields[key] = ast.literal_eval(rest.strip())
     flush()
     return entries
+
+
+def context_key(context: str, msgid: str) -> str:
+    """The catalog key of ``msgid`` in ``context``: the two joined by ``"\\x04"`` (EOT).
+
+    >>> context_key("plan", "spent")
+    'plan\\x04spent'
+    """
+    return f"{context}\x04{msgid}"
 
 
 def _index(key: str) -> int:
@@ -243,6 +271,38 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None, **kwar
     """
     chosen = resolve_language(lang) if lang is not None else get_language()
     forms = catalog(chosen).get(singular)
+    index = _plural_index(chosen, n)
+    if isinstance(forms, tuple) and len(forms) > index:
+        text = forms[index]
+    else:
+        text = singular if index == 0 else plural
+    return text.format(n=n, **kwargs)
+
+
+def pgettext(context: str, msgid: str, /, **kwargs: object) -> str:
+    """Translate ``msgid`` as meant in ``context`` and fill its ``{placeholders}``.
+
+    Without a translation in that context the English ``msgid`` is used (the context is
+    there to tell translations apart, never shown).
+
+    >>> with use_language("es"):
+    ...     pgettext("plan", "promised"), _("promised")
+    ('priorizado', 'prometido')
+    >>> with use_language("en"):
+    ...     pgettext("plan", "spent {amount}", amount=3)
+    'spent 3'
+    """
+    found = catalog(get_language()).get(context_key(context, msgid))
+    text = found if isinstance(found, str) else msgid
+    return text.format(**kwargs) if kwargs else text
+
+
+def npgettext(
+    context: str, singular: str, plural: str, n: int, lang: str | None = None, **kwargs: object
+) -> str:
+    """:func:`ngettext` for a text meant in ``context`` (its entry has a ``msgctxt``)."""
+    chosen = resolve_language(lang) if lang is not None else get_language()
+    forms = catalog(chosen).get(context_key(context, singular))
     index = _plural_index(chosen, n)
     if isinstance(forms, tuple) and len(forms) > index:
         text = forms[index]

@@ -91,15 +91,17 @@ def timestamp(value: str | datetime) -> str:
             dt = datetime.fromisoformat(value.strip())
         except ValueError:
             raise ValidationError(
-                f"not an ISO-8601 time: {value!r}",
-                hint="write e.g. '2001-03-01T10:00:00-05:00' or '2001-03-01T15:00:00Z'",
+                _("not an ISO-8601 time: {value!r}", value=value),
+                hint=_("write e.g. '2001-03-01T10:00:00-05:00' or '2001-03-01T15:00:00Z'"),
             ) from None
     else:
-        raise ValidationError(f"a time must be an ISO-8601 string or a datetime, got {value!r}")
+        raise ValidationError(
+            _("a time must be an ISO-8601 string or a datetime, got {value!r}", value=value)
+        )
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise ValidationError(
-            f"time {str(value)!r} has no UTC offset",
-            hint="add one, e.g. '2001-03-01T10:00:00-05:00' (Lima) or a trailing 'Z'",
+            _("time {value!r} has no UTC offset", value=str(value)),
+            hint=_("add one, e.g. '2001-03-01T10:00:00-05:00' (Lima) or a trailing 'Z'"),
         )
     u = dt.astimezone(UTC)
     text = u.strftime("%Y-%m-%dT%H:%M:%S")
@@ -193,12 +195,15 @@ class LedgerEntry:
             )
         if isinstance(self.amount, bool) or not isinstance(self.amount, int) or self.amount <= 0:
             raise ValidationError(
-                f"ledger amount must be a positive integer of minor units, got {self.amount!r}",
+                _(
+                    "ledger amount must be a positive integer of minor units, got {amount!r}",
+                    amount=self.amount,
+                ),
                 project_id=self.project_id,
             )
         if self.to_project is not None and self.kind is not EntryKind.REALLOCATE:
             raise ValidationError(
-                "only a reallocation has a target project", project_id=self.project_id
+                _("only a reallocation has a target project"), project_id=self.project_id
             )
 
 
@@ -282,9 +287,13 @@ def _fold(
     for e in entries:
         if e.at < last_at:
             raise err(
-                f"ledger entry at {e.at} is earlier than the previous one at {last_at}",
+                _(
+                    "ledger entry at {at} is earlier than the previous one at {last_at}",
+                    at=e.at,
+                    last_at=last_at,
+                ),
                 project_id=e.project_id,
-                hint="entries are appended in time order",
+                hint=_("entries are appended in time order"),
             )
         last_at = e.at
         p = pos.get(e.project_id)
@@ -292,8 +301,12 @@ def _fold(
             base = p or _Pos(territory=e.territory)
             if p is not None and e.territory is not None and p.territory != e.territory:
                 raise err(
-                    f"promise for territory {e.territory!r} but the project belongs to "
-                    f"{p.territory!r}",
+                    _(
+                        "promise for territory {territory!r} but the project belongs "
+                        "to {territory2!r}",
+                        territory=e.territory,
+                        territory2=p.territory,
+                    ),
                     project_id=e.project_id,
                 )
             pos[e.project_id] = attrs.evolve(
@@ -302,9 +315,9 @@ def _fold(
             continue
         if p is None:
             raise err(
-                f"{e.kind.value} for a project with no promise",
+                _("{value} for a project with no promise", value=e.kind.value),
                 project_id=e.project_id,
-                hint="record the promise (the published outcome) first, or reallocate to it",
+                hint=_("record the promise (the published outcome) first, or reallocate to it"),
             )
         if e.kind is EntryKind.COMMIT:
             if p.committed + e.amount > p.promised:
@@ -317,7 +330,7 @@ def _fold(
                         promised=m(p.promised),
                     ),
                     project_id=e.project_id,
-                    hint="record an explicit reallocation to this project first",
+                    hint=_("record an explicit reallocation to this project first"),
                 )
             pos[e.project_id] = attrs.evolve(
                 p, committed=p.committed + e.amount, first_commit=p.first_commit or e.at
@@ -333,7 +346,7 @@ def _fold(
                         committed=m(p.committed),
                     ),
                     project_id=e.project_id,
-                    hint="commit the money first",
+                    hint=_("commit the money first"),
                 )
             pos[e.project_id] = attrs.evolve(p, spent=p.spent + e.amount, last_spend=e.at)
         else:
@@ -348,7 +361,7 @@ def _fold(
                     project_id=e.project_id,
                 )
             if e.to_project == e.project_id:
-                raise err("a reallocation must go to another project", project_id=e.project_id)
+                raise err(_("a reallocation must go to another project"), project_id=e.project_id)
             pos[e.project_id] = attrs.evolve(p, promised=p.promised - e.amount)
             if e.to_project is not None:
                 q = pos.get(e.to_project) or _Pos(territory=e.territory)

@@ -221,9 +221,9 @@ def _decimal(text: str) -> Decimal:
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
-        raise ValidationError(f"not a number: {text!r}") from None
+        raise ValidationError(_("not a number: {text!r}", text=text)) from None
     if not value.is_finite():
-        raise ValidationError(f"not a finite number: {text!r}")
+        raise ValidationError(_("not a finite number: {text!r}", text=text))
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and abs(exponent) > MAX_EXPONENT:
         raise ValidationError(
@@ -249,7 +249,7 @@ def scale_for(texts: Sequence[str]) -> int:
         while value * scale != (value * scale).to_integral_value():
             scale *= 10
             if scale > 10**9:
-                raise ValidationError(f"too many decimal places: {text!r}")
+                raise ValidationError(_("too many decimal places: {text!r}", text=text))
     return scale
 
 
@@ -274,7 +274,12 @@ def parse_amount(text: str | int, *, minor_per_unit: int = 1) -> int:
     value = _decimal(text) * minor_per_unit  # type: ignore[arg-type]  # checked there
     if value != value.to_integral_value():
         raise ValidationError(
-            f"amount {text!r} is not a whole number of minor units (1/{minor_per_unit} of a unit)"
+            _(
+                "amount {text!r} is not a whole number of minor units "
+                "(1/{minor_per_unit} of a unit)",
+                text=text,
+                minor_per_unit=minor_per_unit,
+            )
         )
     return int(value)
 

@@ -12,7 +12,7 @@ import attrs
 
 from participa import serialize
 from participa.errors import IntegrityError, ValidationError
-from participa.i18n import _
+from participa.i18n import _, pgettext
 from participa.money import Currency
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ def _funding(value: Mapping[str, int] | None) -> Mapping[str, int]:
     for k, v in (value or {}).items():
         if not isinstance(k, str):
             raise ValidationError(_("project ids must be strings, got {value!r}", value=k))
-        out[k] = _minor(_("funding"), v, k)
+        out[k] = _minor(pgettext("sentence subject", "funding"), v, k)
     return MappingProxyType(out)
 
 

@@ -54,6 +54,7 @@ import numpy as np
 
 from participa.errors import ParseError
 from participa.exact import to_fraction
+from participa.i18n import _
 
 __all__ = [
     "LEGACY_NAMES",
@@ -260,7 +261,7 @@ def register(cls: type[T] | str, name: str | None = None) -> type[T] | Callable[
 
 def _register(cls: type[T], key: str) -> type[T]:
     if not attrs.has(cls):
-        raise TypeError(f"{cls.__name__} is not an attrs class")
+        raise TypeError(_("{name} is not an attrs class", name=cls.__name__))
     other = _BY_NAME.get(key)
     same_place = other is not None and (other.__module__, other.__qualname__) == (
         cls.__module__,
@@ -268,7 +269,12 @@ def _register(cls: type[T], key: str) -> type[T]:
     )
     if other is not None and other is not cls and not same_place:
         raise TypeError(
-            f"JSON type name {key!r} already registered for {other.__module__}.{other.__qualname__}"
+            _(
+                "JSON type name {key!r} already registered for {module}.{qualname}",
+                key=key,
+                module=other.__module__,
+                qualname=other.__qualname__,
+            )
         )
     # A module imported a second time (e.g. by a test runner importing files by path)
     # re-registers its classes under the same names: the newest definition wins.
@@ -322,7 +328,7 @@ def encode(value: Any, *, legacy_names: bool = False) -> Any:
     if isinstance(value, float | np.floating):
         f = float(value)
         if not math.isfinite(f):
-            raise ValueError(f"cannot encode non-finite float {f}")
+            raise ValueError(_("cannot encode non-finite float {f}", f=f))
         return f
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
@@ -351,7 +357,9 @@ def encode(value: Any, *, legacy_names: bool = False) -> Any:
             tp = _hints(cls).get(f.name)
             out[f.alias or f.name] = _tagged(v, legacy_names) if _needs_tag(tp) else encode(v, **kw)
         return out
-    raise TypeError(f"cannot encode a {cls.__qualname__} as JSON (not registered)")
+    raise TypeError(
+        _("cannot encode a {qualname} as JSON (not registered)", qualname=cls.__qualname__)
+    )
 
 
 def _default(f: attrs.Attribute[Any]) -> Any:
@@ -403,10 +411,14 @@ def decode(data: Any, tp: Any) -> Any:
                 return decode(data, a)
             except (TypeError, ValueError, KeyError) as exc:
                 errors.append(exc)
-        raise ValueError(f"no alternative of {tp} fits {data!r}: {errors}")
+        raise ValueError(
+            _("no alternative of {tp} fits {data!r}: {errors}", tp=tp, data=data, errors=errors)
+        )
     if origin is typing.Literal:
         if data not in get_args(tp):
-            raise ValueError(f"{data!r} is not one of {get_args(tp)}")
+            raise ValueError(
+                _("{data!r} is not one of {get_args}", data=data, get_args=get_args(tp))
+            )
         return data
     if origin in (tuple,):
         args = get_args(tp)
@@ -419,35 +431,37 @@ def decode(data: Any, tp: Any) -> Any:
     if origin in (dict, Mapping) or tp is Mapping:
         args = get_args(tp) or (str, Any)
         if not isinstance(data, dict):
-            raise TypeError(f"expected an object, got {data!r}")
+            raise TypeError(_("expected an object, got {data!r}", data=data))
         return {decode(k, args[0]): decode(v, args[1]) for k, v in data.items()}
     if origin is np.ndarray or tp is np.ndarray:
         if not isinstance(data, dict):
-            raise TypeError("expected an array object")
+            raise TypeError(_("expected an array object"))
         dtype = np.dtype(str(data["dtype"]))
         if dtype.kind not in "biuf":
-            raise ValueError(f"array dtype {dtype} not allowed")
+            raise ValueError(_("array dtype {dtype} not allowed", dtype=dtype))
         arr = np.array(data["data"], dtype=dtype)
         shape = [int(s) for s in data["shape"]]
         if any(s < 0 for s in shape) or int(np.prod(shape, dtype=np.int64)) != arr.size:
-            raise ValueError(f"array shape {shape} does not fit {arr.size} values")
+            raise ValueError(
+                _("array shape {shape} does not fit {size} values", shape=shape, size=arr.size)
+            )
         return arr.reshape(shape)
     if isinstance(tp, type):
         if tp is bool:
             if not isinstance(data, bool):
-                raise TypeError(f"expected a boolean, got {data!r}")
+                raise TypeError(_("expected a boolean, got {data!r}", data=data))
             return data
         if tp is int:
             if isinstance(data, bool) or not isinstance(data, int):
-                raise TypeError(f"expected an integer, got {data!r}")
+                raise TypeError(_("expected an integer, got {data!r}", data=data))
             return data
         if tp is float:
             if isinstance(data, bool) or not isinstance(data, int | float):
-                raise TypeError(f"expected a number, got {data!r}")
+                raise TypeError(_("expected a number, got {data!r}", data=data))
             return float(data)
         if tp is str:
             if not isinstance(data, str):
-                raise TypeError(f"expected a string, got {data!r}")
+                raise TypeError(_("expected a string, got {data!r}", data=data))
             return data
         if tp is Fraction:
             return to_fraction(data, what="fraction")  # the one bounded exact reader
@@ -455,9 +469,13 @@ def decode(data: Any, tp: Any) -> Any:
             return tp(data)
         if attrs.has(tp):
             if tp not in _BY_CLASS:
-                raise TypeError(f"{tp.__qualname__} is not registered for JSON")
+                raise TypeError(
+                    _("{qualname} is not registered for JSON", qualname=tp.__qualname__)
+                )
             if not isinstance(data, dict):
-                raise TypeError(f"expected an object for {tp.__name__}, got {data!r}")
+                raise TypeError(
+                    _("expected an object for {name}, got {data!r}", name=tp.__name__, data=data)
+                )
             upgrade = getattr(tp, "__participa_upgrade__", None)
             if upgrade is not None:  # fields reshaped since older documents were written
                 data = upgrade(data)
@@ -471,11 +489,13 @@ def decode(data: Any, tp: Any) -> Any:
                     kwargs[key] = decode(data[key], hints.get(f.name, Any))
             extra = set(data) - {f.alias or f.name for f in attrs.fields(tp)}
             if extra:
-                raise ValueError(f"unknown fields for {tp.__name__}: {sorted(extra)}")
+                raise ValueError(
+                    _("unknown fields for {name}: {extra}", name=tp.__name__, extra=sorted(extra))
+                )
             return tp(**kwargs)
     if isinstance(tp, TypeVar):
         return data
-    raise TypeError(f"cannot decode type {tp!r}")
+    raise TypeError(_("cannot decode type {tp!r}", tp=tp))
 
 
 def _tagged_class(data: Any) -> type[Any] | None:
@@ -486,7 +506,7 @@ def _tagged_class(data: Any) -> type[Any] | None:
 
 def _list(data: Any) -> list[Any]:
     if not isinstance(data, list):
-        raise TypeError(f"expected an array, got {data!r}")
+        raise TypeError(_("expected an array, got {data!r}", data=data))
     return data
 
 
@@ -494,7 +514,9 @@ def dumps(value: Any, *, indent: int | None = None) -> str:
     """Serialise a registered value to a JSON document (``schema``, ``type``, ``value``)."""
     cls = type(value)
     if cls not in _BY_CLASS:
-        raise TypeError(f"{cls.__qualname__} is not a registered participa value")
+        raise TypeError(
+            _("{qualname} is not a registered participa value", qualname=cls.__qualname__)
+        )
     doc = {"schema": SCHEMA, "type": _BY_CLASS[cls], "value": encode(value)}
     return json.dumps(doc, indent=indent, ensure_ascii=False, allow_nan=False)
 
@@ -510,22 +532,25 @@ def loads(text: str | bytes, *, expect: type[T] | None = None) -> Any:
     try:
         doc = json.loads(text)
     except RecursionError:
-        raise ParseError("JSON nested too deeply") from None
+        raise ParseError(_("JSON nested too deeply")) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", None)
-        raise ParseError(f"not valid JSON: {exc}", line=line) from None
+        raise ParseError(_("not valid JSON: {exc}", exc=exc), line=line) from None
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         got = doc.get("schema") if isinstance(doc, dict) else None
-        raise ParseError(f"not a {SCHEMA} document (schema {got!r})")
+        raise ParseError(_("not a {SCHEMA} document (schema {got!r})", SCHEMA=SCHEMA, got=got))
     name = doc.get("type")
     cls = lookup(name) if isinstance(name, str) else None
     if cls is None:
-        raise ParseError(f"unknown participa type {name!r}", hint=f"known: {sorted(MODULES)}")
+        raise ParseError(
+            _("unknown participa type {name!r}", name=name),
+            hint=_("known: {MODULES}", MODULES=sorted(MODULES)),
+        )
     if expect is not None and cls is not expect:
-        raise ParseError(f"expected a {expect.__name__}, got a {name}")
+        raise ParseError(_("expected a {name}, got a {name2}", name=expect.__name__, name2=name))
     try:
         return decode(doc.get("value"), cls)
     except ParticipaError as exc:
-        raise ParseError(f"invalid {name}: {exc}") from exc
+        raise ParseError(_("invalid {name}: {exc}", name=name, exc=exc)) from exc
     except (TypeError, ValueError, KeyError, ArithmeticError, RecursionError) as exc:
-        raise ParseError(f"invalid {name}: {exc}") from exc
+        raise ParseError(_("invalid {name}: {exc}", name=name, exc=exc)) from exc

@@ -106,20 +106,32 @@ def _check_batch(round_id: str, head: str, count: int, events: Sequence[Event]) 
     for e in events:
         if e.seq != seq or e.prev != prev or e.hash != e.expected_hash():
             raise IntegrityError(
-                f"event {e.seq} does not chain onto round {round_id!r} at event {seq}",
-                hint="append the events a Machine produced from the stored round",
+                _(
+                    "event {seq} does not chain onto round {round_id!r} at event {seq2}",
+                    seq=e.seq,
+                    round_id=round_id,
+                    seq2=seq,
+                ),
+                hint=_("append the events a Machine produced from the stored round"),
             )
         prev, seq = e.hash, seq + 1
     if events and count == 0:
         first = events[0].payload
         if getattr(first, "round_id", None) != round_id:
-            raise IntegrityError(f"the first event does not start round {round_id!r}")
+            raise IntegrityError(
+                _("the first event does not start round {round_id!r}", round_id=round_id)
+            )
 
 
 def _stale(round_id: str, expected: str, actual: str) -> ConcurrencyError:
     return ConcurrencyError(
-        f"round {round_id!r} changed since head {expected[:12]}… (now {actual[:12]}…)",
-        hint="reload the round and retry",
+        _(
+            "round {round_id!r} changed since head {expected}… (now {actual}…)",
+            round_id=round_id,
+            expected=expected[:12],
+            actual=actual[:12],
+        ),
+        hint=_("reload the round and retry"),
     )
 
 
@@ -334,14 +346,21 @@ class SQLiteStore:
                 )
         except sqlite3.IntegrityError as exc:  # a racing writer took the same seq first
             raise ConcurrencyError(
-                f"round {round_id!r}: another writer appended first ({exc})",
-                hint="reload the round and retry",
+                _(
+                    "round {round_id!r}: another writer appended first ({exc})",
+                    round_id=round_id,
+                    exc=exc,
+                ),
+                hint=_("reload the round and retry"),
             ) from exc
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise ConcurrencyError(
-                    f"round {round_id!r}: the database stayed locked by another writer",
-                    hint="retry later or raise the store's timeout",
+                    _(
+                        "round {round_id!r}: the database stayed locked by another writer",
+                        round_id=round_id,
+                    ),
+                    hint=_("retry later or raise the store's timeout"),
                 ) from exc
             raise IntegrityError(
                 _("{path}: the store cannot be written: {error}", path=self.path, error=exc)

@@ -107,7 +107,8 @@ def _ballot_model(value: BallotModel | str) -> BallotModel:
     except ValueError:
         names = ", ".join(b.value for b in BallotModel)
         raise ValidationError(
-            f"ballots: unknown ballot model {value!r}", hint=f"use one of {names}"
+            _("ballots: unknown ballot model {value!r}", value=value),
+            hint=_("use one of {names}", names=names),
         ) from None
 
 
@@ -117,7 +118,8 @@ def _cost_model(value: CostModel | str) -> CostModel:
     except ValueError:
         names = ", ".join(c.value for c in CostModel)
         raise ValidationError(
-            f"costs: unknown cost model {value!r}", hint=f"use one of {names}"
+            _("costs: unknown cost model {value!r}", value=value),
+            hint=_("use one of {names}", names=names),
         ) from None
 
 
@@ -181,7 +183,8 @@ class SyntheticSpec:
             v = getattr(self, name)
             if not is_int(v) or v < 1:
                 raise ValidationError(
-                    f"{name} must be >= 1, got {v!r}", hint=f"pass a positive integer {name}"
+                    _("{name} must be >= 1, got {v!r}", name=name, v=v),
+                    hint=_("pass a positive integer {name}", name=name),
                 )
             object.__setattr__(self, name, int(v))
         object.__setattr__(self, "seed", non_negative_int(self.seed, what="seed"))
@@ -191,26 +194,50 @@ class SyntheticSpec:
             object.__setattr__(self, "max_length", positive_int(self.max_length, what="max_length"))
         if not is_int(self.max_cost) or self.max_cost < self.min_cost:
             raise ValidationError(
-                f"max_cost must be an integer >= min_cost = {self.min_cost}, got {self.max_cost!r}"
+                _(
+                    "max_cost must be an integer >= min_cost = {min_cost}, got {max_cost!r}",
+                    min_cost=self.min_cost,
+                    max_cost=self.max_cost,
+                )
             )
         if not 0.0 < self.approval_probability <= 1.0:
             raise ValidationError(
-                f"approval_probability must be in (0, 1], got {self.approval_probability!r}"
+                _(
+                    "approval_probability must be in (0, 1], got {approval_probability!r}",
+                    approval_probability=self.approval_probability,
+                )
             )
         if not 1.0 <= self.mean_length <= self.num_projects:
             raise ValidationError(
-                f"mean_length must be in [1, num_projects = {self.num_projects}], "
-                f"got {self.mean_length!r}"
+                _(
+                    "mean_length must be in [1, num_projects = {num_projects}], "
+                    "got {mean_length!r}",
+                    num_projects=self.num_projects,
+                    mean_length=self.mean_length,
+                )
             )
         if self.max_length is not None and not 1 <= self.max_length <= self.num_projects:
             raise ValidationError(
-                f"max_length must be in [1, num_projects = {self.num_projects}], "
-                f"got {self.max_length!r}"
+                _(
+                    "max_length must be in [1, num_projects = {num_projects}], got {max_length!r}",
+                    num_projects=self.num_projects,
+                    max_length=self.max_length,
+                )
             )
         if not self.popularity_skew >= 0.0:
-            raise ValidationError(f"popularity_skew must be >= 0, got {self.popularity_skew!r}")
+            raise ValidationError(
+                _(
+                    "popularity_skew must be >= 0, got {popularity_skew!r}",
+                    popularity_skew=self.popularity_skew,
+                )
+            )
         if not 0 <= self.budget_share <= 1:
-            raise ValidationError(f"budget_share must be in [0, 1], got {self.budget_share}")
+            raise ValidationError(
+                _(
+                    "budget_share must be in [0, 1], got {budget_share}",
+                    budget_share=self.budget_share,
+                )
+            )
 
     def build(self) -> Election:
         """Draw the election this spec describes (same spec, same election)."""

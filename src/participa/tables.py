@@ -140,7 +140,12 @@ class Table:
         for i, row in enumerate(self.rows):
             if len(row) != len(self.columns):
                 raise ValidationError(
-                    f"table row {i} has {len(row)} cells for {len(self.columns)} columns"
+                    _(
+                        "table row {i} has {row_count} cells for {columns_count} columns",
+                        i=i,
+                        row_count=len(row),
+                        columns_count=len(self.columns),
+                    )
                 )
 
     @property

@@ -77,7 +77,8 @@ def _to_criteria(value: Sequence[TieCriterion | str]) -> tuple[TieCriterion, ...
         except ValueError:
             names = ", ".join(x.value for x in TieCriterion)
             raise ValidationError(
-                f"unknown tie-breaking criterion {c!r}", hint=f"use one of {names}"
+                _("unknown tie-breaking criterion {c!r}", c=c),
+                hint=_("use one of {names}", names=names),
             ) from None
     return tuple(out)
 
@@ -102,16 +103,17 @@ class TieBreak:
 
     def __attrs_post_init__(self) -> None:
         if not self.criteria:
-            raise ValidationError("a tie-breaking chain needs at least one criterion")
+            raise ValidationError(_("a tie-breaking chain needs at least one criterion"))
         if self.seed is not None and (
             isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0
         ):
             raise ValidationError(
-                f"the lottery seed must be a non-negative integer, got {self.seed!r}"
+                _("the lottery seed must be a non-negative integer, got {seed!r}", seed=self.seed)
             )
         if TieCriterion.LOTTERY in self.criteria and self.seed is None:
             raise ValidationError(
-                "the lottery criterion needs a seed", hint="TieBreak.parse('lottery', seed=42)"
+                _("the lottery criterion needs a seed"),
+                hint=_("TieBreak.parse('lottery', seed=42)"),
             )
 
     @classmethod
@@ -127,7 +129,7 @@ class TieBreak:
                 try:
                     seed = int(p.split(":", 1)[1])
                 except ValueError:
-                    raise ValidationError(f"bad lottery seed in {p!r}") from None
+                    raise ValidationError(_("bad lottery seed in {p!r}", p=p)) from None
                 p = "lottery"
             crit.append(p)
         return cls(tuple(crit), seed=seed)
@@ -218,7 +220,7 @@ class TieBreak:
         if self.refuses:
             if before_refuse:
                 stacked = np.stack(before_refuse, axis=1)
-                _, klass = np.unique(stacked, axis=0, return_inverse=True)
+                _rows, klass = np.unique(stacked, axis=0, return_inverse=True)
                 klass = klass.ravel().astype(np.int64)
             else:
                 klass = np.zeros(m, np.int64)
@@ -251,7 +253,7 @@ class TieResolver:
         """The winner among tied project indices; raises under ``refuse`` if still tied."""
         idx = np.asarray(tied, dtype=np.int64)
         if idx.size == 0:
-            raise ValidationError("no candidates to break a tie between")
+            raise ValidationError(_("no candidates to break a tie between"))
         best = int(idx[np.argmin(self.priority[idx])])
         if self.tie_break.refuses and idx.size > 1:
             same = idx[self.klass[idx] == self.klass[best]]
@@ -285,9 +287,13 @@ class TieResolver:
     def _refuse(self, tied: npt.NDArray[np.int64]) -> None:
         ids = sorted(self.project_ids[int(j)] for j in tied)
         raise TieError(
-            f"tie between projects {ids} under tie-breaking {str(self.tie_break)!r}",
+            _(
+                "tie between projects {ids} under tie-breaking {tie_break!r}",
+                ids=ids,
+                tie_break=str(self.tie_break),
+            ),
             tied=ids,
-            hint="pass another tie_break, e.g. TieBreak.parse('min-cost,id')",
+            hint=_("pass another tie_break, e.g. TieBreak.parse('min-cost,id')"),
         )
 
 

@@ -221,3 +221,29 @@ def test_variant_option_reaches_the_rule() -> None:
     proc = cli("tally", "dataset:zurich-s5d10", "--rule", "cstv", "--variant", "mtx")
     assert proc.returncode == 2
     assert "did you mean mt" in proc.stderr
+
+
+def test_a_bad_file_is_reported_in_spanish(tmp_path: Path) -> None:
+    bad = tmp_path / "malo.pb"
+    bad.write_text(
+        "META\nkey;value\nvote_type;approval\nbudget;1000\n"
+        "PROJECTS\nproject_id;cost\n1;100\nVOTES\nvoter_id;vote\nv1;7\n",
+        encoding="utf-8",
+    )
+    proc = cli("tally", str(bad), "--rule", "greedy", "--lang", "es")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert f"{bad}:10: la cédula nombra un proyecto desconocido" in proc.stderr
+    assert "[proyecto '7'] [votante 'v1']" in proc.stderr
+    assert "(cada proyecto de un voto debe figurar en PROJECTS" in proc.stderr
+    no_budget = tmp_path / "sin_presupuesto.pb"
+    no_budget.write_text(
+        "META\nkey;value\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;100\n"
+        "VOTES\nvoter_id;vote\nv1;1\n",
+        encoding="utf-8",
+    )
+    proc = cli("info", str(no_budget), PARTICIPA_LANG="es")
+    assert proc.returncode == 2
+    assert f"{no_budget}:2: META no tiene budget (agregue budget;<monto>)" in proc.stderr
+    english = cli("info", str(no_budget), "--lang", "en")
+    assert "META has no budget (add budget;<amount>)" in english.stderr

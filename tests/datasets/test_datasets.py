@@ -22,6 +22,10 @@ ORIGINS = {
     "toulouse-2022-1": "France_Toulouse_2022_1_-_Capitole_Arnaud_Bernard_Carmes.pb.gz",
     "warszawa-2019-miedzeszyn": "Poland_Warszawa_2019_Miedzeszyn.pb.gz",
     "zurich-s5d10": "Switzerland_Zurich_S5D10.pb.gz",
+    "wroclaw-2016-5-250": "Poland_Wroclaw_2016_Rejon_nr_5_250.pb.gz",
+    "assen-2024": "Netherlands_Assen_2024.pb.gz",
+    "krakow-2021-debniki": "Poland_Krakow_2021_Debniki.pb.gz",
+    "warszawa-2026-brodno": "anomalies/Poland_Warszawa_2026_Brodno.pb.gz",
 }
 
 

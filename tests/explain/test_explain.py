@@ -58,6 +58,8 @@ def _rebuild(e: Election, mat: np.ndarray, wt: np.ndarray) -> Election:
 
 
 def _added(e: Election, j: int, k: int, points: bool) -> Election:
+    if k == 0:  # no supporter added: the election itself (not a new voter with 0 points)
+        return e
     mat, wt = _rows(e)
     m = len(e.projects)
     if points:

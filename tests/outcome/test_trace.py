@@ -43,3 +43,37 @@ def test_typed_params_and_actions_survive_json() -> None:
         assert dict(back.params) == dict(out.params)
         assert [type(v) for v in back.params.values()] == [type(v) for v in out.params.values()]
         assert [s.action for s in back.trace] == [s.action for s in out.trace]
+
+
+def test_trace_reasons_follow_the_language() -> None:
+    from participa.i18n import use_language
+    from participa.rules import per_head, phragmen
+
+    tight = Election(
+        1000,
+        (Project("a", 600), Project("b", 500), Project("c", 2000)),
+        Profile.from_ballots(BallotKind.APPROVAL, ["a", "b", "c"], [["a"], ["b"], ["a", "c"]]),
+        currency="PEN",
+        minor_per_unit=100,
+    )
+    with use_language("es"):
+        es = {
+            name: [step.reason for step in rule(tight).trace]
+            for name, rule in (("greedy", greedy), ("phragmen", phragmen))
+        }
+        es["mes"] = [s.reason for s in equal_shares(tight).trace]
+        es["per-head"] = [s.reason for s in per_head(tight).trace]
+        es["welfare"] = [s.reason for s in max_welfare(tight).trace]
+    with use_language("en"):
+        en_greedy = [step.reason for step in greedy(tight).trace]
+    assert "mejor razón" in es["greedy"][0]
+    assert es["greedy"][0].endswith("y cabe")
+    # amounts in reasons read as money, in the election's currency
+    assert "el costo S/ 20.00 supera el dinero restante S/ 4.00" in es["greedy"]
+    assert en_greedy[0].startswith("best ratio")
+    assert en_greedy[0].endswith("and it fits")
+    assert all(r.startswith("menor carga") for r in es["phragmen"])
+    assert any("sus partidarios pueden pagar" in r for r in es["mes"])
+    assert "2 de 4 votos: una parte de S/ 5.00" in es["per-head"]
+    assert es["welfare"][0].startswith("bienestar máximo")
+    assert "en el conjunto óptimo" in es["welfare"]

@@ -140,7 +140,9 @@ class Allocation(Tabular):
             raise ValidationError(_("unknown rounding {value!r}", value=self.rounding))
         got = sum(r.amount for r in self.rows)
         if got != self.total or any(r.amount < 0 for r in self.rows):
-            raise IntegrityError(f"allocation amounts sum to {got}, not {self.total}")
+            raise IntegrityError(
+                _("allocation amounts sum to {got}, not {total}", got=got, total=self.total)
+            )
         check_pools(self.pools, self.territory_ids)
 
     def pool(self, pools: Mapping[str, Iterable[str]]) -> Allocation:
@@ -187,7 +189,9 @@ class Allocation(Tabular):
         for r in self.rows:
             if r.territory_id == territory_id:
                 return r
-        raise ValidationError(f"unknown territory id {territory_id!r} in this allocation")
+        raise ValidationError(
+            _("unknown territory id {territory_id!r} in this allocation", territory_id=territory_id)
+        )
 
     @property
     def money(self) -> Currency:
@@ -300,8 +304,8 @@ def _amount_map(what: str, given: Mapping[str, int] | None, ids: Sequence[str]) 
     unknown = sorted(set(out) - set(ids), key=str)
     if unknown:
         raise ValidationError(
-            f"{what} name unknown territory ids: {unknown}",
-            hint=f"known territories: {sorted(ids)}",
+            _("{what} name unknown territory ids: {unknown}", what=what, unknown=unknown),
+            hint=_("known territories: {ids}", ids=sorted(ids)),
         )
     return {
         k: amount(v, what=_("the {what} of territory {id!r}", what=what, id=k))
@@ -384,17 +388,22 @@ def allocate(
         if not isinstance(t, Territory):
             raise ValidationError(_("territories must be Territory values, got {value!r}", value=t))
     if not ts:
-        raise ValidationError("no territories to allocate to")
+        raise ValidationError(_("no territories to allocate to"))
     ids = [t.id for t in ts]
     dup = sorted({x for x in ids if ids.count(x) > 1})
     if dup:
-        raise ValidationError(f"duplicate territory ids: {dup}")
+        raise ValidationError(_("duplicate territory ids: {dup}", dup=dup))
     fl = _amount_map("floors", floors, ids)
     cp = _amount_map("caps", caps, ids)
     for tid in sorted(set(fl) & set(cp)):
         if fl[tid] > cp[tid]:
             raise ValidationError(
-                f"territory {tid!r} has a floor of {fl[tid]} above its cap of {cp[tid]}"
+                _(
+                    "territory {tid!r} has a floor of {fl} above its cap of {cp}",
+                    tid=tid,
+                    fl=fl[tid],
+                    cp=cp[tid],
+                )
             )
     # canonical order: by id, so that results never depend on the order given
     order = sorted(range(len(ts)), key=lambda i: ids[i])
@@ -410,14 +419,18 @@ def allocate(
                 continue
             if c.indicator not in t.indicators:
                 raise ValidationError(
-                    f"territory {t.id!r} has no indicator {c.indicator!r}",
-                    hint=f"its indicators: {sorted(t.indicators)}",
+                    _(
+                        "territory {id!r} has no indicator {indicator!r}",
+                        id=t.id,
+                        indicator=c.indicator,
+                    ),
+                    hint=_("its indicators: {indicators}", indicators=sorted(t.indicators)),
                 )
             values.append(
                 to_fraction(
                     t.indicators[c.indicator],
-                    what=f"indicator {c.indicator!r}",
-                    where=f"territory {t.id!r}",
+                    what=_("indicator {indicator!r}", indicator=c.indicator),
+                    where=_("territory {id!r}", id=t.id),
                     minimum=0,
                 )
             )

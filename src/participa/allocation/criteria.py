@@ -145,11 +145,14 @@ normalisation MAX ...
             )
         if self.normalisation is not Normalisation.EQUAL and not self.indicator:
             raise ValidationError(
-                "a criterion needs an indicator name", hint="or use Normalisation.EQUAL"
+                _("a criterion needs an indicator name"), hint=_("or use Normalisation.EQUAL")
             )
         if self.reference is not None and self.normalisation is not Normalisation.INVERSE:
             raise ValidationError(
-                f"criterion {self.name!r}: only INVERSE criteria take a reference level"
+                _(
+                    "criterion {name!r}: only INVERSE criteria take a reference level",
+                    name=self.name,
+                )
             )
         if not self.label:
             object.__setattr__(self, "label", self.name)
@@ -179,9 +182,15 @@ normalisation MAX ...
         for x, tid in zip(xs, ids, strict=True):
             if x > ref:
                 raise ValidationError(
-                    f"indicator {self.indicator!r} of territory {tid!r} is {x}, above the "
-                    f"reference level {ref} of an INVERSE criterion",
-                    hint="raise the reference, or check the value",
+                    _(
+                        "indicator {indicator!r} of territory {tid!r} is {x}, above "
+                        "the reference level {ref} of an INVERSE criterion",
+                        indicator=self.indicator,
+                        tid=tid,
+                        x=x,
+                        ref=ref,
+                    ),
+                    hint=_("raise the reference, or check the value"),
                 )
         gaps = [ref - x for x in xs]
         top = max(gaps)
@@ -220,18 +229,18 @@ class Formula:
         if not isinstance(self.name, str):
             raise ValidationError(_("name must be a string, got {value!r}", value=self.name))
         if not self.criteria:
-            raise ValidationError("a formula needs at least one criterion")
+            raise ValidationError(_("a formula needs at least one criterion"))
         total = sum((c.weight for c in self.criteria), Fraction(0))
         if total != 1:
             detail = ", ".join(f"{c.name}={c.weight}" for c in self.criteria)
             raise ValidationError(
-                f"formula weights sum to {total}, not 1 ({detail})",
-                hint="weights are shares of the money: make them add up to 1",
+                _("formula weights sum to {total}, not 1 ({detail})", total=total, detail=detail),
+                hint=_("weights are shares of the money: make them add up to 1"),
             )
         labels = [c.name for c in self.criteria]
         dup = sorted({x for x in labels if labels.count(x) > 1})
         if dup:
-            raise ValidationError(f"criteria labels must be unique, repeated: {dup}")
+            raise ValidationError(_("criteria labels must be unique, repeated: {dup}", dup=dup))
 
     @property
     def weights(self) -> tuple[Fraction, ...]:

@@ -70,7 +70,11 @@ class CrossAllocation:
             ]
         except ValueError:
             raise ValidationError(
-                f"unknown territory or theme: {territory_id!r}, {theme_id!r}"
+                _(
+                    "unknown territory or theme: {territory_id!r}, {theme_id!r}",
+                    territory_id=territory_id,
+                    theme_id=theme_id,
+                )
             ) from None
 
     @property
@@ -130,11 +134,14 @@ def cross_allocate(
             _("themes must be a mapping of theme id to weight, got {value!r}", value=themes)
         )
     if not themes:
-        raise ValidationError("give at least one theme")
+        raise ValidationError(_("give at least one theme"))
     theme_ids = sorted(themes, key=str)
-    ws = [to_fraction(themes[th], what=f"weight of theme {th!r}", minimum=0) for th in theme_ids]
+    ws = [
+        to_fraction(themes[th], what=_("weight of theme {th!r}", th=th), minimum=0)
+        for th in theme_ids
+    ]
     if sum(ws) == 0:
-        raise ValidationError("theme weights are all zero")
+        raise ValidationError(_("theme weights are all zero"))
     cells = [apportion(r.amount, ws, method=rounding) for r in allocation.rows]
     return CrossAllocation(
         allocation.territory_ids,

@@ -134,16 +134,23 @@ class Envelope:
                     _("an envelope's reserves must be Reserve values, got {value!r}", value=r)
                 )
         if self.share is not None and self.share > 1:
-            raise ValidationError(f"an envelope's share of the fund must be <= 1: {self.share}")
+            raise ValidationError(
+                _("an envelope's share of the fund must be <= 1: {share}", share=self.share)
+            )
         ids = [r.id for r in self.reserves]
         dup = sorted({x for x in ids if ids.count(x) > 1})
         if dup:
-            raise ValidationError(f"duplicate reserve ids: {dup}")
+            raise ValidationError(_("duplicate reserve ids: {dup}", dup=dup))
         held = sum(r.amount for r in self.reserves)
         if held > t:
             raise ValidationError(
-                f"reserves ({', '.join(ids)}) hold {held}, more than the envelope's {t}",
-                hint="lower the reserves or raise the envelope",
+                _(
+                    "reserves ({ids}) hold {held}, more than the envelope's {t}",
+                    ids=", ".join(ids),
+                    held=held,
+                    t=t,
+                ),
+                hint=_("lower the reserves or raise the envelope"),
             )
 
     @classmethod
@@ -186,7 +193,7 @@ class Envelope:
     ) -> Envelope:
         """The envelope with one more reserve: a fixed ``amount`` or ``floor(total*share)``."""
         if (amount is None) == (share is None):
-            raise ValidationError(f"reserve {id!r}: give exactly one of amount and share")
+            raise ValidationError(_("reserve {id!r}: give exactly one of amount and share", id=id))
         amt = (
             amount
             if amount is not None
@@ -205,7 +212,7 @@ class Envelope:
         for r in self.reserves:
             if r.id == id:
                 return r
-        raise ValidationError(f"unknown reserve id {id!r}")
+        raise ValidationError(_("unknown reserve id {id!r}", id=id))
 
     @property
     def territorial(self) -> int:

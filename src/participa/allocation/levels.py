@@ -117,19 +117,22 @@ def allocate_levels(
         raise ValidationError(_("allocate needs a Formula, got {value!r}", value=formulas))
     fs = [formulas] if isinstance(formulas, Formula) else list(formulas)
     if not fs:
-        raise ValidationError("give at least one formula")
+        raise ValidationError(_("give at least one formula"))
     ts = tuple(territories)
     by_id = {t.id: t for t in ts}
     if len(by_id) != len(ts):
         ids = [t.id for t in ts]
         raise ValidationError(
-            f"duplicate territory ids: {sorted({x for x in ids if ids.count(x) > 1})}"
+            _(
+                "duplicate territory ids: {items}",
+                items=sorted({x for x in ids if ids.count(x) > 1}),
+            )
         )
     for t in ts:
         if t.parent is not None and t.parent not in by_id and t.parent != root:
             raise ValidationError(
-                f"territory {t.id!r} names an unknown parent {t.parent!r}",
-                hint="add the parent territory, or fix the parent id",
+                _("territory {id!r} names an unknown parent {parent!r}", id=t.id, parent=t.parent),
+                hint=_("add the parent territory, or fix the parent id"),
             )
     children: dict[str | None, list[Territory]] = {}
     for t in ts:
@@ -140,7 +143,7 @@ def allocate_levels(
     def walk(parent: str | None, amount: int | Envelope, depth: int) -> TreeAllocation:
         kids = children.get(parent, [])
         if not kids:
-            raise ValidationError(f"no territories under {parent!r}")
+            raise ValidationError(_("no territories under {parent!r}", parent=parent))
         fl = {k.id: v for k, v in ((k, (floors or {}).get(k.id)) for k in kids) if v is not None}
         cp = {k.id: v for k, v in ((k, (caps or {}).get(k.id)) for k in kids) if v is not None}
         alloc = allocate(
@@ -154,10 +157,10 @@ def allocate_levels(
     missing = sorted(set(by_id) - reached - {root} if root is not None else set(by_id) - reached)
     if missing:
         raise ValidationError(
-            f"territories not under {root!r}: {missing}",
-            hint="check their parent ids for cycles or a second root",
+            _("territories not under {root!r}: {missing}", root=root, missing=missing),
+            hint=_("check their parent ids for cycles or a second root"),
         )
     extra = sorted(set(floors or {}) | set(caps or {}) - set(by_id))
     if extra:
-        raise ValidationError(f"floors or caps name unknown territory ids: {extra}")
+        raise ValidationError(_("floors or caps name unknown territory ids: {extra}", extra=extra))
     return tree

@@ -168,8 +168,8 @@ def _keys_for(projects: Sequence[Project], by: str) -> list[tuple[str, ...]]:
     if any(by in p.metadata for p in projects):
         return [(p.metadata.get(by) or NONE_KEY,) for p in projects]
     raise ValidationError(
-        f"cannot group projects by {by!r}: no project has such a field or metadata column",
-        hint="use 'territory', 'dimension', 'category', 'sector' or a metadata column name",
+        _("cannot group projects by {by!r}: no project has such a field or metadata column", by=by),
+        hint=_("use 'territory', 'dimension', 'category', 'sector' or a metadata column name"),
     )
 
 
@@ -357,7 +357,7 @@ def gini(values: npt.ArrayLike, weights: npt.ArrayLike | None = None) -> Fractio
     if x.size == 0:
         return Fraction(0)
     if int(x.min()) < 0 or int(w.min()) < 0:
-        raise ValidationError("gini needs non-negative values and weights")
+        raise ValidationError(_("gini needs non-negative values and weights"))
     order = np.argsort(x, kind="stable")
     xs, ws = x[order].astype(object), w[order].astype(object)
     w_before = np.concatenate(([0], np.cumsum(ws)[:-1])).astype(object)
@@ -495,7 +495,7 @@ class RuleComparison:
         for r in self.rows:
             if r.rule == rule:
                 return r
-        raise ValidationError(f"no rule {rule!r} in this comparison")
+        raise ValidationError(_("no rule {rule!r} in this comparison", rule=rule))
 
     @property
     def money(self) -> Currency:
@@ -655,5 +655,7 @@ def _run(election: Election, rule: RuleLike) -> Outcome:
         return run_rule(rule, election)
     out: Any = rule(election)
     if not isinstance(out, Outcome):
-        raise ValidationError(f"rule {rule!r} returned a {type(out).__name__}, not an Outcome")
+        raise ValidationError(
+            _("rule {rule!r} returned a {name}, not an Outcome", rule=rule, name=type(out).__name__)
+        )
     return out

@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> NoR
     try:
         chosen = resolve_language(lang) if lang is not None else None
     except ValidationError as exc:
-        print(f"participa: error: {exc}", file=sys.stderr)
+        print(_("participa: error: {error}", error=exc), file=sys.stderr)
         sys.exit(2)
     with use_language(chosen):
         sys.exit(_main(args_list, stream))

@@ -72,7 +72,9 @@ class Counting(enum.Enum):
 
 
 def _non_negative_int(what: str, value: object, *, pledge: str, project: str) -> int:
-    return non_negative_int(value, what=f"pledge {pledge!r}: {what}", project_id=project)
+    return non_negative_int(
+        value, what=_("pledge {pledge!r}: {what}", pledge=pledge, what=what), project_id=project
+    )
 
 
 def _check_enum(
@@ -82,7 +84,9 @@ def _check_enum(
         raise ValidationError(
             _(
                 "{what} must be a {kind} member, got {value!r}",
-                what=what if pledge is None else f"pledge {pledge!r}: {what}",
+                what=what
+                if pledge is None
+                else _("pledge {pledge!r}: {what}", pledge=pledge, what=what),
                 kind=cls.__name__,
                 value=value,
             ),
@@ -146,13 +150,16 @@ class Pledge:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
             raise ValidationError(
-                f"pledge id must be a non-empty string, got {self.id!r}",
+                _("pledge id must be a non-empty string, got {id!r}", id=self.id),
                 project_id=self.project_id if isinstance(self.project_id, str) else None,
             )
         if not isinstance(self.project_id, str) or not self.project_id.strip():
             raise ValidationError(
-                f"pledge {self.id!r}: project id must be a non-empty string, "
-                f"got {self.project_id!r}"
+                _(
+                    "pledge {id!r}: project id must be a non-empty string, got {project_id!r}",
+                    id=self.id,
+                    project_id=self.project_id,
+                )
             )
         _check_enum(self.kind, PledgeKind, "kind", pledge=self.id)
         _check_enum(self.source, ContributorKind, "source", pledge=self.id)
@@ -176,15 +183,15 @@ class Pledge:
         if self.kind is PledgeKind.LABOUR:
             if self.amount:
                 raise ValidationError(
-                    f"pledge {self.id!r}: labour is valued as hours × rate, not an amount",
+                    _("pledge {id!r}: labour is valued as hours × rate, not an amount", id=self.id),
                     project_id=self.project_id,
-                    hint="use Pledge.labour(..., hours=H, rate=R)",
+                    hint=_("use Pledge.labour(..., hours=H, rate=R)"),
                 )
         elif self.hours or self.rate:
             raise ValidationError(
-                f"pledge {self.id!r}: only labour pledges have hours and a rate",
+                _("pledge {id!r}: only labour pledges have hours and a rate", id=self.id),
                 project_id=self.project_id,
-                hint="give money and materials as an amount in minor units",
+                hint=_("give money and materials as an amount in minor units"),
             )
 
     @classmethod
@@ -344,8 +351,8 @@ class RequiredShare:
         _check_members(self.kinds, PledgeKind, "kinds")
         if not 0 <= self.share <= 1:
             raise ValidationError(
-                f"a required share must lie in [0, 1], got {self.share}",
-                hint="write 20% as Fraction(1, 5) or 0.2",
+                _("a required share must lie in [0, 1], got {share}", share=self.share),
+                hint=_("write 20% as Fraction(1, 5) or 0.2"),
             )
 
     @classmethod
@@ -402,7 +409,7 @@ class MatchingRule:
         if not isinstance(self.matcher, str):
             raise ValidationError(_("matcher must be a string, got {value!r}", value=self.matcher))
         if self.ratio < 0:
-            raise ValidationError(f"a matching ratio must be >= 0, got {self.ratio}")
+            raise ValidationError(_("a matching ratio must be >= 0, got {ratio}", ratio=self.ratio))
         object.__setattr__(self, "cap", optional_amount(self.cap, what=_("a matching cap")))
 
     def applies_to(self, pledge: Pledge) -> bool:
@@ -497,9 +504,9 @@ class CofinancingPlan:
         for p in self.pledges:
             if p.id in seen:
                 raise ValidationError(
-                    f"duplicate pledge id {p.id!r}",
+                    _("duplicate pledge id {id!r}", id=p.id),
                     project_id=p.project_id,
-                    hint="give every pledge its own id",
+                    hint=_("give every pledge its own id"),
                 )
             seen.add(p.id)
 
@@ -525,9 +532,9 @@ class CofinancingPlan:
         for p in self.pledges:
             if p.project_id not in known:
                 raise ValidationError(
-                    f"pledge {p.id!r} is for an unknown project",
+                    _("pledge {id!r} is for an unknown project", id=p.id),
                     project_id=p.project_id,
-                    hint="check the project id, or add the project before its pledges",
+                    hint=_("check the project id, or add the project before its pledges"),
                 )
 
     def with_pledge(self, pledge: Pledge) -> CofinancingPlan:
@@ -537,7 +544,7 @@ class CofinancingPlan:
     def with_status(self, pledge_id: str, status: PledgeStatus) -> CofinancingPlan:
         """The same plan with one pledge's status changed (e.g. to ``RECEIVED``)."""
         if pledge_id not in {p.id for p in self.pledges}:
-            raise ValidationError(f"unknown pledge id {pledge_id!r}")
+            raise ValidationError(_("unknown pledge id {pledge_id!r}", pledge_id=pledge_id))
         _check_enum(status, PledgeStatus, "status", pledge=pledge_id)
         return attrs.evolve(
             self,

@@ -1,8 +1,9 @@
 """Example elections shipped inside the package, so examples run from any folder.
 
-Five small real elections from `pabulib <https://pabulib.org>`_ (kept exactly as
-published) and the Villa El Salvador workshop of ``participa demo`` (invented
-ballots, see :mod:`participa.demo`), as pabulib files in ``participa/datasets/data/``.
+Nine real elections from `pabulib <https://pabulib.org>`_, kept exactly as published
+(one, Bródno 2026, shows a file read with anomalies), and the Villa El Salvador
+workshop of ``participa demo`` (invented ballots, see :mod:`participa.demo`), as
+pabulib files in ``participa/datasets/data/``.
 
 On the command line, name one as ``dataset:NAME`` wherever a file is expected
 (``participa tally dataset:lodz-2020-33 --rule mes``); ``participa datasets`` lists
@@ -12,7 +13,8 @@ Examples
 --------
 >>> names()
 ('lodz-2020-33', 'lodz-2024-teofilow', 'toulouse-2022-1', 'warszawa-2019-miedzeszyn',
- 'zurich-s5d10', 'ves-2000')
+ 'zurich-s5d10', 'wroclaw-2016-5-250', 'assen-2024', 'krakow-2021-debniki',
+ 'warszawa-2026-brodno', 'ves-2000')
 >>> e = load("lodz-2020-33")
 >>> len(e.projects), e.profile.num_voters, e.currency
 (5, 237, 'PLN')
@@ -66,6 +68,25 @@ _FILES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
         "zurich-s5d10": (
             "zurich-s5d10.pb.gz",
             N_("Zürich, S5D10 (pabulib): cumulative, 24 projects, 180 voters, CHF"),
+        ),
+        "wroclaw-2016-5-250": (
+            "wroclaw-2016-5-250.pb.gz",
+            N_("Wrocław 2016, district 5 (pabulib): choose-1, 12 projects, 5,624 voters, PLN"),
+        ),
+        "assen-2024": (
+            "assen-2024.pb.gz",
+            N_("Assen 2024, Top Idee (pabulib): approval, 14 projects, 84 voters, EUR"),
+        ),
+        "krakow-2021-debniki": (
+            "krakow-2021-debniki.pb.gz",
+            N_("Kraków 2021, Dębniki (pabulib): ordinal, 28 projects, 5,698 voters, PLN"),
+        ),
+        "warszawa-2026-brodno": (
+            "warszawa-2026-brodno.pb.gz",
+            N_(
+                "Warszawa 2026, Bródno (pabulib, read with anomalies): approval, 29 projects, "
+                "1,446 voters, PLN"
+            ),
         ),
         "ves-2000": (
             "ves-2000.pb",

@@ -36,7 +36,6 @@ from participa.feasibility.checks import (
     CostRange,
     FunctionCheck,
     OperationMaintenance,
-    Splitting,
     StudyBand,
     StudyLevel,
     TechnicalDesign,
@@ -83,6 +82,7 @@ from participa.feasibility.review import (
     aggregate,
     review,
 )
+from participa.feasibility.splitting import Splitting
 
 __all__ = [
     "INVIERTE_PE_LEVELS",

@@ -29,7 +29,7 @@ from participa import serialize
 from participa.cofinancing import CofinancingPlan, financing
 from participa.errors import ValidationError
 from participa.exact import to_fraction
-from participa.i18n import _
+from participa.i18n import _, ngettext
 from participa.model import Project, Territory
 from participa.money import Currency, as_currency, check_currency
 from participa.validators import amount, non_negative_int
@@ -136,8 +136,12 @@ class CheckResult:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.status, Status):
             raise ValidationError(
-                f"check {self.check!r} returned status {self.status!r}, not a Status",
-                hint="use participa.feasibility.Status.PASS / WARN / FAIL / UNKNOWN",
+                _(
+                    "check {check!r} returned status {status!r}, not a Status",
+                    check=self.check,
+                    status=self.status,
+                ),
+                hint=_("use participa.feasibility.Status.PASS / WARN / FAIL / UNKNOWN"),
             )
 
     @classmethod
@@ -147,8 +151,12 @@ class CheckResult:
         >>> CheckResult.unknown("o&m", "om_yearly_cost", "om_payer").reason
         'cannot assess: fields om_yearly_cost, om_payer missing'
         """
-        word = "field" if len(fields) == 1 else "fields"
-        reason = f"cannot assess: {word} {', '.join(fields)} missing"
+        reason = ngettext(
+            "cannot assess: field {fields} missing",
+            "cannot assess: fields {fields} missing",
+            len(fields),
+            fields=", ".join(fields),
+        )
         if detail:
             reason += f" ({detail})"
         return cls(check, Status.UNKNOWN, reason, {"missing": ",".join(fields)})
@@ -169,7 +177,7 @@ def _fraction_map(value: Mapping[str, object] | None) -> Mapping[str, Fraction]:
     out: dict[str, Fraction] = {}
     for k, v in (value or {}).items():
         if v is None:
-            raise ValidationError(f"indicator {k!r} is None")
+            raise ValidationError(_("indicator {k!r} is None", k=k))
         out[str(k)] = to_fraction(v, what=_("indicator {name!r}", name=k))
     return MappingProxyType(out)
 
@@ -233,7 +241,12 @@ class ProposalDetails:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.project_id, str) or not self.project_id.strip():
-            raise ValidationError(f"project id must be a non-empty string, got {self.project_id!r}")
+            raise ValidationError(
+                _(
+                    "project id must be a non-empty string, got {project_id!r}",
+                    project_id=self.project_id,
+                )
+            )
         for name in ("om_yearly_cost", "households"):
             v = getattr(self, name)
             if v is not None:
@@ -255,9 +268,9 @@ class ProposalDetails:
         s = self.technical_design_share
         if s is not None and not 0 <= s <= 1:
             raise ValidationError(
-                f"technical_design_share must be between 0 and 1, got {s}",
+                _("technical_design_share must be between 0 and 1, got {s}", s=s),
                 project_id=self.project_id,
-                hint="write 5% as 0.05",
+                hint=_("write 5% as 0.05"),
             )
 
 
@@ -333,7 +346,7 @@ def _details(
     out: dict[str, ProposalDetails] = {}
     for d in items:
         if d.project_id in out:
-            raise ValidationError("proposal details given twice", project_id=d.project_id)
+            raise ValidationError(_("proposal details given twice"), project_id=d.project_id)
         out[d.project_id] = d
     return MappingProxyType(out)
 
@@ -417,9 +430,9 @@ class ReviewContext:
         stray = sorted(set(ctx.details) - ids)
         if stray:
             raise ValidationError(
-                f"proposal details for projects not under review: {stray}",
+                _("proposal details for projects not under review: {stray}", stray=stray),
                 project_id=stray[0],
-                hint="pass details only for the projects you review",
+                hint=_("pass details only for the projects you review"),
             )
         return ctx
 

@@ -35,6 +35,7 @@ from participa.feasibility._base import (
     Status,
     pct,
 )
+from participa.i18n import _
 from participa.model import Project
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "CostRange",
     "FunctionCheck",
     "OperationMaintenance",
-    "Splitting",
     "StudyBand",
     "StudyLevel",
     "TechnicalDesign",
@@ -67,9 +67,14 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 def _same_scale(check: str, minor_per_unit: int, context: ReviewContext) -> None:
     if minor_per_unit != context.minor_per_unit:
         raise ValidationError(
-            f"check {check!r} has thresholds in 1/{minor_per_unit} units but the review "
-            f"context counts 1/{context.minor_per_unit} units",
-            hint="build the preset with the same minor_per_unit as the election",
+            _(
+                "check {check!r} has thresholds in 1/{minor_per_unit} units "
+                "but the review context counts 1/{minor_per_unit2} units",
+                check=check,
+                minor_per_unit=minor_per_unit,
+                minor_per_unit2=context.minor_per_unit,
+            ),
+            hint=_("build the preset with the same minor_per_unit as the election"),
         )
 
 
@@ -112,8 +117,10 @@ class CostPositive:
             return CheckResult(
                 self.name,
                 Status.FAIL,
-                "no budget: the cost is 0 (ask the technical team to cost the works, "
-                "including technical design)",
+                _(
+                    "no budget: the cost is 0 (ask the technical team to cost "
+                    "the works, including technical design)"
+                ),
                 vals,
             )
         d = context.details_for(project.id)
@@ -124,8 +131,12 @@ class CostPositive:
                 return CheckResult(
                     self.name,
                     Status.FAIL,
-                    f"the cost breakdown sums to {_money(context, total)} but the cost is "
-                    f"{_money(context, cost)} (make them agree)",
+                    _(
+                        "the cost breakdown sums to {money} but the cost is {money2} "
+                        "(make them agree)",
+                        money=_money(context, total),
+                        money2=_money(context, cost),
+                    ),
                     vals,
                 )
         if self.max_cost is not None and cost > self.max_cost:
@@ -133,11 +144,16 @@ class CostPositive:
             return CheckResult(
                 self.name,
                 Status.FAIL,
-                f"the cost {_money(context, cost)} exceeds the limit "
-                f"{_money(context, self.max_cost)}",
+                _(
+                    "the cost {money} exceeds the limit {money2}",
+                    money=_money(context, cost),
+                    money2=_money(context, self.max_cost),
+                ),
                 vals,
             )
-        return CheckResult(self.name, Status.PASS, f"cost {_money(context, cost)}", vals)
+        return CheckResult(
+            self.name, Status.PASS, _("cost {money}", money=_money(context, cost)), vals
+        )
 
 
 TECHNICAL_DESIGN_LINES = (
@@ -177,7 +193,9 @@ class TechnicalDesign:
 
     def __attrs_post_init__(self) -> None:
         if not 0 <= self.min_share < 1:
-            raise ValidationError(f"min_share must be in [0, 1), got {self.min_share}")
+            raise ValidationError(
+                _("min_share must be in [0, 1), got {min_share}", min_share=self.min_share)
+            )
 
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
         """Judge one project."""
@@ -194,16 +212,18 @@ class TechnicalDesign:
             vals["design_amount"] = design
             if design > 0 and total > 0:
                 share = Fraction(design, total)
-                how = f"line of {_money(context, design)}"
+                how = _("line of {money}", money=_money(context, design))
         if share is None and d.technical_design_share is not None:
             share = d.technical_design_share
-            how = "stated share"
+            how = _("stated share")
         if share is None or share == 0:
             return CheckResult(
                 self.name,
                 Status.FAIL,
-                "the cost breakdown has no technical design line and no share is stated "
-                "(add an expediente técnico line)",
+                _(
+                    "the cost breakdown has no technical design line and no "
+                    "share is stated (add an expediente técnico line)"
+                ),
                 vals,
             )
         vals["share"] = str(share)
@@ -211,12 +231,19 @@ class TechnicalDesign:
             return CheckResult(
                 self.name,
                 self.below_min,
-                f"technical design is {pct(share)} of the cost ({how}), below the "
-                f"{pct(self.min_share)} minimum",
+                _(
+                    "technical design is {pct} of the cost ({how}), below the {pct2} minimum",
+                    pct=pct(share),
+                    how=how,
+                    pct2=pct(self.min_share),
+                ),
                 vals,
             )
         return CheckResult(
-            self.name, Status.PASS, f"technical design {pct(share)} of the cost ({how})", vals
+            self.name,
+            Status.PASS,
+            _("technical design {pct} of the cost ({how})", pct=pct(share), how=how),
+            vals,
         )
 
 
@@ -269,15 +296,19 @@ class StudyLevel:
 
     def __attrs_post_init__(self) -> None:
         if not self.bands or self.bands[-1].up_to is not None:
-            raise ValidationError("study bands must end with an open band (up_to=None)")
+            raise ValidationError(_("study bands must end with an open band (up_to=None)"))
         limits = [b.up_to for b in self.bands[:-1]]
         if any(x is None for x in limits) or limits != sorted(limits):  # type: ignore[type-var]
-            raise ValidationError("study band limits must be increasing, only the last open")
+            raise ValidationError(_("study band limits must be increasing, only the last open"))
         known = {_norm(x) for x in self.levels}
         for b in self.bands:
             if _norm(b.level) not in known:
                 raise ValidationError(
-                    f"study band level {b.level!r} is not one of the levels {list(self.levels)}"
+                    _(
+                        "study band level {level!r} is not one of the levels {levels}",
+                        level=b.level,
+                        levels=list(self.levels),
+                    )
                 )
 
     def required(self, cost: int) -> str:
@@ -285,7 +316,7 @@ class StudyLevel:
         for b in self.bands:
             if b.up_to is None or cost <= b.up_to:
                 return b.level
-        raise AssertionError("unreachable: the last band is open")  # pragma: no cover
+        raise AssertionError(_("unreachable: the last band is open"))  # pragma: no cover
 
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
         """Judge one project."""
@@ -294,7 +325,9 @@ class StudyLevel:
         vals: dict[str, CheckValue] = {"cost": project.cost, "required": need}
         d = context.details_for(project.id)
         if d is None or d.study_level is None:
-            return CheckResult.unknown(self.name, "study_level", detail=f"{need!r} is required")
+            return CheckResult.unknown(
+                self.name, "study_level", detail=_("{need!r} is required", need=need)
+            )
         order = [_norm(x) for x in self.levels]
         has = _norm(d.study_level)
         vals["has"] = d.study_level
@@ -303,21 +336,37 @@ class StudyLevel:
             return CheckResult(
                 self.name,
                 Status.UNKNOWN,
-                f"cannot assess: study level {d.study_level!r} is not one of {list(self.levels)}",
+                _(
+                    "cannot assess: study level {study_level!r} is not one of {levels}",
+                    study_level=d.study_level,
+                    levels=list(self.levels),
+                ),
                 vals,
             )
         if order.index(has) < order.index(_norm(need)):
             return CheckResult(
                 self.name,
                 Status.FAIL,
-                f"cost {_money(context, project.cost)} needs at least {need!r} but the project "
-                f"has {d.study_level!r}{system} (commission the study before the vote)",
+                _(
+                    "cost {money} needs at least {need!r} but the project has "
+                    "{study_level!r}{system} (commission the study before the "
+                    "vote)",
+                    money=_money(context, project.cost),
+                    need=need,
+                    study_level=d.study_level,
+                    system=system,
+                ),
                 vals,
             )
         return CheckResult(
             self.name,
             Status.PASS,
-            f"has {d.study_level!r}; {need!r} required{system}",
+            _(
+                "has {study_level!r}; {need!r} required{system}",
+                study_level=d.study_level,
+                need=need,
+                system=system,
+            ),
             vals,
         )
 
@@ -356,9 +405,9 @@ class CostRange:
 
     def __attrs_post_init__(self) -> None:
         if self.per not in PER:
-            raise ValidationError(f"per must be one of {PER}, got {self.per!r}")
+            raise ValidationError(_("per must be one of {PER}, got {per!r}", PER=PER, per=self.per))
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValidationError(f"cost range for {self.sector!r} has min > max")
+            raise ValidationError(_("cost range for {sector!r} has min > max", sector=self.sector))
 
 
 def _range_tuple(value: Iterable[CostRange]) -> tuple[CostRange, ...]:
@@ -382,7 +431,7 @@ class CostPerBeneficiary:
         seen: set[str] = set()
         for r in self.ranges:
             if _norm(r.sector) in seen:
-                raise ValidationError(f"two cost ranges for sector {r.sector!r}")
+                raise ValidationError(_("two cost ranges for sector {sector!r}", sector=r.sector))
             seen.add(_norm(r.sector))
 
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
@@ -395,7 +444,9 @@ class CostPerBeneficiary:
         rng = next((r for r in self.ranges if _norm(r.sector) == _norm(sector)), None)
         if rng is None:
             return CheckResult(
-                self.name, Status.NOT_APPLICABLE, f"no cost range for sector {sector!r}"
+                self.name,
+                Status.NOT_APPLICABLE,
+                _("no cost range for sector {sector!r}", sector=sector),
             )
         count: int | None
         if rng.per == "beneficiary":
@@ -406,7 +457,7 @@ class CostPerBeneficiary:
         if count is None:
             return CheckResult.unknown(self.name, field)
         if count == 0:
-            return CheckResult.unknown(self.name, field, detail=f"{field} is 0")
+            return CheckResult.unknown(self.name, field, detail=_("{field} is 0", field=field))
         per_unit = Fraction(project.cost, count)
         vals: dict[str, CheckValue] = {
             "cost": project.cost,
@@ -421,8 +472,15 @@ class CostPerBeneficiary:
                 return CheckResult(
                     self.name,
                     rng.below,
-                    f"{shown} per {rng.per} is below the realistic minimum "
-                    f"{_money(context, rng.min)} for {sector}{src}",
+                    _(
+                        "{shown} per {per} is below the realistic minimum {money} "
+                        "for {sector}{src}",
+                        shown=shown,
+                        per=rng.per,
+                        money=_money(context, rng.min),
+                        sector=sector,
+                        src=src,
+                    ),
                     vals,
                 )
         if rng.max is not None:
@@ -431,12 +489,21 @@ class CostPerBeneficiary:
                 return CheckResult(
                     self.name,
                     rng.above,
-                    f"{shown} per {rng.per} is above the maximum "
-                    f"{_money(context, rng.max)} for {sector}{src}",
+                    _(
+                        "{shown} per {per} is above the maximum {money} for {sector}{src}",
+                        shown=shown,
+                        per=rng.per,
+                        money=_money(context, rng.max),
+                        sector=sector,
+                        src=src,
+                    ),
                     vals,
                 )
         return CheckResult(
-            self.name, Status.PASS, f"{shown} per {rng.per} is within range{src}", vals
+            self.name,
+            Status.PASS,
+            _("{shown} per {per} is within range{src}", shown=shown, per=rng.per, src=src),
+            vals,
         )
 
 
@@ -491,12 +558,19 @@ class OperationMaintenance:
             return CheckResult(
                 self.name,
                 Status.FAIL,
-                f"operation and maintenance payer {d.om_payer!r} is not accepted ({hint})",
+                _(
+                    "operation and maintenance payer {om_payer!r} is not accepted ({hint})",
+                    om_payer=d.om_payer,
+                    hint=hint,
+                ),
                 vals,
             )
         if d.om_yearly_cost == 0:
             return CheckResult(
-                self.name, self.zero, f"yearly O&M cost is 0 (paid by {d.om_payer})", vals
+                self.name,
+                self.zero,
+                _("yearly O&M cost is 0 (paid by {om_payer})", om_payer=d.om_payer),
+                vals,
             )
         if self.max_yearly_share is not None and project.cost > 0:
             share = Fraction(d.om_yearly_cost, project.cost)
@@ -505,14 +579,21 @@ class OperationMaintenance:
                 return CheckResult(
                     self.name,
                     Status.WARN,
-                    f"yearly O&M is {pct(share)} of the investment, above "
-                    f"{pct(self.max_yearly_share)}",
+                    _(
+                        "yearly O&M is {pct} of the investment, above {pct2}",
+                        pct=pct(share),
+                        pct2=pct(self.max_yearly_share),
+                    ),
                     vals,
                 )
         return CheckResult(
             self.name,
             Status.PASS,
-            f"O&M {_money(context, d.om_yearly_cost)} a year, paid by {d.om_payer}",
+            _(
+                "O&M {money} a year, paid by {om_payer}",
+                money=_money(context, d.om_yearly_cost),
+                om_payer=d.om_payer,
+            ),
             vals,
         )
 
@@ -540,7 +621,7 @@ class Competence:
 
     def __attrs_post_init__(self) -> None:
         if bool(self.sectors) == (self.predicate is not None):
-            raise ValidationError("give exactly one of sectors and predicate to Competence")
+            raise ValidationError(_("give exactly one of sectors and predicate to Competence"))
 
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
         """Judge one project."""
@@ -550,22 +631,27 @@ class Competence:
             return CheckResult(
                 self.name,
                 Status.PASS if ok else Status.FAIL,
-                "within the municipality's competence"
+                _("within the municipality's competence")
                 if ok
-                else "outside the municipality's competence (refer it to the competent body)",
+                else _("outside the municipality's competence (refer it to the competent body)"),
             )
         sector = sector_of(project, d)
         if sector is None:
             return CheckResult.unknown(self.name, "sector")
         if _norm(sector) in {_norm(s) for s in self.sectors}:
             return CheckResult(
-                self.name, Status.PASS, f"sector {sector!r} is a municipal competence"
+                self.name,
+                Status.PASS,
+                _("sector {sector!r} is a municipal competence", sector=sector),
             )
         return CheckResult(
             self.name,
             Status.FAIL,
-            f"sector {sector!r} is outside the municipality's competence "
-            "(refer it to the competent body)",
+            _(
+                "sector {sector!r} is outside the municipality's competence "
+                "(refer it to the competent body)",
+                sector=sector,
+            ),
             {"sector": sector},
         )
 
@@ -599,7 +685,7 @@ class CofinancingPledged:
     def __attrs_post_init__(self) -> None:
         s = self.required_share
         if s is not None and not 0 <= s <= 1:
-            raise ValidationError(f"required_share must be in [0, 1], got {s}")
+            raise ValidationError(_("required_share must be in [0, 1], got {s}", s=s))
 
     def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
         """Judge one project."""
@@ -608,12 +694,12 @@ class CofinancingPledged:
             q = self.required_share * project.cost
             required: int | None = math.ceil(q)
         elif src is None:
-            return CheckResult(self.name, Status.NOT_APPLICABLE, "no co-financing rule")
+            return CheckResult(self.name, Status.NOT_APPLICABLE, _("no co-financing rule"))
         else:
             required = src.required(project)
         if required is None:
             return CheckResult(
-                self.name, Status.NOT_APPLICABLE, "no co-financing required for this project"
+                self.name, Status.NOT_APPLICABLE, _("no co-financing required for this project")
             )
         if src is None:
             return CheckResult.unknown(self.name, "pledges")
@@ -623,118 +709,27 @@ class CofinancingPledged:
             return CheckResult(
                 self.name,
                 self.short,
-                f"pledged {_money(context, pledged)} of the {_money(context, required)} "
-                f"co-financing required (short by {_money(context, required - pledged)})",
+                _(
+                    "pledged {money} of the {money2} co-financing required (short by {money3})",
+                    money=_money(context, pledged),
+                    money2=_money(context, required),
+                    money3=_money(context, required - pledged),
+                ),
                 vals,
             )
         return CheckResult(
             self.name,
             Status.PASS,
-            f"pledged {_money(context, pledged)}, {_money(context, required)} required",
+            _(
+                "pledged {money}, {money2} required",
+                money=_money(context, pledged),
+                money2=_money(context, required),
+            ),
             vals,
         )
 
 
 # -- splitting --------------------------------------------------------------------------------
-
-
-@attrs.frozen(slots=True)
-class Splitting:
-    """Flags small projects that together form one integrated works, with the saving.
-
-    Projects with the same ``works`` key (from :class:`ProposalDetails`) in at least
-    ``min_group`` different territories of the same parent (sub-district, section;
-    projects without a known parent share the district) form a group; each member
-    gets ``status`` with the group and the estimated saving of one integrated plan:
-
-    ``saving = fixed_cost_per_project × (n − 1) + shared_share × (total − largest)``
-
-    i.e. the fixed part each separate project repeats (study, expediente técnico,
-    mobilisation). Both parameters are estimates to state in the report, not law.
-
-    Parameters
-    ----------
-    min_group
-        Smallest number of territories that makes a group.
-    max_cost
-        Only projects costing at most this are considered small (``None``: all).
-    fixed_cost_per_project
-        Fixed cost each separate project bears, in minor units.
-    shared_share
-        Share of each extra project's cost an integrated plan would save.
-    scope
-        ``"parent"`` (territories sharing a parent) or ``"district"`` (all).
-    """
-
-    min_group: int = 2
-    max_cost: int | None = None
-    fixed_cost_per_project: int = 0
-    shared_share: Fraction = attrs.field(default=Fraction(1, 10), converter=Fraction)
-    scope: str = "parent"
-    status: Status = Status.WARN
-    name: str = "splitting"
-
-    def __attrs_post_init__(self) -> None:
-        if self.min_group < 2:
-            raise ValidationError("min_group must be at least 2")
-        if self.scope not in ("parent", "district"):
-            raise ValidationError(f"scope must be 'parent' or 'district', got {self.scope!r}")
-        if not 0 <= self.shared_share <= 1 or self.fixed_cost_per_project < 0:
-            raise ValidationError("shared_share must be in [0, 1], fixed cost non-negative")
-
-    def _key(self, project: Project, context: ReviewContext) -> tuple[str, str] | None:
-        d = context.details_for(project.id)
-        if d is None or not d.works or project.territory is None:
-            return None
-        if self.max_cost is not None and project.cost > self.max_cost:
-            return None
-        parent = ""
-        if self.scope == "parent":
-            t = context.territories.get(project.territory)
-            parent = (t.parent or "") if t is not None else ""
-        return (_norm(d.works), parent)
-
-    def group(self, project: Project, context: ReviewContext) -> tuple[Project, ...]:
-        """The projects (in review order) forming one works with this one, or ``()``."""
-        key = self._key(project, context)
-        if key is None:
-            return ()
-        members = tuple(p for p in context.projects if self._key(p, context) == key)
-        if project.id not in {p.id for p in members}:
-            members = (*members, project)
-        territories = {p.territory for p in members}
-        return members if len(territories) >= self.min_group else ()
-
-    def saving(self, members: Iterable[Project]) -> int:
-        """Estimated saving (minor units, rounded down) of one integrated plan for a group."""
-        costs = [p.cost for p in members]
-        if len(costs) < 2:
-            return 0
-        extra = self.shared_share * (sum(costs) - max(costs))
-        return self.fixed_cost_per_project * (len(costs) - 1) + math.floor(extra)
-
-    def __call__(self, project: Project, context: ReviewContext) -> CheckResult:
-        """Judge one project."""
-        d = context.details_for(project.id)
-        if d is None or not d.works:
-            return CheckResult(self.name, Status.NOT_APPLICABLE, "no works key to compare")
-        members = self.group(project, context)
-        if not members:
-            return CheckResult(self.name, Status.PASS, f"no split {d.works!r} works found")
-        total = sum(p.cost for p in members)
-        saving = self.saving(members)
-        others = ", ".join(p.id for p in members if p.id != project.id)
-        return CheckResult(
-            self.name,
-            self.status,
-            f"one of {len(members)} {d.works!r} projects in neighbouring territories "
-            f"(with {others}); an integrated plan costing {_money(context, total)} "
-            f"could save about {_money(context, saving)}",
-            {"group_size": len(members), "group_cost": total, "saving": saving},
-        )
-
-
-# -- custom -----------------------------------------------------------------------------------
 
 
 @attrs.frozen(slots=True)

@@ -40,6 +40,7 @@ from fractions import Fraction
 
 from participa.errors import ValidationError
 from participa.feasibility._base import ProposalDetails
+from participa.i18n import _
 from participa.model import Election, Project
 from participa.money import parse_amount
 
@@ -71,12 +72,14 @@ def _amount(project: Project, key: str, text: str, minor_per_unit: int) -> int:
         amount = parse_amount(text.replace(",", ""), minor_per_unit=minor_per_unit)
     except ValidationError as exc:
         raise ValidationError(
-            f"metadata {key!r}: {exc.message}",
+            _("metadata {key!r}: {message}", key=key, message=exc.message),
             project_id=project.id,
-            hint="write amounts in currency units, e.g. 1200.50",
+            hint=_("write amounts in currency units, e.g. 1200.50"),
         ) from None
     if amount < 0:
-        raise ValidationError(f"metadata {key!r} is negative: {text!r}", project_id=project.id)
+        raise ValidationError(
+            _("metadata {key!r} is negative: {text!r}", key=key, text=text), project_id=project.id
+        )
     return amount
 
 
@@ -86,9 +89,9 @@ def _share(project: Project, key: str, text: str) -> Fraction:
         value = Fraction(t[:-1].strip()) / 100 if t.endswith("%") else Fraction(t)
     except (ValueError, ZeroDivisionError):
         raise ValidationError(
-            f"metadata {key!r} is not a share: {text!r}",
+            _("metadata {key!r} is not a share: {text!r}", key=key, text=text),
             project_id=project.id,
-            hint="write 0.05 or 5%",
+            hint=_("write 0.05 or 5%"),
         ) from None
     return value
 
@@ -120,13 +123,16 @@ def details_from_metadata(project: Project, *, minor_per_unit: int = 1) -> Propo
             line, sep, amount = item.partition(":")
             if not sep or not line.strip():
                 raise ValidationError(
-                    f"metadata 'cost_breakdown' item {item.strip()!r} is not 'line:amount'",
+                    _(
+                        "metadata 'cost_breakdown' item {strip!r} is not 'line:amount'",
+                        strip=item.strip(),
+                    ),
                     project_id=project.id,
-                    hint="write e.g. expediente_tecnico:9000;obra:141000",
+                    hint=_("write e.g. expediente_tecnico:9000;obra:141000"),
                 )
             if line.strip() in breakdown:
                 raise ValidationError(
-                    f"metadata 'cost_breakdown' names line {line.strip()!r} twice",
+                    _("metadata 'cost_breakdown' names line {strip!r} twice", strip=line.strip()),
                     project_id=project.id,
                 )
             breakdown[line.strip()] = _amount(
@@ -142,9 +148,9 @@ def details_from_metadata(project: Project, *, minor_per_unit: int = 1) -> Propo
             ints[key] = int(t)
         except ValueError:
             raise ValidationError(
-                f"metadata {key!r} is not an integer: {t!r}",
+                _("metadata {key!r} is not an integer: {t!r}", key=key, t=t),
                 project_id=project.id,
-                hint="write a whole number, e.g. 120",
+                hint=_("write a whole number, e.g. 120"),
             ) from None
     om = _text(meta, "om_yearly_cost")
     share = _text(meta, "technical_design_share")

@@ -31,6 +31,7 @@ import attrs
 from participa import serialize
 from participa.errors import ValidationError
 from participa.feasibility._base import CheckResult, CheckValue, ReviewContext, Status
+from participa.i18n import _
 from participa.model import Project
 from participa.money import format_amount
 
@@ -92,23 +93,23 @@ class ManualVerdict:
             p = self.price
             if p is None or isinstance(p, bool) or not isinstance(p, int) or p <= 0:
                 raise ValidationError(
-                    f"a feasible verdict needs a price > 0 in minor units, got {p!r}",
+                    _("a feasible verdict needs a price > 0 in minor units, got {p!r}", p=p),
                     project_id=self.project_id,
-                    hint="ManualVerdict.feasible(id, price=...)",
+                    hint=_("ManualVerdict.feasible(id, price=...)"),
                 )
         elif self.price is not None:
             raise ValidationError(
-                "only a feasible verdict carries a price", project_id=self.project_id
+                _("only a feasible verdict carries a price"), project_id=self.project_id
             )
         if self.feasibility is Feasibility.UNFEASIBLE and not self.explanation.strip():
             raise ValidationError(
-                "an unfeasible verdict needs an explanation",
+                _("an unfeasible verdict needs an explanation"),
                 project_id=self.project_id,
-                hint="say why, e.g. 'outside the municipality's competence'",
+                hint=_("say why, e.g. 'outside the municipality's competence'"),
             )
         if self.reason is not None and self.feasibility is not Feasibility.UNFEASIBLE:
             raise ValidationError(
-                "only an unfeasible verdict carries a reason", project_id=self.project_id
+                _("only an unfeasible verdict carries a reason"), project_id=self.project_id
             )
 
     @classmethod
@@ -136,7 +137,7 @@ def _verdicts(
     out: dict[str, ManualVerdict] = {}
     for v in items:
         if v.project_id in out:
-            raise ValidationError("two manual verdicts for one project", project_id=v.project_id)
+            raise ValidationError(_("two manual verdicts for one project"), project_id=v.project_id)
         out[v.project_id] = v
     return MappingProxyType(out)
 
@@ -172,7 +173,11 @@ class ManualReview:
             return CheckResult.unknown(self.name, "manual verdict", detail=note)
         if v.feasibility is Feasibility.UNFEASIBLE:
             why = f" ({v.reason.value})" if v.reason is not None else ""
-            return CheckResult(self.name, Status.FAIL, f"unfeasible{why}: {v.explanation}")
+            return CheckResult(
+                self.name,
+                Status.FAIL,
+                _("unfeasible{why}: {explanation}", why=why, explanation=v.explanation),
+            )
         assert v.price is not None
         vals: dict[str, CheckValue] = {"price": v.price, "cost": project.cost}
         price = format_amount(v.price, minor_per_unit=context.minor_per_unit)
@@ -181,8 +186,17 @@ class ManualReview:
             return CheckResult(
                 self.name,
                 self.price_differs,
-                f"feasible at price {price}, which differs from the cost "
-                f"{format_amount(project.cost, minor_per_unit=context.minor_per_unit)}{extra}",
+                _(
+                    "feasible at price {price}, which differs from the cost {cost}{extra}",
+                    price=price,
+                    cost=format_amount(project.cost, minor_per_unit=context.minor_per_unit),
+                    extra=extra,
+                ),
                 vals,
             )
-        return CheckResult(self.name, Status.PASS, f"feasible at price {price}{extra}", vals)
+        return CheckResult(
+            self.name,
+            Status.PASS,
+            _("feasible at price {price}{extra}", price=price, extra=extra),
+            vals,
+        )

@@ -42,13 +42,14 @@ from participa.feasibility.checks import (
     CostPositive,
     CostRange,
     OperationMaintenance,
-    Splitting,
     StudyBand,
     StudyLevel,
     TechnicalDesign,
 )
 from participa.feasibility.manual import ManualReview, ManualVerdict
 from participa.feasibility.review import Review
+from participa.feasibility.splitting import Splitting
+from participa.i18n import _
 
 if TYPE_CHECKING:
     from participa.plan import Plan
@@ -118,7 +119,7 @@ def snip_study_level(
 ) -> StudyLevel:
     """The SNIP study-level check; limits in soles, scaled by ``minor_per_unit``."""
     if not 0 < simplified_max < profile_max:
-        raise ValidationError("SNIP limits must satisfy 0 < simplified_max < profile_max")
+        raise ValidationError(_("SNIP limits must satisfy 0 < simplified_max < profile_max"))
     return StudyLevel(
         (
             StudyBand(simplified_max * minor_per_unit, SNIP_LEVELS[0]),
@@ -140,7 +141,7 @@ def invierte_pe_study_level(
     """The Invierte.pe study-level check: bands in UIT times the UIT value (soles)."""
     lo, hi = bands_uit
     if uit <= 0 or not 0 < lo < hi:
-        raise ValidationError("the UIT must be positive and the UIT bands increasing")
+        raise ValidationError(_("the UIT must be positive and the UIT bands increasing"))
     return StudyLevel(
         (
             StudyBand(lo * uit * minor_per_unit, INVIERTE_PE_LEVELS[0]),
@@ -170,7 +171,11 @@ def water_sewerage_range(
         sector,
         per="household",
         min=q.numerator // q.denominator,
-        source=f"at least US$ {usd_per_household} per household at S/ {float(pen_per_usd):g}",
+        source=_(
+            "at least US$ {usd} per household at S/ {rate:g}",
+            usd=usd_per_household,
+            rate=float(pen_per_usd),
+        ),
     )
 
 

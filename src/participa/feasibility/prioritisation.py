@@ -135,7 +135,9 @@ class PriorityCriterion:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
-            raise ValidationError(f"criterion id must be a non-empty string, got {self.id!r}")
+            raise ValidationError(
+                _("criterion id must be a non-empty string, got {id!r}", id=self.id)
+            )
         if self.normalisation not in PRIORITY_NORMALISATIONS:
             raise ValidationError(
                 _(
@@ -156,14 +158,16 @@ class PriorityCriterion:
                 )
             )
         if not 0 <= self.weight <= 1:
-            raise ValidationError(f"criterion {self.id!r}: weight must be in [0, 1]")
+            raise ValidationError(_("criterion {id!r}: weight must be in [0, 1]", id=self.id))
         if self.normalisation is Normalisation.SCALE and not self.lo < self.hi:
-            raise ValidationError(f"criterion {self.id!r}: the scale needs lo < hi")
+            raise ValidationError(_("criterion {id!r}: the scale needs lo < hi", id=self.id))
         s = self.source
         if s is not None and s not in SOURCES and not s.startswith("indicator:"):
             raise ValidationError(
-                f"criterion {self.id!r}: unknown source {s!r}",
-                hint=f"use None, 'indicator:NAME' or one of {', '.join(SOURCES)}",
+                _("criterion {id!r}: unknown source {s!r}", id=self.id, s=s),
+                hint=_(
+                    "use None, 'indicator:NAME' or one of {SOURCES}", SOURCES=", ".join(SOURCES)
+                ),
             )
 
     def value(
@@ -270,7 +274,7 @@ class Ranking(Tabular):
         for e in self.entries:
             if e.project_id == project_id:
                 return e
-        raise ValidationError("project not in this ranking", project_id=project_id)
+        raise ValidationError(_("project not in this ranking"), project_id=project_id)
 
     def score_vector(self, election: Election) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Scores as floats in the election's project order (``nan`` for unranked projects)."""
@@ -354,16 +358,16 @@ class CriteriaMatrix:
 
     def __attrs_post_init__(self) -> None:
         if not self.criteria:
-            raise ValidationError("a criteria matrix needs at least one criterion")
+            raise ValidationError(_("a criteria matrix needs at least one criterion"))
         ids = [c.id for c in self.criteria]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise ValidationError(f"duplicate criterion ids: {dup}")
+            raise ValidationError(_("duplicate criterion ids: {dup}", dup=dup))
         total = sum((c.weight for c in self.criteria), Fraction(0))
         if total != 1:
             raise ValidationError(
-                f"criteria weights must sum to 1, got {total}",
-                hint="weights are exact: write 0.4 or Fraction(2, 5), not 0.33",
+                _("criteria weights must sum to 1, got {total}", total=total),
+                hint=_("weights are exact: write 0.4 or Fraction(2, 5), not 0.33"),
             )
 
     @property
@@ -375,7 +379,7 @@ class CriteriaMatrix:
         """The same matrix with some weights replaced (the sum must still be 1)."""
         unknown = sorted(set(weights) - {c.id for c in self.criteria})
         if unknown:
-            raise ValidationError(f"unknown criteria: {unknown}")
+            raise ValidationError(_("unknown criteria: {unknown}", unknown=unknown))
         return attrs.evolve(
             self,
             criteria=tuple(
@@ -404,7 +408,11 @@ class CriteriaMatrix:
             else:
                 if v < 0:
                     raise ValidationError(
-                        f"criterion {criterion.id!r}: MAX normalisation needs values >= 0, got {v}"
+                        _(
+                            "criterion {id!r}: MAX normalisation needs values >= 0, got {v}",
+                            id=criterion.id,
+                            v=v,
+                        )
                     )
                 hi = max(known)
                 n = Fraction(0) if hi == 0 else v / hi
@@ -437,7 +445,9 @@ class CriteriaMatrix:
             Settles equal scores (default: project id).
         """
         if missing not in ("error", "worst"):
-            raise ValidationError(f"missing must be 'error' or 'worst', got {missing!r}")
+            raise ValidationError(
+                _("missing must be 'error' or 'worst', got {missing!r}", missing=missing)
+            )
         election: Election | None
         if isinstance(projects, Election):
             election, ps = projects, projects.projects
@@ -455,9 +465,9 @@ class CriteriaMatrix:
         unknown = sorted(set(raw) - {p.id for p in ps})
         if unknown:
             raise ValidationError(
-                f"raw values for projects not ranked: {unknown}",
+                _("raw values for projects not ranked: {unknown}", unknown=unknown),
                 project_id=unknown[0],
-                hint="pass raw values only for the projects you rank",
+                hint=_("pass raw values only for the projects you rank"),
             )
         values: dict[str, list[Fraction | None]] = {}
         for c in self.criteria:
@@ -471,10 +481,15 @@ class CriteriaMatrix:
                             else c.source.replace("indicator:", "indicators:")
                         )
                         raise ValidationError(
-                            f"cannot rank: criterion {c.id!r} has no value",
+                            _("cannot rank: criterion {id!r} has no value", id=c.id),
                             project_id=p.id,
-                            hint=f"give raw[{p.id!r}][{c.id!r}] or the project's {where}, "
-                            "or pass missing='worst'",
+                            hint=_(
+                                "give raw[{id!r}][{id2!r}] or the project's {where}, or pass "
+                                "missing='worst'",
+                                id=p.id,
+                                id2=c.id,
+                                where=where,
+                            ),
                         )
             values[c.id] = col
         contrib = {
@@ -567,7 +582,7 @@ def peru_matrix(
         )
     parts = [_fraction(x) for x in basic_services_split]
     if any(x < 0 for x in parts) or sum(parts) == 0:
-        raise ValidationError("basic_services_split needs non-negative parts, not all 0")
+        raise ValidationError(_("basic_services_split needs non-negative parts, not all 0"))
     bs = _fraction(basic_services)
     total = sum(parts, Fraction(0))
     sub = [bs * x / total for x in parts]
@@ -661,7 +676,9 @@ def select_by_ranking(
         all_ranked = list(ranking)
         dup = sorted({p for p in all_ranked if all_ranked.count(p) > 1})
         if dup:
-            raise ValidationError(f"a ranking names projects twice: {dup}", project_id=dup[0])
+            raise ValidationError(
+                _("a ranking names projects twice: {dup}", dup=dup), project_id=dup[0]
+            )
         order = [p for p in all_ranked if p in index]
     trace: list[TraceStep] = []
     left = election.budget
@@ -673,11 +690,13 @@ def select_by_ranking(
             left -= cost
             chosen.append(j)
             trace.append(
-                TraceStep(r, "select", pid, f"rank {r} fits", {"cost": cost, "left": left})
+                TraceStep(r, "select", pid, _("rank {r} fits", r=r), {"cost": cost, "left": left})
             )
         else:
             trace.append(
-                TraceStep(r, "skip", pid, f"rank {r} does not fit", {"cost": cost, "left": left})
+                TraceStep(
+                    r, "skip", pid, _("rank {r} does not fit", r=r), {"cost": cost, "left": left}
+                )
             )
     stray = [p for p in all_ranked if p not in index]
     if stray:
@@ -686,7 +705,7 @@ def select_by_ranking(
                 len(order) + 1,
                 "info",
                 None,
-                f"ranked projects not in this election, ignored: {', '.join(stray)}",
+                _("ranked projects not in this election, ignored: {stray}", stray=", ".join(stray)),
             )
         )
     unranked = [p for p in election.project_ids if p not in set(order)]
@@ -696,7 +715,7 @@ def select_by_ranking(
                 len(order) + 1,
                 "info",
                 None,
-                f"projects not ranked, not funded: {', '.join(unranked)}",
+                _("projects not ranked, not funded: {unranked}", unranked=", ".join(unranked)),
             )
         )
     return Outcome.from_selection(

@@ -84,7 +84,11 @@ class ProjectReport:
             object.__setattr__(self, "verdict", want)
         elif self.verdict is not want:
             raise ValidationError(
-                f"verdict {self.verdict.value!r} disagrees with the results ({want.value!r})",
+                _(
+                    "verdict {value!r} disagrees with the results ({value2!r})",
+                    value=self.verdict.value,
+                    value2=want.value,
+                ),
                 project_id=self.project_id,
             )
 
@@ -111,7 +115,7 @@ class ProjectReport:
             if r.check == check:
                 return r
         raise ValidationError(
-            f"no check named {check!r} in this report", project_id=self.project_id
+            _("no check named {check!r} in this report", check=check), project_id=self.project_id
         )
 
 
@@ -162,7 +166,7 @@ class FeasibilityReport(Tabular):
         seen: set[str] = set()
         for r in self.projects:
             if r.project_id in seen:
-                raise ValidationError("project reviewed twice", project_id=r.project_id)
+                raise ValidationError(_("project reviewed twice"), project_id=r.project_id)
             seen.add(r.project_id)
 
     @property
@@ -185,7 +189,7 @@ class FeasibilityReport(Tabular):
         for r in self.projects:
             if r.project_id == project_id:
                 return r
-        raise ValidationError("project not in this review", project_id=project_id)
+        raise ValidationError(_("project not in this review"), project_id=project_id)
 
     def verdicts(self) -> dict[str, Status]:
         """Each project's verdict, in review order."""
@@ -326,16 +330,23 @@ class Review:
         for c in self.checks:
             if not isinstance(c, Check):
                 raise ValidationError(
-                    f"{c!r} is not a check (it needs a name and a __call__(project, context))"
+                    _(
+                        "{c!r} is not a check (it needs a name and a __call__(project, context))",
+                        c=c,
+                    )
                 )
             if c.name in names:
                 raise ValidationError(
-                    f"two checks named {c.name!r} in review {self.name!r}",
-                    hint="give each check its own name= ",
+                    _(
+                        "two checks named {name!r} in review {name2!r}",
+                        name=c.name,
+                        name2=self.name,
+                    ),
+                    hint=_("give each check its own name= "),
                 )
             names.add(c.name)
         if Status.FAIL in self.eligible_statuses:
-            raise ValidationError("a failed project can never be eligible")
+            raise ValidationError(_("a failed project can never be eligible"))
 
     def __repr__(self) -> str:
         from participa.display import summary
@@ -357,7 +368,9 @@ class Review:
     def without(self, name: str) -> Review:
         """The same review without the named check."""
         if name not in self.check_names:
-            raise ValidationError(f"no check named {name!r} in review {self.name!r}")
+            raise ValidationError(
+                _("no check named {name!r} in review {name2!r}", name=name, name2=self.name)
+            )
         return attrs.evolve(self, checks=tuple(c for c in self.checks if c.name != name))
 
     def run(
@@ -397,14 +410,18 @@ class Review:
         reports = []
         for p in ps:
             if p.id in seen:
-                raise ValidationError("project given twice", project_id=p.id)
+                raise ValidationError(_("project given twice"), project_id=p.id)
             seen.add(p.id)
             results = []
             for c in self.checks:
                 res = c(p, ctx)
                 if not isinstance(res, CheckResult):
                     raise ValidationError(
-                        f"check {c.name!r} returned {type(res).__name__}, not a CheckResult",
+                        _(
+                            "check {name!r} returned {name2}, not a CheckResult",
+                            name=c.name,
+                            name2=type(res).__name__,
+                        ),
                         project_id=p.id,
                     )
                 if res.check != c.name:

@@ -53,14 +53,22 @@ def format_anomaly(a: Anomaly) -> str:
 
 
 def check_files(paths: Sequence[str], out: TextIO, *, labels: Sequence[str] | None = None) -> int:
-    """Report each file's anomalies on ``out``: 0 clean, 1 anomalies found, 2 unreadable."""
+    """Report each file's anomalies on ``out``: 0 clean, 1 anomalies found, 2 unreadable.
+
+    A path ``dataset:NAME`` checks the example election shipped as ``NAME``.
+    """
+    from participa import datasets
+
     worst = 0
     for k, path in enumerate(paths):
         label = labels[k] if labels is not None else path
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", AnomalyWarning)
-                found = read_pabulib(path).anomalies
+                if path.startswith(datasets.PREFIX):
+                    found = datasets.read(path.removeprefix(datasets.PREFIX)).anomalies
+                else:
+                    found = read_pabulib(path).anomalies
         except (ParticipaError, OSError, MemoryError) as exc:
             reason = (
                 _("out of memory")

@@ -25,7 +25,9 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 
 def _check_id(kind: str, value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{kind} id must be a non-empty string, got {value!r}")
+        raise ValidationError(
+            _("{kind} id must be a non-empty string, got {value!r}", kind=kind, value=value)
+        )
 
 
 def _array_eq(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> bool:
@@ -45,7 +47,7 @@ def _readonly_mask(a: npt.ArrayLike | None) -> npt.NDArray[np.bool_] | None:
         return None
     arr = np.asarray(a)
     if arr.size and not np.isin(arr, (0, 1)).all():
-        raise ValidationError("a profile's listed mask holds only True/False entries")
+        raise ValidationError(_("a profile's listed mask holds only True/False entries"))
     out: npt.NDArray[np.bool_] = _readonly(arr.astype(np.bool_))
     return out
 

@@ -217,18 +217,21 @@ class Election(Tabular):
         seen: set[str] = set()
         for pid in ids:
             if pid in seen:
-                raise ValidationError("duplicate project id", project_id=pid)
+                raise ValidationError(_("duplicate project id"), project_id=pid)
             seen.add(pid)
         if tuple(ids) != self.profile.project_ids:
             unknown = [p for p in self.profile.project_ids if p not in seen]
             if unknown:
                 raise ValidationError(
-                    f"the profile names projects the election does not have: {unknown}",
+                    _(
+                        "the profile names projects the election does not have: {unknown}",
+                        unknown=unknown,
+                    ),
                     project_id=unknown[0],
                 )
             raise ValidationError(
-                "the profile's project order differs from the election's projects",
-                hint="build the profile with project_ids=[p.id for p in projects]",
+                _("the profile's project order differs from the election's projects"),
+                hint=_("build the profile with project_ids=[p.id for p in projects]"),
             )
         self._check_points()
         meta = _normalised_meta(self)
@@ -250,11 +253,16 @@ class Election(Tabular):
                 g, j = (int(x[0]) for x in np.nonzero(bad))
                 zero = int(mat[g, j]) == 0
                 raise ValidationError(
-                    f"{int(mat[g, j])} points is outside the declared {name} = {bound}"
-                    + (" (the project is listed on the ballot with 0 points)" if zero else ""),
+                    _(
+                        "{mat} points is outside the declared {name} = {bound}",
+                        mat=int(mat[g, j]),
+                        name=name,
+                        bound=bound,
+                    )
+                    + (_(" (the project is listed on the ballot with 0 points)") if zero else ""),
                     project_id=prof.project_ids[j],
                     voter_id=self._voter_of(g),
-                    hint="drop the project from the ballot or lower min_points to 0"
+                    hint=_("drop the project from the ballot or lower min_points to 0")
                     if zero
                     else None,
                 )
@@ -269,7 +277,12 @@ class Election(Tabular):
             if bad_rows.size:
                 g = int(bad_rows[0])
                 raise ValidationError(
-                    f"a ballot's {int(sums[g])} points is outside the declared {name} = {bound}",
+                    _(
+                        "a ballot's {sum} points is outside the declared {name} = {bound}",
+                        sum=int(sums[g]),
+                        name=name,
+                        bound=bound,
+                    ),
                     voter_id=self._voter_of(g),
                 )
 
@@ -314,7 +327,7 @@ class Election(Tabular):
         try:
             return self.profile.project_ids.index(project_id)
         except ValueError:
-            raise ValidationError("unknown project id", project_id=project_id) from None
+            raise ValidationError(_("unknown project id"), project_id=project_id) from None
 
     def project(self, project_id: str) -> Project:
         """The project with this id."""
@@ -357,7 +370,9 @@ class Election(Tabular):
         wanted = set(project_ids)
         unknown = sorted(wanted - set(self.project_ids))
         if unknown:
-            raise ValidationError(f"unknown project ids: {unknown}", project_id=unknown[0])
+            raise ValidationError(
+                _("unknown project ids: {unknown}", unknown=unknown), project_id=unknown[0]
+            )
         keep = [p.id for p in self.projects if p.id in wanted]
         return attrs.evolve(
             self,
@@ -373,7 +388,9 @@ class Election(Tabular):
         """The same election with some projects' costs replaced (e.g. net of co-financing)."""
         unknown = sorted(set(costs) - set(self.project_ids))
         if unknown:
-            raise ValidationError(f"unknown project ids: {unknown}", project_id=unknown[0])
+            raise ValidationError(
+                _("unknown project ids: {unknown}", unknown=unknown), project_id=unknown[0]
+            )
         projects = tuple(
             attrs.evolve(p, cost=costs[p.id]) if p.id in costs else p for p in self.projects
         )

@@ -39,11 +39,22 @@ def _whole_numbers(values: npt.ArrayLike, what: str, size: int) -> IntArray:
             raise TypeError
         out = arr.astype(np.int64)
     except (TypeError, ValueError, OverflowError):
-        raise ValidationError(f"{what} must be whole numbers, got {values!r}") from None
+        raise ValidationError(
+            _("{what} must be whole numbers, got {values!r}", what=what, values=values)
+        ) from None
     if out.shape != (size,):
-        raise ValidationError(f"{what} must have one entry per ballot ({size}), got {arr.shape}")
+        raise ValidationError(
+            _(
+                "{what} must have one entry per ballot ({size}), got {shape}",
+                what=what,
+                size=size,
+                shape=arr.shape,
+            )
+        )
     if not np.array_equal(out, arr):
-        raise ValidationError(f"{what} must be whole numbers, got {values!r}")
+        raise ValidationError(
+            _("{what} must be whole numbers, got {values!r}", what=what, values=values)
+        )
     return out
 
 
@@ -105,15 +116,20 @@ class Voters:
 
     def __attrs_post_init__(self) -> None:
         if self.group.shape != (len(self.ids),):
-            raise ValidationError("voters.group must have one entry per voter id")
+            raise ValidationError(_("voters.group must have one entry per voter id"))
         if len(set(self.ids)) != len(self.ids):
             seen: set[str] = set()
             dup = next(v for v in self.ids if v in seen or seen.add(v))  # type: ignore[func-returns-value]
-            raise ValidationError("duplicate voter id", voter_id=dup)
+            raise ValidationError(_("duplicate voter id"), voter_id=dup)
         for name, col in self.columns.items():
             if len(col) != len(self.ids):
                 raise ValidationError(
-                    f"voter column {name!r} has {len(col)} values, expected {len(self.ids)}"
+                    _(
+                        "voter column {name!r} has {col_count} values, expected {ids_count}",
+                        name=name,
+                        col_count=len(col),
+                        ids_count=len(self.ids),
+                    )
                 )
         if "\n" in "".join((*self.ids, *self.columns)) or any(
             "\n" in "".join(col) for col in self.columns.values()
@@ -202,36 +218,46 @@ class Profile:
         m = len(self.project_ids)
         if len(set(self.project_ids)) != m:
             dup = sorted({p for p in self.project_ids if self.project_ids.count(p) > 1})
-            raise ValidationError(f"duplicate project ids in profile: {dup}")
+            raise ValidationError(_("duplicate project ids in profile: {dup}", dup=dup))
         if self.matrix.ndim != 2 or self.matrix.shape[1] != m:
             raise ValidationError(
-                f"profile matrix must be groups × {m} projects, got shape {self.matrix.shape}"
+                _(
+                    "profile matrix must be groups × {m} projects, got shape {shape}",
+                    m=m,
+                    shape=self.matrix.shape,
+                )
             )
         g = self.matrix.shape[0]
         want = _matrix_dtype(self.kind)
         if self.matrix.dtype != want:
             raise ValidationError(
-                f"{self.kind.value} profile matrix must have dtype {np.dtype(want)}"
+                _(
+                    "{value} profile matrix must have dtype {dtype}",
+                    value=self.kind.value,
+                    dtype=np.dtype(want),
+                )
             )
         for name in ("multiplicity", "weight"):
             arr = getattr(self, name)
             if arr.shape != (g,) or arr.dtype != np.int64:
-                raise ValidationError(f"profile {name} must be int64 of shape ({g},)")
+                raise ValidationError(
+                    _("profile {name} must be int64 of shape ({g},)", name=name, g=g)
+                )
             if g and int(arr.min()) < 1:
-                raise ValidationError(f"profile {name} must be >= 1 for every ballot")
+                raise ValidationError(_("profile {name} must be >= 1 for every ballot", name=name))
         if not self.kind.is_approval and self.matrix.size and int(self.matrix.min()) < 0:
-            raise ValidationError("points and ranks must be non-negative")
+            raise ValidationError(_("points and ranks must be non-negative"))
         if self.kind is BallotKind.CHOOSE_1 and g and int(self.matrix.sum(axis=1).max()) > 1:
-            raise ValidationError("a choose-1 ballot names at most one project")
+            raise ValidationError(_("a choose-1 ballot names at most one project"))
         if self.kind is BallotKind.ORDINAL and g:
             _check_ranks(self.matrix)
         if self.voters is not None:
             grp = self.voters.group
             if grp.size and (int(grp.min()) < 0 or int(grp.max()) >= g):
-                raise ValidationError("voters.group points outside the profile rows")
+                raise ValidationError(_("voters.group points outside the profile rows"))
             counts = np.bincount(grp, minlength=g)
             if not np.array_equal(counts, self.multiplicity):
-                raise ValidationError("profile multiplicity disagrees with the voters' groups")
+                raise ValidationError(_("profile multiplicity disagrees with the voters' groups"))
         if self.listed is not None:
             self._check_listed()
 
@@ -254,24 +280,35 @@ class Profile:
         assert listed is not None
         if not self.kind.has_points:
             raise ValidationError(
-                f"a listed mask is only for cumulative and scoring ballots, not {self.kind.value}",
-                hint="on other ballots a project is on the ballot exactly where the matrix "
-                "is non-zero; pass listed=None",
+                _(
+                    "a listed mask is only for cumulative and scoring ballots, not {value}",
+                    value=self.kind.value,
+                ),
+                hint=_(
+                    "on other ballots a project is on the ballot exactly where "
+                    "the matrix is non-zero; pass listed=None"
+                ),
             )
         if listed.shape != self.matrix.shape:
             raise ValidationError(
-                f"the listed mask must have the matrix's shape {self.matrix.shape}, "
-                f"got {listed.shape}"
+                _(
+                    "the listed mask must have the matrix's shape {shape}, got {shape2}",
+                    shape=self.matrix.shape,
+                    shape2=listed.shape,
+                )
             )
         nonzero = self.matrix != 0
         missing = nonzero & ~listed
         if missing.any():
             g, j = (int(x[0]) for x in np.nonzero(missing))
             raise ValidationError(
-                f"ballot row {g} gives {int(self.matrix[g, j])} points to a project the "
-                "listed mask leaves off",
+                _(
+                    "ballot row {g} gives {matrix} points to a project the listed mask leaves off",
+                    g=g,
+                    matrix=int(self.matrix[g, j]),
+                ),
                 project_id=self.project_ids[j],
-                hint="a project with points is always on the ballot: set listed to True there",
+                hint=_("a project with points is always on the ballot: set listed to True there"),
             )
         if np.array_equal(listed, nonzero):
             object.__setattr__(self, "listed", None)
@@ -314,7 +351,7 @@ class Profile:
             mat = mat.reshape(-1, len(project_ids))
         if kind.is_approval:
             if mat.size and not np.isin(mat, (0, 1)).all():
-                raise ValidationError(f"{kind.value} ballots hold only 0/1 entries")
+                raise ValidationError(_("{value} ballots hold only 0/1 entries", value=kind.value))
             mat = mat.astype(np.bool_)
         else:
             if (
@@ -322,7 +359,7 @@ class Profile:
                 and not np.issubdtype(mat.dtype, np.integer)
                 and not np.array_equal(mat, np.round(mat))
             ):
-                raise ValidationError("points and ranks must be integers")
+                raise ValidationError(_("points and ranks must be integers"))
             mat = mat.astype(np.int64)
         n = mat.shape[0]
         mult = (
@@ -342,7 +379,11 @@ class Profile:
         if mask is not None and mask.shape != mat.shape:
             if mask.size != mat.size:
                 raise ValidationError(
-                    f"the listed mask must have the matrix's shape {mat.shape}, got {mask.shape}"
+                    _(
+                        "the listed mask must have the matrix's shape {shape}, got {shape2}",
+                        shape=mat.shape,
+                        shape2=mask.shape,
+                    )
                 )
             mask = mask.reshape(mat.shape)
         if collapse:
@@ -382,15 +423,21 @@ class Profile:
         for b, ballot in enumerate(ballots):
             if isinstance(ballot, str):
                 raise ValidationError(
-                    f"ballot {b} is a string, not a list of project ids: {ballot!r}",
-                    hint=f"write [{ballot!r}] for a ballot naming one project",
+                    _(
+                        "ballot {b} is a string, not a list of project ids: {ballot!r}",
+                        b=b,
+                        ballot=ballot,
+                    ),
+                    hint=_("write [{ballot!r}] for a ballot naming one project", ballot=ballot),
                 )
             row = np.zeros(len(ids), np.int64)
             seen = np.zeros(len(ids), np.bool_)
             items: Iterable[tuple[str, int]]
             if isinstance(ballot, Mapping):
                 if not kind.has_points:
-                    raise ValidationError(f"ballot {b}: points given on a {kind.value} ballot")
+                    raise ValidationError(
+                        _("ballot {b}: points given on a {value} ballot", b=b, value=kind.value)
+                    )
                 items = ballot.items()
             elif kind is BallotKind.ORDINAL:
                 items = ((p, r + 1) for r, p in enumerate(ballot))
@@ -401,15 +448,19 @@ class Profile:
                 vid = None if voter_ids is None or b >= len(voter_ids) else voter_ids[b]
                 if j is None:
                     raise ValidationError(
-                        f"ballot {b} names an unknown project", project_id=pid, voter_id=vid
+                        _("ballot {b} names an unknown project", b=b), project_id=pid, voter_id=vid
                     )
                 if seen[j]:
                     raise ValidationError(
-                        f"ballot {b} names a project twice", project_id=pid, voter_id=vid
+                        _("ballot {b} names a project twice", b=b), project_id=pid, voter_id=vid
                     )
                 if not is_int(val):
                     raise ValidationError(
-                        f"ballot {b} gives {val!r} points: points are whole numbers",
+                        _(
+                            "ballot {b} gives {val!r} points: points are whole numbers",
+                            b=b,
+                            val=val,
+                        ),
                         project_id=pid,
                         voter_id=vid,
                     )
@@ -423,7 +474,12 @@ class Profile:
             listed = None
         if voter_ids is not None and len(voter_ids) != len(rows):
             raise ValidationError(
-                f"{len(voter_ids)} voter ids for {len(rows)} ballots", hint="give one id per ballot"
+                _(
+                    "{voter_ids_count} voter ids for {rows_count} ballots",
+                    voter_ids_count=len(voter_ids),
+                    rows_count=len(rows),
+                ),
+                hint=_("give one id per ballot"),
             )
         wt = None if weights is None else _whole_numbers(weights, "weights", len(rows))
         if voter_ids is None:
@@ -518,7 +574,7 @@ class Profile:
         index = {p: j for j, p in enumerate(self.project_ids)}
         missing = [p for p in project_ids if p not in index]
         if missing:
-            raise ValidationError(f"unknown project ids: {missing}")
+            raise ValidationError(_("unknown project ids: {missing}", missing=missing))
         cols = [index[p] for p in project_ids]
         mat = self.matrix[:, cols]
         if self.kind is BallotKind.ORDINAL and mat.size:
@@ -545,7 +601,9 @@ def _check_ranks(matrix: npt.NDArray[Any]) -> None:
         want = np.where(want > 0, want, 0)
         if not np.array_equal(srt, want):
             bad = a + int(np.flatnonzero((srt != want).any(axis=1))[0])
-            raise ValidationError(f"ordinal ballot row {bad} does not hold ranks 1..L exactly once")
+            raise ValidationError(
+                _("ordinal ballot row {bad} does not hold ranks 1..L exactly once", bad=bad)
+            )
 
 
 def _rerank(mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -606,7 +664,7 @@ def collapse_rows(
         )
         key = np.ascontiguousarray(key)
         flat = key.view(np.dtype((np.void, key.shape[1]))).ravel()
-    _, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    _values, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
     # renumber groups by first appearance
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from participa.i18n import _
 from participa.phases import presets
 from participa.phases.engine import (
     Decision,
@@ -83,7 +84,7 @@ _MOVED = (
 def __getattr__(name: str) -> Any:
     if name in _MOVED:
         return getattr(importlib.import_module("participa.process"), name)
-    raise AttributeError(f"module 'participa.phases' has no attribute {name!r}")
+    raise AttributeError(_("module 'participa.phases' has no attribute {name!r}", name=name))
 
 
 __all__ = [

@@ -625,4 +625,4 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module("participa.process"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(_("module {name!r} has no attribute {name2!r}", name=__name__, name2=name))

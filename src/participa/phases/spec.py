@@ -89,7 +89,9 @@ class Phase:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            raise ValidationError(f"phase name must be a non-empty string, got {self.name!r}")
+            raise ValidationError(
+                _("phase name must be a non-empty string, got {name!r}", name=self.name)
+            )
         bad = [a for a in self.allows if not isinstance(a, str) or not a.strip()]
         if bad:
             raise ValidationError(
@@ -126,7 +128,9 @@ class Transition:
     def __attrs_post_init__(self) -> None:
         for what, v in (("event", self.event), ("source", self.source), ("target", self.target)):
             if not isinstance(v, str) or not v.strip():
-                raise ValidationError(f"transition {what} must be a non-empty string, got {v!r}")
+                raise ValidationError(
+                    _("transition {what} must be a non-empty string, got {v!r}", what=what, v=v)
+                )
 
 
 def _phases(value: Iterable[Phase]) -> tuple[Phase, ...]:
@@ -182,8 +186,8 @@ class MachineSpec:
         problems = self.problems()
         if problems:
             raise ValidationError(
-                f"invalid phase machine {self.name!r}: " + "; ".join(problems),
-                hint="fix every problem listed; phases and transitions are plain data",
+                _("invalid phase machine {name!r}: ", name=self.name) + "; ".join(problems),
+                hint=_("fix every problem listed; phases and transitions are plain data"),
             )
 
     def problems(self) -> list[str]:
@@ -192,13 +196,15 @@ class MachineSpec:
         names = [p.name for p in self.phases]
         dups = sorted({n for n in names if names.count(n) > 1})
         if dups:
-            out.append(f"duplicate phase names {dups}")
+            out.append(_("duplicate phase names {dups}", dups=dups))
         known = set(names)
         if self.initial not in known:
-            out.append(f"initial phase {self.initial!r} is not a phase")
+            out.append(_("initial phase {initial!r} is not a phase", initial=self.initial))
         unknown_final = [f for f in self.final if f not in known]
         if unknown_final:
-            out.append(f"final phases {unknown_final} are not phases")
+            out.append(
+                _("final phases {unknown_final} are not phases", unknown_final=unknown_final)
+            )
         bad_refs = sorted(
             {
                 f"{t.source}--{t.event}->{t.target}"
@@ -207,7 +213,7 @@ class MachineSpec:
             }
         )
         if bad_refs:
-            out.append(f"transitions naming unknown phases {bad_refs}")
+            out.append(_("transitions naming unknown phases {bad_refs}", bad_refs=bad_refs))
         pairs: set[tuple[str, str]] = set()
         dup_pairs: set[str] = set()
         for t in self.transitions:
@@ -215,7 +221,9 @@ class MachineSpec:
                 dup_pairs.add(f"{t.source}/{t.event}")
             pairs.add((t.source, t.event))
         if dup_pairs:
-            out.append(f"duplicate (phase, event) transitions {sorted(dup_pairs)}")
+            out.append(
+                _("duplicate (phase, event) transitions {dup_pairs}", dup_pairs=sorted(dup_pairs))
+            )
         if self.initial in known:
             reach = {self.initial}
             frontier = [self.initial]
@@ -227,21 +235,21 @@ class MachineSpec:
                         frontier.append(t.target)
             unreachable = [n for n in dict.fromkeys(names) if n not in reach]
             if unreachable:
-                out.append(f"unreachable phases {unreachable}")
+                out.append(_("unreachable phases {unreachable}", unreachable=unreachable))
         dead = [
             n
             for n in dict.fromkeys(names)
             if n not in self.final and not any(t.source == n for t in self.transitions)
         ]
         if dead:
-            out.append(f"dead ends (not final, no way out) {dead}")
+            out.append(_("dead ends (not final, no way out) {dead}", dead=dead))
         one_way = [
             p.name
             for p in self.phases
             if p.optional and sum(1 for t in self.transitions if t.source == p.name) != 1
         ]
         if one_way:
-            out.append(f"optional phases without exactly one way out {one_way}")
+            out.append(_("optional phases without exactly one way out {one_way}", one_way=one_way))
         return out
 
     def phase(self, name: str) -> Phase:
@@ -250,8 +258,8 @@ class MachineSpec:
             if p.name == name:
                 return p
         raise ValidationError(
-            f"machine {self.name!r} has no phase {name!r}",
-            hint=f"phases: {', '.join(p.name for p in self.phases)}",
+            _("machine {name!r} has no phase {name2!r}", name=self.name, name2=name),
+            hint=_("phases: {items}", items=", ".join(p.name for p in self.phases)),
         )
 
     @property
@@ -297,8 +305,13 @@ class MachineSpec:
         out = self.outgoing(after)
         if len(out) != 1:
             raise ValidationError(
-                f"phase {after!r} of {self.name!r} has {len(out)} ways out, not one",
-                hint="add the phase and its transitions with attrs.evolve instead",
+                _(
+                    "phase {after!r} of {name!r} has {out_count} ways out, not one",
+                    after=after,
+                    name=self.name,
+                    out_count=len(out),
+                ),
+                hint=_("add the phase and its transitions with attrs.evolve instead"),
             )
         (old,) = out
         idx = self.phase_names.index(after) + 1
@@ -312,7 +325,12 @@ class MachineSpec:
         hit = [t for t in self.transitions if t.source == source and t.event == event]
         if not hit:
             raise ValidationError(
-                f"machine {self.name!r} has no transition {event!r} from phase {source!r}"
+                _(
+                    "machine {name!r} has no transition {event!r} from phase {source!r}",
+                    name=self.name,
+                    event=event,
+                    source=source,
+                )
             )
         transitions = tuple(
             attrs.evolve(t, guards=(*t.guards, guard)) if t is hit[0] else t
@@ -352,4 +370,4 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module("participa.process"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(_("module {name!r} has no attribute {name2!r}", name=__name__, name2=name))

@@ -37,7 +37,7 @@ import attrs
 from participa import serialize
 from participa.display import html_table
 from participa.errors import ValidationError
-from participa.i18n import _
+from participa.i18n import _, pgettext
 from participa.model import Project
 from participa.money import Currency
 from participa.plan.analysis import LEVELS, OUTSIDE, _pct, _text_table, split_by_objective
@@ -153,7 +153,14 @@ class PlanExecution:
         ]
 
     def _header(self) -> list[str]:
-        return [_("id"), _("name"), _("promised"), _("committed"), _("spent"), _("rate")]
+        return [
+            _("id"),
+            _("name"),
+            pgettext("plan", "promised"),
+            _("committed"),
+            pgettext("plan", "spent"),
+            _("rate"),
+        ]
 
     def to_text(self, *, currency: Currency | None = None) -> str:
         """A plain-text table, in the current language (``currency`` overrides the view's)."""

@@ -53,7 +53,7 @@ import attrs
 from participa import serialize
 from participa.display import html_table
 from participa.errors import ValidationError
-from participa.i18n import N_, _
+from participa.i18n import N_, _, pgettext
 from participa.model import Election, Project
 from participa.money import Currency, largest_remainder
 from participa.outcome import Outcome
@@ -287,7 +287,12 @@ class PlanFunding:
         lines.append("")
         lines.extend(
             _text_table(
-                [_("territory"), _("funded"), _("serves the plan"), _("share")],
+                [
+                    pgettext("plan", "territory"),
+                    _("funded"),
+                    _("serves the plan"),
+                    pgettext("plan", "share"),
+                ],
                 [[t.territory, m(t.funded), m(t.aligned), _pct(t.share)] for t in self.territories],
             )
         )
@@ -300,7 +305,12 @@ class PlanFunding:
         m = self.currency.format
         main = html_table(self._header(), self._cells(), caption=self.caption())
         terr = html_table(
-            [_("territory"), _("funded"), _("serves the plan"), _("share")],
+            [
+                pgettext("plan", "territory"),
+                _("funded"),
+                _("serves the plan"),
+                pgettext("plan", "share"),
+            ],
             [[t.territory, m(t.funded), m(t.aligned), _pct(t.share)] for t in self.territories],
             caption=_(
                 "objectives with no funded project: {ids}", ids=", ".join(self.unfunded) or "-"
@@ -499,7 +509,9 @@ class SectoralView:
         return "\n".join(
             [
                 self.caption(),
-                *_text_table([_("project"), _("territory"), _("why")], self._cells(), left=3),
+                *_text_table(
+                    [_("project"), pgettext("plan", "territory"), _("why")], self._cells(), left=3
+                ),
             ]
         )
 
@@ -508,7 +520,9 @@ class SectoralView:
 
     def _repr_html_(self) -> str:
         return html_table(
-            [_("project"), _("territory"), _("why")], self._cells(), caption=self.caption()
+            [_("project"), pgettext("plan", "territory"), _("why")],
+            self._cells(),
+            caption=self.caption(),
         )
 
 

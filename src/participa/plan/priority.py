@@ -43,7 +43,7 @@ from participa.feasibility.prioritisation import (
     PriorityCriterion,
     Ranking,
 )
-from participa.i18n import _
+from participa.i18n import _, pgettext
 from participa.model import Election, Project
 from participa.money import largest_remainder
 from participa.plan.links import served
@@ -167,7 +167,7 @@ def thematic_envelope(
     if (amount is None) == (share is None):
         raise ValidationError(_("give exactly one of amount and share"))
     if amount is None:
-        s = number(share, what=_("share"))
+        s = number(share, what=pgettext("plan", "share"))
         if not 0 <= s <= 1:
             raise ValidationError(
                 _("the thematic share must be between 0 and 1, got {share}", share=s)

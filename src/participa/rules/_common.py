@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.errors import RuleError
+from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieResolver
@@ -127,8 +128,13 @@ def require_kind(election: Election, kinds: Sequence[BallotKind], rule: str) -> 
     if election.kind not in kinds:
         names = ", ".join(k.value for k in kinds)
         raise RuleError(
-            f"rule {rule!r} needs {names} ballots, not {election.kind.value}",
-            hint="use greedy or mes, which take every ballot kind",
+            _(
+                "rule {rule!r} needs {names} ballots, not {value}",
+                rule=rule,
+                names=names,
+                value=election.kind.value,
+            ),
+            hint=_("use greedy or mes, which take every ballot kind"),
         )
 
 

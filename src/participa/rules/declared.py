@@ -61,6 +61,7 @@ from fractions import Fraction
 import numpy as np
 
 from participa.errors import RuleError
+from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceStep
 from participa.rules._common import load_equal_shares
@@ -94,9 +95,9 @@ def _number(text: str, what: str, project_id: str | None = None) -> Fraction:
         return Fraction(value)
     except (InvalidOperation, ValueError, OverflowError):
         raise RuleError(
-            f"{what} is not a number: {text!r}",
+            _("{what} is not a number: {text!r}", what=what, text=text),
             project_id=project_id,
-            hint="fix the file's PROJECTS or META value",
+            hint=_("fix the file's PROJECTS or META value"),
         ) from None
 
 
@@ -107,8 +108,8 @@ def ranking_column(election: Election) -> str:
     if any("votes" in p.metadata for p in election.projects):
         return "votes"
     raise RuleError(
-        "the projects have neither a 'votes' nor a 'score' column to rank by",
-        hint="declared replay ranks by the official tally; run a rule such as greedy instead",
+        _("the projects have neither a 'votes' nor a 'score' column to rank by"),
+        hint=_("declared replay ranks by the official tally; run a rule such as greedy instead"),
     )
 
 
@@ -119,7 +120,9 @@ def _ranking(
     scores = []
     for p in election.projects:
         raw = p.metadata.get(column, "")
-        scores.append(_number(raw, f"{column} column", p.id) if raw.strip() else Fraction(0))
+        scores.append(
+            _number(raw, _("{column} column", column=column), p.id) if raw.strip() else Fraction(0)
+        )
     m = len(scores)
     if tie_break is None:
         order = sorted(range(m), key=lambda j: -scores[j])  # stable: file order on ties
@@ -170,25 +173,28 @@ def declared(election: Election, *, tie_break: TieBreak | None = None) -> Outcom
         if unit == "Poznań":
             return _poznan(election, tie_break)
         raise RuleError(
-            f"the file declares rule 'greedy-custom' for {unit or 'an unnamed unit'!r}, "
-            "whose custom rule participa does not know",
-            hint="only Poznań's documented custom greedy is replayed; read the file's comment",
+            _(
+                "the file declares rule 'greedy-custom' for {value!r}, whose "
+                "custom rule participa does not know",
+                value=unit or _("an unnamed unit"),
+            ),
+            hint=_("only Poznań's documented custom greedy is replayed; read the file's comment"),
         )
     if rule.startswith("equalshares"):
         return _equal_shares(election, rule, tie_break)
     if not rule:
         raise RuleError(
-            "the election declares no rule (META 'rule' is missing)",
-            hint="pick a rule explicitly, e.g. greedy or mes",
+            _("the election declares no rule (META 'rule' is missing)"),
+            hint=_("pick a rule explicitly, e.g. greedy or mes"),
         )
     if rule == "unknown":
         raise RuleError(
-            "the file declares rule 'unknown': there is nothing to replay",
-            hint="pick a rule explicitly, e.g. greedy or mes",
+            _("the file declares rule 'unknown': there is nothing to replay"),
+            hint=_("pick a rule explicitly, e.g. greedy or mes"),
         )
     raise RuleError(
-        f"the file declares rule {rule!r}, which cannot be replayed",
-        hint=f"replayable rules: {', '.join(DECLARED_RULES)}",
+        _("the file declares rule {rule!r}, which cannot be replayed", rule=rule),
+        hint=_("replayable rules: {DECLARED_RULES}", DECLARED_RULES=", ".join(DECLARED_RULES)),
     )
 
 
@@ -201,8 +207,8 @@ def _greedy_family(election: Election, rule: str, tie_break: TieBreak | None) ->
         raw = election.meta.get("min_project_score_threshold", "").strip()
         if not raw:
             raise RuleError(
-                "rule 'greedy-threshold' needs META 'min_project_score_threshold'",
-                hint="add the threshold to META, or replay it as greedy",
+                _("rule 'greedy-threshold' needs META 'min_project_score_threshold'"),
+                hint=_("add the threshold to META, or replay it as greedy"),
             )
         threshold = _number(raw, "META min_project_score_threshold")
     left = election.budget
@@ -212,20 +218,34 @@ def _greedy_family(election: Election, rule: str, tie_break: TieBreak | None) ->
         values = {column: str(scores[j]), "cost": costs[j], "left": left}
         if threshold is not None and scores[j] < threshold:
             trace.append(
-                TraceStep(rnd, "skip", ids[j], f"{column} below the threshold {threshold}", values)
+                TraceStep(
+                    rnd,
+                    "skip",
+                    ids[j],
+                    _(
+                        "{column} below the threshold {threshold}",
+                        column=column,
+                        threshold=threshold,
+                    ),
+                    values,
+                )
             )
             continue
         if costs[j] <= left:
             left -= costs[j]
             selected.append(j)
-            trace.append(TraceStep(rnd, "select", ids[j], f"next by {column} and it fits", values))
+            trace.append(
+                TraceStep(
+                    rnd, "select", ids[j], _("next by {column} and it fits", column=column), values
+                )
+            )
         elif rule == "greedy-no-skip":
             trace.append(
-                TraceStep(rnd, "stop", ids[j], "does not fit; greedy-no-skip stops here", values)
+                TraceStep(rnd, "stop", ids[j], _("does not fit; greedy-no-skip stops here"), values)
             )
             break
         else:
-            trace.append(TraceStep(rnd, "skip", ids[j], "does not fit the money left", values))
+            trace.append(TraceStep(rnd, "skip", ids[j], _("does not fit the money left"), values))
     params = {"declared_rule": rule, "ranked_by": column}
     if threshold is not None:
         params["threshold"] = str(threshold)
@@ -248,7 +268,11 @@ def _poznan(election: Election, tie_break: TieBreak | None) -> Outcome:
             left -= costs[j]
             funding[ids[j]] = costs[j]
             selected.append(j)
-            trace.append(TraceStep(rnd, "select", ids[j], f"next by {column} and it fits", values))
+            trace.append(
+                TraceStep(
+                    rnd, "select", ids[j], _("next by {column} and it fits", column=column), values
+                )
+            )
             continue
         if 5 * left >= 4 * costs[j]:  # the money left covers at least 80% of the cost
             funding[ids[j]] = left
@@ -258,15 +282,21 @@ def _poznan(election: Election, tie_break: TieBreak | None) -> Outcome:
                     rnd,
                     "select",
                     ids[j],
-                    f"does not fit, but the {left} left covers at least 80% of its cost; "
-                    f"the other {costs[j] - left} comes from reserve funds",
+                    _(
+                        "does not fit, but the {left} left covers at least 80% of "
+                        "its cost; the other {cost} comes from reserve funds",
+                        left=election.money.format(int(left)),
+                        cost=election.money.format(int(costs[j] - left)),
+                    ),
                     values,
                 )
             )
             left = 0
         else:
             trace.append(
-                TraceStep(rnd, "stop", ids[j], "does not fit and less than 80% is covered", values)
+                TraceStep(
+                    rnd, "stop", ids[j], _("does not fit and less than 80% is covered"), values
+                )
             )
         break
     reserve = sum(1 for p in election.projects if p.metadata.get("selected", "").strip() == "3")
@@ -281,8 +311,11 @@ def _poznan(election: Election, tie_break: TieBreak | None) -> Outcome:
                     rnd,
                     "select",
                     ids[j],
-                    "funded from additional reserve money (the file marks "
-                    f"{reserve} such projects; the amount is not recorded)",
+                    _(
+                        "funded from additional reserve money (the file marks "
+                        "{reserve} such projects; the amount is not recorded)",
+                        reserve=reserve,
+                    ),
                     {column: str(scores[j]), "cost": costs[j]},
                 )
             )
@@ -307,13 +340,17 @@ def _equal_shares(election: Election, rule: str, tie_break: TieBreak | None) -> 
     )
     if rule not in known:
         raise RuleError(
-            f"the file declares rule {rule!r}, which cannot be replayed",
-            hint=f"replayable rules: {', '.join(DECLARED_RULES)}",
+            _("the file declares rule {rule!r}, which cannot be replayed", rule=rule),
+            hint=_("replayable rules: {DECLARED_RULES}", DECLARED_RULES=", ".join(DECLARED_RULES)),
         )
     if election.kind is not BallotKind.APPROVAL:
         raise RuleError(
-            f"rule {rule!r} is replayed for approval ballots only, not {election.kind.value}",
-            hint="run participa's mes rule directly",
+            _(
+                "rule {rule!r} is replayed for approval ballots only, not {value}",
+                rule=rule,
+                value=election.kind.value,
+            ),
+            hint=_("run participa's mes rule directly"),
         )
     equal_shares = load_equal_shares()
     tb = tie_break if tie_break is not None else MES_TIE_BREAK
@@ -382,8 +419,12 @@ def _compare_with_greedy(election: Election, mes: Outcome, trace: list[TraceStep
             len(trace) + 1,
             "info",
             None,
-            f"comparison step: {prefer_mes} voters prefer equal shares, "
-            f"{prefer_greedy} prefer greedy",
+            _(
+                "comparison step: {prefer_mes} voters prefer equal shares, "
+                "{prefer_greedy} prefer greedy",
+                prefer_mes=prefer_mes,
+                prefer_greedy=prefer_greedy,
+            ),
             {"prefer_mes": prefer_mes, "prefer_greedy": prefer_greedy},
         )
     )

@@ -217,9 +217,9 @@ def funding_diagnostics(
     unknown = [p for p in outcome.funding if p not in set(ids)]
     if unknown:
         raise RuleError(
-            "the outcome funds projects the election does not have",
+            _("the outcome funds projects the election does not have"),
             project_id=unknown[0],
-            hint="diagnose an outcome with the election it was computed on",
+            hint=_("diagnose an outcome with the election it was computed on"),
         )
     costs = {p.id: p.cost for p in election.projects}
     funding = {p: int(outcome.funding.get(p, 0)) for p in ids}

@@ -224,11 +224,16 @@ def greedy(
                     0,
                     TraceAction.SKIP,
                     ids[low],
-                    f"score {points[low]} is below the threshold {threshold}",
+                    _(
+                        "score {point} is below the threshold {threshold}",
+                        point=points[low],
+                        threshold=threshold,
+                    ),
                     {"score": points[low], "threshold": threshold},
                 )
             )
     left = election.budget
+    fmt = election.money.format  # amounts in reasons read as money: S/ 1,234.56
     selected: list[int] = []
     stopped = False
     rnd = 0
@@ -251,7 +256,7 @@ def greedy(
                         rnd,
                         TraceAction.SELECT,
                         ids[j],
-                        f"best ratio {ratios[j]} and it fits",
+                        _("best ratio {ratio} and it fits", ratio=ratios[j]),
                         values,
                     )
                 )
@@ -261,7 +266,11 @@ def greedy(
                         rnd,
                         TraceAction.SKIP,
                         ids[j],
-                        f"cost {costs[j]} exceeds the money left {left}",
+                        _(
+                            "cost {cost} exceeds the money left {left}",
+                            cost=fmt(costs[j]),
+                            left=fmt(left),
+                        ),
                         values,
                     )
                 )
@@ -271,7 +280,11 @@ def greedy(
                         rnd,
                         TraceAction.STOP,
                         ids[j],
-                        f"cost {costs[j]} exceeds the money left {left}; no-skip stops here",
+                        _(
+                            "cost {cost} exceeds the money left {left}; no-skip stops here",
+                            cost=fmt(costs[j]),
+                            left=fmt(left),
+                        ),
                         values,
                     )
                 )

@@ -189,8 +189,13 @@ def sequential(
                     rnd,
                     "stop",
                     ids[j],
-                    f"smallest load {best_text} but cost {costs[j]} exceeds the money left "
-                    f"{budget - spent}; Phragmén stops here",
+                    _(
+                        "smallest load {best_text} but cost {cost} exceeds the money "
+                        "left {budget}; Phragmén stops here",
+                        best_text=best_text,
+                        cost=election.money.format(int(costs[j])),
+                        budget=election.money.format(int(budget - spent)),
+                    ),
                     {"load": best_text, "cost": costs[j], "left": budget - spent},
                 )
             )
@@ -205,7 +210,7 @@ def sequential(
                 rnd,
                 "select",
                 ids[j],
-                f"smallest load {best_text}",
+                _("smallest load {best_text}", best_text=best_text),
                 {
                     "load": best_text,
                     "supporters": int(support[j]),

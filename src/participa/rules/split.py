@@ -140,8 +140,20 @@ def per_head(
                     rnd,
                     "fund",
                     ids[j],
-                    f"{int(votes[j])} of {sum(weights)} votes: a share of {part}"
-                    + (f", capped at its cost ({excess} over)" if j in capped else ""),
+                    _(
+                        "{vote} of {sum} votes: a share of {part}",
+                        vote=int(votes[j]),
+                        sum=sum(weights),
+                        part=election.money.format(part),
+                    )
+                    + (
+                        _(
+                            ", capped at its cost ({excess} over)",
+                            excess=election.money.format(excess),
+                        )
+                        if j in capped
+                        else ""
+                    ),
                     {"votes": int(votes[j]), "share": part, "funding": funding[j]},
                 )
             )
@@ -149,11 +161,17 @@ def per_head(
             break
         active = [j for j in active if j not in capped]
     if money:
-        why = "capping cut it" if cap_at_cost and total_votes else "nobody voted"
+        why = _("capping cut it") if cap_at_cost and total_votes else _("nobody voted")
         if redistribute and total_votes:
-            why = "every voted project reached its cost"
+            why = _("every voted project reached its cost")
         trace.append(
-            TraceStep(rnd + 1, "info", None, f"{money} left unspent: {why}", {"unspent": money})
+            TraceStep(
+                rnd + 1,
+                "info",
+                None,
+                _("{money} left unspent: {why}", money=election.money.format(money), why=why),
+                {"unspent": money},
+            )
         )
     order = resolver.rank_by(dense_rank(votes))
     selected = [j for j in order if votes[j] > 0 and funding[j] >= costs[j]]
@@ -266,9 +284,9 @@ def equal_split(
         key = attr(p)
         if key is None:
             raise RuleError(
-                f"equal split by {by} needs every project's {by}",
+                _("equal split by {by} needs every project's {by}", by=by),
                 project_id=p.id,
-                hint=f"set Project.{by} for every project, or use another rule",
+                hint=_("set Project.{by} for every project, or use another rule", by=by),
             )
         keys.append(key)
     try:
@@ -321,8 +339,12 @@ def equal_split(
                 rnd,
                 "info",
                 None,
-                f"envelope {name!r} gets {left}"
-                + (f" pooled from {', '.join(alloc.members(name))}" if name in alloc.pools else ""),
+                _("envelope {name!r} gets {left}", name=name, left=election.money.format(left))
+                + (
+                    _(" pooled from {members}", members=", ".join(alloc.members(name)))
+                    if name in alloc.pools
+                    else ""
+                ),
                 {"envelope": name, "money": left},
             )
         )
@@ -334,14 +356,18 @@ def equal_split(
             if costs[j] <= left:
                 left -= costs[j]
                 selected.append(j)
-                trace.append(TraceStep(rnd, "select", ids[j], "most votes and it fits", values))
+                trace.append(TraceStep(rnd, "select", ids[j], _("most votes and it fits"), values))
             else:
                 trace.append(
                     TraceStep(
                         rnd,
                         "skip",
                         ids[j],
-                        f"cost {costs[j]} exceeds the envelope's {left}",
+                        _(
+                            "cost {cost} exceeds the envelope's {left}",
+                            cost=election.money.format(costs[j]),
+                            left=election.money.format(left),
+                        ),
                         values,
                     )
                 )
@@ -353,7 +379,11 @@ def equal_split(
                     rnd,
                     "info",
                     None,
-                    f"envelope {name!r} leaves {left} unspent (not moved to other envelopes)",
+                    _(
+                        "envelope {name!r} leaves {left} unspent (not moved to other envelopes)",
+                        name=name,
+                        left=election.money.format(left),
+                    ),
                     {"envelope": name, "leftover": left},
                 )
             )
@@ -385,7 +415,8 @@ def _attribute(by: object) -> Callable[[Project], str | None]:
     if by == "dimension":
         return _dimension
     raise RuleError(
-        f"equal split by {by!r} is not supported", hint="use by='territory' or 'dimension'"
+        _("equal split by {by!r} is not supported", by=by),
+        hint=_("use by='territory' or 'dimension'"),
     )
 
 

@@ -210,15 +210,18 @@ def utility_matrix(election: Election, utility: Utility) -> npt.NDArray[np.int64
     if utility == "points":
         if not prof.kind.has_points:
             raise RuleError(
-                f"utility 'points' needs cumulative or scoring ballots, not {prof.kind.value}",
-                hint="use --utility cost or count",
+                _(
+                    "utility 'points' needs cumulative or scoring ballots, not {value}",
+                    value=prof.kind.value,
+                ),
+                hint=_("use --utility cost or count"),
             )
         return prof.matrix.astype(np.int64)
     if utility == "borda":
         if prof.kind is not BallotKind.ORDINAL:
             raise RuleError(
-                f"utility 'borda' needs ordinal ballots, not {prof.kind.value}",
-                hint="use --utility cost or count",
+                _("utility 'borda' needs ordinal ballots, not {value}", value=prof.kind.value),
+                hint=_("use --utility cost or count"),
             )
         lengths = prof.lengths()[:, None]
         return np.where(on, lengths - prof.matrix, 0).astype(np.int64)

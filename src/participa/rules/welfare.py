@@ -138,7 +138,7 @@ def max_welfare(
             1,
             TraceAction.INFO,
             None,
-            f"maximum welfare {welfare} found by {method}",
+            _("maximum welfare {welfare} found by {method}", welfare=welfare, method=method),
             {"welfare": welfare, "method": method},
         )
     ]
@@ -150,7 +150,7 @@ def max_welfare(
                 k,
                 TraceAction.SELECT,
                 ids[j],
-                "in the optimal set",
+                _("in the optimal set"),
                 {"utility": values[j], "cost": costs[j], "left": left},
             )
         )

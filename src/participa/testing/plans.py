@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+from participa.i18n import _
+
 try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
-        "participa.testing needs the 'hypothesis' extra: pip install 'participa[hypothesis]'"
+        _("participa.testing needs the 'hypothesis' extra: pip install 'participa[hypothesis]'")
     ) from exc
 
 from participa.model import Project

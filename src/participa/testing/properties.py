@@ -49,6 +49,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from participa.errors import IntegrityError
+from participa.i18n import _
 from participa.model import BallotKind, Election, Profile
 from participa.outcome import Outcome
 from participa.serialize import dumps, loads
@@ -153,7 +154,10 @@ def check_rule(
     if unknown:
         from participa.errors import ValidationError
 
-        raise ValidationError(f"unknown properties {unknown}", hint=f"use some of {PROPERTIES}")
+        raise ValidationError(
+            _("unknown properties {unknown}", unknown=unknown),
+            hint=_("use some of {PROPERTIES}", PROPERTIES=PROPERTIES),
+        )
     wanted = set(properties)
     tie_aware = _takes_tie_break(rule)
 
@@ -163,7 +167,9 @@ def check_rule(
                 return rule(e, tie_break=tie_break)
             return rule(e)
         except IntegrityError as exc:
-            raise RuleCheckFailure("well-formed", f"the rule broke an invariant: {exc}", e) from exc
+            raise RuleCheckFailure(
+                "well-formed", _("the rule broke an invariant: {exc}", exc=exc), e
+            ) from exc
 
     strategy = elections(
         kinds=tuple(kinds), max_projects=max_projects, max_voters=max_voters, weighted=weighted
@@ -172,14 +178,16 @@ def check_rule(
     def body(e: Election, data: st.DataObject) -> None:
         out = run(e)
         if not isinstance(out, Outcome):
-            raise RuleCheckFailure("well-formed", f"returned {type(out).__name__}", e)
+            raise RuleCheckFailure("well-formed", _("returned {name}", name=type(out).__name__), e)
         if "well-formed" in wanted:
             _well_formed(e, out)
         if "determinism" in wanted:
             again = run(loads(dumps(e)))
             if not _same(out, again):
                 raise RuleCheckFailure(
-                    "determinism", f"first run {_show(out)}; second run {_show(again)}", e
+                    "determinism",
+                    _("first run {show}; second run {show2}", show=_show(out), show2=_show(again)),
+                    e,
                 )
         if "anonymity" in wanted:
             n = e.profile.num_voters
@@ -188,7 +196,12 @@ def check_rule(
             if not _same(out, other):
                 raise RuleCheckFailure(
                     "anonymity",
-                    f"voters in order {order} give {_show(other)} instead of {_show(out)}",
+                    _(
+                        "voters in order {order} give {show} instead of {show2}",
+                        order=order,
+                        show=_show(other),
+                        show2=_show(out),
+                    ),
                     e,
                 )
         if "collapse" in wanted:
@@ -196,7 +209,11 @@ def check_rule(
             if not _same(out, other):
                 raise RuleCheckFailure(
                     "collapse",
-                    f"one row per voter gives {_show(other)}; collapsed rows give {_show(out)}",
+                    _(
+                        "one row per voter gives {show}; collapsed rows give {show2}",
+                        show=_show(other),
+                        show2=_show(out),
+                    ),
                     e,
                 )
         if "neutrality" in wanted:
@@ -210,7 +227,14 @@ def check_rule(
             ]
             if fits:
                 raise RuleCheckFailure(
-                    "exhaustive", f"{fits} still fit in the {left} left after {_show(out)}", e
+                    "exhaustive",
+                    _(
+                        "{fits} still fit in the {left} left after {show}",
+                        fits=fits,
+                        left=left,
+                        show=_show(out),
+                    ),
+                    e,
                 )
 
     test = given(e=strategy, data=st.data())(body)
@@ -258,7 +282,12 @@ def _neutrality(
     if not _same(out, moved):
         raise RuleCheckFailure(
             "neutrality",
-            f"moving projects to positions {perm} gives {_show(moved)} instead of {_show(out)}",
+            _(
+                "moving projects to positions {perm} gives {show} instead of {show2}",
+                perm=perm,
+                show=_show(moved),
+                show2=_show(out),
+            ),
             e,
         )
     if not tie_aware:
@@ -272,7 +301,11 @@ def _neutrality(
     if mapped != dict(base.funding) or {back[p] for p in renamed.selected} != base.selected_set:
         raise RuleCheckFailure(
             "neutrality",
-            f"renaming projects to {names} (ties by file order) gives {_show(renamed)} "
-            f"instead of {_show(base)}",
+            _(
+                "renaming projects to {names} (ties by file order) gives {show} instead of {show2}",
+                names=names,
+                show=_show(renamed),
+                show2=_show(base),
+            ),
             e,
         )

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from participa.i18n import _
+
 try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
-        "participa.testing needs the 'hypothesis' extra: pip install 'participa[hypothesis]'"
+        _("participa.testing needs the 'hypothesis' extra: pip install 'participa[hypothesis]'")
     ) from exc
 
 import numpy as np
@@ -56,7 +58,7 @@ def profiles(
     m = len(project_ids)
     n = draw(st.integers(min_voters, max_voters))
     rows: list[list[int]] = []
-    for _ in range(n):
+    for _voter in range(n):
         if kind is BallotKind.APPROVAL:
             flags = draw(st.lists(st.booleans(), min_size=m, max_size=m))
             rows.append([int(x) for x in flags])

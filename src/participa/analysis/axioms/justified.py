@@ -18,6 +18,7 @@ from participa.analysis.axioms.report import (
     _Setup,
     _setup,
 )
+from participa.i18n import _
 from participa.model import Election
 from participa.outcome import Outcome
 from participa.rules.utility import Utility
@@ -95,9 +96,13 @@ class _Counter:
         self.count += 1
         if self.count > self.limit:
             raise SearchLimitExceeded(
-                f"the exact {self.axiom} check would examine more than "
-                f"max_subsets={self.limit} candidate groups",
-                hint="raise max_subsets, or use check_jr (polynomial) on this election",
+                _(
+                    "the exact {axiom} check would examine more than "
+                    "max_subsets={limit} candidate groups",
+                    axiom=self.axiom,
+                    limit=self.limit,
+                ),
+                hint=_("raise max_subsets, or use check_jr (polynomial) on this election"),
             )
 
 

@@ -69,9 +69,12 @@ class PriceSystem:
         totals = [sum(col, Fraction(0)) for col in zip(*self.payments, strict=False)]
         rows = ((pid, f"{float(t):.4g}") for pid, t in zip(self.project_ids, totals, strict=False))
         return html_table(
-            ("project", "paid per unit weight, summed over rows"),
+            (_("project"), _("paid per unit weight, summed over rows")),
             rows,
-            caption=f"price system: allowance {float(self.allowance):.6g} per voter",
+            caption=_(
+                "price system: allowance {allowance:.6g} per voter",
+                allowance=float(self.allowance),
+            ),
         )
 
 
@@ -120,7 +123,7 @@ def check_price_system(
     if len(pay) != g or any(len(r) != m for r in pay):
         return (f"payments must be {g} rows × {m} projects",)
     if prices.allowance < 0 or any(x < 0 for r in pay for x in r):
-        fails.append("payments and allowance must be non-negative")
+        fails.append(_("payments and allowance must be non-negative"))
     on = s.u > 0
     w = [int(x) for x in s.w]
     funded_cost = int(s.costs[s.in_w].sum())
@@ -149,23 +152,46 @@ def check_price_system(
     for r in range(g):
         for j in range(m):
             if pay[r][j] and not on[r, j]:
-                fails.append(f"C1: row {r} pays for {ids[j]!r}, which it does not value")
+                fails.append(
+                    _("C1: row {r} pays for {ids!r}, which it does not value", r=r, ids=ids[j])
+                )
             if pay[r][j] and not s.in_w[j]:
-                fails.append(f"C2: row {r} pays for unfunded {ids[j]!r}")
+                fails.append(_("C2: row {r} pays for unfunded {ids!r}", r=r, ids=ids[j]))
         spent = sum(pay[r], Fraction(0))
         if spent > prices.allowance:
-            fails.append(f"C3: row {r} pays {spent} > allowance {prices.allowance}")
+            fails.append(
+                _(
+                    "C3: row {r} pays {spent} > allowance {allowance}",
+                    r=r,
+                    spent=spent,
+                    allowance=prices.allowance,
+                )
+            )
         left.append(prices.allowance - spent)
         most.append(max(pay[r], default=Fraction(0)))
     for j in range(m):
         total = sum((w[r] * pay[r][j] for r in range(g)), Fraction(0))
         cost = int(s.costs[j])
         if s.in_w[j] and total != cost:
-            fails.append(f"C4: payments for {ids[j]!r} add up to {total}, not its cost {cost}")
+            fails.append(
+                _(
+                    "C4: payments for {ids!r} add up to {total}, not its cost {cost}",
+                    ids=ids[j],
+                    total=total,
+                    cost=cost,
+                )
+            )
         if not s.in_w[j] and not stable:
             keep = sum((w[r] * left[r] for r in range(g) if on[r, j]), Fraction(0))
             if keep > cost:
-                fails.append(f"C5: supporters of {ids[j]!r} keep {keep} > its cost {cost}")
+                fails.append(
+                    _(
+                        "C5: supporters of {ids!r} keep {keep} > its cost {cost}",
+                        ids=ids[j],
+                        keep=keep,
+                        cost=cost,
+                    )
+                )
         if not s.in_w[j] and stable:
             hold = sum((w[r] * max(left[r], most[r]) for r in range(g) if on[r, j]), Fraction(0))
             if hold > cost:
@@ -379,7 +405,7 @@ def _fast_price_system(
             return ps
     lo, hi = (float(fair), float(fair) * 2 + 1) if first == "low" else (0.0, float(fair))
     if first == "low":
-        for _ in range(steps):
+        for _step in range(steps):
             v = verdict(hi)
             if v != "low":
                 break
@@ -388,7 +414,7 @@ def _fast_price_system(
             return None
         if v == "ok":
             return exact(Fraction(hi))
-    for _ in range(steps):
+    for _step in range(steps):
         mid = (lo + hi) / 2
         v = verdict(mid)
         if v == "ok":

@@ -189,5 +189,5 @@ def _setup(
 
 def _name(axiom: str, up_to: UpTo) -> str:
     if up_to not in ("none", "one", "any"):
-        raise ValidationError(f"up_to must be 'none', 'one' or 'any', got {up_to!r}")
+        raise ValidationError(_("up_to must be 'none', 'one' or 'any', got {up_to!r}", up_to=up_to))
     return axiom if up_to == "none" else f"{axiom} up to {up_to}"

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.errors import ValidationError
+from participa.i18n import _
 from participa.model import _PROJECT_FIELDS
 
 PROJECT_COLUMNS_KEY = "participa:project_columns"
@@ -87,8 +88,8 @@ def _join(fields: Sequence[str]) -> str:
         for f in fields:
             if "\n" in f:  # a lone CR is quoted (the reader splits lines on LF only)
                 raise ValidationError(
-                    f"a field holds a line break: {f[:40]!r}",
-                    hint="pabulib rows are one per line; remove line breaks from values",
+                    _("a field holds a line break: {f!r}", f=f[:40]),
+                    hint=_("pabulib rows are one per line; remove line breaks from values"),
                 )
         buf = io.StringIO()
         # a "\r\n" terminator makes QUOTE_MINIMAL quote fields holding a CR; it is cut off
@@ -128,7 +129,7 @@ def _split(text: str) -> list[str]:
             while True:
                 k = text.find('"', j)
                 if k == -1:
-                    raise ValueError("unexpected end of data")
+                    raise ValueError(_("unexpected end of data"))
                 parts.append(text[j:k])
                 if text.startswith('"', k + 1):
                     parts.append('"')
@@ -137,7 +138,7 @@ def _split(text: str) -> list[str]:
                 i = k + 1
                 break
             if i < n and text[i] != ";":
-                raise ValueError("';' expected after '\"'")
+                raise ValueError(_("';' expected after '\"'"))
             fields.append("".join(parts))
             k = i if i < n else -1
         else:
@@ -161,6 +162,10 @@ def _minor(text: str, mpu: int) -> int:
     frac = frac.rstrip("0")
     if len(frac) > digits:
         raise ValidationError(
-            f"amount {text!r} is not a whole number of minor units (1/{mpu} of a unit)"
+            _(
+                "amount {text!r} is not a whole number of minor units (1/{mpu} of a unit)",
+                text=text,
+                mpu=mpu,
+            )
         )
     return int(whole) * mpu + int(frac.ljust(digits, "0") or "0")

@@ -226,9 +226,9 @@ def decode_bytes(data: bytes, file: str | None, limits: Limits) -> tuple[str, li
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ParseError(
-            f"bytes that are not UTF-8 ({data[exc.start : exc.start + 4]!r})",
+            _("bytes that are not UTF-8 ({data!r})", data=data[exc.start : exc.start + 4]),
             file=file,
             line=line,
-            hint="pabulib files are UTF-8; re-encode the file",
+            hint=_("pabulib files are UTF-8; re-encode the file"),
         ) from None
     return text, anomalies, data

@@ -5,6 +5,7 @@ Costs are checked here and priced once the money unit is known (see the reader).
 
 from __future__ import annotations
 
+from participa.i18n import _
 from participa.io.pabulib._common import _DIGITS, _MODELLED_PROJECT_COLUMNS, _amount_problem
 from participa.io.pabulib._sections import _Reader, _Section
 from participa.model import Project
@@ -15,9 +16,9 @@ def _projects(r: _Reader, sec: _Section) -> tuple[list[Project], list[str], list
     for col in ("project_id", "cost"):
         if col not in header:
             raise r.error(
-                f"the PROJECTS header has no {col!r} column",
+                _("the PROJECTS header has no {col!r} column", col=col),
                 line=sec.header_line,
-                hint="the PROJECTS header starts with project_id;cost",
+                hint=_("the PROJECTS header starts with project_id;cost"),
             )
     pos = {h: j for j, h in enumerate(header)}
     ip, ic = pos["project_id"], pos["cost"]
@@ -40,26 +41,28 @@ def _projects(r: _Reader, sec: _Section) -> tuple[list[Project], list[str], list
         line = sec.line(i)
         pid = row[ip]
         if not pid.strip():
-            raise r.error("empty project_id", line=line, hint="give every project an id")
+            raise r.error(_("empty project_id"), line=line, hint=_("give every project an id"))
         if "," in pid:
             raise r.error(
-                "project_id contains a comma, which separates projects in votes",
+                _("project_id contains a comma, which separates projects in votes"),
                 line=line,
                 project_id=pid,
             )
         if pid in seen:
             raise r.error(
-                f"duplicate project id (first on line {seen[pid]})", line=line, project_id=pid
+                _("duplicate project id (first on line {seen})", seen=seen[pid]),
+                line=line,
+                project_id=pid,
             )
         seen[pid] = line
         ctext = row[ic].strip()
         problem = _amount_problem(ctext)
         if problem is not None:
             raise r.error(
-                f"cost is {problem}: {row[ic]!r}",
+                _("cost is {problem}: {row!r}", problem=problem, row=row[ic]),
                 line=line,
                 project_id=pid,
-                hint="write costs as non-negative digits with an optional decimal point",
+                hint=_("write costs as non-negative digits with an optional decimal point"),
             )
         ben = None
         if ben_int and iben is not None and row[iben]:

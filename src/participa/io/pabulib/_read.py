@@ -244,34 +244,40 @@ def _parse(
     raw_kind = meta.get("vote_type")
     if raw_kind is None:
         raise r.error(
-            "META has no vote_type",
+            _("META has no vote_type"),
             line=msec.header_line,
-            hint="add vote_type;approval (or choose-1, cumulative, scoring, ordinal)",
+            hint=_("add vote_type;approval (or choose-1, cumulative, scoring, ordinal)"),
         )
     try:
         kind = BallotKind(raw_kind.strip())
     except ValueError:
         raise r.error(
-            f"unknown vote_type {raw_kind!r}",
+            _("unknown vote_type {raw_kind!r}", raw_kind=raw_kind),
             line=where["vote_type"],
-            hint="use approval, choose-1, cumulative, scoring or ordinal",
+            hint=_("use approval, choose-1, cumulative, scoring or ordinal"),
         ) from None
     if "budget" not in meta:
-        raise r.error("META has no budget", line=msec.header_line, hint="add budget;<amount>")
+        raise r.error(_("META has no budget"), line=msec.header_line, hint=_("add budget;<amount>"))
 
     projects, costs_text, p_lines = _projects(r, psec)
     budget_text = meta["budget"].strip()
     problem = _amount_problem(budget_text, max_digits=_BUDGET_DIGITS)
     if problem is not None:
         raise r.error(
-            f"budget is {problem}: {meta['budget']!r}",
+            _("budget is {problem}: {meta!r}", problem=problem, meta=meta["budget"]),
             line=where["budget"],
-            hint="write the budget as digits with an optional decimal point, e.g. 120000.50",
+            hint=_("write the budget as digits with an optional decimal point, e.g. 120000.50"),
         )
     try:
         if mpu_text is not None:
             if mpu_text not in {str(10**d) for d in range(10)}:
-                raise ValidationError(f"{_MPU_KEY} must be a power of ten, got {mpu_text!r}")
+                raise ValidationError(
+                    _(
+                        "{MPU_KEY} must be a power of ten, got {mpu_text!r}",
+                        MPU_KEY=_MPU_KEY,
+                        mpu_text=mpu_text,
+                    )
+                )
             mpu = int(mpu_text)
         else:
             mpu = _scale([budget_text, *costs_text])
@@ -287,7 +293,7 @@ def _parse(
             raise r.error(exc.message, line=line, project_id=proj.id) from None
         total += cost
         if total >= _MAX_AMOUNT:
-            raise r.error("amounts too large to add up exactly", line=line, project_id=proj.id)
+            raise r.error(_("amounts too large to add up exactly"), line=line, project_id=proj.id)
         priced.append(attrs.evolve(proj, cost=cost))
 
     declared: dict[str, int | None] = {}

@@ -307,32 +307,38 @@ class _Reader:
         for i, name, _start in self.markers:
             if name in found:
                 raise self.error(
-                    f"section {name} appears twice (first on line {found[name] + 1})",
+                    _(
+                        "section {name} appears twice (first on line {found})",
+                        name=name,
+                        found=found[name] + 1,
+                    ),
                     line=i + 1,
-                    hint="a file has one META, one PROJECTS and one VOTES section",
+                    hint=_("a file has one META, one PROJECTS and one VOTES section"),
                 )
             found[name] = i
         end = max(len(lines) + self._body_lines(), 1)
         for name in _SECTIONS:
             if name not in found:
                 raise self.error(
-                    f"missing section {name}",
+                    _("missing section {name}", name=name),
                     line=1 if name == "META" else end,
-                    hint="a pabulib file has the sections META, PROJECTS and VOTES, in order",
+                    hint=_("a pabulib file has the sections META, PROJECTS and VOTES, in order"),
                 )
         meta, projects, votes = (found[s] for s in _SECTIONS)
         if not meta < projects < votes:
             by_pos = sorted(found, key=found.__getitem__)
             bad = next(name for name, want in zip(by_pos, _SECTIONS, strict=True) if name != want)
             raise self.error(
-                f"section {bad} is out of order",
+                _("section {bad} is out of order", bad=bad),
                 line=found[bad] + 1,
-                hint="write META, then PROJECTS, then VOTES",
+                hint=_("write META, then PROJECTS, then VOTES"),
             )
         stray = [i for i in range(meta) if lines[i].strip()]
         if stray:
             raise self.error(
-                "text before the META section", line=stray[0] + 1, hint="start the file with META"
+                _("text before the META section"),
+                line=stray[0] + 1,
+                hint=_("start the file with META"),
             )
         if meta:
             self._blank(meta, 0)
@@ -361,10 +367,12 @@ class _Reader:
             seg = list(compress(seg, keep))
         if not seg:
             raise self.error(
-                f"section {name} has no header row",
+                _("section {name} has no header row", name=name),
                 line=lo,
-                hint="META starts with key;value, PROJECTS with project_id;cost;..., "
-                "VOTES with voter_id;vote;...",
+                hint=_(
+                    "META starts with key;value, PROJECTS with "
+                    "project_id;cost;..., VOTES with voter_id;vote;..."
+                ),
             )
         quoted = self.quotes and '"' in "\n".join(seg)
         if name == "VOTES" and not quoted:
@@ -381,9 +389,9 @@ class _Reader:
                     unpaired = any(f.count('"') % 2 for f in plain)
                     if i == 0 or unpaired or len(plain) != len(rows[0]):
                         raise self.error(
-                            f"badly quoted field: {exc}",
+                            _("badly quoted field: {exc}", exc=exc),
                             line=line,
-                            hint='quote a whole field ("a;b") and double quotes inside it',
+                            hint=_('quote a whole field ("a;b") and double quotes inside it'),
                         ) from None
                     rows.append(plain)
                     stray = line if stray is None else stray
@@ -406,7 +414,8 @@ class _Reader:
             if len(set(header)) != width:
                 dup = sorted({h for h in header if header.count(h) > 1})
                 raise self.error(
-                    f"duplicate column names in the {name} header: {dup}", line=header_line
+                    _("duplicate column names in the {name} header: {dup}", name=name, dup=dup),
+                    line=header_line,
                 )
             lens = list(map(len, data))
             if lens.count(width) != len(lens):
@@ -419,9 +428,14 @@ class _Reader:
 
     def _width_error(self, name: str, got: int, width: int, line: int) -> ParseError:
         return self.error(
-            f"a {name} row has {got} fields but the header has {width}",
+            _(
+                "a {name} row has {got} fields but the header has {width}",
+                name=name,
+                got=got,
+                width=width,
+            ),
             line=line,
-            hint="quote fields that contain ';'",
+            hint=_("quote fields that contain ';'"),
         )
 
     def _columns(self, seg: list[str], lo: int, lines_of: Sequence[int] | None) -> _Section:
@@ -433,7 +447,9 @@ class _Reader:
         width = len(header)
         if len(set(header)) != width:
             dup = sorted({h for h in header if header.count(h) > 1})
-            raise self.error(f"duplicate column names in the VOTES header: {dup}", line=header_line)
+            raise self.error(
+                _("duplicate column names in the VOTES header: {dup}", dup=dup), line=header_line
+            )
         semis = list(map(str.count, data, repeat(";")))
         if semis.count(width - 1) != len(data):
             i = next(k for k, c in enumerate(semis) if c != width - 1)
@@ -457,15 +473,18 @@ class _Reader:
         for row, line in zip(rows, lines, strict=True):
             if len(row) != 2:
                 raise self.error(
-                    f"a META row has {len(row)} fields, expected 2 (key;value)",
+                    _(
+                        "a META row has {row_count} fields, expected 2 (key;value)",
+                        row_count=len(row),
+                    ),
                     line=line,
-                    hint="quote values that contain ';'",
+                    hint=_("quote values that contain ';'"),
                 )
             key, value = row
             if key in meta:
-                raise self.error(f"META key {key!r} appears twice", line=line)
+                raise self.error(_("META key {key!r} appears twice", key=key), line=line)
             if key.startswith(_RESERVED) and key not in (_SYNTH_KEY, _MPU_KEY, _RELAXED_KEY):
-                raise self.error(f"META key {key!r} is reserved by participa", line=line)
+                raise self.error(_("META key {key!r} is reserved by participa", key=key), line=line)
             meta[key] = value
             where[key] = line
         return meta, where
@@ -480,7 +499,11 @@ class _Reader:
         elif _amount_problem(text) is None and Decimal(text) == Decimal(text).to_integral_value():
             value = int(Decimal(text))
         else:
-            raise self.error(f"META {key} is not a whole number: {raw!r}", line=where[key])
+            raise self.error(
+                _("META {key} is not a whole number: {raw!r}", key=key, raw=raw), line=where[key]
+            )
         if abs(value) >= _MAX_AMOUNT:
-            raise self.error(f"META {key} is too large: {raw!r}", line=where[key])
+            raise self.error(
+                _("META {key} is too large: {raw!r}", key=key, raw=raw), line=where[key]
+            )
         return value

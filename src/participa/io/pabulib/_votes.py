@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.errors import ValidationError
-from participa.i18n import ngettext
+from participa.i18n import _, ngettext
 from participa.io.pabulib._common import _DIGITS, _INT, _MAX_POINTS, _WEIGHT_COLUMN, IntArray
 from participa.io.pabulib._sections import _Reader, _Section
 from participa.io.pabulib._spans import group_ballots
@@ -37,16 +37,16 @@ def _votes(
     for col in ("voter_id", "vote"):
         if col not in header:
             raise r.error(
-                f"the VOTES header has no {col!r} column",
+                _("the VOTES header has no {col!r} column", col=col),
                 line=sec.header_line,
-                hint="the VOTES header starts with voter_id;vote",
+                hint=_("the VOTES header starts with voter_id;vote"),
             )
     pos = {h: j for j, h in enumerate(header)}
     if kind.has_points and "points" not in pos:
         raise r.error(
-            f"a {kind.value} file needs a 'points' column in VOTES",
+            _("a {value} file needs a 'points' column in VOTES", value=kind.value),
             line=sec.header_line,
-            hint="add points aligned with vote, e.g. vote 3,7 and points 2,1",
+            hint=_("add points aligned with vote, e.g. vote 3,7 and points 2,1"),
         )
     if sec.fill is not None:
         fast = _votes_spans(sec, kind, projects, synthetic_ids, pos)
@@ -67,10 +67,10 @@ def _votes(
         bad = next((i for i, p in enumerate(pts) if p.strip()), None)
         if bad is not None:
             raise r.error(
-                f"points on a {kind.value} ballot",
+                _("points on a {value} ballot", value=kind.value),
                 line=sec.line(bad),
                 voter_id=ids[bad],
-                hint="approval and choose-1 ballots carry no points; use vote_type cumulative",
+                hint=_("approval and choose-1 ballots carry no points; use vote_type cumulative"),
             )
     weights: list[str] | None = cols[pos[_WEIGHT_COLUMN]] if _WEIGHT_COLUMN in pos else None
     skip = {"voter_id", "vote", _WEIGHT_COLUMN} | ({"points"} if kind.has_points else set())
@@ -79,13 +79,13 @@ def _votes(
     if not synthetic_ids:
         if "" in ids:
             i = ids.index("")
-            raise r.error("empty voter_id", line=sec.line(i), hint="give every voter an id")
+            raise r.error(_("empty voter_id"), line=sec.line(i), hint=_("give every voter an id"))
         if len(set(ids)) != n:
             first: dict[str, int] = {}
             for i, v in enumerate(ids):
                 if v in first:
                     raise r.error(
-                        f"duplicate voter id (first on line {sec.line(first[v])})",
+                        _("duplicate voter id (first on line {line})", line=sec.line(first[v])),
                         line=sec.line(i),
                         voter_id=v,
                     )
@@ -426,32 +426,40 @@ def _ballots_slow(
             bad = next(p for p in pids if p not in pidx)
             line, vid = where(u)
             raise r.error(
-                "the ballot names an unknown project",
+                _("the ballot names an unknown project"),
                 line=line,
                 project_id=bad,
                 voter_id=vid,
-                hint="every project in a vote must be listed in PROJECTS (check for spaces)",
+                hint=_("every project in a vote must be listed in PROJECTS (check for spaces)"),
             ) from None
         repeated = len(set(js)) != len(js)
         if repeated:
             dups[u] = next(p for p in pids if pids.count(p) > 1)
         if kind is BallotKind.CHOOSE_1 and len(set(js)) > 1:
             line, vid = where(u)
-            raise r.error(f"a choose-1 ballot names {len(js)} projects", line=line, voter_id=vid)
+            raise r.error(
+                _("a choose-1 ballot names {js_count} projects", js_count=len(js)),
+                line=line,
+                voter_id=vid,
+            )
         if wtext is not None:
             if not _DIGITS.fullmatch(wtext) or not 1 <= int(wtext) < _MAX_POINTS:
                 line, vid = where(u)
-                raise r.error(f"bad voter weight {wtext!r}", line=line, voter_id=vid)
+                raise r.error(_("bad voter weight {wtext!r}", wtext=wtext), line=line, voter_id=vid)
             wt_u[u] = int(wtext)
         if ptext is not None:
             items = ptext.split(",") if ptext else []
             if len(items) != len(js):
                 line, vid = where(u)
                 raise r.error(
-                    f"{len(items)} points for {len(js)} projects",
+                    _(
+                        "{items_count} points for {js_count} projects",
+                        items_count=len(items),
+                        js_count=len(js),
+                    ),
                     line=line,
                     voter_id=vid,
-                    hint="points must be aligned with vote: one number per project",
+                    hint=_("points must be aligned with vote: one number per project"),
                 )
             vals: list[int] = []
             for t in items:
@@ -459,12 +467,14 @@ def _ballots_slow(
                 if not _INT.fullmatch(s) or abs(int(s)) >= _MAX_POINTS:
                     line, vid = where(u)
                     raise r.error(
-                        f"points are not whole numbers: {ptext!r}", line=line, voter_id=vid
+                        _("points are not whole numbers: {ptext!r}", ptext=ptext),
+                        line=line,
+                        voter_id=vid,
                     )
                 vals.append(int(s))
             if min(vals, default=0) < 0:
                 line, vid = where(u)
-                raise r.error(f"negative points: {ptext!r}", line=line, voter_id=vid)
+                raise r.error(_("negative points: {ptext!r}", ptext=ptext), line=line, voter_id=vid)
         elif kind is BallotKind.ORDINAL:
             vals = list(range(1, len(js) + 1))
         else:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from participa.errors import ValidationError
+from participa.i18n import _
 from participa.io.pabulib._common import (
     _CONSTRAINT_KEYS,
     _MODELLED_PROJECT_COLUMNS,
@@ -93,9 +94,12 @@ def _amount_writer(mpu: int) -> Callable[[int], str]:
     digits = len(str(mpu)) - 1
     if mpu != 10**digits:
         raise ValidationError(
-            f"minor_per_unit = {mpu} is not a power of ten, so amounts cannot be written as "
-            "decimals of a unit",
-            hint="convert the election to a power-of-ten minor unit first",
+            _(
+                "minor_per_unit = {mpu} is not a power of ten, so amounts "
+                "cannot be written as decimals of a unit",
+                mpu=mpu,
+            ),
+            hint=_("convert the election to a power-of-ten minor unit first"),
         )
 
     def fmt(amount: int) -> str:
@@ -149,7 +153,7 @@ def write_pabulib(election: Election) -> str:
     for p in e.projects:
         if "," in p.id:
             raise ValidationError(
-                "a project id contains a comma, which separates projects in votes",
+                _("a project id contains a comma, which separates projects in votes"),
                 project_id=p.id,
             )
         clash = [
@@ -160,7 +164,10 @@ def write_pabulib(election: Election) -> str:
         ]
         if clash:
             raise ValidationError(
-                f"metadata column {clash[0]!r} clashes with a modelled project field",
+                _(
+                    "metadata column {clash!r} clashes with a modelled project field",
+                    clash=clash[0],
+                ),
                 project_id=p.id,
             )
     cons = e.constraints

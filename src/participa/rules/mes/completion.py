@@ -18,6 +18,7 @@ from fractions import Fraction
 import numpy as np
 
 from participa.errors import TieError
+from participa.i18n import _
 from participa.model import Election
 from participa.outcome import TraceAction, TraceStep
 from participa.rules._common import dense_rank, exact_support
@@ -127,14 +128,14 @@ class _Tried:
 
 
 def tried_step(inp: MesInput, t: _Tried) -> TraceStep:
-    same = f"; same outcome up to step {t.until}" if t.until > t.step else ""
+    same = _("; same outcome up to step {step}", step=t.until) if t.until > t.step else ""
     return TraceStep(
         0,
         TraceAction.COMPLETE,
         None,
-        f"endowment {endowment_text(inp, t.step)} per voter: "
-        + ("within budget" if t.within else "over budget")
-        + (", exhaustive" if t.exhaustive else "")
+        _("endowment {endowment_text} per voter: ", endowment_text=endowment_text(inp, t.step))
+        + (_("within budget") if t.within else _("over budget"))
+        + (_(", exhaustive") if t.exhaustive else "")
         + same,
         {
             "step": t.step,
@@ -230,7 +231,7 @@ def utilitarian_fill(inp: MesInput, selected: Sequence[int], left: int) -> tuple
         keys.append((-key[0], -key[1], int(inp.resolver.priority[j]), j))
     keys.sort()
     added: list[int] = []
-    for *_, j in keys:
+    for *_key, j in keys:
         if inp.costs[j] <= left:
             added.append(j)
             left -= inp.costs[j]

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from participa.errors import ValidationError
+from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, TraceAction, TraceStep
 from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
@@ -90,7 +91,7 @@ def _start(
     else:
         unit = [Fraction(x) / w for x, w in zip(list(endowments), weights, strict=True)]
         if sum(u * m for u, m in zip(unit, masses, strict=True)) > election.budget:
-            raise ValidationError("the endowments add up to more than the budget")
+            raise ValidationError(_("the endowments add up to more than the budget"))
     if integral_start:
         mpu = election.minor_per_unit
         unit = [Fraction((u // mpu) * mpu) for u in unit]

@@ -275,7 +275,7 @@ def equal_shares(
                     rnd,
                     TraceAction.SELECT,
                     election.project_ids[j],
-                    "utilitarian completion: best total utility per cost that fits",
+                    _("utilitarian completion: best total utility per cost that fits"),
                     {"utility": inp.totals[j], "cost": inp.costs[j], "left": left},
                 )
             )
@@ -299,8 +299,13 @@ def equal_shares(
                 len(trace) + 1,
                 TraceAction.INFO,
                 None,
-                f"comparison step: {prefers_mes} voters prefer equal shares, "
-                f"{prefers_greedy} prefer greedy; keeping {keep}",
+                _(
+                    "comparison step: {prefers_mes} voters prefer equal shares, "
+                    "{prefers_greedy} prefer greedy; keeping {keep}",
+                    prefers_mes=prefers_mes,
+                    prefers_greedy=prefers_greedy,
+                    keep=keep,
+                ),
                 {"prefers_mes": prefers_mes, "prefers_greedy": prefers_greedy, "kept": keep},
             )
         )
@@ -450,7 +455,7 @@ def _round_steps(inp: MesInput, run: Run) -> list[TraceStep]:
                 len(out) + 1,
                 TraceAction.SELECT,
                 ids[j],
-                "free project somebody values",
+                _("free project somebody values"),
                 {"cost": 0},
             )
         )
@@ -463,7 +468,7 @@ def _round_steps(inp: MesInput, run: Run) -> list[TraceStep]:
                 len(out) + 1,
                 TraceAction.SELECT,
                 ids[r.j],
-                "cheapest price per unit of utility its supporters can pay",
+                _("cheapest price per unit of utility its supporters can pay"),
                 {
                     "rho": float(rho),
                     "rho_exact": str(rho),

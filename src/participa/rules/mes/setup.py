@@ -286,8 +286,12 @@ def _as_fraction(x: object, where: str) -> Fraction:
         if math.isfinite(float(x)) and float(x).is_integer():
             return Fraction(int(x))
         raise ValidationError(
-            f"{where} must be an integer number of minor units or a Fraction, got {x!r}",
-            hint="pass integers (minor units) or fractions.Fraction values",
+            _(
+                "{where} must be an integer number of minor units or a Fraction, got {x!r}",
+                where=where,
+                x=x,
+            ),
+            hint=_("pass integers (minor units) or fractions.Fraction values"),
         )
     return to_fraction(x, what=where, text=False)
 
@@ -315,7 +319,10 @@ def prepare(
         increment = election.minor_per_unit
     if isinstance(increment, bool) or not isinstance(increment, int) or increment < 1:
         raise ValidationError(
-            f"increment must be a positive integer number of minor units, got {increment!r}"
+            _(
+                "increment must be a positive integer number of minor units, got {increment!r}",
+                increment=increment,
+            )
         )
     dense: IntArray | None = None
     uniform: list[int] | None = None
@@ -347,14 +354,18 @@ def prepare(
         arr = np.asarray(endowments, dtype=object).reshape(-1)
         if arr.shape != (g,):
             raise ValidationError(
-                f"endowments must give one amount per profile group ({g}), got {arr.shape[0]}",
-                hint="endowments[g] is the money of each voter of group g",
+                _(
+                    "endowments must give one amount per profile group ({g}), got {shape}",
+                    g=g,
+                    shape=arr.shape[0],
+                ),
+                hint=_("endowments[g] is the money of each voter of group g"),
             )
         unit = []
         for k, x in enumerate(arr.tolist()):
             f = _as_fraction(x, f"endowment of group {k}")
             if f < 0:
-                raise ValidationError(f"endowment of group {k} is negative ({f})")
+                raise ValidationError(_("endowment of group {k} is negative ({f})", k=k, f=f))
             unit.append(f / int(weight[k]))
         tot = sum(
             (u * mm for u, mm in zip(unit, mass, strict=True)),
@@ -362,8 +373,12 @@ def prepare(
         )
         if tot > election.budget:
             raise ValidationError(
-                f"the endowments add up to {tot}, more than the budget {election.budget}",
-                hint="equal shares may only hand out the budget",
+                _(
+                    "the endowments add up to {tot}, more than the budget {budget}",
+                    tot=tot,
+                    budget=election.budget,
+                ),
+                hint=_("equal shares may only hand out the budget"),
             )
         den = math.lcm(*(u.denominator for u in unit)) if unit else 1
         nums = [u.numerator * (den // u.denominator) for u in unit]
