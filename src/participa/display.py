@@ -138,8 +138,7 @@ def currency_of(code: str | None, minor_per_unit: int = 1) -> Currency:
     >>> currency_of("soles").format(150)
     '150'
     """
-    text = (code or "").strip().upper()
-    return Currency(text if re.fullmatch(r"[A-Z]{3}", text) else None, minor_per_unit)
+    return Currency.of(code, minor_per_unit)
 
 
 @checked
@@ -539,7 +538,7 @@ def pabulib_file_html(f: PabulibFile, *, lang: str | None = None) -> str:
 
 def envelope_summary(env: Envelope) -> str:
     """``<Envelope: S/ 2,000,000.00, territorial S/ 1,800,000.00, 1 reserve>``."""
-    money = currency_of(env.currency, env.minor_per_unit).format
+    money = env.money.format
     return summary(
         "Envelope",
         env.name or None,
@@ -556,7 +555,7 @@ def envelope_html(env: Envelope, *, lang: str | None = None) -> str:
     """An envelope: where its total came from, then its reserves and the territorial part."""
 
     def build() -> str:
-        money = currency_of(env.currency, env.minor_per_unit).format
+        money = env.money.format
         rows: list[tuple[str, object]] = []
         if env.fund is not None:
             rows.append((_("fund"), money(env.fund)))

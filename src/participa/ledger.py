@@ -50,7 +50,7 @@ from participa.boundary import checked, typed_fields
 from participa.errors import IntegrityError, ValidationError
 from participa.i18n import _, ngettext, use_language
 from participa.model import Project
-from participa.money import Currency
+from participa.money import Currency, as_currency
 from participa.plan.accountability import PlanExecution, plan_execution
 from participa.plan.model import Plan
 
@@ -616,12 +616,10 @@ class AccountabilityReport:
     currency: Currency = attrs.field(factory=Currency, eq=False)
     plan_view: PlanExecution | None = None
 
-    def _money(self, minor_per_unit: int | None, currency: str | None) -> Currency:
+    def _money(self, minor_per_unit: int | None, currency: Currency | str | None) -> Currency:
         if minor_per_unit is None and currency is None:
             return self.currency
-        from participa.display import currency_of
-
-        return currency_of(currency, minor_per_unit or 1)
+        return as_currency(currency, minor_per_unit)
 
     def _date(self) -> str:
         from participa.display import UTC_OFFSETS, local_date
@@ -641,14 +639,15 @@ class AccountabilityReport:
     def to_text(
         self,
         *,
+        currency: Currency | str | None = None,
         minor_per_unit: int | None = None,
-        currency: str | None = None,
         lang: str | None = None,
     ) -> str:
         """A plain-text table: per territory, overall, then late and never-started projects.
 
-        Amounts read in the report's :attr:`currency`, unless ``minor_per_unit`` or
-        ``currency`` (an ISO code) say otherwise; ``lang`` picks the language.
+        Amounts read in the report's :attr:`currency`, unless ``currency`` (a
+        :class:`~participa.money.Currency`; an ISO code with ``minor_per_unit`` is still
+        accepted) says otherwise; ``lang`` picks the language.
         """
         with use_language(lang):
             rows = [self._header(), *self._rows(self._money(minor_per_unit, currency))]

@@ -20,9 +20,9 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -38,10 +38,13 @@ __all__ = [
     "SYMBOLS",
     "Amount",
     "Currency",
+    "as_currency",
+    "check_currency",
     "format_amount",
     "largest_remainder",
     "parse_amount",
     "scale_for",
+    "upgrade_loose_currency",
 ]
 
 Amount = int
@@ -110,6 +113,103 @@ class Currency:
     def format(self, amount: int) -> str:
         """``amount`` minor units as money for people, e.g. ``S/ 1,234.56``."""
         return format_amount(amount, minor_per_unit=self.minor_per_unit, currency=self.symbol)
+
+    @classmethod
+    @checked
+    def of(cls, text: str | None, minor_per_unit: int = 1) -> Currency:
+        """The currency a free text names (``"pen"``, ``" PLN"``), else plain numbers.
+
+        Elections and envelopes keep the currency as their file wrote it (an ISO code or
+        a unit name such as ``"soles"``); a text that is not a three-letter code shows
+        amounts without a symbol.
+
+        >>> Currency.of("pen", 100).format(150)
+        'S/ 1.50'
+        >>> Currency.of("soles").format(150)
+        '150'
+        """
+        code = (text or "").strip().upper() if isinstance(text, str) else ""
+        return cls(code if re.fullmatch(r"[A-Z]{3}", code) else None, minor_per_unit)
+
+
+@checked
+def as_currency(
+    currency: Currency | str | None = None, minor_per_unit: int | None = None
+) -> Currency:
+    """One :class:`Currency` from either form an argument may take.
+
+    A :class:`Currency` is taken as it is; the older pair of a currency text and
+    ``minor_per_unit`` is still accepted (:meth:`Currency.of`). Giving a ``Currency``
+    *and* a different ``minor_per_unit`` contradicts itself and is refused.
+
+    >>> as_currency(Currency("PEN", 100)) == as_currency("PEN", 100) == Currency("PEN", 100)
+    True
+    >>> as_currency(None, 100)
+    Currency(code=None, minor_per_unit=100)
+    >>> as_currency(Currency("PEN", 100), 1)
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: minor_per_unit = 1 contradicts the currency's 100 ...
+    """
+    if isinstance(currency, Currency):
+        if minor_per_unit is not None and minor_per_unit != currency.minor_per_unit:
+            raise ValidationError(
+                _(
+                    "minor_per_unit = {value} contradicts the currency's {minor}",
+                    value=minor_per_unit,
+                    minor=currency.minor_per_unit,
+                ),
+                hint=_("pass the Currency alone"),
+            )
+        return currency
+    if currency is not None and not isinstance(currency, str):
+        raise ValidationError(
+            _("currency must be a Currency or a code, got {value!r}", value=currency),
+            hint=_("e.g. Currency('PEN', 100)"),
+        )
+    return Currency.of(currency, 1 if minor_per_unit is None else minor_per_unit)
+
+
+@checked
+def check_currency(_inst: object, attribute: Any, value: object) -> None:
+    """attrs validator: the field holds a :class:`Currency` (not a loose code)."""
+    if not isinstance(value, Currency):
+        raise ValidationError(
+            _(
+                "{field} must be a Currency, got {value!r}",
+                field=getattr(attribute, "name", "currency"),
+                value=value,
+            ),
+            hint=_("e.g. Currency('PEN', 100), or election.money"),
+        )
+
+
+@checked
+def upgrade_loose_currency(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A value's JSON written with a loose ``minor_per_unit`` field, as one ``currency``.
+
+    Values that carried ``currency`` (a text, or a :class:`Currency` object) beside
+    ``minor_per_unit`` now carry one :class:`Currency`; documents written before still
+    load (:func:`participa.serialize.decode` calls this through ``__participa_upgrade__``).
+
+    >>> upgrade_loose_currency({"total": 5, "currency": "PEN", "minor_per_unit": 100})
+    {'total': 5, 'currency': {'code': 'PEN', 'minor_per_unit': 100}}
+    >>> upgrade_loose_currency({"currency": {"code": None, "minor_per_unit": 1},
+    ...                         "minor_per_unit": 100})["currency"]
+    {'code': None, 'minor_per_unit': 100}
+    """
+    out = dict(data)
+    if "minor_per_unit" not in out:
+        return out
+    mpu = out.pop("minor_per_unit")
+    cur = out.get("currency")
+    if isinstance(cur, Mapping):
+        if cur.get("code") is None:  # the loose number said how plain numbers read
+            out["currency"] = {**cur, "minor_per_unit": mpu}
+        return out
+    code = Currency.of(cur if isinstance(cur, str) else None).code
+    out["currency"] = {"code": code, "minor_per_unit": mpu}
+    return out
 
 
 def _decimal(text: str) -> Decimal:

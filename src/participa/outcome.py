@@ -19,7 +19,7 @@ from participa.money import Currency
 if TYPE_CHECKING:
     from participa.model import Election
 
-__all__ = ["Outcome", "ParamValue", "TraceAction", "TraceStep", "TraceValue"]
+__all__ = ["EnvelopeResult", "Outcome", "ParamValue", "TraceAction", "TraceStep", "TraceValue"]
 
 TraceValue = int | float | str | bool | None
 """A number or text behind a trace step (JSON-compatible)."""
@@ -102,6 +102,10 @@ def _step_tuple(value: Iterable[TraceStep]) -> tuple[TraceStep, ...]:
     return tuple(value)
 
 
+def _envelope_tuple(value: Iterable[EnvelopeResult]) -> tuple[EnvelopeResult, ...]:
+    return tuple(value)  # each one is checked in Outcome._check_envelopes
+
+
 def _minor(what: str, value: object, project_id: str | None = None) -> int:
     """``value`` as an int of minor units >= 0 (numpy integers accepted), else refused."""
     if isinstance(value, bool | float):
@@ -122,6 +126,60 @@ def _minor(what: str, value: object, project_id: str | None = None) -> int:
             hint=_("an outcome never takes money from a project"),
         )
     return int(n)
+
+
+@serialize.register("participa.EnvelopeResult")
+@attrs.frozen(slots=True, field_transformer=typed_fields)
+class EnvelopeResult:
+    """What one envelope of a territorial rule had and spent (:func:`participa.equal_split`).
+
+    Parameters
+    ----------
+    name
+        The envelope: a territory (or dimension), or a pool named after it.
+    money
+        The money the envelope had, in minor units.
+    spent
+        What its selected projects cost (never more than ``money``).
+    members
+        The territories whose money a pool put together (empty for a territory's own).
+
+    Examples
+    --------
+    >>> EnvelopeResult("pool", 100, 90, members=("n1", "n2")).leftover
+    10
+    >>> EnvelopeResult("n1", 100, 120)
+    Traceback (most recent call last):
+    ...
+    participa.errors.IntegrityError: envelope 'n1' spends 120 of its 100
+    """
+
+    name: str
+    money: int
+    spent: int
+    members: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValidationError(
+                _("an envelope name must be a non-empty string, got {value!r}", value=self.name)
+            )
+        object.__setattr__(self, "money", _minor(_("the envelope's money"), self.money))
+        object.__setattr__(self, "spent", _minor(_("the envelope's spending"), self.spent))
+        if self.spent > self.money:
+            raise IntegrityError(
+                _(
+                    "envelope {name!r} spends {spent} of its {money}",
+                    name=self.name,
+                    spent=self.spent,
+                    money=self.money,
+                )
+            )
+
+    @property
+    def leftover(self) -> int:
+        """Money the envelope could not use (it is not moved to other envelopes)."""
+        return self.money - self.spent
 
 
 def _funding(value: Mapping[str, int] | None) -> Mapping[str, int]:
@@ -179,6 +237,10 @@ class Outcome:
         (:data:`ParamValue`; JSON-compatible).
     currency
         How the amounts read as money (the election's currency and minor units).
+    envelopes
+        For a rule that selects inside envelopes (:func:`participa.equal_split`), each
+        envelope's money and spending (:class:`EnvelopeResult`), in the order the rule
+        used them; empty for every other rule.
 
     Notes
     -----
@@ -214,6 +276,12 @@ class Outcome:
         factory=dict, converter=_frozen, hash=False, repr=False
     )
     currency: Currency = attrs.field(default=Currency(), repr=False)
+    envelopes: tuple[EnvelopeResult, ...] = attrs.field(
+        default=(),
+        converter=_envelope_tuple,
+        repr=False,
+        metadata={serialize.OMIT_DEFAULT: True},
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.rule, str):
@@ -241,11 +309,43 @@ class Outcome:
         twice = sorted({p for p in self.selected if self.selected.count(p) > 1})
         if twice:
             raise IntegrityError(_("projects selected twice: {ids}", ids=twice))
+        self._check_envelopes(spent)
         if not self.selected and self.total_cost:
             raise IntegrityError(
                 _(
                     "nothing is selected but the total cost is {total_cost}",
                     total_cost=self.total_cost,
+                )
+            )
+
+    def _check_envelopes(self, spent: int) -> None:
+        if not self.envelopes:
+            return
+        bad = next((e for e in self.envelopes if not isinstance(e, EnvelopeResult)), None)
+        if bad is not None:
+            raise ValidationError(
+                _("an outcome's envelopes must be EnvelopeResult values, got {value!r}", value=bad)
+            )
+        names = [e.name for e in self.envelopes]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise IntegrityError(_("envelopes listed twice: {names}", names=twice))
+        money = sum(e.money for e in self.envelopes)
+        if money > self.budget:
+            raise IntegrityError(
+                _(
+                    "the envelopes hold {money}, more than the budget {budget}",
+                    money=money,
+                    budget=self.budget,
+                )
+            )
+        in_envelopes = sum(e.spent for e in self.envelopes)
+        if in_envelopes != spent:
+            raise IntegrityError(
+                _(
+                    "the envelopes spend {envelopes} but the outcome hands out {spent}",
+                    envelopes=in_envelopes,
+                    spent=spent,
                 )
             )
 
@@ -259,6 +359,7 @@ class Outcome:
         rule: str,
         trace: Sequence[TraceStep] = (),
         params: Mapping[str, ParamValue] | None = None,
+        envelopes: Iterable[EnvelopeResult] = (),
     ) -> Outcome:
         """An outcome that fully funds the projects at these indices (in selection order)."""
         sel = [int(j) for j in selected]
@@ -276,6 +377,7 @@ class Outcome:
             trace=tuple(trace),
             params=dict(params or {}),
             currency=election.money,
+            envelopes=tuple(envelopes),
         )
 
     @property
@@ -287,6 +389,13 @@ class Outcome:
     def leftover(self) -> int:
         """Budget not handed out."""
         return self.budget - self.total_funding
+
+    @property
+    def unallocated(self) -> int:
+        """Budget that no envelope received (0 for a rule without :attr:`envelopes`)."""
+        if not self.envelopes:
+            return 0
+        return self.budget - sum(e.money for e in self.envelopes)
 
     @property
     def selected_set(self) -> frozenset[str]:

@@ -9,7 +9,9 @@ an explicit ``@register("participa.Project")`` line where the class is defined:
 imported its module yet; the names participa 0.1.0 wrote (``Project``,
 ``phases.Round``) are still read (:data:`LEGACY_NAMES`).
 :func:`dumps` writes ``{"schema": "participa/1", "type": NAME, "value": {...}}``;
-the value is an object of the class's fields, encoded by their declared types:
+the value is an object of the class's fields, encoded by their declared types (a class
+whose fields changed shape reads older documents through its static method
+``__participa_upgrade__(data) -> data``):
 
 ========================  ==================================================
 field type                JSON
@@ -58,6 +60,7 @@ from participa.i18n import _
 __all__ = [
     "LEGACY_NAMES",
     "MODULES",
+    "OMIT_DEFAULT",
     "SCHEMA",
     "decode",
     "default_name",
@@ -70,6 +73,11 @@ __all__ = [
 
 SCHEMA = "participa/1"
 """Version tag written into every JSON document."""
+
+OMIT_DEFAULT = "participa.serialize.omit_default"
+"""Field metadata key: ``attrs.field(..., metadata={OMIT_DEFAULT: True})`` leaves the field
+out of the JSON while it holds its default, so adding an optional field to a value does not
+change the documents (and the event-log hashes) of values that do not use it."""
 
 _BY_NAME: dict[str, type[Any]] = {}
 _BY_CLASS: dict[type[Any], str] = {}
@@ -84,6 +92,7 @@ MODULES: Mapping[str, str] = types.MappingProxyType(
         "participa.BallotConstraints": "participa.model.profile",
         "participa.Currency": "participa.money",
         "participa.Election": "participa.model.election",
+        "participa.EnvelopeResult": "participa.outcome",
         "participa.Outcome": "participa.outcome",
         "participa.Profile": "participa.model.profile",
         "participa.Project": "participa.model.project",
@@ -357,6 +366,8 @@ def _encode(value: Any, *, legacy_names: bool = False) -> Any:
             if not f.init:
                 continue
             v = getattr(value, f.name)
+            if f.metadata.get(OMIT_DEFAULT) and v == _default(f):
+                continue
             tp = _hints(cls).get(f.name)
             out[f.alias or f.name] = (
                 _tagged(v, legacy_names) if _needs_tag(tp) else _encode(v, **kw)
@@ -365,6 +376,11 @@ def _encode(value: Any, *, legacy_names: bool = False) -> Any:
     raise ValidationError(
         _("cannot encode a {kind} as JSON: not a registered participa value", kind=cls.__qualname__)
     )
+
+
+def _default(f: attrs.Attribute[Any]) -> Any:
+    d: Any = f.default
+    return d.factory() if isinstance(d, attrs.Factory) else d  # type: ignore[arg-type]
 
 
 def _needs_tag(tp: Any) -> bool:
@@ -511,6 +527,9 @@ def _decode(data: Any, tp: Any) -> Any:
                 raise TypeError(
                     _("expected an object for {name}, got {data!r}", name=tp.__name__, data=data)
                 )
+            upgrade = getattr(tp, "__participa_upgrade__", None)
+            if upgrade is not None:  # fields reshaped since older documents were written
+                data = upgrade(data)
             hints = _hints(tp)
             kwargs = {}
             for f in attrs.fields(tp):

@@ -403,7 +403,7 @@ def comparison_table(election: Election, outcomes: Sequence[Outcome]) -> Table:
 
 
 def _allocation_table(a: Any) -> Table:
-    cur = Currency(a.currency if a.currency and len(a.currency) == 3 else None, a.minor_per_unit)
+    cur = a.currency
     columns = (
         Column("territory", N_("column|territory")),
         _NAME,
@@ -422,8 +422,7 @@ def _allocation_table(a: Any) -> Table:
 
 
 def _feasibility_table(report: Any) -> Table:
-    code = report.currency if report.currency and len(report.currency) == 3 else None
-    cur = Currency(code, report.minor_per_unit)
+    cur = report.currency
     columns = (
         _ID,
         _NAME,

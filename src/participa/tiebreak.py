@@ -27,7 +27,7 @@ participa.errors.TieError: tie between projects ['b', 'c'] under tie-breaking ..
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -40,7 +40,7 @@ from participa.errors import TieError, ValidationError
 from participa.i18n import _
 
 if TYPE_CHECKING:
-    from participa.model import Election
+    from participa.model import Election, Project
 
 __all__ = ["DEFAULT_TIE_BREAK", "TieBreak", "TieCriterion", "TieResolver"]
 
@@ -153,8 +153,56 @@ class TieBreak:
     @checked
     def resolver(self, election: Election) -> TieResolver:
         """Precompute each project's priority for one election."""
-        m = len(election.projects)
-        ids = election.project_ids
+        return self._resolve(election.project_ids, election.costs, election.support)
+
+    @checked
+    def over_projects(
+        self, projects: Iterable[Project], *, support: npt.ArrayLike | None = None
+    ) -> TieResolver:
+        """Precompute each project's priority for projects that no election holds.
+
+        Ranking proposals before anyone votes (:mod:`participa.feasibility.prioritisation`)
+        needs ties settled over the projects alone. ``support`` (one weighted count per
+        project, in order) feeds ``max-votes`` / ``min-votes``; without it every project
+        has 0 votes, as in an election nobody voted in yet.
+
+        >>> from participa.model import Project
+        >>> ps = [Project("b", 10), Project("a", 30), Project("c", 10)]
+        >>> TieBreak.parse("min-cost,id").over_projects(ps).order([0, 1, 2])
+        [0, 2, 1]
+        >>> TieBreak.parse("max-votes,id").over_projects(ps, support=[1, 0, 5]).order([0, 1, 2])
+        [2, 0, 1]
+        """
+        ps = tuple(projects)
+        ids = tuple(p.id for p in ps)
+        seen: set[str] = set()
+        for pid in ids:
+            if pid in seen:
+                raise ValidationError(_("duplicate project id"), project_id=pid)
+            seen.add(pid)
+        costs = np.array([p.cost for p in ps], dtype=np.int64)
+        if support is None:
+            votes = np.zeros(len(ps), np.int64)
+        else:
+            votes = np.asarray(support)
+            if votes.shape != (len(ps),) or not np.issubdtype(votes.dtype, np.integer):
+                raise ValidationError(
+                    _(
+                        "support must hold one whole number per project ({count}), got {value!r}",
+                        count=len(ps),
+                        value=support,
+                    )
+                )
+            votes = votes.astype(np.int64)
+        return self._resolve(ids, costs, lambda: votes)
+
+    def _resolve(
+        self,
+        ids: tuple[str, ...],
+        costs: npt.NDArray[np.int64],
+        votes: Callable[[], npt.NDArray[np.int64]],
+    ) -> TieResolver:
+        m = len(ids)
         support: npt.NDArray[np.int64] | None = None
         before_refuse: list[npt.NDArray[Any]] = []
         for c in self.criteria:
@@ -165,11 +213,11 @@ class TieBreak:
             elif c is TieCriterion.FILE_ORDER:
                 key = np.arange(m)
             elif c is TieCriterion.MIN_COST:
-                key = election.costs.copy()
+                key = costs.copy()
             elif c is TieCriterion.MAX_COST:
-                key = -election.costs
+                key = -costs
             elif c in (TieCriterion.MAX_VOTES, TieCriterion.MIN_VOTES):
-                support = election.support() if support is None else support
+                support = votes() if support is None else support
                 key = -support if c is TieCriterion.MAX_VOTES else support.copy()
             else:  # LOTTERY
                 key = np.random.default_rng(self.seed).permutation(m)

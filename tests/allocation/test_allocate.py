@@ -33,6 +33,7 @@ from participa.allocation import (
 from participa.errors import IntegrityError, ValidationError
 from participa.exact import to_fraction
 from participa.model import Territory
+from participa.money import Currency
 
 # -- strategies ------------------------------------------------------------------------------
 
@@ -421,6 +422,19 @@ def test_allocation_refuses_to_lose_money() -> None:
 # -- envelopes, levels, themes -------------------------------------------------------------
 
 
+def test_an_envelope_in_lower_case_soles_shows_soles() -> None:
+    # the allocation carries the envelope's Currency: a lower-case code reads as PEN
+    # (the table used to build Currency("pen") itself and refuse it)
+    ts = [Territory("A", indicators={"p": 1}), Territory("B", indicators={"p": 3})]
+    a = proportional(Envelope(10_000, "pen", 100), ts, "p")
+    assert a.currency == Currency("PEN", 100)
+    assert "S/ 75.00" in a.table()
+    assert "B,,7500,,7500" in a.to_csv()  # CSV keeps minor units
+    from participa.tables import table
+
+    assert "S/ 75.00" in table(a).render("text")  # it raised "unknown currency code 'pen'"
+
+
 def test_envelope_reserves_and_currency() -> None:
     env = (
         Envelope.from_fund(1_666_666_667, Fraction(3, 10), currency="USD", minor_per_unit=100)
@@ -433,7 +447,8 @@ def test_envelope_reserves_and_currency() -> None:
     ts = [Territory(f"S{i}", indicators={"p": i}) for i in range(1, 7)]
     a = proportional(env, ts, "p")
     assert a.total == env.territorial
-    assert a.currency == "USD"
+    assert a.currency == Currency("USD", 100)  # the envelope's code and minor units
+    assert a.minor_per_unit == 100
     assert "US$ 3,650,000.00" in a.table()  # money reads as money
     assert participa.loads(participa.dumps(env)) == env
 

@@ -62,8 +62,7 @@ def test_explicit_allocation_by_population() -> None:
     assert equal_split(e).selected == ("b",)
     o = equal_split(e, allocation=allocate(100, ts, Formula.proportional("pop")))
     assert o.selected == ("a",)
-    assert o.params["leftover:A"] == "15"
-    assert o.params["leftover:B"] == "25"
+    assert {v.name: v.leftover for v in o.envelopes} == {"A": 15, "B": 25}
 
 
 def test_pools_survive_json_and_are_checked() -> None:

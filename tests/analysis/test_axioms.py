@@ -359,3 +359,15 @@ def test_usable_on_real_elections(data_dir: Path, name: str) -> None:
     mes = tiny_mes(e) if e.profile.num_groups < 400 else None
     if mes is not None:
         assert check_ejr(e, mes, utility="count", up_to="one").satisfied  # MES guarantees it
+
+
+def test_the_axioms_package_keeps_every_name() -> None:
+    import participa.analysis as analysis
+    import participa.analysis.axioms as axioms
+    from participa.analysis.axioms import efficiency, justified, priceability, report
+
+    assert axioms.check_ejr is justified.check_ejr is analysis.check_ejr
+    assert axioms.find_price_system is priceability.find_price_system
+    assert axioms.pareto_swaps is efficiency.pareto_swaps
+    assert axioms.AxiomReport is report.AxiomReport
+    assert set(axioms.__all__) <= set(analysis.__all__)

@@ -160,3 +160,15 @@ def test_replay_json_has_one_row_per_file() -> None:
     rows = json.loads(text)["results"]
     assert len(rows) == len(FILES)
     assert all(r["ok"] == (r["declared_rule"] != "unknown") for r in rows)
+
+
+def test_the_entry_point_is_participa_cli_main() -> None:
+    import tomllib
+
+    import participa.cli
+
+    scripts = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text("utf-8"))
+    target = scripts["project"]["scripts"]["participa"]
+    assert target == "participa.cli:main"
+    assert participa.cli.main is main
+    assert participa.cli.__all__ == ["main"]

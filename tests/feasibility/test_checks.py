@@ -45,6 +45,7 @@ from participa.feasibility import (
     water_sewerage_range,
 )
 from participa.model import BallotKind, Election, Profile, Project, Territory
+from participa.money import Currency
 
 
 def ctx(*projects: Project, **kw: object) -> ReviewContext:
@@ -468,11 +469,51 @@ def test_eligible_set_feeds_a_rule() -> None:
         Profile.from_ballots(BallotKind.APPROVAL, [p.id for p in ps], [["P1", "P3"], ["P2"]]),
     )
     rep = snip().run(e, c)
-    with pytest.raises(ValidationError, match="election counts"):
-        snip().run(e, attrs.evolve(c, minor_per_unit=100))
+    with pytest.raises(ValidationError, match="election counts"):  # a context that contradicts
+        snip().run(e, attrs.evolve(c, currency=Currency("PEN", 100)))
     sub = e.restrict(rep.eligible)
     assert sub.project_ids == ("P1",)
     assert sub.support().tolist() == [1]
+
+
+def test_the_context_takes_the_election_s_money() -> None:
+    # a context that names no currency reviews an election in its own money: nothing to
+    # keep consistent by hand (before, it counted whole units and the review refused it)
+    ps, c = sjm()
+    cents = [attrs.evolve(p, cost=p.cost * 100) for p in ps]
+    ids = [p.id for p in ps]
+    e = Election(
+        20_000_000,
+        cents,
+        Profile.from_ballots(BallotKind.APPROVAL, ids, [ids]),
+        currency="PEN",
+        minor_per_unit=100,
+    )
+    details = [
+        attrs.evolve(
+            d,
+            cost_breakdown=None
+            if d.cost_breakdown is None
+            else {k: v * 100 for k, v in d.cost_breakdown.items()},
+            om_yearly_cost=None if d.om_yearly_cost is None else d.om_yearly_cost * 100,
+        )
+        for d in c.details.values()
+    ]
+    plain = ReviewContext.build(cents, details=details)
+    assert plain.currency is None
+    assert plain.minor_per_unit == 1
+    rep = snip(minor_per_unit=100).run(e, plain)
+    assert rep.currency == e.money == Currency("PEN", 100)
+    assert rep.verdicts() == snip().run(ps, c).verdicts()  # same verdicts, in céntimos
+    assert "S/ " in rep.to_text()
+    # the older pair of arguments still builds the same context
+    assert ReviewContext.build(ps, currency="PEN", minor_per_unit=100).currency == Currency(
+        "PEN", 100
+    )
+    with pytest.raises(ValidationError, match="contradicts"):
+        ReviewContext.build(ps, currency=Currency("PEN", 100), minor_per_unit=1)
+    with pytest.raises(ValidationError, match="must be a Currency"):
+        ReviewContext(currency="PEN")  # type: ignore[arg-type]
 
 
 def test_invierte_pe_preset_runs_and_names_uit() -> None:

@@ -140,6 +140,19 @@ def test_ties_follow_the_tie_break() -> None:
     assert m.rank(ps, raw=raw, tie_break=TieBreak.parse("min-cost")).order == ("b", "a")
     with pytest.raises(TieError):
         m.rank(ps, raw=raw, tie_break=TieBreak.parse("refuse"))
+    # plain projects (no Election): votes count as 0, the chain goes on to the id
+    assert m.rank(ps, raw=raw, tie_break=TieBreak.parse("max-votes,id")).order == ("a", "b")
+    assert m.rank(ps, raw=raw, tie_break=TieBreak.parse("max-cost")).order == ("a", "b")
+
+
+def test_ranking_projects_and_an_election_of_them_agree() -> None:
+    m = CriteriaMatrix((PriorityCriterion("x", 1),))
+    ps = [Project("b", 5), Project("a", 9), Project("c", 5)]
+    raw = {p.id: {"x": 1} for p in ps}
+    silent = Election(0, ps, Profile.from_ballots(BallotKind.APPROVAL, ["b", "a", "c"], []))
+    for chain in ("id", "file-order", "min-cost,id", "max-votes,max-cost", "lottery:3"):
+        tb = TieBreak.parse(chain)
+        assert m.rank(ps, raw=raw, tie_break=tb) == m.rank(silent, raw=raw, tie_break=tb), chain
 
 
 def test_ranking_text_html_json() -> None:

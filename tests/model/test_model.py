@@ -421,3 +421,33 @@ def test_json_without_a_listed_field_still_loads() -> None:
     old = serialize.dumps(plain).replace(', "listed": null', "")
     assert "listed" not in old
     assert serialize.loads(old) == plain
+
+
+def test_the_model_package_keeps_every_import_path_json_name_and_pickle() -> None:
+    import pickle
+
+    import participa
+    import participa.model as model
+    from participa import serialize
+    from participa.model import election, profile, project
+
+    assert model.Election is election.Election is participa.Election
+    assert model.Profile is profile.Profile
+    assert model.Project is project.Project
+    assert model.collapse_rows is profile.collapse_rows
+    prof = Profile.from_ballots(BallotKind.APPROVAL, ["a"], [["a"], ["a"]])
+    assert pickle.loads(pickle.dumps(prof)) == prof
+    # a pickle written before the split names participa.model.Profile: it still loads
+    old = pickle.dumps(prof, protocol=0)
+    assert b"participa.model.profile\n" in old
+    assert pickle.loads(old.replace(b"participa.model.profile\n", b"participa.model\n")) == prof
+    e = Election(
+        10,
+        (Project("a", 6, territory="N", metadata={"x": "1"}),),
+        prof,
+        currency="PEN",
+        minor_per_unit=100,
+    )
+    assert serialize.default_name(Election) == "participa.Election"
+    assert serialize.MODULES["participa.Election"] == "participa.model.election"
+    assert participa.loads(participa.dumps(e)) == e

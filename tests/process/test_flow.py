@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -128,3 +129,95 @@ def test_round_elections_equal_the_pure_function() -> None:
     assert round_elections(r.state, prof) == territory_elections(
         {"N": 70, "S": 30}, projects, prof, name="x"
     )
+
+
+def test_a_round_records_pools_and_its_elections_follow_them() -> None:
+    import json
+
+    import participa
+    from participa.allocation import split_equally
+    from participa.model import Territory
+    from participa.phases import Machine, presets
+    from participa.process import Allocated, Proposed, allocated, territory_election
+
+    ts = [Territory("N1"), Territory("N2"), Territory("S")]
+    alloc = split_equally(90, ts).pool({"north": ["N1", "N2"]})
+    projects = (
+        Project("road", 55, territory="north", dimension="urban"),  # the pool's joint project
+        Project("roof", 20, territory="N1"),
+        Project("hall", 30, territory="S"),
+    )
+    prof = Profile.from_ballots(BallotKind.APPROVAL, ["road", "roof", "hall"], [["road"], ["hall"]])
+    m = Machine(presets.consul())
+    at = "2024-01-01T00:00:00Z"
+    r = m.start(round_id="x", actor="a", at=at, envelope=90)
+    decision = allocated(alloc)
+    assert decision.pools == {"north": ("N1", "N2")}
+    r = m.record(r, decision, actor="a", at=at)
+    r = m.fire(r, "next", actor="a", at=at)
+    r = m.fire(r, "next", actor="a", at=at)
+    r = m.record(r, Proposed(projects), actor="a", at=at)
+    elections = round_elections(r.state, prof)
+    assert elections == territory_elections(alloc, projects, prof, name="x")
+    assert {t: (e.budget, e.project_ids) for t, e in elections.items()} == {
+        "north": (60, ("road", "roof")),
+        "S": (30, ("hall",)),
+    }
+    assert territory_election(r.state, "N2", prof) == elections["north"]
+    assert territory_election(r.state, "north", prof) == elections["north"]
+    # the round (pools included) survives JSON; a decision without pools writes none
+    assert participa.loads(participa.dumps(r)) == r
+    assert "pools" not in json.loads(participa.dumps(Allocated({"N": 1})))["value"]
+    with pytest.raises(ValidationError, match="unknown territory"):
+        Allocated({"N": 1}, pools={"p": ["X"]})
+
+
+POOL = "joint"
+
+
+@given(rich_projects(), st.data())
+def test_pooled_envelopes_reach_the_elections(
+    projects: tuple[Project, ...], data: st.DataObject
+) -> None:
+    from participa.allocation import Formula, allocate
+    from participa.model import Territory
+
+    # some projects are the pool's joint projects (territory = the pool's name)
+    projects = tuple(
+        attrs.evolve(p, territory=POOL) if data.draw(st.booleans(), label="joint") else p
+        for p in projects
+    )
+    ids = [p.id for p in projects]
+    ballots = [data.draw(st.lists(st.sampled_from(ids), min_size=1, unique=True)) for _ in range(3)]
+    profile = Profile.from_ballots(BallotKind.APPROVAL, ids, ballots)
+    members = data.draw(st.lists(st.sampled_from(TERRS), min_size=1, unique=True), label="pool")
+    homes = {p.territory for p in projects}
+    if POOL not in homes and not homes & set(members):
+        members.append(next(iter(sorted(homes - {POOL}))))  # the pool has a project to vote on
+    terrs = sorted((homes - {POOL}) | set(members))
+    pops = {t: data.draw(st.integers(1, 100), label=f"pop {t}") for t in terrs}
+    money = data.draw(st.integers(0, 10**7), label="money")
+    allocation = allocate(
+        money,
+        [Territory(t, indicators={"pop": pops[t]}) for t in terrs],
+        Formula.proportional("pop"),
+    ).pool({POOL: members})
+    elections = territory_elections(allocation, projects, profile)
+    # one election per envelope; their budgets hold all the allocated money
+    assert set(elections) == set(allocation.envelopes)
+    assert sum(e.budget for e in elections.values()) == allocation.total == money
+    assert elections[POOL].budget == sum(allocation.amounts[t] for t in members)
+    seen = []
+    for name, e in elections.items():
+        assert e.budget == allocation.envelopes[name]
+        for p in e.projects:
+            original = next(q for q in projects if q.id == p.id)
+            assert p == original  # every field kept
+            assert p.metadata == original.metadata
+            assert allocation.envelope_of(p.territory or "") == name
+            seen.append(p.id)
+    assert sorted(seen) == sorted(ids)
+    # asking for a pooled territory gives its pool's election
+    assert list(territory_elections(allocation, projects, profile, territories=members[:1])) == [
+        POOL
+    ]

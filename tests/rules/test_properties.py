@@ -91,8 +91,10 @@ def territorial(draw: st.DrawFn) -> Election:
 def test_equal_split_accounts_for_every_unit(e: Election, pooled: bool) -> None:
     pools = {"pool": ["n1", "n2"]} if pooled else None
     o = equal_split(e, pools=pools)
-    leftovers = sum(int(v) for k, v in o.params.items() if k.startswith("leftover:"))
-    assert o.total_funding + leftovers == e.budget
+    leftovers = sum(v.leftover for v in o.envelopes)
+    assert o.total_funding + leftovers + o.unallocated == e.budget
+    assert o.unallocated == 0  # the equal split hands out the whole budget
+    assert sum(v.spent for v in o.envelopes) == o.total_funding
     assert o.total_funding <= e.budget
 
 

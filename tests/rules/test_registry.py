@@ -76,6 +76,35 @@ def test_run_refuses_options_a_rule_does_not_take() -> None:
         get_rule("phragmen").run(E, RuleOptions(completion="add1"))
 
 
+def test_options_are_parsed_in_one_place_and_checked_when_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[dict[str, object]] = []
+    parse = RuleOptions.parse
+
+    def counting(**kw: object) -> RuleOptions:
+        calls.append(kw)
+        return parse(**kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RuleOptions, "parse", counting)
+    assert run_rule("greedy", E, utility="count", tie_break="id") == greedy(E, utility="count")
+    assert len(calls) == 1  # run_rule: text parsed once
+    assert get_rule("greedy")(E, utility="count") == greedy(E, utility="count")
+    assert len(calls) == 1  # the typed path parses nothing
+    # both paths check the same way, when RuleOptions is built
+    with pytest.raises(RuleError, match="unknown utility 'votes'"):
+        RuleOptions(utility="votes")  # type: ignore[arg-type]
+    with pytest.raises(RuleError, match="unknown utility 'votes'"):
+        get_rule("greedy")(E, utility="votes")  # type: ignore[arg-type]
+    with pytest.raises(RuleError, match="must be a TieBreak or its text"):
+        get_rule("greedy")(E, tie_break="id")  # type: ignore[arg-type]
+    with pytest.raises(RuleError, match="must be true or false"):
+        RuleOptions(exhaustive_stop=1)  # type: ignore[arg-type]
+    # a rule's name as completion becomes that rule's spec, on either path
+    assert RuleOptions.parse(completion="greedy").completion is get_rule("greedy")
+    assert RuleOptions(completion="add1").completion == "add1"
+
+
 def _notes(func: object) -> str:
     """The numpydoc ``Notes`` section of a function's docstring ("" without one)."""
     doc = inspect.getdoc(func) or ""

@@ -162,7 +162,10 @@ def test_equal_split_atomisation_of_the_paper() -> None:
     # six neighbourhoods pool their S/ 60,000: the road (most votes) is built first
     pooled = equal_split(e, pools={"north": [f"n{k:02d}" for k in range(6)]})
     assert "road" in pooled.selected_set
-    assert pooled.params["leftover:north"] == str(60_000 - 50_000 - 8_000)
+    (north,) = (v for v in pooled.envelopes if v.name == "north")
+    assert (north.money, north.leftover) == (60_000, 60_000 - 50_000 - 8_000)
+    assert north.members == tuple(f"n{k:02d}" for k in range(6))
+    assert not any(k.startswith("leftover") for k in pooled.params)  # typed, not params keys
     assert pooled.total_funding + pooled.leftover == e.budget
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import participa
 from participa.errors import ParseError
 from participa.io import FileWarning, PabulibFile, read_pabulib, read_pabulib_text
-from participa.model import BallotConstraints, BallotKind, Election, Project, Territory
+from participa.model import BallotConstraints, BallotKind, Election, Profile, Project, Territory
 from participa.outcome import Outcome, TraceStep
 from participa.testing.strategies import elections
 from participa.tiebreak import TieBreak, TieCriterion
@@ -160,3 +160,50 @@ def test_loads_rejects_tampered_documents() -> None:
         participa.loads(json.dumps(doc))
     with pytest.raises(ParseError):
         participa.loads(participa.dumps(e), expect=Outcome)
+
+
+def _loose(doc: str, currency: object, minor_per_unit: int) -> str:
+    """``doc`` as it was written when the value carried a loose ``minor_per_unit``."""
+    data = json.loads(doc)
+    data["value"]["currency"] = currency
+    data["value"]["minor_per_unit"] = minor_per_unit
+    return json.dumps(data)
+
+
+def test_values_that_carried_a_loose_minor_per_unit_still_load() -> None:
+    from participa.allocation import Envelope, cross_allocate, split_equally
+    from participa.analysis import compare_rules, funding_gaps, shares
+    from participa.feasibility import CostPositive, Review
+    from participa.money import Currency
+    from participa.rules import greedy, per_head
+
+    soles = Currency("PEN", 100)
+    ps = (Project("a", 6000, territory="N"), Project("b", 5000, territory="S"))
+    prof = Profile.from_ballots(BallotKind.APPROVAL, ["a", "b"], [["a"], ["b"], ["a"]])
+    e = Election(10000, ps, prof, currency="PEN", minor_per_unit=100)
+    alloc = split_equally(Envelope(10000, "PEN", 100), [Territory("N"), Territory("S")])
+    values = [
+        alloc,
+        cross_allocate(alloc, {"water": 1, "roads": 1}),
+        shares(e, greedy(e), by="territory"),
+        Review((CostPositive(),), name="r").run(e),
+    ]
+    for value in values:
+        assert value.currency == soles
+        assert value.minor_per_unit == 100
+        old = _loose(participa.dumps(value), "PEN", 100)  # a code beside the number
+        assert participa.loads(old) == value, type(value).__name__
+    for value in (funding_gaps(e, per_head(e)), compare_rules(e, ["greedy"])):
+        assert value.currency == soles
+        old = _loose(participa.dumps(value), {"code": "PEN", "minor_per_unit": 100}, 100)
+        assert participa.loads(old) == value, type(value).__name__
+    # a value built before it knew its currency: the loose number said how numbers read
+    plain = funding_gaps(attrs_evolve_money(e), per_head(e))
+    old = _loose(participa.dumps(plain), {"code": None, "minor_per_unit": 1}, 100)
+    assert participa.loads(old).currency == Currency(None, 100)
+
+
+def attrs_evolve_money(e: Election) -> Election:
+    import attrs
+
+    return attrs.evolve(e, currency=None)

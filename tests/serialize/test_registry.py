@@ -95,7 +95,7 @@ def _values() -> list[Any]:
     from participa.model import Election, Project, Territory
     from participa.phases import Machine, presets
     from participa.process import Approved
-    from participa.rules import equal_shares, greedy, per_head
+    from participa.rules import equal_shares, equal_split, greedy, per_head
     from participa.rules.diagnostics import funding_diagnostics
     from participa.synthetic import SyntheticSpec
     from participa.tiebreak import TieBreak
@@ -105,6 +105,7 @@ def _values() -> list[Any]:
     out = [ex, e, SyntheticSpec(num_voters=5, num_projects=3, seed=1)]
     outcomes = [per_head(e), greedy(e), equal_shares(e)]
     out += outcomes
+    out.append(equal_split(e.restrict([p.id for p in e.projects if p.territory])))
     out.append(funding_diagnostics(e, outcomes[0]))
     out.append(analysis.check_ejr(e, outcomes[1]))
     out.append(analysis.find_price_system(e, outcomes[2], exhaustive=False))

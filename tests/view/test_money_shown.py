@@ -112,6 +112,9 @@ def test_accountability_report_shows_money() -> None:
     for text in (rep.to_text(), rep._repr_html_(), repr(rep)):
         assert "S/ 250,000.50" in text
     assert "PLN 600,000.00" in rep.to_text(currency="PLN", minor_per_unit=100)  # explicit wins
+    assert rep.to_text(currency=Currency("PLN", 100)) == rep.to_text(
+        currency="PLN", minor_per_unit=100
+    )  # a Currency, or the code and minor units of before
 
 
 def test_diagnostics_show_money() -> None:

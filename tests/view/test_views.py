@@ -209,7 +209,9 @@ def test_offsets_are_checked() -> None:
 def test_reports_in_spanish_with_money(round_page: dict[str, Any]) -> None:
     import attrs
 
-    report = attrs.evolve(round_page["report"], currency="PEN", minor_per_unit=100)
+    from participa.money import Currency
+
+    report = attrs.evolve(round_page["report"], currency=Currency("PEN", 100))
     es = report.to_text(lang="es")
     assert "dictamen" in es
     assert "viables" in es

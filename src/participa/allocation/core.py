@@ -12,14 +12,14 @@ from participa import serialize
 from participa._tabular import Tabular
 from participa.allocation.criteria import Formula, Normalisation
 from participa.allocation.envelope import Envelope
-from participa.allocation.pooling import check_pools, pool_map
+from participa.allocation.pooling import check_pools, envelope_of, envelopes, pool_map
 from participa.apportion import Rounding, apportion, bounded_quotas
 from participa.boundary import checked, typed_fields
 from participa.errors import IntegrityError, ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _, ngettext, use_language
 from participa.model import Territory
-from participa.money import Currency
+from participa.money import Currency, check_currency, upgrade_loose_currency
 from participa.validators import amount
 
 __all__ = [
@@ -114,10 +114,16 @@ class Allocation(Tabular):
     rounding: Rounding = Rounding.LARGEST_REMAINDER
     floors: Mapping[str, int] = attrs.field(factory=dict, converter=_int_map, hash=False)
     caps: Mapping[str, int] = attrs.field(factory=dict, converter=_int_map, hash=False)
-    currency: str | None = None
-    minor_per_unit: int = 1
+    currency: Currency = attrs.field(factory=Currency, validator=check_currency)
     notes: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     pools: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=pool_map, hash=False)
+
+    __participa_upgrade__ = staticmethod(upgrade_loose_currency)  # older JSON: a loose number
+
+    @property
+    def minor_per_unit(self) -> int:
+        """Minor units per currency unit (the :attr:`currency`'s)."""
+        return self.currency.minor_per_unit
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "total", amount(self.total, what=_("allocation total")))
@@ -153,24 +159,13 @@ class Allocation(Tabular):
     def envelopes(self) -> Mapping[str, int]:
         """Money per envelope: each pool (its members' sum), then each unpooled territory,
         in id order. Without pools, the same as :attr:`amounts` in id order."""
-        out: dict[str, int] = {}
-        amounts = self.amounts
-        for tid in sorted(amounts):
-            name = self.envelope_of(tid)
-            assert name is not None  # every territory of the allocation has an envelope
-            out[name] = out.get(name, 0) + amounts[tid]
-        return MappingProxyType({k: out[k] for k in sorted(out)})
+        return MappingProxyType(envelopes(self.amounts, self.pools))
 
     def envelope_of(self, key: str) -> str | None:
         """The envelope a project whose territory is ``key`` selects from: the pool it is a
         member of (or the pool named ``key``), else the territory itself; ``None`` when
         ``key`` is neither a territory nor a pool of this allocation."""
-        if key in self.pools:
-            return key
-        for name, members in self.pools.items():
-            if key in members:
-                return name
-        return key if key in self.amounts else None
+        return envelope_of(self.pools, self.amounts, key)
 
     def members(self, envelope: str) -> tuple[str, ...]:
         """The territories whose money an envelope holds (a pool's members, or itself)."""
@@ -201,10 +196,8 @@ class Allocation(Tabular):
 
     @property
     def money(self) -> Currency:
-        """How this allocation's amounts read as money (``S/ 1,234.56``)."""
-        from participa.display import currency_of
-
-        return currency_of(self.currency, self.minor_per_unit)
+        """How this allocation's amounts read as money (``S/ 1,234.56``): :attr:`currency`."""
+        return self.currency
 
     def _money(self, amount: int | Fraction) -> str:
         a = amount if isinstance(amount, int) else round(amount)
@@ -499,8 +492,7 @@ def allocate(
         rounding=rounding,
         floors=fl,
         caps=cp,
-        currency=env.currency if env is not None else None,
-        minor_per_unit=env.minor_per_unit if env is not None else 1,
+        currency=env.money if env is not None else Currency(),
         notes=tuple(notes),
     )
 

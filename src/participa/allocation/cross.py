@@ -15,6 +15,7 @@ from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
+from participa.money import Currency, check_currency, upgrade_loose_currency
 from participa.validators import amount
 
 __all__ = ["CrossAllocation", "cross_allocate"]
@@ -42,8 +43,14 @@ class CrossAllocation:
     territory_ids: tuple[str, ...] = attrs.field(converter=_str_tuple)
     theme_ids: tuple[str, ...] = attrs.field(converter=_str_tuple)
     cells: tuple[tuple[int, ...], ...] = attrs.field(converter=_cells)
-    currency: str | None = None
-    minor_per_unit: int = 1
+    currency: Currency = attrs.field(factory=Currency, validator=check_currency)
+
+    __participa_upgrade__ = staticmethod(upgrade_loose_currency)  # older JSON: a loose number
+
+    @property
+    def minor_per_unit(self) -> int:
+        """Minor units per currency unit (the :attr:`currency`'s)."""
+        return self.currency.minor_per_unit
 
     def __attrs_post_init__(self) -> None:
         n, m = len(self.territory_ids), len(self.theme_ids)
@@ -86,9 +93,9 @@ class CrossAllocation:
         )
 
     def _repr_html_(self) -> str:
-        from participa.display import currency_of, html_table
+        from participa.display import html_table
 
-        m = currency_of(self.currency, self.minor_per_unit).format
+        m = self.currency.format
 
         rows = [
             [t, *[m(x) for x in r], m(sum(r))]
@@ -143,5 +150,4 @@ def cross_allocate(
         theme_ids,
         cells,
         allocation.currency,
-        allocation.minor_per_unit,
     )

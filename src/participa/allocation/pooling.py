@@ -45,7 +45,7 @@ from participa.i18n import _
 if TYPE_CHECKING:
     from participa.allocation.core import Allocation
 
-__all__ = ["check_pools", "pool", "pool_map"]
+__all__ = ["check_pools", "envelope_of", "envelopes", "pool", "pool_map"]
 
 
 def pool_map(value: Mapping[str, Iterable[str]] | None) -> Mapping[str, tuple[str, ...]]:
@@ -114,6 +114,44 @@ def check_pools(pools: Mapping[str, tuple[str, ...]], territory_ids: Iterable[st
                     hint=_("a territory can pool its share only once"),
                 )
             member_of[t] = name
+
+
+@checked
+def envelope_of(
+    pools: Mapping[str, tuple[str, ...]], territory_ids: Iterable[str], key: str
+) -> str | None:
+    """The envelope a project whose territory is ``key`` selects from.
+
+    The pool ``key`` is a member of (or the pool named ``key``: a joint project), else the
+    territory itself; ``None`` when ``key`` is neither a territory nor a pool.
+
+    >>> pools = {"north": ("n1", "n2")}
+    >>> [envelope_of(pools, ["n1", "n2", "n3"], k) for k in ("n2", "north", "n3", "x")]
+    ['north', 'north', 'n3', None]
+    """
+    if key in pools:
+        return key
+    for name, members in pools.items():
+        if key in members:
+            return name
+    return key if key in set(territory_ids) else None
+
+
+@checked
+def envelopes(amounts: Mapping[str, int], pools: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+    """Money per envelope: each pool has its members' sum, every other territory its own.
+
+    In id order (pools and territories together).
+
+    >>> envelopes({"n1": 100, "n2": 100, "n3": 100}, {"north": ("n1", "n2")})
+    {'n3': 100, 'north': 200}
+    """
+    out: dict[str, int] = {}
+    for tid in sorted(amounts):
+        name = envelope_of(pools, amounts, tid)
+        assert name is not None  # every territory of the amounts has an envelope
+        out[name] = out.get(name, 0) + amounts[tid]
+    return {k: out[k] for k in sorted(out)}
 
 
 @checked

@@ -35,7 +35,7 @@ from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _, ngettext
 from participa.model import Election, Project
-from participa.money import Currency, largest_remainder
+from participa.money import Currency, check_currency, largest_remainder, upgrade_loose_currency
 from participa.outcome import Outcome
 from participa.rules.utility import Utility, default_utility, parse_utility, utility_matrix
 from participa.validators import int_array
@@ -108,8 +108,14 @@ class ShareTable:
     by: str
     rows: tuple[ShareRow, ...] = attrs.field(converter=_row_tuple)
     total: int
-    minor_per_unit: int = 1
-    currency: str | None = None
+    currency: Currency = attrs.field(factory=Currency, validator=check_currency)
+
+    __participa_upgrade__ = staticmethod(upgrade_loose_currency)  # older JSON: a loose number
+
+    @property
+    def minor_per_unit(self) -> int:
+        """Minor units per currency unit (the :attr:`currency`'s)."""
+        return self.currency.minor_per_unit
 
     def share_of(self, key: str) -> Fraction:
         """The share of group ``key`` (0 for a group with no projects)."""
@@ -121,10 +127,8 @@ class ShareTable:
 
     @property
     def money(self) -> Currency:
-        """How the amounts read as money (the election's currency)."""
-        from participa.display import currency_of
-
-        return currency_of(self.currency, self.minor_per_unit)
+        """How the amounts read as money (the election's currency): :attr:`currency`."""
+        return self.currency
 
     def __repr__(self) -> str:
         from participa.display import summary
@@ -223,7 +227,7 @@ def shares(election: Election, outcome: Outcome, *, by: str = "territory") -> Sh
         )
         for k in sorted(funded, key=lambda k: (-funded[k], k))
     ]
-    return ShareTable(by, rows, total, election.minor_per_unit, election.currency)
+    return ShareTable(by, rows, total, election.money)
 
 
 # -- funding gaps ------------------------------------------------------------------------------
@@ -251,8 +255,14 @@ class FundingGaps:
 
     rule: str
     rows: tuple[FundingGap, ...] = attrs.field(converter=_gap_tuple)
-    minor_per_unit: int = 1
-    currency: Currency = attrs.field(factory=Currency)
+    currency: Currency = attrs.field(factory=Currency, validator=check_currency)
+
+    __participa_upgrade__ = staticmethod(upgrade_loose_currency)  # older JSON: a loose number
+
+    @property
+    def minor_per_unit(self) -> int:
+        """Minor units per currency unit (the :attr:`currency`'s)."""
+        return self.currency.minor_per_unit
 
     @property
     def underfunded(self) -> tuple[str, ...]:
@@ -265,10 +275,7 @@ class FundingGaps:
         return sum(r.gap for r in self.rows if r.funded)
 
     def _money(self, amount: int) -> str:
-        cur = self.currency
-        if cur.code is None and cur.minor_per_unit != self.minor_per_unit:
-            cur = Currency(None, self.minor_per_unit)
-        return cur.format(amount)
+        return self.currency.format(amount)
 
     def __repr__(self) -> str:
         from participa.display import summary
@@ -318,7 +325,7 @@ def funding_gaps(
         f = int(outcome.funding.get(p.id, 0))
         if f or all_projects:
             rows.append(FundingGap(p.id, p.cost, f, p.cost - f))
-    return FundingGaps(outcome.rule, rows, election.minor_per_unit, election.money)
+    return FundingGaps(outcome.rule, rows, election.money)
 
 
 # -- satisfaction ------------------------------------------------------------------------------
@@ -489,8 +496,14 @@ class RuleComparison:
     utility: str
     budget: int
     rows: tuple[RuleRow, ...] = attrs.field(converter=_rule_rows)
-    minor_per_unit: int = 1
-    currency: Currency = attrs.field(factory=Currency)
+    currency: Currency = attrs.field(factory=Currency, validator=check_currency)
+
+    __participa_upgrade__ = staticmethod(upgrade_loose_currency)  # older JSON: a loose number
+
+    @property
+    def minor_per_unit(self) -> int:
+        """Minor units per currency unit (the :attr:`currency`'s)."""
+        return self.currency.minor_per_unit
 
     def row(self, rule: str) -> RuleRow:
         """The row of one rule; :class:`ValidationError` for an unknown name."""
@@ -502,10 +515,7 @@ class RuleComparison:
     @property
     def money(self) -> Currency:
         """How the amounts read as money (the election's currency and minor units)."""
-        cur = self.currency
-        if cur.code is None and cur.minor_per_unit != self.minor_per_unit:
-            cur = Currency(None, self.minor_per_unit)
-        return cur
+        return self.currency
 
     def _header(self) -> tuple[str, ...]:
         return (
@@ -649,9 +659,7 @@ def compare_rules(
                 is_exhaustive(election, outcome),
             )
         )
-    return RuleComparison(
-        election.name, str(util), election.budget, rows, election.minor_per_unit, election.money
-    )
+    return RuleComparison(election.name, str(util), election.budget, rows, election.money)
 
 
 def _run(election: Election, rule: RuleLike) -> Outcome:

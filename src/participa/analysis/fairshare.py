@@ -39,7 +39,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -60,11 +60,18 @@ __all__ = [
 ]
 
 
-def selected_mask(election: Election, outcome: Outcome | Collection[str]) -> npt.NDArray[np.bool_]:
-    """The selected projects as a mask over the election's projects (ids checked)."""
+def selected_mask(election: Election, outcome: Outcome | Iterable[str]) -> npt.NDArray[np.bool_]:
+    """The selected projects as a mask over the election's projects (ids checked).
+
+    The one reading of "what was selected" that every analysis uses: an
+    :class:`~participa.Outcome` (its ``selected``) or any collection of project ids.
+    """
     ids = outcome.selected if isinstance(outcome, Outcome) else outcome
     if isinstance(ids, str):
-        raise ValidationError(_("the selected projects must be a collection of ids, not one id"))
+        raise ValidationError(
+            _("the selected projects must be a collection of ids, not one id"),
+            hint=_("wrap a single id in a list: ['P1']"),
+        )
     mask = np.zeros(len(election.projects), dtype=bool)
     known = set(election.project_ids)
     for pid in ids:

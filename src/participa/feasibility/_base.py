@@ -32,6 +32,7 @@ from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _, ngettext
 from participa.model import Project, Territory
+from participa.money import Currency, as_currency, check_currency
 from participa.validators import amount, non_negative_int
 
 __all__ = [
@@ -323,6 +324,11 @@ class PlanCofinancing:
         return f.toward_required if self.plan.required is not None else f.community
 
 
+def _optional_currency(inst: object, attribute: Any, value: object) -> None:
+    if value is not None:
+        check_currency(inst, attribute, value)
+
+
 def _cofinancing(value: CofinancingSource | CofinancingPlan | None) -> CofinancingSource | None:
     if isinstance(value, CofinancingPlan):
         return PlanCofinancing(value)
@@ -368,11 +374,12 @@ class ReviewContext:
         :class:`participa.cofinancing.CofinancingPlan` (wrapped in
         :class:`PlanCofinancing`) or any :class:`CofinancingSource`; ``None`` when the
         round has no co-financing rule.
-    minor_per_unit
-        Minor units per currency unit of every amount (1 for whole soles, 100 for
-        céntimos); checks with money thresholds refuse a context with another scale.
     currency
-        Currency code for reports (``"PEN"``).
+        The :class:`~participa.money.Currency` of every amount (code and minor units:
+        ``Currency("PEN", 100)`` for céntimos). ``None`` (the default): the reviewed
+        election's money (:attr:`Election.money <participa.Election.money>`), or whole
+        units without a code for a plain list of projects. Checks with money thresholds
+        refuse a context in another scale.
     """
 
     projects: tuple[Project, ...] = attrs.field(default=(), converter=_projects)
@@ -385,8 +392,17 @@ class ReviewContext:
     cofinancing: CofinancingSource | None = attrs.field(
         default=None, converter=_cofinancing, eq=False, hash=False
     )
-    minor_per_unit: int = 1
-    currency: str | None = None
+    currency: Currency | None = attrs.field(default=None, validator=_optional_currency)
+
+    @property
+    def money(self) -> Currency:
+        """How amounts read as money: :attr:`currency`, or whole units without a code."""
+        return Currency() if self.currency is None else self.currency
+
+    @property
+    def minor_per_unit(self) -> int:
+        """Minor units per currency unit of every amount (the :attr:`money`'s)."""
+        return self.money.minor_per_unit
 
     @classmethod
     @checked
@@ -397,12 +413,22 @@ class ReviewContext:
         details: Mapping[str, ProposalDetails] | Iterable[ProposalDetails] = (),
         territories: Mapping[str, Territory] | Iterable[Territory] = (),
         cofinancing: CofinancingSource | CofinancingPlan | None = None,
-        minor_per_unit: int = 1,
-        currency: str | None = None,
+        currency: Currency | str | None = None,
+        minor_per_unit: int | None = None,
     ) -> ReviewContext:
-        """A context for these projects; details for unknown projects are refused."""
+        """A context for these projects; details for unknown projects are refused.
+
+        ``currency`` is a :class:`~participa.money.Currency`; a code with a separate
+        ``minor_per_unit`` (the form of before) is still accepted
+        (:func:`participa.money.as_currency`). Neither: the reviewed election's money.
+        """
         ps = tuple(projects)
-        ctx = cls(ps, details, territories, cofinancing, minor_per_unit, currency)
+        money = (
+            None
+            if currency is None and minor_per_unit is None
+            else as_currency(currency, minor_per_unit)
+        )
+        ctx = cls(ps, details, territories, cofinancing, money)
         ids = {p.id for p in ps}
         stray = sorted(set(ctx.details) - ids)
         if stray:

@@ -38,7 +38,6 @@ from participa.feasibility._base import (
 )
 from participa.i18n import _
 from participa.model import Project
-from participa.money import format_amount
 
 __all__ = [
     "CofinancingPledged",
@@ -55,7 +54,7 @@ __all__ = [
 
 
 def _money(context: ReviewContext, amount: int) -> str:
-    return format_amount(amount, minor_per_unit=context.minor_per_unit, currency=context.currency)
+    return context.money.format(amount)
 
 
 def _norm(text: str) -> str:

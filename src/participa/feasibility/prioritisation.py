@@ -47,7 +47,7 @@ from participa.errors import ValidationError
 from participa.exact import to_fraction
 from participa.feasibility._base import ProposalDetails
 from participa.i18n import _, ngettext, use_language
-from participa.model import BallotKind, Election, Profile, Project
+from participa.model import Election, Project
 from participa.outcome import Outcome, TraceStep
 from participa.tiebreak import TieBreak
 
@@ -331,12 +331,6 @@ class Ranking(Tabular):
         return self.to_html()
 
 
-def _dummy_election(projects: Sequence[Project]) -> Election:
-    ids = [p.id for p in projects]
-    prof = Profile.from_matrix(BallotKind.APPROVAL, ids, np.zeros((0, len(ids)), np.int64))
-    return Election(0, tuple(projects), prof)
-
-
 @serialize.register("participa.feasibility.CriteriaMatrix")
 @attrs.frozen(slots=True, field_transformer=typed_fields)
 class CriteriaMatrix:
@@ -506,7 +500,7 @@ class CriteriaMatrix:
             sum((contrib[c.id][j] for c in self.criteria), Fraction(0)) for j in range(len(ps))
         ]
         tb = _tie_break(tie_break)
-        resolver = tb.resolver(election if election is not None else _dummy_election(ps))
+        resolver = tb.resolver(election) if election is not None else tb.over_projects(ps)
         distinct = sorted(set(scores))
         key = np.array([distinct.index(s) for s in scores], dtype=np.int64)
         order = resolver.rank_by(key) if ps else []

@@ -33,6 +33,7 @@ from participa.errors import ValidationError
 from participa.feasibility._base import Check, CheckResult, ReviewContext, Status
 from participa.i18n import N_, _, ngettext, use_language
 from participa.model import Election, Project
+from participa.money import Currency, check_currency, upgrade_loose_currency
 
 __all__ = ["FeasibilityReport", "ProjectReport", "Review", "aggregate", "review"]
 
@@ -141,8 +142,8 @@ class FeasibilityReport(Tabular):
         One :class:`ProjectReport` per reviewed project, in the order given.
     eligible_statuses
         Verdicts that make a project eligible (default: pass and warn).
-    minor_per_unit, currency
-        How to show amounts.
+    currency
+        How to show amounts (the reviewed election's :class:`~participa.money.Currency`).
 
     Notes
     -----
@@ -154,8 +155,14 @@ class FeasibilityReport(Tabular):
     eligible_statuses: tuple[Status, ...] = attrs.field(
         default=(Status.PASS, Status.WARN), converter=_statuses
     )
-    minor_per_unit: int = 1
-    currency: str | None = None
+    currency: Currency = attrs.field(factory=Currency, validator=check_currency)
+
+    __participa_upgrade__ = staticmethod(upgrade_loose_currency)  # older JSON: a loose number
+
+    @property
+    def minor_per_unit(self) -> int:
+        """Minor units per currency unit (the :attr:`currency`'s)."""
+        return self.currency.minor_per_unit
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()
@@ -202,9 +209,7 @@ class FeasibilityReport(Tabular):
         return out
 
     def _money(self, amount: int) -> str:
-        from participa.display import currency_of
-
-        return currency_of(self.currency, self.minor_per_unit).format(amount)
+        return self.currency.format(amount)
 
     def __repr__(self) -> str:
         from participa.display import summary
@@ -385,25 +390,24 @@ class Review:
             Details, territories, co-financing; its ``projects`` are replaced by the
             projects reviewed here.
         """
+        ctx = ReviewContext() if context is None else context
         if isinstance(projects, Election):
             ps = projects.projects
-            if context is None:
-                context = ReviewContext(
-                    minor_per_unit=projects.minor_per_unit, currency=projects.currency
-                )
-            elif context.minor_per_unit != projects.minor_per_unit:
+            if ctx.currency is None:  # the election says how its amounts read
+                ctx = attrs.evolve(ctx, currency=projects.money)
+            elif ctx.minor_per_unit != projects.minor_per_unit:
                 raise ValidationError(
                     _(
-                        "the review context counts 1/{minor_per_unit} units but the "
-                        "election counts 1/{minor_per_unit2}",
-                        minor_per_unit=context.minor_per_unit,
-                        minor_per_unit2=projects.minor_per_unit,
+                        "the review context's currency counts 1/{context} units but the "
+                        "election counts 1/{election}",
+                        context=ctx.minor_per_unit,
+                        election=projects.minor_per_unit,
                     ),
-                    hint=_("build the context with minor_per_unit=election.minor_per_unit"),
+                    hint=_("leave the context's currency out: the election's is used"),
                 )
         else:
             ps = tuple(projects)
-        ctx = (context or ReviewContext()).with_projects(ps)
+        ctx = ctx.with_projects(ps)
         seen: set[str] = set()
         reports = []
         for p in ps:
@@ -426,9 +430,7 @@ class Review:
                     res = attrs.evolve(res, check=c.name)
                 results.append(res)
             reports.append(ProjectReport(p.id, p.name, p.cost, results))
-        return FeasibilityReport(
-            self.name, reports, self.eligible_statuses, ctx.minor_per_unit, ctx.currency
-        )
+        return FeasibilityReport(self.name, reports, self.eligible_statuses, ctx.money)
 
 
 @checked

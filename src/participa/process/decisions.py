@@ -41,6 +41,8 @@ from typing import Any, ClassVar
 
 import attrs
 
+from participa import serialize
+from participa.allocation.pooling import check_pools, pool_map
 from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _
@@ -262,14 +264,24 @@ def allocation_made(state: RoundState) -> str | None:
 @ROUND.decision(guards={"allocation_made": allocation_made})
 @attrs.frozen(slots=True, field_transformer=typed_fields)
 class Allocated:
-    """The envelope was split among territories (territory id → minor units)."""
+    """The envelope was split among territories (territory id → minor units).
+
+    ``pools`` (``{pool name: member territory ids}``, see
+    :mod:`participa.allocation.pooling`) records territories that put their money together
+    into one joint envelope; :func:`~participa.process.round_elections` then gives each
+    pool one election.
+    """
 
     kind: ClassVar[str] = "allocate"
     amounts: Mapping[str, int] = attrs.field(converter=_amounts, hash=False)
     method: str = ""
+    pools: Mapping[str, tuple[str, ...]] = attrs.field(
+        factory=dict, converter=pool_map, hash=False, metadata={serialize.OMIT_DEFAULT: True}
+    )
 
     def __attrs_post_init__(self) -> None:
         _text(_("the allocation method"), self.method)
+        check_pools(self.pools, self.amounts)
 
     def apply(self, state: RoundState, at: str) -> RoundState:
         """Record the split; at most the envelope, and not after outcomes were published."""
@@ -288,7 +300,7 @@ class Allocated:
                 _("cannot change the allocation after outcomes were published"),
                 hint=_("record reallocations in the ledger instead"),
             )
-        return attrs.evolve(state, allocation=dict(self.amounts))
+        return attrs.evolve(state, allocation=dict(self.amounts), pools=self.pools)
 
 
 # --------------------------------------------------------------------------- proposals, pledges
@@ -309,7 +321,8 @@ class Proposed:
     projects: tuple[Project, ...] = attrs.field(converter=_projects)
 
     def apply(self, state: RoundState, at: str) -> RoundState:
-        """Register the proposals: new ids, in territories that have an allocation."""
+        """Register the proposals: new ids, in territories that have an allocation (or in a
+        pool of them: the pool's joint projects)."""
         have = state.proposal_ids
         ids = [q.id for q in self.projects]
         dup = sorted({i for i in ids if i in have or ids.count(i) > 1})
@@ -321,7 +334,9 @@ class Proposed:
             stray = sorted(
                 q.id
                 for q in self.projects
-                if q.territory is not None and q.territory not in state.allocation
+                if q.territory is not None
+                and q.territory not in state.allocation
+                and q.territory not in state.pools
             )
             if stray:
                 raise ValidationError(

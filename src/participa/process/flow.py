@@ -86,6 +86,31 @@ def _amounts(allocation: HasAmounts | Mapping[str, int]) -> dict[str, int]:
     return out
 
 
+def _envelopes(
+    amounts: dict[str, int], pools: Mapping[str, tuple[str, ...]]
+) -> tuple[dict[str, int], Callable[[str | None], str | None]]:
+    """Money per envelope, in allocation order, and the envelope a territory selects from.
+
+    Without pools every territory is its own envelope; with pools a pool's members and
+    the pool's joint projects share one envelope holding the members' money
+    (:mod:`participa.allocation.pooling`).
+    """
+    from participa.allocation.pooling import check_pools, envelope_of, envelopes
+
+    check_pools(pools, amounts)
+    money = envelopes(amounts, pools)
+
+    def route(key: str | None) -> str | None:
+        return None if key is None else envelope_of(pools, amounts, key)
+
+    order: list[str] = []
+    for t in amounts:
+        env = route(t)
+        if env is not None and env not in order:
+            order.append(env)
+    return {env: money[env] for env in order}, route
+
+
 @checked
 def territory_elections(
     allocation: HasAmounts | Mapping[str, int],
@@ -95,6 +120,7 @@ def territory_elections(
     review: HasEligible | None = None,
     cofinancing: CofinancingPlan | None = None,
     territories: Iterable[str] | None = None,
+    pools: Mapping[str, Iterable[str]] | None = None,
     name: str = "",
 ) -> dict[str, Election]:
     """The election each territory votes on: its eligible projects, its allocation as budget.
@@ -103,6 +129,10 @@ def territory_elections(
     ----------
     allocation
         Territory id → money (an :class:`~participa.allocation.Allocation` or a mapping).
+        An allocation with pools (:meth:`~participa.allocation.Allocation.pool`) gives one
+        election per envelope: a pool's member territories vote together, on their own
+        projects and the pool's joint ones (``territory`` the pool's name), with the
+        members' money as budget.
     projects
         Every proposal, each with its ``territory``; every field is kept.
     profile
@@ -115,14 +145,18 @@ def territory_elections(
     cofinancing
         Replaces each cost by its net cost under the plan (what the budget pays).
     territories
-        Only these territories (default: every territory of the allocation).
+        Only these territories or envelopes (default: every envelope of the allocation;
+        a pooled territory stands for its pool).
+    pools
+        ``{pool name: member territory ids}``: joint envelopes (default: the
+        allocation's own pools, none for a mapping).
     name
         Prefix of the elections' names (``"<name>/<territory>"``).
 
     Returns
     -------
     dict
-        Territory id → :class:`~participa.Election`, in allocation order.
+        Territory (or pool) id → :class:`~participa.Election`, in allocation order.
 
     Raises
     ------
@@ -143,10 +177,28 @@ def territory_elections(
     {'N': (100, ('a', 'b')), 'S': (40, ('c',))}
     >>> es["N"].projects[0] == projects[0]      # every field kept
     True
+
+    Pooled territories vote together on one envelope:
+
+    >>> from participa.allocation import split_equally
+    >>> from participa.model import Territory
+    >>> a = split_equally(140, [Territory("N"), Territory("S")]).pool({"NS": ["N", "S"]})
+    >>> {t: (e.budget, e.project_ids) for t, e in
+    ...  territory_elections(a, projects, ballots).items()}
+    {'NS': (140, ('a', 'b', 'c'))}
     """
-    amounts = _amounts(allocation)
-    wanted = list(amounts) if territories is None else list(territories)
-    unknown = [t for t in wanted if t not in amounts]
+    from participa.allocation.pooling import pool_map
+
+    joint = pool_map(getattr(allocation, "pools", None) if pools is None else pools)
+    amounts, envelope_of = _envelopes(_amounts(allocation), joint)
+    wanted: list[str] = []
+    unknown = []
+    for t in amounts if territories is None else territories:
+        env = envelope_of(t)
+        if env is None:
+            unknown.append(t)
+        elif env not in wanted:
+            wanted.append(env)
     if unknown:
         raise ValidationError(
             _("territories {ids} have no allocation", ids=unknown),
@@ -156,7 +208,7 @@ def territory_elections(
     bad = [p for p in props if not isinstance(p, Project)]
     if bad:
         raise ValidationError(_("expected projects, got {bad!r}", bad=bad[:3]))
-    homeless = sorted(p.id for p in props if p.territory not in amounts)
+    homeless = sorted(p.id for p in props if envelope_of(p.territory) is None)
     if homeless:
         raise ValidationError(
             _("projects {ids} have no territory the allocation knows", ids=homeless),
@@ -179,7 +231,9 @@ def territory_elections(
         mine = [
             p if revised.get(p.id, p.cost) == p.cost else attrs.evolve(p, cost=revised[p.id])
             for p in props
-            if p.territory == t and (keep is None or p.id in keep) and p.id in on_ballot
+            if envelope_of(p.territory) == t
+            and (keep is None or p.id in keep)
+            and p.id in on_ballot
         ]
         if not mine:
             empty.append(t)
@@ -227,13 +281,16 @@ def round_elections(
     review = (
         Reviewed(state.eligible, state.rejected, state.reviewed_costs) if state.reviewed else None
     )
+    pools = state.pools if state.allocation else {}
+    known = set(amounts) | set(pools)
     return territory_elections(
         amounts,
-        (p for p in state.proposals if p.territory in amounts),
+        (p for p in state.proposals if p.territory in known),
         profile,
         review=review,
         cofinancing=cofinancing,
         territories=territories,
+        pools=pools,
         name=state.round_id,
     )
 
@@ -246,10 +303,17 @@ def territory_election(
     *,
     plan: CofinancingPlan | None = None,
 ) -> Election:
-    """The election one territory of a round votes on (see :func:`round_elections`)."""
+    """The election one territory of a round votes on (see :func:`round_elections`).
+
+    A territory that pooled its money votes in its pool's election (so does the pool's
+    name).
+    """
+    from participa.allocation.pooling import envelope_of
+
     if not isinstance(territory, str):
         raise ValidationError(_("a territory id must be a string, got {value!r}", value=territory))
-    if state.allocation and territory not in state.allocation:
+    envelope = envelope_of(state.pools, state.allocation, territory) if state.allocation else None
+    if state.allocation and envelope is None:
         raise ValidationError(
             _(
                 "territory {territory!r} has no allocation in round {round_id!r}",
@@ -260,7 +324,7 @@ def territory_election(
         )
     try:
         return round_elections(state, profile, cofinancing=plan, territories=(territory,))[
-            territory
+            envelope or territory
         ]
     except ValidationError as exc:
         if "on the ballot" in exc.message:
@@ -342,9 +406,14 @@ def tally(
 def allocated(allocation: Allocation) -> Allocated:
     """The decision recording a :class:`participa.allocation.Allocation`.
 
-    ``method`` keeps the formula's name for the record.
+    ``method`` keeps the formula's name for the record; the allocation's pools are
+    recorded too, so the round's elections follow them.
     """
-    return Allocated(dict(allocation.amounts), method=allocation.formula.name or "formula")
+    return Allocated(
+        dict(allocation.amounts),
+        method=allocation.formula.name or "formula",
+        pools=allocation.pools,
+    )
 
 
 @checked

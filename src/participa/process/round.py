@@ -196,6 +196,9 @@ class RoundState:
         Application facts (:class:`~participa.process.Noted`).
     allocation
         Territory → money assigned (minor units).
+    pools
+        Pool name → member territories whose money is one joint envelope (see
+        :class:`~participa.process.Allocated`).
     proposals
         Registered projects (costs as proposed, every field kept).
     pledges
@@ -223,6 +226,9 @@ class RoundState:
     approvals: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, hash=False)
     facts: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen, hash=False)
     allocation: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen, hash=False)
+    pools: Mapping[str, tuple[str, ...]] = attrs.field(
+        factory=dict, converter=_frozen, hash=False, metadata={serialize.OMIT_DEFAULT: True}
+    )
     proposals: tuple[Project, ...] = attrs.field(default=(), converter=_projects)
     pledges: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen, hash=False)
     reviewed: bool = False

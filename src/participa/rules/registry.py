@@ -153,6 +153,10 @@ class RuleOptions:
         :func:`~participa.rules.greedy.greedy`).
     variant
         CSTV's combination or online greedy's test (each rule checks its own).
+
+    Every value is checked when the options are built (a name that is no
+    :data:`Utility`, a flag that is no ``bool``, ...: :class:`~participa.RuleError`);
+    :meth:`parse` only turns the CLI's text into these values.
     """
 
     utility: Utility | None = None
@@ -162,6 +166,36 @@ class RuleOptions:
     threshold: int | None = None
     tie_break: TieBreak = DEFAULT_TIE_BREAK
     variant: Variant | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for what, flag in (
+            ("exhaustive_stop", self.exhaustive_stop),
+            ("integral_start", self.integral_start),
+        ):
+            if not isinstance(flag, bool):
+                raise RuleError(_("option {name} must be true or false", name=what))
+        threshold = self.threshold
+        if threshold is not None and (
+            isinstance(threshold, bool) or not isinstance(threshold, int)
+        ):
+            raise RuleError(
+                _("option threshold must be an integer score, got {value!r}", value=threshold)
+            )
+        if not isinstance(self.tie_break, TieBreak):
+            raise RuleError(
+                _(
+                    "option tie_break must be a TieBreak or its text, got {value!r}",
+                    value=self.tie_break,
+                )
+            )
+        if self.utility is not None:
+            parse_utility(_text(self.utility, "utility"))
+        if self.completion is not None and not isinstance(self.completion, RuleSpec):
+            # a completion's name, or a rule's (which becomes that rule's RuleSpec)
+            named = parse_completion(_text(self.completion, "completion"))
+            object.__setattr__(self, "completion", named)
+        if self.variant is not None:
+            parse_variant(_text(self.variant, "variant"))
 
     @classmethod
     def parse(  # not @checked: an edge parser, it checks its own arguments (RuleError)
@@ -175,39 +209,22 @@ class RuleOptions:
         tie_break: TieBreak | str | None = None,
         variant: str | None = None,
     ) -> RuleOptions:
-        """Options from CLI-style values (names as text, ``tie_break`` as text or a value)."""
-        for what, flag in (
-            ("exhaustive_stop", exhaustive_stop),
-            ("integral_start", integral_start),
-        ):
-            if not isinstance(flag, bool):
-                raise RuleError(_("option {name} must be true or false", name=what))
-        if threshold is not None and (
-            isinstance(threshold, bool) or not isinstance(threshold, int)
-        ):
-            raise RuleError(
-                _("option threshold must be an integer score, got {value!r}", value=threshold)
-            )
+        """Options from CLI-style values (names as text, ``tie_break`` as text or a value).
+
+        The names are checked when the options are built (one place for both paths).
+        """
         if isinstance(tie_break, str):
-            tb = TieBreak.parse(tie_break)
-        elif tie_break is None:
-            tb = DEFAULT_TIE_BREAK
-        elif isinstance(tie_break, TieBreak):
-            tb = tie_break
+            tb: object = TieBreak.parse(tie_break)
         else:
-            raise RuleError(
-                _("option tie_break must be a TieBreak or its text, got {value!r}", value=tie_break)
-            )
+            tb = DEFAULT_TIE_BREAK if tie_break is None else tie_break
         return cls(
-            utility=None if utility is None else parse_utility(_text(utility, "utility")),
-            completion=None
-            if completion is None
-            else parse_completion(_text(completion, "completion")),
+            utility=utility,  # type: ignore[arg-type]  # checked when built
+            completion=completion,  # type: ignore[arg-type]
             exhaustive_stop=exhaustive_stop,
             integral_start=integral_start,
             threshold=threshold,
-            tie_break=tb,
-            variant=None if variant is None else parse_variant(_text(variant, "variant")),
+            tie_break=tb,  # type: ignore[arg-type]
+            variant=variant,  # type: ignore[arg-type]
         )
 
     def given(self) -> tuple[OptionName, ...]:
@@ -271,8 +288,8 @@ class RuleSpec:
         tie_break: TieBreak = DEFAULT_TIE_BREAK,
         variant: Variant | None = None,
     ) -> Outcome:
-        """Run the rule with typed options (checked as :meth:`RuleOptions.parse` does)."""
-        options = RuleOptions.parse(
+        """Run the rule with typed options (checked when :class:`RuleOptions` is built)."""
+        options = RuleOptions(
             utility=utility,
             completion=completion,
             exhaustive_stop=exhaustive_stop,

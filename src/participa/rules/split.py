@@ -37,7 +37,7 @@ from participa.boundary import checked
 from participa.errors import RuleError, ValidationError
 from participa.i18n import _
 from participa.model import Election, Project, Territory
-from participa.outcome import Outcome, TraceStep
+from participa.outcome import EnvelopeResult, Outcome, ParamValue, TraceStep
 from participa.rules._common import (
     DEFAULT_TIE_BREAK,
     dense_rank,
@@ -236,9 +236,10 @@ def equal_split(
     Outcome
         The fully funded projects, envelope by envelope (envelopes in id order,
         inside each by votes). Money an envelope cannot use is **not** moved: it is
-        reported per envelope in the trace and ``params["leftover:<envelope>"]``,
-        and the outcome's ``leftover`` is their sum (plus any budget the allocation
-        did not hand out, ``params["unallocated"]``).
+        reported per envelope in the trace and in :attr:`Outcome.envelopes` (each
+        envelope's money, spending and ``leftover``), and the outcome's ``leftover`` is
+        their sum plus any budget the allocation did not hand out
+        (:attr:`Outcome.unallocated`).
 
     Notes
     -----
@@ -262,8 +263,9 @@ def equal_split(
     ...     BallotKind.APPROVAL, ids, [["road", "roof1"], ["road", "roof2"], ["hall"]]))
     >>> equal_split(e, pools={"pool": ["n1", "n2"]}).selected
     ('hall', 'road', 'roof1')
-    >>> equal_split(e, pools={"pool": ["n1", "n2"]}).params["leftover:pool"]
-    '10'
+    >>> pooled = equal_split(e, pools={"pool": ["n1", "n2"]})
+    >>> [(v.name, v.money, v.spent, v.members) for v in pooled.envelopes]
+    [('n3', 100, 90, ()), ('pool', 200, 190, ('n1', 'n2'))]
     >>> equal_split(e.restrict(["roof1", "roof2", "hall"])).selected   # no pooling
     ('roof1', 'roof2', 'hall')
 
@@ -328,13 +330,12 @@ def equal_split(
     costs = [int(c) for c in election.costs]
     selected: list[int] = []
     trace: list[TraceStep] = []
-    params = {"by": by, "tie_break": str(tie_break)}
-    unallocated = election.budget - alloc.total
-    if unallocated:
-        params["unallocated"] = str(unallocated)
+    params: dict[str, ParamValue] = {"by": by, "tie_break": str(tie_break)}
+    results: list[EnvelopeResult] = []
     rnd = 0
     for name in sorted(envelopes):
         left = envelopes[name]
+        members = alloc.members(name) if name in alloc.pools else ()
         rnd += 1
         trace.append(
             TraceStep(
@@ -373,7 +374,7 @@ def equal_split(
                         values,
                     )
                 )
-        params[f"leftover:{name}"] = str(left)
+        results.append(EnvelopeResult(name, envelopes[name], envelopes[name] - left, members))
         if left:
             rnd += 1
             trace.append(
@@ -390,7 +391,7 @@ def equal_split(
                 )
             )
     return Outcome.from_selection(
-        election, selected, rule="equal-split", trace=trace, params=params
+        election, selected, rule="equal-split", trace=trace, params=params, envelopes=results
     )
 
 

@@ -9,9 +9,9 @@ import numpy as np
 
 from participa import serialize
 from participa.analysis.axioms.report import (
-    _selected_mask,
     _setup,
 )
+from participa.analysis.fairshare import selected_mask
 from participa.boundary import checked, typed_fields
 from participa.model import Election
 from participa.outcome import Outcome
@@ -41,7 +41,7 @@ def still_affordable(election: Election, selection: Outcome | Iterable[str]) -> 
     >>> still_affordable(e, Outcome("per-head", 10, {"a": 5, "b": 3, "c": 2}, (), 0))
     ()
     """
-    mask = _selected_mask(election, selection)
+    mask = selected_mask(election, selection)
     if isinstance(selection, Outcome):
         got = np.array([selection.funding.get(p, 0) for p in election.project_ids], np.int64)
         left = election.budget - selection.total_funding

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa.analysis.fairshare import selected_mask
 from participa.boundary import typed_fields
 from participa.errors import RuleError, ValidationError
 from participa.i18n import _, use_language
@@ -147,25 +148,6 @@ class AxiomReport:
 # -- shared preparation ------------------------------------------------------------------------
 
 
-def _selection_ids(election: Election, selection: Outcome | Iterable[str]) -> list[str]:
-    ids = list(selection.selected) if isinstance(selection, Outcome) else list(selection)
-    if isinstance(selection, str):
-        raise ValidationError(
-            _("selection must be an Outcome or a collection of project ids, not a string"),
-            hint=_("wrap a single id in a list: ['P1']"),
-        )
-    known = set(election.project_ids)
-    for pid in ids:
-        if pid not in known:
-            raise ValidationError(_("selection names an unknown project"), project_id=pid)
-    return ids
-
-
-def _selected_mask(election: Election, selection: Outcome | Iterable[str]) -> BoolArray:
-    ids = set(_selection_ids(election, selection))
-    return np.array([p in ids for p in election.project_ids], dtype=np.bool_)
-
-
 @attrs.frozen(slots=True)
 class _Setup:
     election: Election
@@ -190,7 +172,7 @@ def _setup(
 ) -> _Setup:
     util = default_utility(election.kind) if utility is None else utility
     u = utility_matrix(election, parse_utility(util))
-    in_w = _selected_mask(election, selection)
+    in_w = selected_mask(election, selection)
     w = election.profile.group_weight
     u_w: IntArray = u[:, in_w].sum(axis=1).astype(np.int64)
     return _Setup(
