@@ -32,6 +32,7 @@ from participa.allocation import (
 )
 from participa.errors import IntegrityError, ValidationError
 from participa.exact import to_fraction
+from participa.i18n import use_language
 from participa.model import Territory
 from participa.money import Currency
 
@@ -505,3 +506,20 @@ def test_cross_allocation_rows_exact_columns_close(
     for th, got in x.column_totals.items():
         assert abs(got - Fraction(money * themes[th], total_w)) < len(ts)
     assert participa.loads(participa.dumps(x)) == x
+
+
+def test_cap_and_floor_notes_show_money_in_both_languages() -> None:
+    # the notes used to print the raw limit in minor units ("held at its cap (30000)")
+    ts = [Territory("A", indicators={"p": 9}), Territory("B", indicators={"p": 1})]
+    env = Envelope(100_000, "PEN", 100)
+    capped = proportional(env, ts, "p", caps={"A": 30_000})
+    assert capped.notes == ("territory 'A' held at its cap (S/ 300.00); the rest re-apportioned",)
+    floored = proportional(env, ts, "p", floors={"B": 40_000})
+    assert floored.notes == (
+        "territory 'B' held at its floor (S/ 400.00); the rest re-apportioned",
+    )
+    with use_language("es"):
+        spanish = proportional(env, ts, "p", caps={"A": 30_000})
+    assert spanish.notes == (
+        "el territorio 'A' queda en su tope (S/ 300.00); el resto se reparte de nuevo",
+    )

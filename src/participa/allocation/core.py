@@ -465,9 +465,21 @@ def allocate(
         elif t.id in cp and free > cp[t.id]:
             bound = "cap"
         if bound:
-            limit = fl[t.id] if bound == "floor" else cp[t.id]
+            shown = (env.money if env is not None else Currency()).format(
+                fl[t.id] if bound == "floor" else cp[t.id]
+            )
             notes.append(
-                f"territory {t.id!r} held at its {bound} ({limit}); the rest re-apportioned"
+                _(
+                    "territory {id!r} held at its floor ({limit}); the rest re-apportioned",
+                    id=t.id,
+                    limit=shown,
+                )
+                if bound == "floor"
+                else _(
+                    "territory {id!r} held at its cap ({limit}); the rest re-apportioned",
+                    id=t.id,
+                    limit=shown,
+                )
             )
         shares_i = tuple(
             CriterionShare(

@@ -11,8 +11,9 @@ import attrs
 
 from participa import serialize
 from participa.errors import ValidationError
-from participa.i18n import _
+from participa.i18n import _, use_language
 from participa.model import Project
+from participa.money import Currency
 
 if TYPE_CHECKING:
     from participa.model import Election
@@ -127,10 +128,33 @@ class Shortfall:
         return Fraction(self.counted, self.cost) if self.cost else Fraction(1)
 
     def __str__(self) -> str:
-        return (
-            f"project {self.project_id!r}: {self.counted} of the required {self.required} "
-            f"({self.required_share} of {self.cost}) is pledged; {self.missing} missing"
-        )
+        return self.to_text()
+
+    def to_text(self, currency: Currency | None = None, *, lang: str | None = None) -> str:
+        """One line for a person, amounts shown as money in ``currency``.
+
+        Without a currency the amounts are plain minor units (the plan does not know its
+        money); ``lang`` chooses the language.
+
+        >>> s = Shortfall("A", 600000, Fraction(1, 5), 120000, 100000, 20000)
+        >>> s.to_text(Currency("PEN", 100)).split("; ")
+        ["project 'A': S/ 1,000.00 of the required S/ 1,200.00 (1/5 of S/ 6,000.00) is pledged",
+         'S/ 200.00 missing']
+        >>> print(s.to_text(Currency("PEN", 100), lang="es").split(";")[1])
+         faltan S/ 200.00
+        """
+        money = (currency or Currency()).format
+        with use_language(lang):
+            return _(
+                "project {id!r}: {counted} of the required {required} ({share} of {cost}) "
+                "is pledged; {missing} missing",
+                id=self.project_id,
+                counted=money(self.counted),
+                required=money(self.required),
+                share=self.required_share,
+                cost=money(self.cost),
+                missing=money(self.missing),
+            )
 
 
 def _frozen_ints(value: Mapping[str, int]) -> Mapping[str, int]:
@@ -272,7 +296,7 @@ def shortfalls(
     >>> plan = CofinancingPlan(
     ...     (Pledge.labour("L1", "A", hours=10, rate=100),), required=RequiredShare(0.2))
     >>> [str(s) for s in shortfalls(plan, [Project("A", 6000), Project("B", 0)])]
-    ["project 'A': 1000 of the required 1200 (1/5 of 6000) is pledged; 200 missing"]
+    ["project 'A': 1,000 of the required 1,200 (1/5 of 6,000) is pledged; 200 missing"]
     """
     _plan(plan)
     projects = _projects(projects)
