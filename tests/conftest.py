@@ -51,6 +51,9 @@ SLOW = (
     "tests/cli/test_wheel.py",
     "tests/perf/test_replay.py",
     "tests/perf/test_startup.py",
+    "tests/cli/test_helpful.py",  # one participa subprocess per test
+    "tests/cli/test_commands.py",  # likewise
+    "tests/io/test_csv.py::test_pabulib_to_csv_and_back_is_exact",  # 31 real files
 )
 
 
