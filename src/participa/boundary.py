@@ -45,6 +45,7 @@ participa.errors.ValidationError: share(): mode must be one of 'floor', 'round',
 from __future__ import annotations
 
 import ast
+import builtins
 import collections.abc as cabc
 import enum
 import functools
@@ -54,7 +55,7 @@ import math
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any, Literal, ParamSpec, TypeVar, cast, get_args, get_origin
 
@@ -400,26 +401,103 @@ def _typing_only(module_name: str | None) -> dict[str, Any]:
     return found
 
 
+_NO_MATCH = object()
+
+
+@functools.cache
+def _code(text: str) -> Any:
+    return compile(text, "<annotation>", "eval")
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """``text`` split at ``sep`` outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts
+
+
+def _simple_eval(text: str, ns: Mapping[str, Any]) -> Any:
+    """An annotation string of names, dots, ``|``, subscripts and plain literals, without
+    :func:`compile` (which costs about a millisecond per annotation at start-up); anything
+    else returns ``_NO_MATCH`` and is evaluated the usual way."""
+    parts = _split_top(text, "|")
+    if len(parts) > 1:
+        values = [_simple_eval(p, ns) for p in parts]
+        if any(v is _NO_MATCH for v in values):
+            return _NO_MATCH
+        out = values[0]
+        for v in values[1:]:
+            out = out | v
+        return out
+    if text.endswith("]") and "[" in text:
+        head, _sep, rest = text.partition("[")
+        base = _simple_eval(head.strip(), ns)
+        items = [_simple_eval(a, ns) for a in _split_top(rest[:-1], ",") if a]
+        if base is _NO_MATCH or any(v is _NO_MATCH for v in items):
+            return _NO_MATCH
+        return base[tuple(items)] if len(items) != 1 else base[items[0]]
+    if text == "None":
+        return None
+    if text == "...":
+        return Ellipsis
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" and "\\" not in text:
+        return text[1:-1]
+    if text.lstrip("-").isdigit():
+        return int(text)
+    names = text.split(".")
+    if not all(n.isidentifier() for n in names):
+        return _NO_MATCH
+    if names[0] in ns:
+        value = ns[names[0]]
+    elif hasattr(builtins, names[0]):
+        value = getattr(builtins, names[0])
+    else:
+        raise NameError(names[0])
+    for attr in names[1:]:
+        value = getattr(value, attr)
+    return value
+
+
+def _eval_annotation(ann: object, globalns: Mapping[str, Any], localns: Mapping[str, Any]) -> Any:
+    """One annotation resolved (``None`` read as ``NoneType``, as typing does)."""
+    if not isinstance(ann, str):
+        return type(None) if ann is None else ann
+    ns = {**globalns, **localns}
+    try:
+        value = _simple_eval(ann.strip(), ns)
+    except (TypeError, AttributeError):
+        value = _NO_MATCH
+    if value is _NO_MATCH:
+        value = eval(_code(ann), dict(globalns), dict(localns))  # noqa: S307
+    return type(None) if value is None else value
+
+
 def _hints(func: Callable[..., Any]) -> dict[str, Any]:
     """The function's annotations, resolved; names that exist only for typing are imported."""
     target = inspect.unwrap(func)
     raw = getattr(target, "__annotations__", {})
-    globalns = dict(getattr(target, "__globals__", {}))
-    try:
-        return typing.get_type_hints(target, globalns=globalns, include_extras=True)
-    except (NameError, TypeError, AttributeError):
-        pass
-    globalns = {**_typing_only(getattr(target, "__module__", None)), **globalns}
-    try:
-        return typing.get_type_hints(target, globalns=globalns, include_extras=True)
-    except (NameError, TypeError, AttributeError):
-        out: dict[str, Any] = {}
-        for name, ann in raw.items():
+    globalns: dict[str, Any] = dict(getattr(target, "__globals__", {}))
+    extra: dict[str, Any] | None = None
+    out: dict[str, Any] = {}
+    for name, ann in raw.items():
+        try:
+            out[name] = _eval_annotation(ann, globalns, {})
+        except Exception:  # retried with the names imported for typing only
+            if extra is None:
+                extra = _typing_only(getattr(target, "__module__", None))
             try:
-                out[name] = eval(ann, globalns) if isinstance(ann, str) else ann  # noqa: S307
+                out[name] = _eval_annotation(ann, {**extra, **globalns}, {})
             except Exception:  # a typing-only name: leave it unchecked
                 out[name] = _UNCHECKED
-        return out
+    return out
 
 
 def checked(func: Callable[P, R]) -> Callable[P, R]:
@@ -539,7 +617,7 @@ def _class_hints(cls: type) -> dict[str, Any]:
         for name, ann in getattr(klass, "__annotations__", {}).items():
             if isinstance(ann, str):
                 try:
-                    hints[name] = eval(ann, globalns, dict(vars(klass)))  # noqa: S307
+                    hints[name] = _eval_annotation(ann, globalns, dict(vars(klass)))
                 except Exception:  # a typing-only name: leave it unchecked
                     hints[name] = _UNCHECKED
             else:
