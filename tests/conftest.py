@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -61,3 +64,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if any(s in item.nodeid for s in SLOW):
             item.add_marker(pytest.mark.slow)
+
+
+def _load_benchmark(file: str) -> ModuleType:
+    """A script of ``benchmarks/`` imported as a module (it is not a package)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / file
+    name = f"participa_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    """``benchmarks/bench.py``, freshly imported for each test module."""
+    return _load_benchmark("bench.py")
+
+
+@pytest.fixture(scope="module")
+def bench_head() -> ModuleType:
+    """``benchmarks/bench_head.py``, freshly imported for each test module."""
+    return _load_benchmark("bench_head.py")

@@ -13,7 +13,7 @@ Run it by hand for a long campaign (figures recorded in ``tests/README.md``)::
 
     .venv/bin/python tests/fuzz_pabulib.py --inputs 100000 --seed 1
 
-The suite runs a short seeded campaign (``tests/io/test_fuzz_campaign.py``) in a
+The suite runs a short seeded campaign (``tests/io/test_fuzz_pabulib.py``) in a
 subprocess. The last line printed is a JSON summary.
 """
 

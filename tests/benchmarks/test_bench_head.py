@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCH_HEAD = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_head.py"
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(scope="module")
-def bench_head() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("participa_bench_head", BENCH_HEAD)
-    assert spec is not None
-    assert spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["participa_bench_head"] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_skips_without_the_reference_interpreter(
