@@ -118,7 +118,7 @@ def _search(
     counter = _Counter(max_subsets, axiom)
     g, m = s.u.shape
     if g == 0 or m == 0:
-        return AxiomReport(axiom, True, None, 0, s.utility)
+        return AxiomReport(axiom, True, None, 0, s.utility, currency=s.election.money)
     on = s.u > 0
     support = s.w @ on
     cand = [c for c in range(m) if s.affordable(int(support[c]), int(s.costs[c]))]
@@ -155,7 +155,9 @@ def _search(
         return None
 
     found = grow([], 0, np.ones(g, np.bool_), 0)
-    return AxiomReport(axiom, found is None, found, counter.count, s.utility)
+    return AxiomReport(
+        axiom, found is None, found, counter.count, s.utility, currency=s.election.money
+    )
 
 
 class _LeafFn:
@@ -291,8 +293,7 @@ def check_ejr(
     """
     s = _setup(election, selection, utility)
     name = _name("EJR", up_to)
-    report = _search(s, name, _EjrLeaf(name, up_to), max_subsets)
-    return attrs.evolve(report, currency=election.money)
+    return _search(s, name, _EjrLeaf(name, up_to), max_subsets)
 
 
 @checked
@@ -325,6 +326,4 @@ def check_pjr(
     name = _name("PJR", up_to)
     leaf = _PjrLeaf(name, up_to, max_subsets)
     report = _search(s, name, leaf, max_subsets)
-    return attrs.evolve(
-        report, examined=report.examined + leaf.counter.count, currency=election.money
-    )
+    return attrs.evolve(report, examined=report.examined + leaf.counter.count)
