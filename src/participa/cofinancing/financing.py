@@ -130,6 +130,7 @@ class Shortfall:
     def __str__(self) -> str:
         return self.to_text()
 
+    @checked
     def to_text(self, currency: Currency | None = None, *, lang: str | None = None) -> str:
         """One line for a person, amounts shown as money in ``currency``.
 
