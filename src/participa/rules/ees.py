@@ -64,65 +64,125 @@ EesCompletion = Literal["none", "add-opt"]
 
 @attrs.frozen(slots=True, eq=False)
 class _Run:
-    """One run of EES: what it funded, who paid what, and what every group has left."""
+    """One run of EES: what it funded, who paid what, and what every class of voters has left.
+
+    Voters who paid for exactly the same projects hold exactly the same money: they form
+    one *class*. ``money[c] / denom`` is what each voter of class ``c`` holds,
+    ``weights[c, p]`` the voters of class ``c`` who support ``p`` and ``paid[c, p]``
+    whether class ``c`` paid for ``p``.
+    """
 
     selected: list[int]
     trace: list[TraceStep]
-    paid: list[tuple[int, npt.NDArray[np.int64], Fraction]]  # (project, payer groups, share)
-    money: npt.NDArray[Any]  # each voter of a group holds money[g] / denom
+    shares: list[tuple[int, Fraction]]  # (project, what each payer paid)
+    money: npt.NDArray[Any]  # Python integers over denom, one per class
     denom: int
+    weights: npt.NDArray[Any]  # classes × projects
+    paid: npt.NDArray[np.bool_]  # classes × projects
 
 
 def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: Fraction) -> _Run:
-    """EES with ``budget`` (possibly a fraction) shared equally by the voters."""
+    """EES with ``budget`` (possibly a fraction) shared equally by the voters.
+
+    The work is over classes of voters with the same payments (at most one per distinct
+    ballot, far fewer in practice), kept sorted by the money they hold, exactly: every
+    round a class either pays (all of its supporters of the funded project split off
+    into a new class) or not, so the classes that paid and those that did not stay
+    sorted among themselves and one merge of the two runs sorts them all. A project's
+    payers are its supporting classes from the first one, poorest first, whose money
+    ``h`` times the supporters left ``k`` reaches the cost; float64 decides ``h · k``
+    against the cost when it clears it by far more than its rounding error (relative
+    ``2⁻⁵¹`` at most), Python integers decide the rest.
+    """
     prof = election.profile
-    approvals = prof.approvals()
-    weights = prof.group_weight
+    live = np.flatnonzero(prof.group_weight > 0)
     n = prof.total_weight
+    wdtype: Any = np.int64 if n < 2**62 else object
+    support = np.where(
+        prof.approvals()[live], prof.group_weight[live].astype(wdtype)[:, None], 0
+    ).astype(wdtype)
     costs = [int(c) for c in election.costs]
+    m = len(costs)
+    cost_f = np.asarray(costs, dtype=np.float64)
     resolver = tie_break.resolver(election)
     selected: list[int] = []
     trace: list[TraceStep] = []
-    paid: list[tuple[int, npt.NDArray[np.int64], Fraction]] = []
-    money: npt.NDArray[Any] = np.full(prof.num_groups, budget.numerator, dtype=object)
+    shares: list[tuple[int, Fraction]] = []
+    cls = np.zeros(live.size, dtype=np.int64)  # class of each live group
+    weights: npt.NDArray[Any] = support.sum(axis=0, dtype=wdtype)[None, :]
+    paid = np.zeros((1, m), dtype=bool)
+    money: list[int] = [budget.numerator]  # over denom, one per class
     denom = n * budget.denominator
-    funded = np.zeros(len(costs), dtype=bool)
-    # a project's payers change only when one of its supporters pays: cache them
-    cache: dict[int, tuple[npt.NDArray[np.int64], int] | None] = {}
-    while n:
-        best: tuple[int, Fraction] | None = None  # (class, value): class 1 = infinite score
-        candidates: list[tuple[int, npt.NDArray[np.int64], int]] = []
-        stale = [p for p in range(len(costs)) if not funded[p] and p not in cache]
-        if stale:
-            cache.update(_all_payers(money, weights, approvals, stale, costs, denom))
-        for p in range(len(costs)):
-            if funded[p]:
-                continue
-            found = cache[p]
-            if found is None:
-                continue
-            payers, count = found
-            score = _score(costs[p], count, utility)
-            if best is None or score > best:
-                best, candidates = score, [(p, payers, count)]
-            elif score == best:
-                candidates.append((p, payers, count))
-        if best is None:
+    money_f: list[float] = [budget.numerator / denom]  # the same, correctly rounded
+    ranked: list[int] = [0]  # classes, poorest first (exactly)
+    funded = np.zeros(m, dtype=bool)
+    while live.size:
+        order = np.asarray(ranked, dtype=np.int64)
+        held = [money[c] for c in ranked]
+        on = weights[order] > 0
+        left = np.cumsum(weights[order][::-1], axis=0)[::-1]  # supporters from each class on
+        held_f = np.asarray([money_f[c] for c in ranked], dtype=np.float64)
+        prod = held_f[:, None] * left.astype(np.float64)
+        ok = on & (prod >= cost_f * (1 + _NEAR))
+        unsure = on & ~ok & ~(prod < cost_f * (1 - _NEAR))
+        for r, p in zip(*np.nonzero(unsure), strict=True):
+            ok[r, p] = held[r] * int(left[r, p]) >= costs[p] * denom
+        ok[:, funded] = False
+        found = ok.any(axis=0)
+        if not found.any():
             break
-        pick = resolver.pick([c[0] for c in candidates])
-        p, payers, count = next(c for c in candidates if c[0] == pick)
-        share = Fraction(costs[p] * denom, count)  # in units of 1/denom
-        if share.denominator != 1:
-            money = money * share.denominator
-            denom *= share.denominator
-            share *= share.denominator
-        money[payers] = money[payers] - int(share)
-        funded[p] = True
-        for q in np.flatnonzero(approvals[payers].any(axis=0)).tolist():
-            cache.pop(q, None)
-        selected.append(p)
+        first = np.argmax(ok, axis=0)
+        best: tuple[int, Fraction] | None = None  # (class, value): class 1 = infinite score
+        candidates: list[int] = []
+        for p in np.flatnonzero(found).tolist():
+            score = _score(costs[p], int(left[first[p], p]), utility)
+            if best is None or score > best:
+                best, candidates = score, [p]
+            elif score == best:
+                candidates.append(p)
+        p = resolver.pick(candidates)
+        k = int(first[p])
+        count = int(left[k, p])
         each = Fraction(costs[p], count)
-        paid.append((p, payers, each))
+        # the paying classes, and in each its supporters of p
+        pays = np.zeros(len(money), dtype=bool)
+        pays[order[k:][on[k:, p]]] = True
+        hit = pays[cls] & (support[:, p] > 0)
+        share = each * denom
+        scale = share.denominator
+        if scale != 1:
+            money = [x * scale for x in money]
+            denom *= scale
+        amount = int(each * denom)
+        # a class whose every group supports p pays as a whole; the others split
+        size = np.bincount(cls, minlength=len(money))
+        paying = np.bincount(cls[hit], minlength=len(money))
+        whole = np.flatnonzero(pays & (paying == size)).tolist()
+        split = np.flatnonzero(pays & (paying < size))
+        new = np.full(len(money), -1, dtype=np.int64)
+        new[split] = np.arange(len(money), len(money) + split.size)
+        movers = np.flatnonzero(hit & (new[cls] >= 0))
+        cls[movers] = new[cls[movers]]
+        extra = _class_sums(cls[movers] - len(money), support[movers], split.size)
+        weights = np.concatenate((weights, extra))
+        weights[split] -= extra
+        paid = np.concatenate((paid, paid[split]))
+        for c in whole:
+            money[c] -= amount
+            money_f[c] = money[c] / denom
+        money += [money[c] - amount for c in split.tolist()]
+        money_f += [x / denom for x in money[len(money_f) :]]
+        # classes that paid stay sorted among themselves, so do the others: merge
+        moved = set(whole)
+        child = dict(zip(split.tolist(), new[split].tolist(), strict=True))
+        stay = [c for c in ranked if c not in moved]
+        went = [c if c in moved else child[c] for c in ranked if c in moved or c in child]
+        ranked = sorted(stay + went, key=money.__getitem__)  # two sorted runs: linear
+        paid[whole, p] = True
+        paid[new[split], p] = True
+        funded[p] = True
+        selected.append(p)
+        shares.append((p, each))
         trace.append(
             TraceStep(
                 len(selected),
@@ -136,7 +196,17 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
                 {"payers": count, "cost": costs[p]},
             )
         )
-    return _Run(selected, trace, paid, money, denom)
+    return _Run(selected, trace, shares, np.asarray(money, dtype=object), denom, weights, paid)
+
+
+def _class_sums(ids: npt.NDArray[np.int64], rows: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
+    """``out[i] = Σ rows[ids == i]`` for ``i < size`` (every ``i`` occurs in ``ids``)."""
+    if size == 0:
+        return np.zeros((0, rows.shape[1]), dtype=rows.dtype)
+    o = np.argsort(ids, kind="stable")
+    starts = np.flatnonzero(np.concatenate(([True], ids[o][1:] != ids[o][:-1])))
+    out: npt.NDArray[Any] = np.add.reduceat(rows[o], starts, axis=0)
+    return out
 
 
 @checked
@@ -306,21 +376,21 @@ def add_opt_increase(
 
 
 def _add_opt(election: Election, run: _Run, tie_break: TieBreak) -> Fraction | None:
-    """The add-opt increase for this run of EES (see :func:`add_opt_increase`)."""
-    prof = election.profile
-    approvals = prof.approvals()
-    weights = prof.group_weight
+    """The add-opt increase for this run of EES (see :func:`add_opt_increase`).
+
+    Voters of one class hold the same money and made the same payments, so they are
+    alike here too: the search is over classes, each with its supporters of the project.
+    """
     priority = tie_break.resolver(election).priority
     denom = run.denom
-    g = prof.num_groups
-    # each group's largest payment (over denom) and, among equal largest ones, the
+    size = run.money.size
+    # each class's largest payment (over denom) and, among equal largest ones, the
     # project the tie-break ranks first
-    top: npt.NDArray[Any] = np.zeros(g, dtype=object)
-    top_rank = np.full(g, len(election.projects), dtype=np.int64)
-    paying = np.zeros((g, len(election.projects)), dtype=bool)
-    for p, payers, share in run.paid:
+    top: npt.NDArray[Any] = np.zeros(size, dtype=object)
+    top_rank = np.full(size, len(election.projects), dtype=np.int64)
+    for p, share in run.shares:
         amount = int(share * denom)
-        paying[payers, p] = True
+        payers = np.flatnonzero(run.paid[:, p])
         rank = int(priority[p])
         cur = top[payers]
         better = (cur < amount) | ((cur == amount) & (top_rank[payers] > rank))
@@ -329,15 +399,17 @@ def _add_opt(election: Election, run: _Run, tie_break: TieBreak) -> Fraction | N
         top_rank[chosen] = rank
     best: Fraction | None = None
     for p in range(len(election.projects)):
+        w = run.weights[:, p]
         d = _project_increase(
             run.money,
             top,
             top_rank,
-            weights,
-            approvals[:, p] & (weights > 0),
-            paying[:, p],
+            w,
+            w > 0,
+            run.paid[:, p],
             int(election.costs[p]) * denom,
             int(priority[p]),
+            denom,
         )
         if d is not None and (best is None or d < best):
             best = d
@@ -355,6 +427,7 @@ def _project_increase(
     pays: npt.NDArray[np.bool_],
     need: int,
     rank: int,
+    denom: int,
 ) -> Fraction | None:
     """The smallest top-up (over denom) letting a larger group pay ``need`` in equal parts.
 
@@ -401,7 +474,8 @@ def _project_increase(
             continue
         ks, held = k[ok], left[order[ok]]
         num = need - ks.astype(object) * held  # (π - held) · k, exact
-        vals = num.astype(float) / ks
+        # correctly rounded (π - held) in money units: no overflow however large denom is
+        vals = np.asarray([a / (b * denom) for a, b in zip(num.tolist(), ks.tolist(), strict=True)])
         near = np.flatnonzero(vals <= vals.min() + abs(vals.min()) * _NEAR)
         for j in near.tolist():
             d = Fraction(int(num[j]), int(ks[j]))
@@ -417,59 +491,3 @@ def _score(cost: int, payers: int, utility: EesUtility) -> tuple[int, Fraction]:
     if utility == "cost":
         return (0, Fraction(payers))
     return (0, Fraction(payers, cost))
-
-
-def _exact_order(money: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
-    """The stable ascending order of exact integers, sorted as floats when that is exact.
-
-    Converting to float never reverses two values; it can only make two close ones
-    equal, and then (and only then) the integers themselves are sorted.
-    """
-    with np.errstate(over="ignore"):
-        approx = money.astype(np.float64)
-    order = np.argsort(approx, kind="stable")
-    same = np.flatnonzero(approx[order][1:] == approx[order][:-1])
-    if same.size and bool((money[order[same]] != money[order[same + 1]]).any()):
-        order = np.argsort(money, kind="stable")
-    return order.astype(np.intp)
-
-
-def _all_payers(
-    money: npt.NDArray[Any],
-    weights: npt.NDArray[np.int64],
-    approvals: npt.NDArray[np.bool_],
-    projects: list[int],
-    costs: list[int],
-    denom: int,
-) -> dict[int, tuple[npt.NDArray[np.int64], int] | None]:
-    """:func:`_payers` of several projects at once: one sort of the groups by money.
-
-    In the groups sorted by money (stable), a project's payers are its supporters from
-    the first one who can pay an equal split among the supporters from her on.
-    """
-    order = _exact_order(money)
-    held = money[order]
-    cols = np.asarray(projects, dtype=np.intp)
-    on = approvals[order][:, cols] & (weights[order] > 0)[:, None]
-    w = np.where(on, weights[order][:, None], 0)
-    left = np.cumsum(w[::-1], axis=0)[::-1]  # supporters' weight from each row on
-    need = np.asarray([costs[p] * denom for p in projects], dtype=object)
-    # floats settle the clear cases; the few within _NEAR of the line are compared exactly
-    with np.errstate(over="ignore", invalid="ignore"):
-        ratio = held.astype(np.float64)[:, None] * left / need.astype(np.float64)[None, :]
-    ok = on & (ratio > 1 + _NEAR)
-    unsure = on & ~ok & ~(ratio < 1 - _NEAR)
-    if unsure.any():
-        rows, cs = np.nonzero(unsure)
-        exact = held[rows] * left[rows, cs].astype(object) >= need[cs]
-        ok[rows, cs] = np.asarray(exact, dtype=bool)
-    first = np.argmax(ok, axis=0)
-    found = ok.any(axis=0)
-    out: dict[int, tuple[npt.NDArray[np.int64], int] | None] = {}
-    for c, p in enumerate(projects):
-        if not found[c]:
-            out[p] = None
-            continue
-        k = int(first[c])
-        out[p] = (order[k:][on[k:, c]], int(left[k, c]))
-    return out
