@@ -90,7 +90,7 @@ from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
-from participa.rules._common import require_kind
+from participa.rules._common import exact_support, require_kind
 from participa.rules.mes import completion as _completion
 from participa.rules.mes.completion import (
     add1,
@@ -278,7 +278,7 @@ def equal_shares(
                     TraceAction.SELECT,
                     election.project_ids[j],
                     _("utilitarian completion: best total utility per cost that fits"),
-                    {"utility": inp.totals[j], "cost": inp.costs[j], "left": left},
+                    {"utility": _number(inp.welfare(j)), "cost": inp.costs[j], "left": left},
                 )
             )
         sel = sel + added
@@ -420,7 +420,19 @@ def remaining_money(
     pays ``min(money, ρ · utility)`` for each project she values.
     """
     prof = election.profile
-    if utility is None or isinstance(utility, str):
+    u: npt.NDArray[Any]
+    if isinstance(utility, str) and utility == "effort":
+        # cost / supporters for each supporter, exact
+        support = exact_support(election)
+        per = np.array(
+            [
+                Fraction(int(c), s) if s else Fraction(0)
+                for c, s in zip(election.costs, support, strict=True)
+            ],
+            dtype=object,
+        )
+        u = prof.approvals().astype(object) * per[None, :]
+    elif utility is None or isinstance(utility, str):
         name = default_utility(prof.kind) if utility is None else utility
         u = utility_matrix(election, name)
     else:
@@ -445,6 +457,11 @@ def remaining_money(
     return beta
 
 
+def _number(x: Fraction) -> int | str:
+    """An exact number for a trace value: an int when whole, else its text."""
+    return int(x) if x.denominator == 1 else str(x)
+
+
 def _round_steps(inp: MesInput, run: Run) -> list[TraceStep]:
     e = inp.election
     ids = e.project_ids
@@ -461,8 +478,9 @@ def _round_steps(inp: MesInput, run: Run) -> list[TraceStep]:
                 {"cost": 0},
             )
         )
+    scale = inp.scale
     for t, r in enumerate(run.rounds):
-        rho: Fraction = run.exact_rho(t)
+        rho: Fraction = run.exact_rho(t) * (scale[r.j] if scale is not None else 1)
         spent += inp.costs[r.j]
         left = total - spent
         out.append(
