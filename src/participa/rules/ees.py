@@ -111,22 +111,20 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
     cls = np.zeros(live.size, dtype=np.int64)  # class of each live group
     weights: npt.NDArray[Any] = support.sum(axis=0, dtype=wdtype)[None, :]
     paid = np.zeros((1, m), dtype=bool)
-    money: list[int] = [budget.numerator]  # over denom, one per class
     denom = n * budget.denominator
-    money_f: list[float] = [budget.numerator / denom]  # the same, correctly rounded
-    ranked: list[int] = [0]  # classes, poorest first (exactly)
+    money: npt.NDArray[Any] = np.array([budget.numerator], dtype=object)  # over denom, per class
+    money_f = _floats(money, denom)  # the same, correctly rounded
+    ranked = np.zeros(1, dtype=np.int64)  # classes, poorest first (exactly)
     funded = np.zeros(m, dtype=bool)
     while live.size:
-        order = np.asarray(ranked, dtype=np.int64)
-        held = [money[c] for c in ranked]
+        order = ranked
         on = weights[order] > 0
         left = np.cumsum(weights[order][::-1], axis=0)[::-1]  # supporters from each class on
-        held_f = np.asarray([money_f[c] for c in ranked], dtype=np.float64)
-        prod = held_f[:, None] * left.astype(np.float64)
+        prod = money_f[order][:, None] * left.astype(np.float64)
         ok = on & (prod >= cost_f * (1 + _NEAR))
         unsure = on & ~ok & ~(prod < cost_f * (1 - _NEAR))
         for r, p in zip(*np.nonzero(unsure), strict=True):
-            ok[r, p] = held[r] * int(left[r, p]) >= costs[p] * denom
+            ok[r, p] = int(money[order[r]]) * int(left[r, p]) >= costs[p] * denom
         ok[:, funded] = False
         found = ok.any(axis=0)
         if not found.any():
@@ -145,39 +143,38 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
         count = int(left[k, p])
         each = Fraction(costs[p], count)
         # the paying classes, and in each its supporters of p
-        pays = np.zeros(len(money), dtype=bool)
+        c_all = money.size
+        pays = np.zeros(c_all, dtype=bool)
         pays[order[k:][on[k:, p]]] = True
         hit = pays[cls] & (support[:, p] > 0)
-        share = each * denom
-        scale = share.denominator
+        scale = (each * denom).denominator
         if scale != 1:
-            money = [x * scale for x in money]
+            money = money * scale
             denom *= scale
         amount = int(each * denom)
         # a class whose every group supports p pays as a whole; the others split
-        size = np.bincount(cls, minlength=len(money))
-        paying = np.bincount(cls[hit], minlength=len(money))
-        whole = np.flatnonzero(pays & (paying == size)).tolist()
+        size = np.bincount(cls, minlength=c_all)
+        paying = np.bincount(cls[hit], minlength=c_all)
+        whole = np.flatnonzero(pays & (paying == size))
         split = np.flatnonzero(pays & (paying < size))
-        new = np.full(len(money), -1, dtype=np.int64)
-        new[split] = np.arange(len(money), len(money) + split.size)
+        new = np.full(c_all, -1, dtype=np.int64)
+        new[split] = np.arange(c_all, c_all + split.size)
         movers = np.flatnonzero(hit & (new[cls] >= 0))
         cls[movers] = new[cls[movers]]
-        extra = _class_sums(cls[movers] - len(money), support[movers], split.size)
+        extra = _class_sums(cls[movers] - c_all, support[movers], split.size)
         weights = np.concatenate((weights, extra))
         weights[split] -= extra
         paid = np.concatenate((paid, paid[split]))
-        for c in whole:
-            money[c] -= amount
-            money_f[c] = money[c] / denom
-        money += [money[c] - amount for c in split.tolist()]
-        money_f += [x / denom for x in money[len(money_f) :]]
-        # classes that paid stay sorted among themselves, so do the others: merge
-        moved = set(whole)
-        child = dict(zip(split.tolist(), new[split].tolist(), strict=True))
-        stay = [c for c in ranked if c not in moved]
-        went = [c if c in moved else child[c] for c in ranked if c in moved or c in child]
-        ranked = sorted(stay + went, key=money.__getitem__)  # two sorted runs: linear
+        money[whole] = money[whole] - amount
+        money = np.concatenate((money, money[split] - amount))
+        money_f = np.concatenate((money_f, np.empty(split.size)))
+        changed = np.concatenate((whole, new[split]))
+        money_f[changed] = _floats(money[changed], denom)
+        # classes that paid stay sorted among themselves, so do the others: merge the runs
+        went = pays[ranked]
+        moved = np.where(new[ranked[went]] >= 0, new[ranked[went]], ranked[went])
+        stay = ranked[~went | (new[ranked] >= 0)]
+        ranked = _exact_merge(np.concatenate((stay, moved)), money, money_f)
         paid[whole, p] = True
         paid[new[split], p] = True
         funded[p] = True
@@ -196,7 +193,30 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
                 {"payers": count, "cost": costs[p]},
             )
         )
-    return _Run(selected, trace, shares, np.asarray(money, dtype=object), denom, weights, paid)
+    return _Run(selected, trace, shares, money, denom, weights, paid)
+
+
+def _floats(money: npt.NDArray[Any], denom: int) -> npt.NDArray[np.float64]:
+    """``money / denom`` correctly rounded (Python's integer division), however large."""
+    out: npt.NDArray[np.float64] = (money / denom).astype(np.float64)
+    return out
+
+
+def _exact_merge(
+    classes: npt.NDArray[np.int64], money: npt.NDArray[Any], money_f: npt.NDArray[np.float64]
+) -> npt.NDArray[np.int64]:
+    """``classes`` sorted by their exact money (two sorted runs: a stable sort merges them).
+
+    Correctly rounded floats never reverse two values; they can only make two close ones
+    equal, and then (only then) the Python integers themselves are sorted.
+    """
+    f = money_f[classes]
+    o = np.argsort(f, kind="stable")
+    out = classes[o]
+    same = np.flatnonzero(f[o][1:] == f[o][:-1])
+    if same.size and bool((money[out[same]] != money[out[same + 1]]).any()):
+        out = classes[np.argsort(money[classes], kind="stable")]
+    return out
 
 
 def _class_sums(ids: npt.NDArray[np.int64], rows: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
@@ -475,7 +495,7 @@ def _project_increase(
         ks, held = k[ok], left[order[ok]]
         num = need - ks.astype(object) * held  # (π - held) · k, exact
         # correctly rounded (π - held) in money units: no overflow however large denom is
-        vals = np.asarray([a / (b * denom) for a, b in zip(num.tolist(), ks.tolist(), strict=True)])
+        vals = (num / (ks.astype(object) * denom)).astype(np.float64)  # correctly rounded
         near = np.flatnonzero(vals <= vals.min() + abs(vals.min()) * _NEAR)
         for j in near.tolist():
             d = Fraction(int(num[j]), int(ks[j]))

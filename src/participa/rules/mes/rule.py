@@ -129,10 +129,12 @@ def equal_shares(
     election
         The election.
     utility
-        ``"cost"``, ``"count"``, ``"points"`` or ``"borda"`` (see
-        :mod:`participa.rules.utility`), or any additive utilities as a
-        ``groups × projects`` array of non-negative integers (one row per profile
-        group); default by ballot kind.
+        ``"cost"``, ``"count"``, ``"points"``, ``"borda"`` or ``"effort"`` (see
+        :mod:`participa.rules.utility`; effort's price per unit of utility is the cap
+        ``t`` each supporter pays times ``supporters / cost``, exact), or any additive
+        utilities as a ``groups × projects`` array of non-negative integers (one row
+        per profile group); default by ballot kind. The non-additive satisfactions
+        (``cost-sqrt``, ``cost-log``, ``cc``) are refused.
     completion
         ``"none"``, ``"add1"``, ``"add1u"``, ``"utilitarian"``, ``"phragmen"``, or a
         rule to run on what equal shares leaves (see the module).
@@ -174,7 +176,7 @@ def equal_shares(
     ValidationError
         Unknown utility or completion, malformed utilities or endowments.
     RuleError
-        A utility that does not fit the ballot kind.
+        A utility that does not fit the ballot kind, or a non-additive satisfaction.
     TieError
         Exactly equal prices under a ``refuse`` tie-break.
 
@@ -210,6 +212,9 @@ def equal_shares(
     ('y', 'x')
     >>> equal_shares(e, initial=["x"]).selected  # 40 left: 10 a voter, y's 2 voters have 20
     ('x',)
+    >>> out = equal_shares(e, utility="effort")  # y: t = 15 each, ρ = 15 × 2 / 30 = 1
+    >>> out.selected, out.trace[0].values["rho_exact"]
+    (('y',), '1')
     """
     if len(initial):
         return _from_initial(
