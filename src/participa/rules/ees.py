@@ -98,9 +98,10 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
     live = np.flatnonzero(prof.group_weight > 0)
     n = prof.total_weight
     wdtype: Any = np.int64 if n < 2**62 else object
-    support = np.where(
-        prof.approvals()[live], prof.group_weight[live].astype(wdtype)[:, None], 0
-    ).astype(wdtype)
+    approves = np.ascontiguousarray(prof.approvals()[live].T)  # projects × live groups
+    gw = prof.group_weight[live].astype(wdtype)
+    # weight of each live group's support, one contiguous row per project
+    support = np.where(approves, gw[None, :], 0).astype(wdtype)
     costs = [int(c) for c in election.costs]
     m = len(costs)
     cost_f = np.asarray(costs, dtype=np.float64)
@@ -109,7 +110,8 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
     trace: list[TraceStep] = []
     shares: list[tuple[int, Fraction]] = []
     cls = np.zeros(live.size, dtype=np.int64)  # class of each live group
-    weights: npt.NDArray[Any] = support.sum(axis=0, dtype=wdtype)[None, :]
+    weights: npt.NDArray[Any] = support.sum(axis=1, dtype=wdtype)[None, :]
+    size = np.array([live.size], dtype=np.int64)  # live groups per class
     paid = np.zeros((1, m), dtype=bool)
     denom = n * budget.denominator
     money: npt.NDArray[Any] = np.array([budget.numerator], dtype=object)  # over denom, per class
@@ -118,42 +120,48 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
     funded = np.zeros(m, dtype=bool)
     while live.size:
         order = ranked
-        on = weights[order] > 0
-        left = np.cumsum(weights[order][::-1], axis=0)[::-1]  # supporters from each class on
+        open_ = np.flatnonzero(~funded)
+        # supporters from each class on (a class that does not support p adds 0 and,
+        # holding no more than the next supporting class, passes only if it does)
+        left = np.cumsum(weights[np.ix_(order[::-1], open_)], axis=0)[::-1]
         prod = money_f[order][:, None] * left.astype(np.float64)
-        ok = on & (prod >= cost_f * (1 + _NEAR))
-        unsure = on & ~ok & ~(prod < cost_f * (1 - _NEAR))
-        for r, p in zip(*np.nonzero(unsure), strict=True):
-            ok[r, p] = int(money[order[r]]) * int(left[r, p]) >= costs[p] * denom
-        ok[:, funded] = False
-        found = ok.any(axis=0)
+        need_f = cost_f[open_]
+        ok = prod >= need_f * (1 + _NEAR)
+        unsure = ~ok & ~(prod < need_f * (1 - _NEAR))
+        for r, q in zip(*np.nonzero(unsure), strict=True):
+            need = costs[int(open_[q])] * denom
+            ok[r, q] = int(money[order[r]]) * int(left[r, q]) >= need
+        found = ok.any(axis=0) & (left[0] > 0)
         if not found.any():
             break
         first = np.argmax(ok, axis=0)
         best: tuple[int, Fraction] | None = None  # (class, value): class 1 = infinite score
         candidates: list[int] = []
-        for p in np.flatnonzero(found).tolist():
-            score = _score(costs[p], int(left[first[p], p]), utility)
+        col = {}
+        for q in np.flatnonzero(found).tolist():
+            p = int(open_[q])
+            col[p] = q
+            score = _score(costs[p], int(left[first[q], q]), utility)
             if best is None or score > best:
                 best, candidates = score, [p]
             elif score == best:
                 candidates.append(p)
         p = resolver.pick(candidates)
-        k = int(first[p])
-        count = int(left[k, p])
+        k = int(first[col[p]])
+        count = int(left[k, col[p]])
         each = Fraction(costs[p], count)
         # the paying classes, and in each its supporters of p
         c_all = money.size
         pays = np.zeros(c_all, dtype=bool)
-        pays[order[k:][on[k:, p]]] = True
-        hit = pays[cls] & (support[:, p] > 0)
+        tail = order[k:]
+        pays[tail[weights[tail, p] > 0]] = True
+        hit = pays[cls] & approves[p]
         scale = (each * denom).denominator
         if scale != 1:
             money = money * scale
             denom *= scale
         amount = int(each * denom)
         # a class whose every group supports p pays as a whole; the others split
-        size = np.bincount(cls, minlength=c_all)
         paying = np.bincount(cls[hit], minlength=c_all)
         whole = np.flatnonzero(pays & (paying == size))
         split = np.flatnonzero(pays & (paying < size))
@@ -161,7 +169,9 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
         new[split] = np.arange(c_all, c_all + split.size)
         movers = np.flatnonzero(hit & (new[cls] >= 0))
         cls[movers] = new[cls[movers]]
-        extra = _class_sums(cls[movers] - c_all, support[movers], split.size)
+        extra = _class_sums(cls[movers] - c_all, support[:, movers], split.size)
+        size[split] -= paying[split]
+        size = np.concatenate((size, paying[split]))
         weights = np.concatenate((weights, extra))
         weights[split] -= extra
         paid = np.concatenate((paid, paid[split]))
@@ -219,14 +229,24 @@ def _exact_merge(
     return out
 
 
-def _class_sums(ids: npt.NDArray[np.int64], rows: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
-    """``out[i] = Σ rows[ids == i]`` for ``i < size`` (every ``i`` occurs in ``ids``)."""
+def _class_sums(ids: npt.NDArray[np.int64], cols: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
+    """``out[i, j] = Σ cols[j, ids == i]`` for ``i < size``: one ``bincount`` per project.
+
+    Float64 bins are exact while the sums stay below ``2⁵³``; beyond, Python integers.
+    """
+    m = cols.shape[0]
     if size == 0:
-        return np.zeros((0, rows.shape[1]), dtype=rows.dtype)
+        return np.zeros((0, m), dtype=cols.dtype)
+    if cols.dtype != object and (cols.size == 0 or int(cols.sum()) < 2**53):
+        out = np.empty((size, m), dtype=cols.dtype)
+        for j in range(m):
+            out[:, j] = np.bincount(ids, weights=cols[j], minlength=size)
+        return out
+    exact: npt.NDArray[Any] = np.zeros((size, m), dtype=object)
     o = np.argsort(ids, kind="stable")
     starts = np.flatnonzero(np.concatenate(([True], ids[o][1:] != ids[o][:-1])))
-    out: npt.NDArray[Any] = np.add.reduceat(rows[o], starts, axis=0)
-    return out
+    exact[:] = np.add.reduceat(cols[:, o].astype(object), starts, axis=1).T
+    return exact
 
 
 @checked
