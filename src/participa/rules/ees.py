@@ -121,6 +121,8 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
     while live.size:
         order = ranked
         open_ = np.flatnonzero(~funded)
+        if order.size == 0 or open_.size == 0:
+            break
         # supporters from each class on (a class that does not support p adds 0 and,
         # holding no more than the next supporting class, passes only if it does)
         left = np.cumsum(weights[np.ix_(order[::-1], open_)], axis=0)[::-1]
@@ -188,6 +190,8 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
         paid[whole, p] = True
         paid[new[split], p] = True
         funded[p] = True
+        # a class that supports no open project never pays again: out of the order
+        ranked = ranked[(weights[ranked][:, ~funded] > 0).any(axis=1)]
         selected.append(p)
         shares.append((p, each))
         trace.append(
