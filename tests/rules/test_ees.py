@@ -257,3 +257,20 @@ def test_add_opt_completion_matches_the_reference_source(name: str, key: str) ->
     )
     assert sorted(out.selected) == sorted(HEAD[name]["results"][key]["selected"])
     assert out.total_cost <= e.budget
+
+
+SLOW_ADDOPT_CASES = [
+    (name, key)
+    for name, entry in HEAD.items()
+    for key in ("ees_addopt_cost", "ees_addopt_card")
+    if "selected" in entry["results"].get(key, {}) and entry["results"][key].get("seconds", 99) >= 5
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "key"), SLOW_ADDOPT_CASES, ids=[f"{n[:30]}-{k}" for n, k in SLOW_ADDOPT_CASES]
+)
+def test_add_opt_completion_matches_the_reference_source_long_runs(name: str, key: str) -> None:
+    """The cases on which the reference took 5 s or more (many add-opt increases)."""
+    test_add_opt_completion_matches_the_reference_source(name, key)
