@@ -14,7 +14,8 @@ released reference library, GPL-3.0, a test oracle only) selects with
 a multiprofile that counts *distinct* ballots, not voters, so it runs on the plain
 profile; it recounts the supporters for every ballot (quadratic in the voters), hence the
 voter limits. Each call has a time limit (``LIMIT``, ``ADD1_LIMIT`` seconds;
-``timeout``: true when pabutools did not finish). Entries already in the file are kept (delete the file to recompute everything).
+``timeout``: true when pabutools did not finish). Entries already in the file are kept
+(delete the file to recompute everything).
 Run from the repository root with the project's virtualenv::
 
     .venv/bin/python tools/make_expected_mes_effort.py [NAME ...]

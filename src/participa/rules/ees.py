@@ -17,10 +17,12 @@ ranks projects by their number of payers; ``utility="count"`` by payers per unit
 cost. Approval (and choose-1) ballots.
 
 Everything is exact: budgets are integers over one common denominator (Python
-integers), compared by cross-multiplication. Identical ballots move together, so the
-work is over distinct ballots. Complexity: ``O(m² · g log g)`` for ``m`` projects
-and ``g`` distinct ballots (at most ``m`` rounds, each sorting every project's
-payers by budget).
+integers), compared by cross-multiplication where float64 cannot decide with a wide
+margin. Voters who made the same payments hold the same money and move together as one
+*class* (at most one per distinct ballot), kept sorted by that money. Complexity:
+``O(m · (c · m + g))`` for ``m`` projects, ``g`` distinct ballots and ``c`` classes (at
+most ``m`` rounds, each a cumulative sum over classes × open projects and a pass over the
+ballots that pay).
 
 Examples
 --------
@@ -297,10 +299,12 @@ def exact_equal_shares(
     Notes
     -----
     Complexity: plain EES takes at most ``m`` rounds for ``m`` projects, each finding
-    the payers of every unfunded project from one sort of the ``g`` distinct ballots by
-    the money they hold: ``O(m² · g log g)`` time on Python integers over one common
-    denominator, ``O(g · m)`` memory. add-opt repeats EES and :func:`add_opt_increase`
-    once per increase, at most until every project is funded: ``O(m)`` times that.
+    the payers of every unfunded project from the ``c`` classes of voters with the same
+    payments (``c`` at most the number ``g`` of distinct ballots), kept sorted by the
+    money they hold: ``O(m · (c · m + g))`` numpy work plus ``O(m · c)`` operations on
+    Python integers over one common denominator, ``O(g · m)`` memory. add-opt repeats
+    EES and :func:`add_opt_increase` once per increase, at most until every project is
+    funded: ``O(m)`` times that.
 
     Examples
     --------
@@ -400,8 +404,9 @@ def add_opt_increase(
 
     Notes
     -----
-    ``O(m · (s + 1) · g log g)`` after EES, for ``m`` projects, ``g`` distinct ballots
-    and ``s`` distinct payment amounts (at most the number of funded projects).
+    ``O(m · (s + 1) · c log c)`` after EES, for ``m`` projects, ``c`` classes of voters
+    with the same payments (at most the number of distinct ballots) and ``s`` distinct
+    payment amounts (at most the number of funded projects).
 
     Examples
     --------
