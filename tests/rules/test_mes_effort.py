@@ -23,12 +23,14 @@ from participa.cli import main
 from participa.i18n import use_language
 from participa.io import load_election
 from participa.model import BallotKind, Election, Profile, Project
+from participa.outcome import Outcome
 from participa.rules._common import masses
 from participa.rules.mes import Completion, equal_shares, equal_shares_reference
 from participa.rules.mes.rule import remaining_money
 from participa.rules.registry import run_rule
+from participa.testing import check_rule
 from participa.testing.strategies import elections
-from participa.tiebreak import TieBreak
+from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EXPECTED = json.loads((DATA / "expected_mes_effort.json").read_text(encoding="utf-8"))
@@ -203,3 +205,10 @@ def test_non_additive_satisfactions_are_refused(name: str) -> None:
     assert "effort" in exc.value.hint
     with use_language("es"), pytest.raises(RuleError, match="no es aditiva"):
         equal_shares(e, utility=name)  # type: ignore[arg-type]
+
+
+def test_property_battery() -> None:
+    def rule(e: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
+        return equal_shares(e, utility="effort", tie_break=tie_break)
+
+    check_rule(rule, kinds=ALL_KINDS, weighted=True, max_examples=40)
