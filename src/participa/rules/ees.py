@@ -48,7 +48,7 @@ from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, ParamValue, TraceStep
-from participa.rules._common import DEFAULT_TIE_BREAK, require_kind
+from participa.rules._common import DEFAULT_TIE_BREAK, masses, require_kind
 from participa.tiebreak import TieBreak
 
 __all__ = ["EesCompletion", "EesUtility", "add_opt_increase", "exact_equal_shares"]
@@ -97,11 +97,13 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
     ``2⁻⁵¹`` at most), Python integers decide the rest.
     """
     prof = election.profile
-    live = np.flatnonzero(prof.group_weight > 0)
     n = prof.total_weight
     wdtype: Any = np.int64 if n < 2**62 else object
+    # each group's weight: int64 is exact below 2^62, Python integers beyond
+    every = prof.group_weight if n < 2**62 else np.asarray(masses(election), dtype=object)
+    live = np.flatnonzero(every > 0)
+    gw = every[live]
     approves = np.ascontiguousarray(prof.approvals()[live].T)  # projects × live groups
-    gw = prof.group_weight[live].astype(wdtype)
     # weight of each live group's support, one contiguous row per project
     support = np.where(approves, gw[None, :], 0).astype(wdtype)
     costs = [int(c) for c in election.costs]
@@ -490,24 +492,27 @@ def _project_increase(
     if out.size == 0:
         return None
     c = int(weights[supports & pays].sum())
-    w = weights[out].astype(np.int64)
+    w = weights[out]
     total = c + int(w.sum())
+    # voter counts in int64 while proven to fit, else Python integers
+    kind: Any = np.int64 if total < 2**62 else object
+    w = w.astype(kind)
     # the smallest k at which each outsider is solvent (total + 1: never)
     tops = top[out]
-    thresholds = np.full(out.size, total + 1, dtype=np.int64)
+    thresholds = np.full(out.size, total + 1, dtype=kind)
     has = np.flatnonzero(tops > 0)
     if has.size:
         q = need // tops[has]  # Python integers, exact
         exact = np.asarray(need % tops[has] == 0, dtype=bool)
         th = q + 1 - (exact & (top_rank[out[has]] > rank)).astype(np.int64)
-        thresholds[has] = np.minimum(np.asarray(th, dtype=object), total + 1).astype(np.int64)
-    inner = thresholds[(thresholds > c + 1) & (thresholds <= total)]
+        thresholds[has] = np.minimum(np.asarray(th, dtype=object), total + 1).astype(kind)
+    inner = thresholds[np.asarray((thresholds > c + 1) & (thresholds <= total), dtype=bool)]
     bounds = [c + 1, *np.unique(inner).tolist()]
     left = money[out]
     best: Fraction | None = None
     for i, lo in enumerate(bounds):
         hi = bounds[i + 1] - 1 if i + 1 < len(bounds) else total
-        solvent = thresholds <= lo
+        solvent = np.asarray(thresholds <= lo, dtype=bool)  # (object arrays compare to objects)
         s = int(w[solvent].sum())
         others = np.flatnonzero(~solvent)
         if others.size == 0:
@@ -518,7 +523,7 @@ def _project_increase(
         first = c + s + np.concatenate(([0], cw[:-1])) + 1
         last = c + s + cw
         k = np.minimum(last, hi)
-        ok = (k >= np.maximum(first, lo)) & (k >= c + s + 1)
+        ok = np.asarray((k >= np.maximum(first, lo)) & (k >= c + s + 1), dtype=bool)
         if not ok.any():
             continue
         ks, held = k[ok], left[order[ok]]
