@@ -91,7 +91,7 @@ _REASONS = {
 
 
 def _lcm(values: npt.NDArray[Any]) -> int:
-    return math.lcm(*(int(v) for v in values)) if values.size else 1
+    return math.lcm(*{int(v) for v in values.tolist()}) if values.size else 1
 
 
 class _State:
@@ -116,6 +116,7 @@ class _State:
 
     def __init__(self, election: Election, variant: CstvVariant, resolver: TieResolver) -> None:
         self.e = election
+        self.currency = election.money  # built once: the trace formats many amounts
         self.variant = variant
         self.resolver = resolver
         self.costs = [int(c) for c in election.costs]
@@ -133,17 +134,17 @@ class _State:
         self.nz_cols = np.flatnonzero(counts)
         self.nz_starts = (np.cumsum(counts) - counts)[self.nz_cols]
         totals = self.points.sum(axis=1)
-        donors = np.array([t > 0 for t in totals], dtype=bool)
+        donors = totals > 0
         n = int(self.weights[donors].sum())
         self.C: npt.NDArray[Any] = np.zeros(len(totals), dtype=object)
         if n:
             common = _lcm(totals[donors])
             self.D = n * common
-            for g in np.flatnonzero(donors):
-                self.C[g] = election.budget * (common // int(totals[g]))
+            self.C[donors] = (common // totals[donors]) * election.budget
             self._reduce()
         else:
             self.D = 1
+        self.live_points: npt.NDArray[Any] = totals  # each group's points on live columns
         self.live = np.ones(len(self.costs), dtype=bool)  # columns that still hold donations
         self.current = list(range(len(self.costs)))
         self.eliminated: list[int] = []
@@ -153,7 +154,7 @@ class _State:
         self._supports: npt.NDArray[Any] | None = None
 
     def _reduce(self) -> None:
-        common = math.gcd(self.D, *self.C.tolist())
+        common = math.gcd(self.D, *set(self.C.tolist()))
         if common > 1:
             self.C //= common
             self.D //= common
@@ -176,18 +177,25 @@ class _State:
     def changed(self) -> None:
         self._supports = None
 
+    def kill(self, p: int) -> None:
+        """Take column ``p`` out of play (its donations are no longer counted)."""
+        if self.live[p]:
+            self.live[p] = False
+            self.live_points = self.live_points - self.points[:, p]
+        self.changed()
+
     def eligible(self) -> list[int]:
         s = self.supports()
         return [p for p in self.current if s[p] >= self.costs[p] * self.D]
 
-    def key(self, p: int) -> tuple[int, Fraction]:
+    def key(self, p: int) -> tuple[int, int | Fraction]:
         s, c = int(self.supports()[p]), self.costs[p]
         kind = _KEY[self.variant]
         if kind == "excess":
-            return (0, Fraction(s - c * self.D))
+            return (0, s - c * self.D)
         if kind == "support":
-            return (0, Fraction(s))
-        return (1, Fraction(0)) if c == 0 else (0, Fraction(s, c))
+            return (0, s)
+        return (1, 0) if c == 0 else (0, Fraction(s, c))
 
     def pick(self, candidates: list[int], *, best: bool) -> int:
         keys = {p: self.key(p) for p in candidates}
@@ -195,16 +203,19 @@ class _State:
         return self.resolver.pick([p for p in candidates if keys[p] == target])
 
     def note(self, action: str, p: int, reason: str, support: Fraction | None = None) -> None:
-        text = _(
-            _REASONS[reason],
-            support=self.money(self.support(p) if support is None else support),
-            cost=self.e.money.format(self.costs[p]),
-            left=self.e.money.format(self.left),
-        )
+        fmt = self.currency.format
+        amounts: dict[str, str] = {}  # only the amounts the sentence shows
+        if reason in ("reverse", "accept"):
+            amounts["left"] = fmt(self.left)
+        else:
+            amounts["cost"] = fmt(self.costs[p])
+            if reason != "transfer":
+                amounts["support"] = self.money(self.support(p) if support is None else support)
+        text = _(_REASONS[reason], **amounts)
         self.trace.append(TraceStep(len(self.trace) + 1, action, self.e.project_ids[p], text))
 
     def money(self, amount: Fraction) -> str:
-        whole = self.e.money.format(int(amount))
+        whole = self.currency.format(int(amount))
         return whole if amount.denominator == 1 else f"≈{whole}"
 
     # -- moves ---------------------------------------------------------------------------
@@ -224,11 +235,10 @@ class _State:
     def spread(self, p: int, keep_num: int, keep_den: int) -> None:
         """Drop column ``p``; each donor gives ``(1 - keep) ·`` her donation to ``p``
         back over her other live projects, in proportion (``keep = keep_num / keep_den``)."""
-        self.live[p] = False
-        self.changed()
+        self.kill(p)
         if not self.live.any():
             return
-        rest = self.points[:, self.live].sum(axis=1)  # her other live points
+        rest = self.live_points  # her other live points
         rows = self.has[:, p] & (rest > 0) & (self.C != 0)
         # c · (1 + x_p (1 - keep) / rest) = c · (rest · den + x_p (den - num)) / (rest · den)
         num = rest * keep_den + self.points[:, p] * (keep_den - keep_num)
@@ -242,8 +252,7 @@ class _State:
         self.left -= cost
         self.note("select", p, "fund", support)
         if topped_up or support <= cost:
-            self.live[p] = False
-            self.changed()
+            self.kill(p)
             return
         # every donor keeps paying the fraction cost / support; the rest flows back
         s = int(self.supports()[p])
@@ -265,7 +274,7 @@ class _State:
 
     def minimal_transfer(self) -> int | None:
         """Set aside the hopeless, top up the best; the project topped up, or None."""
-        live_points = self.points[:, self.live].sum(axis=1)
+        live_points = self.live_points
         held = self.C * live_points * self.weights  # each group's money in play, times D
         s = self.supports()
         for p in list(self.current):
