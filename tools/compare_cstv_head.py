@@ -32,7 +32,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-HEAD_PYTHON = Path(os.environ.get("PARTICIPA_HEAD_PYTHON", "/tmp/pbhead/venv/bin/python"))
+DEFAULT_HEAD = "/tmp/pbhead/venv/bin/python"  # noqa: S108 (where HEAD_RULES.md installs it)
+HEAD_PYTHON = Path(os.environ.get("PARTICIPA_HEAD_PYTHON", DEFAULT_HEAD))
 
 CHILD = r"""
 import importlib, inspect, json, sys
@@ -77,7 +78,8 @@ def draw(rng: random.Random, max_voters: int, max_projects: int, max_cost: int) 
     m = rng.randint(2, max_projects)
     costs = [rng.randint(1, max_cost) for _ in range(m)]
     budget = rng.randint(min(costs), sum(costs))
-    ballots = [[rng.choice((0, 0, 1, 2, 3)) for _ in range(m)] for _ in range(rng.randint(2, max_voters))]
+    voters = rng.randint(2, max_voters)
+    ballots = [[rng.choice((0, 0, 1, 2, 3)) for _ in range(m)] for _ in range(voters)]
     return {"budget": budget, "costs": costs, "ballots": ballots}
 
 
@@ -112,13 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     if not HEAD_PYTHON.exists():
         print(f"reference interpreter {HEAD_PYTHON} not found: nothing to compare")
         return 2
-    rng = random.Random(args.seed)
+    rng = random.Random(args.seed)  # noqa: S311 (reproducible draws, not secrets)
     variants = args.variants.split(",")
     cases = [
         draw(rng, args.max_voters, args.max_projects, args.max_cost) | {"variants": variants}
         for _ in range(args.count)
     ]
-    proc = subprocess.run(
+    proc = subprocess.run(  # noqa: S603 (our own script, our own arguments)
         [str(HEAD_PYTHON), "-c", CHILD, "fix" if args.fix_cap else "as-is"],
         input=json.dumps(cases),
         capture_output=True,
@@ -139,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for d in diffs:
             print(json.dumps(d))
-    print(f"{len(diffs)} differences in {args.count} elections × {len(variants)} variants",
-          file=sys.stderr)
+    print(
+        f"{len(diffs)} differences in {args.count} elections × {len(variants)} variants",
+        file=sys.stderr,
+    )
     return 0
 
 
