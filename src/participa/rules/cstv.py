@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
@@ -210,9 +209,6 @@ class _State:
             ]
         return self._supports
 
-    def support(self, p: int) -> Fraction:
-        return Fraction(self.supports()[p], self.D)
-
     def kill(self, p: int) -> None:
         """Take column ``p`` out of play (its donations are no longer counted)."""
         if self.live[p]:
@@ -224,21 +220,38 @@ class _State:
         s = self.supports()
         return [p for p in self.current if s[p] >= self.costs[p] * self.D]
 
-    def key(self, p: int) -> tuple[int, int | Fraction]:
-        s, c = self.supports()[p], self.costs[p]
-        kind = _KEY[self.variant]
-        if kind == "excess":
-            return (0, s - c * self.D)
-        if kind == "support":
-            return (0, s)
-        return (1, 0) if c == 0 else (0, Fraction(s, c))
-
     def pick(self, candidates: list[int], *, best: bool) -> int:
-        keys = {p: self.key(p) for p in candidates}
-        target = max(keys.values()) if best else min(keys.values())
-        return self.resolver.pick([p for p in candidates if keys[p] == target])
+        """The best (or worst) candidate by the variant's measure, ties to ``tie_break``.
 
-    def note(self, action: str, p: int, reason: str, support: Fraction | None = None) -> None:
+        Measures are compared exactly without building fractions: a support over a cost
+        is ``s / (c · D)``, compared by cross-multiplying; a free project's ratio is
+        above every other."""
+        sup = self.supports()
+        kind = _KEY[self.variant]
+        if kind == "ratio":
+            # (num, den) with den > 0; a free project counts as (1, 0): larger than all
+            keys = [(sup[p], self.costs[p]) if self.costs[p] else (1, 0) for p in candidates]
+
+            def above(a: tuple[int, int], b: tuple[int, int]) -> int:
+                return (a[0] * b[1] > b[0] * a[1]) - (a[0] * b[1] < b[0] * a[1])
+
+        else:
+            shift = self.D if kind == "excess" else 0
+            keys = [(sup[p] - self.costs[p] * shift, 1) for p in candidates]
+
+            def above(a: tuple[int, int], b: tuple[int, int]) -> int:
+                return (a[0] > b[0]) - (a[0] < b[0])
+
+        sign = 1 if best else -1
+        target = keys[0]
+        for k in keys[1:]:
+            if above(k, target) == sign:
+                target = k
+        tied = [p for p, k in zip(candidates, keys, strict=True) if above(k, target) == 0]
+        return self.resolver.pick(tied)
+
+    def note(self, action: str, p: int, reason: str, support: int | None = None) -> None:
+        """Record one step; ``support`` is a support times ``D`` (default: ``p``'s own)."""
         fmt = self.currency.format
         amounts: dict[str, str] = {}  # only the amounts the sentence shows
         if reason in ("reverse", "accept"):
@@ -248,13 +261,15 @@ class _State:
                 self._costs_shown[p] = fmt(self.costs[p])
             amounts["cost"] = self._costs_shown[p]
             if reason != "transfer":
-                amounts["support"] = self.money(self.support(p) if support is None else support)
+                amounts["support"] = self.money(self.supports()[p] if support is None else support)
         text = _(_REASONS[reason], **amounts)
         self.trace.append(TraceStep(len(self.trace) + 1, action, self.e.project_ids[p], text))
 
-    def money(self, amount: Fraction) -> str:
-        whole = self.currency.format(int(amount))
-        return whole if amount.denominator == 1 else f"≈{whole}"
+    def money(self, amount: int) -> str:
+        """An amount times ``D`` for people: whole minor units, ``≈`` when rounded down."""
+        whole, rest = divmod(amount, self.D)
+        text = self.currency.format(whole)
+        return f"≈{text}" if rest else text
 
     # -- moves ---------------------------------------------------------------------------
     def _rescale(
@@ -329,13 +344,13 @@ class _State:
         self._rescale(rows, rest, self.points[:, p], factor, keep_den)
 
     def fund(self, p: int, *, topped_up: bool = False) -> None:
-        support = Fraction(self.costs[p]) if topped_up else self.support(p)
         cost = self.costs[p]
+        support = cost * self.D if topped_up else self.supports()[p]
         self.selected.append(p)
         self.current.remove(p)
         self.left -= cost
         self.note("select", p, "fund", support)
-        if topped_up or support <= cost:
+        if topped_up or support <= cost * self.D:
             self.kill(p)
             return
         # every donor keeps paying the fraction cost / support; the rest flows back
@@ -365,7 +380,7 @@ class _State:
         for p in list(self.current):
             holders = self.has[:, p] & giving & self.live[p]
             if self._sum(holders, holding) < self.costs[p] * self.D:
-                self.note("skip", p, "set aside", Fraction(s[p], self.D))
+                self.note("skip", p, "set aside", s[p])
                 self.current.remove(p)
                 self.eliminated.append(p)
         if not self.current:
