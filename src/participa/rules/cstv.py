@@ -132,7 +132,7 @@ class _State:
         prof = election.profile
         points = prof.matrix
         weights = prof.group_weight
-        top = int(points.max(initial=0))
+        top = int(np.abs(points).max(initial=0))
         if top * points.shape[1] < 2**62:  # row sums fit: exact in int64
             totals: npt.NDArray[Any] = points.sum(axis=1)
         else:
@@ -480,11 +480,13 @@ def cstv(
     Notes
     -----
     Complexity: at most ``2m`` moves for ``m`` projects (each project is funded,
-    eliminated or set aside once; a minimal transfer precedes a funding), each ``O(g ·
-    m)`` operations on Python integers for ``g`` distinct ballots: ``O(g · m²)``
-    integer operations in all (time), and ``O(g · m)`` memory. The integers are the exact
-    fractions over one common denominator, whose length about doubles with every
-    refund: arithmetic on them, not the operation count, dominates on long runs.
+    eliminated or set aside once; a minimal transfer precedes a funding). Each move costs
+    ``O(g · m)`` operations on small integers (numpy, ``g`` distinct ballots) and
+    ``O(k · m)`` on long ones, ``k ≤ g`` being the number of distinct exact donation
+    scales (the value classes of ``_State``): ``O(g · m²)`` small and ``O(k · m²)``
+    long-integer operations in all (time), ``O(g · m)`` memory. The long integers are
+    the exact fractions over one common denominator, whose length about doubles with
+    every refund: arithmetic on them, not the operation count, dominates on long runs.
 
     Examples
     --------
