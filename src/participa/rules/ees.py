@@ -175,7 +175,7 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
         new[split] = np.arange(c_all, c_all + split.size)
         movers = np.flatnonzero(hit & (new[cls] >= 0))
         cls[movers] = new[cls[movers]]
-        extra = _class_sums(cls[movers] - c_all, support[:, movers], split.size)
+        extra = _class_sums(cls[movers] - c_all, support, movers, split.size)
         size[split] -= paying[split]
         size = np.concatenate((size, paying[split]))
         weights = np.concatenate((weights, extra))
@@ -237,23 +237,32 @@ def _exact_merge(
     return out
 
 
-def _class_sums(ids: npt.NDArray[np.int64], cols: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
-    """``out[i, j] = Σ cols[j, ids == i]`` for ``i < size``: one ``bincount`` per project.
+def _class_sums(
+    ids: npt.NDArray[np.int64], support: npt.NDArray[Any], groups: npt.NDArray[np.int64], size: int
+) -> npt.NDArray[Any]:
+    """``out[i, j] = Σ support[j, groups[ids == i]]`` for ``i < size``.
 
-    Float64 bins are exact while the sums stay below ``2⁵³``; beyond, Python integers.
+    One ``bincount`` per project while the weights are ``int64`` (their total is then
+    below ``2⁶²``; float64 bins are exact below ``2⁵³``, so the sums are checked against
+    that bound), Python integers otherwise.
     """
-    m = cols.shape[0]
+    m = support.shape[0]
     if size == 0:
-        return np.zeros((0, m), dtype=cols.dtype)
-    if cols.dtype != object and (cols.size == 0 or int(cols.sum()) < 2**53):
-        out = np.empty((size, m), dtype=cols.dtype)
+        return np.zeros((0, m), dtype=support.dtype)
+    if support.dtype != object:
+        out = np.empty((size, m), dtype=support.dtype)
+        fits = True
         for j in range(m):
-            out[:, j] = np.bincount(ids, weights=cols[j], minlength=size)
-        return out
+            col = support[j].take(groups)
+            out[:, j] = np.bincount(ids, weights=col, minlength=size)
+            fits = fits and int(col.sum()) < 2**53
+        if fits:
+            return out
     exact: npt.NDArray[Any] = np.zeros((size, m), dtype=object)
     o = np.argsort(ids, kind="stable")
     starts = np.flatnonzero(np.concatenate(([True], ids[o][1:] != ids[o][:-1])))
-    exact[:] = np.add.reduceat(cols[:, o].astype(object), starts, axis=1).T
+    cols = support[:, groups[o]].astype(object)
+    exact[:] = np.add.reduceat(cols, starts, axis=1).T
     return exact
 
 
