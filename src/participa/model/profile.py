@@ -24,6 +24,7 @@ from participa.model._common import (
     _readonly_mask,
     _str_tuple,
 )
+from participa.model.text import TextColumn
 from participa.validators import is_int
 
 __all__ = ["BallotConstraints", "BallotKind", "Profile", "Voters", "collapse_rows"]
@@ -96,6 +97,14 @@ class BallotConstraints:
     max_sum_points: int | None = None
 
 
+def _text_column(value: Iterable[str]) -> TextColumn:
+    return TextColumn.of(value)
+
+
+def _text_columns(value: Mapping[str, Iterable[str]] | None) -> Mapping[str, TextColumn]:
+    return _frozen_mapping({k: TextColumn.of(v) for k, v in (value or {}).items()})
+
+
 @serialize.register("participa.Voters")
 @attrs.frozen(slots=True, field_transformer=typed_fields)
 class Voters:
@@ -105,23 +114,36 @@ class Voters:
     any other per-voter column (age, sex, voting method, ...) as text, one entry per
     voter, so files round-trip exactly. ``order`` holds, for ordinal ballots only, nothing
     extra: the rank is in the matrix.
+
+    ``ids`` and every column are :class:`~participa.model.TextColumn` values: sequences of
+    ``str`` kept as UTF-8 bytes with offsets (a large file's columns cost no Python object
+    per voter); they index, iterate and compare like the tuples they replace.
+
+    Examples
+    --------
+    >>> v = Voters(["v1", "v2"], [0, 0], {"age": ["30", "41"]})
+    >>> v.ids[1], list(v.columns["age"]), v.ids == ("v1", "v2")
+    ('v2', ['30', '41'], True)
+    >>> Voters(["v1", "v1"], [0, 0])
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: duplicate voter id [voter 'v1']
     """
 
-    ids: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    ids: TextColumn = attrs.field(converter=_text_column)
     group: IntArray = attrs.field(
         converter=_readonly, eq=attrs.cmp_using(eq=_array_eq), hash=False, repr=False
     )
-    columns: Mapping[str, tuple[str, ...]] = attrs.field(
-        factory=dict, converter=_frozen_mapping, hash=False, repr=False
+    columns: Mapping[str, TextColumn] = attrs.field(
+        factory=dict, converter=_text_columns, hash=False, repr=False
     )
 
     def __attrs_post_init__(self) -> None:
         if self.group.shape != (len(self.ids),):
             raise ValidationError(_("voters.group must have one entry per voter id"))
-        if len(set(self.ids)) != len(self.ids):
-            seen: set[str] = set()
-            dup = next(v for v in self.ids if v in seen or seen.add(v))  # type: ignore[func-returns-value]
-            raise ValidationError(_("duplicate voter id"), voter_id=dup)
+        dup = self.ids.first_duplicate()
+        if dup is not None:
+            raise ValidationError(_("duplicate voter id"), voter_id=self.ids[dup])
         for name, col in self.columns.items():
             if len(col) != len(self.ids):
                 raise ValidationError(
@@ -132,13 +154,9 @@ class Voters:
                         ids_count=len(self.ids),
                     )
                 )
-        if "\n" in "".join((*self.ids, *self.columns)) or any(
-            "\n" in "".join(col) for col in self.columns.values()
-        ):
-            _no_line_break(
-                (*self.ids, *self.columns, *(v for c in self.columns.values() for v in c)),
-                N_("a voter field"),
-            )
+        _no_line_break(self.columns, N_("a voter field"))
+        for col in (self.ids, *self.columns.values()):
+            _no_line_break((col.first_line_break(),), N_("a voter field"))
 
 
 def _matrix_dtype(kind: BallotKind) -> type[np.generic]:

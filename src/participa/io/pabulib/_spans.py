@@ -12,8 +12,9 @@ finds each field's byte span with numpy over the section's UTF-8 bytes and reads
   ballot is then checked entry by entry against its group's row, so a hash
   collision can only send the reader down the column-wise path, never merge two
   ballots;
-* the ``voter_id`` column as one string per voter, and every other column as one
-  string per *distinct* value shared by all the voters who wrote it.
+* the ``voter_id`` column and every other column as
+  :class:`~participa.model.TextColumn` spans of the section's own bytes: no string per
+  voter is made until one is read.
 
 Whatever needs a closer look (an unknown id, a project twice, 0 points, a padded
 number, weights, an approval file with points) makes the reader
@@ -25,7 +26,7 @@ Examples
 --------
 >>> data = b"1;a,b;x\\n2;b,a;y\\n3;c;x\\n"
 >>> s = VoteSpans.find(data, 0, 3, crlf=False)
->>> s.texts(0), s.texts(2)
+>>> list(s.column(0)), list(s.column(2))
 (['1', '2', '3'], ['x', 'y', 'x'])
 >>> t = s.ballots(1, {"a": 0, "b": 1, "c": 2})
 >>> t.cols.tolist(), t.counts.tolist()
@@ -36,7 +37,6 @@ True
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -44,127 +44,29 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from participa._bytekeys import (
+    _ALL,
+    _MULTIPLIERS,
+    _U64,
+    Index,
+    IntArray,
+    U64Array,
+    _chunks,
+    _first_order,
+    _keys,
+    _mix,
+    _short_keys,
+    _words,
+)
+from participa.model.text import TextColumn
+
 __all__ = ["Tokens", "VoteSpans", "group_ballots"]
 
 _LF, _CR, _SEMI, _COMMA, _QUOTE = 10, 13, 59, 44, 34
-_U64 = np.uint64
-_ALL = (1 << 64) - 1
-IntArray = npt.NDArray[np.int64]
-Index = npt.NDArray[np.signedinteger[Any]]
-"""Byte offsets and item numbers: ``int32`` below 2 GiB (half the memory), else ``int64``."""
-U64Array = npt.NDArray[np.uint64]
 
 
-def _mix(x: U64Array) -> U64Array:
-    """splitmix64's finaliser, elementwise (wrapping ``uint64`` arithmetic)."""
-    out: U64Array = x + _U64(0x9E3779B97F4A7C15)  # a new array, then updated in place
-    out ^= out >> _U64(30)
-    out *= _U64(0xBF58476D1CE4E5B9)
-    out ^= out >> _U64(27)
-    out *= _U64(0x94D049BB133111EB)
-    out ^= out >> _U64(31)
-    return out
-
-
-def _words(data: npt.NDArray[np.uint8]) -> U64Array:
-    """``data`` as one little-endian ``uint64`` at every byte offset (8 zero bytes appended)."""
-    padded = np.zeros(data.size + 8, np.uint8)
-    padded[: data.size] = data
-    words: U64Array = np.ndarray((data.size + 1,), dtype="<u8", buffer=padded, strides=(1,))
-    return words
-
-
-def _chunks(words: U64Array, lo: Index, lens: Index, count: int) -> list[U64Array]:
-    """The ``count`` 8-byte words of each text ``[lo, lo + lens)``, bytes past its end zeroed."""
-    out = []
-    for w in range(count):
-        left = np.clip(lens - 8 * w, 0, 8).astype(np.uint64)
-        mask = np.where(left >= 8, _U64(_ALL), (_U64(1) << (left * _U64(8))) - _U64(1))
-        out.append(words[np.minimum(lo + 8 * w, words.size - 1)] & mask)
-    return out
-
-
-_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93)
-"""Odd 64-bit constants tried, in order, for a collision-free table of short project ids."""
 _TOKENS = 1 << 16
 """Ballot items matched to project ids at a time."""
-_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)], np.uint64)
-
-
-def _short_keys(words: U64Array, lo: Index, lens: Index) -> U64Array:
-    """Texts of at most 7 bytes as exact keys: their bytes, and their length in the top byte.
-
-    Longer texts get ``2**64 - 1``, which no short text has (its top byte is at most 7).
-    """
-    short = lens <= 7
-    word = words[np.minimum(lo, words.size - 1)] & _MASKS[np.where(short, lens, 0)]
-    key: U64Array = np.where(short, word | (lens.astype(np.uint64) << _U64(56)), _U64(_ALL))
-    return key
-
-
-def _keys(chunks: Sequence[U64Array], lens: Index) -> U64Array:
-    """One 64-bit key per text from its words and its length."""
-    key = _mix(lens.astype(np.uint64))
-    for c in chunks:
-        key = _mix(key ^ c)
-    return key
-
-
-def _first_order(keys: U64Array) -> tuple[IntArray, IntArray]:
-    """Distinct ``keys`` in order of first appearance: (first index of each, index of each key).
-
-    Each key's first appearance is found through a table indexed by a multiply-shift
-    hash of the key (no sort); keys whose slot another key took try the next
-    multiplier. The result is checked (every key points at an equal key at or before
-    it, so at its first appearance); should anything be off, :func:`numpy.unique`
-    decides.
-
-    Examples
-    --------
-    >>> [a.tolist() for a in _first_order(np.array([7, 3, 7, 5, 3], np.uint64))]
-    [[0, 1, 3], [0, 1, 0, 2, 1]]
-    """
-    n = keys.size
-    index: type[np.signedinteger[Any]] = np.int32 if n < 2**31 else np.int64
-    every = np.arange(n, dtype=index)
-    rep = np.empty(n, index)
-    todo = every
-    bits = max(8, min(24, (2 * n).bit_length()))
-    table = np.empty(1 << bits, index)  # only slots written in a round are read in it
-    for mul in _MULTIPLIERS:
-        k = keys[todo]
-        slot = ((k * _U64(mul)) >> _U64(64 - bits)).astype(np.intp)
-        table[slot[::-1]] = todo[::-1]  # the earliest key of each slot, if written in order
-        got = table[slot]
-        ok = keys[got] == k
-        rep[todo[ok]] = got[ok]
-        todo = todo[~ok]
-        if not todo.size:
-            break
-    if todo.size or not bool((rep <= every).all()):
-        return _first_order_sorted(keys)
-    del table, todo
-    firsts = np.flatnonzero(rep == every)
-    code = np.empty(n, np.int64)
-    code[firsts] = np.arange(firsts.size)
-    inv: IntArray = code[rep]
-    return firsts, inv
-
-
-def _first_order_sorted(keys: U64Array) -> tuple[IntArray, IntArray]:
-    """:func:`_first_order` by sorting."""
-    n = keys.size
-    if not n:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    _u, inverse = np.unique(keys, return_inverse=True)
-    inverse = inverse.ravel()
-    first = np.empty(_u.size, np.int64)
-    first[inverse[::-1]] = np.arange(n - 1, -1, -1)
-    order = np.argsort(first)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    inv: IntArray = rank[inverse].astype(np.int64)
-    return first[order], inv
 
 
 @attrs.frozen(slots=True)
@@ -193,6 +95,8 @@ class VoteSpans:
     cuts: Index
     """``n x (width - 1)`` offsets of the semicolons."""
     _words: U64Array | None = None
+    data: memoryview | None = None
+    """The section's bytes (``buf``'s own memory), for columns kept as spans."""
 
     @classmethod
     def find(
@@ -238,6 +142,7 @@ class VoteSpans:
         ):
             return None  # the count is right and the semicolons sorted: each line has width-1
         spans = cls(buf, n, width, starts, ends, cuts)
+        spans.data = memoryview(data)[start : start + size]
         if pad >= 8:
             spans._words = np.ndarray(
                 (size + 1,), dtype="<u8", buffer=data, offset=start, strides=(1,)
@@ -256,89 +161,15 @@ class VoteSpans:
             self._words = _words(self.buf)
         return self._words
 
-    def _gather(self, lo: Index, hi: Index) -> list[str]:
-        """The texts ``buf[lo[i]:hi[i]]``, decoded in one piece and split."""
-        size = hi - lo + 1  # each text and a line feed after it
-        ends = np.cumsum(size, dtype=lo.dtype)
-        at = np.repeat(lo - (ends - size), size)
-        at += np.arange(at.size, dtype=at.dtype)
-        picked = self.buf[np.minimum(at, self.buf.size - 1, out=at)]
-        del at
-        picked[ends - 1] = _LF
-        chunk = picked.tobytes()
-        del picked
-        out = chunk.decode("utf-8").split("\n")
-        out.pop()
-        return out
+    def column(self, c: int) -> TextColumn:
+        """Column ``c`` as a :class:`~participa.model.TextColumn` over the section's bytes.
 
-    def texts(self, c: int) -> list[str]:
-        """Column ``c`` as one string per line."""
-        if not self.n:
-            return []
-        return self._gather(*self.field(c))
-
-    def shared(self, c: int) -> tuple[str, ...]:
-        """Column ``c``, one string object per distinct value (shared by every line holding it)."""
-        if not self.n:
-            return ()
-        lo, hi = self.field(c)
-        lens = hi - lo
-        count = -(-int(lens.max()) // 8)
-        same = count <= 8
-        if int(lens.max()) <= 7:  # short values: their bytes are the key
-            first, inv = _first_order(_short_keys(self.words, lo, lens))
-        elif same:  # longer: grouped by a key of their bytes, checked word by word
-            chunks = _chunks(self.words, lo, lens, count)
-            first, inv = _first_order(_keys(chunks, lens))
-            same = np.array_equal(lens[first][inv], lens)
-            same = same and all(np.array_equal(ch[first][inv], ch) for ch in chunks)
-        if not same:  # long free text (or a 64-bit collision): the strings themselves
-            values = self.texts(c)
-            canon = dict(zip(values, values, strict=True))
-            return tuple(map(canon.__getitem__, values))
-        if first.size * 8 < self.n:
-            raw = self.buf.data
-            distinct = [
-                str(raw[a:b], "utf-8")
-                for a, b in zip(lo[first].tolist(), hi[first].tolist(), strict=True)
-            ]
-        else:
-            distinct = self._gather(lo[first], hi[first])
-        got = operator.itemgetter(*inv.tolist())(distinct)
-        return got if isinstance(got, tuple) else (got,)
-
-    def shared_tail(self, c: int) -> list[tuple[str, ...]] | None:
-        """Columns ``c`` to the last, as :meth:`shared` gives them, grouped by the line's tail.
-
-        Voters often share the whole tail of their line (age, sex, district, ...): each
-        distinct tail is split once. ``None`` when tails are long or mostly distinct
-        (then column by column is cheaper).
+        No copy and no string: each value is the span of its field, which lies inside
+        one line (so holds no line feed) of text that was decoded as UTF-8.
         """
         lo, hi = self.field(c)
-        hi = self.ends
-        lens = hi - lo
-        if not self.n or int(lens.max()) > 64:
-            return None
-        chunks = _chunks(self.words, lo, lens, -(-int(lens.max()) // 8))
-        first, inv = _first_order(_keys(chunks, lens))
-        if first.size * 4 > self.n:
-            return None
-        same = np.array_equal(lens[first][inv], lens)
-        if not (same and all(np.array_equal(ch[first][inv], ch) for ch in chunks)):
-            return None  # pragma: no cover - a 64-bit collision
-        raw = self.buf.data
-        tails = [
-            str(raw[a:b], "utf-8").split(";")
-            for a, b in zip(lo[first].tolist(), hi[first].tolist(), strict=True)
-        ]
-        codes = operator.itemgetter(*inv.tolist())
-        out: list[tuple[str, ...]] = []
-        for k in range(self.width - c):
-            canon: dict[str, str] = {}
-            values = [canon.setdefault(t[k], t[k]) for t in tails]
-            got = codes(values)
-            out.append(got if isinstance(got, tuple) else (got,))
-        return out
+        data = self.data if self.data is not None else self.buf.tobytes()
+        return TextColumn._from_spans(data, lo, hi, line_free=True)
 
     def items(self, c: int) -> Tokens | None:
         """The comma-separated items of column ``c``; ``None`` if an item is empty."""

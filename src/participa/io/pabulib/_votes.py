@@ -23,7 +23,7 @@ from participa.i18n import _, ngettext
 from participa.io.pabulib._common import _DIGITS, _INT, _MAX_POINTS, _WEIGHT_COLUMN, IntArray
 from participa.io.pabulib._sections import _Reader, _Section
 from participa.io.pabulib._spans import group_ballots
-from participa.model import BallotKind, Profile, Project, Voters, collapse_rows
+from participa.model import BallotKind, Profile, Project, TextColumn, Voters, collapse_rows
 
 
 def _votes(
@@ -197,22 +197,16 @@ def _votes_spans(
     if _WEIGHT_COLUMN in pos or (kind.is_approval and "points" in pos):
         return None  # (an ordinal file's points column is kept as a voter column)
     n = spans.n
-    ids: tuple[str, ...] = ()
-    if not synthetic_ids:
-        ids = tuple(spans.texts(pos["voter_id"]))  # the Voters' own tuple: no second copy
-        if "" in ids:  # (a repeated id makes Voters refuse: the slow path says where)
-            return None
     skip = {"voter_id", "vote", _WEIGHT_COLUMN} | ({"points"} if kind.has_points else set())
-    columns: dict[str, tuple[str, ...]] = {}
+    ids: TextColumn | None = None
+    columns: dict[str, TextColumn] = {}
     if not synthetic_ids:
-        extra = [(h, j) for h, j in pos.items() if h not in skip]
-        tail = None
-        if extra and [j for _, j in extra] == list(range(extra[0][1], spans.width)):
-            tail = spans.shared_tail(extra[0][1])  # the extra columns end every line
-        if tail is not None:
-            columns = {h: col for (h, _), col in zip(extra, tail, strict=True)}
-        else:
-            columns = {h: spans.shared(j) for h, j in extra}
+        ids = spans.column(pos["voter_id"])  # spans of the file's bytes: no string per voter
+        if n and int(np.min(ids._lengths())) == 0:
+            return (
+                None  # an empty id (a repeated one makes Voters refuse): the slow path says where
+            )
+        columns = {h: spans.column(j) for h, j in pos.items() if h not in skip}
     pidx = {p.id: j for j, p in enumerate(projects)}
     tok = spans.ballots(pos["vote"], pidx)
     if tok is None or (kind is BallotKind.CHOOSE_1 and n and int(tok.counts.max()) > 1):
@@ -237,7 +231,7 @@ def _votes_spans(
         arr.setflags(write=False)  # handed over to the Profile as is (no defensive copy)
     try:
         voters: Voters | None = None
-        if not synthetic_ids:
+        if ids is not None:
             voters = Voters(ids, inv, columns)
         weight = np.ones(mat.shape[0], np.int64)
         return Profile(kind, tuple(p.id for p in projects), mat, mult, weight, voters)
