@@ -159,8 +159,39 @@ class Voters:
             _no_line_break((col.first_line_break(),), N_("a voter field"))
 
 
-def _matrix_dtype(kind: BallotKind) -> type[np.generic]:
-    return np.bool_ if kind.is_approval else np.int64
+def _matrix_dtype(kind: BallotKind, projects: int) -> type[np.generic]:
+    """The matrix dtype of a profile: ``bool``, the smallest integer for ranks, ``int64``."""
+    if kind.is_approval:
+        return np.bool_
+    if kind is BallotKind.ORDINAL:
+        return _rank_dtype(projects)
+    return np.int64
+
+
+def _rank_dtype(projects: int) -> type[np.signedinteger[Any]]:
+    """The smallest signed integer dtype that holds every rank on ``projects`` projects.
+
+    Ordinal profiles keep their ranks (1 to at most the number of projects) in it: a
+    ``groups × projects`` matrix of ``int8`` for up to 127 projects is an eighth of the
+    ``int64`` one. Arithmetic on ranks upcasts first (``utility_matrix`` gives ``int64``).
+
+    >>> _rank_dtype(83).__name__, _rank_dtype(128).__name__, _rank_dtype(40_000).__name__
+    ('int8', 'int16', 'int32')
+    """
+    for dt in (np.int8, np.int16, np.int32):
+        if projects <= int(np.iinfo(dt).max):
+            return dt
+    return np.int64
+
+
+def _compact_ranks(mat: npt.NDArray[Any], projects: int) -> npt.NDArray[Any]:
+    """``mat`` in :func:`_rank_dtype` when its integers fit (else as it is, refused later)."""
+    want = _rank_dtype(projects)
+    if mat.dtype == want or not np.issubdtype(mat.dtype, np.integer):
+        return mat
+    if mat.size and (int(mat.min()) < 0 or int(mat.max()) > projects):
+        return mat
+    return mat.astype(want)
 
 
 @serialize.register("participa.Profile")
@@ -176,8 +207,10 @@ class Profile:
         Column labels, in the election's project order.
     matrix
         ``groups × projects``. Approval / choose-1: ``bool`` (approved or not).
-        Cumulative / scoring: ``int64`` points (0 = not on the ballot). Ordinal:
-        ``int64`` rank position, 1 for the most preferred, 0 for unranked.
+        Cumulative / scoring: ``int64`` points (0 = not on the ballot). Ordinal: rank
+        position, 1 for the most preferred, 0 for unranked, in the smallest signed
+        integer dtype that holds the number of projects (:func:`_rank_dtype`: ``int8``
+        up to 127 projects); any integer matrix of ranks is accepted and stored so.
     multiplicity
         ``int64`` number of voters who cast each row's ballot (with its weight).
     weight
@@ -247,7 +280,11 @@ class Profile:
                 )
             )
         g = self.matrix.shape[0]
-        want = _matrix_dtype(self.kind)
+        want = _matrix_dtype(self.kind, m)
+        if self.kind is BallotKind.ORDINAL and self.matrix.dtype != want:
+            compact = _compact_ranks(self.matrix, m)
+            if compact is not self.matrix:
+                object.__setattr__(self, "matrix", _readonly(compact))
         if self.matrix.dtype != want:
             raise ValidationError(
                 _(
@@ -380,7 +417,11 @@ class Profile:
                 and not np.array_equal(mat, np.round(mat))
             ):
                 raise ValidationError(_("points and ranks must be integers"))
-            mat = mat.astype(np.int64)
+            mat = (
+                _compact_ranks(mat, len(project_ids))
+                if kind is BallotKind.ORDINAL
+                else mat.astype(np.int64)
+            )
         n = mat.shape[0]
         mult = (
             np.ones(n, np.int64)
@@ -505,7 +546,7 @@ class Profile:
         wt = None if weights is None else _whole_numbers(weights, "weights", len(rows))
         if voter_ids is None:
             return cls.from_matrix(kind, ids, mat, weights=wt, listed=listed)
-        mat2 = mat.astype(_matrix_dtype(kind))
+        mat2 = mat.astype(_matrix_dtype(kind, len(ids)))
         n = mat2.shape[0]
         w = np.ones(n, np.int64) if wt is None else wt
         cm, mult, cw, inverse = collapse_rows(mat2, np.ones(n, np.int64), w, listed=listed)
@@ -622,7 +663,7 @@ class Profile:
 
 
 def _check_ranks(matrix: npt.NDArray[Any]) -> None:
-    step = 1024  # rows at a time: the sorted copy stays small beside a large matrix
+    step = max(1, (1 << 16) // max(matrix.shape[1], 1))  # rows at a time: small temporaries
     for a in range(0, matrix.shape[0], step):
         part = matrix[a : a + step]
         lengths = np.count_nonzero(part, axis=1)
@@ -638,7 +679,7 @@ def _check_ranks(matrix: npt.NDArray[Any]) -> None:
 
 def _rerank(mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Renumber ranks 1..L per row after columns were dropped."""
-    big = np.where(mat > 0, mat, np.iinfo(np.int64).max)
+    big = np.where(mat > 0, mat.astype(np.int64), np.iinfo(np.int64).max)  # int8 would wrap
     order = np.argsort(np.argsort(big, axis=1, kind="stable"), axis=1, kind="stable") + 1
     return np.where(mat > 0, order, 0).astype(np.int64)
 
@@ -694,10 +735,11 @@ def collapse_rows(
     if matrix.dtype == np.bool_:
         packed = np.packbits(matrix, axis=1)
     else:
-        key_mat = matrix.astype(np.int64)
+        # one integer dtype for every row: its bytes are its values (ranks: int8)
+        key_mat = matrix if np.issubdtype(matrix.dtype, np.integer) else matrix.astype(np.int64)
         if listed is not None:
             # points are >= 0, so -1 marks "listed with 0 points" uniquely
-            key_mat = np.where(listed & (key_mat == 0), -1, key_mat)
+            key_mat = np.where(listed & (matrix == 0), -1, matrix.astype(np.int64))
         packed = np.ascontiguousarray(key_mat).view(np.uint8).reshape(n, -1)
     flat: npt.NDArray[Any]
     if packed.shape[1] <= 8 and bool((weight == weight[0]).all()):

@@ -323,7 +323,12 @@ class TextColumn(Sequence[str]):
         if longest > 8 * _WORDS_MAX:
             return _first_repeat(self.tolist(), np.arange(n))
         data = np.frombuffer(self._buf, np.uint8)
-        words = _words(data)
+        if data.size >= int(self._stop.max()) + 8:  # every text's words lie in the buffer
+            words: npt.NDArray[np.uint64] = np.ndarray(
+                (data.size - 7,), dtype="<u8", buffer=self._buf, strides=(1,)
+            )
+        else:
+            words = _words(data)
         start = self._start.astype(np.int64)
         if longest <= 7:
             keys = _short_keys(words, start, lens)  # exact

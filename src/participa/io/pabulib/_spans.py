@@ -96,7 +96,8 @@ class VoteSpans:
     """``n x (width - 1)`` offsets of the semicolons."""
     _words: U64Array | None = None
     data: memoryview | None = None
-    """The section's bytes (``buf``'s own memory), for columns kept as spans."""
+    """The whole text's bytes (``buf`` is ``data[offset:]``), for columns kept as spans."""
+    offset: int = 0
 
     @classmethod
     def find(
@@ -142,7 +143,8 @@ class VoteSpans:
         ):
             return None  # the count is right and the semicolons sorted: each line has width-1
         spans = cls(buf, n, width, starts, ends, cuts)
-        spans.data = memoryview(data)[start : start + size]
+        spans.data = memoryview(data)
+        spans.offset = start
         if pad >= 8:
             spans._words = np.ndarray(
                 (size + 1,), dtype="<u8", buffer=data, offset=start, strides=(1,)
@@ -168,8 +170,12 @@ class VoteSpans:
         one line (so holds no line feed) of text that was decoded as UTF-8.
         """
         lo, hi = self.field(c)
-        data = self.data if self.data is not None else self.buf.tobytes()
-        return TextColumn._from_spans(data, lo, hi, line_free=True)
+        if self.data is None:
+            return TextColumn._from_spans(self.buf.tobytes(), lo, hi, line_free=True)
+        if self.offset + self.buf.size >= 2**31 - 64:  # offsets of the whole text: int64
+            lo, hi = lo.astype(np.int64), hi.astype(np.int64)
+        # over the whole text (its 8 spare bytes let duplicate checks read words in place)
+        return TextColumn._from_spans(self.data, lo + self.offset, hi + self.offset, line_free=True)
 
     def items(self, c: int) -> Tokens | None:
         """The comma-separated items of column ``c``; ``None`` if an item is empty."""

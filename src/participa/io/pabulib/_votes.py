@@ -24,6 +24,7 @@ from participa.io.pabulib._common import _DIGITS, _INT, _MAX_POINTS, _WEIGHT_COL
 from participa.io.pabulib._sections import _Reader, _Section
 from participa.io.pabulib._spans import group_ballots
 from participa.model import BallotKind, Profile, Project, TextColumn, Voters, collapse_rows
+from participa.model.profile import _matrix_dtype
 
 
 def _votes(
@@ -222,7 +223,7 @@ def _votes_spans(
     elif kind is BallotKind.ORDINAL:  # rank = position on the ballot
         offsets = np.cumsum(tok.counts) - tok.counts
         values = np.arange(tok.row.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
-    dtype = np.bool_ if kind.is_approval else np.int64  # the Profile's matrix dtypes
+    dtype = _matrix_dtype(kind, len(projects))  # the Profile's own: no second copy
     grouped = group_ballots(n, tok, values, len(projects), dtype)
     if grouped is None:
         return None
@@ -377,7 +378,7 @@ def _ballots_fast(
         return None  # a project twice on one ballot
     if kind.is_approval:
         return seen, counts, None, np.ones(k, np.int64), {}
-    mat = np.zeros((k, m), np.int64)
+    mat = np.zeros((k, m), _matrix_dtype(kind, m))
     if ptexts is None:  # ordinal: rank = position on the ballot
         starts = np.repeat(np.cumsum(counts) - counts, counts)
         mat[rows, cols] = np.arange(total, dtype=np.int64) - starts + 1
@@ -487,13 +488,11 @@ def _ballots_slow(
         cc.extend(js)
         vv.extend(vals)
 
-    mat = np.zeros((k, m), np.int64)
+    mat = np.zeros((k, m), _matrix_dtype(kind, m))  # ranks fit: at most one per project
     listed = np.zeros((k, m), np.bool_) if kind.has_points else None
     if rr:
         rows, cols = np.asarray(rr, np.int64), np.asarray(cc, np.int64)
         mat[rows, cols] = np.asarray(vv, np.int64)
         if listed is not None:
             listed[rows, cols] = True
-    if kind.is_approval:
-        mat = mat.astype(np.bool_)
     return mat, lengths, listed, wt_u, dups
