@@ -663,13 +663,17 @@ class Profile:
 
 
 def _check_ranks(matrix: npt.NDArray[Any]) -> None:
-    step = max(1, (1 << 16) // max(matrix.shape[1], 1))  # rows at a time: small temporaries
+    m = matrix.shape[1]
+    # compact ranks are checked in their own dtype (lengths and ranks fit): small temporaries
+    dt = matrix.dtype if matrix.dtype == _rank_dtype(m) else np.dtype(np.int64)
+    span = np.arange(m, dtype=dt)
+    step = max(1, (1 << 16) // max(m, 1))  # rows at a time
     for a in range(0, matrix.shape[0], step):
         part = matrix[a : a + step]
-        lengths = np.count_nonzero(part, axis=1)
+        lengths = np.count_nonzero(part, axis=1).astype(dt)
         srt = np.sort(part, axis=1)[:, ::-1]
-        want = lengths[:, None] - np.arange(matrix.shape[1])[None, :]
-        want = np.where(want > 0, want, 0)
+        want = lengths[:, None] - span[None, :]
+        np.maximum(want, 0, out=want)
         if not np.array_equal(srt, want):
             bad = a + int(np.flatnonzero((srt != want).any(axis=1))[0])
             raise ValidationError(

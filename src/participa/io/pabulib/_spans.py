@@ -69,6 +69,24 @@ _TOKENS = 1 << 16
 """Ballot items matched to project ids at a time."""
 
 
+_BYTES = 1 << 20
+"""Bytes searched at a time by :func:`_positions`."""
+
+
+def _positions(buf: npt.NDArray[np.uint8], byte: int, dtype: np.dtype[Any]) -> Index:
+    """Offsets of ``byte`` in ``buf`` as ``dtype``, found a slice at a time (no ``int64`` copy).
+
+    >>> _positions(np.frombuffer(b"a,b,,c", np.uint8), 44, np.dtype(np.int32)).tolist()
+    [1, 3, 4]
+    """
+    parts = [
+        np.flatnonzero(buf[a : a + _BYTES] == byte).astype(dtype) + a
+        for a in range(0, buf.size, _BYTES)
+    ]
+    out: Index = np.concatenate(parts) if parts else np.zeros(0, dtype)
+    return out.astype(dtype, copy=False)
+
+
 @attrs.frozen(slots=True)
 class Tokens:
     """The comma-separated items of one column: each one's voter, span and place on the ballot."""
@@ -180,7 +198,7 @@ class VoteSpans:
     def items(self, c: int) -> Tokens | None:
         """The comma-separated items of column ``c``; ``None`` if an item is empty."""
         lo, hi = self.field(c)
-        commas = np.flatnonzero(self.buf == _COMMA).astype(lo.dtype)
+        commas = _positions(self.buf, _COMMA, lo.dtype)
         first_in = np.searchsorted(commas, lo)  # the fields are disjoint and in file order:
         past = np.searchsorted(commas, hi)  # each one's commas are commas[first_in:past]
         per = past - first_in
@@ -221,10 +239,14 @@ class VoteSpans:
             return None
         cols = np.empty(tok.row.size, tok.row.dtype)
         ids, at = list(pidx), list(pidx.values())
+        raw = [p.encode("utf-8") for p in ids]
+        table = _short_table(raw, at) if raw and max(map(len, raw)) <= 7 else None
         for a in range(0, max(cols.size, 1), _TOKENS):  # a slice at a time: small temporaries
-            got = match_ids(
-                self.words, tok.start[a : a + _TOKENS], tok.length[a : a + _TOKENS], ids, at
-            )
+            start, length = tok.start[a : a + _TOKENS], tok.length[a : a + _TOKENS]
+            if table is not None:  # short ids: one table for every slice
+                got: IntArray | None = _match_short(self.words, start, length, table)
+            else:
+                got = match_ids(self.words, start, length, ids, at)
             if got is None or (got.size and int(got.min()) < 0):
                 return None
             cols[a : a + _TOKENS] = got
@@ -273,9 +295,9 @@ def match_ids(
     raw = [p.encode("utf-8") for p in ids]
     longest = max(map(len, raw))
     if longest <= 7:
-        found = _match_short(words, start, length, raw, columns)
-        if found is not None:
-            return found
+        table = _short_table(raw, columns)
+        if table is not None:
+            return _match_short(words, start, length, table)
     count = -(-longest // 8)
     id_lens = np.array([len(b) for b in raw], np.int64)
     id_text = np.frombuffer(b"".join(raw), np.uint8)
@@ -297,10 +319,13 @@ def match_ids(
     return out
 
 
-def _match_short(
-    words: U64Array, start: Index, length: Index, raw: Sequence[bytes], columns: Sequence[int]
-) -> IntArray | None:
-    """:func:`match_ids` for ids of at most 7 bytes: exact keys in a multiply-shift table."""
+_ShortTable = tuple[int, int, IntArray, U64Array, IntArray]
+"""A collision-free multiply-shift table of short ids: bits, multiplier, slot → id row,
+each row's key (the last: no id) and column."""
+
+
+def _short_table(raw: Sequence[bytes], columns: Sequence[int]) -> _ShortTable | None:
+    """The table :func:`_match_short` looks items up in (ids of at most 7 bytes)."""
     m = len(raw)
     id_key = [int.from_bytes(b, "little") | (len(b) << 56) for b in raw]
     found: tuple[int, int, list[int]] | None = None
@@ -319,10 +344,24 @@ def _match_short(
     table[slots] = np.arange(m)
     id_keys = np.array([*id_key, _ALL], np.uint64)  # 2**64 - 1 is no short text's key
     id_col = np.array([*columns, -1], np.int64)
+    return bits, mul, table, id_keys, id_col
+
+
+def _match_short(words: U64Array, start: Index, length: Index, table: _ShortTable) -> IntArray:
+    """:func:`match_ids` for ids of at most 7 bytes: exact keys in a multiply-shift table."""
+    bits, mul, slots, id_keys, id_col = table
     keys = _short_keys(words, start, length)
-    at = table[(keys * _U64(mul)) >> _U64(64 - bits)]
+    at = slots[(keys * _U64(mul)) >> _U64(64 - bits)]
     out: IntArray = np.where(id_keys[at] == keys, id_col[at], -1)
     return out
+
+
+def _cells(inv: IntArray, rows: Index, cols: Index, m: int) -> IntArray:
+    """The flattened matrix cell of each item: its voter's group row, its project column."""
+    at = inv[rows]
+    at *= m
+    at += cols
+    return at
 
 
 def group_ballots(
@@ -342,38 +381,50 @@ def group_ballots(
             if bool(((cols[d:] == cols[:-d]) & (rows[d:] == rows[:-d])).any()):
                 return None  # a project twice on one ballot
     else:
-        pair = rows * m + cols
-        pair = np.sort(pair.astype(np.int32) if n * m < 2**31 else pair)
+        wide = n * m >= 2**31  # rows * m + cols in int64 then, never wrapped in int32
+        pair: Index = rows.astype(np.int64 if wide else np.int32)  # one temporary, in place
+        pair *= m
+        pair += cols
+        pair.sort()
         if bool((pair[1:] == pair[:-1]).any()):
             return None
-    contrib = cols.astype(np.uint64)
-    if values is not None:
-        contrib <<= _U64(32)
-        contrib |= values.astype(np.uint64)
-    contrib = _mix(contrib)
+    # each ballot's order-free hash: the sum of its items' mixed (project, value) pairs,
+    # ballots a block at a time (temporaries of a few bytes per item of one block)
     h = np.zeros(n, np.uint64)
-    nonempty = np.flatnonzero(tok.counts)
-    if nonempty.size:
-        offsets = np.cumsum(tok.counts) - tok.counts
-        h[nonempty] = np.add.reduceat(contrib, offsets[nonempty])
-        del offsets
-    del contrib, nonempty
+    offsets = np.cumsum(tok.counts) - tok.counts
+    total = rows.size
+    # blocks of whole ballots of about _TOKENS items each
+    cuts = np.unique(np.searchsorted(offsets, np.arange(0, total, _TOKENS), side="right") - 1)
+    for g0, g1 in zip(cuts.tolist(), [*cuts[1:].tolist(), n][: cuts.size], strict=True):
+        if g0 < 0 or g1 <= g0:
+            continue
+        lo = int(offsets[g0])
+        hi = int(offsets[g1]) if g1 < n else total
+        if hi == lo:
+            continue
+        contrib = cols[lo:hi].astype(np.uint64)
+        if values is not None:
+            contrib <<= _U64(32)
+            contrib |= values[lo:hi].astype(np.uint64)
+        contrib = _mix(contrib)
+        nonempty = np.flatnonzero(tok.counts[g0:g1])
+        h[g0 + nonempty] = np.add.reduceat(contrib, offsets[g0 + nonempty] - lo)
+    del offsets
     first, inv = _first_order(h)
     del h
     k = first.size
     mat = np.zeros((k, m), dtype)
     is_rep = np.zeros(n, np.bool_)
     is_rep[first] = True
-    at = inv[rows]  # each item's cell in the flattened rows
-    at *= m
-    at += cols
     flat = mat.reshape(-1)
-    rep = is_rep[rows]
-    flat[at[rep]] = True if values is None else values[rep]
-    del rep
-    if rows.size:
-        got = flat[at]
-        if not bool(got.all() if values is None else (got == values).all()):
+    for a in range(0, total, _TOKENS):  # the representatives' items fill the rows
+        at = _cells(inv, rows[a : a + _TOKENS], cols[a : a + _TOKENS], m)
+        rep = is_rep[rows[a : a + _TOKENS]]
+        flat[at[rep]] = True if values is None else values[a : a + _TOKENS][rep]
+    for a in range(0, total, _TOKENS):  # every voter's items are its group's row
+        got = flat[_cells(inv, rows[a : a + _TOKENS], cols[a : a + _TOKENS], m)]
+        want = True if values is None else values[a : a + _TOKENS]
+        if not bool(got.all() if values is None else (got == want).all()):
             return None  # pragma: no cover - a 64-bit collision
     if not np.array_equal(tok.counts[first][inv], tok.counts):
         return None  # pragma: no cover - a 64-bit collision
