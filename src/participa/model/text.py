@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa._bytekeys import _chunks, _first_order, _keys, _short_keys, _words
+from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
 
@@ -122,6 +123,7 @@ class TextColumn(Sequence[str]):
         self._hash = None
 
     @classmethod
+    @checked
     def of(cls, values: Iterable[str]) -> TextColumn:
         """``values`` itself when it is a :class:`TextColumn`, else a new one holding them.
 
