@@ -159,39 +159,42 @@ class Voters:
             _no_line_break((col.first_line_break(),), N_("a voter field"))
 
 
-def _matrix_dtype(kind: BallotKind, projects: int) -> type[np.generic]:
-    """The matrix dtype of a profile: ``bool``, the smallest integer for ranks, ``int64``."""
+def _matrix_dtype(kind: BallotKind, projects: int, top: int = 0) -> type[np.generic]:
+    """A profile's matrix dtype: ``bool`` (approval, choose-1), else the smallest signed
+    integer dtype holding every rank (ordinal: up to ``projects``) or the largest
+    points ``top`` (cumulative, scoring)."""
     if kind.is_approval:
         return np.bool_
-    if kind is BallotKind.ORDINAL:
-        return _rank_dtype(projects)
-    return np.int64
+    return _int_dtype(projects if kind is BallotKind.ORDINAL else top)
 
 
-def _rank_dtype(projects: int) -> type[np.signedinteger[Any]]:
-    """The smallest signed integer dtype that holds every rank on ``projects`` projects.
+def _int_dtype(top: int) -> type[np.signedinteger[Any]]:
+    """The smallest signed integer dtype that holds ``0 .. top``.
 
-    Ordinal profiles keep their ranks (1 to at most the number of projects) in it: a
-    ``groups × projects`` matrix of ``int8`` for up to 127 projects is an eighth of the
-    ``int64`` one. Arithmetic on ranks upcasts first (``utility_matrix`` gives ``int64``).
+    Ranks (1 to at most the number of projects) and points are stored in it: a
+    ``groups × projects`` matrix of ``int8`` for up to 127 projects or points is an
+    eighth of the ``int64`` one. Arithmetic on them upcasts first (``utility_matrix``
+    and the weighted sums give ``int64`` or exact Python integers).
 
-    >>> _rank_dtype(83).__name__, _rank_dtype(128).__name__, _rank_dtype(40_000).__name__
+    >>> _int_dtype(83).__name__, _int_dtype(128).__name__, _int_dtype(40_000).__name__
     ('int8', 'int16', 'int32')
     """
     for dt in (np.int8, np.int16, np.int32):
-        if projects <= int(np.iinfo(dt).max):
+        if top <= int(np.iinfo(dt).max):
             return dt
     return np.int64
 
 
-def _compact_ranks(mat: npt.NDArray[Any], projects: int) -> npt.NDArray[Any]:
-    """``mat`` in :func:`_rank_dtype` when its integers fit (else as it is, refused later)."""
-    want = _rank_dtype(projects)
-    if mat.dtype == want or not np.issubdtype(mat.dtype, np.integer):
+def _compact(mat: npt.NDArray[Any], kind: BallotKind, projects: int) -> npt.NDArray[Any]:
+    """An integer ``mat`` of ranks or points in :func:`_matrix_dtype` (the smallest that
+    holds it); as it is when it is not whole numbers from 0 (refused later) or approval."""
+    if kind.is_approval or mat.dtype == np.bool_ or not np.issubdtype(mat.dtype, np.integer):
         return mat
-    if mat.size and (int(mat.min()) < 0 or int(mat.max()) > projects):
+    top = int(mat.max()) if mat.size else 0
+    if mat.size and (int(mat.min()) < 0 or (kind is BallotKind.ORDINAL and top > projects)):
         return mat
-    return mat.astype(want)
+    want = _matrix_dtype(kind, projects, top)
+    return mat if mat.dtype == want else mat.astype(want)
 
 
 @serialize.register("participa.Profile")
@@ -207,10 +210,12 @@ class Profile:
         Column labels, in the election's project order.
     matrix
         ``groups × projects``. Approval / choose-1: ``bool`` (approved or not).
-        Cumulative / scoring: ``int64`` points (0 = not on the ballot). Ordinal: rank
-        position, 1 for the most preferred, 0 for unranked, in the smallest signed
-        integer dtype that holds the number of projects (:func:`_rank_dtype`: ``int8``
-        up to 127 projects); any integer matrix of ranks is accepted and stored so.
+        Cumulative / scoring: points (0 = not on the ballot). Ordinal: rank position,
+        1 for the most preferred, 0 for unranked. Points and ranks are stored in the
+        smallest signed integer dtype that holds the largest points or the number of
+        projects (``int8`` up to 127, then ``int16``, ``int32``, ``int64``); any integer
+        matrix is accepted and stored so. Do arithmetic on it after ``astype(np.int64)``
+        (or use :func:`~participa.rules.utility.utility_matrix`).
     multiplicity
         ``int64`` number of voters who cast each row's ballot (with its weight).
     weight
@@ -280,17 +285,23 @@ class Profile:
                 )
             )
         g = self.matrix.shape[0]
-        want = _matrix_dtype(self.kind, m)
-        if self.kind is BallotKind.ORDINAL and self.matrix.dtype != want:
-            compact = _compact_ranks(self.matrix, m)
-            if compact is not self.matrix:
-                object.__setattr__(self, "matrix", _readonly(compact))
-        if self.matrix.dtype != want:
+        if self.kind.is_approval and self.matrix.dtype != np.bool_:
             raise ValidationError(
                 _(
                     "{value} profile matrix must have dtype {dtype}",
                     value=self.kind.value,
-                    dtype=np.dtype(want),
+                    dtype=np.dtype(np.bool_),
+                )
+            )
+        if not self.kind.is_approval and (
+            self.matrix.dtype == np.bool_ or not np.issubdtype(self.matrix.dtype, np.integer)
+        ):
+            raise ValidationError(
+                _(
+                    "{value} profile matrix must hold whole numbers (an integer dtype), "
+                    "got dtype {dtype}",
+                    value=self.kind.value,
+                    dtype=self.matrix.dtype,
                 )
             )
         for name in ("multiplicity", "weight"):
@@ -303,6 +314,9 @@ class Profile:
                 raise ValidationError(_("profile {name} must be >= 1 for every ballot", name=name))
         if not self.kind.is_approval and self.matrix.size and int(self.matrix.min()) < 0:
             raise ValidationError(_("points and ranks must be non-negative"))
+        compact = _compact(self.matrix, self.kind, m)  # int8 for small ranks and points
+        if compact is not self.matrix:
+            object.__setattr__(self, "matrix", _readonly(compact))
         if self.kind is BallotKind.CHOOSE_1 and g and int(self.matrix.sum(axis=1).max()) > 1:
             raise ValidationError(_("a choose-1 ballot names at most one project"))
         if self.kind is BallotKind.ORDINAL and g:
@@ -417,11 +431,9 @@ class Profile:
                 and not np.array_equal(mat, np.round(mat))
             ):
                 raise ValidationError(_("points and ranks must be integers"))
-            mat = (
-                _compact_ranks(mat, len(project_ids))
-                if kind is BallotKind.ORDINAL
-                else mat.astype(np.int64)
-            )
+            if not np.issubdtype(mat.dtype, np.integer):
+                mat = mat.astype(np.int64)
+            mat = _compact(mat, kind, len(project_ids))
         n = mat.shape[0]
         mult = (
             np.ones(n, np.int64)
@@ -546,7 +558,7 @@ class Profile:
         wt = None if weights is None else _whole_numbers(weights, "weights", len(rows))
         if voter_ids is None:
             return cls.from_matrix(kind, ids, mat, weights=wt, listed=listed)
-        mat2 = mat.astype(_matrix_dtype(kind, len(ids)))
+        mat2 = mat.astype(np.bool_) if kind.is_approval else _compact(mat, kind, len(ids))
         n = mat2.shape[0]
         w = np.ones(n, np.int64) if wt is None else wt
         cm, mult, cw, inverse = collapse_rows(mat2, np.ones(n, np.int64), w, listed=listed)
@@ -665,7 +677,7 @@ class Profile:
 def _check_ranks(matrix: npt.NDArray[Any]) -> None:
     m = matrix.shape[1]
     # compact ranks are checked in their own dtype (lengths and ranks fit): small temporaries
-    dt = matrix.dtype if matrix.dtype == _rank_dtype(m) else np.dtype(np.int64)
+    dt = matrix.dtype if matrix.dtype == _int_dtype(m) else np.dtype(np.int64)
     span = np.arange(m, dtype=dt)
     step = max(1, (1 << 16) // max(m, 1))  # rows at a time
     for a in range(0, matrix.shape[0], step):

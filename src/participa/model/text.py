@@ -108,6 +108,17 @@ class TextColumn(Sequence[str]):
                 _("a text column holds only texts, got {value!r}", value=bad[0]),
                 hint=_("convert the values with str() first"),
             )
+        joined = "\n".join(items)
+        if joined.count("\n") == len(items) - 1:  # no line feed inside: they mark the ends
+            data = (joined + "\n").encode(_ENC, _ERRORS) if items else b""
+            del joined
+            stop = np.flatnonzero(np.frombuffer(data, np.uint8) == _LF)
+            start = np.empty_like(stop)
+            start[:1] = 0
+            start[1:] = stop[:-1] + 1
+            self._set(memoryview(data), start, stop, True)
+            return
+        del joined
         encoded = [v.encode(_ENC, _ERRORS) for v in items]
         lens = np.fromiter(map(len, encoded), np.int64, len(encoded))
         stop = np.cumsum(lens)

@@ -223,7 +223,8 @@ def _votes_spans(
     elif kind is BallotKind.ORDINAL:  # rank = position on the ballot
         offsets = np.cumsum(tok.counts) - tok.counts
         values = np.arange(tok.row.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
-    dtype = _matrix_dtype(kind, len(projects))  # the Profile's own: no second copy
+    top = int(values.max()) if values is not None and values.size else 0
+    dtype = _matrix_dtype(kind, len(projects), top)  # the Profile's own: no second copy
     grouped = group_ballots(n, tok, values, len(projects), dtype)
     if grouped is None:
         return None
@@ -378,8 +379,8 @@ def _ballots_fast(
         return None  # a project twice on one ballot
     if kind.is_approval:
         return seen, counts, None, np.ones(k, np.int64), {}
-    mat = np.zeros((k, m), _matrix_dtype(kind, m))
     if ptexts is None:  # ordinal: rank = position on the ballot
+        mat = np.zeros((k, m), _matrix_dtype(kind, m))
         starts = np.repeat(np.cumsum(counts) - counts, counts)
         mat[rows, cols] = np.arange(total, dtype=np.int64) - starts + 1
         return mat, counts, None, np.ones(k, np.int64), {}
@@ -389,6 +390,7 @@ def _ballots_fast(
     if total and _POINTS_LIST.fullmatch(joined) is None:
         return None
     vals = np.fromiter(map(int, joined.split(",")), np.int64, total) if total else cols
+    mat = np.zeros((k, m), _matrix_dtype(kind, m, int(vals.max()) if total else 0))
     mat[rows, cols] = vals
     return mat, counts, seen, np.ones(k, np.int64), {}
 
@@ -488,7 +490,8 @@ def _ballots_slow(
         cc.extend(js)
         vv.extend(vals)
 
-    mat = np.zeros((k, m), _matrix_dtype(kind, m))  # ranks fit: at most one per project
+    # the Profile's dtype: ranks are at most m (one per project), points at most max(vv)
+    mat = np.zeros((k, m), _matrix_dtype(kind, m, max(vv, default=0)))
     listed = np.zeros((k, m), np.bool_) if kind.has_points else None
     if rr:
         rows, cols = np.asarray(rr, np.int64), np.asarray(cc, np.int64)
