@@ -65,7 +65,7 @@ __all__ = ["Tokens", "VoteSpans", "group_ballots"]
 _LF, _CR, _SEMI, _COMMA, _QUOTE = 10, 13, 59, 44, 34
 
 
-_TOKENS = 1 << 16
+_TOKENS = 1 << 14
 """Ballot items matched to project ids at a time."""
 
 
