@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -62,6 +63,17 @@ def test_matches_the_per_voter_reference(e: Election) -> None:
     resolver = TieBreak().resolver(e)
     priority = [int(p) for p in resolver.priority]
     assert list(pb_ear(e).selected) == [e.project_ids[c] for c in reference(e, priority)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(e=elections(kinds=(BallotKind.ORDINAL,), max_projects=5, max_voters=7, weighted=True))
+def test_exact_comparisons_alone_match_the_reference(e: Election) -> None:
+    """With every factor counted as "near underflow", no float decides a comparison."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys.modules[pb_ear.__module__], "_TINY", 2.0)
+        got = pb_ear(e).selected
+    priority = [int(p) for p in TieBreak().resolver(e).priority]
+    assert list(got) == [e.project_ids[c] for c in reference(e, priority)]
 
 
 def test_property_battery() -> None:

@@ -20,14 +20,16 @@ with weight 1 (her delegate weight); a project ``c`` has the *quota*
 
 Every decision is exact. Voters who approved the same funded projects keep the same
 fraction of their weight, so each distinct ballot only points to one of a few exact
-factors; a round sums the ballots' counts per factor with numpy and then combines
-the few factors with fractions. Complexity: ``O((m + r) · g · m)`` array operations
-for ``m`` projects, ``g`` distinct ballots and ballots of length at most ``r``, plus
-``O((m + r) · k · m)`` fraction operations for ``k`` distinct factors (at most ``g``,
-usually a few dozen). A project's weight is first summed in floating point; only
-when it lies within a relative ``1e-9`` of the quota (far beyond the rounding error
-of a sum of positive terms, below ``1e-10`` for up to a million factors) is it
-recomputed with fractions, so the floats never decide a close call.
+factors (at most the number of distinct ballots, usually a few dozen). A round's
+supports are one floating-point matrix-vector product (each distinct ballot's weight
+times its top-``j`` approvals); only when a project's support lies within a relative
+``1e-9`` of its quota (far beyond the rounding error of a sum of positive terms, below
+``1e-10`` for up to a million distinct ballots) is it recomputed exactly: one
+``np.bincount`` of its approvers per factor, then a sum of the few factors with
+fractions. The funded project's approvers' weight is always computed that way, so the
+payment is exact. Complexity: ``O((m + r) · g · m)`` array operations for ``m``
+projects, ``g`` distinct ballots and ballots of length at most ``r``, plus ``O(m · k)``
+fraction operations for ``k`` distinct factors.
 
 Notes
 -----
@@ -64,6 +66,9 @@ from participa.tiebreak import TieBreak
 
 __all__ = ["pb_ear"]
 
+_TINY = 1e-250
+"""A factor below this (near float64's underflow) makes every later comparison exact."""
+
 
 @checked
 def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
@@ -90,9 +95,9 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     Notes
     -----
     Complexity: ``O((m + r) · g · m)`` time in array operations for ``m`` projects,
-    ``g`` distinct ballots and ballots of length at most ``r``, plus ``O((m + r) · k ·
-    m)`` exact fraction operations for ``k ≤ g`` distinct weight factors;
-    ``O(g · m)`` memory.
+    ``g`` distinct ballots and ballots of length at most ``r``, plus ``O(m · k)`` exact
+    fraction operations for ``k ≤ g`` distinct weight factors (more only for close
+    calls); ``O(g · m)`` memory.
 
     Examples
     --------
@@ -111,53 +116,67 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     ranks = prof.matrix
     budget = election.budget
     costs = [int(c) for c in election.costs]
+    m = len(costs)
     n = prof.total_weight
     resolver = tie_break.resolver(election)
-    mass_of = prof.group_weight
-    # Voters who approved the same funded projects carry the same factor: group weight =
-    # its voters' count × factor[cls[g]], with a short list of exact factors.
-    cls = np.zeros(prof.num_groups, dtype=np.int64)
+    mass = prof.group_weight
+    mass_f = mass.astype(np.float64)
+    # Voters who approved the same funded projects carry the same factor: a group's
+    # weight is mass × factor[cls[g]], with a short list of exact factors (and their
+    # floats in ``scale``); ``weight_f`` is every group's weight in floating point.
+    cls = np.zeros(prof.num_groups, dtype=np.intp)
     factor: list[Fraction] = [Fraction(1)]
+    scale = np.ones(1)
+    weight_f = mass_f.copy()
     max_rank = int(ranks.max()) if ranks.size else 0
-    done = [False] * len(costs)  # funded
+    quota_f = np.asarray([float(n * c) for c in costs], dtype=np.float64)
+    done = [False] * m  # funded
     left = budget
     selected: list[int] = []
     trace: list[TraceStep] = []
-    j = 1
+    j = 0
+    top = np.zeros(ranks.shape, dtype=np.bool_)
+    top_f = np.zeros(ranks.shape, dtype=np.float64)
     step = 0
+    widen = False
     while n > 0:
-        open_ = [c for c in range(len(costs)) if not done[c] and costs[c] <= left]
+        open_ = [c for c in range(m) if not done[c] and costs[c] <= left]
         if not open_:
             break
-        top = (ranks >= 1) & (ranks <= j)
-        counts = _class_counts(cls, len(factor), top, mass_of, n)
-        approx = np.asarray([float(f) for f in factor]) @ counts
-
+        if j == 0 or widen:
+            j += 1
+            top = (ranks >= 1) & (ranks <= j)
+            top_f = top.astype(np.float64)
+        widen = False
         # eligible: the approvers' weight reaches the quota n · cost / budget; floats decide
         # unless the two sides are within a relative 1e-9, where fractions decide
-        eligible = []
-        for c in open_:
-            if costs[c] == 0:
-                eligible.append(c)
-                continue
-            lhs, rhs = float(approx[c]) * budget, float(n * costs[c])
-            if abs(lhs - rhs) > 1e-9 * max(abs(lhs), abs(rhs)):
-                if lhs > rhs:
-                    eligible.append(c)
-            elif _exact(factor, counts, c) * budget >= n * costs[c]:
-                eligible.append(c)
+        lhs = (weight_f @ top_f) * float(budget)
+        gap = lhs - quota_f
+        tol = 1e-9 * np.maximum(np.abs(lhs), quota_f)
+        above = (gap > tol).tolist()
+        close = (np.abs(gap) <= tol).tolist()
+        if np.any((scale > 0) & (scale < _TINY)):  # near float's underflow: all exact
+            above, close = [False] * m, [True] * m
+        eligible = [
+            c
+            for c in open_
+            if costs[c] == 0
+            or above[c]
+            or (close[c] and _exact(factor, cls, top[:, c], mass, n) * budget >= n * costs[c])
+        ]
         if not eligible:
             if j > max_rank:
                 break
-            j += 1
+            widen = True
             continue
         c = resolver.pick(eligible)
         step += 1
         done[c] = True
         left -= costs[c]
         selected.append(c)
+        col = top[:, c]
         quota = Fraction(n * costs[c], budget) if costs[c] else Fraction(0)
-        weight = _exact(factor, counts, c)
+        weight = _exact(factor, cls, col, mass, n)
         trace.append(
             TraceStep(
                 step,
@@ -175,39 +194,58 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         if quota == 0:
             continue
         # its approvers pay the quota: their weight shrinks by the factor 1 - quota / weight
-        keep = 1 - quota / weight
-        key = cls * 2 + top[:, c]
-        uniq, cls = np.unique(key, return_inverse=True)
-        factor = [factor[int(k) // 2] * (keep if k % 2 else 1) for k in uniq]
-        cls = cls.astype(np.int64)
+        cls, factor, scale = _split(cls, factor, scale, col, 1 - quota / weight)
+        weight_f = mass_f * scale[cls]
     params = {"tie_break": str(tie_break)}
     return Outcome.from_selection(election, selected, rule="pb-ear", trace=trace, params=params)
 
 
-def _class_counts(
-    cls: npt.NDArray[np.int64],
-    k: int,
-    top: npt.NDArray[np.bool_],
+def _split(
+    cls: npt.NDArray[np.intp],
+    factor: list[Fraction],
+    scale: npt.NDArray[np.float64],
+    col: npt.NDArray[np.bool_],
+    keep: Fraction,
+) -> tuple[npt.NDArray[np.intp], list[Fraction], npt.NDArray[np.float64]]:
+    """The factor classes after the voters marked in ``col`` kept ``keep`` of their weight.
+
+    Class ``f`` splits into ``f`` (outside ``col``) and ``k + f`` (inside, factor × keep);
+    classes nobody carries are dropped and the rest renumbered in order: ``O(g + k)``.
+    """
+    k = len(factor)
+    moved = cls + k * col
+    ids = np.flatnonzero(np.bincount(moved, minlength=2 * k))
+    renumber = np.zeros(2 * k, dtype=np.intp)
+    renumber[ids] = np.arange(ids.size, dtype=np.intp)
+    new = [factor[i] if i < k else factor[i - k] * keep for i in ids.tolist()]
+    new_scale = np.asarray(
+        [float(scale[i]) if i < k else float(f) for i, f in zip(ids.tolist(), new, strict=True)],
+        dtype=np.float64,
+    )
+    return renumber[moved], new, new_scale
+
+
+def _exact(
+    factor: list[Fraction],
+    cls: npt.NDArray[np.intp],
+    col: npt.NDArray[np.bool_],
     mass: npt.NDArray[np.int64],
     n: int,
-) -> npt.NDArray[np.int64]:
-    """``counts[f, c]``: the voters of factor class ``f`` who rank ``c`` in their top.
+) -> Fraction:
+    """The weight of the groups marked in ``col``, exactly: Σ factor × voters carrying it.
 
-    One ``np.bincount`` over (class, project) pairs, in float64: exact, because every
-    count is an integer at most the total weight ``n`` and ``n < 2**53`` is checked;
-    otherwise ``np.add.at`` in int64 (the model keeps ``n`` below ``2**63``).
+    The voters per class are one ``np.bincount`` in float64, exact because every count is
+    an integer at most the total weight ``n`` and ``n < 2**53`` is checked; otherwise
+    ``np.add.at`` in int64 (the model keeps ``n`` below ``2**63``).
     """
-    m = top.shape[1]
-    values = top * mass[:, None]
+    k = len(factor)
     if n < 2**53:
-        index = (cls[:, None] * m + np.arange(m)).ravel()
-        flat = np.bincount(index, weights=values.ravel(), minlength=k * m)
-        return flat.reshape(k, m).astype(np.int64)
-    counts = np.zeros((k, m), dtype=np.int64)
-    np.add.at(counts, cls, values)
-    return counts
-
-
-def _exact(factor: list[Fraction], counts: npt.NDArray[np.int64], c: int) -> Fraction:
-    """Project ``c``'s approvers' weight, exactly: Σ factor × voters carrying it."""
-    return sum((f * int(counts[k, c]) for k, f in enumerate(factor)), Fraction(0))
+        counts = np.bincount(cls[col], weights=mass[col], minlength=k).astype(np.int64)
+    else:
+        counts = np.zeros(k, dtype=np.int64)
+        np.add.at(counts, cls[col], mass[col])
+    nz = np.flatnonzero(counts)
+    return sum(
+        (factor[f] * v for f, v in zip(nz.tolist(), counts[nz].tolist(), strict=True)),
+        Fraction(0),
+    )
