@@ -121,3 +121,14 @@ def test_quota_is_spent_exactly() -> None:
     )
     assert pb_ear(e).selected == ("a",)
     assert reference(e, [0, 1]) == [0]
+
+
+def test_long_exact_weights_are_shown_rounded() -> None:
+    # Every reduction multiplies the length of the exact weights: after a dozen projects
+    # on Kraków 2021 Dębniki they have hundreds of digits (thousands on Kraków 2024, past
+    # Python's limit on str(int)). The trace shows those rounded, the short ones exactly.
+    out = pb_ear(load_election(DATA / "Poland_Krakow_2021_Debniki.pb.gz"))
+    reasons = [step.reason for step in out.trace]
+    assert any("≈" in r for r in reasons)
+    assert any("≈" not in r and "/" in r for r in reasons)
+    assert max(len(r) for r in reasons) < 200

@@ -184,9 +184,9 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
                 election.project_ids[c],
                 _(
                     "approved by voters of weight {weight} among their first {j}, quota {quota}",
-                    weight=str(weight),
+                    weight=_shown(weight),
                     j=j,
-                    quota=str(quota),
+                    quota=_shown(quota),
                 ),
                 {"j": j, "cost": costs[c]},
             )
@@ -198,6 +198,27 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         weight_f = mass_f * scale[cls]
     params = {"tie_break": str(tie_break)}
     return Outcome.from_selection(election, selected, rule="pb-ear", trace=trace, params=params)
+
+
+_SHOWN_DIGITS = 40
+"""Longest numerator or denominator a trace writes out; longer ones are shown rounded."""
+
+
+def _shown(value: Fraction) -> str:
+    """``value`` as an exact fraction, or as ``≈`` 12 significant digits when its numerator
+    or denominator is longer than :data:`_SHOWN_DIGITS` digits (after many reductions the
+    exact weights have thousands of digits: unreadable, and past Python's 4,300-digit
+    limit on ``str(int)``).
+
+    >>> _shown(Fraction(3, 2))
+    '3/2'
+    >>> _shown(Fraction(10**50 + 1, 3 * 10**49))
+    '≈3.33333333333'
+    """
+    limit = 10**_SHOWN_DIGITS
+    if abs(value.numerator) < limit and value.denominator < limit:
+        return str(value)
+    return f"≈{float(value):.12g}"
 
 
 def _split(
