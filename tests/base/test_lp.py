@@ -149,23 +149,26 @@ def test_entries_past_int64_switch_to_python_integers() -> None:
     assert res.status == "optimal"
     assert res.x is not None
     x, y = res.x
-    assert big * x + y <= big * 3 and x + big * y <= big * 2
+    assert big * x + y <= big * 3
+    assert x + big * y <= big * 2
     assert res.value == big * x + y
     assert res.duals is not None
     assert sum(d * b for d, b in zip(res.duals, (big * 3, big * 2), strict=True)) == res.value
 
 
 def test_a_pivot_past_the_int64_bound_widens_the_tableau() -> None:
-    # entries below 2**31 at the start; the first pivots multiply them past it
-    a, b = 60_001, 70_003
-    rows: list[Row] = [([a, b, 1], "<=", 9_999), ([b, a, 7], "<=", 8_887), ([1, 1, a], "<=", 5_003)]
-    lp = Simplex([b, a, 3], rows)
+    # entries below 2**31 at the start; the first pivot multiplies them past it
+    a = 50_001
+    rows: list[Row] = [([a, 1, 1], "<=", 9_999), ([1, a, 1], "<=", 8_887), ([1, 1, a], "<=", 5_003)]
+    lp = Simplex([1, 1, 1], rows)
     assert lp._t.rows.dtype != object
     res = lp.solve()
     assert lp._t.rows.dtype == object
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_lp, "_INT64_ENTRY", 0)
-        assert Simplex([b, a, 3], rows).solve() == res
-    assert res.status == "optimal" and res.duals is not None and res.value is not None
+        assert Simplex([1, 1, 1], rows).solve() == res
+    assert res.status == "optimal"
+    assert res.duals is not None
+    assert res.value is not None
     rhs = [r[2] for r in rows]
     assert sum(d * v for d, v in zip(res.duals, rhs, strict=True)) == res.value
