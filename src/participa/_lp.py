@@ -194,10 +194,13 @@ class Simplex:
         x = [Fraction(0)] * n
         where = {col: v for v, col in enumerate(self._columns)}
         rhs = t.rows[:, -1].tolist()
+        value = Fraction(0)
         for i, j in enumerate(t.basis):
             if j in where:
-                x[where[j]] = Fraction(int(rhs[i]), t.den)
-        value = sum((self._obj[j] * x[j] for j in range(n)), Fraction(0))
+                v = where[j]
+                x[v] = Fraction(int(rhs[i]), t.den)
+                if self._obj[v]:  # only basic variables are non-zero
+                    value += self._obj[v] * x[v]
         z = t.rows[m].tolist()
         duals = tuple(
             Fraction(int(z[self._unit[i]]) * self._scales[i], t.den * self._oden) for i in range(m)
@@ -210,29 +213,47 @@ class Simplex:
         Its coefficients times each row's scale, and its cost times the objective's,
         must be integers (always true for integer data).
         """
+        self.add_columns([(coeffs, cost)])
+
+    def add_columns(
+        self, columns: Sequence[tuple[Sequence[Fraction | int], Fraction | int]]
+    ) -> None:
+        """:meth:`add_column` for several variables at once, in order (one tableau update).
+
+        Nothing is added when one of them is refused.
+        """
         if self._status != "optimal":
             raise ValueError("add_column needs a solved, optimal programme")
         t, m = self._t, self._m
-        if len(coeffs) != m:
-            raise ValueError("a column needs one coefficient per row")
-        a: list[int]
-        if all(isinstance(v, int) for v in coeffs) and isinstance(cost, int):
-            a = [int(v) * s for v, s in zip(coeffs, self._scales, strict=True)]
-            cst = Fraction(cost * self._oden)
-        else:
-            scaled = [Fraction(v) * s for v, s in zip(coeffs, self._scales, strict=True)]
-            cst = Fraction(cost) * self._oden
-            if any(v.denominator != 1 for v in scaled) or cst.denominator != 1:
-                raise ValueError("the column's scaled coefficients must be integers")
-            a = [int(v) for v in scaled]
-        col = t.combine(self._unit, a)
-        col[m] -= int(cst) * t.den
+        scaled_cols: list[list[int]] = []
+        costs: list[int] = []
+        for coeffs, cost in columns:
+            if len(coeffs) != m:
+                raise ValueError("a column needs one coefficient per row")
+            if all(isinstance(v, int) for v in coeffs) and isinstance(cost, int):
+                a = [int(v) * s for v, s in zip(coeffs, self._scales, strict=True)]
+                cst = Fraction(cost * self._oden)
+            else:
+                scaled = [Fraction(v) * s for v, s in zip(coeffs, self._scales, strict=True)]
+                cst = Fraction(cost) * self._oden
+                if any(v.denominator != 1 for v in scaled) or cst.denominator != 1:
+                    raise ValueError("the column's scaled coefficients must be integers")
+                a = [int(v) for v in scaled]
+            scaled_cols.append(a)
+            costs.append(int(cst))
+        if not scaled_cols:
+            return
+        block = t.combine(self._unit, scaled_cols)
+        for q, amount in enumerate(costs):
+            block[m][q] -= amount * t.den
         skip = _art_rows(t, self._art_start, self._width)
-        if any(col[i] for i in skip):
+        if any(block[i][q] for i in skip for q in range(len(costs))):
             raise ValueError("cannot add a column through a redundant row")
-        t.insert_column([*col, *([0] * (len(t.rows) - m - 1))])
-        self._columns.append(t.rows.shape[1] - 2)
-        self._obj.append(Fraction(cost))
+        extra = len(t.rows) - m - 1
+        t.insert_columns([*block, *([[0] * len(costs)] * extra)])
+        first = t.rows.shape[1] - 1 - len(costs)
+        self._columns.extend(range(first, first + len(costs)))
+        self._obj.extend(Fraction(cost) for _coeffs, cost in columns)
 
 
 def _art_rows(t: _Tableau, art_start: int, width: int) -> frozenset[int]:
@@ -279,7 +300,8 @@ class _Tableau:
         f[r] = 0
         new = rows * p
         new -= np.outer(f, prow)
-        new //= den
+        if den != 1:
+            new //= den
         new[r] = prow
         if p < 0:
             new = -new
@@ -288,20 +310,24 @@ class _Tableau:
         self.den = p
         self.basis[r] = c
 
-    def combine(self, unit: Sequence[int], coeffs: Sequence[int]) -> list[int]:
-        """``Σ_r coeffs[r] · rows[:m + 1, unit[r]]``: a new column in tableau form."""
+    def combine(self, unit: Sequence[int], columns: list[list[int]]) -> list[list[int]]:
+        """``Σ_r column[r] · rows[:m + 1, unit[r]]`` for each column: new columns in tableau
+        form, as rows (``m + 1`` lists of ``len(columns)`` integers)."""
         block = self.rows[: self.m + 1][:, list(unit)]
-        scale = sum(abs(v) for v in coeffs)
+        scale = max(sum(abs(v) for v in col) for col in columns)
         if block.dtype == np.int64 and scale * _INT64_ENTRY < 2**62:
-            return [int(v) for v in (block @ np.asarray(coeffs, dtype=np.int64)).tolist()]
-        return [int(v) for v in (block.astype(object) @ np.asarray(coeffs, dtype=object))]
+            out = block @ np.asarray(columns, dtype=np.int64).T
+        else:
+            out = block.astype(object) @ np.asarray(columns, dtype=object).T
+        return [[int(v) for v in row] for row in out.tolist()]
 
-    def insert_column(self, values: list[int]) -> None:
-        """Insert a column before the right-hand side."""
-        if self.rows.dtype == np.int64 and max(map(abs, values)) >= _INT64_ENTRY:
+    def insert_columns(self, values: list[list[int]]) -> None:
+        """Insert columns before the right-hand side (``values``: one list per row)."""
+        top = max((abs(v) for row in values for v in row), default=0)
+        if self.rows.dtype == np.int64 and top >= _INT64_ENTRY:
             self.rows = self.rows.astype(object)
-        column = np.asarray(values, dtype=self.rows.dtype)
-        self.rows = np.insert(self.rows, self.rows.shape[1] - 1, column, axis=1)
+        block = np.asarray(values, dtype=self.rows.dtype).reshape(len(values), -1)
+        self.rows = np.concatenate((self.rows[:, :-1], block, self.rows[:, -1:]), axis=1)
 
     def run(
         self,
