@@ -47,6 +47,7 @@ def test_outcomes_agree_with_the_reference(
     assert [row["case"] for row in report["rows"]] == cases
     assert all(row["agree"] for row in report["rows"])
     assert all(row["head_samples"] == 1 for row in report["rows"])
+    assert all(row["cpu_ratio"] > 0 for row in report["rows"])
 
 
 def test_a_disagreement_fails(
@@ -92,10 +93,11 @@ def test_markdown_is_the_readme_table(bench_head: ModuleType) -> None:
         "head_best_s": 0.48,
         "head_samples": 5,
         "ratio": 250.0,
+        "cpu_ratio": 260.0,
         "verdict": "tie-sensitive there",
     }
     slow = {**row, "case": "maximin_support"}
-    for k in ("head_s", "head_best_s", "head_samples", "ratio", "verdict"):
+    for k in ("head_s", "head_best_s", "head_samples", "ratio", "cpu_ratio", "verdict"):
         del slow[k]
     slow["timeout"] = 600.0
     report = {
@@ -113,6 +115,6 @@ def test_markdown_is_the_readme_table(bench_head: ModuleType) -> None:
     table = [line for line in lines if line.startswith("| `")]
     assert table[0] == (
         "| `pb_ear` | Poland_Krakow_2021_Debniki (5,698 × 28, 2,313) | 2.0 ms (5) "
-        "| 500 ms (5) | 250× / 253× | tie-sensitive there |"
+        "| 500 ms (5) | 250× / 253× | 260× | tie-sensitive there |"
     )
     assert "timed out (600 s)" in table[1]
