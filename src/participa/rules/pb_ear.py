@@ -145,12 +145,14 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
             break
         if j == 0 or widen:
             j += 1
-            top = (ranks >= 1) & (ranks <= j)
-            top_f = top.astype(np.float64)
+            top = np.asfortranarray((ranks >= 1) & (ranks <= j))  # columns contiguous
+            top_f = np.ascontiguousarray(top, dtype=np.float64)
         widen = False
         # eligible: the approvers' weight reaches the quota n · cost / budget; floats decide
         # unless the two sides are within a relative 1e-9, where fractions decide
-        lhs = (weight_f @ top_f) * float(budget)
+        # einsum's own loop, not BLAS: a threaded BLAS call can take milliseconds on a
+        # busy machine (its threads must be woken), this one takes microseconds
+        lhs = np.einsum("g,gc->c", weight_f, top_f) * float(budget)
         gap = lhs - quota_f
         tol = 1e-9 * np.maximum(np.abs(lhs), quota_f)
         above = (gap > tol).tolist()
