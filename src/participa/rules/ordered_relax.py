@@ -106,11 +106,10 @@ def maxmin_relaxation(
     k = len(avail)
     acost = [costs[j] for j in avail]
     gf = groups.astype(np.float64)
-    g64 = groups.view(np.int8).astype(np.int64)
-    # start from the ballots that can get the least money (smallest approved cost); an
-    # exact integer product (numpy's own loop: no BLAS), Python integers if int64 could wrap
-    if sum(acost) < 2**62:
-        reach = g64 @ np.asarray(acost, dtype=np.int64)
+    # start from the ballots that can get the least money (smallest approved cost): exact
+    # sums (float64 below 2**53, by einsum's own loop: no BLAS; else Python integers)
+    if sum(acost) < 2**53:
+        reach = np.einsum("gk,k->g", gf, np.asarray(acost, dtype=np.float64)).astype(np.int64)
     else:
         reach = groups.astype(object) @ np.asarray(acost, dtype=object)
     active = _most_violated(reach, np.arange(reach.size), _BATCH // 2)
@@ -137,8 +136,8 @@ def maxmin_relaxation(
         yi = np.array([v.numerator * (den // v.denominator) for v in y], dtype=object)
         if sum(acost) * den < 2**53:  # every partial sum an exact float64: einsum, no BLAS
             util = np.einsum("gk,k->g", gf, yi.astype(np.float64)).astype(np.int64)
-        elif sum(acost) * den < 2**62:  # exact in int64
-            util = g64 @ yi.astype(np.int64)
+        elif sum(acost) * den < 2**62:  # exact in int64 (numpy's own loop)
+            util = groups.view(np.int8) @ yi.astype(np.int64)
         else:  # exact over Python integers, only for the ballots a float bound cannot clear
             uf = np.einsum("gk,k->g", gf, np.array([float(v) for v in y], dtype=np.float64))
             near = np.flatnonzero(uf < float(t) + slack)
@@ -153,24 +152,41 @@ def maxmin_relaxation(
             for i, j in enumerate(avail):
                 out[j] = y[i]
             return t, tuple(out)
-        lp.add_columns([([1, *g64[g].tolist()], 0) for g in _most_violated(util, short, _BATCH)])
+        picked = _most_violated(util, short, _BATCH)
+        lp.add_columns([([1, *groups[g].astype(np.int64).tolist()], 0) for g in picked])
 
 
 def _first_of_each(rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.intp]:
     """Index of the first occurrence of each distinct row, in increasing order of the rows
     read as binary numbers (first column most significant): the canonical order of the
-    distinct ballots. One ``int64`` key per row up to 62 columns, packed bytes beyond.
+    distinct ballots. One ``int64`` key per row up to 62 columns, 64-bit words beyond.
+
+    >>> rows = np.array([[1, 0, 1], [0, 1, 1], [1, 0, 1], [0, 0, 1]], dtype=bool)
+    >>> _first_of_each(rows).tolist()
+    [3, 1, 0]
+    >>> wide = np.zeros((3, 70), dtype=bool); wide[0, 69] = wide[2, 0] = True
+    >>> _first_of_each(wide).tolist()
+    [1, 0, 2]
     """
     k = rows.shape[1]
     if k <= 62:
         bits = np.int64(1) << np.arange(k - 1, -1, -1, dtype=np.int64)
-        keys: npt.NDArray[Any] = rows.astype(np.int64) @ bits
-    else:
-        packed = np.ascontiguousarray(np.packbits(rows, axis=1))
-        keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-    _keys, first = np.unique(keys, return_index=True)
-    out: npt.NDArray[np.intp] = first
-    return out
+        keys = rows.astype(np.int64) @ bits
+        _keys, first = np.unique(keys, return_index=True)
+        out: npt.NDArray[np.intp] = first
+        return out
+    # rows as big-endian 64-bit words (first column the most significant bit of the first
+    # word): comparing the words in order is comparing the rows; a stable lexsort keeps
+    # identical rows in their original order, so each run of them starts at the first
+    packed = np.packbits(rows, axis=1)
+    packed = np.pad(packed, ((0, 0), (0, (-packed.shape[1]) % 8)))
+    words = np.ascontiguousarray(packed).view(">u8").astype(np.uint64)
+    order = np.lexsort(words.T[::-1])
+    ordered = words[order]
+    starts = np.ones(order.size, dtype=bool)
+    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    firsts: npt.NDArray[np.intp] = order[starts]
+    return firsts
 
 
 def _most_violated(util: npt.NDArray[Any], short: npt.NDArray[np.intp], count: int) -> list[int]:
