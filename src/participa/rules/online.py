@@ -297,11 +297,11 @@ def _greedy(
             if _FLOAT_GUIDE:
                 est = held_f[sup]
                 below = _pay_all_guess(est, wts_f[sup], float(need))
-                weight = int(wts[sup[~below]].sum())
+                weight = int(v.sum()) - int(wts[sup[below]].sum())
                 if weight:
                     rho = (need - held_by(sup[below])) / weight
                     r_f = float(rho)
-                    if (est[below] > r_f + tol).any() or (est[~below] < r_f - tol).any():
+                    if np.where(below, est > r_f + tol, est < r_f - tol).any():
                         rho = None  # the float partition is wrong: decide exactly
                     else:
                         near = np.flatnonzero(np.abs(est - r_f) <= tol)
@@ -349,8 +349,9 @@ def _pay_all_guess(
     """
     below = np.zeros(held.size, dtype=bool)
     count = 0
+    total = float(weights.sum())
     for _round in range(_FIXED_POINT_ROUNDS):
-        rest = float(weights[~below].sum())
+        rest = total - float(weights[below].sum()) if count else total
         if rest <= 0:
             return below
         rho = (need - float(np.einsum("i,i,i->", weights, held, below))) / rest
