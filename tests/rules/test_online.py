@@ -254,3 +254,31 @@ def test_corpus_matches_the_reference_source(name: str, key: str) -> None:
     }[key]
     out = online_greedy(e, **kw)  # type: ignore[arg-type]
     assert sorted(out.selected) == sorted(HEAD[name]["results"][key]["selected"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    e=elections(kinds=APPROVALISH, max_projects=5, max_voters=7, weighted=True),
+    scale=st.sampled_from([2**21 + 1, 10**9 + 7, 3**33]),
+)
+def test_greedy_sums_leave_float32_for_wider_types_unchanged(e: Election, scale: int) -> None:
+    """Every weight times ``scale`` moves the total weight past 2**24 (float32's exact
+    integers) into float64, int64 or Python integers: the shares, the payments and the
+    trace stay the same."""
+    prof = e.profile
+    heavy = Election(
+        e.budget,
+        e.projects,
+        Profile.from_matrix(
+            prof.kind,
+            list(prof.project_ids),
+            prof.matrix,
+            multiplicity=prof.multiplicity,
+            weights=[int(w) * scale for w in prof.weight.tolist()],
+            collapse=False,
+            listed=prof.listed,
+        ),
+    )
+    light, big = online_greedy(e), online_greedy(heavy)
+    assert big.selected == light.selected
+    assert [s.reason for s in big.trace] == [s.reason for s in light.trace]

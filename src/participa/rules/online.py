@@ -211,8 +211,9 @@ def _greedy(
     funded projects ``t`` she approves: only the ``ρ_t`` are fractions, one per funded
     project. The money a set of voters holds is then ``base · w − Σ_t ρ_t · w_t``, with
     ``w`` their weight and ``w_t`` the weight of those who also approve ``t``: one
-    matrix-vector product over the funded projects' columns (float64 while ``W < 2⁵³``,
-    where every such sum is an exact integer; ``int64`` or Python integers above).
+    matrix-vector product over the funded projects' columns (float32 while ``W < 2²⁴``,
+    float64 while ``W < 2⁵³``: every such sum is an integer at most ``W``, so exact;
+    ``int64`` or Python integers above).
 
     Who pays everything is found from float64 estimates of what each supporter holds,
     by the fixed-point iteration of equal shares (``ρ ← (cost − what those below ρ
@@ -232,9 +233,16 @@ def _greedy(
     base_f = float(base)
     tol = base_f * 2.0**-20
     groups = len(weights)
-    # weight sums are at most W: exact in float64 below 2**53, int64 below 2**62
+    # weight sums are integers at most W: exact in float32 below 2**24 (half the memory
+    # traffic of float64), float64 below 2**53, int64 below 2**62, else Python integers
     dtype: Any = (
-        np.float64 if total_weight < 2**53 else np.int64 if total_weight < 2**62 else object
+        np.float32
+        if total_weight < 2**24
+        else np.float64
+        if total_weight < 2**53
+        else np.int64
+        if total_weight < 2**62
+        else object
     )
     wts: npt.NDArray[Any] = weights.astype(dtype)
     wts_f = weights.astype(np.float64)
@@ -330,7 +338,7 @@ _FIXED_POINT_ROUNDS = 8
 def _column_sums(v: npt.NDArray[Any], matrix: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """``v @ matrix`` without BLAS: a threaded BLAS call costs milliseconds on a busy
     machine (its threads must be woken), ``einsum``'s own loop a few microseconds."""
-    if matrix.dtype == np.float64:
+    if matrix.dtype in (np.float32, np.float64):
         out: npt.NDArray[Any] = np.einsum("g,gk->k", v, matrix)
     else:
         out = v @ matrix  # int64 or Python integers: numpy's own loop, no BLAS
