@@ -21,13 +21,13 @@ with weight 1 (her delegate weight); a project ``c`` has the *quota*
 Every decision is exact. Voters who approved the same funded projects keep the same
 fraction of their weight, so each distinct ballot only points to one of a few exact
 factors (at most the number of distinct ballots, usually a few dozen). A round's
-supports are one floating-point matrix-vector product (each distinct ballot's weight
-times its top-``j`` approvals); only when a project's support lies within a relative
-``1e-9`` of its quota (far beyond the rounding error of a sum of positive terms, below
-``1e-10`` for up to a million distinct ballots) is it recomputed exactly: one
-``np.bincount`` of its approvers per factor, then a sum of the few factors with
-fractions. The funded project's approvers' weight is always computed that way, so the
-payment is exact. Complexity: ``O((m + r) · g · m)`` array operations for ``m``
+supports are one floating-point ``np.bincount`` over the ballots' ranked entries within
+the threshold, each weighted by its ballot's weight; only when a project's support lies
+within a relative ``1e-9`` of its quota (far beyond the rounding error of a sum of
+positive terms, below ``1e-10`` for up to a million distinct ballots) is it recomputed
+exactly: one ``np.bincount`` of its approvers per factor, then a sum of the few factors
+with fractions. The funded project's approvers' weight is always computed that way, so
+the payment is exact. Complexity: ``O((m + r) · g · r)`` array operations for ``m``
 projects, ``g`` distinct ballots and ballots of length at most ``r``, plus ``O(m · k)``
 fraction operations for ``k`` distinct factors.
 
@@ -94,7 +94,7 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
 
     Notes
     -----
-    Complexity: ``O((m + r) · g · m)`` time in array operations for ``m`` projects,
+    Complexity: ``O((m + r) · g · r)`` time in array operations for ``m`` projects,
     ``g`` distinct ballots and ballots of length at most ``r``, plus ``O(m · k)`` exact
     fraction operations for ``k ≤ g`` distinct weight factors (more only for close
     calls); ``O(g · m)`` memory.
@@ -129,14 +129,18 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     scale = np.ones(1)
     weight_f = mass_f.copy()
     max_rank = int(ranks.max()) if ranks.size else 0
+    # the ballots as (group, project, rank) entries: a round's supports are one bincount
+    # over the entries ranked within the threshold, not a product over every project
+    entry_g, entry_p = np.nonzero(ranks)
+    entry_r = ranks[entry_g, entry_p]
+    groups = prof.num_groups
     quota_f = np.asarray([float(n * c) for c in costs], dtype=np.float64)
     done = [False] * m  # funded
     left = budget
     selected: list[int] = []
     trace: list[TraceStep] = []
     j = 0
-    top = np.zeros(ranks.shape, dtype=np.bool_)
-    top_f = np.zeros(ranks.shape, dtype=np.float64)
+    top_g = top_p = entry_g
     step = 0
     widen = False
     while n > 0:
@@ -145,14 +149,12 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
             break
         if j == 0 or widen:
             j += 1
-            top = np.asfortranarray((ranks >= 1) & (ranks <= j))  # columns contiguous
-            top_f = np.ascontiguousarray(top, dtype=np.float64)
+            within = entry_r <= j
+            top_g, top_p = entry_g[within], entry_p[within]
         widen = False
         # eligible: the approvers' weight reaches the quota n · cost / budget; floats decide
         # unless the two sides are within a relative 1e-9, where fractions decide
-        # einsum's own loop, not BLAS: a threaded BLAS call can take milliseconds on a
-        # busy machine (its threads must be woken), this one takes microseconds
-        lhs = np.einsum("g,gc->c", weight_f, top_f) * float(budget)
+        lhs = np.bincount(top_p, weights=weight_f[top_g], minlength=m) * float(budget)
         gap = lhs - quota_f
         tol = 1e-9 * np.maximum(np.abs(lhs), quota_f)
         above = (gap > tol).tolist()
@@ -164,7 +166,11 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
             for c in open_
             if costs[c] == 0
             or above[c]
-            or (close[c] and _exact(factor, cls, top[:, c], mass, n) * budget >= n * costs[c])
+            or (
+                close[c]
+                and _exact(factor, cls, _column(top_g, top_p, c, groups), mass, n) * budget
+                >= n * costs[c]
+            )
         ]
         if not eligible:
             if j > max_rank:
@@ -176,7 +182,7 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         done[c] = True
         left -= costs[c]
         selected.append(c)
-        col = top[:, c]
+        col = _column(top_g, top_p, c, groups)
         quota = Fraction(n * costs[c], budget) if costs[c] else Fraction(0)
         weight = _exact(factor, cls, col, mass, n)
         trace.append(
@@ -221,6 +227,15 @@ def _shown(value: Fraction) -> str:
     if abs(value.numerator) < limit and value.denominator < limit:
         return str(value)
     return f"≈{float(value):.12g}"
+
+
+def _column(
+    top_g: npt.NDArray[np.intp], top_p: npt.NDArray[np.intp], c: int, groups: int
+) -> npt.NDArray[np.bool_]:
+    """Which groups rank project ``c`` within the threshold (a mask over the groups)."""
+    col = np.zeros(groups, dtype=np.bool_)
+    col[top_g[top_p == c]] = True
+    return col
 
 
 def _split(
