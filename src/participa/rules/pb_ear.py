@@ -131,9 +131,9 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     max_rank = int(ranks.max()) if ranks.size else 0
     # the ballots as (group, project, rank) entries: a round's supports are one bincount
     # over the entries ranked within the threshold, not a product over every project
-    entry_g, entry_p = np.nonzero(ranks)
-    entry_r = ranks[entry_g, entry_p]
-    groups = prof.num_groups
+    flat = np.flatnonzero(ranks.ravel() != 0)  # (faster than np.nonzero on the matrix)
+    entry_g, entry_p = np.divmod(flat, max(m, 1))
+    entry_r = ranks.ravel()[flat]
     quota_f = np.asarray([float(n * c) for c in costs], dtype=np.float64)
     done = [False] * m  # funded
     left = budget
@@ -168,8 +168,7 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
             or above[c]
             or (
                 close[c]
-                and _exact(factor, cls, _column(top_g, top_p, c, groups), mass, n) * budget
-                >= n * costs[c]
+                and _exact(factor, cls, top_g[top_p == c], mass, n) * budget >= n * costs[c]
             )
         ]
         if not eligible:
@@ -182,9 +181,9 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         done[c] = True
         left -= costs[c]
         selected.append(c)
-        col = _column(top_g, top_p, c, groups)
+        members = top_g[top_p == c]  # the groups ranking c within the threshold
         quota = Fraction(n * costs[c], budget) if costs[c] else Fraction(0)
-        weight = _exact(factor, cls, col, mass, n)
+        weight = _exact(factor, cls, members, mass, n)
         trace.append(
             TraceStep(
                 step,
@@ -202,8 +201,8 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         if quota == 0:
             continue
         # its approvers pay the quota: their weight shrinks by the factor 1 - quota / weight
-        cls, factor, scale = _split(cls, factor, scale, col, 1 - quota / weight)
-        weight_f = mass_f * scale[cls]
+        scale = _split(cls, factor, scale, members, 1 - quota / weight)
+        weight_f[members] = mass_f[members] * scale[cls[members]]
     params = {"tie_break": str(tie_break)}
     return Outcome.from_selection(election, selected, rule="pb-ear", trace=trace, params=params)
 
@@ -229,61 +228,50 @@ def _shown(value: Fraction) -> str:
     return f"≈{float(value):.12g}"
 
 
-def _column(
-    top_g: npt.NDArray[np.intp], top_p: npt.NDArray[np.intp], c: int, groups: int
-) -> npt.NDArray[np.bool_]:
-    """Which groups rank project ``c`` within the threshold (a mask over the groups)."""
-    col = np.zeros(groups, dtype=np.bool_)
-    col[top_g[top_p == c]] = True
-    return col
-
-
 def _split(
     cls: npt.NDArray[np.intp],
     factor: list[Fraction],
     scale: npt.NDArray[np.float64],
-    col: npt.NDArray[np.bool_],
+    members: npt.NDArray[np.intp],
     keep: Fraction,
-) -> tuple[npt.NDArray[np.intp], list[Fraction], npt.NDArray[np.float64]]:
-    """The factor classes after the voters marked in ``col`` kept ``keep`` of their weight.
+) -> npt.NDArray[np.float64]:
+    """Move the groups ``members`` to new classes after they kept ``keep`` of their weight.
 
-    Class ``f`` splits into ``f`` (outside ``col``) and ``k + f`` (inside, factor × keep);
-    classes nobody carries are dropped and the rest renumbered in order: ``O(g + k)``.
+    Each class ``f`` they carry gets a new class (appended to ``factor``, factor × keep)
+    and they move there (``cls`` is updated in place); the others stay. A class left
+    empty keeps its slot, unused. ``O(|members|)`` array work and one fraction product per
+    class moved; returns the floats of all the factors.
     """
-    k = len(factor)
-    moved = cls + k * col
-    ids = np.flatnonzero(np.bincount(moved, minlength=2 * k))
-    renumber = np.zeros(2 * k, dtype=np.intp)
-    renumber[ids] = np.arange(ids.size, dtype=np.intp)
-    new = [factor[i] if i < k else factor[i - k] * keep for i in ids.tolist()]
-    new_scale = np.asarray(
-        [float(scale[i]) if i < k else float(f) for i, f in zip(ids.tolist(), new, strict=True)],
-        dtype=np.float64,
-    )
-    return renumber[moved], new, new_scale
+    moved, where = np.unique(cls[members], return_inverse=True)
+    cls[members] = len(factor) + where.ravel()
+    new = [factor[f] * keep for f in moved.tolist()]
+    factor.extend(new)
+    return np.concatenate((scale, np.asarray([float(f) for f in new], dtype=np.float64)))
 
 
 def _exact(
     factor: list[Fraction],
     cls: npt.NDArray[np.intp],
-    col: npt.NDArray[np.bool_],
+    members: npt.NDArray[np.intp],
     mass: npt.NDArray[np.int64],
     n: int,
 ) -> Fraction:
-    """The weight of the groups marked in ``col``, exactly: Σ factor × voters carrying it.
+    """The weight of the groups ``members``, exactly: Σ factor × voters carrying it.
 
     The voters per class are one ``np.bincount`` in float64, exact because every count is
     an integer at most the total weight ``n`` and ``n < 2**53`` is checked; otherwise
     ``np.add.at`` in int64 (the model keeps ``n`` below ``2**63``).
     """
-    k = len(factor)
+    classes, where = np.unique(cls[members], return_inverse=True)
+    where = where.ravel()
     if n < 2**53:
-        counts = np.bincount(cls[col], weights=mass[col], minlength=k).astype(np.int64)
+        counts = np.bincount(where, weights=mass[members], minlength=classes.size)
+        per_class = counts.astype(np.int64).tolist()
     else:
-        counts = np.zeros(k, dtype=np.int64)
-        np.add.at(counts, cls[col], mass[col])
-    nz = np.flatnonzero(counts)
+        per_class_arr = np.zeros(classes.size, dtype=np.int64)
+        np.add.at(per_class_arr, where, mass[members])
+        per_class = per_class_arr.tolist()
     return sum(
-        (factor[f] * v for f, v in zip(nz.tolist(), counts[nz].tolist(), strict=True)),
+        (factor[f] * v for f, v in zip(classes.tolist(), per_class, strict=True) if v),
         Fraction(0),
     )
