@@ -24,10 +24,13 @@ factors (at most the number of distinct ballots, usually a few dozen). A round's
 supports are one floating-point ``np.bincount`` over the ballots' ranked entries within
 the threshold, each weighted by its ballot's weight; only when a project's support lies
 within a relative ``1e-9`` of its quota (far beyond the rounding error of a sum of
-positive terms, below ``1e-10`` for up to a million distinct ballots) is it recomputed
+positive terms, below ``1e-10`` for up to a million distinct ballots, and of the float
+factors, each a product of at most ``m`` correctly rounded ratios) is it recomputed
 exactly: one ``np.bincount`` of its approvers per factor, then a sum of the few factors
 with fractions. The funded project's approvers' weight is always computed that way, so
-the payment is exact. Complexity: ``O((m + r) · g · r)`` array operations for ``m``
+the payment is exact. A class's exact factor is only multiplied out when such a sum
+needs it (the numbers double in length with each reduction, so most of the cost is
+there). Complexity: ``O((m + r) · g · r)`` array operations for ``m``
 projects, ``g`` distinct ballots and ballots of length at most ``r``, plus ``O(m · k)``
 fraction operations for ``k`` distinct factors.
 
@@ -122,10 +125,11 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     mass = prof.group_weight
     mass_f = mass.astype(np.float64)
     # Voters who approved the same funded projects carry the same factor: a group's
-    # weight is mass × factor[cls[g]], with a short list of exact factors (and their
-    # floats in ``scale``); ``weight_f`` is every group's weight in floating point.
+    # weight is mass × factor[cls[g]], with a short list of exact factors (computed when
+    # needed) and their floats in ``scale``; ``weight_f`` is every group's weight in
+    # floating point.
     cls = np.zeros(prof.num_groups, dtype=np.intp)
-    factor: list[Fraction] = [Fraction(1)]
+    factor = _Factors()
     scale = np.ones(1)
     weight_f = mass_f.copy()
     max_rank = int(ranks.max()) if ranks.size else 0
@@ -228,29 +232,62 @@ def _shown(value: Fraction) -> str:
     return f"≈{float(value):.12g}"
 
 
+class _Factors:
+    """The exact factor of each class, computed only when asked (then kept): a new
+    class's factor is its parent's times the ``keep`` of the project that split it."""
+
+    __slots__ = ("keep", "known", "parent")
+
+    def __init__(self) -> None:
+        self.known: list[Fraction | None] = [Fraction(1)]
+        self.parent: list[int] = [-1]
+        self.keep: list[Fraction] = [Fraction(1)]
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+    def __getitem__(self, f: int) -> Fraction:
+        chain = []
+        while self.known[f] is None:
+            chain.append(f)
+            f = self.parent[f]
+        value = self.known[f]
+        assert value is not None
+        for g in reversed(chain):
+            value = value * self.keep[g]
+            self.known[g] = value
+        return value
+
+    def extend_from(self, parents: list[int], keep: Fraction) -> None:
+        for p in parents:
+            self.known.append(None)
+            self.parent.append(p)
+            self.keep.append(keep)
+
+
 def _split(
     cls: npt.NDArray[np.intp],
-    factor: list[Fraction],
+    factor: _Factors,
     scale: npt.NDArray[np.float64],
     members: npt.NDArray[np.intp],
     keep: Fraction,
 ) -> npt.NDArray[np.float64]:
     """Move the groups ``members`` to new classes after they kept ``keep`` of their weight.
 
-    Each class ``f`` they carry gets a new class (appended to ``factor``, factor × keep)
-    and they move there (``cls`` is updated in place); the others stay. A class left
-    empty keeps its slot, unused. ``O(|members|)`` array work and one fraction product per
-    class moved; returns the floats of all the factors.
+    Each class ``f`` they carry gets a new class (appended to ``factor``: factor × keep,
+    multiplied out only when needed) and they move there (``cls`` is updated in place);
+    the others stay. A class left empty keeps its slot, unused. ``O(|members|)`` array
+    work; returns the floats of all the factors (the new ones: the parent's float × the
+    float of ``keep``).
     """
     moved, where = np.unique(cls[members], return_inverse=True)
     cls[members] = len(factor) + where.ravel()
-    new = [factor[f] * keep for f in moved.tolist()]
-    factor.extend(new)
-    return np.concatenate((scale, np.asarray([float(f) for f in new], dtype=np.float64)))
+    factor.extend_from(moved.tolist(), keep)
+    return np.concatenate((scale, scale[moved] * float(keep)))
 
 
 def _exact(
-    factor: list[Fraction],
+    factor: _Factors,
     cls: npt.NDArray[np.intp],
     members: npt.NDArray[np.intp],
     mass: npt.NDArray[np.int64],
