@@ -239,12 +239,22 @@ def _compile_generic(origin: Any, args: tuple[Any, ...]) -> Callable[[object], b
         return not (isinstance(value, cabc.Sized) and len(value) > _MAX_ITEMS)
 
     if issubclass(origin, cabc.Mapping):
-        key_ok, val_ok = (_checker(a) for a in (*args, Any, Any)[:2])
+        key_tp, val_tp = (*args, Any, Any)[:2]
+        key_ok, val_ok = _checker(key_tp), _checker(val_tp)
+        key_exact, val_exact = _EXACT.get(key_tp), _EXACT.get(val_tp)
 
         def mapping(value: Any) -> bool:
             if not kind(value):
                 return False
-            return not small(value) or all(key_ok(k) and val_ok(v) for k, v in value.items())
+            if not small(value):
+                return True
+            if (key_exact is None or not _all_exact(value.keys(), key_exact)) and not all(
+                map(key_ok, value.keys())
+            ):
+                return False
+            return (val_exact is not None and _all_exact(value.values(), val_exact)) or all(
+                map(val_ok, value.values())
+            )
 
         return mapping
     if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
@@ -261,6 +271,7 @@ def _compile_generic(origin: Any, args: tuple[Any, ...]) -> Callable[[object], b
 
         return fixed
     item_ok = _checker(args[0])
+    exact = _EXACT.get(args[0])
 
     def items(value: Any) -> bool:
         if not kind(value):
@@ -269,10 +280,24 @@ def _compile_generic(origin: Any, args: tuple[Any, ...]) -> Callable[[object], b
             return True
         if isinstance(value, cabc.Sequence | cabc.Set | cabc.Mapping):
             # a mapping passed where items were meant iterates over its keys
-            return all(item_ok(v) for v in value)
+            return (exact is not None and _all_exact(value, exact)) or all(map(item_ok, value))
         return True  # an iterator: its items are checked where they are consumed
 
     return items
+
+
+_EXACT: dict[Any, frozenset[type]] = {str: frozenset({str}), int: frozenset({int})}
+"""Item annotations whose check every item of exactly these types passes (``bool`` is not
+``int``'s type): a container of them is checked in one C-level pass, not item by item."""
+
+
+def _all_exact(values: cabc.Iterable[object], types: frozenset[type]) -> bool:
+    """Whether every value's type is one of ``types`` (``False``: check item by item).
+
+    >>> _all_exact(["a", "b"], frozenset({str})), _all_exact([1, True], frozenset({int}))
+    (True, False)
+    """
+    return set(map(type, values)) <= types
 
 
 def describe(tp: Any) -> str:
@@ -611,17 +636,24 @@ def _class_hints(cls: type) -> dict[str, Any]:
     if cached is not None:
         return cast("dict[str, Any]", cached)
     module = sys.modules.get(cls.__module__)
-    globalns = {**_typing_only(cls.__module__), **(dict(vars(module)) if module else {})}
+    globalns = dict(vars(module)) if module else {}
+    extra: dict[str, Any] | None = None  # the typing-only names, read only when needed
     hints: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         for name, ann in getattr(klass, "__annotations__", {}).items():
-            if isinstance(ann, str):
-                try:
-                    hints[name] = _eval_annotation(ann, globalns, dict(vars(klass)))
-                except Exception:  # a typing-only name: leave it unchecked
-                    hints[name] = _UNCHECKED
-            else:
+            if not isinstance(ann, str):
                 hints[name] = ann
+                continue
+            try:
+                hints[name] = _eval_annotation(ann, globalns, dict(vars(klass)))
+                continue
+            except Exception:  # retried with the names imported for typing only
+                if extra is None:
+                    extra = {**_typing_only(cls.__module__), **globalns}
+            try:
+                hints[name] = _eval_annotation(ann, extra, dict(vars(klass)))
+            except Exception:  # a typing-only name: leave it unchecked
+                hints[name] = _UNCHECKED
     type.__setattr__(cls, "__participa_hints__", hints)
     return hints
 

@@ -290,15 +290,16 @@ def _parse(
         raise r.error(exc.message, line=where.get(_MPU_KEY, where["budget"])) from None
     total = 0
     priced: list[Project] = []
-    for proj, ctext, line in zip(projects, costs_text, p_lines, strict=True):
+    for fields, ctext, line in zip(projects, costs_text, p_lines, strict=True):
+        pid = fields["id"]
         try:
             cost = _minor(ctext, mpu)
         except ValidationError as exc:
-            raise r.error(exc.message, line=line, project_id=proj.id) from None
+            raise r.error(exc.message, line=line, project_id=pid) from None
         total += cost
         if total >= _MAX_AMOUNT:
-            raise r.error(_("amounts too large to add up exactly"), line=line, project_id=proj.id)
-        priced.append(attrs.evolve(proj, cost=cost))
+            raise r.error(_("amounts too large to add up exactly"), line=line, project_id=pid)
+        priced.append(Project(cost=cost, **fields))
 
     declared: dict[str, int | None] = {}
     for key in _CONSTRAINT_KEYS:
