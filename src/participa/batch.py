@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import copyreg
 import types
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, Future, as_completed
@@ -300,20 +301,37 @@ def run_job_json(job: str) -> str:
     return serialize.dumps(run_job(serialize.loads(job, expect=Job)))
 
 
-def run_jobs_json(jobs: list[str], lang: Language) -> list[str]:
-    """:func:`run_job_json` on each job of a chunk, messages in ``lang``.
+def _run_chunk(jobs: list[str], lang: Language) -> list[JobResult]:
+    """:func:`run_job` on each job of a chunk (participa JSON), messages in ``lang``.
 
-    This is what :func:`run_batch` sends to an executor's workers: one task per chunk of
-    jobs (not one per job), in the caller's language (a worker process does not inherit
-    the caller's :func:`~participa.i18n.use_language`).
+    What :func:`run_batch` sends to an executor's workers: one task per chunk of jobs, in
+    the caller's language (a worker process does not inherit :func:`use_language`). The
+    results come back pickled: decoding each outcome and its trace from JSON cost the
+    parent more than a worker spends replaying a small file.
 
     >>> from participa.synthetic import approval_election
     >>> job = serialize.dumps(Job(approval_election(20, 4, seed=1), rule="nope"))
-    >>> [serialize.loads(t).error_type for t in run_jobs_json([job, job], "en")]
+    >>> [r.error_type for r in _run_chunk([job, job], "en")]
     ['RuleError', 'RuleError']
     """
     with use_language(lang):
-        return [run_job_json(job) for job in jobs]
+        return [run_job(serialize.loads(job, expect=Job)) for job in jobs]
+
+
+def _mappingproxy(value: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    return types.MappingProxyType(value)
+
+
+def _reduce_mappingproxy(
+    value: types.MappingProxyType[Any, Any],
+) -> tuple[Callable[[dict[Any, Any]], types.MappingProxyType[Any, Any]], tuple[dict[Any, Any]]]:
+    return _mappingproxy, (dict(value),)
+
+
+# Values keep their mappings read-only in ``MappingProxyType``, which pickle refuses; a
+# result from a worker is pickled, so teach pickle (and Dask's cloudpickle, which consults
+# the same table) to rebuild one from a dict copy. Nothing that pickled before changes.
+copyreg.pickle(types.MappingProxyType, _reduce_mappingproxy)
 
 
 _CHUNKS_PER_BATCH = 64
@@ -383,19 +401,18 @@ def run_batch(
                 if progress is not None:
                     progress(len(results), total, r.label)
         return tuple(results)
-    # Jobs and results cross the executor boundary as participa JSON text (the versioned
-    # schema of participa.serialize), so workers need no pickle support from our values;
-    # consecutive jobs go in chunks, so a process pool is not paid one round trip per job.
-    futures: dict[Future[list[str]], range] = {
-        executor.submit(run_jobs_json, [serialize.dumps(todo[i]) for i in chunk], lang): chunk
+    # Jobs go to the workers as participa JSON text (the versioned schema of
+    # participa.serialize), consecutive jobs in chunks, so a process pool is not paid one
+    # round trip per job; the results come back pickled (see _run_chunk).
+    futures: dict[Future[list[JobResult]], range] = {
+        executor.submit(_run_chunk, [serialize.dumps(todo[i]) for i in chunk], lang): chunk
         for chunk in _chunks(total, chunksize)
     }
     slots: list[JobResult | None] = [None] * total
     done = 0
     try:
         for fut in as_completed(futures):
-            for i, text in zip(futures[fut], fut.result(), strict=True):
-                r = serialize.loads(text, expect=JobResult)
+            for i, r in zip(futures[fut], fut.result(), strict=True):
                 slots[i] = r
                 done += 1
                 if progress is not None:
