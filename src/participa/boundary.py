@@ -55,7 +55,9 @@ import math
 import sys
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 from typing import Any, Literal, ParamSpec, TypeVar, cast, get_args, get_origin
 
@@ -65,7 +67,7 @@ import numpy as np
 from participa.errors import ParticipaError, ValidationError
 from participa.i18n import _
 
-__all__ = ["checked", "describe", "matches", "need_arrays", "typed_fields"]
+__all__ = ["checked", "describe", "matches", "need_arrays", "trusted", "typed_fields"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -75,6 +77,40 @@ _MAX_ITEMS = 2_000
 
 _UNCHECKED = object()
 """Marker for an annotation that could not be resolved (a name imported for typing only)."""
+
+
+_TRUSTED: ContextVar[bool] = ContextVar("participa_trusted", default=False)
+
+
+@contextmanager
+def trusted() -> Iterator[None]:
+    """Skip the kind checks of this module inside the block: for participa's own builders.
+
+    A reader that builds values from text it has split itself, or a rule that builds its
+    trace from its own numbers, knows every kind already; re-checking each field of each
+    project and trace step against its annotation cost a replay of the pabulib snapshot
+    about a second. Inside the block :func:`checked` functions and ``typed_fields``
+    classes skip the annotation checks; each value's own validators (the meaning: a
+    negative cost, an empty id, a line break) still run. It is a context variable, like
+    the language: it ends with the block and never leaks to other threads or tasks.
+    Never run code you do not control (a callback) inside it.
+
+    >>> @attrs.frozen(field_transformer=typed_fields)
+    ... class Pair:
+    ...     left: int
+    >>> with trusted():
+    ...     Pair(1).left
+    1
+    >>> Pair("1")
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: Pair(): left must be an integer, got '1' (str)
+    """
+    token = _TRUSTED.set(True)
+    try:
+        yield
+    finally:
+        _TRUSTED.reset(token)
 
 
 _INTS = (int, np.integer)
@@ -592,6 +628,8 @@ def checked(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if _TRUSTED.get():
+            return func(*args, **kwargs)
         table = state.get("checks") or checks()
         if simple and not kwargs and len(args) == len(positional):
             pairs: list[tuple[str, Any]] | zip[tuple[str, Any]] = zip(positional, args, strict=True)
@@ -679,7 +717,7 @@ def _class_checks(cls: type) -> dict[str, Callable[[object], bool]]:
 
 def _type_validator(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     cls = type(inst)
-    if _class_checks(cls)[attribute.name](value):
+    if _TRUSTED.get() or _class_checks(cls)[attribute.name](value):
         return
     tp = _class_hints(cls).get(attribute.name, _UNCHECKED)
     if not matches(value, tp):
@@ -721,6 +759,8 @@ def _guarded(converter: Any, owner: str, field: str) -> Callable[[Any], Any]:
 
 
 def _check_fields(inst: Any, names: list[str]) -> None:
+    if _TRUSTED.get():
+        return
     checks = _class_checks(type(inst))
     for name in names:
         value = getattr(inst, name)

@@ -60,7 +60,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from participa.boundary import checked
+from participa.boundary import checked, trusted
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -167,6 +167,11 @@ def declared(election: Election, *, tie_break: TieBreak | None = None) -> Outcom
     equal-shares forms are those of :func:`~participa.rules.mes.equal_shares` (with
     ``add1`` and, for ``-comparison``, one greedy run more).
     """
+    with trusted():  # the trace and outcome are built from the election's own numbers
+        return _declared(election, tie_break)
+
+
+def _declared(election: Election, tie_break: TieBreak | None) -> Outcome:
     rule = election.meta.get("rule", "").strip()
     if rule in ("greedy", "greedy-exclusive", "greedy-threshold", "greedy-no-skip"):
         return _greedy_family(election, rule, tie_break)

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
-from participa.boundary import checked, typed_fields
+from participa.boundary import checked, trusted, typed_fields
 from participa.errors import ParseError, ValidationError
 from participa.i18n import _, ngettext
 from participa.io.pabulib._anomalies import Anomalies, Anomaly
@@ -158,7 +158,8 @@ def read_pabulib(
     anomalies = Anomalies(file, strict=strict, initial=found)
     held = [data]  # the reader takes the bytes (no re-encoding) and lets them go
     del data
-    result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies, raw=held)
+    with trusted():  # values built from the text just split: their kinds are known
+        result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies, raw=held)
     anomalies.warn(stacklevel=3)  # the caller, past the @checked wrapper
     return result
 
@@ -194,7 +195,8 @@ def read_pabulib_text(
     _check_text_lines(text, file, lim)
     anomalies = Anomalies(file, strict=strict, initial=found)
     fallback = _stem(Path(file).name) if file is not None else ""
-    result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies)
+    with trusted():
+        result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies)
     anomalies.warn(stacklevel=3)  # the caller, past the @checked wrapper
     return result
 
