@@ -583,7 +583,15 @@ def bench_startup(
 
 
 def bench_replay(folder: Path, *, log: Callable[[str], None]) -> dict[str, Any]:
+    """``replay_folder`` in this process (serial, 2 processes), then whole CLI processes.
+
+    Anomaly warnings are ignored, as ``participa replay`` ignores them: printing thousands
+    of them to stderr is not replaying.
+    """
+    import warnings
+
     from participa.batch import replay_folder
+    from participa.io import AnomalyWarning
 
     out: dict[str, Any] = {"folder": str(folder)}
     import resource
@@ -592,11 +600,13 @@ def bench_replay(folder: Path, *, log: Callable[[str], None]) -> dict[str, Any]:
         t0 = time.perf_counter()
         c0 = time.process_time()
         k0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if workers:
-            with ProcessPoolExecutor(max_workers=workers) as ex:
-                results = replay_folder(folder, executor=ex)
-        else:
-            results = replay_folder(folder)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", AnomalyWarning)  # workers inherit it (fork)
+            if workers:
+                with ProcessPoolExecutor(max_workers=workers) as ex:
+                    results = replay_folder(folder, executor=ex)
+            else:
+                results = replay_folder(folder)
         dt = time.perf_counter() - t0
         k1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = time.process_time() - c0
