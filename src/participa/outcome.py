@@ -191,10 +191,11 @@ def _funding(value: Mapping[str, int] | None) -> Mapping[str, int]:
             )
         )
     out: dict[str, int] = {}
+    what = pgettext("sentence subject", "funding")  # once, not once per project
     for k, v in (value or {}).items():
         if not isinstance(k, str):
             raise ValidationError(_("project ids must be strings, got {value!r}", value=k))
-        out[k] = _minor(pgettext("sentence subject", "funding"), v, k)
+        out[k] = _minor(what, v, k)
     return MappingProxyType(out)
 
 

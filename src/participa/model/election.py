@@ -138,6 +138,11 @@ def _weighted_column_sums(
     mass_max = int(multiplicity.max()) * int(weight.max())
     entry_max = int(np.abs(matrix).max()) if matrix.size else 0
     if mass_max * max(entry_max, 1) * multiplicity.size < _INT64_SAFE:
+        if matrix.ndim == 2 and matrix.dtype.kind in "bi":  # einsum: no int64 copy of the matrix
+            summed: npt.NDArray[Any] = np.einsum(
+                "g,gj->j", multiplicity * weight, matrix, dtype=np.int64
+            )
+            return summed
         out: npt.NDArray[Any] = (multiplicity * weight) @ matrix.astype(np.int64)
         return out
     mass = multiplicity.astype(object) * weight.astype(object)
