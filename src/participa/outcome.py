@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -106,8 +106,12 @@ def _envelope_tuple(value: Iterable[EnvelopeResult]) -> tuple[EnvelopeResult, ..
     return tuple(value)  # each one is checked in Outcome._check_envelopes
 
 
-def _minor(what: str, value: object, project_id: str | None = None) -> int:
-    """``value`` as an int of minor units >= 0 (numpy integers accepted), else refused."""
+def _minor(what: Callable[[], str], value: object, project_id: str | None = None) -> int:
+    """``value`` as an int of minor units >= 0 (numpy integers accepted), else refused.
+
+    ``what`` names the value in the error; it is translated only then."""
+    if type(value) is int and value >= 0:
+        return value
     if isinstance(value, bool | float):
         n = None
     else:
@@ -119,7 +123,7 @@ def _minor(what: str, value: object, project_id: str | None = None) -> int:
         raise ValidationError(
             _(
                 "{what} must be a non-negative integer of minor units, got {value!r}",
-                what=what,
+                what=what(),
                 value=value,
             ),
             project_id=project_id,
@@ -164,8 +168,8 @@ class EnvelopeResult:
             raise ValidationError(
                 _("an envelope name must be a non-empty string, got {value!r}", value=self.name)
             )
-        object.__setattr__(self, "money", _minor(_("the envelope's money"), self.money))
-        object.__setattr__(self, "spent", _minor(_("the envelope's spending"), self.spent))
+        object.__setattr__(self, "money", _minor(lambda: _("the envelope's money"), self.money))
+        object.__setattr__(self, "spent", _minor(lambda: _("the envelope's spending"), self.spent))
         if self.spent > self.money:
             raise IntegrityError(
                 _(
@@ -194,7 +198,7 @@ def _funding(value: Mapping[str, int] | None) -> Mapping[str, int]:
     for k, v in (value or {}).items():
         if not isinstance(k, str):
             raise ValidationError(_("project ids must be strings, got {value!r}", value=k))
-        out[k] = _minor(pgettext("sentence subject", "funding"), v, k)
+        out[k] = _minor(lambda: pgettext("sentence subject", "funding"), v, k)
     return MappingProxyType(out)
 
 
@@ -286,8 +290,8 @@ class Outcome:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.rule, str):
             raise ValidationError(_("a rule name must be a string, got {value!r}", value=self.rule))
-        object.__setattr__(self, "budget", _minor(_("the budget"), self.budget))
-        object.__setattr__(self, "total_cost", _minor(_("the total cost"), self.total_cost))
+        object.__setattr__(self, "budget", _minor(lambda: _("the budget"), self.budget))
+        object.__setattr__(self, "total_cost", _minor(lambda: _("the total cost"), self.total_cost))
         if not isinstance(self.currency, Currency):
             raise ValidationError(
                 _("currency must be a Currency, got {value!r}", value=self.currency)
