@@ -146,6 +146,13 @@ class _State:
         self.weights: npt.NDArray[Any] = weights.astype(self.dtype)
         self.mass: npt.NDArray[Any] = self.points * self.weights[:, None]  # weight · points
         self.has = points > 0  # voters of group g give p some points
+        # |every partial sum of weight · points| <= top · m · weight_sum: below 2**53,
+        # float64 sums of them are exact
+        exact_float = small and top * points.shape[1] * weight_sum < 2**53
+        self._columns = np.arange(points.shape[1])
+        self._mass_flat: npt.NDArray[np.float64] | None = (
+            self.mass.ravel().astype(np.float64) if exact_float else None
+        )
         self.live_points: npt.NDArray[Any] = totals.astype(self.dtype)  # on live columns
         donors = self.live_points > 0
         n = int(self.weights[donors].sum())
@@ -173,13 +180,21 @@ class _State:
 
     def _regrouped(self) -> None:
         """Class totals of ``weight · points`` after the classes changed."""
-        cmass = np.zeros((len(self.val), self.mass.shape[1]), dtype=self.dtype)
-        counts = np.bincount(self.cls, minlength=len(self.val))
-        order = np.argsort(self.cls, kind="stable")
-        starts = np.cumsum(counts) - counts
-        present = counts > 0
-        if self.mass.size:
-            cmass[present] = np.add.reduceat(self.mass[order], starts[present])
+        k, m = len(self.val), self.mass.shape[1]
+        if self._mass_flat is not None and m:
+            # one bincount over (class, project) cells: float64 sums of integers below
+            # 2**53 are exact
+            cells = (self.cls[:, None] * m + self._columns).ravel()
+            sums = np.bincount(cells, weights=self._mass_flat, minlength=k * m)
+            cmass: npt.NDArray[Any] = sums.reshape(k, m).astype(np.int64)
+        else:
+            cmass = np.zeros((k, m), dtype=self.dtype)
+            counts = np.bincount(self.cls, minlength=k)
+            order = np.argsort(self.cls, kind="stable")
+            starts = np.cumsum(counts) - counts
+            present = counts > 0
+            if self.mass.size:
+                cmass[present] = np.add.reduceat(self.mass[order], starts[present])
         self.cmass = cmass
         self.nonzero = np.array([v != 0 for v in self.val], dtype=bool)
         self._supports = None
@@ -200,12 +215,10 @@ class _State:
     def supports(self) -> list[int]:
         """Every project's support times ``D`` (0 for columns out of play)."""
         if self._supports is None:
-            val = self.val
-            live = self.live.tolist()
-            cols = self.cmass.T.tolist()
+            # Python integers, summed exactly by numpy's object dot product
+            sums = np.array(self.val, dtype=object).dot(self.cmass.astype(object))
             self._supports = [
-                sum(v * a for v, a in zip(val, col, strict=True) if a) if on else 0
-                for col, on in zip(cols, live, strict=True)
+                int(v) if on else 0 for v, on in zip(sums.tolist(), self.live.tolist(), strict=True)
             ]
         return self._supports
 
