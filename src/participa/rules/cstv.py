@@ -94,6 +94,10 @@ def _lcm(values: npt.NDArray[Any]) -> int:
     return math.lcm(*{int(v) for v in values.tolist()}) if values.size else 1
 
 
+_TABLE = 1 << 16
+"""Largest key range :meth:`_State._rescale` tabulates instead of sorting."""
+
+
 class _State:
     """The bookkeeping of one CSTV run, in exact integers over one common denominator.
 
@@ -215,10 +219,12 @@ class _State:
     def supports(self) -> list[int]:
         """Every project's support times ``D`` (0 for columns out of play)."""
         if self._supports is None:
-            # Python integers, summed exactly by numpy's object dot product
-            sums = np.array(self.val, dtype=object).dot(self.cmass.astype(object))
+            val = self.val
+            live = self.live.tolist()
+            cols = self.cmass.T.tolist()
             self._supports = [
-                int(v) if on else 0 for v, on in zip(sums.tolist(), self.live.tolist(), strict=True)
+                sum(v * a for v, a in zip(val, col, strict=True) if a) if on else 0
+                for col, on in zip(cols, live, strict=True)
             ]
         return self._supports
 
@@ -310,7 +316,14 @@ class _State:
         if self.dtype is not object and len(self.val) * 2 * r * x < 2**62:
             # one int64 key per group: (class, on, first, second) in mixed radix
             key = ((cls.astype(np.int64) * 2 + on) * r + first) * x + second
-            uniq, inv = np.unique(key, return_inverse=True)
+            span = len(self.val) * 2 * r * x
+            if span <= _TABLE:  # small keys: sorted distinct keys and inverse by a table
+                seen = np.zeros(span, dtype=bool)
+                seen[key] = True
+                uniq = np.flatnonzero(seen)
+                inv = (np.cumsum(seen) - 1)[key]
+            else:
+                uniq, inv = np.unique(key, return_inverse=True)
             k_u, rest = np.divmod(uniq, 2 * r * x)
             o_u, rest = np.divmod(rest, r * x)
             a_u, b_u = np.divmod(rest, x)
@@ -326,11 +339,9 @@ class _State:
         ratios = {(a, b): factor(a, b) for _, o, a, b in combos if o}
         common = math.lcm(*(den for _, den in ratios.values()))
         scale = common * extra
+        times = {ab: num * (common // den) for ab, (num, den) in ratios.items()}
         val = self.val
-        values = [
-            val[k] * ratios[a, b][0] * (common // ratios[a, b][1]) if o else val[k] * scale
-            for k, o, a, b in combos
-        ]
+        values = [val[k] * times[a, b] if o else val[k] * scale for k, o, a, b in combos]
         # groups whose values meet share one class again
         index: dict[int, int] = {}
         remap = [index.setdefault(v, len(index)) for v in values]
