@@ -94,6 +94,28 @@ class TraceStep:
         return head + (f" ({vals})" if vals else "")
 
 
+_NO_VALUES: Mapping[str, TraceValue] = MappingProxyType({})
+
+
+def _built_step(round: int, action: TraceAction, project_id: str | None, reason: str) -> TraceStep:
+    """A :class:`TraceStep` without values from what a rule built itself: no conversion
+    and no checks (the caller passes an ``int``, a :class:`TraceAction` and strings).
+
+    Rules use it for the many steps of a run; the object is the one ``TraceStep(...)``
+    builds from the same arguments.
+
+    >>> _built_step(1, TraceAction.SELECT, "a", "why") == TraceStep(1, "select", "a", "why")
+    True
+    """
+    step = object.__new__(TraceStep)
+    object.__setattr__(step, "round", round)
+    object.__setattr__(step, "action", action)
+    object.__setattr__(step, "project_id", project_id)
+    object.__setattr__(step, "reason", reason)
+    object.__setattr__(step, "values", _NO_VALUES)
+    return step
+
+
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 

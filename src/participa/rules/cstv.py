@@ -55,6 +55,7 @@ its donations 50 reach its cost 40
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -65,7 +66,7 @@ from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 from participa.model import BallotKind, Election
-from participa.outcome import Outcome, TraceStep
+from participa.outcome import Outcome, TraceAction, TraceStep, _built_step
 from participa.rules._common import DEFAULT_TIE_BREAK, require_kind
 from participa.tiebreak import TieBreak, TieResolver
 
@@ -76,6 +77,8 @@ CSTV_VARIANTS: tuple[CstvVariant, ...] = ("ewt", "ewtc", "ewts", "mt", "mtc", "m
 
 _KEY = {"ewt": "excess", "mt": "excess", "ewtc": "ratio", "mtc": "ratio", "ewts": "support",
         "mts": "support"}  # fmt: skip
+
+_ACTIONS = {a.value: a for a in TraceAction}
 
 _REASONS = {
     "fund": N_("its donations {support} reach its cost {cost}"),
@@ -129,6 +132,7 @@ class _State:
 
     def __init__(self, election: Election, variant: CstvVariant, resolver: TieResolver) -> None:
         self.e = election
+        self.ids = election.project_ids
         self.currency = election.money  # built once: the trace formats many amounts
         self.variant = variant
         self.resolver = resolver
@@ -223,7 +227,7 @@ class _State:
             live = self.live.tolist()
             cols = self.cmass.T.tolist()
             self._supports = [
-                sum(v * a for v, a in zip(val, col, strict=True) if a) if on else 0
+                sum(map(operator.mul, val, col)) if on else 0
                 for col, on in zip(cols, live, strict=True)
             ]
         return self._supports
@@ -282,7 +286,7 @@ class _State:
             if reason != "transfer":
                 amounts["support"] = self.money(self.supports()[p] if support is None else support)
         text = _(_REASONS[reason], **amounts)
-        self.trace.append(TraceStep(len(self.trace) + 1, action, self.e.project_ids[p], text))
+        self.trace.append(_built_step(len(self.trace) + 1, _ACTIONS[action], self.ids[p], text))
 
     def money(self, amount: int) -> str:
         """An amount times ``D`` for people: whole minor units, ``≈`` when rounded down."""
