@@ -94,7 +94,11 @@ _REASONS = {
 
 
 def _lcm(values: npt.NDArray[Any]) -> int:
-    return math.lcm(*{int(v) for v in values.tolist()}) if values.size else 1
+    if not values.size:
+        return 1
+    if values.dtype != object:
+        return math.lcm(*np.unique(values).tolist())
+    return math.lcm(*{int(v) for v in values.tolist()})
 
 
 _TABLE = 1 << 16
