@@ -370,7 +370,7 @@ def npgettext(
 
 def _(msgid: str, /, **kwargs: object) -> str:
     """Translate ``msgid`` into the current language and fill its ``{placeholders}``."""
-    if not isinstance(msgid, str):
+    if type(msgid) is not str:  # a str subclass is checked there too
         _text(msgid, "_", "msgid")
     lang = _current.get()
     found = catalog(lang if lang is not None else default_language()).get(msgid)
