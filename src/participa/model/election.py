@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -169,6 +170,16 @@ def _costs_default(self: Election) -> IntArray:
 _INT64_MAX = 2**63 - 1
 
 
+@functools.lru_cache(maxsize=64, typed=True)
+def _money(currency: str | None, minor_per_unit: int) -> Currency:
+    """:attr:`Election.money`, built and validated once per (currency, minor units).
+
+    A :class:`Currency` is frozen, so elections share it; a refused one is not cached
+    (it raises again, as it did)."""
+    code = currency if currency and len(currency) == 3 else None
+    return Currency(code.upper() if code else None, minor_per_unit)
+
+
 @serialize.register("participa.Election")
 @attrs.frozen(slots=True, field_transformer=typed_fields)
 class Election(Tabular):
@@ -330,8 +341,7 @@ class Election(Tabular):
         >>> e.money.format(e.budget)
         'S/ 123.45'
         """
-        code = self.currency if self.currency and len(self.currency) == 3 else None
-        return Currency(code.upper() if code else None, self.minor_per_unit)
+        return _money(self.currency, self.minor_per_unit)
 
     @property
     def project_ids(self) -> tuple[str, ...]:
