@@ -94,7 +94,7 @@ class Tokens:
     row: Index
     start: Index
     length: Index
-    counts: IntArray
+    counts: Index
     """Items per voter (0 for an empty field)."""
     cols: Index = attrs.field(factory=lambda: np.zeros(0, np.int64))
     """Project column of each item (``ballots`` only)."""
@@ -199,8 +199,9 @@ class VoteSpans:
         """The comma-separated items of column ``c``; ``None`` if an item is empty."""
         lo, hi = self.field(c)
         commas = _positions(self.buf, _COMMA, lo.dtype)
-        first_in = np.searchsorted(commas, lo)  # the fields are disjoint and in file order:
-        past = np.searchsorted(commas, hi)  # each one's commas are commas[first_in:past]
+        # the fields are disjoint and in file order: each one's commas are commas[first_in:past]
+        first_in = np.searchsorted(commas, lo).astype(lo.dtype)  # offsets' width, not int64
+        past = np.searchsorted(commas, hi).astype(lo.dtype)
         per = past - first_in
         if int(per.sum()) != commas.size:  # commas in other columns too: keep this column's
             edge = np.bincount(first_in, minlength=commas.size + 1)
@@ -208,12 +209,21 @@ class VoteSpans:
             commas = commas[np.cumsum(edge[:-1]) > 0]
             del edge
         del first_in, past
-        counts = np.where(hi > lo, per + 1, 0).astype(np.int64)
+        per += 1
+        per[hi <= lo] = 0
+        counts = per  # items per voter, as narrow as the offsets
         del per
-        total = int(counts.sum())
-        full = np.flatnonzero(counts)
-        first = (np.cumsum(counts) - counts)[full]  # each ballot's first item
-        last = first + counts[full] - 1
+        last = np.cumsum(counts, dtype=lo.dtype)  # each ballot's last item (+1 for now)
+        total = int(last[-1]) if last.size else 0
+        last -= 1
+        if int(np.count_nonzero(counts)) == self.n:  # no empty field: no index array
+            full: slice | Index = slice(None)
+            first = last - counts
+        else:
+            full = np.flatnonzero(counts)
+            last = last[full]
+            first = last - counts[full]
+        first += 1  # each ballot's first item
         start = np.empty(total, lo.dtype)
         other = np.ones(total, np.bool_)
         other[first] = False
@@ -366,7 +376,7 @@ def _cells(inv: IntArray, rows: Index, cols: Index, m: int) -> IntArray:
 
 def group_ballots(
     n: int, tok: Tokens, values: IntArray | None, m: int, dtype: type[np.generic]
-) -> tuple[npt.NDArray[Any], IntArray, IntArray] | None:
+) -> tuple[npt.NDArray[Any], Index, IntArray] | None:
     """Voters grouped by ballot: ``(rows, inverse, multiplicity)``, groups by first appearance.
 
     ``values`` is each item's value in the matrix (``None``: approval, ``True``).
@@ -391,7 +401,8 @@ def group_ballots(
     # each ballot's order-free hash: the sum of its items' mixed (project, value) pairs,
     # ballots a block at a time (temporaries of a few bytes per item of one block)
     h = np.zeros(n, np.uint64)
-    offsets = np.cumsum(tok.counts) - tok.counts
+    offsets = np.cumsum(tok.counts, dtype=rows.dtype)
+    offsets -= tok.counts
     total = rows.size
     # blocks of whole ballots of about _TOKENS items each
     cuts = np.unique(np.searchsorted(offsets, np.arange(0, total, _TOKENS), side="right") - 1)

@@ -228,8 +228,11 @@ def _votes_spans(
     grouped = group_ballots(n, tok, values, len(projects), dtype)
     if grouped is None:
         return None
-    mat, inv, mult = grouped
-    for arr in grouped:
+    mat, inv32, mult = grouped
+    del grouped
+    inv = inv32.astype(np.int64)  # Voters.group is int64 whichever path read the file
+    del inv32
+    for arr in (mat, inv, mult):
         arr.setflags(write=False)  # handed over to the Profile as is (no defensive copy)
     try:
         voters: Voters | None = None
