@@ -218,6 +218,7 @@ def _votes_spans(
         if ptok is None or not np.array_equal(ptok.counts, tok.counts):
             return None
         values = spans.numbers(ptok)
+        del ptok
         if values is None or (values.size and int(values.min()) == 0):
             return None  # 0 points: the listed mask and its anomaly
     elif kind is BallotKind.ORDINAL:  # rank = position on the ballot
@@ -225,7 +226,11 @@ def _votes_spans(
         values = np.arange(tok.row.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
     top = int(values.max()) if values is not None and values.size else 0
     dtype = _matrix_dtype(kind, len(projects), top)  # the Profile's own: no second copy
+    # the line offsets are done with (the column-wise reading, should it be needed, starts
+    # again from the bytes): grouping and Voters' duplicate check have their memory
+    sec.spans = spans = None
     grouped = group_ballots(n, tok, values, len(projects), dtype)
+    del tok, values
     if grouped is None:
         return None
     mat, inv32, mult = grouped
