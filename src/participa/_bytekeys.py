@@ -89,7 +89,7 @@ def _keys(chunks: Sequence[U64Array], lens: Index) -> U64Array:
     return key
 
 
-_BLOCK = 1 << 13
+_BLOCK = 1 << 14
 """Keys hashed at a time by :func:`_first_order`."""
 
 

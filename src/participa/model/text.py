@@ -48,7 +48,7 @@ _ENC = "utf-8"
 _ERRORS = "surrogatepass"  # a str read from text with lone surrogates round-trips
 _WORDS_MAX = 8
 """Texts longer than this many 8-byte words are checked for duplicates as strings."""
-_BLOCK = 1 << 13
+_BLOCK = 1 << 14
 """Values keyed at a time by :meth:`TextColumn.first_duplicate`."""
 
 Offsets = npt.NDArray[np.signedinteger[Any]]
