@@ -7,7 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 
 from participa import ParticipaError, RuleError
 from participa.io import load_election
@@ -257,3 +257,49 @@ def test_add_opt_completion_matches_the_reference_source(name: str, key: str) ->
     )
     assert sorted(out.selected) == sorted(HEAD[name]["results"][key]["selected"])
     assert out.total_cost <= e.budget
+
+
+SLOW_ADDOPT_CASES = [
+    (name, key)
+    for name, entry in HEAD.items()
+    for key in ("ees_addopt_cost", "ees_addopt_card")
+    if "selected" in entry["results"].get(key, {}) and entry["results"][key].get("seconds", 99) >= 5
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "key"), SLOW_ADDOPT_CASES, ids=[f"{n[:30]}-{k}" for n, k in SLOW_ADDOPT_CASES]
+)
+def test_add_opt_completion_matches_the_reference_source_long_runs(name: str, key: str) -> None:
+    """The cases on which the reference took 5 s or more (many add-opt increases)."""
+    test_add_opt_completion_matches_the_reference_source(name, key)
+
+
+@settings(max_examples=60, deadline=None)
+@given(e=elections(kinds=APPROVALISH, max_projects=5, max_voters=7, weighted=True))
+def test_weights_past_int64_give_the_same_payers(e: Election) -> None:
+    """Every weight times 2^61 (the total reaches 2^62: Python integers throughout) and
+    every amount times 2^40: the same voters pay, so the same projects are funded."""
+    prof = e.profile
+    assume(prof.total_weight >= 2 and int(prof.weight.max(initial=1)) <= 3)
+    big = Election(
+        e.budget * 2**40,
+        tuple(Project(p.id, p.cost * 2**40) for p in e.projects),
+        Profile.from_matrix(
+            prof.kind,
+            list(prof.project_ids),
+            prof.matrix,
+            multiplicity=prof.multiplicity,
+            weights=[int(w) * 2**61 for w in prof.weight.tolist()],
+            collapse=False,
+            listed=prof.listed,
+        ),
+    )
+    for utility in ("cost", "count"):
+        small = exact_equal_shares(e, utility=utility)  # type: ignore[arg-type]
+        large = exact_equal_shares(big, utility=utility)  # type: ignore[arg-type]
+        assert large.selected == small.selected
+        assert [s.values["payers"] for s in large.trace] == [
+            s.values["payers"] * 2**61 for s in small.trace
+        ]

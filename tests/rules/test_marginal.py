@@ -25,6 +25,7 @@ from participa.rules._concave import sign_of_sum
 from participa.rules.greedy import greedy
 from participa.rules.marginal import marginal_greedy
 from participa.rules.mes import equal_shares
+from participa.rules.utility import utility_matrix
 from participa.rules.welfare import max_welfare
 from participa.testing import check_rule
 from participa.testing.strategies import elections
@@ -183,7 +184,7 @@ def test_effort_is_cost_per_supporter() -> None:
         (lambda e: max_welfare(e, utility="cost-sqrt"), "not additive"),
         (lambda e: max_welfare(e, utility="cc"), "not additive"),
         (lambda e: equal_shares(e, utility="cost-log"), "not additive"),
-        (lambda e: equal_shares(e, utility="effort"), "not available"),
+        (lambda e: utility_matrix(e, "effort"), "not available"),
         (lambda e: greedy(e, utility="cost-sqrt", skip=False), "only the skipping greedy"),
         (lambda e: greedy(e, utility="cc", threshold=1), "only the skipping greedy"),
     ],

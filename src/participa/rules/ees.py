@@ -17,10 +17,12 @@ ranks projects by their number of payers; ``utility="count"`` by payers per unit
 cost. Approval (and choose-1) ballots.
 
 Everything is exact: budgets are integers over one common denominator (Python
-integers), compared by cross-multiplication. Identical ballots move together, so the
-work is over distinct ballots. Complexity: ``O(m² · g log g)`` for ``m`` projects
-and ``g`` distinct ballots (at most ``m`` rounds, each sorting every project's
-payers by budget).
+integers), compared by cross-multiplication where float64 cannot decide with a wide
+margin. Voters who made the same payments hold the same money and move together as one
+*class* (at most one per distinct ballot), kept sorted by that money. Complexity:
+``O(m · (c · m + g))`` for ``m`` projects, ``g`` distinct ballots and ``c`` classes (at
+most ``m`` rounds, each a cumulative sum over classes × open projects and a pass over the
+ballots that pay).
 
 Examples
 --------
@@ -46,7 +48,7 @@ from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, ParamValue, TraceStep
-from participa.rules._common import DEFAULT_TIE_BREAK, require_kind
+from participa.rules._common import DEFAULT_TIE_BREAK, masses, require_kind
 from participa.tiebreak import TieBreak
 
 __all__ = ["EesCompletion", "EesUtility", "add_opt_increase", "exact_equal_shares"]
@@ -64,65 +66,138 @@ EesCompletion = Literal["none", "add-opt"]
 
 @attrs.frozen(slots=True, eq=False)
 class _Run:
-    """One run of EES: what it funded, who paid what, and what every group has left."""
+    """One run of EES: what it funded, who paid what, and what every class of voters has left.
+
+    Voters who paid for exactly the same projects hold exactly the same money: they form
+    one *class*. ``money[c] / denom`` is what each voter of class ``c`` holds,
+    ``weights[c, p]`` the voters of class ``c`` who support ``p`` and ``paid[c, p]``
+    whether class ``c`` paid for ``p``.
+    """
 
     selected: list[int]
     trace: list[TraceStep]
-    paid: list[tuple[int, npt.NDArray[np.int64], Fraction]]  # (project, payer groups, share)
-    money: npt.NDArray[Any]  # each voter of a group holds money[g] / denom
+    shares: list[tuple[int, Fraction]]  # (project, what each payer paid)
+    money: npt.NDArray[Any]  # Python integers over denom, one per class
     denom: int
+    weights: npt.NDArray[Any]  # classes × projects
+    paid: npt.NDArray[np.bool_]  # classes × projects
 
 
 def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: Fraction) -> _Run:
-    """EES with ``budget`` (possibly a fraction) shared equally by the voters."""
+    """EES with ``budget`` (possibly a fraction) shared equally by the voters.
+
+    The work is over classes of voters with the same payments (at most one per distinct
+    ballot, far fewer in practice), kept sorted by the money they hold, exactly: every
+    round a class either pays (all of its supporters of the funded project split off
+    into a new class) or not, so the classes that paid and those that did not stay
+    sorted among themselves and one merge of the two runs sorts them all. A project's
+    payers are its supporting classes from the first one, poorest first, whose money
+    ``h`` times the supporters left ``k`` reaches the cost; float64 decides ``h · k``
+    against the cost when it clears it by far more than its rounding error (relative
+    ``2⁻⁵¹`` at most), Python integers decide the rest.
+    """
     prof = election.profile
-    approvals = prof.approvals()
-    weights = prof.group_weight
     n = prof.total_weight
+    wdtype: Any = np.int64 if n < 2**62 else object
+    # each group's weight: int64 is exact below 2^62, Python integers beyond
+    every = prof.group_weight if n < 2**62 else np.asarray(masses(election), dtype=object)
+    live = np.flatnonzero(every > 0)
+    gw = every[live]
+    approves = np.ascontiguousarray(prof.approvals()[live].T)  # projects × live groups
+    # weight of each live group's support, one contiguous row per project
+    support = np.where(approves, gw[None, :], 0).astype(wdtype)
     costs = [int(c) for c in election.costs]
+    m = len(costs)
+    cost_f = np.asarray(costs, dtype=np.float64)
     resolver = tie_break.resolver(election)
     selected: list[int] = []
     trace: list[TraceStep] = []
-    paid: list[tuple[int, npt.NDArray[np.int64], Fraction]] = []
-    money: npt.NDArray[Any] = np.full(prof.num_groups, budget.numerator, dtype=object)
+    shares: list[tuple[int, Fraction]] = []
+    cls = np.zeros(live.size, dtype=np.int64)  # class of each live group
+    weights: npt.NDArray[Any] = support.sum(axis=1, dtype=wdtype)[None, :]
+    size = np.array([live.size], dtype=np.int64)  # live groups per class
+    paid = np.zeros((1, m), dtype=bool)
     denom = n * budget.denominator
-    funded = np.zeros(len(costs), dtype=bool)
-    # a project's payers change only when one of its supporters pays: cache them
-    cache: dict[int, tuple[npt.NDArray[np.int64], int] | None] = {}
-    while n:
-        best: tuple[int, Fraction] | None = None  # (class, value): class 1 = infinite score
-        candidates: list[tuple[int, npt.NDArray[np.int64], int]] = []
-        stale = [p for p in range(len(costs)) if not funded[p] and p not in cache]
-        if stale:
-            cache.update(_all_payers(money, weights, approvals, stale, costs, denom))
-        for p in range(len(costs)):
-            if funded[p]:
-                continue
-            found = cache[p]
-            if found is None:
-                continue
-            payers, count = found
-            score = _score(costs[p], count, utility)
-            if best is None or score > best:
-                best, candidates = score, [(p, payers, count)]
-            elif score == best:
-                candidates.append((p, payers, count))
-        if best is None:
+    money: npt.NDArray[Any] = np.array([budget.numerator], dtype=object)  # over denom, per class
+    money_f = _floats(money, denom)  # the same, correctly rounded
+    ranked = np.zeros(1, dtype=np.int64)  # classes, poorest first (exactly)
+    funded = np.zeros(m, dtype=bool)
+    while live.size:
+        order = ranked
+        open_ = np.flatnonzero(~funded)
+        if order.size == 0 or open_.size == 0:
             break
-        pick = resolver.pick([c[0] for c in candidates])
-        p, payers, count = next(c for c in candidates if c[0] == pick)
-        share = Fraction(costs[p] * denom, count)  # in units of 1/denom
-        if share.denominator != 1:
-            money = money * share.denominator
-            denom *= share.denominator
-            share *= share.denominator
-        money[payers] = money[payers] - int(share)
-        funded[p] = True
-        for q in np.flatnonzero(approvals[payers].any(axis=0)).tolist():
-            cache.pop(q, None)
-        selected.append(p)
+        # supporters from each class on (a class that does not support p adds 0 and,
+        # holding no more than the next supporting class, passes only if it does)
+        left = np.cumsum(weights[np.ix_(order[::-1], open_)], axis=0)[::-1]
+        prod = money_f[order][:, None] * left.astype(np.float64)
+        need_f = cost_f[open_]
+        ok = prod >= need_f * (1 + _NEAR)
+        unsure = ~ok & ~(prod < need_f * (1 - _NEAR))
+        for r, q in zip(*np.nonzero(unsure), strict=True):
+            need = costs[int(open_[q])] * denom
+            ok[r, q] = int(money[order[r]]) * int(left[r, q]) >= need
+        found = ok.any(axis=0) & (left[0] > 0)
+        if not found.any():
+            break
+        first = np.argmax(ok, axis=0)
+        best: tuple[int, Fraction] | None = None  # (class, value): class 1 = infinite score
+        candidates: list[int] = []
+        col = {}
+        for q in np.flatnonzero(found).tolist():
+            p = int(open_[q])
+            col[p] = q
+            score = _score(costs[p], int(left[first[q], q]), utility)
+            if best is None or score > best:
+                best, candidates = score, [p]
+            elif score == best:
+                candidates.append(p)
+        p = resolver.pick(candidates)
+        k = int(first[col[p]])
+        count = int(left[k, col[p]])
         each = Fraction(costs[p], count)
-        paid.append((p, payers, each))
+        # the paying classes, and in each its supporters of p
+        c_all = money.size
+        pays = np.zeros(c_all, dtype=bool)
+        tail = order[k:]
+        pays[tail[weights[tail, p] > 0]] = True
+        hit = pays[cls] & approves[p]
+        scale = (each * denom).denominator
+        if scale != 1:
+            money = money * scale
+            denom *= scale
+        amount = int(each * denom)
+        # a class whose every group supports p pays as a whole; the others split
+        paying = np.bincount(cls[hit], minlength=c_all)
+        whole = np.flatnonzero(pays & (paying == size))
+        split = np.flatnonzero(pays & (paying < size))
+        new = np.full(c_all, -1, dtype=np.int64)
+        new[split] = np.arange(c_all, c_all + split.size)
+        movers = np.flatnonzero(hit & (new[cls] >= 0))
+        cls[movers] = new[cls[movers]]
+        extra = _class_sums(cls[movers] - c_all, support, movers, split.size)
+        size[split] -= paying[split]
+        size = np.concatenate((size, paying[split]))
+        weights = np.concatenate((weights, extra))
+        weights[split] -= extra
+        paid = np.concatenate((paid, paid[split]))
+        money[whole] = money[whole] - amount
+        money = np.concatenate((money, money[split] - amount))
+        money_f = np.concatenate((money_f, np.empty(split.size)))
+        changed = np.concatenate((whole, new[split]))
+        money_f[changed] = _floats(money[changed], denom)
+        # classes that paid stay sorted among themselves, so do the others: merge the runs
+        went = pays[ranked]
+        moved = np.where(new[ranked[went]] >= 0, new[ranked[went]], ranked[went])
+        stay = ranked[~went | (new[ranked] >= 0)]
+        ranked = _exact_merge(np.concatenate((stay, moved)), money, money_f)
+        paid[whole, p] = True
+        paid[new[split], p] = True
+        funded[p] = True
+        # a class that supports no open project never pays again: out of the order
+        ranked = ranked[(weights[ranked][:, ~funded] > 0).any(axis=1)]
+        selected.append(p)
+        shares.append((p, each))
         trace.append(
             TraceStep(
                 len(selected),
@@ -136,7 +211,59 @@ def _run(election: Election, utility: EesUtility, tie_break: TieBreak, budget: F
                 {"payers": count, "cost": costs[p]},
             )
         )
-    return _Run(selected, trace, paid, money, denom)
+    return _Run(selected, trace, shares, money, denom, weights, paid)
+
+
+def _floats(money: npt.NDArray[Any], denom: int) -> npt.NDArray[np.float64]:
+    """``money / denom`` correctly rounded (Python's integer division), however large."""
+    out: npt.NDArray[np.float64] = (money / denom).astype(np.float64)
+    return out
+
+
+def _exact_merge(
+    classes: npt.NDArray[np.int64], money: npt.NDArray[Any], money_f: npt.NDArray[np.float64]
+) -> npt.NDArray[np.int64]:
+    """``classes`` sorted by their exact money (two sorted runs: a stable sort merges them).
+
+    Correctly rounded floats never reverse two values; they can only make two close ones
+    equal, and then (only then) the Python integers themselves are sorted.
+    """
+    f = money_f[classes]
+    o = np.argsort(f, kind="stable")
+    out = classes[o]
+    same = np.flatnonzero(f[o][1:] == f[o][:-1])
+    if same.size and bool((money[out[same]] != money[out[same + 1]]).any()):
+        out = classes[np.argsort(money[classes], kind="stable")]
+    return out
+
+
+def _class_sums(
+    ids: npt.NDArray[np.int64], support: npt.NDArray[Any], groups: npt.NDArray[np.int64], size: int
+) -> npt.NDArray[Any]:
+    """``out[i, j] = Σ support[j, groups[ids == i]]`` for ``i < size``.
+
+    One ``bincount`` per project while the weights are ``int64`` (their total is then
+    below ``2⁶²``; float64 bins are exact below ``2⁵³``, so the sums are checked against
+    that bound), Python integers otherwise.
+    """
+    m = support.shape[0]
+    if size == 0:
+        return np.zeros((0, m), dtype=support.dtype)
+    if support.dtype != object:
+        out = np.empty((size, m), dtype=support.dtype)
+        fits = True
+        for j in range(m):
+            col = support[j].take(groups)
+            out[:, j] = np.bincount(ids, weights=col, minlength=size)
+            fits = fits and int(col.sum()) < 2**53
+        if fits:
+            return out
+    exact: npt.NDArray[Any] = np.zeros((size, m), dtype=object)
+    o = np.argsort(ids, kind="stable")
+    starts = np.flatnonzero(np.concatenate(([True], ids[o][1:] != ids[o][:-1])))
+    cols = support[:, groups[o]].astype(object)
+    exact[:] = np.add.reduceat(cols, starts, axis=1).T
+    return exact
 
 
 @checked
@@ -183,10 +310,12 @@ def exact_equal_shares(
     Notes
     -----
     Complexity: plain EES takes at most ``m`` rounds for ``m`` projects, each finding
-    the payers of every unfunded project from one sort of the ``g`` distinct ballots by
-    the money they hold: ``O(m² · g log g)`` time on Python integers over one common
-    denominator, ``O(g · m)`` memory. add-opt repeats EES and :func:`add_opt_increase`
-    once per increase, at most until every project is funded: ``O(m)`` times that.
+    the payers of every unfunded project from the ``c`` classes of voters with the same
+    payments (``c`` at most the number ``g`` of distinct ballots), kept sorted by the
+    money they hold: ``O(m · (c · m + g))`` numpy work plus ``O(m · c)`` operations on
+    Python integers over one common denominator, ``O(g · m)`` memory. add-opt repeats
+    EES and :func:`add_opt_increase` once per increase, at most until every project is
+    funded: ``O(m)`` times that.
 
     Examples
     --------
@@ -286,8 +415,9 @@ def add_opt_increase(
 
     Notes
     -----
-    ``O(m · (s + 1) · g log g)`` after EES, for ``m`` projects, ``g`` distinct ballots
-    and ``s`` distinct payment amounts (at most the number of funded projects).
+    ``O(m · (s + 1) · c log c)`` after EES, for ``m`` projects, ``c`` classes of voters
+    with the same payments (at most the number of distinct ballots) and ``s`` distinct
+    payment amounts (at most the number of funded projects).
 
     Examples
     --------
@@ -306,21 +436,21 @@ def add_opt_increase(
 
 
 def _add_opt(election: Election, run: _Run, tie_break: TieBreak) -> Fraction | None:
-    """The add-opt increase for this run of EES (see :func:`add_opt_increase`)."""
-    prof = election.profile
-    approvals = prof.approvals()
-    weights = prof.group_weight
+    """The add-opt increase for this run of EES (see :func:`add_opt_increase`).
+
+    Voters of one class hold the same money and made the same payments, so they are
+    alike here too: the search is over classes, each with its supporters of the project.
+    """
     priority = tie_break.resolver(election).priority
     denom = run.denom
-    g = prof.num_groups
-    # each group's largest payment (over denom) and, among equal largest ones, the
+    size = run.money.size
+    # each class's largest payment (over denom) and, among equal largest ones, the
     # project the tie-break ranks first
-    top: npt.NDArray[Any] = np.zeros(g, dtype=object)
-    top_rank = np.full(g, len(election.projects), dtype=np.int64)
-    paying = np.zeros((g, len(election.projects)), dtype=bool)
-    for p, payers, share in run.paid:
+    top: npt.NDArray[Any] = np.zeros(size, dtype=object)
+    top_rank = np.full(size, len(election.projects), dtype=np.int64)
+    for p, share in run.shares:
         amount = int(share * denom)
-        paying[payers, p] = True
+        payers = np.flatnonzero(run.paid[:, p])
         rank = int(priority[p])
         cur = top[payers]
         better = (cur < amount) | ((cur == amount) & (top_rank[payers] > rank))
@@ -329,15 +459,17 @@ def _add_opt(election: Election, run: _Run, tie_break: TieBreak) -> Fraction | N
         top_rank[chosen] = rank
     best: Fraction | None = None
     for p in range(len(election.projects)):
+        w = run.weights[:, p]
         d = _project_increase(
             run.money,
             top,
             top_rank,
-            weights,
-            approvals[:, p] & (weights > 0),
-            paying[:, p],
+            w,
+            w > 0,
+            run.paid[:, p],
             int(election.costs[p]) * denom,
             int(priority[p]),
+            denom,
         )
         if d is not None and (best is None or d < best):
             best = d
@@ -355,6 +487,7 @@ def _project_increase(
     pays: npt.NDArray[np.bool_],
     need: int,
     rank: int,
+    denom: int,
 ) -> Fraction | None:
     """The smallest top-up (over denom) letting a larger group pay ``need`` in equal parts.
 
@@ -368,24 +501,27 @@ def _project_increase(
     if out.size == 0:
         return None
     c = int(weights[supports & pays].sum())
-    w = weights[out].astype(np.int64)
+    w = weights[out]
     total = c + int(w.sum())
+    # voter counts in int64 while proven to fit, else Python integers
+    kind: Any = np.int64 if total < 2**62 else object
+    w = w.astype(kind)
     # the smallest k at which each outsider is solvent (total + 1: never)
     tops = top[out]
-    thresholds = np.full(out.size, total + 1, dtype=np.int64)
+    thresholds = np.full(out.size, total + 1, dtype=kind)
     has = np.flatnonzero(tops > 0)
     if has.size:
         q = need // tops[has]  # Python integers, exact
         exact = np.asarray(need % tops[has] == 0, dtype=bool)
         th = q + 1 - (exact & (top_rank[out[has]] > rank)).astype(np.int64)
-        thresholds[has] = np.minimum(np.asarray(th, dtype=object), total + 1).astype(np.int64)
-    inner = thresholds[(thresholds > c + 1) & (thresholds <= total)]
+        thresholds[has] = np.minimum(np.asarray(th, dtype=object), total + 1).astype(kind)
+    inner = thresholds[np.asarray((thresholds > c + 1) & (thresholds <= total), dtype=bool)]
     bounds = [c + 1, *np.unique(inner).tolist()]
     left = money[out]
     best: Fraction | None = None
     for i, lo in enumerate(bounds):
         hi = bounds[i + 1] - 1 if i + 1 < len(bounds) else total
-        solvent = thresholds <= lo
+        solvent = np.asarray(thresholds <= lo, dtype=bool)  # (object arrays compare to objects)
         s = int(w[solvent].sum())
         others = np.flatnonzero(~solvent)
         if others.size == 0:
@@ -396,12 +532,13 @@ def _project_increase(
         first = c + s + np.concatenate(([0], cw[:-1])) + 1
         last = c + s + cw
         k = np.minimum(last, hi)
-        ok = (k >= np.maximum(first, lo)) & (k >= c + s + 1)
+        ok = np.asarray((k >= np.maximum(first, lo)) & (k >= c + s + 1), dtype=bool)
         if not ok.any():
             continue
         ks, held = k[ok], left[order[ok]]
         num = need - ks.astype(object) * held  # (π - held) · k, exact
-        vals = num.astype(float) / ks
+        # correctly rounded (π - held) in money units: no overflow however large denom is
+        vals = (num / (ks.astype(object) * denom)).astype(np.float64)  # correctly rounded
         near = np.flatnonzero(vals <= vals.min() + abs(vals.min()) * _NEAR)
         for j in near.tolist():
             d = Fraction(int(num[j]), int(ks[j]))
@@ -417,59 +554,3 @@ def _score(cost: int, payers: int, utility: EesUtility) -> tuple[int, Fraction]:
     if utility == "cost":
         return (0, Fraction(payers))
     return (0, Fraction(payers, cost))
-
-
-def _exact_order(money: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
-    """The stable ascending order of exact integers, sorted as floats when that is exact.
-
-    Converting to float never reverses two values; it can only make two close ones
-    equal, and then (and only then) the integers themselves are sorted.
-    """
-    with np.errstate(over="ignore"):
-        approx = money.astype(np.float64)
-    order = np.argsort(approx, kind="stable")
-    same = np.flatnonzero(approx[order][1:] == approx[order][:-1])
-    if same.size and bool((money[order[same]] != money[order[same + 1]]).any()):
-        order = np.argsort(money, kind="stable")
-    return order.astype(np.intp)
-
-
-def _all_payers(
-    money: npt.NDArray[Any],
-    weights: npt.NDArray[np.int64],
-    approvals: npt.NDArray[np.bool_],
-    projects: list[int],
-    costs: list[int],
-    denom: int,
-) -> dict[int, tuple[npt.NDArray[np.int64], int] | None]:
-    """:func:`_payers` of several projects at once: one sort of the groups by money.
-
-    In the groups sorted by money (stable), a project's payers are its supporters from
-    the first one who can pay an equal split among the supporters from her on.
-    """
-    order = _exact_order(money)
-    held = money[order]
-    cols = np.asarray(projects, dtype=np.intp)
-    on = approvals[order][:, cols] & (weights[order] > 0)[:, None]
-    w = np.where(on, weights[order][:, None], 0)
-    left = np.cumsum(w[::-1], axis=0)[::-1]  # supporters' weight from each row on
-    need = np.asarray([costs[p] * denom for p in projects], dtype=object)
-    # floats settle the clear cases; the few within _NEAR of the line are compared exactly
-    with np.errstate(over="ignore", invalid="ignore"):
-        ratio = held.astype(np.float64)[:, None] * left / need.astype(np.float64)[None, :]
-    ok = on & (ratio > 1 + _NEAR)
-    unsure = on & ~ok & ~(ratio < 1 - _NEAR)
-    if unsure.any():
-        rows, cs = np.nonzero(unsure)
-        exact = held[rows] * left[rows, cs].astype(object) >= need[cs]
-        ok[rows, cs] = np.asarray(exact, dtype=bool)
-    first = np.argmax(ok, axis=0)
-    found = ok.any(axis=0)
-    out: dict[int, tuple[npt.NDArray[np.int64], int] | None] = {}
-    for c, p in enumerate(projects):
-        if not found[c]:
-            out[p] = None
-            continue
-        k = int(first[c])
-        out[p] = (order[k:][on[k:, c]], int(left[k, c]))
-    return out

@@ -18,7 +18,7 @@ they are defined:
 name           a voter's satisfaction with a funded set ``W``
 =============  ===================================================================
 ``effort``     ``Σ_{p in W on her ballot} cost(p) / supporters(p)`` (additive:
-               greedy, max-welfare)
+               greedy, max-welfare, equal shares)
 ``cost-sqrt``  ``√(cost of W on her ballot)`` (not additive: greedy only)
 ``cost-log``   ``log(1 + cost of W on her ballot)``, costs in currency units (not
                additive: greedy only)
@@ -29,7 +29,15 @@ name           a voter's satisfaction with a funded set ``W``
 
 The non-additive ones have no utility matrix (:func:`utility_matrix` refuses them);
 ``effort`` is rational (``cost / supporters``), so it has none either: the rules that
-take it compute with its per-project totals (``cost(p)`` for a supported project).
+take it compute with its per-project totals (``cost(p)`` for a supported project) or,
+as equal shares does, with its being the same for every supporter of a project (each
+supporter pays the same cap ``t`` as under ``count``, and the price per unit of effort
+is ``t × supporters / cost``, an exact fraction).
+
+Equal shares is defined for additive utilities only: a voter pays for each project in
+proportion to her utility for it, which needs her satisfaction to be a sum over
+projects. ``cost-sqrt``, ``cost-log`` and ``cc`` are not (and ``cost-log`` is
+irrational besides), so equal shares refuses them with a :class:`~participa.RuleError`.
 
 A project not on the ballot has utility 0. On cumulative, scoring and ordinal
 ballots ``cost`` and ``count`` treat every project on the ballot as approved, as the
@@ -241,7 +249,7 @@ def utility_matrix(election: Election, utility: Utility) -> npt.NDArray[np.int64
     if utility == "effort":
         raise RuleError(
             _("satisfaction {name!r} is not available for this rule", name=utility),
-            hint=_("greedy and max-welfare take it; use --utility cost or count"),
+            hint=_("greedy, max-welfare and equal shares take it; use --utility cost or count"),
         )
     raise RuleError(
         _("unknown utility {name!r}", name=utility),

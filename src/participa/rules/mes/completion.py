@@ -228,13 +228,13 @@ def utilitarian_fill(inp: MesInput, selected: Sequence[int], left: int) -> tuple
     for j, c in enumerate(inp.costs):
         if j in chosen:
             continue
-        t = inp.totals[j]
+        t = inp.welfare(j)
         if t <= 0:
             key = (0, Fraction(0))
         elif c == 0:
             key = (2, Fraction(0))
         else:
-            key = (1, Fraction(t, c))
+            key = (1, t / c)
         keys.append((-key[0], -key[1], int(inp.resolver.priority[j]), j))
     keys.sort()
     added: list[int] = []

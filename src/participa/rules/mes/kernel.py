@@ -166,6 +166,9 @@ class Kernel:
                 if inp.totals[j] < 2**62:
                     self.smu_i[j] = self.mass_i[idx] * u
         self.tot_f = {j: float(inp.totals[j]) for j in self.cands}
+        m = len(inp.costs)
+        self.scale: list[Fraction] = inp.scale if inp.scale is not None else [Fraction(1)] * m
+        self.scale_f: list[float] = [float(x) for x in self.scale]
         self.prio = [int(x) for x in inp.resolver.priority]
         self.refuses = inp.resolver.tie_break.refuses
 
@@ -323,15 +326,26 @@ def _waterfill(cost: int, bud: list[Fraction], util: list[int], mass: list[int])
 
 
 class _Eval:
-    """A project's float price at the current round, with its payer split."""
+    """A project's float price at the current round, with its payer split.
 
-    __slots__ = ("err", "j", "poor", "rho")
+    ``rho`` and ``err`` are the kernel's price (the cap each supporter pays, per unit of
+    its utility) and its error bound; ``key`` and ``kerr`` the same as the price the
+    rounds compare (times the project's :attr:`~participa.rules.mes.setup.MesInput.scale`,
+    with the product's own rounding added; the same numbers when there is no scale).
+    """
 
-    def __init__(self, j: int, rho: float, err: float, poor: BoolArray) -> None:
+    __slots__ = ("err", "j", "kerr", "key", "poor", "rho")
+
+    def __init__(self, j: int, rho: float, err: float, poor: BoolArray, scale: float) -> None:
         self.j = j
         self.rho = rho
         self.err = err
         self.poor = poor
+        if scale == 1.0:
+            self.key, self.kerr = rho, err
+        else:
+            self.key = rho * scale
+            self.kerr = err * scale * (1.0 + TOL) + TOL * abs(self.key)
 
 
 class _State:
@@ -473,9 +487,9 @@ class _State:
             rho, err, poor_live = sub
             poor = np.ones(idx.size, dtype=np.bool_)
             poor[pos] = poor_live
-            return _Eval(j, rho, err, poor)
+            return _Eval(j, rho, err, poor, k.scale_f[j])
         rho, err, poor = self._price(j, bs, sm, k.smu[j], k.util_f[j], c, k.tot_f[j])
-        return _Eval(j, rho, err, poor)
+        return _Eval(j, rho, err, poor, k.scale_f[j])
 
     def _price(
         self,
@@ -536,7 +550,7 @@ class _State:
         k = self.k
         heap: list[tuple[float, int, int]] = []
         for j in k.cands:
-            lb = k.inp.costs[j] / k.inp.totals[j]
+            lb = k.inp.costs[j] / k.inp.totals[j] * k.scale_f[j]
             heap.append((lb * (1.0 - TOL), k.prio[j], j))
         heapq.heapify(heap)
         cert = ref is not None
@@ -546,28 +560,28 @@ class _State:
             reach = -math.inf
             if ref is not None and cert and len(self.rounds) < len(ref.rounds):
                 r = ref.rounds[len(self.rounds)]
-                reach = (r.rho + r.err) * (1.0 + _CERT_MARGIN)
+                reach = (r.rho + r.err) * k.scale_f[r.j] * (1.0 + _CERT_MARGIN)
             while heap:
                 key, _, j = heap[0]
-                if best is not None and key > max(best.rho + best.err, reach):
+                if best is not None and key > max(best.key + best.kerr, reach):
                     break
                 heapq.heappop(heap)
                 ev = self.evaluate(j)
                 if ev is None:
                     continue
                 evals.append(ev)
-                if best is None or ev.rho < best.rho:
+                if best is None or ev.key < best.key:
                     best = ev
             if best is None:
                 break
             b0 = best
-            near = [ev for ev in evals if ev.rho - ev.err <= b0.rho + b0.err]
+            near = [ev for ev in evals if ev.key - ev.kerr <= b0.key + b0.kerr]
             win, rho_exact, poor = self.choose(near)
             if ref is not None and cert:
                 cert = len(self.rounds) < len(ref.rounds) and self._certify(win, evals, ref)
             for ev in evals:
                 if ev is not win:
-                    heapq.heappush(heap, (ev.rho - ev.err, k.prio[ev.j], ev.j))
+                    heapq.heappush(heap, (ev.key - ev.kerr, k.prio[ev.j], ev.j))
             self.buy(win, rho_exact, poor)
         if ref is not None:
             cert = cert and len(self.rounds) == len(ref.rounds)
@@ -596,14 +610,15 @@ class _State:
         if ref.rounds[t].j != win.j:
             return False
         ref_round = ref.rounds[t]
-        thr = (ref_round.rho + ref_round.err) * (1.0 + _CERT_MARGIN)
+        thr = (ref_round.rho + ref_round.err) * k.scale_f[win.j] * (1.0 + _CERT_MARGIN)
         klass = k.inp.resolver.klass
         win_now: Fraction | None = None
         for ev in evals:
-            if ev is win or ev.rho - ev.err > thr:
+            if ev is win or ev.key - ev.kerr > thr:
                 continue
-            r0 = ref.exact_rho(t)
+            r0 = ref.exact_rho(t) * k.scale[win.j]
             r, poor_now = self.exact_price(ev)
+            r *= k.scale[ev.j]
             if r > r0:
                 continue
             prefers_win = k.prio[win.j] < k.prio[ev.j] and not (
@@ -616,10 +631,11 @@ class _State:
             if then is None:
                 return False
             r_then, poor_then = then
+            r_then *= k.scale[ev.j]
             if not np.array_equal(poor_then, poor_now):
                 return False
             if win_now is None:
-                win_now = self.exact_price(win)[0]
+                win_now = self.exact_price(win)[0] * k.scale[win.j]
             ends = ((r_then, r0), (r, win_now))
             if not all(a > b or (a == b and prefers_win) for a, b in ends):
                 return False
@@ -631,11 +647,12 @@ class _State:
         if len(near) == 1:
             return near[0], None, near[0].poor
         exact = {ev.j: self.exact_price(ev) for ev in near}
-        low = min(r for r, _ in exact.values())
-        tied = [j for j, (r, _) in exact.items() if r == low]
+        scale = self.k.scale
+        low = min(r * scale[j] for j, (r, _) in exact.items())
+        tied = [j for j, (r, _) in exact.items() if r * scale[j] == low]
         win = self.k.inp.resolver.pick(sorted(tied))
         ev = next(e for e in near if e.j == win)
-        return ev, low, exact[win][1]
+        return ev, exact[win][0], exact[win][1]
 
     def buy(self, ev: _Eval, rho_exact: Fraction | None, poor: BoolArray) -> None:
         k = self.k
@@ -648,7 +665,7 @@ class _State:
             share = rho * uf
             border = np.abs(bs - share) <= TOL * (self.emax + share)
             if border.any():
-                rho_exact, poor = self.exact_price(_Eval(j, rho, ev.err, poor))
+                rho_exact, poor = self.exact_price(_Eval(j, rho, ev.err, poor, 1.0))
                 rho = float(rho_exact)
         payers = int(np.einsum("i,i->", k.mult.take(idx), bs > 0.0))
         newly = poor & ~self.dead[idx]

@@ -41,10 +41,10 @@ __all__ = ["equal_shares_reference", "reference_run", "utilities"]
 
 
 @checked
-def utilities(election: Election, utility: str | Any | None) -> list[list[int]]:
-    """Utilities of every profile group for every project, as Python ints.
+def utilities(election: Election, utility: str | Any | None) -> list[list[Fraction]]:
+    """Utilities of every profile group for every project, as exact fractions.
 
-    ``utility`` is a name (``cost``, ``count``, ``points``, ``borda``), ``None``
+    ``utility`` is a name (``cost``, ``count``, ``points``, ``borda``, ``effort``), ``None``
     (``cost`` for approval and choose-1, ``points`` for cumulative and scoring,
     ``borda`` for ordinal) or a ``groups × projects`` array.
     """
@@ -56,28 +56,43 @@ def utilities(election: Election, utility: str | Any | None) -> list[list[int]]:
     listed = [[bool(x) for x in row] for row in prof.approvals().tolist()]
     costs = [int(c) for c in election.costs]
     if not isinstance(utility, str):
-        return _utility_rows(utility, (prof.num_groups, len(costs)))
-    if utility not in ("cost", "count", "points", "borda"):
+        return _fractions(_utility_rows(utility, (prof.num_groups, len(costs))))
+    if utility not in ("cost", "count", "points", "borda", "effort"):
         raise ValidationError(
             _(
                 "unknown utility {name!r}: use one of {choices}",
                 name=utility,
-                choices="cost, count, points, borda",
+                choices="cost, count, points, borda, effort",
             )
         )
     if utility == "cost":
-        return [[costs[j] if on else 0 for j, on in enumerate(row)] for row in listed]
+        return _fractions([[costs[j] if on else 0 for j, on in enumerate(row)] for row in listed])
     if utility == "count":
-        return [[1 if on else 0 for on in row] for row in listed]
+        return _fractions([[1 if on else 0 for on in row] for row in listed])
+    if utility == "effort":
+        # cost / (voters naming the project), a voter of weight w counting w times
+        mass = _masses(election)
+        voters = [
+            sum(mk for mk, row in zip(mass, listed, strict=True) if row[j])
+            for j in range(len(costs))
+        ]
+        return [
+            [Fraction(costs[j], voters[j]) if on else Fraction(0) for j, on in enumerate(row)]
+            for row in listed
+        ]
     matrix = [[int(x) for x in row] for row in prof.matrix.tolist()]
     if utility == "points":
-        return matrix
+        return _fractions(matrix)
     # borda: rank r (1-based) on a ballot of length L is worth L - r
     out = []
     for row, on in zip(matrix, listed, strict=True):
         length = sum(on)
         out.append([length - r if o else 0 for r, o in zip(row, on, strict=True)])
-    return out
+    return _fractions(out)
+
+
+def _fractions(rows: list[list[int]]) -> list[list[Fraction]]:
+    return [[Fraction(x) for x in row] for row in rows]
 
 
 def _utility_rows(utility: Any, shape: tuple[int, int]) -> list[list[int]]:
@@ -146,7 +161,7 @@ def _start(
 @checked
 def reference_run(
     election: Election,
-    util: list[list[int]],
+    util: list[list[Fraction]],
     *,
     step: int,
     increment: int | None = None,

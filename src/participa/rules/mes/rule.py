@@ -90,7 +90,7 @@ from participa.errors import ValidationError
 from participa.i18n import _
 from participa.model import BallotKind, Election
 from participa.outcome import Outcome, ParamValue, TraceAction, TraceStep
-from participa.rules._common import require_kind
+from participa.rules._common import exact_support, require_kind
 from participa.rules.mes import completion as _completion
 from participa.rules.mes.completion import (
     add1,
@@ -129,10 +129,12 @@ def equal_shares(
     election
         The election.
     utility
-        ``"cost"``, ``"count"``, ``"points"`` or ``"borda"`` (see
-        :mod:`participa.rules.utility`), or any additive utilities as a
-        ``groups × projects`` array of non-negative integers (one row per profile
-        group); default by ballot kind.
+        ``"cost"``, ``"count"``, ``"points"``, ``"borda"`` or ``"effort"`` (see
+        :mod:`participa.rules.utility`; effort's price per unit of utility is the cap
+        ``t`` each supporter pays times ``supporters / cost``, exact), or any additive
+        utilities as a ``groups × projects`` array of non-negative integers (one row
+        per profile group); default by ballot kind. The non-additive satisfactions
+        (``cost-sqrt``, ``cost-log``, ``cc``) are refused.
     completion
         ``"none"``, ``"add1"``, ``"add1u"``, ``"utilitarian"``, ``"phragmen"``, or a
         rule to run on what equal shares leaves (see the module).
@@ -174,7 +176,7 @@ def equal_shares(
     ValidationError
         Unknown utility or completion, malformed utilities or endowments.
     RuleError
-        A utility that does not fit the ballot kind.
+        A utility that does not fit the ballot kind, or a non-additive satisfaction.
     TieError
         Exactly equal prices under a ``refuse`` tie-break.
 
@@ -210,6 +212,9 @@ def equal_shares(
     ('y', 'x')
     >>> equal_shares(e, initial=["x"]).selected  # 40 left: 10 a voter, y's 2 voters have 20
     ('x',)
+    >>> out = equal_shares(e, utility="effort")  # y: t = 15 each, ρ = 15 × 2 / 30 = 1
+    >>> out.selected, out.trace[0].values["rho_exact"]
+    (('y',), '1')
     """
     if len(initial):
         return _from_initial(
@@ -278,7 +283,7 @@ def equal_shares(
                     TraceAction.SELECT,
                     election.project_ids[j],
                     _("utilitarian completion: best total utility per cost that fits"),
-                    {"utility": inp.totals[j], "cost": inp.costs[j], "left": left},
+                    {"utility": _number(inp.welfare(j)), "cost": inp.costs[j], "left": left},
                 )
             )
         sel = sel + added
@@ -420,7 +425,19 @@ def remaining_money(
     pays ``min(money, ρ · utility)`` for each project she values.
     """
     prof = election.profile
-    if utility is None or isinstance(utility, str):
+    u: npt.NDArray[Any]
+    if isinstance(utility, str) and utility == "effort":
+        # cost / supporters for each supporter, exact
+        support = exact_support(election)
+        per = np.array(
+            [
+                Fraction(int(c), s) if s else Fraction(0)
+                for c, s in zip(election.costs, support, strict=True)
+            ],
+            dtype=object,
+        )
+        u = prof.approvals().astype(object) * per[None, :]
+    elif utility is None or isinstance(utility, str):
         name = default_utility(prof.kind) if utility is None else utility
         u = utility_matrix(election, name)
     else:
@@ -445,6 +462,11 @@ def remaining_money(
     return beta
 
 
+def _number(x: Fraction) -> int | str:
+    """An exact number for a trace value: an int when whole, else its text."""
+    return int(x) if x.denominator == 1 else str(x)
+
+
 def _round_steps(inp: MesInput, run: Run) -> list[TraceStep]:
     e = inp.election
     ids = e.project_ids
@@ -461,8 +483,9 @@ def _round_steps(inp: MesInput, run: Run) -> list[TraceStep]:
                 {"cost": 0},
             )
         )
+    scale = inp.scale
     for t, r in enumerate(run.rounds):
-        rho: Fraction = run.exact_rho(t)
+        rho: Fraction = run.exact_rho(t) * (scale[r.j] if scale is not None else 1)
         spent += inp.costs[r.j]
         left = total - spent
         out.append(

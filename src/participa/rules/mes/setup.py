@@ -22,13 +22,14 @@ import numpy as np
 import numpy.typing as npt
 
 from participa.boundary import checked, need_arrays
-from participa.errors import ValidationError
+from participa.errors import RuleError, ValidationError
 from participa.exact import to_fraction
 from participa.i18n import _
 from participa.model import Election
-from participa.rules._common import INT64_SAFE, masses
+from participa.rules._common import INT64_SAFE, exact_support, masses
 from participa.rules.mes.options import COMPLETIONS, Completion, Endowments
 from participa.rules.utility import (
+    NON_ADDITIVE,
     UTILITIES,
     Utility,
     UtilityMatrix,
@@ -66,6 +67,13 @@ class MesInput:
         (Python ints, exact).
     increment
         Endowment added per unit of weight at each ``add1`` step, in minor units.
+    scale
+        ``None``, or per project the factor from the kernel's price to the true one. The
+        ``effort`` utility (``cost / supporters`` for every supporter of a project) is
+        uniform per project but not an integer: the kernel runs on utility 1, so its
+        price of ``j`` is the cap ``t`` each supporter pays, and the price per unit of
+        effort is ``t × supporters / cost``: ``scale[j] = supporters / cost`` (0 for a
+        free project, whose effort is 0).
     """
 
     __slots__ = (
@@ -81,6 +89,7 @@ class MesInput:
         "integral_start",
         "mass",
         "resolver",
+        "scale",
         "totals",
         "uniform",
         "unit_den",
@@ -104,8 +113,10 @@ class MesInput:
         exhaustive_stop: bool,
         integral_start: bool,
         increment: int,
+        scale: list[Fraction] | None = None,
     ) -> None:
         self.election = election
+        self.scale = scale
         self.utility_name = utility_name
         self._dense = dense
         self.uniform = uniform
@@ -200,6 +211,14 @@ class MesInput:
                 out.append(sum(int(a) * int(b) for a, b in zip(mass[idx], u, strict=True)))
         return out
 
+    def welfare(self, j: int) -> Fraction:
+        """Exact ``Σ mass × utility`` of project ``j`` in the utility asked for (with
+        :attr:`scale`, the kernel's utility-1 total divided by the scale: ``cost`` for a
+        supported project under ``effort``)."""
+        if self.scale is None:
+            return Fraction(self.totals[j])
+        return self.totals[j] / self.scale[j] if self.scale[j] else Fraction(0)
+
     # -- endowments ------------------------------------------------------------------------
 
     def unit_endowment(self, step: int) -> list[Fraction]:
@@ -243,11 +262,11 @@ class MesInput:
 
     def candidates(self) -> list[int]:
         """Projects equal shares may buy: positive cost and somebody values them."""
-        return [j for j, c in enumerate(self.costs) if c > 0 and self.totals[j] > 0]
+        return [j for j, c in enumerate(self.costs) if c > 0 and self.welfare(j) > 0]
 
     def free(self) -> list[int]:
         """Free projects somebody values: selected before the rounds, in tie-break order."""
-        free = [j for j, c in enumerate(self.costs) if c == 0 and self.totals[j] > 0]
+        free = [j for j, c in enumerate(self.costs) if c == 0 and self.welfare(j) > 0]
         return self.resolver.order(free) if free else []
 
 
@@ -347,6 +366,7 @@ def prepare(
         )
     dense: IntArray | None = None
     uniform: list[int] | None = None
+    scale: list[Fraction] | None = None
     if utility is None or isinstance(utility, str):
         if isinstance(utility, str) and utility not in UTILITIES:
             raise ValidationError(
@@ -358,6 +378,26 @@ def prepare(
             uniform = [int(c) for c in election.costs]
         elif name == "count":
             uniform = [1] * m
+        elif name == "effort":
+            uniform = [1] * m
+            support = exact_support(election)
+            # 0 for a free project: its effort is 0 for everybody, nobody values it
+            scale = [
+                Fraction(s, int(c)) if s > 0 and c > 0 else Fraction(0)
+                for s, c in zip(support, election.costs.tolist(), strict=True)
+            ]
+        elif name in NON_ADDITIVE:
+            raise RuleError(
+                _(
+                    "equal shares needs an additive utility: satisfaction {name!r} is not "
+                    "additive (not a sum over the funded projects)",
+                    name=name,
+                ),
+                hint=_(
+                    "use --utility cost, count or effort, or --rule greedy for {name}",
+                    name=name,
+                ),
+            )
         else:
             name, dense = resolve_utility(election, utility)
     else:
@@ -417,4 +457,5 @@ def prepare(
         exhaustive_stop=exhaustive_stop,
         integral_start=integral_start,
         increment=increment,
+        scale=scale,
     )

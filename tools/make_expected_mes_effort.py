@@ -1,0 +1,114 @@
+"""Record pabutools 1.2.3's Method of Equal Shares with the effort satisfaction on the dev corpus.
+
+Writes ``tests/data/expected_mes_effort.json``: for each approval, choose-1 and cumulative
+file of ``tests/data`` with at most ``VOTERS`` voters, the projects pabutools 1.2.3 (the
+released reference library, GPL-3.0, a test oracle only) selects with
+
+* ``method_of_equal_shares(instance, profile, sat_class=Effort_Sat,
+  tie_breaking=lexico_tie_breaking)`` (``mes_effort``), and
+* the same with ``voter_budget_increment=1`` (``mes_effort_add1``: participa's ``add1``
+  completion, one currency unit per voter and step, stopping at the first exhaustive
+  outcome) on files of at most ``ADD1_VOTERS`` voters.
+
+``Effort_Sat`` divides a project's cost by ``sum(1 for b in profile if project in b)``: on
+a multiprofile that counts *distinct* ballots, not voters, so it runs on the plain
+profile; it recounts the supporters for every ballot (quadratic in the voters), hence the
+voter limits. Each call has a time limit (``LIMIT``, ``ADD1_LIMIT`` seconds;
+``timeout``: true when pabutools did not finish). Entries already in the file are kept
+(delete the file to recompute everything).
+Run from the repository root with the project's virtualenv::
+
+    .venv/bin/python tools/make_expected_mes_effort.py [NAME ...]
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from pabutools.election import Effort_Sat, parse_pabulib
+from pabutools.rules import method_of_equal_shares
+from pabutools.tiebreaking import lexico_tie_breaking
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+OUT = Path(os.environ.get("MES_EFFORT_OUT", DATA / "expected_mes_effort.json"))
+LIMIT = 300
+ADD1_LIMIT = 60
+VOTERS = 3000
+ADD1_VOTERS = 1000
+
+
+class CallTimeoutError(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise CallTimeoutError
+
+
+def timed(fn: Any, *args: Any, limit: int = LIMIT, **kw: Any) -> tuple[Any, float] | None:
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(limit)
+    start = time.perf_counter()
+    try:
+        return fn(*args, **kw), time.perf_counter() - start
+    except CallTimeoutError:
+        return None
+    finally:
+        signal.alarm(0)
+
+
+def main() -> None:
+    only = set(sys.argv[1:])
+    result: dict[str, Any] = json.loads(OUT.read_text()) if OUT.exists() else {}
+    for path in sorted(DATA.glob("*.pb.gz")):
+        name = path.name.removesuffix(".pb.gz")
+        if (only and name not in only) or (not only and name in result):
+            continue
+        with (
+            gzip.open(path, "rt", encoding="utf-8") as fh,
+            tempfile.NamedTemporaryFile("w", suffix=".pb", delete=False, encoding="utf-8") as tmp,
+        ):
+            tmp.write(fh.read())
+        instance, profile = parse_pabulib(tmp.name)
+        Path(tmp.name).unlink()
+        vote_type = instance.meta.get("vote_type", "approval")
+        voters = profile.num_ballots()
+        if vote_type not in ("approval", "choose-1", "cumulative") or voters > VOTERS:
+            continue
+        entry: dict[str, Any] = {"vote_type": vote_type, "voters": voters, "results": {}}
+        runs: dict[str, dict[str, Any]] = {"mes_effort": {}}
+        if voters <= ADD1_VOTERS:
+            runs["mes_effort_add1"] = {"voter_budget_increment": 1}
+        for key, extra in runs.items():
+            got = timed(
+                method_of_equal_shares,
+                instance,
+                profile,
+                sat_class=Effort_Sat,
+                tie_breaking=lexico_tie_breaking,
+                limit=ADD1_LIMIT if extra else LIMIT,
+                **extra,
+            )
+            if got is None:
+                entry["results"][key] = {"timeout": True}
+                continue
+            alloc, secs = got
+            entry["results"][key] = {
+                "selected": sorted(p.name for p in alloc),
+                "seconds": round(secs, 3),
+            }
+            print(name[:40], key, len(alloc), round(secs, 2), flush=True)
+        result[name] = entry
+        OUT.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
