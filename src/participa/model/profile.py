@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa._wide import INT64_SAFE, exact_sum, magnitude
 from participa.boundary import checked, need_arrays, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _
@@ -504,7 +505,7 @@ class Profile:
     @property
     def num_voters(self) -> int:
         """Number of voters (sum of multiplicities)."""
-        return int(self.multiplicity.sum())
+        return exact_sum(self.multiplicity)
 
     @property
     def total_weight(self) -> int:
@@ -517,9 +518,26 @@ class Profile:
         return int((self.multiplicity.astype(object) * self.weight.astype(object)).sum())
 
     @property
-    def group_weight(self) -> IntArray:
-        """``multiplicity * weight``: each row's total say."""
-        return self.multiplicity * self.weight
+    def group_weight(self) -> npt.NDArray[Any]:
+        """``multiplicity * weight``: each row's total say, exact.
+
+        ``int64`` when ``max multiplicity × max weight × rows`` is proven below ``2**62``,
+        so any sum of these (a cumulative sum, a subset's total) stays in ``int64`` too;
+        otherwise Python integers (an ``object`` array), so nothing wraps around.
+
+        >>> p = Profile.from_matrix(BallotKind.APPROVAL, ["a"], [[1], [1]],
+        ...     multiplicity=[2**40, 3], weights=[2**40, 1], collapse=False)
+        >>> p.group_weight.tolist()
+        [1208925819614629174706176, 3]
+        """
+        mult, weight = self.multiplicity, self.weight
+        if mult.size and magnitude(mult) * magnitude(weight) * mult.size >= INT64_SAFE:
+            wide: npt.NDArray[Any] = mult.astype(object) * weight.astype(object)
+            if magnitude(wide) * mult.size >= INT64_SAFE:
+                return wide
+            return wide.astype(np.int64)
+        out: IntArray = mult * weight
+        return out
 
     def approvals(self) -> npt.NDArray[np.bool_]:
         """Boolean ``groups × projects``: the project appears on the ballot.

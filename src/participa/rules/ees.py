@@ -41,6 +41,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from participa._wide import INT64_SAFE, exact_sum
 from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
@@ -367,18 +368,20 @@ def _project_increase(
     out = np.flatnonzero(supports & ~pays)
     if out.size == 0:
         return None
-    c = int(weights[supports & pays].sum())
-    w = weights[out].astype(np.int64)
-    total = c + int(w.sum())
+    c = exact_sum(weights[supports & pays])
+    total = c + exact_sum(weights[out])
+    # weights and thresholds are at most total + 1: int64 when that is proven safe
+    wide: Any = np.int64 if total < INT64_SAFE else object
+    w = weights[out].astype(wide)
     # the smallest k at which each outsider is solvent (total + 1: never)
     tops = top[out]
-    thresholds = np.full(out.size, total + 1, dtype=np.int64)
+    thresholds = np.full(out.size, total + 1, dtype=wide)
     has = np.flatnonzero(tops > 0)
     if has.size:
         q = need // tops[has]  # Python integers, exact
         exact = np.asarray(need % tops[has] == 0, dtype=bool)
         th = q + 1 - (exact & (top_rank[out[has]] > rank)).astype(np.int64)
-        thresholds[has] = np.minimum(np.asarray(th, dtype=object), total + 1).astype(np.int64)
+        thresholds[has] = np.minimum(np.asarray(th, dtype=object), total + 1).astype(wide)
     inner = thresholds[(thresholds > c + 1) & (thresholds <= total)]
     bounds = [c + 1, *np.unique(inner).tolist()]
     left = money[out]
@@ -386,7 +389,7 @@ def _project_increase(
     for i, lo in enumerate(bounds):
         hi = bounds[i + 1] - 1 if i + 1 < len(bounds) else total
         solvent = thresholds <= lo
-        s = int(w[solvent].sum())
+        s = exact_sum(w[solvent])
         others = np.flatnonzero(~solvent)
         if others.size == 0:
             continue

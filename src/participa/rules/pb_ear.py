@@ -51,10 +51,12 @@ Examples
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from participa._wide import INT64_SAFE
 from participa.boundary import checked
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -131,7 +133,7 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
             break
         top = (ranks >= 1) & (ranks <= j)
         counts = _class_counts(cls, len(factor), top, mass_of, n)
-        approx = np.asarray([float(f) for f in factor]) @ counts
+        approx = np.asarray([float(f) for f in factor]) @ counts.astype(np.float64)
 
         # eligible: the approvers' weight reaches the quota n · cost / budget; floats decide
         # unless the two sides are within a relative 1e-9, where fractions decide
@@ -188,14 +190,15 @@ def _class_counts(
     cls: npt.NDArray[np.int64],
     k: int,
     top: npt.NDArray[np.bool_],
-    mass: npt.NDArray[np.int64],
+    mass: npt.NDArray[Any],
     n: int,
-) -> npt.NDArray[np.int64]:
+) -> npt.NDArray[Any]:
     """``counts[f, c]``: the voters of factor class ``f`` who rank ``c`` in their top.
 
     One ``np.bincount`` over (class, project) pairs, in float64: exact, because every
     count is an integer at most the total weight ``n`` and ``n < 2**53`` is checked;
-    otherwise ``np.add.at`` in int64 (the model keeps ``n`` below ``2**63``).
+    otherwise ``np.add.at`` in int64 when ``n < 2**62``, else over Python integers (group
+    weights past ``2**63`` stay exact).
     """
     m = top.shape[1]
     values = top * mass[:, None]
@@ -203,11 +206,11 @@ def _class_counts(
         index = (cls[:, None] * m + np.arange(m)).ravel()
         flat = np.bincount(index, weights=values.ravel(), minlength=k * m)
         return flat.reshape(k, m).astype(np.int64)
-    counts = np.zeros((k, m), dtype=np.int64)
+    counts = np.zeros((k, m), dtype=np.int64 if n < INT64_SAFE else object)
     np.add.at(counts, cls, values)
     return counts
 
 
-def _exact(factor: list[Fraction], counts: npt.NDArray[np.int64], c: int) -> Fraction:
+def _exact(factor: list[Fraction], counts: npt.NDArray[Any], c: int) -> Fraction:
     """Project ``c``'s approvers' weight, exactly: Σ factor × voters carrying it."""
     return sum((f * int(counts[k, c]) for k, f in enumerate(factor)), Fraction(0))

@@ -8,6 +8,7 @@ import attrs
 import numpy as np
 
 from participa import serialize
+from participa._wide import exact_sum
 from participa.analysis.axioms.report import (
     _setup,
 )
@@ -47,7 +48,7 @@ def still_affordable(election: Election, selection: Outcome | Iterable[str]) -> 
         left = election.budget - selection.total_funding
     else:
         got = np.zeros(len(election.projects), np.int64)
-        left = election.budget - int(election.costs[mask].sum())
+        left = election.budget - exact_sum(election.costs[mask])
     fits = ~mask & (election.costs - got <= left)
     return tuple(election.project_ids[int(j)] for j in np.flatnonzero(fits))
 
@@ -100,7 +101,7 @@ def pareto_swaps(
     if s.u.shape[0] == 0:
         return ()
     ids = election.project_ids
-    spent = int(s.costs[s.in_w].sum())
+    spent = exact_sum(s.costs[s.in_w])
     left = s.budget - spent
     out: list[ParetoSwap] = []
     outside = np.flatnonzero(~s.in_w)

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa._wide import exact_sum
 from participa.analysis.axioms import price_lp as _priceability
 from participa.analysis.axioms.report import (
     IntArray,
@@ -128,7 +129,7 @@ def check_price_system(
         fails.append(_("payments and allowance must be non-negative"))
     on = s.u > 0
     w = [int(x) for x in s.w]
-    funded_cost = int(s.costs[s.in_w].sum())
+    funded_cost = exact_sum(s.costs[s.in_w])
     if funded_cost > s.budget:
         fails.append(
             _(
@@ -371,7 +372,7 @@ def _fast_price_system(
 ) -> PriceSystem | None:
     """The equal-payments search (floats to search, fractions to certify); may miss."""
     funded = [int(j) for j in np.flatnonzero(s.in_w)]
-    if int(s.costs[funded].sum()) > s.budget or s.n == 0:
+    if exact_sum(s.costs[funded]) > s.budget or s.n == 0:
         return None
     ids = election.project_ids
     on = s.u > 0
@@ -386,7 +387,7 @@ def _fast_price_system(
         for j in order:
             rho = _rho_float(left[on[:, j]], s.w[on[:, j]], float(s.costs[j]))
             left[on[:, j]] -= np.minimum(left[on[:, j]], rho)
-        keep = (s.w * left) @ on[:, outside] if outside.size else np.zeros(0)
+        keep = (s.w.astype(np.float64) * left) @ on[:, outside] if outside.size else np.zeros(0)
         return "high" if (keep > s.costs[outside] * (1 + 1e-9) + 1e-9).any() else "ok"
 
     def exact(allowance: Fraction) -> PriceSystem | None:

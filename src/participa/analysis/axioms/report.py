@@ -4,13 +4,14 @@ every check shares (the selection, the utility matrix, voter weights)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa._wide import exact_row_sums, exact_sum
 from participa.analysis.fairshare import selected_mask
 from participa.boundary import typed_fields
 from participa.errors import RuleError, ValidationError
@@ -26,6 +27,7 @@ UpTo = Literal["none", "one", "any"]
 """How far an EJR/PJR check relaxes the axiom: exactly, up to one project, up to any."""
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+WideArray = npt.NDArray[Any]
 
 DEFAULT_MAX_SUBSETS = 200_000
 
@@ -152,16 +154,16 @@ class AxiomReport:
 class _Setup:
     election: Election
     u: IntArray
-    w: IntArray
+    w: WideArray  # exact group weights (int64 or Python ints)
     n: int
     budget: int
     costs: IntArray
     in_w: BoolArray
-    u_w: IntArray
+    u_w: WideArray  # exact utility of the selection per group
     utility: str
 
     def weight(self, mask: BoolArray) -> int:
-        return int(self.w[mask].sum())
+        return exact_sum(self.w[mask])
 
     def affordable(self, weight: int, cost: int) -> bool:
         return weight * self.budget >= self.n * cost
@@ -174,12 +176,12 @@ def _setup(
     u = utility_matrix(election, parse_utility(util))
     in_w = selected_mask(election, selection)
     w = election.profile.group_weight
-    u_w: IntArray = u[:, in_w].sum(axis=1).astype(np.int64)
+    u_w = exact_row_sums(u[:, in_w])
     return _Setup(
         election,
         u,
         w,
-        int(w.sum()),
+        exact_sum(w),
         election.budget,
         election.costs,
         in_w,
