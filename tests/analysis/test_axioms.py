@@ -28,6 +28,7 @@ from participa.analysis import (
     still_affordable,
 )
 from participa.errors import ValidationError
+from participa.i18n import use_language
 from participa.model import BallotKind, Election, Profile, Project
 from participa.rules.utility import utility_matrix
 from participa.testing.strategies import elections
@@ -422,3 +423,19 @@ def test_verdicts_do_not_change_past_int64(e: Election, data: st.DataObject) -> 
     assert (found_small is None) == (found_big is None)
     if found_big is not None:
         assert check_price_system(big, w, found_big, utility="count") == ()
+
+
+def test_pareto_swaps_read_in_spanish_with_plurals() -> None:
+    e = Election(
+        5,
+        [Project("a", 5), Project("b", 5)],
+        Profile.from_ballots(BallotKind.APPROVAL, ["a", "b"], [["b"], ["a", "b"], ["b"]]),
+    )
+    with use_language("es"):
+        assert [str(x) for x in pareto_swaps(e, ["a"])] == [
+            "cambiar a por b: 2 votantes mejoran y nadie empeora"
+        ]
+        assert [str(x) for x in pareto_swaps(e, [])] == [
+            "financiar a: 1 votante mejora y nadie empeora",
+            "financiar b: 3 votantes mejoran y nadie empeora",
+        ]

@@ -456,3 +456,16 @@ def test_bad_bounds_are_refused() -> None:
 def test_the_work_is_bounded() -> None:
     with pytest.raises(SearchLimitExceeded, match="max_runs=3"):
         explain(_tiny(), "mes", max_runs=3)
+
+
+def test_phragmen_load_reads_as_money() -> None:
+    """A Phragmén load is money per voter: shown in the election's currency, exact or ≈."""
+    e = _tiny()  # soles, two decimals
+    ex = explain(e, "phragmen")
+    loads = [pe for pe in ex if pe.reason_values.get("load") not in (None, "inf")]
+    assert len(loads) == 3
+    with use_language("es"):
+        texts = [pe.reason() for pe in loads]
+    assert "la carga de quienes lo apoyan alcanzó su costo en S/ 20.00" in texts[0]
+    for pe, text in zip(loads, texts, strict=True):
+        assert f" {pe.reason_values['load']}" not in text  # not raw minor units

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -82,3 +83,19 @@ def test_group_weight_stays_int64_when_proven_small() -> None:
     prof = Profile.from_ballots(BallotKind.APPROVAL, ["a"], [["a"], []], weights=[3, 2])
     assert prof.group_weight.dtype == np.int64
     assert prof.group_weight.tolist() == [3, 2]
+
+
+def test_sum_of_points_past_int64_is_checked_against_the_bound() -> None:
+    """Two entries of 2^62 on one ballot sum to 2^63: int64 reads a negative number, which
+    would pass ``max_sum_points`` silently."""
+    from participa.errors import ValidationError
+    from participa.model import BallotConstraints
+
+    prof = Profile.from_matrix(
+        BallotKind.CUMULATIVE, ["a", "b"], np.array([[2**62, 2**62]], dtype=np.int64)
+    )
+    projects = (Project("a", 1), Project("b", 1))
+    with pytest.raises(ValidationError, match="max_sum_points"):
+        Election(10, projects, prof, constraints=BallotConstraints(max_sum_points=10))
+    ok = Election(10, projects, prof, constraints=BallotConstraints(max_sum_points=2**63))
+    assert ok.constraints.max_sum_points == 2**63

@@ -6,8 +6,10 @@ election's :class:`~participa.money.Currency`.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from collections.abc import Iterator, Mapping
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal
 
@@ -16,7 +18,7 @@ import attrs
 from participa.boundary import typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _, ngettext
-from participa.money import Currency
+from participa.money import Currency, _fraction_money
 from participa.outcome import Outcome, TraceAction, TraceStep, TraceValue
 from participa.rules.utility import Utility
 
@@ -179,6 +181,9 @@ class ProjectExplanation:
         for key in ("cost", "left"):
             if key in v and isinstance(v[key], int):
                 v[key] = self._fmt(int(v[key]))
+        if isinstance(v.get("load"), str):  # Phragmén's load: money per voter, exact
+            with contextlib.suppress(ValueError, ZeroDivisionError):  # "inf": no supporter
+                v["load"] = _fraction_money(self.money, Fraction(str(v["load"])))
         return _(_REASONS[self.reason_key], **v)
 
     def margin_text(self, margin: Margin) -> str:

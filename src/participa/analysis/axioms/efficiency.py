@@ -14,6 +14,7 @@ from participa.analysis.axioms.report import (
 )
 from participa.analysis.fairshare import selected_mask
 from participa.boundary import checked, typed_fields
+from participa.i18n import ngettext
 from participa.model import Election
 from participa.outcome import Outcome
 from participa.rules.utility import Utility
@@ -72,8 +73,20 @@ class ParetoSwap:
     better_off: int
 
     def __str__(self) -> str:
-        what = f"fund {self.add}" if self.remove is None else f"swap {self.remove} for {self.add}"
-        return f"{what}: {self.better_off} voters better off, nobody worse off"
+        if self.remove is None:
+            return ngettext(
+                "fund {add}: {n} voter better off, nobody worse off",
+                "fund {add}: {n} voters better off, nobody worse off",
+                self.better_off,
+                add=self.add,
+            )
+        return ngettext(
+            "swap {remove} for {add}: {n} voter better off, nobody worse off",
+            "swap {remove} for {add}: {n} voters better off, nobody worse off",
+            self.better_off,
+            remove=self.remove,
+            add=self.add,
+        )
 
 
 @checked
@@ -95,7 +108,7 @@ def pareto_swaps(
     >>> e = Election(5, [Project("a", 5), Project("b", 5)], Profile.from_ballots(
     ...     BallotKind.APPROVAL, ["a", "b"], [["b"], ["a", "b"]]))
     >>> [str(x) for x in pareto_swaps(e, ["a"])]
-    ['swap a for b: 1 voters better off, nobody worse off']
+    ['swap a for b: 1 voter better off, nobody worse off']
     """
     s = _setup(election, selection, utility)
     if s.u.shape[0] == 0:
