@@ -439,3 +439,17 @@ def test_pareto_swaps_read_in_spanish_with_plurals() -> None:
             "financiar a: 1 votante mejora y nadie empeora",
             "financiar b: 3 votantes mejoran y nadie empeora",
         ]
+
+
+def test_relaxed_axiom_names_read_in_spanish() -> None:
+    e = Election(
+        10,
+        [Project("a", 5), Project("b", 5)],
+        Profile.from_ballots(BallotKind.APPROVAL, ["a", "b"], [["a"], ["b"]]),
+    )
+    one = check_ejr(e, ["a", "b"], up_to="one")
+    anyp = check_pjr(e, ["a"], up_to="any")
+    assert one.axiom == "EJR up to one"  # the data keeps its name
+    assert one.to_text(lang="es").startswith("EJR hasta un proyecto: ")
+    assert one.to_text(lang="en").startswith("EJR up to one project: ")
+    assert "PJR hasta cualquier proyecto" in anyp.to_html(lang="es")

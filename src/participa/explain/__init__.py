@@ -126,7 +126,7 @@ not funded: it costs 50 but only 40 was left when its turn came
 
 from __future__ import annotations
 
-from participa._wide import exact_matmul
+from participa._wide import exact_matmul, exact_sum
 from participa.boundary import checked
 from participa.errors import RuleError, ValidationError
 from participa.explain._search import (
@@ -284,7 +284,7 @@ def explain(
     added_bound = (
         max_added
         if max_added is not None
-        else 4 * (election.profile.num_voters + int(election.total_points().sum())) + 16
+        else 4 * (election.profile.num_voters + exact_sum(election.total_points())) + 16
     )
     out: list[ProjectExplanation] = []
     for j in indices:

@@ -15,7 +15,7 @@ from participa._wide import exact_row_sums, exact_sum
 from participa.analysis.fairshare import selected_mask
 from participa.boundary import typed_fields
 from participa.errors import RuleError, ValidationError
-from participa.i18n import _, use_language
+from participa.i18n import N_, _, use_language
 from participa.model import Election
 from participa.money import Currency
 from participa.outcome import Outcome
@@ -30,6 +30,24 @@ BoolArray = npt.NDArray[np.bool_]
 WideArray = npt.NDArray[Any]
 
 DEFAULT_MAX_SUBSETS = 200_000
+
+_UP_TO = {"one": N_("{axiom} up to one project"), "any": N_("{axiom} up to any project")}
+"""How the relaxed axioms read for people (the report keeps the name ``"EJR up to one"``)."""
+
+
+def _axiom_label(name: str) -> str:
+    """An axiom's name for people, in the current language (``"EJR up to one"`` relaxed).
+
+    >>> from participa.i18n import use_language
+    >>> with use_language("es"):
+    ...     print(_axiom_label("EJR up to one"), "/", _axiom_label("PJR"))
+    EJR hasta un proyecto / PJR
+    """
+    for key, text in _UP_TO.items():
+        suffix = f" up to {key}"
+        if name.endswith(suffix):
+            return _(text, axiom=name[: -len(suffix)])
+    return name
 
 
 class SearchLimitExceeded(RuleError):  # noqa: N818 - reads better at the call site
@@ -73,7 +91,7 @@ class Violation:
         return _(
             "{axiom} fails: {voters} voters (profile rows {rows}) could afford {projects}, "
             "worth {threshold} to each, but get {achieved}",
-            axiom=self.axiom,
+            axiom=_axiom_label(self.axiom),
             voters=self.group_weight,
             rows=list(self.groups),
             projects=list(self.projects),
@@ -108,7 +126,7 @@ class AxiomReport:
             if self.satisfied or self.violation is None:
                 return _(
                     "{axiom}: satisfied ({n} candidates examined)",
-                    axiom=self.axiom,
+                    axiom=_axiom_label(self.axiom),
                     n=f"{self.examined:,}",
                 )
             return self.violation.describe(self._amount)
@@ -120,7 +138,7 @@ class AxiomReport:
         from participa.display import summary
 
         verdict = _("satisfied") if self.satisfied else _("violated")
-        return summary("AxiomReport", self.axiom, [verdict, self.utility])
+        return summary("AxiomReport", _axiom_label(self.axiom), [verdict, self.utility])
 
     def to_html(self, *, lang: str | None = None) -> str:
         """The check as an HTML table, utilities as money for the cost utility."""
@@ -129,7 +147,7 @@ class AxiomReport:
         with use_language(lang):
             v = self.violation
             rows: list[tuple[str, object]] = [
-                (_("axiom"), self.axiom),
+                (_("axiom"), _axiom_label(self.axiom)),
                 (_("utility"), self.utility),
                 (_("satisfied"), _("yes") if self.satisfied else _("no")),
                 (_("candidates examined"), f"{self.examined:,}"),
@@ -141,7 +159,9 @@ class AxiomReport:
                     (_("promised"), self._amount(v.threshold)),
                     (_("achieved"), self._amount(v.achieved)),
                 ]
-            return html_table(("", ""), rows, caption=_("{axiom} check", axiom=self.axiom))
+            return html_table(
+                ("", ""), rows, caption=_("{axiom} check", axiom=_axiom_label(self.axiom))
+            )
 
     def _repr_html_(self) -> str:
         return self.to_html()
