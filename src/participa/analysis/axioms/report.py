@@ -138,7 +138,7 @@ class AxiomReport:
         from participa.display import summary
 
         verdict = _("satisfied") if self.satisfied else _("violated")
-        return summary("AxiomReport", _axiom_label(self.axiom), [verdict, self.utility])
+        return summary("AxiomReport", self.axiom, [verdict, self.utility])
 
     def to_html(self, *, lang: str | None = None) -> str:
         """The check as an HTML table, utilities as money for the cost utility."""
