@@ -18,11 +18,13 @@ from hypothesis import strategies as st
 
 from participa.model import BallotKind, Election, Profile, Project
 from participa.rules import greedy, max_welfare
+from participa.rules.bos import bos_equal_shares, fractional_equal_shares
 from participa.rules.cstv import cstv
 from participa.rules.ees import exact_equal_shares
 from participa.rules.maximin import maximin_support
 from participa.rules.mes import equal_shares, equal_shares_reference
 from participa.rules.online import online_greedy
+from participa.rules.ordered_relax import ordered_relax
 from participa.rules.pb_ear import pb_ear
 from participa.rules.phragmen import phragmen
 from participa.rules.split import equal_split, per_head
@@ -297,6 +299,10 @@ MASS_RULES = {
     ),
     "mes": (equal_shares, (BallotKind.APPROVAL, BallotKind.CUMULATIVE)),
     "greedy": (greedy, (BallotKind.APPROVAL, BallotKind.CUMULATIVE, BallotKind.ORDINAL)),
+    "mes-bos": (bos_equal_shares, (BallotKind.APPROVAL,)),
+    "fractional-mes": (fractional_equal_shares, (BallotKind.APPROVAL,)),
+    "ordered-relax": (ordered_relax, (BallotKind.APPROVAL,)),
+    "max-welfare": (max_welfare, (BallotKind.APPROVAL, BallotKind.CUMULATIVE)),
 }
 
 
