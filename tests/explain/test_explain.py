@@ -277,8 +277,22 @@ def test_phragmen_margins_are_the_first_change(e: Election) -> None:
 @pytest.mark.parametrize("rule", ["greedy", "mes", "phragmen"])
 def test_real_files_margins_hold_at_their_edges(name: str, rule: ExplainedRule) -> None:
     e = load_election(DATA / name)
-    ex = explain(e, rule)
-    run = _rule(rule)
+    _edges(e, explain(e, rule), _rule(rule))
+
+
+@pytest.mark.parametrize("name", REAL)
+@pytest.mark.parametrize("utility", ["effort", "cost-sqrt", "cost-log", "cc"])
+def test_real_files_every_greedy_utility_at_its_edges(name: str, utility: Utility) -> None:
+    """#15.4 on real files: each margin of greedy with effort and the non-additive
+    satisfactions is an edge (the status differs one unit apart)."""
+    e = load_election(DATA / name)
+    ex = explain(e, "greedy", utility=utility)
+    assert all(m.proven for pe in ex for m in pe.margins)
+    _edges(e, ex, _rule("greedy", utility))
+
+
+def _edges(e: Election, ex: Explanation, run: Run) -> None:
+    """Every margin of ``ex`` sits at an edge: the status differs one unit further."""
     assert ex.outcome.selected == run(e).selected
     assert len(ex) == len(e.projects)
     for pe in ex:
