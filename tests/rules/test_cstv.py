@@ -234,6 +234,62 @@ def test_minimal_transfer_caps_only_who_cannot_keep_up() -> None:
     assert list(out.selected) == reference(e, "mts")
 
 
+def test_a_change_below_a_hundredth_still_flows_back() -> None:
+    """The paper's funding step refunds every excess, however small.
+
+    Budget 2,518, three voters of 839.33. p0 (cost 1,194) collects 1,194.008: each donor
+    pays the fraction 1,194 / 1,194.008 of her gift and the change (0.008 in all) flows
+    back to her other projects. Every voter has one, so the money still in play is
+    exactly the 1,324 left, which is p2's cost: a minimal transfer tops p2 up and funds
+    it. The reference source skips the refund when the excess is at most 0.01 (a float
+    tolerance, on exact fractions), so the donors hold 0.008 less than p2's cost, p2 is
+    set aside and p1 is accepted instead (docs/more-rules.md).
+    """
+    e = cumulative(
+        2518, [1194, 823, 1324], [{"p0": 25, "p1": 25, "p2": 21}, {"p0": 21, "p2": 19},
+                                  {"p0": 12, "p1": 7, "p2": 3}],
+    )  # fmt: skip
+    out = cstv(e, variant="mts")
+    assert out.selected == ("p0", "p2")  # the reference source: p0, p1
+    assert out.total_cost == e.budget
+    assert list(out.selected) == reference(e, "mts")
+
+
+def test_eligible_means_the_donations_reach_the_cost() -> None:
+    """A project is eligible when its donations reach its cost, exactly.
+
+    Budget 999,999; one voter gives all her points to p0, which costs 1,000,000. Her
+    donation is 1 short, so p0 is not eligible and, too dear for what is left, is never
+    funded; the completion funds p1 (cost 1). The reference source calls a project
+    eligible when its support is within a relative 1e-5 of its cost (10 here) and funds
+    p0, spending 1,000,000 of a budget of 999,999 (docs/more-rules.md).
+    """
+    e = cumulative(999_999, [1_000_000, 1], [{"p0": 1}])
+    for variant in CSTV_VARIANTS:
+        out = cstv(e, variant=variant)
+        assert out.selected == ("p1",)  # the reference source: p0, over the budget
+        assert list(out.selected) == reference(e, variant)
+
+
+def test_without_any_points_the_completion_still_runs() -> None:
+    """No voter gives a point: no project is eligible and the completion funds what fits.
+
+    The paper's procedure has no special case: with no donations every project is
+    eliminated (or set aside), and reverse elimination (or acceptance of under-supported
+    projects) funds the ones that still fit, as it does for unsupported projects in any
+    election. Budget 4, p0 costs 2 and p1 3. ``ewt`` eliminates p1 first (the lower
+    excess, −3), then p0, and reinstates p0 first; ``ewts`` ties on support 0 and breaks
+    the tie by id (p0 eliminated first), so p1 comes back first. The reference source
+    returns no project at all (docs/more-rules.md).
+    """
+    e = cumulative(4, [2, 3], [{}, {}])
+    assert cstv(e, variant="ewt").selected == ("p0",)
+    assert cstv(e, variant="ewts").selected == ("p1",)
+    assert cstv(e, variant="mtc").selected == ("p0",)
+    for variant in CSTV_VARIANTS:
+        assert list(cstv(e, variant=variant).selected) == reference(e, variant)
+
+
 # Where participa and the reference source disagree (docs/more-rules.md): on Zurich, the
 # minimal transfer to project 14 differs for the reason shown above (the reference caps
 # donors who could keep money on their other projects). With that one subtraction

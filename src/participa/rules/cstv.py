@@ -55,7 +55,7 @@ its donations 50 reach its cost 40
 from __future__ import annotations
 
 import math
-from fractions import Fraction
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -91,7 +91,7 @@ _REASONS = {
 
 
 def _lcm(values: npt.NDArray[Any]) -> int:
-    return math.lcm(*(int(v) for v in values)) if values.size else 1
+    return math.lcm(*{int(v) for v in values.tolist()}) if values.size else 1
 
 
 class _State:
@@ -101,152 +101,260 @@ class _State:
     on the projects still in play: a transfer or a refund multiplies all of one voter's
     remaining donations by the same factor. So voter group ``g`` donates
     ``points[g, p] · C[g] / D`` per voter to each live project ``p``, with one integer
-    ``C[g]`` per group and one common denominator ``D``; a support is the integer dot
-    product ``(weight · points)ᵀ C`` over ``D``, and every comparison the rule makes is a
-    comparison of integers. Each move multiplies ``C`` by per-group integer factors and
-    ``D`` by their common denominator (the lcm of small point sums times one support),
-    then divides everything by the gcd, so the numbers stay about as long as the reduced
-    fractions they stand for (their lcm). They do not fit in 64 bits: the denominator about
-    doubles in length with every refund (20, 52, 122, 259, 529 bits over the first five
-    fundings of Katowice 2025), so ``C`` is a numpy array of Python integers
-    (``dtype=object``) and no fixed-width bound is needed or claimed. A minimal transfer
-    and the funding it triggers are applied as one move (the project it tops up is then
-    the only eligible one, funded at exactly its cost).
+    ``C[g]`` per group and one common denominator ``D``, and every comparison the rule
+    makes is a comparison of integers. Each move multiplies ``C`` by per-group integer
+    factors and ``D`` by their common denominator (the lcm of small point sums times one
+    support), then divides everything by the gcd, so the numbers stay about as long as the
+    reduced fractions they stand for (their lcm). They do not fit in 64 bits: the
+    denominator about doubles in length with every refund (20, 52, 122, 259, 529 bits over
+    the first five fundings of Katowice 2025), so they are Python integers and no
+    fixed-width bound is needed or claimed for them.
+
+    **Value classes.** A group's factor depends only on its own small integers (its live
+    points and its points on the project that moves), so groups that start with the same
+    ``C`` and meet the same factors keep the same ``C``: Katowice 2025's 222 ballots never
+    hold more than 29 distinct values. Each group therefore points to a *class*
+    (``cls[g]``), each class holds one big integer (``val[k]``), and a move computes its
+    factors once per class and signature (``numpy.unique`` over small integers) instead
+    of once per group. A support is ``Σₖ val[k] · cmass[k, p]`` with ``cmass`` the class totals of
+    ``weight · points``: small integers, summed in ``int64`` only after the set-up has
+    proved that the grand total of ``weight · points`` fits (else in Python integers).
+    A minimal transfer and the funding it triggers are applied as one move (the project
+    it tops up is then the only eligible one, funded at exactly its cost).
     """
 
     def __init__(self, election: Election, variant: CstvVariant, resolver: TieResolver) -> None:
         self.e = election
+        self.currency = election.money  # built once: the trace formats many amounts
         self.variant = variant
         self.resolver = resolver
         self.costs = [int(c) for c in election.costs]
         prof = election.profile
-        # Python integers throughout: points and weights are never multiplied in int64.
-        self.points: npt.NDArray[Any] = prof.matrix.astype(object)
-        self.weights: npt.NDArray[Any] = prof.group_weight.astype(object)
-        self.mass: npt.NDArray[Any] = self.points * self.weights[:, None]  # weight · points
-        self.has = prof.matrix > 0  # voters of group g give p some points
-        # the non-zero gifts, column by column: supports are sums over these only
-        rows, cols = np.nonzero(self.has.T)
-        self.nz_rows = cols  # (transposed: np.nonzero walks project by project)
-        self.nz_mass: npt.NDArray[Any] = self.mass[cols, rows]
-        counts = np.bincount(rows, minlength=len(self.costs))
-        self.nz_cols = np.flatnonzero(counts)
-        self.nz_starts = (np.cumsum(counts) - counts)[self.nz_cols]
-        totals = self.points.sum(axis=1)
-        donors = np.array([t > 0 for t in totals], dtype=bool)
-        n = int(self.weights[donors].sum())
-        self.C: npt.NDArray[Any] = np.zeros(len(totals), dtype=object)
-        if n:
-            common = _lcm(totals[donors])
-            self.D = n * common
-            for g in np.flatnonzero(donors):
-                self.C[g] = election.budget * (common // int(totals[g]))
-            self._reduce()
+        points = prof.matrix
+        weights = prof.group_weight
+        top = int(np.abs(points).max(initial=0))
+        if top * points.shape[1] < 2**62:  # row sums fit: exact in int64
+            totals: npt.NDArray[Any] = points.sum(axis=1)
         else:
-            self.D = 1
+            totals = points.sum(axis=1, dtype=object)
+        weight_sum = int(weights.sum(dtype=object)) if weights.size else 0
+        most = int(totals.max(initial=0)) if totals.size else 0
+        small = most * weight_sum < 2**62  # bounds the grand total of weight · points
+        # every aggregate below is at most the grand total of weight · points
+        self.dtype: Any = np.int64 if small else object
+        self.points: npt.NDArray[Any] = points.astype(self.dtype)
+        self.weights: npt.NDArray[Any] = weights.astype(self.dtype)
+        self.mass: npt.NDArray[Any] = self.points * self.weights[:, None]  # weight · points
+        self.has = points > 0  # voters of group g give p some points
+        self.live_points: npt.NDArray[Any] = totals.astype(self.dtype)  # on live columns
+        donors = self.live_points > 0
+        n = int(self.weights[donors].sum())
+        self.D = 1
+        if n:
+            common = _lcm(self.live_points[donors])
+            self.D = n * common
+        # one class per distinct point total (class 0: groups with no points)
+        keys = np.where(donors, self.live_points, 0)
+        uniq, inv = np.unique(keys, return_inverse=True)
+        self.cls: npt.NDArray[np.intp] = inv.reshape(-1)
+        self.val: list[int] = [
+            election.budget * (self.D // n // int(t)) if t else 0 for t in uniq.tolist()
+        ]
         self.live = np.ones(len(self.costs), dtype=bool)  # columns that still hold donations
         self.current = list(range(len(self.costs)))
         self.eliminated: list[int] = []
         self.selected: list[int] = []
         self.left = election.budget
         self.trace: list[TraceStep] = []
-        self._supports: npt.NDArray[Any] | None = None
+        self._supports: list[int] | None = None
+        self._costs_shown: dict[int, str] = {}
+        self._regrouped()
+        self._reduce()
+
+    def _regrouped(self) -> None:
+        """Class totals of ``weight · points`` after the classes changed."""
+        cmass = np.zeros((len(self.val), self.mass.shape[1]), dtype=self.dtype)
+        counts = np.bincount(self.cls, minlength=len(self.val))
+        order = np.argsort(self.cls, kind="stable")
+        starts = np.cumsum(counts) - counts
+        present = counts > 0
+        if self.mass.size:
+            cmass[present] = np.add.reduceat(self.mass[order], starts[present])
+        self.cmass = cmass
+        self.nonzero = np.array([v != 0 for v in self.val], dtype=bool)
+        self._supports = None
 
     def _reduce(self) -> None:
-        common = math.gcd(self.D, *self.C.tolist())
+        common = math.gcd(self.D, *self.val)
         if common > 1:
-            self.C //= common
+            self.val = [v // common for v in self.val]
             self.D //= common
 
+    def _sum(self, rows: npt.NDArray[np.bool_], coef: npt.NDArray[Any]) -> int:
+        """``Σ_g C[g] · coef[g]`` over ``rows`` (times ``D``), one product per class."""
+        agg = np.zeros(len(self.val), dtype=self.dtype)
+        np.add.at(agg, self.cls[rows], coef[rows])
+        return sum(v * int(a) for v, a in zip(self.val, agg.tolist(), strict=True) if a and v)
+
     # -- measures ----------------------------------------------------------------------
-    def supports(self) -> npt.NDArray[Any]:
+    def supports(self) -> list[int]:
         """Every project's support times ``D`` (0 for columns out of play)."""
         if self._supports is None:
-            s = np.zeros(len(self.costs), dtype=object)
-            if self.nz_cols.size:
-                gifts = self.nz_mass * self.C[self.nz_rows]
-                s[self.nz_cols] = np.add.reduceat(gifts, self.nz_starts)
-            s[~self.live] = 0
-            self._supports = s
+            val = self.val
+            live = self.live.tolist()
+            cols = self.cmass.T.tolist()
+            self._supports = [
+                sum(v * a for v, a in zip(val, col, strict=True) if a) if on else 0
+                for col, on in zip(cols, live, strict=True)
+            ]
         return self._supports
 
-    def support(self, p: int) -> Fraction:
-        return Fraction(int(self.supports()[p]), self.D)
-
-    def changed(self) -> None:
+    def kill(self, p: int) -> None:
+        """Take column ``p`` out of play (its donations are no longer counted)."""
+        if self.live[p]:
+            self.live[p] = False
+            self.live_points = self.live_points - self.points[:, p]
         self._supports = None
 
     def eligible(self) -> list[int]:
         s = self.supports()
         return [p for p in self.current if s[p] >= self.costs[p] * self.D]
 
-    def key(self, p: int) -> tuple[int, Fraction]:
-        s, c = int(self.supports()[p]), self.costs[p]
-        kind = _KEY[self.variant]
-        if kind == "excess":
-            return (0, Fraction(s - c * self.D))
-        if kind == "support":
-            return (0, Fraction(s))
-        return (1, Fraction(0)) if c == 0 else (0, Fraction(s, c))
-
     def pick(self, candidates: list[int], *, best: bool) -> int:
-        keys = {p: self.key(p) for p in candidates}
-        target = max(keys.values()) if best else min(keys.values())
-        return self.resolver.pick([p for p in candidates if keys[p] == target])
+        """The best (or worst) candidate by the variant's measure, ties to ``tie_break``.
 
-    def note(self, action: str, p: int, reason: str, support: Fraction | None = None) -> None:
-        text = _(
-            _REASONS[reason],
-            support=self.money(self.support(p) if support is None else support),
-            cost=self.e.money.format(self.costs[p]),
-            left=self.e.money.format(self.left),
-        )
+        Measures are compared exactly without building fractions: a support over a cost
+        is ``s / (c · D)``, compared by cross-multiplying; a free project's ratio is
+        above every other."""
+        sup = self.supports()
+        kind = _KEY[self.variant]
+        if kind == "ratio":
+            # (num, den) with den > 0; a free project counts as (1, 0): larger than all
+            keys = [(sup[p], self.costs[p]) if self.costs[p] else (1, 0) for p in candidates]
+
+            def above(a: tuple[int, int], b: tuple[int, int]) -> int:
+                return (a[0] * b[1] > b[0] * a[1]) - (a[0] * b[1] < b[0] * a[1])
+
+        else:
+            shift = self.D if kind == "excess" else 0
+            keys = [(sup[p] - self.costs[p] * shift, 1) for p in candidates]
+
+            def above(a: tuple[int, int], b: tuple[int, int]) -> int:
+                return (a[0] > b[0]) - (a[0] < b[0])
+
+        sign = 1 if best else -1
+        target = keys[0]
+        for k in keys[1:]:
+            if above(k, target) == sign:
+                target = k
+        tied = [p for p, k in zip(candidates, keys, strict=True) if above(k, target) == 0]
+        return self.resolver.pick(tied)
+
+    def note(self, action: str, p: int, reason: str, support: int | None = None) -> None:
+        """Record one step; ``support`` is a support times ``D`` (default: ``p``'s own)."""
+        fmt = self.currency.format
+        amounts: dict[str, str] = {}  # only the amounts the sentence shows
+        if reason in ("reverse", "accept"):
+            amounts["left"] = fmt(self.left)
+        else:
+            if p not in self._costs_shown:
+                self._costs_shown[p] = fmt(self.costs[p])
+            amounts["cost"] = self._costs_shown[p]
+            if reason != "transfer":
+                amounts["support"] = self.money(self.supports()[p] if support is None else support)
+        text = _(_REASONS[reason], **amounts)
         self.trace.append(TraceStep(len(self.trace) + 1, action, self.e.project_ids[p], text))
 
-    def money(self, amount: Fraction) -> str:
-        whole = self.e.money.format(int(amount))
-        return whole if amount.denominator == 1 else f"≈{whole}"
+    def money(self, amount: int) -> str:
+        """An amount times ``D`` for people: whole minor units, ``≈`` when rounded down."""
+        whole, rest = divmod(amount, self.D)
+        text = self.currency.format(whole)
+        return f"≈{text}" if rest else text
 
     # -- moves ---------------------------------------------------------------------------
     def _rescale(
-        self, rows: npt.NDArray[np.bool_], num: npt.NDArray[Any], den: npt.NDArray[Any], extra: int
+        self,
+        rows: npt.NDArray[np.bool_],
+        first: npt.NDArray[Any],
+        second: npt.NDArray[Any],
+        factor: Callable[[int, int], tuple[int, int]],
+        extra: int,
+        zero: npt.NDArray[np.bool_] | None = None,
     ) -> None:
-        """Multiply ``C[g]`` by ``num[g] / den[g]`` on ``rows`` (``den > 0``) and every
-        ``C`` by ``1 / extra``, over a new common denominator."""
-        common = _lcm(den[rows])
-        factor = np.full(len(self.C), common * extra, dtype=object)
-        factor[rows] = num[rows] * (common // den[rows])
-        self.C = self.C * factor
-        self.D = self.D * common * extra
+        """Multiply ``C[g]`` by ``num / den = factor(first[g], second[g])`` on ``rows``
+        (``den > 0``), set it to 0 on ``zero``, and divide every ``C`` by ``extra``, over a
+        new common denominator; the factors are computed once per class and signature."""
+        cls, nonzero = self.cls, self.nonzero
+        if zero is not None and zero.any():
+            self.val.append(0)
+            cls = np.where(zero, len(self.val) - 1, cls)
+            nonzero = np.append(nonzero, False)
+        on = rows & nonzero[cls]
+        first = np.where(on, first, 0)
+        second = np.where(on, second, 0)
+        r = int(first.max(initial=0)) + 1
+        x = int(second.max(initial=0)) + 1
+        if self.dtype is not object and len(self.val) * 2 * r * x < 2**62:
+            # one int64 key per group: (class, on, first, second) in mixed radix
+            key = ((cls.astype(np.int64) * 2 + on) * r + first) * x + second
+            uniq, inv = np.unique(key, return_inverse=True)
+            k_u, rest = np.divmod(uniq, 2 * r * x)
+            o_u, rest = np.divmod(rest, r * x)
+            a_u, b_u = np.divmod(rest, x)
+            combos: list[tuple[int, ...]] = list(
+                zip(k_u.tolist(), o_u.tolist(), a_u.tolist(), b_u.tolist(), strict=True)
+            )
+        else:  # Python integers: the same, one row per signature
+            sig = np.stack([cls, on, first, second], axis=1).astype(object)
+            rows_u = sorted({tuple(int(v) for v in row) for row in sig.tolist()})
+            where = {row: i for i, row in enumerate(rows_u)}
+            inv = np.array([where[tuple(int(v) for v in row)] for row in sig.tolist()])
+            combos = rows_u
+        ratios = {(a, b): factor(a, b) for _, o, a, b in combos if o}
+        common = math.lcm(*(den for _, den in ratios.values()))
+        scale = common * extra
+        val = self.val
+        values = [
+            val[k] * ratios[a, b][0] * (common // ratios[a, b][1]) if o else val[k] * scale
+            for k, o, a, b in combos
+        ]
+        # groups whose values meet share one class again
+        index: dict[int, int] = {}
+        remap = [index.setdefault(v, len(index)) for v in values]
+        self.val = list(index)
+        self.cls = np.asarray(remap, dtype=np.intp)[inv.reshape(-1)]
+        self.D *= scale
         self._reduce()
-        self.changed()
+        self._regrouped()
 
     def spread(self, p: int, keep_num: int, keep_den: int) -> None:
         """Drop column ``p``; each donor gives ``(1 - keep) ·`` her donation to ``p``
         back over her other live projects, in proportion (``keep = keep_num / keep_den``)."""
-        self.live[p] = False
-        self.changed()
+        self.kill(p)
         if not self.live.any():
             return
-        rest = self.points[:, self.live].sum(axis=1)  # her other live points
-        rows = self.has[:, p] & (rest > 0) & (self.C != 0)
+        rest = self.live_points  # her other live points
+        rows = self.has[:, p] & (rest > 0)
+        back = keep_den - keep_num
+
         # c · (1 + x_p (1 - keep) / rest) = c · (rest · den + x_p (den - num)) / (rest · den)
-        num = rest * keep_den + self.points[:, p] * (keep_den - keep_num)
-        self._rescale(rows, num, rest, keep_den)
+        def factor(r: int, x: int) -> tuple[int, int]:
+            return r * keep_den + x * back, r
+
+        self._rescale(rows, rest, self.points[:, p], factor, keep_den)
 
     def fund(self, p: int, *, topped_up: bool = False) -> None:
-        support = Fraction(self.costs[p]) if topped_up else self.support(p)
         cost = self.costs[p]
+        support = cost * self.D if topped_up else self.supports()[p]
         self.selected.append(p)
         self.current.remove(p)
         self.left -= cost
         self.note("select", p, "fund", support)
-        if topped_up or support <= cost:
-            self.live[p] = False
-            self.changed()
+        if topped_up or support <= cost * self.D:
+            self.kill(p)
             return
         # every donor keeps paying the fraction cost / support; the rest flows back
-        s = int(self.supports()[p])
+        s = self.supports()[p]
         self.spread(p, cost * self.D, s)
 
     def eliminate_with_transfer(self) -> bool:
@@ -265,32 +373,34 @@ class _State:
 
     def minimal_transfer(self) -> int | None:
         """Set aside the hopeless, top up the best; the project topped up, or None."""
-        live_points = self.points[:, self.live].sum(axis=1)
-        held = self.C * live_points * self.weights  # each group's money in play, times D
+        live_points = self.live_points
+        holding = live_points * self.weights  # each group's money in play is C · this / D
+        giving = self.nonzero[self.cls]
         s = self.supports()
         for p in list(self.current):
-            holders = self.has[:, p] & (self.C != 0) & self.live[p]
-            if held[holders].sum() < self.costs[p] * self.D:
-                self.note("skip", p, "set aside", Fraction(int(s[p]), self.D))
+            holders = self.has[:, p] & giving & self.live[p]
+            if self._sum(holders, holding) < self.costs[p] * self.D:
+                self.note("skip", p, "set aside", s[p])
                 self.current.remove(p)
                 self.eliminated.append(p)
         if not self.current:
             return None
         p = self.pick(self.current, best=True)
-        donors = self.has[:, p] & (self.C != 0)
-        given_each = self.mass[:, p] * self.C  # donation to p, times D
-        full = np.zeros(len(self.C), dtype=bool)
+        donors = self.has[:, p] & giving
+        x = self.points[:, p]
+        full = np.zeros(len(self.cls), dtype=bool)
         cost_d = self.costs[p] * self.D
         while True:
             rest = donors & ~full
-            need = cost_d - held[full].sum()
-            given = given_each[rest].sum()
+            need = cost_d - self._sum(full, holding)
+            given = self._sum(rest, self.mass[:, p])
             if not rest.any() or given == 0:
                 for q in list(self.current):
                     self.current.remove(q)
                     self.eliminated.append(q)
                 return None
-            newly = rest & (given_each * need > held * given)
+            # a donor who cannot keep up: C · w · x · need > C · w · live · given
+            newly = rest & (x.astype(object) * need > live_points.astype(object) * given)
             if not newly.any():
                 break
             full |= newly
@@ -298,15 +408,21 @@ class _State:
         # full donors give p everything; the others scale their gift to p by need / given
         # and take the difference from their other projects in proportion:
         # c · (live · given − x_p · need) / ((live − x_p) · given)
-        others = live_points - self.points[:, p]
-        self.C[full] = 0
-        self.C[rest & (others == 0)] = 0
+        others = live_points - x
         rows = rest & (others > 0)
-        num = live_points * given - self.points[:, p] * need
-        self.live[p] = False  # p is funded next, at exactly its cost
-        self._rescale(rows, num, others, int(given))
-        self.live[p] = True
+        zero = full | (rest & (others == 0))
+
+        def factor(live: int, xp: int) -> tuple[int, int]:
+            return live * given - xp * need, live - xp
+
+        self._rescale(rows, live_points, x, factor, int(given), zero)
         return p
+
+    def _zero(self, rows: npt.NDArray[np.bool_]) -> None:
+        """These groups give everything they hold (their ``C`` becomes 0)."""
+        self.val.append(0)
+        self.cls = np.where(rows, len(self.val) - 1, self.cls)
+        self._regrouped()
 
     def finish(self) -> None:
         if self.variant.startswith("ewt"):
@@ -325,8 +441,7 @@ class _State:
                 self.left -= self.costs[p]
                 self.selected.append(p)
                 if self.live[p]:
-                    self.C[self.has[:, p]] = 0
-                self.changed()
+                    self._zero(self.has[:, p])
 
 
 @checked
@@ -365,11 +480,13 @@ def cstv(
     Notes
     -----
     Complexity: at most ``2m`` moves for ``m`` projects (each project is funded,
-    eliminated or set aside once; a minimal transfer precedes a funding), each ``O(g ·
-    m)`` operations on Python integers for ``g`` distinct ballots: ``O(g · m²)``
-    integer operations in all (time), and ``O(g · m)`` memory. The integers are the exact
-    fractions over one common denominator, whose length about doubles with every
-    refund: arithmetic on them, not the operation count, dominates on long runs.
+    eliminated or set aside once; a minimal transfer precedes a funding). Each move costs
+    ``O(g · m)`` operations on small integers (numpy, ``g`` distinct ballots) and
+    ``O(k · m)`` on long ones, ``k ≤ g`` being the number of distinct exact donation
+    scales (the value classes of ``_State``): ``O(g · m²)`` small and ``O(k · m²)``
+    long-integer operations in all (time), ``O(g · m)`` memory. The long integers are
+    the exact fractions over one common denominator, whose length about doubles with
+    every refund: arithmetic on them, not the operation count, dominates on long runs.
 
     Examples
     --------
