@@ -5,6 +5,7 @@
     python benchmarks/bench_head.py --cases cstv_mtc,ees_cost --repeat 7
     python benchmarks/bench_head.py --file X.pb.gz --cases online_greedy_cost
     python benchmarks/bench_head.py --json              # one JSON object on stdout
+    python benchmarks/bench_head.py --markdown          # the README's table, ready to paste
 
 The reference is the pabutools source at the commit that made the corpus's
 ``expected_head.json`` (see ``../shared/corpus/HEAD_RULES.md``). It is GPL-3.0 and lives
@@ -14,7 +15,8 @@ executes the small script :data:`CHILD` below, which parses the file, prepares t
 rule's input exactly as the corpus script did (not timed) and times **only the rule
 call**, several times, reporting every sample and the selected project ids as JSON.
 participa runs in this process on the same uncompressed ``.pb``, timed the same way
-(parse not timed, median of the samples, garbage collector off while a sample runs).
+(parse not timed, one untimed warm-up call, median of the samples, garbage collector off
+while a sample runs).
 
 For every case it prints both medians, the ratio reference / participa (and the ratio of
 the best samples, less sensitive to a loaded machine) and whether the two select the same
@@ -22,14 +24,19 @@ projects. Without the reference interpreter it says so and exits 0
 (nothing to compare); ``--require-head`` makes that exit 2.
 
 Other branches add their rules by adding a row to :data:`CASES`: a participa
-``run_rule`` call, the reference call (a snippet of the child script's ``run`` table)
-and the file it is measured on (the largest corpus election the rule applies to on
-which the reference finishes in reasonable time).
+``run_rule`` call, the reference call (a key of the child script's table, with its branch
+in :data:`CHILD`) and the file it is measured on (the largest corpus election the rule
+applies to on which the reference finishes in reasonable time). Each reference call is
+configured as ``expected_head.json`` was made (``../shared/corpus/HEAD_RULES.md``): bounded
+overspending and fractional equal shares in floats (``pabutools.fractions.FRACTION =
+'float'``, set before parsing), everything else in the reference's default exact fractions.
+This script replaces ``bench_mesfam.py`` and ``bench_ordered_relax.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
 import json
 import os
@@ -44,10 +51,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import _machine_line, corpus_dir, machine, plain_copy
+from bench import _machine_line, _ms, corpus_dir, machine, plain_copy
 
 HEAD_PYTHON = Path(os.environ.get("PARTICIPA_HEAD_PYTHON", "/tmp/pbhead/venv/bin/python"))
 DEFAULT_SNAPSHOT = Path("/work/pabulib_snapshot/pb_files")
+POZNAN_4 = (
+    "Poland_Poznan_2023_4_-_Gluszyna_Krzesiny-Pokrzywno-Garaszewo_Staroleka-Minikowo_"
+    "Szczepankowo-Splawie-Krzesinki.pb.gz"
+)
 
 # key -> (participa run_rule name, options, reference call key, file name)
 # The file is looked up in the dev corpus first, then in the pabulib snapshot.
@@ -62,13 +73,7 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str]] = {
         for v in ("ewt", "ewtc", "ewts", "mt", "mtc", "mts")
     },
     "cstv_mtc_zurich": ("cstv", {"variant": "mtc"}, "cstv:MTC", "Switzerland_Zurich_S5D10.pb.gz"),
-    "maximin_support": (
-        "maximin-support",
-        {},
-        "maximin",
-        "Poland_Poznan_2023_4_-_Gluszyna_Krzesiny-Pokrzywno-Garaszewo_Staroleka-Minikowo_"
-        "Szczepankowo-Splawie-Krzesinki.pb.gz",
-    ),
+    "maximin_support": ("maximin-support", {}, "maximin", POZNAN_4),
     "maximin_support_poznan11": (
         "maximin-support",
         {},
@@ -96,18 +101,40 @@ CASES: dict[str, tuple[str, dict[str, Any], str, str]] = {
     "ees_cost": ("ees", {"utility": "cost"}, "ees:cost", "Netherlands_Amsterdam_509.pb.gz"),
     "ees_card": ("ees", {"utility": "count"}, "ees:card", "Netherlands_Amsterdam_509.pb.gz"),
     "pb_ear": ("pb-ear", {}, "pb_ear", "Poland_Krakow_2021_Debniki.pb.gz"),
+    "ordered_relax": (
+        "ordered-relax",
+        {},
+        "ordered_relax",
+        "Netherlands_Amsterdam_509.pb.gz",
+    ),
+    "mes_bos": ("mes-bos", {}, "bos", POZNAN_4),
+    "fractional_mes": ("fractional-mes", {}, "fractional", POZNAN_4),
+    "ees_add_opt": (
+        "ees",
+        {"utility": "count", "completion": "add-opt"},
+        "ees_addopt:card",
+        POZNAN_4,
+    ),
 }
+
+RESULT_KEYS = {"mes_bos": "bos_cost", "ees_add_opt": "ees_addopt_card"}
+"""Cases whose key in ``expected_head.json`` differs from the case's own (for ties)."""
 
 DOCUMENTED = {"cstv_mtc_zurich": "the reference's minimal transfer (docs/more-rules.md)"}
 """Cases where participa knowingly differs from the reference (not counted as failures)."""
 
 CHILD = r"""
 import csv, json, statistics, sys, time, gc
+
+path, call, repeat, budget_s = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+kind, _, arg = call.partition(":")
+import pabutools.fractions as F
+if kind in ("bos", "fractional"):
+    F.FRACTION = "float"  # as expected_head.json was made: both fail with gmpy2 fractions
 from pabutools.election import parse_pabulib, Cost_Sat, Cardinality_Sat
 from pabutools.election import CumulativeBallot, CumulativeProfile
 from pabutools.fractions import frac
 
-path, call, repeat, budget_s = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 instance, profile = parse_pabulib(path)
 
 
@@ -140,7 +167,7 @@ def donations():
     return CumulativeProfile(out)
 
 
-kind, _, arg = call.partition(":")
+selected = lambda result: sorted(p.name for p in result)
 if kind == "cstv":
     from pabutools.rules.cstv import cstv, CSTV_Combination
     prof, comb = donations(), CSTV_Combination[arg]
@@ -160,23 +187,39 @@ elif kind == "ees":
     from pabutools.rules import ees_addopt
     util = {p: p.cost for p in instance} if arg == "cost" else None
     run = lambda: ees_addopt.exact_equal_shares(instance, profile, util)
+elif kind == "ees_addopt":
+    from pabutools.rules import ees_addopt
+    util = {p: p.cost for p in instance} if arg == "cost" else None
+    run = lambda: ees_addopt.ees_add_opt_completion(instance, profile, utilities=util)
 elif kind == "pb_ear":
     from pabutools.rules.pb_ear import pb_ear
     mprof = profile.as_multiprofile()
     run = lambda: pb_ear(instance, mprof, rounding_precision=6)
+elif kind == "ordered_relax":
+    from pabutools.rules.ordered_relax import ordered_relax
+    run = lambda: ordered_relax(instance, profile)
+elif kind == "bos":
+    from pabutools.rules.mes.bos_equal_shares import bos_equal_shares
+    run = lambda: bos_equal_shares(instance, profile)
+elif kind == "fractional":
+    from pabutools.rules.mes.bos_equal_shares import fractional_equal_shares
+    run = lambda: fractional_equal_shares(instance, profile)
+    # the projects it funds in full (the others get a fraction of their cost)
+    selected = lambda result: sorted(p.name for p, f in result.details.fractions.items() if f >= 1)
 else:
     raise SystemExit("unknown call " + call)
 
-samples = []
+samples, cpu = [], []
 while len(samples) < repeat:
     gc.collect(); gc.disable()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = run()
     samples.append(time.perf_counter() - t0)
+    cpu.append(time.process_time() - c0)
     gc.enable()
     if sum(samples) > budget_s:
         break
-print(json.dumps({"samples": samples, "selected": sorted(p.name for p in result)}))
+print(json.dumps({"samples": samples, "cpu": cpu, "selected": selected(result)}))
 """
 """The reference side: parse (not timed), prepare (not timed), time the rule call."""
 
@@ -187,7 +230,8 @@ def tie_sensitive(key: str, file_name: str) -> bool | None:
     if not path.is_file():
         return None
     entry = json.loads(path.read_text(encoding="utf-8")).get(file_name.split(".pb")[0], {})
-    result = entry.get("results", {}).get(key.split("_zurich")[0].split("_poznan")[0], {})
+    key = RESULT_KEYS.get(key, key.split("_zurich")[0].split("_poznan")[0])
+    result = entry.get("results", {}).get(key, {})
     flag = result.get("tie_sensitive")
     return None if flag is None else bool(flag)
 
@@ -199,21 +243,37 @@ def locate(name: str, snapshot: Path | None) -> Path | None:
     return None
 
 
-def time_participa(fn: Callable[[], Any], repeat: int, budget_s: float) -> tuple[list[float], Any]:
+def time_participa(
+    fn: Callable[[], Any], repeat: int, budget_s: float, min_sample_s: float = 0.05
+) -> tuple[list[float], list[float], Any]:
+    """Seconds per call (wall clock, and CPU time of this process) for each sample.
+
+    As ``bench.py``'s ``timed`` (after :mod:`timeit`'s ``autorange``): one untimed warm-up
+    call (participa imports some modules lazily); when a call takes less than
+    ``min_sample_s``, each sample times a loop of as many calls as fill it, divided by
+    their number, so a millisecond call is not measured alone against a busy machine's
+    scheduler. The garbage collector is off while a sample runs.
+    """
+    t0 = time.perf_counter()
+    result: Any = fn()
+    first = time.perf_counter() - t0
+    loops = max(1, int(min_sample_s / max(first, 1e-7))) if first < min_sample_s else 1
     samples: list[float] = []
-    result: Any = None
+    cpus: list[float] = []
     while len(samples) < repeat:
         gc.collect()
         gc.disable()
         try:
-            t0 = time.perf_counter()
-            result = fn()
-            samples.append(time.perf_counter() - t0)
+            t0, c0 = time.perf_counter(), time.process_time()
+            for _ in range(loops):
+                result = fn()
+            samples.append((time.perf_counter() - t0) / loops)
+            cpus.append((time.process_time() - c0) / loops)
         finally:
             gc.enable()
-        if sum(samples) > budget_s:
+        if sum(samples) * loops > budget_s:
             break
-    return samples, result
+    return samples, cpus, result
 
 
 def time_head(
@@ -246,12 +306,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=600.0, help="reference subprocess timeout")
     ap.add_argument("--snapshot", type=Path, default=DEFAULT_SNAPSHOT)
     ap.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    ap.add_argument(
+        "--markdown", action="store_true", help="print the README's table (log on stderr)"
+    )
     ap.add_argument("--require-head", action="store_true", help="exit 2 without the reference")
     args = ap.parse_args(argv)
 
     def log(text: str) -> None:
-        print(text, file=sys.stderr if args.json else sys.stdout, flush=True)
+        quiet = args.json or args.markdown
+        print(text, file=sys.stderr if quiet else sys.stdout, flush=True)
 
+    started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M")
     host = machine()
     log(_machine_line(host))
     if not HEAD_PYTHON.exists():
@@ -287,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             path = plain_copy(source, Path(tmp))
             election = load_election(str(path))
-            samples, outcome = time_participa(
+            samples, cpus, outcome = time_participa(
                 lambda n=name, o=options, e=election: run_rule(n, e, **o),
                 args.repeat,
                 args.budget,
@@ -297,9 +362,11 @@ def main(argv: list[str] | None = None) -> int:
             row: dict[str, Any] = {
                 "case": key,
                 "file": source.name,
+                "distinct_ballots": election.profile.num_groups,
                 "voters": int(election.profile.group_weight.sum()),
                 "projects": len(election.projects),
                 "participa_s": ours,
+                "participa_cpu_s": statistics.median(cpus),
                 "participa_samples": len(samples),
             }
             if "samples" in head:
@@ -310,36 +377,92 @@ def main(argv: list[str] | None = None) -> int:
                 # nor is a documented one
                 disagreements += not agree and not ties and key not in DOCUMENTED
                 row |= {
+                    "verdict": verdict(agree, ties, key),
                     "head_s": theirs,
                     "head_best_s": min(head["samples"]),
                     "participa_best_s": min(samples),
                     "head_samples": len(head["samples"]),
                     "ratio": theirs / ours,
+                    "head_cpu_s": statistics.median(head["cpu"]),
+                    "cpu_ratio": statistics.median(head["cpu"]) / statistics.median(cpus),
                     "agree": agree,
                     "head_tie_sensitive": ties,
                 }
-                verdict = (
-                    "agree"
-                    if agree
-                    else "tie-sensitive there"
-                    if ties
-                    else "documented difference"
-                    if key in DOCUMENTED
-                    else "DISAGREE"
-                )
                 log(
                     f"{key:26s} participa {ours * 1e3:10.2f} ms   reference "
                     f"{theirs * 1e3:10.1f} ms   ratio {theirs / ours:8.1f}x "
-                    f"(best {min(head['samples']) / min(samples):7.1f}x)   "
-                    f"{verdict}   ({source.name})"
+                    f"(best {min(head['samples']) / min(samples):7.1f}x, "
+                    f"CPU {row['cpu_ratio']:7.1f}x)   "
+                    f"{row['verdict']}   ({source.name})"
                 )
             else:
                 row |= head
                 log(f"{key:26s} participa {ours * 1e3:10.2f} ms   reference: {head}")
             rows.append(row)
+    ended = datetime.datetime.now(datetime.UTC).strftime("%H:%M")
+    report = {
+        "machine": host,
+        "head_python": head_version,
+        "started": started,
+        "ended": ended,
+        "rows": rows,
+    }
     if args.json:
-        print(json.dumps({"machine": host, "head_python": head_version, "rows": rows}, indent=1))
+        print(json.dumps(report, indent=1))
+    elif args.markdown:
+        print(markdown(report))
     return 1 if disagreements else 0
+
+
+def verdict(agree: bool, ties: bool | None, key: str) -> str:
+    """How the two outcomes compare: a difference is a failure unless explained."""
+    if agree:
+        return "agree"
+    if ties:
+        return "tie-sensitive there"
+    if key in DOCUMENTED:
+        return "documented difference"
+    return "DISAGREE"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The machine line and the table of ``benchmarks/README.md``, ready to paste."""
+    m = report["machine"]
+    v = m["versions"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), "
+        f"1/5/15-minute load average at the start {m['load_1_5_15']}; Python {v['python']}, "
+        f"numpy {v['numpy']}, attrs {v['attrs']}, participa {v['participa']}; reference: "
+        f"pabutools HEAD source under Python {report['head_python']}; "
+        f"{report['started']}–{report['ended']} UTC.",
+        "",
+        "| case | election (voters × projects, distinct ballots) | participa | reference "
+        "| ratio (median / best) | CPU ratio | outcome |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for row in report["rows"]:
+        name = row["file"].split(".pb")[0]
+        election = f"{name} ({row['voters']:,} × {row['projects']}, {row['distinct_ballots']:,})"
+        ours = f"{_ms(row['participa_s'])} ({row['participa_samples']})"
+        if "head_s" in row:
+            theirs = f"{_ms(row['head_s'])} ({row['head_samples']})"
+            best = row["head_best_s"] / row["participa_best_s"]
+            ratio = f"{row['ratio']:,.0f}× / {best:,.0f}×"
+            cpu = f"{row['cpu_ratio']:,.0f}×"
+            outcome = row["verdict"]
+        elif "timeout" in row:
+            theirs, ratio, cpu, outcome = f"timed out ({row['timeout']:.0f} s)", "–", "–", "–"
+        else:
+            theirs, ratio, cpu, outcome = "failed", "–", "–", str(row.get("error", "–"))
+        lines.append(
+            f"| `{row['case']}` | {election} | {ours} | {theirs} | {ratio} | {cpu} | {outcome} |"
+        )
+    lines.append("")
+    lines.append(
+        "Times are wall-clock medians (number of samples in brackets); the CPU ratio compares "
+        "the medians of each process's own CPU time over the same samples."
+    )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,10 @@ with a dense tableau of fractions, a phase 1 that minimises the artificial varia
 and Bland's rule (smallest entering index, then smallest leaving basic index) in both
 phases, so it never cycles and the vertex it returns is a function of the input alone.
 
-Complexity: each pivot costs ``O(rows × columns)`` fraction operations; Bland's rule
+Complexity: each pivot costs ``O(rows × columns)`` integer operations, done by numpy
+in ``int64`` while every entry is below ``2**31`` (so no product can overflow; checked
+before each pivot) and over Python integers (an ``object`` array) from the first pivot
+where that bound fails; the two give the same integers, so the same pivots. Bland's rule
 may take exponentially many pivots in the worst case, a handful per row in practice.
 It is meant for the small programs the callers build (tens of rows and columns;
 callers add constraints lazily), not for large ones.
@@ -36,9 +39,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from participa.boundary import checked, typed_fields
 
@@ -168,18 +173,17 @@ class Simplex:
         if not self._phase2:
             if self._n_art:
                 t.run(objective_row=m + 1, columns=range(self._width))
-                if t.rows[m + 1][-1] != 0:
+                if t.rows[m + 1, -1] != 0:
                     self._status = "infeasible"
                     return LPResult("infeasible")
                 # pivot zero-level artificials out where a real column can replace them
                 for i in range(m):
                     if art_start <= t.basis[i] < self._width:
-                        for j in range(art_start):
-                            if t.rows[i][j] != 0:
-                                t.pivot(i, j)
-                                break
+                        nonzero = np.flatnonzero(t.rows[i, :art_start])
+                        if nonzero.size:
+                            t.pivot(i, int(nonzero[0]))
             self._phase2 = True
-        enterable = [*range(art_start), *range(self._width, len(t.rows[0]) - 1)]
+        enterable = [*range(art_start), *range(self._width, t.rows.shape[1] - 1)]
         if not t.run(
             objective_row=m, columns=enterable, skip_rows=_art_rows(t, art_start, self._width)
         ):
@@ -189,13 +193,17 @@ class Simplex:
         n = len(self._columns)
         x = [Fraction(0)] * n
         where = {col: v for v, col in enumerate(self._columns)}
+        rhs = t.rows[:, -1].tolist()
+        value = Fraction(0)
         for i, j in enumerate(t.basis):
             if j in where:
-                x[where[j]] = Fraction(t.rows[i][-1], t.den)
-        value = sum((self._obj[j] * x[j] for j in range(n)), Fraction(0))
-        z = t.rows[m]
+                v = where[j]
+                x[v] = Fraction(int(rhs[i]), t.den)
+                if self._obj[v]:  # only basic variables are non-zero
+                    value += self._obj[v] * x[v]
+        z = t.rows[m].tolist()
         duals = tuple(
-            Fraction(z[self._unit[i]] * self._scales[i], t.den * self._oden) for i in range(m)
+            Fraction(int(z[self._unit[i]]) * self._scales[i], t.den * self._oden) for i in range(m)
         )
         return LPResult("optimal", value, tuple(x), duals)
 
@@ -205,31 +213,47 @@ class Simplex:
         Its coefficients times each row's scale, and its cost times the objective's,
         must be integers (always true for integer data).
         """
+        self.add_columns([(coeffs, cost)])
+
+    def add_columns(
+        self, columns: Sequence[tuple[Sequence[Fraction | int], Fraction | int]]
+    ) -> None:
+        """:meth:`add_column` for several variables at once, in order (one tableau update).
+
+        Nothing is added when one of them is refused.
+        """
         if self._status != "optimal":
             raise ValueError("add_column needs a solved, optimal programme")
         t, m = self._t, self._m
-        if len(coeffs) != m:
-            raise ValueError("a column needs one coefficient per row")
-        a: list[int]
-        if all(isinstance(v, int) for v in coeffs) and isinstance(cost, int):
-            a = [int(v) * s for v, s in zip(coeffs, self._scales, strict=True)]
-            cst = Fraction(cost * self._oden)
-        else:
-            scaled = [Fraction(v) * s for v, s in zip(coeffs, self._scales, strict=True)]
-            cst = Fraction(cost) * self._oden
-            if any(v.denominator != 1 for v in scaled) or cst.denominator != 1:
-                raise ValueError("the column's scaled coefficients must be integers")
-            a = [int(v) for v in scaled]
-        unit = self._unit
-        col = [sum(a[r] * row[unit[r]] for r in range(m) if a[r]) for row in t.rows[: m + 1]]
-        col[m] -= int(cst) * t.den
+        scaled_cols: list[list[int]] = []
+        costs: list[int] = []
+        for coeffs, cost in columns:
+            if len(coeffs) != m:
+                raise ValueError("a column needs one coefficient per row")
+            if all(isinstance(v, int) for v in coeffs) and isinstance(cost, int):
+                a = [int(v) * s for v, s in zip(coeffs, self._scales, strict=True)]
+                cst = Fraction(cost * self._oden)
+            else:
+                scaled = [Fraction(v) * s for v, s in zip(coeffs, self._scales, strict=True)]
+                cst = Fraction(cost) * self._oden
+                if any(v.denominator != 1 for v in scaled) or cst.denominator != 1:
+                    raise ValueError("the column's scaled coefficients must be integers")
+                a = [int(v) for v in scaled]
+            scaled_cols.append(a)
+            costs.append(int(cst))
+        if not scaled_cols:
+            return
+        block = t.combine(self._unit, scaled_cols)
+        for q, amount in enumerate(costs):
+            block[m][q] -= amount * t.den
         skip = _art_rows(t, self._art_start, self._width)
-        if any(col[i] for i in skip):
+        if any(block[i][q] for i in skip for q in range(len(costs))):
             raise ValueError("cannot add a column through a redundant row")
-        for i, row in enumerate(t.rows):
-            row.insert(len(row) - 1, col[i] if i <= m else 0)
-        self._columns.append(len(t.rows[0]) - 2)
-        self._obj.append(Fraction(cost))
+        extra = len(t.rows) - m - 1
+        t.insert_columns([*block, *([[0] * len(costs)] * extra)])
+        first = t.rows.shape[1] - 1 - len(costs)
+        self._columns.extend(range(first, first + len(costs)))
+        self._obj.extend(Fraction(cost) for _coeffs, cost in columns)
 
 
 def _art_rows(t: _Tableau, art_start: int, width: int) -> frozenset[int]:
@@ -237,44 +261,73 @@ def _art_rows(t: _Tableau, art_start: int, width: int) -> frozenset[int]:
     return frozenset(i for i in range(t.m) if art_start <= t.basis[i] < width)
 
 
-class _Tableau:
-    """A fraction-free (integer-preserving) simplex tableau: entry = ``rows[i][j] / den``.
+_INT64_ENTRY = 2**31
+"""Pivots run in ``int64`` while every entry is below this: ``2 · entry² < 2**63``."""
 
-    Pivoting on ``(r, c)`` with ``p = rows[r][c]`` sets every other row to
+
+class _Tableau:
+    """A fraction-free (integer-preserving) simplex tableau: entry = ``rows[i, j] / den``.
+
+    Pivoting on ``(r, c)`` with ``p = rows[r, c]`` sets every other row to
     ``(row · p - row[c] · rows[r]) / den``, an exact integer division (Edmonds), and
     ``den = p``; so entries stay integers bounded by the input's subdeterminants and no
-    gcd is ever taken.
+    gcd is ever taken. ``rows`` is a numpy array: ``int64`` while every entry is below
+    :data:`_INT64_ENTRY` (checked before each pivot), Python integers (``object``) after.
     """
 
     __slots__ = ("basis", "den", "m", "rows")
 
     def __init__(self, rows: list[list[int]], basis: list[int], m: int) -> None:
-        self.rows = rows
+        big = max((abs(v) for row in rows for v in row), default=0) >= _INT64_ENTRY
+        self.rows: npt.NDArray[Any] = np.array(rows, dtype=object if big else np.int64)
         self.basis = basis
         self.m = m
         self.den = 1
 
+    def _widen(self) -> None:
+        """Python integers from now on, once an entry reaches :data:`_INT64_ENTRY`."""
+        if self.rows.dtype == np.int64 and (
+            self.rows.size and int(np.abs(self.rows).max()) >= _INT64_ENTRY
+        ):
+            self.rows = self.rows.astype(object)
+
     def pivot(self, r: int, c: int) -> None:
+        self._widen()
         rows, den = self.rows, self.den
-        prow = rows[r]
-        p = prow[c]
-        nz = [j for j, v in enumerate(prow) if v]
-        for i, row in enumerate(rows):
-            if i == r:
-                continue
-            f = row[c]
-            if f:
-                new = [v * p for v in row]
-                for j in nz:
-                    new[j] -= f * prow[j]
-                rows[i] = [v // den for v in new]
-            elif p != den:
-                rows[i] = [v * p // den for v in row]
-        self.den = p
+        p = int(rows[r, c])
+        prow = rows[r].copy()
+        f = rows[:, c].copy()
+        f[r] = 0
+        new = rows * p
+        new -= np.outer(f, prow)
+        if den != 1:
+            new //= den
+        new[r] = prow
         if p < 0:
-            self.rows = [[-v for v in row] for row in self.rows]
-            self.den = -p
+            new = -new
+            p = -p
+        self.rows = new
+        self.den = p
         self.basis[r] = c
+
+    def combine(self, unit: Sequence[int], columns: list[list[int]]) -> list[list[int]]:
+        """``Σ_r column[r] · rows[:m + 1, unit[r]]`` for each column: new columns in tableau
+        form, as rows (``m + 1`` lists of ``len(columns)`` integers)."""
+        block = self.rows[: self.m + 1][:, list(unit)]
+        scale = max(sum(abs(v) for v in col) for col in columns)
+        if block.dtype == np.int64 and scale * _INT64_ENTRY < 2**62:
+            out = block @ np.asarray(columns, dtype=np.int64).T
+        else:
+            out = block.astype(object) @ np.asarray(columns, dtype=object).T
+        return [[int(v) for v in row] for row in out.tolist()]
+
+    def insert_columns(self, values: list[list[int]]) -> None:
+        """Insert columns before the right-hand side (``values``: one list per row)."""
+        top = max((abs(v) for row in values for v in row), default=0)
+        if self.rows.dtype == np.int64 and top >= _INT64_ENTRY:
+            self.rows = self.rows.astype(object)
+        block = np.asarray(values, dtype=self.rows.dtype).reshape(len(values), -1)
+        self.rows = np.concatenate((self.rows[:, :-1], block, self.rows[:, -1:]), axis=1)
 
     def run(
         self,
@@ -290,35 +343,30 @@ class _Tableau:
         run never cycles.
         """
         bland = False
+        cols = np.asarray(columns, dtype=np.intp)
+        rows_ok = [i for i in range(self.m) if i not in skip_rows]
         while True:
-            z = self.rows[objective_row]
-            enter = -1
-            if bland:
-                for j in columns:
-                    if z[j] < 0:
-                        enter = j
-                        break
-            else:
-                best = 0
-                for j in columns:
-                    if z[j] < best:
-                        best, enter = z[j], j
-            if enter < 0:
+            z = self.rows[objective_row, cols]
+            negative = np.flatnonzero(z < 0)
+            if not negative.size:
                 return True
+            # Bland: the first column with a negative reduced cost; Dantzig: the first
+            # with the most negative one
+            enter = int(cols[negative[0] if bland else int(np.argmin(z))])
+            column = self.rows[:, enter].tolist()
+            rhs = self.rows[:, -1].tolist()
             leave = -1
-            for i in range(self.m):
-                if i in skip_rows:
-                    continue
-                a = self.rows[i][enter]
+            for i in rows_ok:
+                a = column[i]
                 if a > 0:
                     if leave < 0:
                         leave = i
                         continue
-                    lhs = self.rows[i][-1] * self.rows[leave][enter]
-                    rhs = self.rows[leave][-1] * a
-                    if lhs < rhs or (lhs == rhs and self.basis[i] < self.basis[leave]):
+                    lhs = int(rhs[i]) * int(column[leave])
+                    right = int(rhs[leave]) * int(a)
+                    if lhs < right or (lhs == right and self.basis[i] < self.basis[leave]):
                         leave = i
             if leave < 0:
                 return False
-            bland = self.rows[leave][-1] == 0
+            bland = rhs[leave] == 0
             self.pivot(leave, enter)

@@ -20,6 +20,7 @@ field type                JSON
 ``Fraction``              ``"p/q"`` string
 ``enum.Enum``             its ``value``
 ``tuple[X, ...]``         array
+``TextColumn``            array of strings
 ``Mapping[str, X]``       object
 ``numpy.ndarray``         ``{"dtype": "int64", "shape": [...], "data": [...]}``
 registered attrs class    object of its fields (nested values need no tag)
@@ -45,7 +46,7 @@ import json
 import math
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, TypeVar, Union, get_args, get_origin, overload
 
@@ -359,6 +360,8 @@ def _encode(value: Any, *, legacy_names: bool = False) -> Any:
     if isinstance(value, tuple | list | frozenset | set):
         items = sorted(value) if isinstance(value, frozenset | set) else value
         return [_encode(v, **kw) for v in items]
+    if hasattr(type(value), "__participa_decode__") and isinstance(value, Sequence):
+        return [_encode(v, **kw) for v in value]  # a sequence value (TextColumn)
     cls = type(value)
     if cls in _BY_CLASS:
         out: dict[str, Any] = {}
@@ -498,6 +501,9 @@ def _decode(data: Any, tp: Any) -> Any:
             )
         return arr.reshape(shape)
     if isinstance(tp, type):
+        from_json = getattr(tp, "__participa_decode__", None)
+        if from_json is not None:  # a sequence value that reads its own array (TextColumn)
+            return from_json(data)
         if tp is bool:
             if not isinstance(data, bool):
                 raise TypeError(_("expected a boolean, got {data!r}", data=data))

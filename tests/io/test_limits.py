@@ -168,3 +168,29 @@ def test_reader_memory_is_linear_in_the_file() -> None:
     assert peaks[1] < 10.5 * len(large)
     # linear: ten times the voters cost at most about ten times the memory
     assert peaks[1] / len(large) < 1.5 * peaks[0] / len(small) + 1
+
+
+SNAPSHOT = Path(os.environ.get("PARTICIPA_PABULIB_SNAPSHOT", "/work/pabulib_snapshot/pb_files"))
+WORST_REAL = (
+    # the largest peak / size among the snapshot's files of 1 MB or more (benchmarks/README.md)
+    "Hungary_Budapest_2024.pb",  # 29k approval ballots of ~15 projects: the most items per byte
+    "Poland_Krakow_2018.pb",  # ordinal, the ranks once an int64 matrix (28x)
+    "Poland_Krakow_2019.pb",
+    "Poland_Krakow_2022.pb",  # ordinal, and an emoji in PROJECTS: a 4-bytes-a-character str
+    "Poland_Wroclaw_2024.pb",
+    "Poland_Lodz_2022.pb",  # the largest files
+    "Poland_Warszawa_2026.pb",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SNAPSHOT.is_dir(), reason="the pabulib snapshot is not on this machine")
+@pytest.mark.parametrize("name", WORST_REAL)
+def test_reader_memory_on_the_worst_real_files_is_at_most_10x(name: str) -> None:
+    """Issue #12.2 on real data: the tracemalloc peak of a read is at most 10x the file."""
+    path = SNAPSHOT / name
+    if not path.is_file():
+        pytest.skip(f"{name} is not in this snapshot")
+    read_pabulib(path)  # a first read: whatever is imported lazily is not this file's
+    peak = _peak(lambda: read_pabulib(path))
+    assert peak <= 10 * path.stat().st_size, f"{name}: {peak / path.stat().st_size:.1f}x"

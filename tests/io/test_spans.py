@@ -17,9 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import participa.io.pabulib._sections as sections
+from participa._bytekeys import _first_order, _first_order_sorted
 from participa.errors import ParseError
 from participa.io import read_pabulib
-from participa.io.pabulib._spans import VoteSpans, _first_order, _first_order_sorted, match_ids
+from participa.io.pabulib._spans import VoteSpans, match_ids
+from participa.model import TextColumn
 
 IDS = ["1", "2", "10", "p", "ł4", "a-rather-long-project-id", "BO.OM.63/24"]
 
@@ -103,7 +105,9 @@ def test_a_real_sized_section_takes_the_span_path(monkeypatch: pytest.MonkeyPatc
     assert e.profile.multiplicity.tolist() == [1, 1, 1]
     assert e.profile.voters is not None
     assert e.profile.voters.columns["age"] == ("20", "20", "30")
-    assert e.profile.voters.columns["age"][0] is e.profile.voters.columns["age"][1]
+    # kept as spans of the file's bytes: no string per voter until one is read
+    assert isinstance(e.profile.voters.columns["age"], TextColumn)
+    assert isinstance(e.profile.voters.ids, TextColumn)
 
 
 @given(st.lists(st.integers(0, 6), max_size=60))

@@ -7,8 +7,9 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from participa import ParticipaError, RuleError
@@ -112,6 +113,50 @@ def test_greedy_exact_path_matches_the_per_voter_reference(
     assert list(out.selected) == [e.project_ids[j] for j in reference_greedy(e, list(order))]
 
 
+@settings(max_examples=100, deadline=None)
+@given(e=elections(kinds=APPROVALISH, max_projects=5, max_voters=7, weighted=True), data=st.data())
+def test_greedy_sorted_guess_matches_the_per_voter_reference(
+    e: Election, data: st.DataObject
+) -> None:
+    # No round of the fixed-point search: who pays everything is guessed by a sort.
+    order = data.draw(st.permutations(range(len(e.projects))))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(online_module, "_FIXED_POINT_ROUNDS", 0)
+        out = online_greedy(e, order=[e.project_ids[j] for j in order])
+    assert list(out.selected) == [e.project_ids[j] for j in reference_greedy(e, list(order))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    held=st.lists(st.integers(0, 50), min_size=1, max_size=12),
+    data=st.data(),
+    rounds=st.sampled_from([0, 1, 8]),
+)
+def test_pay_all_guess_finds_who_holds_less_than_the_payment(
+    held: list[int], data: st.DataObject, rounds: int
+) -> None:
+    # Small integers: the float64 guess is exact, so it must equal the exact threshold.
+    weights = data.draw(st.lists(st.integers(1, 5), min_size=len(held), max_size=len(held)))
+    total = sum(h * w for h, w in zip(held, weights, strict=True))
+    need = data.draw(st.integers(1, max(total, 1)))
+    assume(need <= total)
+    # the exact payment: the smallest rho with sum(w * min(h, rho)) >= need
+    rho = next(
+        r
+        for r in sorted({Fraction(0), *map(Fraction, held)})
+        if sum(w * min(h, r) for h, w in zip(held, weights, strict=True)) >= need
+    )
+    lo = [i for i, h in enumerate(held) if h < rho]
+    rest = sum(weights[i] for i in range(len(held)) if i not in lo)
+    rho = (need - sum(held[i] * weights[i] for i in lo)) / rest
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(online_module, "_FIXED_POINT_ROUNDS", rounds)
+        guess = online_module._pay_all_guess(
+            np.asarray(held, dtype=float), np.asarray(weights, dtype=float), float(need)
+        )
+    assert guess.tolist() == [h < rho for h in held]
+
+
 def test_greedy_float_guide_checks_near_ties_exactly() -> None:
     # Each voter holds 10**17. Funding "a" leaves its two supporters 1/2 each, which
     # float64 estimates as 0 (10**17 - 1/2 rounds to 10**17); "b" then costs exactly
@@ -209,3 +254,31 @@ def test_corpus_matches_the_reference_source(name: str, key: str) -> None:
     }[key]
     out = online_greedy(e, **kw)  # type: ignore[arg-type]
     assert sorted(out.selected) == sorted(HEAD[name]["results"][key]["selected"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    e=elections(kinds=APPROVALISH, max_projects=5, max_voters=7, weighted=True),
+    scale=st.sampled_from([2**21 + 1, 10**9 + 7, 3**33]),
+)
+def test_greedy_sums_leave_float32_for_wider_types_unchanged(e: Election, scale: int) -> None:
+    """Every weight times ``scale`` moves the total weight past 2**24 (float32's exact
+    integers) into float64, int64 or Python integers: the shares, the payments and the
+    trace stay the same."""
+    prof = e.profile
+    heavy = Election(
+        e.budget,
+        e.projects,
+        Profile.from_matrix(
+            prof.kind,
+            list(prof.project_ids),
+            prof.matrix,
+            multiplicity=prof.multiplicity,
+            weights=[int(w) * scale for w in prof.weight.tolist()],
+            collapse=False,
+            listed=prof.listed,
+        ),
+    )
+    light, big = online_greedy(e), online_greedy(heavy)
+    assert big.selected == light.selected
+    assert [s.reason for s in big.trace] == [s.reason for s in light.trace]

@@ -6,14 +6,16 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from participa import RuleError
 from participa._lp import Row, maximize
 from participa.io import load_election
 from participa.model import BallotKind, Election, Profile, Project
-from participa.rules.ordered_relax import maxmin_relaxation, ordered_relax
+from participa.rules.ordered_relax import _first_of_each, maxmin_relaxation, ordered_relax
 from participa.testing import check_rule
 from participa.testing.strategies import elections
 from participa.tiebreak import TieBreak
@@ -142,3 +144,50 @@ def test_corpus_against_the_reference_source(name: str) -> None:
         assert len({v for v in y if v}) > 1
     else:
         assert sorted(got) == sorted(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    data=st.data(),
+    width=st.sampled_from([1, 3, 62, 63, 64, 65, 129]),
+    count=st.integers(1, 12),
+)
+def test_distinct_ballots_come_in_one_canonical_order(
+    data: st.DataObject, width: int, count: int
+) -> None:
+    """The first occurrence of each distinct row, rows ordered as binary numbers (first
+    column most significant), whatever the width (int64 keys up to 62, words beyond)."""
+    pool = data.draw(
+        st.lists(st.lists(st.booleans(), min_size=width, max_size=width), min_size=1, max_size=4)
+    )
+    picks = data.draw(st.lists(st.integers(0, len(pool) - 1), min_size=count, max_size=count))
+    rows = [pool[i] for i in picks]
+    first: dict[tuple[bool, ...], int] = {}
+    for i, row in enumerate(rows):
+        first.setdefault(tuple(row), i)
+    expected = [first[key] for key in sorted(first, key=lambda r: tuple(int(b) for b in r))]
+    got = _first_of_each(np.array(rows, dtype=bool).reshape(len(rows), width))
+    assert got.tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    e=elections(kinds=APPROVALISH, max_projects=6, max_voters=8),
+    scale=st.sampled_from([10**6, 10**12, 10**15]),
+)
+def test_large_amounts_take_the_exact_integer_paths(e: Election, scale: int) -> None:
+    """Money times ``scale`` scales the relaxation (same vertex): the pricing sums leave
+    float64 for int64 (and Python integers) without changing a thing."""
+    import attrs
+    from hypothesis import assume
+
+    assume(max(e.budget, *(p.cost for p in e.projects)) * scale < 2**63)
+    big = Election(
+        e.budget * scale,
+        tuple(attrs.evolve(p, cost=p.cost * scale) for p in e.projects),
+        e.profile,
+    )
+    t, y = maxmin_relaxation(e)
+    t_big, y_big = maxmin_relaxation(big)
+    assert t_big == t * scale
+    assert y_big == tuple(v * scale for v in y)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -64,6 +65,17 @@ def test_matches_the_per_voter_reference(e: Election) -> None:
     assert list(pb_ear(e).selected) == [e.project_ids[c] for c in reference(e, priority)]
 
 
+@settings(max_examples=100, deadline=None)
+@given(e=elections(kinds=(BallotKind.ORDINAL,), max_projects=5, max_voters=7, weighted=True))
+def test_exact_comparisons_alone_match_the_reference(e: Election) -> None:
+    """With every factor counted as "near underflow", no float decides a comparison."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys.modules[pb_ear.__module__], "_TINY", 2.0)
+        got = pb_ear(e).selected
+    priority = [int(p) for p in TieBreak().resolver(e).priority]
+    assert list(got) == [e.project_ids[c] for c in reference(e, priority)]
+
+
 def test_property_battery() -> None:
     check_rule(pb_ear, kinds=(BallotKind.ORDINAL,), weighted=True, max_examples=40)
 
@@ -109,3 +121,14 @@ def test_quota_is_spent_exactly() -> None:
     )
     assert pb_ear(e).selected == ("a",)
     assert reference(e, [0, 1]) == [0]
+
+
+def test_long_exact_weights_are_shown_rounded() -> None:
+    # Every reduction multiplies the length of the exact weights: after a dozen projects
+    # on Kraków 2021 Dębniki they have hundreds of digits (thousands on Kraków 2024, past
+    # Python's limit on str(int)). The trace shows those rounded, the short ones exactly.
+    out = pb_ear(load_election(DATA / "Poland_Krakow_2021_Debniki.pb.gz"))
+    reasons = [step.reason for step in out.trace]
+    assert any("≈" in r for r in reasons)
+    assert any("≈" not in r and "/" in r for r in reasons)
+    assert max(len(r) for r in reasons) < 200

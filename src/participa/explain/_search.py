@@ -8,6 +8,7 @@ docstring (:mod:`participa.explain`) and decided by :func:`_proven`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 import numpy as np
@@ -61,7 +62,10 @@ def _with_profile(election: Election, profile: Profile) -> Election:
 def _add_ballot(election: Election, j: int, k: int, points: bool) -> Election:
     """``k`` new weight-1 voters supporting only project ``j`` (one ballot with ``k`` points)."""
     prof = election.profile
-    row = np.zeros((1, len(election.projects)), dtype=prof.matrix.dtype)
+    # int64: k points may not fit the profile's compact dtype (the new profile picks its own)
+    row: npt.NDArray[Any] = np.zeros(
+        (1, len(election.projects)), np.bool_ if prof.kind.is_approval else np.int64
+    )
     row[0, j] = k if points else 1
     mat = np.concatenate([prof.matrix, row])
     mult = np.concatenate([prof.multiplicity, [1 if points else k]]).astype(np.int64)

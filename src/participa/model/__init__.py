@@ -37,6 +37,7 @@ from participa.model.profile import (
 )
 from participa.model.project import _PROJECT_FIELDS as _PROJECT_FIELDS
 from participa.model.project import Project, Territory
+from participa.model.text import TextColumn
 
 __all__ = [
     "BallotConstraints",
@@ -45,5 +46,6 @@ __all__ = [
     "Profile",
     "Project",
     "Territory",
+    "TextColumn",
     "Voters",
 ]

@@ -25,6 +25,7 @@ from participa.model._common import (
     _readonly_mask,
     _str_tuple,
 )
+from participa.model.text import TextColumn
 from participa.validators import is_int
 
 __all__ = ["BallotConstraints", "BallotKind", "Profile", "Voters", "collapse_rows"]
@@ -97,6 +98,14 @@ class BallotConstraints:
     max_sum_points: int | None = None
 
 
+def _text_column(value: Iterable[str]) -> TextColumn:
+    return TextColumn.of(value)
+
+
+def _text_columns(value: Mapping[str, Iterable[str]] | None) -> Mapping[str, TextColumn]:
+    return _frozen_mapping({k: TextColumn.of(v) for k, v in (value or {}).items()})
+
+
 @serialize.register("participa.Voters")
 @attrs.frozen(slots=True, field_transformer=typed_fields)
 class Voters:
@@ -106,23 +115,36 @@ class Voters:
     any other per-voter column (age, sex, voting method, ...) as text, one entry per
     voter, so files round-trip exactly. ``order`` holds, for ordinal ballots only, nothing
     extra: the rank is in the matrix.
+
+    ``ids`` and every column are :class:`~participa.model.TextColumn` values: sequences of
+    ``str`` kept as UTF-8 bytes with offsets (a large file's columns cost no Python object
+    per voter); they index, iterate and compare like the tuples they replace.
+
+    Examples
+    --------
+    >>> v = Voters(["v1", "v2"], [0, 0], {"age": ["30", "41"]})
+    >>> v.ids[1], list(v.columns["age"]), v.ids == ("v1", "v2")
+    ('v2', ['30', '41'], True)
+    >>> Voters(["v1", "v1"], [0, 0])
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: duplicate voter id [voter 'v1']
     """
 
-    ids: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    ids: TextColumn = attrs.field(converter=_text_column)
     group: IntArray = attrs.field(
         converter=_readonly, eq=attrs.cmp_using(eq=_array_eq), hash=False, repr=False
     )
-    columns: Mapping[str, tuple[str, ...]] = attrs.field(
-        factory=dict, converter=_frozen_mapping, hash=False, repr=False
+    columns: Mapping[str, TextColumn] = attrs.field(
+        factory=dict, converter=_text_columns, hash=False, repr=False
     )
 
     def __attrs_post_init__(self) -> None:
         if self.group.shape != (len(self.ids),):
             raise ValidationError(_("voters.group must have one entry per voter id"))
-        if len(set(self.ids)) != len(self.ids):
-            seen: set[str] = set()
-            dup = next(v for v in self.ids if v in seen or seen.add(v))  # type: ignore[func-returns-value]
-            raise ValidationError(_("duplicate voter id"), voter_id=dup)
+        dup = self.ids.first_duplicate()
+        if dup is not None:
+            raise ValidationError(_("duplicate voter id"), voter_id=self.ids[dup])
         for name, col in self.columns.items():
             if len(col) != len(self.ids):
                 raise ValidationError(
@@ -133,17 +155,47 @@ class Voters:
                         ids_count=len(self.ids),
                     )
                 )
-        if "\n" in "".join((*self.ids, *self.columns)) or any(
-            "\n" in "".join(col) for col in self.columns.values()
-        ):
-            _no_line_break(
-                (*self.ids, *self.columns, *(v for c in self.columns.values() for v in c)),
-                N_("a voter field"),
-            )
+        _no_line_break(self.columns, N_("a voter field"))
+        for col in (self.ids, *self.columns.values()):
+            _no_line_break((col.first_line_break(),), N_("a voter field"))
 
 
-def _matrix_dtype(kind: BallotKind) -> type[np.generic]:
-    return np.bool_ if kind.is_approval else np.int64
+def _matrix_dtype(kind: BallotKind, projects: int, top: int = 0) -> type[np.generic]:
+    """A profile's matrix dtype: ``bool`` (approval, choose-1), else the smallest signed
+    integer dtype holding every rank (ordinal: up to ``projects``) or the largest
+    points ``top`` (cumulative, scoring)."""
+    if kind.is_approval:
+        return np.bool_
+    return _int_dtype(projects if kind is BallotKind.ORDINAL else top)
+
+
+def _int_dtype(top: int) -> type[np.signedinteger[Any]]:
+    """The smallest signed integer dtype that holds ``0 .. top``.
+
+    Ranks (1 to at most the number of projects) and points are stored in it: a
+    ``groups × projects`` matrix of ``int8`` for up to 127 projects or points is an
+    eighth of the ``int64`` one. Arithmetic on them upcasts first (``utility_matrix``
+    and the weighted sums give ``int64`` or exact Python integers).
+
+    >>> _int_dtype(83).__name__, _int_dtype(128).__name__, _int_dtype(40_000).__name__
+    ('int8', 'int16', 'int32')
+    """
+    for dt in (np.int8, np.int16, np.int32):
+        if top <= int(np.iinfo(dt).max):
+            return dt
+    return np.int64
+
+
+def _compact(mat: npt.NDArray[Any], kind: BallotKind, projects: int) -> npt.NDArray[Any]:
+    """An integer ``mat`` of ranks or points in :func:`_matrix_dtype` (the smallest that
+    holds it); as it is when it is not whole numbers from 0 (refused later) or approval."""
+    if kind.is_approval or mat.dtype == np.bool_ or not np.issubdtype(mat.dtype, np.integer):
+        return mat
+    top = int(mat.max()) if mat.size else 0
+    if mat.size and (int(mat.min()) < 0 or (kind is BallotKind.ORDINAL and top > projects)):
+        return mat
+    want = _matrix_dtype(kind, projects, top)
+    return mat if mat.dtype == want else mat.astype(want)
 
 
 @serialize.register("participa.Profile")
@@ -159,8 +211,12 @@ class Profile:
         Column labels, in the election's project order.
     matrix
         ``groups × projects``. Approval / choose-1: ``bool`` (approved or not).
-        Cumulative / scoring: ``int64`` points (0 = not on the ballot). Ordinal:
-        ``int64`` rank position, 1 for the most preferred, 0 for unranked.
+        Cumulative / scoring: points (0 = not on the ballot). Ordinal: rank position,
+        1 for the most preferred, 0 for unranked. Points and ranks are stored in the
+        smallest signed integer dtype that holds the largest points or the number of
+        projects (``int8`` up to 127, then ``int16``, ``int32``, ``int64``); any integer
+        matrix is accepted and stored so. Do arithmetic on it after ``astype(np.int64)``
+        (or use :func:`~participa.rules.utility.utility_matrix`).
     multiplicity
         ``int64`` number of voters who cast each row's ballot (with its weight).
     weight
@@ -230,13 +286,23 @@ class Profile:
                 )
             )
         g = self.matrix.shape[0]
-        want = _matrix_dtype(self.kind)
-        if self.matrix.dtype != want:
+        if self.kind.is_approval and self.matrix.dtype != np.bool_:
             raise ValidationError(
                 _(
                     "{value} profile matrix must have dtype {dtype}",
                     value=self.kind.value,
-                    dtype=np.dtype(want),
+                    dtype=np.dtype(np.bool_),
+                )
+            )
+        if not self.kind.is_approval and (
+            self.matrix.dtype == np.bool_ or not np.issubdtype(self.matrix.dtype, np.integer)
+        ):
+            raise ValidationError(
+                _(
+                    "{value} profile matrix must hold whole numbers (an integer dtype), "
+                    "got dtype {dtype}",
+                    value=self.kind.value,
+                    dtype=self.matrix.dtype,
                 )
             )
         for name in ("multiplicity", "weight"):
@@ -249,6 +315,9 @@ class Profile:
                 raise ValidationError(_("profile {name} must be >= 1 for every ballot", name=name))
         if not self.kind.is_approval and self.matrix.size and int(self.matrix.min()) < 0:
             raise ValidationError(_("points and ranks must be non-negative"))
+        compact = _compact(self.matrix, self.kind, m)  # int8 for small ranks and points
+        if compact is not self.matrix:
+            object.__setattr__(self, "matrix", _readonly(compact))
         if self.kind is BallotKind.CHOOSE_1 and g and int(self.matrix.sum(axis=1).max()) > 1:
             raise ValidationError(_("a choose-1 ballot names at most one project"))
         if self.kind is BallotKind.ORDINAL and g:
@@ -363,7 +432,9 @@ class Profile:
                 and not np.array_equal(mat, np.round(mat))
             ):
                 raise ValidationError(_("points and ranks must be integers"))
-            mat = mat.astype(np.int64)
+            if not np.issubdtype(mat.dtype, np.integer):
+                mat = mat.astype(np.int64)
+            mat = _compact(mat, kind, len(project_ids))
         n = mat.shape[0]
         mult = (
             np.ones(n, np.int64)
@@ -488,7 +559,7 @@ class Profile:
         wt = None if weights is None else _whole_numbers(weights, "weights", len(rows))
         if voter_ids is None:
             return cls.from_matrix(kind, ids, mat, weights=wt, listed=listed)
-        mat2 = mat.astype(_matrix_dtype(kind))
+        mat2 = mat.astype(np.bool_) if kind.is_approval else _compact(mat, kind, len(ids))
         n = mat2.shape[0]
         w = np.ones(n, np.int64) if wt is None else wt
         cm, mult, cw, inverse = collapse_rows(mat2, np.ones(n, np.int64), w, listed=listed)
@@ -622,13 +693,17 @@ class Profile:
 
 
 def _check_ranks(matrix: npt.NDArray[Any]) -> None:
-    step = 1024  # rows at a time: the sorted copy stays small beside a large matrix
+    m = matrix.shape[1]
+    # compact ranks are checked in their own dtype (lengths and ranks fit): small temporaries
+    dt = matrix.dtype if matrix.dtype == _int_dtype(m) else np.dtype(np.int64)
+    span = np.arange(m, dtype=dt)
+    step = max(1, (1 << 16) // max(m, 1))  # rows at a time
     for a in range(0, matrix.shape[0], step):
         part = matrix[a : a + step]
-        lengths = np.count_nonzero(part, axis=1)
+        lengths = np.count_nonzero(part, axis=1).astype(dt)
         srt = np.sort(part, axis=1)[:, ::-1]
-        want = lengths[:, None] - np.arange(matrix.shape[1])[None, :]
-        want = np.where(want > 0, want, 0)
+        want = lengths[:, None] - span[None, :]
+        np.maximum(want, 0, out=want)
         if not np.array_equal(srt, want):
             bad = a + int(np.flatnonzero((srt != want).any(axis=1))[0])
             raise ValidationError(
@@ -638,7 +713,7 @@ def _check_ranks(matrix: npt.NDArray[Any]) -> None:
 
 def _rerank(mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Renumber ranks 1..L per row after columns were dropped."""
-    big = np.where(mat > 0, mat, np.iinfo(np.int64).max)
+    big = np.where(mat > 0, mat.astype(np.int64), np.iinfo(np.int64).max)  # int8 would wrap
     order = np.argsort(np.argsort(big, axis=1, kind="stable"), axis=1, kind="stable") + 1
     return np.where(mat > 0, order, 0).astype(np.int64)
 
@@ -694,10 +769,11 @@ def collapse_rows(
     if matrix.dtype == np.bool_:
         packed = np.packbits(matrix, axis=1)
     else:
-        key_mat = matrix.astype(np.int64)
+        # one integer dtype for every row: its bytes are its values (ranks: int8)
+        key_mat = matrix if np.issubdtype(matrix.dtype, np.integer) else matrix.astype(np.int64)
         if listed is not None:
             # points are >= 0, so -1 marks "listed with 0 points" uniquely
-            key_mat = np.where(listed & (key_mat == 0), -1, key_mat)
+            key_mat = np.where(listed & (matrix == 0), -1, matrix.astype(np.int64))
         packed = np.ascontiguousarray(key_mat).view(np.uint8).reshape(n, -1)
     flat: npt.NDArray[Any]
     if packed.shape[1] <= 8 and bool((weight == weight[0]).all()):

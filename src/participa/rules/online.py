@@ -139,10 +139,12 @@ def online_greedy(
 
     Notes
     -----
-    Complexity: ``variant="greedy"`` takes ``O(m · (s · k + s log s))`` time for ``m``
-    projects, at most ``s ≤ g`` supporting ballot groups per project and ``k ≤ m``
-    funded projects (a float64 estimate and sort per arriving project; exact fractions
-    ``O(k)`` per project, more only for near ties), ``O(g + m)`` memory.
+    Complexity: ``variant="greedy"`` takes ``O(m · g · k)`` time for ``m`` projects,
+    ``g`` distinct ballots and ``k ≤ m`` funded projects (per arriving project a few
+    vector operations over the ballots, one product with the funded projects' columns
+    and a fixed-point search for the payment, with a sort ``O(g log g)`` only when that
+    search does not settle; exact fractions ``O(k)`` per project, more only for near
+    ties), ``O(g · m)`` memory.
     ``variant="efficient"`` solves a maximum flow per arriving project:
     ``O(m · k² · g)`` time (each flow step one vector operation over the ``g`` distinct
     ballots) and ``O(k · g)`` memory.
@@ -202,19 +204,26 @@ def _greedy(
 ) -> tuple[list[int], list[TraceStep]]:
     """Greedy budgeting with exact equal-shares payments.
 
-    Every voter starts with ``base = budget / W`` (``W`` the total weight). A funded
-    project's supporters pay the same ``ρ`` each, or everything they hold when that is
-    less; a voter who paid everything holds 0 for good (``spent``). So a voter who never
-    ran out holds exactly ``base − Σ ρ_t`` over the funded projects ``t`` she approves:
-    only the ``ρ_t`` are fractions, one per funded project. Everything a decision
-    needs is exact through integer counts: the money the supporters of ``j`` hold is
-    ``base · w − Σ_t ρ_t · w_t`` with ``w`` their weight (still holding money) and
-    ``w_t`` the weight of those who also approve ``t``, summed with an integer matrix
-    product. Who pays everything is found by sorting float64 estimates of what each
-    holds, then checked exactly: the estimate's error is below ``4 (k + 2) · 2⁻⁵³ ·
-    base`` for ``k`` funded projects, so only voters whose estimate lies within
-    ``2⁻²⁰ · base`` of ``ρ`` are compared exactly (their fractions recomputed), and any
-    doubt sends the step to an exact sort of all supporters.
+    Every voter starts with ``base = budget / W`` per unit of weight (``W`` the total
+    weight). A funded project's supporters pay the same ``ρ`` per unit of weight, or
+    everything they hold when that is less; a voter who paid everything holds 0 for good
+    (no longer *alive*). So a voter still alive holds exactly ``base − Σ ρ_t`` over the
+    funded projects ``t`` she approves: only the ``ρ_t`` are fractions, one per funded
+    project. The money a set of voters holds is then ``base · w − Σ_t ρ_t · w_t``, with
+    ``w`` their weight and ``w_t`` the weight of those who also approve ``t``: one
+    matrix-vector product over the funded projects' columns (float32 while ``W < 2²⁴``,
+    float64 while ``W < 2⁵³``: every such sum is an integer at most ``W``, so exact;
+    ``int64`` or Python integers above).
+
+    Who pays everything is found from float64 estimates of what each supporter holds,
+    by the fixed-point iteration of equal shares (``ρ ← (cost − what those below ρ
+    hold) / the weight of the others``, which only grows; a sort when it does not settle
+    in a few rounds), then checked exactly: ``ρ`` is recomputed exactly from that
+    partition, every estimate lies within ``4 (k + 2) · 2⁻⁵³ · base`` of the truth for
+    ``k`` funded projects, and the supporters whose estimate lies within ``2⁻²⁰ · base``
+    of ``ρ`` are compared exactly. Any doubt sends the step to an exact water-filling
+    over the distinct amounts held (voters who approve the same funded projects hold the
+    same amount, so the fractions are per distinct pattern, not per voter).
     """
     total_weight = max(int(weights.sum(dtype=object)), 1)
     costs = election.costs
@@ -223,78 +232,178 @@ def _greedy(
     base = Fraction(election.budget, total_weight)
     base_f = float(base)
     tol = base_f * 2.0**-20
-    approvals = np.asfortranarray(approvals)  # one contiguous column per project
-    spent = np.zeros(len(weights), dtype=bool)
+    groups = len(weights)
+    # weight sums are integers at most W: exact in float32 below 2**24 (half the memory
+    # traffic of float64), float64 below 2**53, int64 below 2**62, else Python integers
+    dtype: Any = (
+        np.float32
+        if total_weight < 2**24
+        else np.float64
+        if total_weight < 2**53
+        else np.int64
+        if total_weight < 2**62
+        else object
+    )
+    wts: npt.NDArray[Any] = weights.astype(dtype)
+    wts_f = weights.astype(np.float64)
+    alive = np.ones(groups, dtype=bool)  # still holding money
+    held_f = np.full(groups, base_f)  # float64 estimate of what each holds per unit of weight
+    cols: npt.NDArray[Any] = np.zeros((groups, len(arrival)), dtype=dtype, order="F")
     funded: list[int] = []
     rhos: list[Fraction] = []
-    # columns of the funded projects' approvals, and each group's float64 payments so far
-    cols = np.zeros((len(weights), len(arrival)), dtype=bool, order="F")
-    paid_f = np.zeros(len(weights))
-    # weight sums are at most W: int64 when W < 2**62, else Python integers
-    wts: npt.NDArray[Any] = weights.astype(np.int64 if total_weight < 2**62 else object)
 
-    def exact_held(rows: npt.NDArray[np.intp]) -> list[Fraction]:
-        out = []
-        for g in rows.tolist():
-            paid = (r for t, r in zip(funded, rhos, strict=True) if approvals[g, t])
-            out.append(Fraction(0) if spent[g] else base - sum(paid, Fraction(0)))
-        return out
-
-    def held_total(rows: npt.NDArray[np.intp]) -> Fraction:
-        """Exact money held by the voters of ``rows`` (ballot groups)."""
-        live = rows[~spent[rows]]
-        total = base * int(wts[live].sum())
-        if funded and live.size:
-            counts = wts[live] @ cols[live, : len(funded)].astype(wts.dtype)
+    def held(v: npt.NDArray[Any]) -> Fraction:
+        """Exact money held by ballot groups of (alive) weights ``v`` (0 for the others)."""
+        total = base * int(v.sum())
+        if funded:
+            counts = _column_sums(v, cols[:, : len(funded)]).tolist()
             total -= sum((r * int(c) for r, c in zip(rhos, counts, strict=True)), Fraction(0))
         return total
 
+    def held_by(rows: npt.NDArray[np.intp]) -> Fraction:
+        """Exact money held by the (alive) ballot groups ``rows``: a gather of their rows
+        when they are few, else :func:`held` over a masked weight vector."""
+        if not funded or 8 * rows.size >= groups:
+            v = np.zeros(groups, dtype=dtype)
+            v[rows] = wts[rows]
+            return held(v)
+        counts = _column_sums(wts[rows], cols[rows, : len(funded)]).tolist()
+        total = base * int(wts[rows].sum())
+        return total - sum((r * int(c) for r, c in zip(rhos, counts, strict=True)), Fraction(0))
+
+    def levels(rows: npt.NDArray[np.intp]) -> tuple[list[Fraction], npt.NDArray[np.intp]]:
+        """Exact amounts held per unit of weight by ``rows``: one per distinct pattern of
+        funded projects approved, and each row's pattern."""
+        if not funded or not rows.size:
+            return [base], np.zeros(rows.size, dtype=np.intp)
+        marks = approvals[rows][:, funded]
+        if len(funded) < 63:  # one int64 of bits per row: a 1-D unique
+            bits = marks @ (np.int64(1) << np.arange(len(funded), dtype=np.int64))
+            keys, inv = np.unique(bits, return_inverse=True)
+            pats = [[(key >> t) & 1 for t in range(len(funded))] for key in keys.tolist()]
+        else:
+            rows_u, inv = np.unique(marks, axis=0, return_inverse=True)
+            pats = rows_u.tolist()
+        out = [
+            base - sum((r for r, a in zip(rhos, pat, strict=True) if a), Fraction(0))
+            for pat in pats
+        ]
+        return out, inv.ravel().astype(np.intp)
+
     for step, j in enumerate(arrival, start=1):
-        sup = np.flatnonzero(approvals[:, j])
+        live = approvals[:, j] & alive
+        v = wts * live
         need = Fraction(int(costs[j]))
-        have = held_total(sup)
+        have = held(v)
         if have < need:
             trace.append(_arrived(election, step, j, have, "skip"))
             continue
         if need > 0:
-            est = np.where(spent[sup], 0.0, base_f - paid_f[sup])
-            order = np.argsort(est)  # ties in any order: who pays all is a threshold
-            es, ws = est[order], wts[sup][order].astype(np.float64)
-            paid_before = np.concatenate(([0.0], np.cumsum(es * ws)[:-1]))
-            weight_from = np.cumsum(ws[::-1])[::-1]
-            k = int(np.argmax((float(need) - paid_before) <= es * weight_from))
+            sup = np.flatnonzero(live)
+            payers: npt.NDArray[np.bool_] | None = None  # of sup: those who pay everything
             rho: Fraction | None = None
-            weight = int(wts[sup[order[k:]]].sum())
-            if weight and _FLOAT_GUIDE:
-                rho = (need - held_total(sup[order[:k]])) / weight
-                r_f = float(rho)
-                if (es[:k] > r_f + tol).any() or (es[k:] < r_f - tol).any():
-                    rho = None  # the float partition is wrong: decide exactly
-                else:
-                    near = np.flatnonzero(np.abs(es - r_f) <= tol)
-                    for i, h in zip(near.tolist(), exact_held(sup[order[near]]), strict=True):
-                        if (h > rho and i < k) or (h < rho and i >= k):
+            if _FLOAT_GUIDE:
+                est = held_f[sup]
+                below = _pay_all_guess(est, wts_f[sup], float(need))
+                weight = int(v.sum()) - int(wts[sup[below]].sum())
+                if weight:
+                    rho = (need - held_by(sup[below])) / weight
+                    r_f = float(rho)
+                    if np.where(below, est > r_f + tol, est < r_f - tol).any():
+                        rho = None  # the float partition is wrong: decide exactly
+                    else:
+                        near = np.flatnonzero(np.abs(est - r_f) <= tol)
+                        amounts, which = levels(sup[near])
+                        over = np.asarray([a > rho for a in amounts], dtype=bool)[which]
+                        under = np.asarray([a < rho for a in amounts], dtype=bool)[which]
+                        if (over & below[near]).any() or (under & ~below[near]).any():
                             rho = None
-                            break
-            if rho is None:  # too close to call in float64: sort the exact amounts
-                exact = exact_held(sup)
-                order = np.array(sorted(range(sup.size), key=exact.__getitem__), dtype=np.intp)
-                k, paid, weight = 0, Fraction(0), int(wts[sup].sum())
-                for i in order.tolist():
-                    if need - paid <= exact[i] * weight:
-                        break
-                    paid += exact[i] * int(wts[sup[i]])
-                    weight -= int(wts[sup[i]])
-                    k += 1
-                rho = (need - paid) / weight
-            spent[sup[order[:k]]] = True
+                    payers = below
+            if rho is None:  # too close to call in float64: water-fill the exact amounts
+                rho, payers = _water_fill(need, *levels(sup), wts[sup], dtype)
+            assert payers is not None
+            alive[sup[payers]] = False
+            held_f[sup[~payers]] -= float(rho)
             cols[:, len(funded)] = approvals[:, j]
-            paid_f[sup] += float(rho)
             funded.append(j)
             rhos.append(rho)
         selected.append(j)
         trace.append(_arrived(election, step, j, have, "select"))
     return selected, trace
+
+
+_FIXED_POINT_ROUNDS = 8
+
+
+def _column_sums(v: npt.NDArray[Any], matrix: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``v @ matrix`` without BLAS: a threaded BLAS call costs milliseconds on a busy
+    machine (its threads must be woken), ``einsum``'s own loop a few microseconds."""
+    if matrix.dtype in (np.float32, np.float64):
+        out: npt.NDArray[Any] = np.einsum("g,gk->k", v, matrix)
+    else:
+        out = v @ matrix  # int64 or Python integers: numpy's own loop, no BLAS
+    return out
+
+
+def _pay_all_guess(
+    held: npt.NDArray[np.float64], weights: npt.NDArray[np.float64], need: float
+) -> npt.NDArray[np.bool_]:
+    """Float64 guess of who pays everything: those holding less than the payment ``ρ``.
+
+    The fixed-point iteration of equal shares, ``ρ ← (need − Σ_below w·h) / Σ_rest w``
+    with ``below = h < ρ``: ``ρ`` only grows, so ``below`` only grows, and it stops when
+    ``below`` does; after :data:`_FIXED_POINT_ROUNDS` rounds, a sort finds the same
+    threshold directly. The caller checks the guess exactly.
+    """
+    below = np.zeros(held.size, dtype=bool)
+    count = 0
+    total = float(weights.sum())
+    for _round in range(_FIXED_POINT_ROUNDS):
+        rest = total - float(weights[below].sum()) if count else total
+        if rest <= 0:
+            return below
+        rho = (need - float(np.einsum("i,i,i->", weights, held, below))) / rest
+        below = held < rho
+        grown = int(below.sum())
+        if grown == count:
+            return below
+        count = grown
+    order = np.argsort(held)
+    hs, ws = held[order], weights[order]
+    paid_before = np.concatenate(([0.0], np.cumsum(hs * ws)[:-1]))
+    weight_from = np.cumsum(ws[::-1])[::-1]
+    k = int(np.argmax((need - paid_before) <= hs * weight_from))
+    below = np.zeros(held.size, dtype=bool)
+    below[order[:k]] = True
+    return below
+
+
+def _water_fill(
+    need: Fraction,
+    amounts: list[Fraction],
+    which: npt.NDArray[np.intp],
+    weights: npt.NDArray[Any],
+    dtype: Any,
+) -> tuple[Fraction, npt.NDArray[np.bool_]]:
+    """Exact ``ρ`` and who pays everything, from the distinct amounts held per unit.
+
+    ``amounts[which[i]]`` is what supporter ``i`` (of weight ``weights[i]``) holds per unit
+    of weight. The amounts are visited in increasing order: a level pays everything while
+    the rest, each paying as much, could not cover what remains. Needs ``Σ held ≥ need``.
+    """
+    per_level = np.zeros(len(amounts), dtype=dtype)
+    np.add.at(per_level, which, weights)
+    level_weight = [int(x) for x in per_level.tolist()]
+    weight = sum(level_weight)
+    paid = Fraction(0)
+    pays_all = np.zeros(len(amounts), dtype=bool)
+    for lv in sorted(range(len(amounts)), key=amounts.__getitem__):
+        if need - paid <= amounts[lv] * weight:
+            break
+        paid += amounts[lv] * level_weight[lv]
+        weight -= level_weight[lv]
+        pays_all[lv] = True
+    return (need - paid) / weight, pays_all[which]
 
 
 _ARRIVAL = {

@@ -50,8 +50,10 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from participa._lp import Row, Simplex
 from participa.boundary import checked
@@ -98,20 +100,19 @@ def maxmin_relaxation(
         # distinct ballots in a canonical order: the vertex reached does not depend on
         # the order of the voters either (rows packed into bytes, sorted as bytes)
         kept = np.ascontiguousarray(groups[np.asarray(prof.multiplicity) > 0])
-        packed = np.ascontiguousarray(np.packbits(kept, axis=1))
-        keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-        _keys, first = np.unique(keys, return_index=True)
-        groups = kept[first]
+        groups = kept[_first_of_each(kept)]
     if not avail or groups.shape[0] == 0:
         return zero, tuple([zero] * m)
     k = len(avail)
     acost = [costs[j] for j in avail]
-    cols = [groups[:, i] for i in range(k)]
     gf = groups.astype(np.float64)
-    g64 = groups.astype(np.int64)
-    # start from the ballots that can get the least money (smallest approved cost)
-    reach = gf @ np.array(acost, dtype=np.float64)
-    active = [int(g) for g in np.argsort(reach, kind="stable")[: _BATCH // 2]]
+    # start from the ballots that can get the least money (smallest approved cost): exact
+    # sums (float64 below 2**53, by einsum's own loop: no BLAS; else Python integers)
+    if sum(acost) < 2**53:
+        reach = np.einsum("gk,k->g", gf, np.asarray(acost, dtype=np.float64)).astype(np.int64)
+    else:
+        reach = groups.astype(object) @ np.asarray(acost, dtype=object)
+    active = _most_violated(reach, np.arange(reach.size), _BATCH // 2)
     slack = (k + 4) * 2.0**-50 * float(budget)
     # the dual of the relaxation restricted to the active ballots: variables pi_g (one
     # per active ballot), lambda (budget), mu_j (caps); y_j is the dual value of project
@@ -119,8 +120,9 @@ def maxmin_relaxation(
     # simplex goes on from the last optimum (column generation).
     a = len(active)
     rows: list[Row] = [([1] * a + [0] * (k + 1), ">=", 1)]
+    marks = groups[active].T.astype(np.int64).tolist()
     for i in range(k):
-        row = [1 if cols[i][g] else 0 for g in active] + [-1] + [0] * k
+        row = [*marks[i], -1, *([0] * k)]
         row[a + 1 + i] = -1
         rows.append((row, "<=", 0))
     lp = Simplex([0] * a + [-budget] + [-c for c in acost], rows)
@@ -130,27 +132,75 @@ def maxmin_relaxation(
             raise RuleError(_("the maxmin relaxation could not be solved"))
         t = -res.value
         y = res.duals[1:]
-        if any(v < 0 or v > c for v, c in zip(y, acost, strict=True)) or sum(y) > budget:
-            raise RuleError(_("the maxmin relaxation could not be solved"))  # pragma: no cover
         den = math.lcm(*(v.denominator for v in (*y, t)))
         yi = np.array([v.numerator * (den // v.denominator) for v in y], dtype=object)
-        if sum(acost) * den < 2**62:  # exact in int64
-            util = g64 @ yi.astype(np.int64)
+        if sum(acost) * den < 2**53:  # every partial sum an exact float64: einsum, no BLAS
+            util = np.einsum("gk,k->g", gf, yi.astype(np.float64)).astype(np.int64)
+        elif sum(acost) * den < 2**62:  # exact in int64 (numpy's own loop)
+            util = groups.view(np.int8) @ yi.astype(np.int64)
         else:  # exact over Python integers, only for the ballots a float bound cannot clear
-            uf = gf @ np.array([float(v) for v in y], dtype=np.float64)
+            uf = np.einsum("gk,k->g", gf, np.array([float(v) for v in y], dtype=np.float64))
             near = np.flatnonzero(uf < float(t) + slack)
             util = np.full(groups.shape[0], int(t * den), dtype=object)
             util[near] = groups[near].astype(object) @ yi
         tden = int(t * den)
         short = np.flatnonzero(util < tden)
-        short_util = sorted(zip(util[short].tolist(), short.tolist(), strict=True))
-        if not short_util:
+        if not short.size:
+            if any(v < 0 or v > c for v, c in zip(y, acost, strict=True)) or sum(y) > budget:
+                raise RuleError(_("the maxmin relaxation could not be solved"))  # pragma: no cover
             out = [zero] * m
             for i, j in enumerate(avail):
                 out[j] = y[i]
             return t, tuple(out)
-        for _util, g in short_util[:_BATCH]:
-            lp.add_column([1, *(1 if cols[i][g] else 0 for i in range(k))], 0)
+        picked = _most_violated(util, short, _BATCH)
+        lp.add_columns([([1, *groups[g].astype(np.int64).tolist()], 0) for g in picked])
+
+
+def _first_of_each(rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.intp]:
+    """Index of the first occurrence of each distinct row, in increasing order of the rows
+    read as binary numbers (first column most significant): the canonical order of the
+    distinct ballots. One ``int64`` key per row up to 62 columns, 64-bit words beyond.
+
+    >>> rows = np.array([[1, 0, 1], [0, 1, 1], [1, 0, 1], [0, 0, 1]], dtype=bool)
+    >>> _first_of_each(rows).tolist()
+    [3, 1, 0]
+    >>> wide = np.zeros((3, 70), dtype=bool); wide[0, 69] = wide[2, 0] = True
+    >>> _first_of_each(wide).tolist()
+    [1, 0, 2]
+    """
+    k = rows.shape[1]
+    if k <= 62:
+        bits = np.int64(1) << np.arange(k - 1, -1, -1, dtype=np.int64)
+        keys = rows.astype(np.int64) @ bits
+        _keys, first = np.unique(keys, return_index=True)
+        out: npt.NDArray[np.intp] = first
+        return out
+    # rows as big-endian 64-bit words (first column the most significant bit of the first
+    # word): comparing the words in order is comparing the rows; a stable lexsort keeps
+    # identical rows in their original order, so each run of them starts at the first
+    packed = np.packbits(rows, axis=1)
+    packed = np.pad(packed, ((0, 0), (0, (-packed.shape[1]) % 8)))
+    words = np.ascontiguousarray(packed).view(">u8").astype(np.uint64)
+    order = np.lexsort(words.T[::-1])
+    ordered = words[order]
+    starts = np.ones(order.size, dtype=bool)
+    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    firsts: npt.NDArray[np.intp] = order[starts]
+    return firsts
+
+
+def _most_violated(util: npt.NDArray[Any], short: npt.NDArray[np.intp], count: int) -> list[int]:
+    """The ``count`` ballots of ``short`` with the smallest utility, ties by index."""
+    if util.dtype == np.int64:
+        values = util[short]
+        if short.size > count:
+            cut = np.partition(values, count - 1)[count - 1]
+            keep = values <= cut
+            short, values = short[keep], values[keep]
+        order = np.lexsort((short, values))[:count]
+        return [int(g) for g in short[order]]
+    pairs = sorted(zip(util[short].tolist(), short.tolist(), strict=True))
+    return [g for _u, g in pairs[:count]]
 
 
 @checked

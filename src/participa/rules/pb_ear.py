@@ -20,14 +20,19 @@ with weight 1 (her delegate weight); a project ``c`` has the *quota*
 
 Every decision is exact. Voters who approved the same funded projects keep the same
 fraction of their weight, so each distinct ballot only points to one of a few exact
-factors; a round sums the ballots' counts per factor with numpy and then combines
-the few factors with fractions. Complexity: ``O((m + r) · g · m)`` array operations
-for ``m`` projects, ``g`` distinct ballots and ballots of length at most ``r``, plus
-``O((m + r) · k · m)`` fraction operations for ``k`` distinct factors (at most ``g``,
-usually a few dozen). A project's weight is first summed in floating point; only
-when it lies within a relative ``1e-9`` of the quota (far beyond the rounding error
-of a sum of positive terms, below ``1e-10`` for up to a million factors) is it
-recomputed with fractions, so the floats never decide a close call.
+factors (at most the number of distinct ballots, usually a few dozen). A round's
+supports are one floating-point ``np.bincount`` over the ballots' ranked entries within
+the threshold, each weighted by its ballot's weight; only when a project's support lies
+within a relative ``1e-9`` of its quota (far beyond the rounding error of a sum of
+positive terms, below ``1e-10`` for up to a million distinct ballots, and of the float
+factors, each a product of at most ``m`` correctly rounded ratios) is it recomputed
+exactly: one ``np.bincount`` of its approvers per factor, then a sum of the few factors
+with fractions. The funded project's approvers' weight is always computed that way, so
+the payment is exact. A class's exact factor is only multiplied out when such a sum
+needs it (the numbers double in length with each reduction, so most of the cost is
+there). Complexity: ``O((m + r) · g · r)`` array operations for ``m``
+projects, ``g`` distinct ballots and ballots of length at most ``r``, plus ``O(m · k)``
+fraction operations for ``k`` distinct factors.
 
 Notes
 -----
@@ -66,6 +71,9 @@ from participa.tiebreak import TieBreak
 
 __all__ = ["pb_ear"]
 
+_TINY = 1e-250
+"""A factor below this (near float64's underflow) makes every later comparison exact."""
+
 
 @checked
 def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Outcome:
@@ -91,10 +99,10 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
 
     Notes
     -----
-    Complexity: ``O((m + r) · g · m)`` time in array operations for ``m`` projects,
-    ``g`` distinct ballots and ballots of length at most ``r``, plus ``O((m + r) · k ·
-    m)`` exact fraction operations for ``k ≤ g`` distinct weight factors;
-    ``O(g · m)`` memory.
+    Complexity: ``O((m + r) · g · r)`` time in array operations for ``m`` projects,
+    ``g`` distinct ballots and ballots of length at most ``r``, plus ``O(m · k)`` exact
+    fraction operations for ``k ≤ g`` distinct weight factors (more only for close
+    calls); ``O(g · m)`` memory.
 
     Examples
     --------
@@ -113,53 +121,75 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     ranks = prof.matrix
     budget = election.budget
     costs = [int(c) for c in election.costs]
+    m = len(costs)
     n = prof.total_weight
     resolver = tie_break.resolver(election)
-    mass_of = prof.group_weight
-    # Voters who approved the same funded projects carry the same factor: group weight =
-    # its voters' count × factor[cls[g]], with a short list of exact factors.
-    cls = np.zeros(prof.num_groups, dtype=np.int64)
-    factor: list[Fraction] = [Fraction(1)]
+    mass = prof.group_weight
+    mass_f = mass.astype(np.float64)
+    # Voters who approved the same funded projects carry the same factor: a group's
+    # weight is mass × factor[cls[g]], with a short list of exact factors (computed when
+    # needed) and their floats in ``scale``; ``weight_f`` is every group's weight in
+    # floating point.
+    cls = np.zeros(prof.num_groups, dtype=np.intp)
+    factor = _Factors()
+    scale = np.ones(1)
+    weight_f = mass_f.copy()
     max_rank = int(ranks.max()) if ranks.size else 0
-    done = [False] * len(costs)  # funded
+    # the ballots as (group, project, rank) entries: a round's supports are one bincount
+    # over the entries ranked within the threshold, not a product over every project
+    flat = np.flatnonzero(ranks.ravel() != 0)  # (faster than np.nonzero on the matrix)
+    entry_g, entry_p = np.divmod(flat, max(m, 1))
+    entry_r = ranks.ravel()[flat]
+    quota_f = np.asarray([float(n * c) for c in costs], dtype=np.float64)
+    done = [False] * m  # funded
     left = budget
     selected: list[int] = []
     trace: list[TraceStep] = []
-    j = 1
+    j = 0
+    top_g = top_p = entry_g
     step = 0
+    widen = False
     while n > 0:
-        open_ = [c for c in range(len(costs)) if not done[c] and costs[c] <= left]
+        open_ = [c for c in range(m) if not done[c] and costs[c] <= left]
         if not open_:
             break
-        top = (ranks >= 1) & (ranks <= j)
-        counts = _class_counts(cls, len(factor), top, mass_of, n)
-        approx = np.asarray([float(f) for f in factor]) @ counts.astype(np.float64)
-
+        if j == 0 or widen:
+            j += 1
+            within = entry_r <= j
+            top_g, top_p = entry_g[within], entry_p[within]
+        widen = False
         # eligible: the approvers' weight reaches the quota n · cost / budget; floats decide
         # unless the two sides are within a relative 1e-9, where fractions decide
-        eligible = []
-        for c in open_:
-            if costs[c] == 0:
-                eligible.append(c)
-                continue
-            lhs, rhs = float(approx[c]) * budget, float(n * costs[c])
-            if abs(lhs - rhs) > 1e-9 * max(abs(lhs), abs(rhs)):
-                if lhs > rhs:
-                    eligible.append(c)
-            elif _exact(factor, counts, c) * budget >= n * costs[c]:
-                eligible.append(c)
+        lhs = np.bincount(top_p, weights=weight_f[top_g], minlength=m) * float(budget)
+        gap = lhs - quota_f
+        tol = 1e-9 * np.maximum(np.abs(lhs), quota_f)
+        above = (gap > tol).tolist()
+        close = (np.abs(gap) <= tol).tolist()
+        if np.any((scale > 0) & (scale < _TINY)):  # near float's underflow: all exact
+            above, close = [False] * m, [True] * m
+        eligible = [
+            c
+            for c in open_
+            if costs[c] == 0
+            or above[c]
+            or (
+                close[c]
+                and _exact(factor, cls, top_g[top_p == c], mass, n) * budget >= n * costs[c]
+            )
+        ]
         if not eligible:
             if j > max_rank:
                 break
-            j += 1
+            widen = True
             continue
         c = resolver.pick(eligible)
         step += 1
         done[c] = True
         left -= costs[c]
         selected.append(c)
+        members = top_g[top_p == c]  # the groups ranking c within the threshold
         quota = Fraction(n * costs[c], budget) if costs[c] else Fraction(0)
-        weight = _exact(factor, counts, c)
+        weight = _exact(factor, cls, members, mass, n)
         trace.append(
             TraceStep(
                 step,
@@ -167,9 +197,9 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
                 election.project_ids[c],
                 _(
                     "approved by voters of weight {weight} among their first {j}, quota {quota}",
-                    weight=str(weight),
+                    weight=_shown(weight),
                     j=j,
-                    quota=str(quota),
+                    quota=_shown(quota),
                 ),
                 {"j": j, "cost": costs[c]},
             )
@@ -177,40 +207,111 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         if quota == 0:
             continue
         # its approvers pay the quota: their weight shrinks by the factor 1 - quota / weight
-        keep = 1 - quota / weight
-        key = cls * 2 + top[:, c]
-        uniq, cls = np.unique(key, return_inverse=True)
-        factor = [factor[int(k) // 2] * (keep if k % 2 else 1) for k in uniq]
-        cls = cls.astype(np.int64)
+        scale = _split(cls, factor, scale, members, 1 - quota / weight)
+        weight_f[members] = mass_f[members] * scale[cls[members]]
     params = {"tie_break": str(tie_break)}
     return Outcome.from_selection(election, selected, rule="pb-ear", trace=trace, params=params)
 
 
-def _class_counts(
-    cls: npt.NDArray[np.int64],
-    k: int,
-    top: npt.NDArray[np.bool_],
+_SHOWN_DIGITS = 40
+"""Longest numerator or denominator a trace writes out; longer ones are shown rounded."""
+
+
+def _shown(value: Fraction) -> str:
+    """``value`` as an exact fraction, or as ``≈`` 12 significant digits when its numerator
+    or denominator is longer than :data:`_SHOWN_DIGITS` digits (after many reductions the
+    exact weights have thousands of digits: unreadable, and past Python's 4,300-digit
+    limit on ``str(int)``).
+
+    >>> _shown(Fraction(3, 2))
+    '3/2'
+    >>> _shown(Fraction(10**50 + 1, 3 * 10**49))
+    '≈3.33333333333'
+    """
+    limit = 10**_SHOWN_DIGITS
+    if abs(value.numerator) < limit and value.denominator < limit:
+        return str(value)
+    return f"≈{float(value):.12g}"
+
+
+class _Factors:
+    """The exact factor of each class, computed only when asked (then kept): a new
+    class's factor is its parent's times the ``keep`` of the project that split it."""
+
+    __slots__ = ("keep", "known", "parent")
+
+    def __init__(self) -> None:
+        self.known: list[Fraction | None] = [Fraction(1)]
+        self.parent: list[int] = [-1]
+        self.keep: list[Fraction] = [Fraction(1)]
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+    def __getitem__(self, f: int) -> Fraction:
+        chain = []
+        while self.known[f] is None:
+            chain.append(f)
+            f = self.parent[f]
+        value = self.known[f]
+        assert value is not None
+        for g in reversed(chain):
+            value = value * self.keep[g]
+            self.known[g] = value
+        return value
+
+    def extend_from(self, parents: list[int], keep: Fraction) -> None:
+        for p in parents:
+            self.known.append(None)
+            self.parent.append(p)
+            self.keep.append(keep)
+
+
+def _split(
+    cls: npt.NDArray[np.intp],
+    factor: _Factors,
+    scale: npt.NDArray[np.float64],
+    members: npt.NDArray[np.intp],
+    keep: Fraction,
+) -> npt.NDArray[np.float64]:
+    """Move the groups ``members`` to new classes after they kept ``keep`` of their weight.
+
+    Each class ``f`` they carry gets a new class (appended to ``factor``: factor × keep,
+    multiplied out only when needed) and they move there (``cls`` is updated in place);
+    the others stay. A class left empty keeps its slot, unused. ``O(|members|)`` array
+    work; returns the floats of all the factors (the new ones: the parent's float × the
+    float of ``keep``).
+    """
+    moved, where = np.unique(cls[members], return_inverse=True)
+    cls[members] = len(factor) + where.ravel()
+    factor.extend_from(moved.tolist(), keep)
+    return np.concatenate((scale, scale[moved] * float(keep)))
+
+
+def _exact(
+    factor: _Factors,
+    cls: npt.NDArray[np.intp],
+    members: npt.NDArray[np.intp],
     mass: npt.NDArray[Any],
     n: int,
-) -> npt.NDArray[Any]:
-    """``counts[f, c]``: the voters of factor class ``f`` who rank ``c`` in their top.
+) -> Fraction:
+    """The weight of the groups ``members``, exactly: Σ factor × voters carrying it.
 
-    One ``np.bincount`` over (class, project) pairs, in float64: exact, because every
-    count is an integer at most the total weight ``n`` and ``n < 2**53`` is checked;
-    otherwise ``np.add.at`` in int64 when ``n < 2**62``, else over Python integers (group
-    weights past ``2**63`` stay exact).
+    The voters per class are one ``np.bincount`` in float64, exact because every count is
+    an integer at most the total weight ``n`` and ``n < 2**53`` is checked; otherwise
+    ``np.add.at`` in int64 when ``n < 2**62``, else over Python integers (group weights
+    past ``2**63`` stay exact).
     """
-    m = top.shape[1]
-    values = top * mass[:, None]
+    classes, where = np.unique(cls[members], return_inverse=True)
+    where = where.ravel()
     if n < 2**53:
-        index = (cls[:, None] * m + np.arange(m)).ravel()
-        flat = np.bincount(index, weights=values.ravel(), minlength=k * m)
-        return flat.reshape(k, m).astype(np.int64)
-    counts = np.zeros((k, m), dtype=np.int64 if n < INT64_SAFE else object)
-    np.add.at(counts, cls, values)
-    return counts
-
-
-def _exact(factor: list[Fraction], counts: npt.NDArray[Any], c: int) -> Fraction:
-    """Project ``c``'s approvers' weight, exactly: Σ factor × voters carrying it."""
-    return sum((f * int(counts[k, c]) for k, f in enumerate(factor)), Fraction(0))
+        counts = np.bincount(where, weights=mass[members], minlength=classes.size)
+        per_class = counts.astype(np.int64).tolist()
+    else:
+        per_class_arr = np.zeros(classes.size, dtype=np.int64 if n < INT64_SAFE else object)
+        np.add.at(per_class_arr, where, mass[members])
+        per_class = per_class_arr.tolist()
+    return sum(
+        (factor[f] * v for f, v in zip(classes.tolist(), per_class, strict=True) if v),
+        Fraction(0),
+    )

@@ -29,7 +29,9 @@ How the file maps to the model
   list the most preferred project first (rank 1). Every other column is kept per
   voter in ``Voters.columns``. A ``points`` column on an ordinal ballot (Kraków's
   3/2/1) is such a column. Identical ballots collapse into one profile row; the
-  voters keep the file order through ``Voters.group``.
+  voters keep the file order through ``Voters.group``. The ids and the other columns
+  are :class:`~participa.model.TextColumn` spans of the file's own bytes (no string
+  per voter until one is read).
 
 Column order
     The writer's natural column order is ``project_id;cost``, then ``name``,

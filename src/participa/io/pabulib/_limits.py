@@ -104,7 +104,8 @@ def read_source(path: str | os.PathLike[str], file: str | None, limits: Limits) 
             _("this is a folder, not a file"), file=file, hint=_("name a .pb or .pb.gz file")
         ) from None
     try:
-        mode = os.fstat(fd).st_mode
+        st = os.fstat(fd)
+        mode = st.st_mode
         if stat.S_ISDIR(mode):
             raise ParseError(
                 _("this is a folder, not a file"), file=file, hint=_("name a .pb or .pb.gz file")
@@ -117,12 +118,16 @@ def read_source(path: str | os.PathLike[str], file: str | None, limits: Limits) 
             )
         chunks: list[bytes] = []
         size = 0
+        # the whole file in one read of its size (+1 to see it grow): no 1 MiB buffer for a
+        # small file, no copy to join for a large one; then chunks, if it did grow
+        want = st.st_size + 1
         while True:
-            chunk = os.read(fd, min(_CHUNK, limits.max_bytes + 1 - size))
+            chunk = os.read(fd, min(want, limits.max_bytes + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
+            want = _CHUNK if size > st.st_size else 1  # 1 byte: the end, as fstat said
             if size > limits.max_bytes:
                 raise _too_big(file, limits.max_bytes)
         return b"".join(chunks)

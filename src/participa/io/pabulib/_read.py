@@ -160,7 +160,9 @@ def read_pabulib(
     anomalies = Anomalies(file, strict=strict, initial=found)
     held = [data]  # the reader takes the bytes (no re-encoding) and lets them go
     del data
-    result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies, raw=held)
+    texts = [text]  # and the text, of which it keeps only what it still needs (memory)
+    del text
+    result = _parse(texts, file=file, fallback_name=fallback, anomalies=anomalies, raw=held)
     anomalies.warn(stacklevel=3)  # the caller, past the @checked wrapper
     return result
 
@@ -196,7 +198,7 @@ def read_pabulib_text(
     _check_text_lines(text, file, lim)
     anomalies = Anomalies(file, strict=strict, initial=found)
     fallback = _stem(Path(file).name) if file is not None else ""
-    result = _parse(text, file=file, fallback_name=fallback, anomalies=anomalies)
+    result = _parse([text], file=file, fallback_name=fallback, anomalies=anomalies)
     anomalies.warn(stacklevel=3)  # the caller, past the @checked wrapper
     return result
 
@@ -225,14 +227,14 @@ def load_election(
 
 
 def _parse(
-    text: str,
+    texts: list[str],
     *,
     file: str | None,
     fallback_name: str,
     anomalies: Anomalies,
     raw: list[bytes] | None = None,
 ) -> PabulibFile:
-    r = _Reader(text, file, anomalies, raw=raw)
+    r = _Reader(texts.pop(), file, anomalies, raw=raw)  # the reader holds the only reference
     i_meta, i_proj, i_votes = r.sections()
     msec = r.section(i_meta + 1, i_proj, "META")
     psec = r.section(i_proj + 1, i_votes, "PROJECTS")

@@ -31,7 +31,7 @@ from participa.io.pabulib._common import (
     _split,
 )
 from participa.io.pabulib._spans import VoteSpans
-from participa.io.pabulib._tokenize import _SMALL, vote_columns
+from participa.io.pabulib._tokenize import vote_columns
 
 
 def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str, int]]:
@@ -73,8 +73,9 @@ def _byte_markers(raw: bytes, size: int, *, crlf: bool = False) -> list[tuple[in
     return [(line, name, len(raw[:start].decode("utf-8"))) for start, name, line in out]
 
 
-_SPANS_FROM = _SMALL
-"""VOTES sections from this many bytes on are read as byte spans (:mod:`._spans`)."""
+_SPANS_FROM = 8192
+"""VOTES sections from this many bytes on are read as byte spans (:mod:`._spans`): faster
+from about this size on, and without a Python string per field (memory)."""
 
 
 class LineNumbers(Sequence[int]):
@@ -225,6 +226,9 @@ class _Reader:
                     spans = VoteSpans.find(padded, start, len(header), crlf=self.crlf_text, pad=8)
                 del padded
                 if spans is not None:
+                    # the VOTES text is read from the bytes from now on: when this reader
+                    # holds the only reference (read_pabulib), the large str goes now
+                    self.text = self.text[: self.cut]
                     self.cut = -1
                     sec = _Section(header, i_votes + 2, [], None, None)
                     sec.spans = spans

@@ -12,8 +12,9 @@ finds each field's byte span with numpy over the section's UTF-8 bytes and reads
   ballot is then checked entry by entry against its group's row, so a hash
   collision can only send the reader down the column-wise path, never merge two
   ballots;
-* the ``voter_id`` column as one string per voter, and every other column as one
-  string per *distinct* value shared by all the voters who wrote it.
+* the ``voter_id`` column and every other column as
+  :class:`~participa.model.TextColumn` spans of the section's own bytes: no string per
+  voter is made until one is read.
 
 Whatever needs a closer look (an unknown id, a project twice, 0 points, a padded
 number, weights, an approval file with points) makes the reader
@@ -25,7 +26,7 @@ Examples
 --------
 >>> data = b"1;a,b;x\\n2;b,a;y\\n3;c;x\\n"
 >>> s = VoteSpans.find(data, 0, 3, crlf=False)
->>> s.texts(0), s.texts(2)
+>>> list(s.column(0)), list(s.column(2))
 (['1', '2', '3'], ['x', 'y', 'x'])
 >>> t = s.ballots(1, {"a": 0, "b": 1, "c": 2})
 >>> t.cols.tolist(), t.counts.tolist()
@@ -36,7 +37,6 @@ True
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -44,127 +44,47 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from participa._bytekeys import (
+    _ALL,
+    _MULTIPLIERS,
+    _U64,
+    Index,
+    IntArray,
+    U64Array,
+    _chunks,
+    _first_order,
+    _keys,
+    _mix,
+    _short_keys,
+    _words,
+)
+from participa.model.text import TextColumn
+
 __all__ = ["Tokens", "VoteSpans", "group_ballots"]
 
 _LF, _CR, _SEMI, _COMMA, _QUOTE = 10, 13, 59, 44, 34
-_U64 = np.uint64
-_ALL = (1 << 64) - 1
-IntArray = npt.NDArray[np.int64]
-Index = npt.NDArray[np.signedinteger[Any]]
-"""Byte offsets and item numbers: ``int32`` below 2 GiB (half the memory), else ``int64``."""
-U64Array = npt.NDArray[np.uint64]
 
 
-def _mix(x: U64Array) -> U64Array:
-    """splitmix64's finaliser, elementwise (wrapping ``uint64`` arithmetic)."""
-    out: U64Array = x + _U64(0x9E3779B97F4A7C15)  # a new array, then updated in place
-    out ^= out >> _U64(30)
-    out *= _U64(0xBF58476D1CE4E5B9)
-    out ^= out >> _U64(27)
-    out *= _U64(0x94D049BB133111EB)
-    out ^= out >> _U64(31)
-    return out
-
-
-def _words(data: npt.NDArray[np.uint8]) -> U64Array:
-    """``data`` as one little-endian ``uint64`` at every byte offset (8 zero bytes appended)."""
-    padded = np.zeros(data.size + 8, np.uint8)
-    padded[: data.size] = data
-    words: U64Array = np.ndarray((data.size + 1,), dtype="<u8", buffer=padded, strides=(1,))
-    return words
-
-
-def _chunks(words: U64Array, lo: Index, lens: Index, count: int) -> list[U64Array]:
-    """The ``count`` 8-byte words of each text ``[lo, lo + lens)``, bytes past its end zeroed."""
-    out = []
-    for w in range(count):
-        left = np.clip(lens - 8 * w, 0, 8).astype(np.uint64)
-        mask = np.where(left >= 8, _U64(_ALL), (_U64(1) << (left * _U64(8))) - _U64(1))
-        out.append(words[np.minimum(lo + 8 * w, words.size - 1)] & mask)
-    return out
-
-
-_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93)
-"""Odd 64-bit constants tried, in order, for a collision-free table of short project ids."""
-_TOKENS = 1 << 16
+_TOKENS = 1 << 14
 """Ballot items matched to project ids at a time."""
-_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)], np.uint64)
 
 
-def _short_keys(words: U64Array, lo: Index, lens: Index) -> U64Array:
-    """Texts of at most 7 bytes as exact keys: their bytes, and their length in the top byte.
+_BYTES = 1 << 20
+"""Bytes searched at a time by :func:`_positions`."""
 
-    Longer texts get ``2**64 - 1``, which no short text has (its top byte is at most 7).
+
+def _positions(buf: npt.NDArray[np.uint8], byte: int, dtype: np.dtype[Any]) -> Index:
+    """Offsets of ``byte`` in ``buf`` as ``dtype``, found a slice at a time (no ``int64`` copy).
+
+    >>> _positions(np.frombuffer(b"a,b,,c", np.uint8), 44, np.dtype(np.int32)).tolist()
+    [1, 3, 4]
     """
-    short = lens <= 7
-    word = words[np.minimum(lo, words.size - 1)] & _MASKS[np.where(short, lens, 0)]
-    key: U64Array = np.where(short, word | (lens.astype(np.uint64) << _U64(56)), _U64(_ALL))
-    return key
-
-
-def _keys(chunks: Sequence[U64Array], lens: Index) -> U64Array:
-    """One 64-bit key per text from its words and its length."""
-    key = _mix(lens.astype(np.uint64))
-    for c in chunks:
-        key = _mix(key ^ c)
-    return key
-
-
-def _first_order(keys: U64Array) -> tuple[IntArray, IntArray]:
-    """Distinct ``keys`` in order of first appearance: (first index of each, index of each key).
-
-    Each key's first appearance is found through a table indexed by a multiply-shift
-    hash of the key (no sort); keys whose slot another key took try the next
-    multiplier. The result is checked (every key points at an equal key at or before
-    it, so at its first appearance); should anything be off, :func:`numpy.unique`
-    decides.
-
-    Examples
-    --------
-    >>> [a.tolist() for a in _first_order(np.array([7, 3, 7, 5, 3], np.uint64))]
-    [[0, 1, 3], [0, 1, 0, 2, 1]]
-    """
-    n = keys.size
-    index: type[np.signedinteger[Any]] = np.int32 if n < 2**31 else np.int64
-    every = np.arange(n, dtype=index)
-    rep = np.empty(n, index)
-    todo = every
-    bits = max(8, min(24, (2 * n).bit_length()))
-    table = np.empty(1 << bits, index)  # only slots written in a round are read in it
-    for mul in _MULTIPLIERS:
-        k = keys[todo]
-        slot = ((k * _U64(mul)) >> _U64(64 - bits)).astype(np.intp)
-        table[slot[::-1]] = todo[::-1]  # the earliest key of each slot, if written in order
-        got = table[slot]
-        ok = keys[got] == k
-        rep[todo[ok]] = got[ok]
-        todo = todo[~ok]
-        if not todo.size:
-            break
-    if todo.size or not bool((rep <= every).all()):
-        return _first_order_sorted(keys)
-    del table, todo
-    firsts = np.flatnonzero(rep == every)
-    code = np.empty(n, np.int64)
-    code[firsts] = np.arange(firsts.size)
-    inv: IntArray = code[rep]
-    return firsts, inv
-
-
-def _first_order_sorted(keys: U64Array) -> tuple[IntArray, IntArray]:
-    """:func:`_first_order` by sorting."""
-    n = keys.size
-    if not n:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    _u, inverse = np.unique(keys, return_inverse=True)
-    inverse = inverse.ravel()
-    first = np.empty(_u.size, np.int64)
-    first[inverse[::-1]] = np.arange(n - 1, -1, -1)
-    order = np.argsort(first)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    inv: IntArray = rank[inverse].astype(np.int64)
-    return first[order], inv
+    parts = [
+        np.flatnonzero(buf[a : a + _BYTES] == byte).astype(dtype) + a
+        for a in range(0, buf.size, _BYTES)
+    ]
+    out: Index = np.concatenate(parts) if parts else np.zeros(0, dtype)
+    return out.astype(dtype, copy=False)
 
 
 @attrs.frozen(slots=True)
@@ -193,6 +113,9 @@ class VoteSpans:
     cuts: Index
     """``n x (width - 1)`` offsets of the semicolons."""
     _words: U64Array | None = None
+    data: memoryview | None = None
+    """The whole text's bytes (``buf`` is ``data[offset:]``), for columns kept as spans."""
+    offset: int = 0
 
     @classmethod
     def find(
@@ -238,6 +161,8 @@ class VoteSpans:
         ):
             return None  # the count is right and the semicolons sorted: each line has width-1
         spans = cls(buf, n, width, starts, ends, cuts)
+        spans.data = memoryview(data)
+        spans.offset = start
         if pad >= 8:
             spans._words = np.ndarray(
                 (size + 1,), dtype="<u8", buffer=data, offset=start, strides=(1,)
@@ -256,94 +181,24 @@ class VoteSpans:
             self._words = _words(self.buf)
         return self._words
 
-    def _gather(self, lo: Index, hi: Index) -> list[str]:
-        """The texts ``buf[lo[i]:hi[i]]``, decoded in one piece and split."""
-        size = hi - lo + 1  # each text and a line feed after it
-        ends = np.cumsum(size, dtype=lo.dtype)
-        at = np.repeat(lo - (ends - size), size)
-        at += np.arange(at.size, dtype=at.dtype)
-        picked = self.buf[np.minimum(at, self.buf.size - 1, out=at)]
-        del at
-        picked[ends - 1] = _LF
-        chunk = picked.tobytes()
-        del picked
-        out = chunk.decode("utf-8").split("\n")
-        out.pop()
-        return out
+    def column(self, c: int) -> TextColumn:
+        """Column ``c`` as a :class:`~participa.model.TextColumn` over the section's bytes.
 
-    def texts(self, c: int) -> list[str]:
-        """Column ``c`` as one string per line."""
-        if not self.n:
-            return []
-        return self._gather(*self.field(c))
-
-    def shared(self, c: int) -> tuple[str, ...]:
-        """Column ``c``, one string object per distinct value (shared by every line holding it)."""
-        if not self.n:
-            return ()
-        lo, hi = self.field(c)
-        lens = hi - lo
-        count = -(-int(lens.max()) // 8)
-        same = count <= 8
-        if int(lens.max()) <= 7:  # short values: their bytes are the key
-            first, inv = _first_order(_short_keys(self.words, lo, lens))
-        elif same:  # longer: grouped by a key of their bytes, checked word by word
-            chunks = _chunks(self.words, lo, lens, count)
-            first, inv = _first_order(_keys(chunks, lens))
-            same = np.array_equal(lens[first][inv], lens)
-            same = same and all(np.array_equal(ch[first][inv], ch) for ch in chunks)
-        if not same:  # long free text (or a 64-bit collision): the strings themselves
-            values = self.texts(c)
-            canon = dict(zip(values, values, strict=True))
-            return tuple(map(canon.__getitem__, values))
-        if first.size * 8 < self.n:
-            raw = self.buf.data
-            distinct = [
-                str(raw[a:b], "utf-8")
-                for a, b in zip(lo[first].tolist(), hi[first].tolist(), strict=True)
-            ]
-        else:
-            distinct = self._gather(lo[first], hi[first])
-        got = operator.itemgetter(*inv.tolist())(distinct)
-        return got if isinstance(got, tuple) else (got,)
-
-    def shared_tail(self, c: int) -> list[tuple[str, ...]] | None:
-        """Columns ``c`` to the last, as :meth:`shared` gives them, grouped by the line's tail.
-
-        Voters often share the whole tail of their line (age, sex, district, ...): each
-        distinct tail is split once. ``None`` when tails are long or mostly distinct
-        (then column by column is cheaper).
+        No copy and no string: each value is the span of its field, which lies inside
+        one line (so holds no line feed) of text that was decoded as UTF-8.
         """
         lo, hi = self.field(c)
-        hi = self.ends
-        lens = hi - lo
-        if not self.n or int(lens.max()) > 64:
-            return None
-        chunks = _chunks(self.words, lo, lens, -(-int(lens.max()) // 8))
-        first, inv = _first_order(_keys(chunks, lens))
-        if first.size * 4 > self.n:
-            return None
-        same = np.array_equal(lens[first][inv], lens)
-        if not (same and all(np.array_equal(ch[first][inv], ch) for ch in chunks)):
-            return None  # pragma: no cover - a 64-bit collision
-        raw = self.buf.data
-        tails = [
-            str(raw[a:b], "utf-8").split(";")
-            for a, b in zip(lo[first].tolist(), hi[first].tolist(), strict=True)
-        ]
-        codes = operator.itemgetter(*inv.tolist())
-        out: list[tuple[str, ...]] = []
-        for k in range(self.width - c):
-            canon: dict[str, str] = {}
-            values = [canon.setdefault(t[k], t[k]) for t in tails]
-            got = codes(values)
-            out.append(got if isinstance(got, tuple) else (got,))
-        return out
+        if self.data is None:
+            return TextColumn._from_spans(self.buf.tobytes(), lo, hi, line_free=True)
+        if self.offset + self.buf.size >= 2**31 - 64:  # offsets of the whole text: int64
+            lo, hi = lo.astype(np.int64), hi.astype(np.int64)
+        # over the whole text (its 8 spare bytes let duplicate checks read words in place)
+        return TextColumn._from_spans(self.data, lo + self.offset, hi + self.offset, line_free=True)
 
     def items(self, c: int) -> Tokens | None:
         """The comma-separated items of column ``c``; ``None`` if an item is empty."""
         lo, hi = self.field(c)
-        commas = np.flatnonzero(self.buf == _COMMA).astype(lo.dtype)
+        commas = _positions(self.buf, _COMMA, lo.dtype)
         first_in = np.searchsorted(commas, lo)  # the fields are disjoint and in file order:
         past = np.searchsorted(commas, hi)  # each one's commas are commas[first_in:past]
         per = past - first_in
@@ -384,10 +239,14 @@ class VoteSpans:
             return None
         cols = np.empty(tok.row.size, tok.row.dtype)
         ids, at = list(pidx), list(pidx.values())
+        raw = [p.encode("utf-8") for p in ids]
+        table = _short_table(raw, at) if raw and max(map(len, raw)) <= 7 else None
         for a in range(0, max(cols.size, 1), _TOKENS):  # a slice at a time: small temporaries
-            got = match_ids(
-                self.words, tok.start[a : a + _TOKENS], tok.length[a : a + _TOKENS], ids, at
-            )
+            start, length = tok.start[a : a + _TOKENS], tok.length[a : a + _TOKENS]
+            if table is not None:  # short ids: one table for every slice
+                got: IntArray | None = _match_short(self.words, start, length, table)
+            else:
+                got = match_ids(self.words, start, length, ids, at)
             if got is None or (got.size and int(got.min()) < 0):
                 return None
             cols[a : a + _TOKENS] = got
@@ -436,9 +295,9 @@ def match_ids(
     raw = [p.encode("utf-8") for p in ids]
     longest = max(map(len, raw))
     if longest <= 7:
-        found = _match_short(words, start, length, raw, columns)
-        if found is not None:
-            return found
+        table = _short_table(raw, columns)
+        if table is not None:
+            return _match_short(words, start, length, table)
     count = -(-longest // 8)
     id_lens = np.array([len(b) for b in raw], np.int64)
     id_text = np.frombuffer(b"".join(raw), np.uint8)
@@ -460,10 +319,13 @@ def match_ids(
     return out
 
 
-def _match_short(
-    words: U64Array, start: Index, length: Index, raw: Sequence[bytes], columns: Sequence[int]
-) -> IntArray | None:
-    """:func:`match_ids` for ids of at most 7 bytes: exact keys in a multiply-shift table."""
+_ShortTable = tuple[int, int, IntArray, U64Array, IntArray]
+"""A collision-free multiply-shift table of short ids: bits, multiplier, slot → id row,
+each row's key (the last: no id) and column."""
+
+
+def _short_table(raw: Sequence[bytes], columns: Sequence[int]) -> _ShortTable | None:
+    """The table :func:`_match_short` looks items up in (ids of at most 7 bytes)."""
     m = len(raw)
     id_key = [int.from_bytes(b, "little") | (len(b) << 56) for b in raw]
     found: tuple[int, int, list[int]] | None = None
@@ -482,10 +344,24 @@ def _match_short(
     table[slots] = np.arange(m)
     id_keys = np.array([*id_key, _ALL], np.uint64)  # 2**64 - 1 is no short text's key
     id_col = np.array([*columns, -1], np.int64)
+    return bits, mul, table, id_keys, id_col
+
+
+def _match_short(words: U64Array, start: Index, length: Index, table: _ShortTable) -> IntArray:
+    """:func:`match_ids` for ids of at most 7 bytes: exact keys in a multiply-shift table."""
+    bits, mul, slots, id_keys, id_col = table
     keys = _short_keys(words, start, length)
-    at = table[(keys * _U64(mul)) >> _U64(64 - bits)]
+    at = slots[(keys * _U64(mul)) >> _U64(64 - bits)]
     out: IntArray = np.where(id_keys[at] == keys, id_col[at], -1)
     return out
+
+
+def _cells(inv: IntArray, rows: Index, cols: Index, m: int) -> IntArray:
+    """The flattened matrix cell of each item: its voter's group row, its project column."""
+    at = inv[rows]
+    at *= m
+    at += cols
+    return at
 
 
 def group_ballots(
@@ -505,38 +381,50 @@ def group_ballots(
             if bool(((cols[d:] == cols[:-d]) & (rows[d:] == rows[:-d])).any()):
                 return None  # a project twice on one ballot
     else:
-        pair = rows * m + cols
-        pair = np.sort(pair.astype(np.int32) if n * m < 2**31 else pair)
+        wide = n * m >= 2**31  # rows * m + cols in int64 then, never wrapped in int32
+        pair: Index = rows.astype(np.int64 if wide else np.int32)  # one temporary, in place
+        pair *= m
+        pair += cols
+        pair.sort()
         if bool((pair[1:] == pair[:-1]).any()):
             return None
-    contrib = cols.astype(np.uint64)
-    if values is not None:
-        contrib <<= _U64(32)
-        contrib |= values.astype(np.uint64)
-    contrib = _mix(contrib)
+    # each ballot's order-free hash: the sum of its items' mixed (project, value) pairs,
+    # ballots a block at a time (temporaries of a few bytes per item of one block)
     h = np.zeros(n, np.uint64)
-    nonempty = np.flatnonzero(tok.counts)
-    if nonempty.size:
-        offsets = np.cumsum(tok.counts) - tok.counts
-        h[nonempty] = np.add.reduceat(contrib, offsets[nonempty])
-        del offsets
-    del contrib, nonempty
+    offsets = np.cumsum(tok.counts) - tok.counts
+    total = rows.size
+    # blocks of whole ballots of about _TOKENS items each
+    cuts = np.unique(np.searchsorted(offsets, np.arange(0, total, _TOKENS), side="right") - 1)
+    for g0, g1 in zip(cuts.tolist(), [*cuts[1:].tolist(), n][: cuts.size], strict=True):
+        if g0 < 0 or g1 <= g0:
+            continue
+        lo = int(offsets[g0])
+        hi = int(offsets[g1]) if g1 < n else total
+        if hi == lo:
+            continue
+        contrib = cols[lo:hi].astype(np.uint64)
+        if values is not None:
+            contrib <<= _U64(32)
+            contrib |= values[lo:hi].astype(np.uint64)
+        contrib = _mix(contrib)
+        nonempty = np.flatnonzero(tok.counts[g0:g1])
+        h[g0 + nonempty] = np.add.reduceat(contrib, offsets[g0 + nonempty] - lo)
+    del offsets
     first, inv = _first_order(h)
     del h
     k = first.size
     mat = np.zeros((k, m), dtype)
     is_rep = np.zeros(n, np.bool_)
     is_rep[first] = True
-    at = inv[rows]  # each item's cell in the flattened rows
-    at *= m
-    at += cols
     flat = mat.reshape(-1)
-    rep = is_rep[rows]
-    flat[at[rep]] = True if values is None else values[rep]
-    del rep
-    if rows.size:
-        got = flat[at]
-        if not bool(got.all() if values is None else (got == values).all()):
+    for a in range(0, total, _TOKENS):  # the representatives' items fill the rows
+        at = _cells(inv, rows[a : a + _TOKENS], cols[a : a + _TOKENS], m)
+        rep = is_rep[rows[a : a + _TOKENS]]
+        flat[at[rep]] = True if values is None else values[a : a + _TOKENS][rep]
+    for a in range(0, total, _TOKENS):  # every voter's items are its group's row
+        got = flat[_cells(inv, rows[a : a + _TOKENS], cols[a : a + _TOKENS], m)]
+        want = True if values is None else values[a : a + _TOKENS]
+        if not bool(got.all() if values is None else (got == want).all()):
             return None  # pragma: no cover - a 64-bit collision
     if not np.array_equal(tok.counts[first][inv], tok.counts):
         return None  # pragma: no cover - a 64-bit collision

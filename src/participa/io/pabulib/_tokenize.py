@@ -43,7 +43,7 @@ def _shared(values: list[str]) -> list[str]:
     return list(map(canon.__getitem__, values))
 
 
-_CHUNK = 8192
+_CELLS = 1 << 16
 _SMALL = 1 << 16
 
 
@@ -65,8 +65,9 @@ def _distinct(
         return None
     rows = np.zeros((n, width), np.uint8)
     span = np.arange(text_width)
-    for a in range(0, n, _CHUNK):
-        b = min(a + _CHUNK, n)
+    step = max(1, _CELLS // text_width)  # lines at a time: int64 offsets of 64K bytes at most
+    for a in range(0, n, step):
+        b = min(a + step, n)
         at = np.minimum(lo[a:b, None] + span, buf.size - 1)
         block = buf[at]
         tail = span >= lens[a:b, None]

@@ -23,7 +23,8 @@ from participa.i18n import _, ngettext
 from participa.io.pabulib._common import _DIGITS, _INT, _MAX_POINTS, _WEIGHT_COLUMN, IntArray
 from participa.io.pabulib._sections import _Reader, _Section
 from participa.io.pabulib._spans import group_ballots
-from participa.model import BallotKind, Profile, Project, Voters, collapse_rows
+from participa.model import BallotKind, Profile, Project, TextColumn, Voters, collapse_rows
+from participa.model.profile import _matrix_dtype
 
 
 def _votes(
@@ -197,22 +198,16 @@ def _votes_spans(
     if _WEIGHT_COLUMN in pos or (kind.is_approval and "points" in pos):
         return None  # (an ordinal file's points column is kept as a voter column)
     n = spans.n
-    ids: tuple[str, ...] = ()
-    if not synthetic_ids:
-        ids = tuple(spans.texts(pos["voter_id"]))  # the Voters' own tuple: no second copy
-        if "" in ids:  # (a repeated id makes Voters refuse: the slow path says where)
-            return None
     skip = {"voter_id", "vote", _WEIGHT_COLUMN} | ({"points"} if kind.has_points else set())
-    columns: dict[str, tuple[str, ...]] = {}
+    ids: TextColumn | None = None
+    columns: dict[str, TextColumn] = {}
     if not synthetic_ids:
-        extra = [(h, j) for h, j in pos.items() if h not in skip]
-        tail = None
-        if extra and [j for _, j in extra] == list(range(extra[0][1], spans.width)):
-            tail = spans.shared_tail(extra[0][1])  # the extra columns end every line
-        if tail is not None:
-            columns = {h: col for (h, _), col in zip(extra, tail, strict=True)}
-        else:
-            columns = {h: spans.shared(j) for h, j in extra}
+        ids = spans.column(pos["voter_id"])  # spans of the file's bytes: no string per voter
+        if n and int(np.min(ids._lengths())) == 0:
+            return (
+                None  # an empty id (a repeated one makes Voters refuse): the slow path says where
+            )
+        columns = {h: spans.column(j) for h, j in pos.items() if h not in skip}
     pidx = {p.id: j for j, p in enumerate(projects)}
     tok = spans.ballots(pos["vote"], pidx)
     if tok is None or (kind is BallotKind.CHOOSE_1 and n and int(tok.counts.max()) > 1):
@@ -228,7 +223,8 @@ def _votes_spans(
     elif kind is BallotKind.ORDINAL:  # rank = position on the ballot
         offsets = np.cumsum(tok.counts) - tok.counts
         values = np.arange(tok.row.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
-    dtype = np.bool_ if kind.is_approval else np.int64  # the Profile's matrix dtypes
+    top = int(values.max()) if values is not None and values.size else 0
+    dtype = _matrix_dtype(kind, len(projects), top)  # the Profile's own: no second copy
     grouped = group_ballots(n, tok, values, len(projects), dtype)
     if grouped is None:
         return None
@@ -237,7 +233,7 @@ def _votes_spans(
         arr.setflags(write=False)  # handed over to the Profile as is (no defensive copy)
     try:
         voters: Voters | None = None
-        if not synthetic_ids:
+        if ids is not None:
             voters = Voters(ids, inv, columns)
         weight = np.ones(mat.shape[0], np.int64)
         return Profile(kind, tuple(p.id for p in projects), mat, mult, weight, voters)
@@ -383,8 +379,8 @@ def _ballots_fast(
         return None  # a project twice on one ballot
     if kind.is_approval:
         return seen, counts, None, np.ones(k, np.int64), {}
-    mat = np.zeros((k, m), np.int64)
     if ptexts is None:  # ordinal: rank = position on the ballot
+        mat = np.zeros((k, m), _matrix_dtype(kind, m))
         starts = np.repeat(np.cumsum(counts) - counts, counts)
         mat[rows, cols] = np.arange(total, dtype=np.int64) - starts + 1
         return mat, counts, None, np.ones(k, np.int64), {}
@@ -394,6 +390,7 @@ def _ballots_fast(
     if total and _POINTS_LIST.fullmatch(joined) is None:
         return None
     vals = np.fromiter(map(int, joined.split(",")), np.int64, total) if total else cols
+    mat = np.zeros((k, m), _matrix_dtype(kind, m, int(vals.max()) if total else 0))
     mat[rows, cols] = vals
     return mat, counts, seen, np.ones(k, np.int64), {}
 
@@ -493,13 +490,12 @@ def _ballots_slow(
         cc.extend(js)
         vv.extend(vals)
 
-    mat = np.zeros((k, m), np.int64)
+    # the Profile's dtype: ranks are at most m (one per project), points at most max(vv)
+    mat = np.zeros((k, m), _matrix_dtype(kind, m, max(vv, default=0)))
     listed = np.zeros((k, m), np.bool_) if kind.has_points else None
     if rr:
         rows, cols = np.asarray(rr, np.int64), np.asarray(cc, np.int64)
         mat[rows, cols] = np.asarray(vv, np.int64)
         if listed is not None:
             listed[rows, cols] = True
-    if kind.is_approval:
-        mat = mat.astype(np.bool_)
     return mat, lengths, listed, wt_u, dups
