@@ -28,7 +28,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["INT64_SAFE", "exact_matmul", "exact_mul", "exact_row_sums", "exact_sum", "magnitude"]
+__all__ = [
+    "INT64_SAFE",
+    "exact_matmul",
+    "exact_mul",
+    "exact_row_sums",
+    "exact_sum",
+    "magnitude",
+    "summable_product",
+]
 
 INT64_SAFE = 2**62
 """Integer results stay in ``int64`` only when a bound proven from the data is below this."""
@@ -88,3 +96,21 @@ def exact_matmul(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> Wide:
     safe = max(magnitude(a), 1) * max(magnitude(b), 1) * max(inner, 1) < INT64_SAFE
     out: Wide = _as(a, safe) @ _as(b, safe)
     return out
+
+
+def summable_product(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> Wide:
+    """Elementwise ``a * b`` of two 1-d arrays, ``int64`` only when every sum of its entries
+    is proven below :data:`INT64_SAFE` (``max product × length``), else Python integers.
+
+    >>> summable_product(np.array([2**40, 3]), np.array([2**40, 1])).tolist()
+    [1208925819614629174706176, 3]
+    >>> summable_product(np.array([2, 3]), np.array([5, 1])).dtype
+    dtype('int64')
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    size = max(a.size, 1)
+    if magnitude(a) * magnitude(b) * size < INT64_SAFE:
+        small: Wide = a.astype(np.int64) * b.astype(np.int64)
+        return small
+    wide: Wide = a.astype(object) * b.astype(object)
+    return wide if magnitude(wide) * size >= INT64_SAFE else wide.astype(np.int64)

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
-from participa._wide import INT64_SAFE, exact_sum, magnitude
+from participa._wide import exact_sum, summable_product
 from participa.boundary import checked, need_arrays, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _
@@ -581,34 +581,16 @@ class Profile:
     @property
     def total_weight(self) -> int:
         """Sum of the voters' weights, exact (Python integers when ``int64`` could overflow)."""
-        if self.multiplicity.size == 0:
-            return 0
-        bound = int(self.multiplicity.max()) * int(self.weight.max()) * self.multiplicity.size
-        if bound < 2**62:
-            return int((self.multiplicity * self.weight).sum())
-        return int((self.multiplicity.astype(object) * self.weight.astype(object)).sum())
+        return exact_sum(self.group_weight)
 
     @property
     def group_weight(self) -> npt.NDArray[Any]:
         """``multiplicity * weight``: each row's total say, exact.
 
-        ``int64`` when ``max multiplicity × max weight × rows`` is proven below ``2**62``,
-        so any sum of these (a cumulative sum, a subset's total) stays in ``int64`` too;
-        otherwise Python integers (an ``object`` array), so nothing wraps around.
-
-        >>> p = Profile.from_matrix(BallotKind.APPROVAL, ["a"], [[1], [1]],
-        ...     multiplicity=[2**40, 3], weights=[2**40, 1], collapse=False)
-        >>> p.group_weight.tolist()
-        [1208925819614629174706176, 3]
+        ``int64`` only when every sum of these is proven below ``2**62``, else Python
+        integers (:func:`participa._wide.summable_product`): nothing wraps around.
         """
-        mult, weight = self.multiplicity, self.weight
-        if mult.size and magnitude(mult) * magnitude(weight) * mult.size >= INT64_SAFE:
-            wide: npt.NDArray[Any] = mult.astype(object) * weight.astype(object)
-            if magnitude(wide) * mult.size >= INT64_SAFE:
-                return wide
-            return wide.astype(np.int64)
-        out: IntArray = mult * weight
-        return out
+        return summable_product(self.multiplicity, self.weight)
 
     def approvals(self) -> npt.NDArray[np.bool_]:
         """Boolean ``groups × projects``: the project appears on the ballot.
