@@ -583,7 +583,15 @@ def bench_startup(
 
 
 def bench_replay(folder: Path, *, log: Callable[[str], None]) -> dict[str, Any]:
+    """``replay_folder`` in this process (serial, 2 processes), then whole CLI processes.
+
+    Anomaly warnings are ignored, as ``participa replay`` ignores them: printing thousands
+    of them to stderr is not replaying.
+    """
+    import warnings
+
     from participa.batch import replay_folder
+    from participa.io import AnomalyWarning
 
     out: dict[str, Any] = {"folder": str(folder)}
     import resource
@@ -592,11 +600,13 @@ def bench_replay(folder: Path, *, log: Callable[[str], None]) -> dict[str, Any]:
         t0 = time.perf_counter()
         c0 = time.process_time()
         k0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if workers:
-            with ProcessPoolExecutor(max_workers=workers) as ex:
-                results = replay_folder(folder, executor=ex)
-        else:
-            results = replay_folder(folder)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", AnomalyWarning)  # workers inherit it (fork)
+            if workers:
+                with ProcessPoolExecutor(max_workers=workers) as ex:
+                    results = replay_folder(folder, executor=ex)
+            else:
+                results = replay_folder(folder)
         dt = time.perf_counter() - t0
         k1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = time.process_time() - c0
@@ -619,6 +629,44 @@ def bench_replay(folder: Path, *, log: Callable[[str], None]) -> dict[str, Any]:
             f"= {rate:.0f} elections/min; "
             f"{ok} ran, {matched}/{known} reproduce the announced winners"
         )
+    out["cli"] = _replay_processes(folder, log=log)
+    return out
+
+
+def _replay_processes(folder: Path, *, log: Callable[[str], None]) -> dict[str, Any]:
+    """Whole ``participa replay FOLDER --jobs N --format json`` processes, N = 1 and 2.
+
+    CPU is the process's and its workers' user + system time (``RUSAGE_CHILDREN``, as
+    ``/usr/bin/time`` reports it); the load average is read just before each run. The
+    JSON reports of the two runs must be byte-identical.
+    """
+    import resource
+
+    out: dict[str, Any] = {}
+    reports: list[bytes] = []
+    for jobs in (1, 2):
+        load = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+        k0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        command = [sys.executable, "-m", "participa", "replay", str(folder), "--jobs", str(jobs)]
+        proc = subprocess.run(
+            [*command, "--no-progress", "--format", "json"],
+            capture_output=True,
+            check=False,
+        )
+        wall = time.perf_counter() - t0
+        k1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (k1.ru_utime - k0.ru_utime) + (k1.ru_stime - k0.ru_stime)
+        if proc.returncode not in (0, 1):  # 1: some file differs or cannot be replayed
+            raise RuntimeError(proc.stderr.decode(errors="replace"))
+        reports.append(proc.stdout)
+        out[f"jobs {jobs}"] = {"seconds": wall, "cpu_seconds": cpu, "load_1": load}
+        log(
+            f"replay (`participa replay --jobs {jobs}` process): {wall:.2f} s wall, "
+            f"{cpu:.2f} s CPU, 1-minute load {load} at the start"
+        )
+    out["identical_reports"] = reports[0] == reports[1]
+    log(f"replay: --jobs 1 and --jobs 2 reports identical: {out['identical_reports']}")
     return out
 
 
@@ -716,6 +764,20 @@ def markdown(report: dict[str, Any]) -> str:
                     f"{r['files']:,} | {r['ok']:,} | {r['matches']:,} / {r['comparable']:,} |"
                 )
         lines.append("")
+        cli = replay.get("cli")
+        if cli:
+            lines += [
+                "| `participa replay` process | wall | CPU (user + sys) | 1-min load at start |",
+                "| --- | ---: | ---: | ---: |",
+            ]
+            for jobs in (1, 2):
+                r = cli[f"jobs {jobs}"]
+                lines.append(
+                    f"| `--jobs {jobs}` | {r['seconds']:.1f} s | {r['cpu_seconds']:.1f} s "
+                    f"| {r['load_1']} |"
+                )
+            same = "yes" if cli["identical_reports"] else "**no**"
+            lines += ["", f"JSON reports of `--jobs 1` and `--jobs 2` byte-identical: {same}.", ""]
     return "\n".join(lines)
 
 

@@ -79,3 +79,46 @@ def test_int_array_never_truncates() -> None:
     for bad in ([1.5], [True, 1], "12", None, [[1]], [1, "2"]):
         with pytest.raises(ValidationError, match="v must be a list of integers"):
             int_array(bad, what="v")
+
+
+def test_trusted_skips_kind_checks_only_inside_its_block_and_thread() -> None:
+    import threading
+
+    import attrs
+
+    from participa.boundary import trusted, typed_fields
+
+    @attrs.frozen(field_transformer=typed_fields)
+    class Amount:
+        value: int = attrs.field()
+
+        @value.validator
+        def _not_negative(self, _attribute: object, value: int) -> None:
+            if isinstance(value, int) and value < 0:
+                raise ValidationError("negative")
+
+    @checked
+    def twice(n: int) -> int:
+        return 2 * n
+
+    with trusted():
+        assert Amount("3").value == "3"  # type: ignore[arg-type]  # kinds not re-checked
+        assert twice("ab") == "abab"  # type: ignore[arg-type]
+        with pytest.raises(ValidationError, match="negative"):
+            Amount(-1)  # the value's own validator still runs
+        seen: list[BaseException] = []
+
+        def other_thread() -> None:
+            try:
+                Amount("3")  # type: ignore[arg-type]
+            except ValidationError as exc:
+                seen.append(exc)
+
+        t = threading.Thread(target=other_thread)
+        t.start()
+        t.join()
+        assert len(seen) == 1  # another thread is not trusted
+    with pytest.raises(ValidationError, match="must be an integer"):
+        Amount("3")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="must be an integer"):
+        twice("ab")  # type: ignore[arg-type]

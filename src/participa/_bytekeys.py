@@ -89,14 +89,26 @@ def _keys(chunks: Sequence[U64Array], lens: Index) -> U64Array:
     return key
 
 
-def _first_order(keys: U64Array) -> tuple[IntArray, IntArray]:
+_BLOCK = 1 << 14
+"""Keys hashed at a time by :func:`_first_order`."""
+
+
+def _slots(k: U64Array, mul: int, bits: int) -> npt.NDArray[np.int64]:
+    """The multiply-shift slot of each key (``bits`` < 63), computed in place."""
+    slot = k * _U64(mul)
+    slot >>= _U64(64 - bits)
+    out: npt.NDArray[np.int64] = slot.view(np.int64)  # below 2**bits: the same values
+    return out
+
+
+def _first_order(keys: U64Array) -> tuple[IntArray, Index]:
     """Distinct ``keys`` in order of first appearance: (first index of each, index of each key).
 
     Each key's first appearance is found through a table indexed by a multiply-shift
     hash of the key (no sort); keys whose slot another key took try the next
     multiplier. The result is checked (every key points at an equal key at or before
     it, so at its first appearance); should anything be off, :func:`numpy.unique`
-    decides.
+    decides. The index of each key is ``int32`` below 2**31 keys (half the memory).
 
     Examples
     --------
@@ -110,23 +122,30 @@ def _first_order(keys: U64Array) -> tuple[IntArray, IntArray]:
     todo = every
     bits = max(8, min(24, (2 * n).bit_length()))
     table = np.empty(1 << bits, index)  # only slots written in a round are read in it
-    for mul in _MULTIPLIERS:
-        k = keys[todo]
-        slot = ((k * _U64(mul)) >> _U64(64 - bits)).astype(np.intp)
-        table[slot[::-1]] = todo[::-1]  # the earliest key of each slot, if written in order
-        got = table[slot]
-        ok = keys[got] == k
-        rep[todo[ok]] = got[ok]
-        todo = todo[~ok]
+    for mul in _MULTIPLIERS:  # keys a block at a time: temporaries of one block only
+        blocks = range(0, todo.size, _BLOCK)
+        for a in reversed(blocks):  # the earliest key of each slot is written last
+            part = todo[a : a + _BLOCK]
+            table[_slots(keys[part], mul, bits)[::-1]] = part[::-1]
+        keep = np.empty(todo.size, np.bool_)
+        for a in blocks:
+            part = todo[a : a + _BLOCK]
+            k = keys[part]
+            got = table[_slots(k, mul, bits)]
+            ok = keys[got] == k
+            rep[part[ok]] = got[ok]
+            np.logical_not(ok, out=keep[a : a + _BLOCK])
+        todo = todo[keep]
         if not todo.size:
             break
     if todo.size or not bool((rep <= every).all()):
         return _first_order_sorted(keys)
     del table, todo
     firsts = np.flatnonzero(rep == every)
-    code = np.empty(n, np.int64)
-    code[firsts] = np.arange(firsts.size)
-    inv: IntArray = code[rep]
+    del every
+    code = np.empty(n, index)
+    code[firsts] = np.arange(firsts.size, dtype=index)
+    inv: Index = code[rep]
     return firsts, inv
 
 

@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import copyreg
 import types
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, Future, as_completed
@@ -43,7 +44,7 @@ import attrs
 from participa import serialize
 from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
-from participa.i18n import _
+from participa.i18n import Language, _, get_language, use_language
 from participa.model import Election
 from participa.outcome import Outcome
 from participa.synthetic import SyntheticSpec
@@ -292,8 +293,6 @@ def _describe(exc: Exception) -> str:
 def run_job_json(job: str) -> str:
     """:func:`run_job` on a job given as participa JSON; the result as participa JSON.
 
-    This is what :func:`run_batch` sends to an executor's workers.
-
     >>> from participa.synthetic import approval_election
     >>> text = run_job_json(serialize.dumps(Job(approval_election(20, 4, seed=1), rule="nope")))
     >>> serialize.loads(text).error_type
@@ -302,12 +301,63 @@ def run_job_json(job: str) -> str:
     return serialize.dumps(run_job(serialize.loads(job, expect=Job)))
 
 
+def _run_chunk(jobs: list[str], lang: Language) -> list[JobResult]:
+    """:func:`run_job` on each job of a chunk (participa JSON), messages in ``lang``.
+
+    What :func:`run_batch` sends to an executor's workers: one task per chunk of jobs, in
+    the caller's language (a worker process does not inherit :func:`use_language`). The
+    results come back pickled: decoding each outcome and its trace from JSON cost the
+    parent more than a worker spends replaying a small file.
+
+    >>> from participa.synthetic import approval_election
+    >>> job = serialize.dumps(Job(approval_election(20, 4, seed=1), rule="nope"))
+    >>> [r.error_type for r in _run_chunk([job, job], "en")]
+    ['RuleError', 'RuleError']
+    """
+    with use_language(lang):
+        return [run_job(serialize.loads(job, expect=Job)) for job in jobs]
+
+
+def _mappingproxy(value: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    return types.MappingProxyType(value)
+
+
+def _reduce_mappingproxy(
+    value: types.MappingProxyType[Any, Any],
+) -> tuple[Callable[[dict[Any, Any]], types.MappingProxyType[Any, Any]], tuple[dict[Any, Any]]]:
+    return _mappingproxy, (dict(value),)
+
+
+# Values keep their mappings read-only in ``MappingProxyType``, which pickle refuses; a
+# result from a worker is pickled, so teach pickle (and Dask's cloudpickle, which consults
+# the same table) to rebuild one from a dict copy. Nothing that pickled before changes.
+copyreg.pickle(types.MappingProxyType, _reduce_mappingproxy)
+
+
+_CHUNKS_PER_BATCH = 64
+"""How many tasks :func:`run_batch` cuts a batch into for an executor (at most)."""
+
+_MAX_CHUNK = 32
+"""Most jobs in one executor task (progress is reported once per task)."""
+
+
+def _chunks(total: int, chunksize: int | None) -> list[range]:
+    """Job positions cut into consecutive chunks: few tasks, several per worker.
+
+    >>> [len(c) for c in _chunks(10, None)], [len(c) for c in _chunks(5, 2)]
+    ([1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [2, 2, 1])
+    """
+    size = chunksize or max(1, min(_MAX_CHUNK, total // _CHUNKS_PER_BATCH))
+    return [range(a, min(a + size, total)) for a in range(0, total, size)]
+
+
 @checked
 def run_batch(
     jobs: Iterable[Job],
     *,
     executor: Executor | None = None,
     progress: ProgressCallback | None = None,
+    chunksize: int | None = None,
 ) -> tuple[JobResult, ...]:
     """Run every job, through ``executor`` if given, and return the results in job order.
 
@@ -322,7 +372,11 @@ def run_batch(
         caller owns the executor (this function does not shut it down).
     progress
         Called as ``progress(done, total, label)``: once with ``done = 0`` before the
-        first job, then after each job finishes, in the order they finish.
+        first job, then after each job finishes, in the order they finish (with an
+        executor, a chunk's jobs are reported together when the chunk finishes).
+    chunksize
+        With an executor: how many consecutive jobs make one task (default: the batch cut
+        into about 64 tasks of at most 32 jobs; 1 sends every job on its own).
 
     Returns
     -------
@@ -331,30 +385,38 @@ def run_batch(
     """
     todo = list(jobs)
     total = len(todo)
+    if chunksize is not None and chunksize < 1:
+        raise ValidationError(
+            _("run_batch(): chunksize must be 1 or more, got {chunksize}", chunksize=chunksize)
+        )
     if progress is not None:
         progress(0, total, "")
+    lang = get_language()  # resolved once for the batch, and handed to the workers
     if executor is None:
         results: list[JobResult] = []
-        for job in todo:
-            r = run_job(job)
-            results.append(r)
-            if progress is not None:
-                progress(len(results), total, r.label)
+        with use_language(lang):
+            for job in todo:
+                r = run_job(job)
+                results.append(r)
+                if progress is not None:
+                    progress(len(results), total, r.label)
         return tuple(results)
-    # Jobs and results cross the executor boundary as participa JSON text (the versioned
-    # schema of participa.serialize), so workers need no pickle support from our values.
-    futures: dict[Future[str], int] = {
-        executor.submit(run_job_json, serialize.dumps(j)): i for i, j in enumerate(todo)
+    # Jobs go to the workers as participa JSON text (the versioned schema of
+    # participa.serialize), consecutive jobs in chunks, so a process pool is not paid one
+    # round trip per job; the results come back pickled (see _run_chunk).
+    futures: dict[Future[list[JobResult]], range] = {
+        executor.submit(_run_chunk, [serialize.dumps(todo[i]) for i in chunk], lang): chunk
+        for chunk in _chunks(total, chunksize)
     }
     slots: list[JobResult | None] = [None] * total
     done = 0
     try:
         for fut in as_completed(futures):
-            r = serialize.loads(fut.result(), expect=JobResult)
-            slots[futures[fut]] = r
-            done += 1
-            if progress is not None:
-                progress(done, total, r.label)
+            for i, r in zip(futures[fut], fut.result(), strict=True):
+                slots[i] = r
+                done += 1
+                if progress is not None:
+                    progress(done, total, r.label)
     except BaseException:
         for fut in futures:
             fut.cancel()
@@ -386,6 +448,7 @@ def replay_folder(
     executor: Executor | None = None,
     progress: ProgressCallback | None = None,
     options: Mapping[str, OptionValue] | None = None,
+    chunksize: int | None = None,
 ) -> tuple[JobResult, ...]:
     """Run ``rule`` (by default each file's declared rule) on every pabulib file in a folder.
 
@@ -401,7 +464,7 @@ def replay_folder(
     rule
         ``"declared"`` or any rule name ``run_rule`` knows; an unknown name raises
         :class:`~participa.RuleError` before any file is read.
-    executor, progress
+    executor, progress, chunksize
         As for :func:`run_batch`.
     options
         Rule options passed to every job.
@@ -417,4 +480,4 @@ def replay_folder(
 
     get_rule(rule)  # refuse an unknown rule once, not once per file
     jobs = [Job(str(p), rule=rule, options=options or {}) for p in pabulib_files(folder)]
-    return run_batch(jobs, executor=executor, progress=progress)
+    return run_batch(jobs, executor=executor, progress=progress, chunksize=chunksize)

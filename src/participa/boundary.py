@@ -44,28 +44,28 @@ participa.errors.ValidationError: share(): mode must be one of 'floor', 'round',
 
 from __future__ import annotations
 
-import ast
-import builtins
 import collections.abc as cabc
 import enum
 import functools
-import importlib
 import inspect
 import math
 import sys
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
 from typing import Any, Literal, ParamSpec, TypeVar, cast, get_args, get_origin
 
 import attrs
 import numpy as np
 
+from participa._annotations import _eval_annotation, _typing_only
 from participa.errors import ParticipaError, ValidationError
 from participa.i18n import _
 
-__all__ = ["checked", "describe", "matches", "need_arrays", "typed_fields"]
+__all__ = ["checked", "describe", "matches", "need_arrays", "trusted", "typed_fields"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -75,6 +75,40 @@ _MAX_ITEMS = 2_000
 
 _UNCHECKED = object()
 """Marker for an annotation that could not be resolved (a name imported for typing only)."""
+
+
+_TRUSTED: ContextVar[bool] = ContextVar("participa_trusted", default=False)
+
+
+@contextmanager
+def trusted() -> Iterator[None]:
+    """Skip the kind checks of this module inside the block: for participa's own builders.
+
+    A reader that builds values from text it has split itself, or a rule that builds its
+    trace from its own numbers, knows every kind already; re-checking each field of each
+    project and trace step against its annotation cost a replay of the pabulib snapshot
+    about a second. Inside the block :func:`checked` functions and ``typed_fields``
+    classes skip the annotation checks; each value's own validators (the meaning: a
+    negative cost, an empty id, a line break) still run. It is a context variable, like
+    the language: it ends with the block and never leaks to other threads or tasks.
+    Never run code you do not control (a callback) inside it.
+
+    >>> @attrs.frozen(field_transformer=typed_fields)
+    ... class Pair:
+    ...     left: int
+    >>> with trusted():
+    ...     Pair(1).left
+    1
+    >>> Pair("1")
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: Pair(): left must be an integer, got '1' (str)
+    """
+    token = _TRUSTED.set(True)
+    try:
+        yield
+    finally:
+        _TRUSTED.reset(token)
 
 
 _INTS = (int, np.integer)
@@ -239,12 +273,22 @@ def _compile_generic(origin: Any, args: tuple[Any, ...]) -> Callable[[object], b
         return not (isinstance(value, cabc.Sized) and len(value) > _MAX_ITEMS)
 
     if issubclass(origin, cabc.Mapping):
-        key_ok, val_ok = (_checker(a) for a in (*args, Any, Any)[:2])
+        key_tp, val_tp = (*args, Any, Any)[:2]
+        key_ok, val_ok = _checker(key_tp), _checker(val_tp)
+        key_exact, val_exact = _EXACT.get(key_tp), _EXACT.get(val_tp)
 
         def mapping(value: Any) -> bool:
             if not kind(value):
                 return False
-            return not small(value) or all(key_ok(k) and val_ok(v) for k, v in value.items())
+            if not small(value):
+                return True
+            if (key_exact is None or not _all_exact(value.keys(), key_exact)) and not all(
+                map(key_ok, value.keys())
+            ):
+                return False
+            return (val_exact is not None and _all_exact(value.values(), val_exact)) or all(
+                map(val_ok, value.values())
+            )
 
         return mapping
     if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
@@ -261,6 +305,7 @@ def _compile_generic(origin: Any, args: tuple[Any, ...]) -> Callable[[object], b
 
         return fixed
     item_ok = _checker(args[0])
+    exact = _EXACT.get(args[0])
 
     def items(value: Any) -> bool:
         if not kind(value):
@@ -269,10 +314,24 @@ def _compile_generic(origin: Any, args: tuple[Any, ...]) -> Callable[[object], b
             return True
         if isinstance(value, cabc.Sequence | cabc.Set | cabc.Mapping):
             # a mapping passed where items were meant iterates over its keys
-            return all(item_ok(v) for v in value)
+            return (exact is not None and _all_exact(value, exact)) or all(map(item_ok, value))
         return True  # an iterator: its items are checked where they are consumed
 
     return items
+
+
+_EXACT: dict[Any, frozenset[type]] = {str: frozenset({str}), int: frozenset({int})}
+"""Item annotations whose check every item of exactly these types passes (``bool`` is not
+``int``'s type): a container of them is checked in one C-level pass, not item by item."""
+
+
+def _all_exact(values: cabc.Iterable[object], types: frozenset[type]) -> bool:
+    """Whether every value's type is one of ``types`` (``False``: check item by item).
+
+    >>> _all_exact(["a", "b"], frozenset({str})), _all_exact([1, True], frozenset({int}))
+    (True, False)
+    """
+    return set(map(type, values)) <= types
 
 
 def describe(tp: Any) -> str:
@@ -364,122 +423,6 @@ def _shown(value: object) -> str:
     return f"{text} ({type(value).__name__})"
 
 
-_TYPING_ONLY: dict[str, dict[str, Any]] = {}
-
-
-def _typing_only(module_name: str | None) -> dict[str, Any]:
-    """The names a module imports under ``if TYPE_CHECKING:``, imported now (at first call).
-
-    Annotations often name classes imported for typing only (to avoid import cycles);
-    by the time a public function is first called every module can be imported, so
-    those names are resolved here and checked like any other.
-    """
-    if module_name is None:
-        return {}
-    cached = _TYPING_ONLY.get(module_name)
-    if cached is not None:
-        return cached
-    found: dict[str, Any] = {}
-    module = sys.modules.get(module_name)
-    try:
-        tree = ast.parse(inspect.getsource(module)) if module is not None else None
-    except (OSError, TypeError, SyntaxError):  # pragma: no cover - no source available
-        tree = None
-    for node in tree.body if tree is not None else ():
-        if not (isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)):
-            continue
-        for stmt in node.body:
-            if not isinstance(stmt, ast.ImportFrom) or not stmt.module or stmt.level:
-                continue
-            for alias in stmt.names:
-                try:
-                    source = importlib.import_module(stmt.module)
-                    found[alias.asname or alias.name] = getattr(source, alias.name)
-                except (ImportError, AttributeError):  # pragma: no cover - optional extra
-                    continue
-    _TYPING_ONLY[module_name] = found
-    return found
-
-
-_NO_MATCH = object()
-
-
-@functools.cache
-def _code(text: str) -> Any:
-    return compile(text, "<annotation>", "eval")
-
-
-def _split_top(text: str, sep: str) -> list[str]:
-    """``text`` split at ``sep`` outside brackets."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        elif ch == sep and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    parts.append(text[start:].strip())
-    return parts
-
-
-def _simple_eval(text: str, ns: Mapping[str, Any]) -> Any:
-    """An annotation string of names, dots, ``|``, subscripts and plain literals, without
-    :func:`compile` (which costs about a millisecond per annotation at start-up); anything
-    else returns ``_NO_MATCH`` and is evaluated the usual way."""
-    parts = _split_top(text, "|")
-    if len(parts) > 1:
-        values = [_simple_eval(p, ns) for p in parts]
-        if any(v is _NO_MATCH for v in values):
-            return _NO_MATCH
-        out = values[0]
-        for v in values[1:]:
-            out = out | v
-        return out
-    if text.endswith("]") and "[" in text:
-        head, _sep, rest = text.partition("[")
-        base = _simple_eval(head.strip(), ns)
-        items = [_simple_eval(a, ns) for a in _split_top(rest[:-1], ",") if a]
-        if base is _NO_MATCH or any(v is _NO_MATCH for v in items):
-            return _NO_MATCH
-        return base[tuple(items)] if len(items) != 1 else base[items[0]]
-    if text == "None":
-        return None
-    if text == "...":
-        return Ellipsis
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" and "\\" not in text:
-        return text[1:-1]
-    if text.lstrip("-").isdigit():
-        return int(text)
-    names = text.split(".")
-    if not all(n.isidentifier() for n in names):
-        return _NO_MATCH
-    if names[0] in ns:
-        value = ns[names[0]]
-    elif hasattr(builtins, names[0]):
-        value = getattr(builtins, names[0])
-    else:
-        raise NameError(names[0])
-    for attr in names[1:]:
-        value = getattr(value, attr)
-    return value
-
-
-def _eval_annotation(ann: object, globalns: Mapping[str, Any], localns: Mapping[str, Any]) -> Any:
-    """One annotation resolved (``None`` read as ``NoneType``, as typing does)."""
-    if not isinstance(ann, str):
-        return type(None) if ann is None else ann
-    ns = {**globalns, **localns}
-    try:
-        value = _simple_eval(ann.strip(), ns)
-    except (TypeError, AttributeError):
-        value = _NO_MATCH
-    if value is _NO_MATCH:
-        value = eval(_code(ann), dict(globalns), dict(localns))  # noqa: S307
-    return type(None) if value is None else value
-
-
 def _hints(func: Callable[..., Any]) -> dict[str, Any]:
     """The function's annotations, resolved; names that exist only for typing are imported."""
     target = inspect.unwrap(func)
@@ -567,6 +510,8 @@ def checked(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if _TRUSTED.get():
+            return func(*args, **kwargs)
         table = state.get("checks") or checks()
         if simple and not kwargs and len(args) == len(positional):
             pairs: list[tuple[str, Any]] | zip[tuple[str, Any]] = zip(positional, args, strict=True)
@@ -611,17 +556,24 @@ def _class_hints(cls: type) -> dict[str, Any]:
     if cached is not None:
         return cast("dict[str, Any]", cached)
     module = sys.modules.get(cls.__module__)
-    globalns = {**_typing_only(cls.__module__), **(dict(vars(module)) if module else {})}
+    globalns = dict(vars(module)) if module else {}
+    extra: dict[str, Any] | None = None  # the typing-only names, read only when needed
     hints: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         for name, ann in getattr(klass, "__annotations__", {}).items():
-            if isinstance(ann, str):
-                try:
-                    hints[name] = _eval_annotation(ann, globalns, dict(vars(klass)))
-                except Exception:  # a typing-only name: leave it unchecked
-                    hints[name] = _UNCHECKED
-            else:
+            if not isinstance(ann, str):
                 hints[name] = ann
+                continue
+            try:
+                hints[name] = _eval_annotation(ann, globalns, dict(vars(klass)))
+                continue
+            except Exception:  # retried with the names imported for typing only
+                if extra is None:
+                    extra = {**_typing_only(cls.__module__), **globalns}
+            try:
+                hints[name] = _eval_annotation(ann, extra, dict(vars(klass)))
+            except Exception:  # a typing-only name: leave it unchecked
+                hints[name] = _UNCHECKED
     type.__setattr__(cls, "__participa_hints__", hints)
     return hints
 
@@ -647,7 +599,7 @@ def _class_checks(cls: type) -> dict[str, Callable[[object], bool]]:
 
 def _type_validator(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     cls = type(inst)
-    if _class_checks(cls)[attribute.name](value):
+    if _TRUSTED.get() or _class_checks(cls)[attribute.name](value):
         return
     tp = _class_hints(cls).get(attribute.name, _UNCHECKED)
     if not matches(value, tp):
@@ -689,6 +641,8 @@ def _guarded(converter: Any, owner: str, field: str) -> Callable[[Any], Any]:
 
 
 def _check_fields(inst: Any, names: list[str]) -> None:
+    if _TRUSTED.get():
+        return
     checks = _class_checks(type(inst))
     for name in names:
         value = getattr(inst, name)

@@ -370,8 +370,11 @@ def npgettext(
 
 def _(msgid: str, /, **kwargs: object) -> str:
     """Translate ``msgid`` into the current language and fill its ``{placeholders}``."""
-    _text(msgid, "_", "msgid")
-    text = gettext(msgid)
+    if type(msgid) is not str:  # a str subclass is checked there too
+        _text(msgid, "_", "msgid")
+    lang = _current.get()
+    found = catalog(lang if lang is not None else default_language()).get(msgid)
+    text = found if isinstance(found, str) else msgid
     return text.format(**kwargs) if kwargs else text
 
 

@@ -113,6 +113,8 @@ class Currency:
 
     def format(self, amount: int) -> str:
         """``amount`` minor units as money for people, e.g. ``S/ 1,234.56``."""
+        if type(amount) is int:  # the common case: this currency's fields are checked
+            return _format(amount, self.minor_per_unit, self.symbol)
         return format_amount(amount, minor_per_unit=self.minor_per_unit, currency=self.symbol)
 
     @classmethod
@@ -301,6 +303,11 @@ def format_amount(amount: int, *, minor_per_unit: int = 1, currency: str | None 
     >>> format_amount(300000, currency="PEN")
     'PEN 300,000'
     """
+    return _format(amount, minor_per_unit, currency)
+
+
+def _format(amount: int, minor_per_unit: int, currency: str | None) -> str:
+    """:func:`format_amount` on arguments already checked."""
     sign = "-" if amount < 0 else ""
     whole, frac = divmod(abs(amount), minor_per_unit)
     text = f"{whole:,}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +94,28 @@ class TraceStep:
         return head + (f" ({vals})" if vals else "")
 
 
+_NO_VALUES: Mapping[str, TraceValue] = MappingProxyType({})
+
+
+def _built_step(round: int, action: TraceAction, project_id: str | None, reason: str) -> TraceStep:
+    """A :class:`TraceStep` without values from what a rule built itself: no conversion
+    and no checks (the caller passes an ``int``, a :class:`TraceAction` and strings).
+
+    Rules use it for the many steps of a run; the object is the one ``TraceStep(...)``
+    builds from the same arguments.
+
+    >>> _built_step(1, TraceAction.SELECT, "a", "why") == TraceStep(1, "select", "a", "why")
+    True
+    """
+    step = object.__new__(TraceStep)
+    object.__setattr__(step, "round", round)
+    object.__setattr__(step, "action", action)
+    object.__setattr__(step, "project_id", project_id)
+    object.__setattr__(step, "reason", reason)
+    object.__setattr__(step, "values", _NO_VALUES)
+    return step
+
+
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
@@ -106,8 +128,12 @@ def _envelope_tuple(value: Iterable[EnvelopeResult]) -> tuple[EnvelopeResult, ..
     return tuple(value)  # each one is checked in Outcome._check_envelopes
 
 
-def _minor(what: str, value: object, project_id: str | None = None) -> int:
-    """``value`` as an int of minor units >= 0 (numpy integers accepted), else refused."""
+def _minor(what: Callable[[], str], value: object, project_id: str | None = None) -> int:
+    """``value`` as an int of minor units >= 0 (numpy integers accepted), else refused.
+
+    ``what`` names the value in the error; it is translated only then."""
+    if type(value) is int and value >= 0:
+        return value
     if isinstance(value, bool | float):
         n = None
     else:
@@ -119,7 +145,7 @@ def _minor(what: str, value: object, project_id: str | None = None) -> int:
         raise ValidationError(
             _(
                 "{what} must be a non-negative integer of minor units, got {value!r}",
-                what=what,
+                what=what(),
                 value=value,
             ),
             project_id=project_id,
@@ -164,8 +190,8 @@ class EnvelopeResult:
             raise ValidationError(
                 _("an envelope name must be a non-empty string, got {value!r}", value=self.name)
             )
-        object.__setattr__(self, "money", _minor(_("the envelope's money"), self.money))
-        object.__setattr__(self, "spent", _minor(_("the envelope's spending"), self.spent))
+        object.__setattr__(self, "money", _minor(lambda: _("the envelope's money"), self.money))
+        object.__setattr__(self, "spent", _minor(lambda: _("the envelope's spending"), self.spent))
         if self.spent > self.money:
             raise IntegrityError(
                 _(
@@ -194,7 +220,7 @@ def _funding(value: Mapping[str, int] | None) -> Mapping[str, int]:
     for k, v in (value or {}).items():
         if not isinstance(k, str):
             raise ValidationError(_("project ids must be strings, got {value!r}", value=k))
-        out[k] = _minor(pgettext("sentence subject", "funding"), v, k)
+        out[k] = _minor(lambda: pgettext("sentence subject", "funding"), v, k)
     return MappingProxyType(out)
 
 
@@ -286,8 +312,8 @@ class Outcome:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.rule, str):
             raise ValidationError(_("a rule name must be a string, got {value!r}", value=self.rule))
-        object.__setattr__(self, "budget", _minor(_("the budget"), self.budget))
-        object.__setattr__(self, "total_cost", _minor(_("the total cost"), self.total_cost))
+        object.__setattr__(self, "budget", _minor(lambda: _("the budget"), self.budget))
+        object.__setattr__(self, "total_cost", _minor(lambda: _("the total cost"), self.total_cost))
         if not isinstance(self.currency, Currency):
             raise ValidationError(
                 _("currency must be a Currency, got {value!r}", value=self.currency)

@@ -48,6 +48,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
@@ -492,6 +493,13 @@ def _ledger_table(ledger: Any, currency: Currency) -> Table:
     return Table(columns, rows, currency, summary)
 
 
+def _instance(value: object, module: str, name: str) -> bool:
+    """``isinstance(value, module.name)`` without importing ``module`` (not loaded: no)."""
+    loaded = sys.modules.get(module)
+    cls = getattr(loaded, name, None) if loaded is not None else None
+    return isinstance(cls, type) and isinstance(value, cls)
+
+
 @checked
 def table(
     value: object, *, election: Election | None = None, currency: Currency | None = None
@@ -514,10 +522,6 @@ def table(
     ...
     participa.errors.ValidationError: cannot make a table of a int ...
     """
-    from participa.allocation import Allocation
-    from participa.feasibility.prioritisation import Ranking
-    from participa.feasibility.review import FeasibilityReport
-    from participa.ledger import Ledger
     from participa.model import Election
     from participa.outcome import Outcome
 
@@ -528,13 +532,15 @@ def table(
         return cast(Table, as_table())
     if isinstance(value, Election):
         return election_table(value)
-    if isinstance(value, Allocation):
+    # A value of a class whose module was never imported cannot be an instance of it: the
+    # modules are looked up, not imported (a tally process does not load the ledger).
+    if _instance(value, "participa.allocation", "Allocation"):
         return _allocation_table(value)
-    if isinstance(value, FeasibilityReport):
+    if _instance(value, "participa.feasibility.review", "FeasibilityReport"):
         return _feasibility_table(value)
-    if isinstance(value, Ranking):
+    if _instance(value, "participa.feasibility.prioritisation", "Ranking"):
         return _ranking_table(value)
-    if isinstance(value, Ledger):
+    if _instance(value, "participa.ledger", "Ledger"):
         return _ledger_table(value, currency or Currency())
     raise ValidationError(
         _("cannot make a table of a {kind}", kind=type(value).__name__),

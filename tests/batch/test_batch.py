@@ -177,3 +177,62 @@ def test_pabulib_files_and_bad_folder(replay_dir: Path) -> None:
     assert [p.name for p in pabulib_files(replay_dir)] == sorted([*REPLAY, "broken.pb"])
     with pytest.raises(participa.ValidationError, match="not a folder"):
         replay_folder(replay_dir / "missing")
+
+
+@pytest.mark.parametrize("chunksize", [1, 3, None])
+def test_chunked_process_pool_gives_the_serial_results(
+    serial: tuple[JobResult, ...], chunksize: int | None
+) -> None:
+    # results come back pickled in chunks; they must equal the serial ones, in job order
+    seen: list[tuple[int, int, str]] = []
+    with ProcessPoolExecutor(max_workers=2) as ex:
+        got = run_batch(
+            sweep(), executor=ex, chunksize=chunksize, progress=lambda *a: seen.append(a)
+        )
+    assert got == serial
+    assert [s[0] for s in seen] == list(range(len(serial) + 1))
+
+
+def test_chunks_cover_every_job_once_in_order() -> None:
+    from participa.batch import _chunks
+
+    for total in (0, 1, 63, 64, 65, 1746, 5000):
+        chunks = _chunks(total, None)
+        assert [i for c in chunks for i in c] == list(range(total))
+        assert all(1 <= len(c) <= 32 for c in chunks)
+        assert len(chunks) <= max(128, -(-total // 32))  # few tasks, whatever the size
+    assert [list(c) for c in _chunks(5, 2)] == [[0, 1], [2, 3], [4]]
+
+
+def test_workers_write_messages_in_the_callers_language() -> None:
+    from participa.i18n import use_language
+
+    jobs = [Job(approval_election(20, 4, seed=1), rule="greedy", options={"completion": "x"})]
+    with use_language("es"):
+        here = run_batch(jobs)
+        with ProcessPoolExecutor(max_workers=1) as ex:
+            there = run_batch(jobs, executor=ex)
+    with use_language("en"):
+        english = run_batch(jobs)
+    assert here == there
+    assert here[0].error is not None
+    assert english[0].error is not None
+    assert here[0].error != english[0].error  # the Spanish message, not the English one
+
+
+def test_chunksize_below_one_is_refused() -> None:
+    with pytest.raises(participa.ValidationError, match="chunksize must be 1 or more"):
+        run_batch(sweep()[:1], executor=ThreadPoolExecutor(1), chunksize=0)
+
+
+def test_results_with_read_only_mappings_survive_pickle(serial: tuple[JobResult, ...]) -> None:
+    import pickle
+    from types import MappingProxyType
+
+    outcome = serial[0].outcome
+    assert outcome is not None
+    assert isinstance(outcome.funding, MappingProxyType)
+    back = pickle.loads(pickle.dumps(serial))
+    assert back == serial
+    assert back[0].outcome is not None
+    assert isinstance(back[0].outcome.funding, MappingProxyType)

@@ -180,6 +180,21 @@ WORST_REAL = (
     "Poland_Wroclaw_2024.pb",
     "Poland_Lodz_2022.pb",  # the largest files
     "Poland_Warszawa_2026.pb",
+    # the worst of 256 KiB or more: choose-1 files of ~8 bytes a voter (10.6-16x before
+    # int32 per-voter arrays and blocked hashing) ...
+    *(
+        f"Poland_Poznan_{year}{part}.pb"
+        for year, parts in (
+            (2023, ("", "_Green_Budget")),
+            (2024, ("_small", "_large", "_Green_Budget")),
+            (2025, ("_small", "_large", "_Green_Budget")),
+            (2026, ("_small", "_large", "_Green_Budget")),
+        )
+        for part in parts
+    ),
+    # ... and files with a ballot naming a project twice, once read column-wise (12.4-12.7x)
+    "Poland_Warszawa_2022_Wola.pb",
+    "Poland_Czestochowa_2020.pb",
 )
 
 

@@ -130,3 +130,37 @@ def test_match_ids_is_exact(items: list[str]) -> None:
     got = match_ids(view, starts, lens, ids, list(range(len(ids))))
     assert got is not None
     assert got.tolist() == [ids.index(t) if t in ids else -1 for t in items]
+
+
+@pytest.mark.parametrize(
+    ("kind", "votes", "matrix"),
+    [
+        ("approval", "2;b,a,b\n", [[True, False], [True, True]]),
+        ("choose-1", "2;b,b\n", [[True, False], [False, True]]),
+        ("ordinal", "2;b,a,b\n", [[1, 0], [2, 1]]),  # first position, ranks renumbered
+        ("cumulative", "2;b,a,b;1,2,3\n", [[4, 0], [2, 3]]),  # the last points given
+    ],
+)
+def test_a_project_named_twice_is_read_by_the_spans(
+    kind: str, votes: str, matrix: list[list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same interpretation and anomaly as the column-wise reader, without falling back."""
+    points = kind == "cumulative"
+    data = f"META\nkey;value\nbudget;10\nvote_type;{kind}\nPROJECTS\nproject_id;cost\na;5\nb;5\n"
+    data += "VOTES\nvoter_id;vote" + (";points\n1;a;4\n" if points else "\n1;a\n") + votes
+    reference = _read(data.encode(), 1 << 60, monkeypatch)
+
+    def never(*args: object) -> None:
+        raise AssertionError("the column-wise reading was used")
+
+    import participa.io.pabulib._votes as votes_module
+
+    monkeypatch.setattr(votes_module, "_ballots_slow", never)
+    monkeypatch.setattr(votes_module, "_ballots_fast", never)
+    fast = _read(data.encode(), 0, monkeypatch)
+    assert fast == reference
+    assert not isinstance(fast, tuple) or fast[0] != "refused"
+    e, _dtype, _voters, _columns, anomalies = fast  # type: ignore[misc]
+    assert e.profile.matrix.tolist() == matrix
+    [a] = anomalies
+    assert (a.code, a.line, a.project_id, a.voter_id) == ("duplicate-project", 12, "b", "2")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -319,3 +322,35 @@ def test_zurich_minimal_transfers_follow_the_paper() -> None:
 def test_corpus_matches_the_reference_source(name: str, variant: str) -> None:
     got = sorted(cstv(load_election(DATA / f"{name}.pb.gz"), variant=variant).selected)  # type: ignore[arg-type]
     assert got == sorted(HEAD[name]["results"][f"cstv_{variant}"]["selected"])
+
+
+KATOWICE = "Poland_Katowice_2025_Osiedle_Paderewskiego_-_Muchowiec"
+
+
+@pytest.mark.parametrize("variant", CSTV_VARIANTS)
+def test_fast_paths_give_the_same_run(variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The float64 class totals and the table of move signatures are shortcuts: with
+    both turned off (exact ``reduceat`` sums, ``numpy.unique``) the run is the same."""
+    module = importlib.import_module("participa.rules.cstv")
+    e = load_election(DATA / f"{KATOWICE}.pb.gz")
+    fast = cstv(e, variant=variant)  # type: ignore[arg-type]
+    state = module._State(e, variant, DEFAULT_TIE_BREAK.resolver(e))
+    assert state._mass_flat is not None  # Katowice 2025 takes the float64 path
+    totals = state.cmass.copy()
+    state._mass_flat = None
+    state._regrouped()
+    assert totals.dtype == np.int64
+    assert np.array_equal(totals, state.cmass)
+
+    original = module._State.__init__
+
+    def exact(self: Any, *args: Any) -> None:
+        original(self, *args)
+        self._mass_flat = None
+        self._regrouped()
+
+    monkeypatch.setattr(module._State, "__init__", exact)
+    monkeypatch.setattr(module, "_TABLE", 0)
+    slow = cstv(e, variant=variant)  # type: ignore[arg-type]
+    assert slow.selected == fast.selected
+    assert [str(s) for s in slow.trace] == [str(s) for s in fast.trace]

@@ -24,9 +24,11 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _check_id(kind: str, value: object) -> None:
+    """Refuse an empty or non-text id; ``kind`` is an ``N_``-marked label, translated only
+    when refusing (a file of many projects pays no translation per project)."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(
-            _("{kind} id must be a non-empty string, got {value!r}", kind=kind, value=value)
+            _("{kind} id must be a non-empty string, got {value!r}", kind=_(kind), value=value)
         )
 
 

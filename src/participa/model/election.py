@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -139,6 +140,11 @@ def _weighted_column_sums(
     mass_max = int(multiplicity.max()) * int(weight.max())
     entry_max = int(np.abs(matrix).max()) if matrix.size else 0
     if mass_max * max(entry_max, 1) * multiplicity.size < _INT64_SAFE:
+        if matrix.ndim == 2 and matrix.dtype.kind in "bi":  # einsum: no int64 copy of the matrix
+            summed: npt.NDArray[Any] = np.einsum(
+                "g,gj->j", multiplicity * weight, matrix, dtype=np.int64
+            )
+            return summed
         out: npt.NDArray[Any] = (multiplicity * weight) @ matrix.astype(np.int64)
         return out
     mass = multiplicity.astype(object) * weight.astype(object)
@@ -163,6 +169,16 @@ def _costs_default(self: Election) -> IntArray:
 
 
 _INT64_MAX = 2**63 - 1
+
+
+@functools.lru_cache(maxsize=64, typed=True)
+def _money(currency: str | None, minor_per_unit: int) -> Currency:
+    """:attr:`Election.money`, built and validated once per (currency, minor units).
+
+    A :class:`Currency` is frozen, so elections share it; a refused one is not cached
+    (it raises again, as it did)."""
+    code = currency if currency and len(currency) == 3 else None
+    return Currency(code.upper() if code else None, minor_per_unit)
 
 
 @serialize.register("participa.Election")
@@ -326,8 +342,7 @@ class Election(Tabular):
         >>> e.money.format(e.budget)
         'S/ 123.45'
         """
-        code = self.currency if self.currency and len(self.currency) == 3 else None
-        return Currency(code.upper() if code else None, self.minor_per_unit)
+        return _money(self.currency, self.minor_per_unit)
 
     @property
     def project_ids(self) -> tuple[str, ...]:

@@ -83,7 +83,7 @@ class Project:
     )
 
     def __attrs_post_init__(self) -> None:
-        _check_id(_("project"), self.id)
+        _check_id(N_("project"), self.id)
         object.__setattr__(self, "cost", amount(self.cost, what="cost", project_id=self.id))
         _no_line_break(
             (self.id, self.name, self.territory, self.dimension, *self.categories),
@@ -156,4 +156,4 @@ class Territory:
     )
 
     def __attrs_post_init__(self) -> None:
-        _check_id(_("territory"), self.id)
+        _check_id(N_("territory"), self.id)

@@ -48,6 +48,8 @@ _ENC = "utf-8"
 _ERRORS = "surrogatepass"  # a str read from text with lone surrogates round-trips
 _WORDS_MAX = 8
 """Texts longer than this many 8-byte words are checked for duplicates as strings."""
+_BLOCK = 1 << 14
+"""Values keyed at a time by :meth:`TextColumn.first_duplicate`."""
 
 Offsets = npt.NDArray[np.signedinteger[Any]]
 
@@ -331,7 +333,7 @@ class TextColumn(Sequence[str]):
         n = len(self)
         if n < 2:
             return None
-        lens = self._lengths()
+        lens = self._stop - self._start  # as narrow as the offsets
         longest = int(lens.max())
         if longest > 8 * _WORDS_MAX:
             return _first_repeat(self.tolist(), np.arange(n))
@@ -342,13 +344,18 @@ class TextColumn(Sequence[str]):
             )
         else:
             words = _words(data)
-        start = self._start.astype(np.int64)
-        if longest <= 7:
-            keys = _short_keys(words, start, lens)  # exact
-        else:
-            keys = _keys(_chunks(words, start, lens, -(-longest // 8)), lens)
+        del lens
+        keys = np.empty(n, np.uint64)
+        for a in range(0, n, _BLOCK):  # a block at a time: temporaries of one block only
+            start = self._start[a : a + _BLOCK]
+            part = self._stop[a : a + _BLOCK] - start
+            if longest <= 7:
+                keys[a : a + _BLOCK] = _short_keys(words, start, part)  # exact
+            else:
+                keys[a : a + _BLOCK] = _keys(_chunks(words, start, part, -(-longest // 8)), part)
         del words
         firsts, inv = _first_order(keys)
+        del keys
         if firsts.size == n:
             return None  # distinct keys: distinct values
         if longest <= 7:  # exact keys: a value repeats where it is not its key's first

@@ -71,12 +71,19 @@ def exact_weighted_sums(election: Election, matrix: npt.NDArray[Any]) -> list[in
     [10000000000000000000]
     """
     m = matrix.shape[1] if matrix.ndim == 2 else len(election.projects)
-    mass = masses(election)
-    if not mass or matrix.size == 0:
+    prof = election.profile
+    if prof.multiplicity.size == 0 or matrix.size == 0:
         return [0] * m
-    mmax = max(mass)
-    umax = int(np.abs(matrix).max())
-    if mmax * max(umax, 1) * len(mass) < INT64_SAFE:
+    umax = max(int(np.abs(matrix).max()), 1)
+    if matrix.ndim == 2 and matrix.dtype.kind in "bi":
+        # masses bounded by max multiplicity × max weight: one int64 pass, no Python list
+        bound = int(prof.multiplicity.max()) * int(prof.weight.max())
+        if bound * umax * prof.multiplicity.size < INT64_SAFE:
+            mass_arr = prof.multiplicity * prof.weight
+            fast = np.einsum("g,gj->j", mass_arr, matrix, dtype=np.int64)
+            return [int(x) for x in fast.tolist()]
+    mass = masses(election)
+    if max(mass) * umax * len(mass) < INT64_SAFE:
         prod = np.asarray(mass, dtype=np.int64) @ matrix.astype(np.int64)
         return [int(x) for x in prod.tolist()]
     prod_obj = np.asarray(mass, dtype=object) @ matrix.astype(object)

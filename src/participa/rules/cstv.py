@@ -55,6 +55,7 @@ its donations 50 reach its cost 40
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -65,7 +66,7 @@ from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import N_, _
 from participa.model import BallotKind, Election
-from participa.outcome import Outcome, TraceStep
+from participa.outcome import Outcome, TraceAction, TraceStep, _built_step
 from participa.rules._common import DEFAULT_TIE_BREAK, require_kind
 from participa.tiebreak import TieBreak, TieResolver
 
@@ -76,6 +77,8 @@ CSTV_VARIANTS: tuple[CstvVariant, ...] = ("ewt", "ewtc", "ewts", "mt", "mtc", "m
 
 _KEY = {"ewt": "excess", "mt": "excess", "ewtc": "ratio", "mtc": "ratio", "ewts": "support",
         "mts": "support"}  # fmt: skip
+
+_ACTIONS = {a.value: a for a in TraceAction}
 
 _REASONS = {
     "fund": N_("its donations {support} reach its cost {cost}"),
@@ -91,7 +94,15 @@ _REASONS = {
 
 
 def _lcm(values: npt.NDArray[Any]) -> int:
-    return math.lcm(*{int(v) for v in values.tolist()}) if values.size else 1
+    if not values.size:
+        return 1
+    if values.dtype != object:
+        return math.lcm(*np.unique(values).tolist())
+    return math.lcm(*{int(v) for v in values.tolist()})
+
+
+_TABLE = 1 << 16
+"""Largest key range :meth:`_State._rescale` tabulates instead of sorting."""
 
 
 class _State:
@@ -125,6 +136,7 @@ class _State:
 
     def __init__(self, election: Election, variant: CstvVariant, resolver: TieResolver) -> None:
         self.e = election
+        self.ids = election.project_ids
         self.currency = election.money  # built once: the trace formats many amounts
         self.variant = variant
         self.resolver = resolver
@@ -146,6 +158,13 @@ class _State:
         self.weights: npt.NDArray[Any] = weights.astype(self.dtype)
         self.mass: npt.NDArray[Any] = self.points * self.weights[:, None]  # weight · points
         self.has = points > 0  # voters of group g give p some points
+        # |every partial sum of weight · points| <= top · m · weight_sum: below 2**53,
+        # float64 sums of them are exact
+        exact_float = small and top * points.shape[1] * weight_sum < 2**53
+        self._columns = np.arange(points.shape[1])
+        self._mass_flat: npt.NDArray[np.float64] | None = (
+            self.mass.ravel().astype(np.float64) if exact_float else None
+        )
         self.live_points: npt.NDArray[Any] = totals.astype(self.dtype)  # on live columns
         donors = self.live_points > 0
         n = int(self.weights[donors].sum())
@@ -173,13 +192,21 @@ class _State:
 
     def _regrouped(self) -> None:
         """Class totals of ``weight · points`` after the classes changed."""
-        cmass = np.zeros((len(self.val), self.mass.shape[1]), dtype=self.dtype)
-        counts = np.bincount(self.cls, minlength=len(self.val))
-        order = np.argsort(self.cls, kind="stable")
-        starts = np.cumsum(counts) - counts
-        present = counts > 0
-        if self.mass.size:
-            cmass[present] = np.add.reduceat(self.mass[order], starts[present])
+        k, m = len(self.val), self.mass.shape[1]
+        if self._mass_flat is not None and m:
+            # one bincount over (class, project) cells: float64 sums of integers below
+            # 2**53 are exact
+            cells = (self.cls[:, None] * m + self._columns).ravel()
+            sums = np.bincount(cells, weights=self._mass_flat, minlength=k * m)
+            cmass: npt.NDArray[Any] = sums.reshape(k, m).astype(np.int64)
+        else:
+            cmass = np.zeros((k, m), dtype=self.dtype)
+            counts = np.bincount(self.cls, minlength=k)
+            order = np.argsort(self.cls, kind="stable")
+            starts = np.cumsum(counts) - counts
+            present = counts > 0
+            if self.mass.size:
+                cmass[present] = np.add.reduceat(self.mass[order], starts[present])
         self.cmass = cmass
         self.nonzero = np.array([v != 0 for v in self.val], dtype=bool)
         self._supports = None
@@ -204,7 +231,7 @@ class _State:
             live = self.live.tolist()
             cols = self.cmass.T.tolist()
             self._supports = [
-                sum(v * a for v, a in zip(val, col, strict=True) if a) if on else 0
+                sum(map(operator.mul, val, col)) if on else 0
                 for col, on in zip(cols, live, strict=True)
             ]
         return self._supports
@@ -263,7 +290,7 @@ class _State:
             if reason != "transfer":
                 amounts["support"] = self.money(self.supports()[p] if support is None else support)
         text = _(_REASONS[reason], **amounts)
-        self.trace.append(TraceStep(len(self.trace) + 1, action, self.e.project_ids[p], text))
+        self.trace.append(_built_step(len(self.trace) + 1, _ACTIONS[action], self.ids[p], text))
 
     def money(self, amount: int) -> str:
         """An amount times ``D`` for people: whole minor units, ``≈`` when rounded down."""
@@ -297,7 +324,14 @@ class _State:
         if self.dtype is not object and len(self.val) * 2 * r * x < 2**62:
             # one int64 key per group: (class, on, first, second) in mixed radix
             key = ((cls.astype(np.int64) * 2 + on) * r + first) * x + second
-            uniq, inv = np.unique(key, return_inverse=True)
+            span = len(self.val) * 2 * r * x
+            if span <= _TABLE:  # small keys: sorted distinct keys and inverse by a table
+                seen = np.zeros(span, dtype=bool)
+                seen[key] = True
+                uniq = np.flatnonzero(seen)
+                inv = (np.cumsum(seen) - 1)[key]
+            else:
+                uniq, inv = np.unique(key, return_inverse=True)
             k_u, rest = np.divmod(uniq, 2 * r * x)
             o_u, rest = np.divmod(rest, r * x)
             a_u, b_u = np.divmod(rest, x)
@@ -313,11 +347,9 @@ class _State:
         ratios = {(a, b): factor(a, b) for _, o, a, b in combos if o}
         common = math.lcm(*(den for _, den in ratios.values()))
         scale = common * extra
+        times = {ab: num * (common // den) for ab, (num, den) in ratios.items()}
         val = self.val
-        values = [
-            val[k] * ratios[a, b][0] * (common // ratios[a, b][1]) if o else val[k] * scale
-            for k, o, a, b in combos
-        ]
+        values = [val[k] * times[a, b] if o else val[k] * scale for k, o, a, b in combos]
         # groups whose values meet share one class again
         index: dict[int, int] = {}
         remap = [index.setdefault(v, len(index)) for v in values]

@@ -61,7 +61,7 @@ from fractions import Fraction
 import numpy as np
 
 from participa._wide import exact_sum
-from participa.boundary import checked
+from participa.boundary import checked, trusted
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -120,12 +120,11 @@ def _ranking(
     election: Election, tie_break: TieBreak | None
 ) -> tuple[str, list[int], list[Fraction]]:
     column = ranking_column(election)
+    what = _("{column} column", column=column)
     scores = []
     for p in election.projects:
         raw = p.metadata.get(column, "")
-        scores.append(
-            _number(raw, _("{column} column", column=column), p.id) if raw.strip() else Fraction(0)
-        )
+        scores.append(_number(raw, what, p.id) if raw.strip() else Fraction(0))
     m = len(scores)
     if tie_break is None:
         order = sorted(range(m), key=lambda j: -scores[j])  # stable: file order on ties
@@ -169,6 +168,11 @@ def declared(election: Election, *, tie_break: TieBreak | None = None) -> Outcom
     equal-shares forms are those of :func:`~participa.rules.mes.equal_shares` (with
     ``add1`` and, for ``-comparison``, one greedy run more).
     """
+    with trusted():  # the trace and outcome are built from the election's own numbers
+        return _declared(election, tie_break)
+
+
+def _declared(election: Election, tie_break: TieBreak | None) -> Outcome:
     rule = election.meta.get("rule", "").strip()
     if rule in ("greedy", "greedy-exclusive", "greedy-threshold", "greedy-no-skip"):
         return _greedy_family(election, rule, tie_break)
@@ -218,6 +222,8 @@ def _greedy_family(election: Election, rule: str, tie_break: TieBreak | None) ->
     left = election.budget
     selected: list[int] = []
     trace: list[TraceStep] = []
+    fits = _("next by {column} and it fits", column=column)  # each reason translated once
+    too_dear = _("does not fit the money left")
     for rnd, j in enumerate(order, start=1):
         values = {column: str(scores[j]), "cost": costs[j], "left": left}
         if threshold is not None and scores[j] < threshold:
@@ -238,18 +244,14 @@ def _greedy_family(election: Election, rule: str, tie_break: TieBreak | None) ->
         if costs[j] <= left:
             left -= costs[j]
             selected.append(j)
-            trace.append(
-                TraceStep(
-                    rnd, "select", ids[j], _("next by {column} and it fits", column=column), values
-                )
-            )
+            trace.append(TraceStep(rnd, "select", ids[j], fits, values))
         elif rule == "greedy-no-skip":
             trace.append(
                 TraceStep(rnd, "stop", ids[j], _("does not fit; greedy-no-skip stops here"), values)
             )
             break
         else:
-            trace.append(TraceStep(rnd, "skip", ids[j], _("does not fit the money left"), values))
+            trace.append(TraceStep(rnd, "skip", ids[j], too_dear, values))
     params = {"declared_rule": rule, "ranked_by": column}
     if threshold is not None:
         params["threshold"] = str(threshold)
@@ -264,6 +266,7 @@ def _poznan(election: Election, tie_break: TieBreak | None) -> Outcome:
     left = election.budget
     selected: list[int] = []
     trace: list[TraceStep] = []
+    fits = _("next by {column} and it fits", column=column)
     rnd = 0
     for j in order:
         rnd += 1
@@ -272,11 +275,7 @@ def _poznan(election: Election, tie_break: TieBreak | None) -> Outcome:
             left -= costs[j]
             funding[ids[j]] = costs[j]
             selected.append(j)
-            trace.append(
-                TraceStep(
-                    rnd, "select", ids[j], _("next by {column} and it fits", column=column), values
-                )
-            )
+            trace.append(TraceStep(rnd, "select", ids[j], fits, values))
             continue
         if 5 * left >= 4 * costs[j]:  # the money left covers at least 80% of the cost
             funding[ids[j]] = left

@@ -32,7 +32,7 @@ import attrs
 
 from participa.boundary import checked, typed_fields
 from participa.errors import RuleError
-from participa.i18n import _
+from participa.i18n import _, use_language
 from participa.model import Election
 from participa.outcome import Outcome
 from participa.rules.bos import bos_equal_shares, fractional_equal_shares
@@ -597,4 +597,5 @@ def run_rule(
         tie_break=tie_break,
         variant=variant,
     )
-    return spec.run(election, options)
+    with use_language(None):  # the language is looked up once, not at every message
+        return spec.run(election, options)

@@ -1,17 +1,20 @@
-"""Projects: the PROJECTS rows to :class:`~participa.model.Project` values (costs as text).
+"""Projects: the PROJECTS rows to :class:`~participa.model.Project` fields (costs as text).
 
-Costs are checked here and priced once the money unit is known (see the reader).
+Costs are checked here; the reader builds each :class:`~participa.model.Project` once,
+priced, when the money unit is known (not once unpriced and again priced).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from participa.i18n import _
 from participa.io.pabulib._common import _DIGITS, _MODELLED_PROJECT_COLUMNS, _amount_problem
 from participa.io.pabulib._sections import _Reader, _Section
-from participa.model import Project
 
 
-def _projects(r: _Reader, sec: _Section) -> tuple[list[Project], list[str], list[int]]:
+def _projects(r: _Reader, sec: _Section) -> tuple[list[dict[str, Any]], list[str], list[int]]:
+    """Each row's Project fields but the cost, its cost text and its line."""
     header = sec.header
     for col in ("project_id", "cost"):
         if col not in header:
@@ -33,7 +36,7 @@ def _projects(r: _Reader, sec: _Section) -> tuple[list[Project], list[str], list
         for j, h in enumerate(header)
         if h not in _MODELLED_PROJECT_COLUMNS or (h == "beneficiaries" and not ben_int)
     ]
-    projects: list[Project] = []
+    projects: list[dict[str, Any]] = []
     costs: list[str] = []
     lines: list[int] = []
     seen: dict[str, int] = {}
@@ -68,16 +71,15 @@ def _projects(r: _Reader, sec: _Section) -> tuple[list[Project], list[str], list
         if ben_int and iben is not None and row[iben]:
             ben = int(row[iben])
         projects.append(
-            Project(
-                pid,
-                0,
-                name=row[iname] if iname is not None else "",
-                territory=(row[idist] or None) if idist is not None else None,
-                categories=tuple(row[icat].split(",")) if icat is not None and row[icat] else (),
-                dimension=(row[idim] or None) if idim is not None else None,
-                beneficiaries=ben,
-                metadata={h: row[j] for h, j in other},
-            )
+            {
+                "id": pid,
+                "name": row[iname] if iname is not None else "",
+                "territory": (row[idist] or None) if idist is not None else None,
+                "categories": tuple(row[icat].split(",")) if icat is not None and row[icat] else (),
+                "dimension": (row[idim] or None) if idim is not None else None,
+                "beneficiaries": ben,
+                "metadata": {h: row[j] for h, j in other},
+            }
         )
         costs.append(ctext)
         lines.append(line)

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from participa import serialize
 from participa._wide import INT64_SAFE, magnitude
-from participa.boundary import checked, typed_fields
+from participa.boundary import checked, trusted, typed_fields
 from participa.errors import ParseError, ValidationError
 from participa.i18n import _, ngettext
 from participa.io.pabulib._anomalies import Anomalies, Anomaly
@@ -162,7 +162,8 @@ def read_pabulib(
     del data
     texts = [text]  # and the text, of which it keeps only what it still needs (memory)
     del text
-    result = _parse(texts, file=file, fallback_name=fallback, anomalies=anomalies, raw=held)
+    with trusted():  # values built from the text just split: their kinds are known
+        result = _parse(texts, file=file, fallback_name=fallback, anomalies=anomalies, raw=held)
     anomalies.warn(stacklevel=3)  # the caller, past the @checked wrapper
     return result
 
@@ -198,7 +199,8 @@ def read_pabulib_text(
     _check_text_lines(text, file, lim)
     anomalies = Anomalies(file, strict=strict, initial=found)
     fallback = _stem(Path(file).name) if file is not None else ""
-    result = _parse([text], file=file, fallback_name=fallback, anomalies=anomalies)
+    with trusted():
+        result = _parse([text], file=file, fallback_name=fallback, anomalies=anomalies)
     anomalies.warn(stacklevel=3)  # the caller, past the @checked wrapper
     return result
 
@@ -294,15 +296,16 @@ def _parse(
         raise r.error(exc.message, line=where.get(_MPU_KEY, where["budget"])) from None
     total = 0
     priced: list[Project] = []
-    for proj, ctext, line in zip(projects, costs_text, p_lines, strict=True):
+    for fields, ctext, line in zip(projects, costs_text, p_lines, strict=True):
+        pid = fields["id"]
         try:
             cost = _minor(ctext, mpu)
         except ValidationError as exc:
-            raise r.error(exc.message, line=line, project_id=proj.id) from None
+            raise r.error(exc.message, line=line, project_id=pid) from None
         total += cost
         if total >= _MAX_AMOUNT:
-            raise r.error(_("amounts too large to add up exactly"), line=line, project_id=proj.id)
-        priced.append(attrs.evolve(proj, cost=cost))
+            raise r.error(_("amounts too large to add up exactly"), line=line, project_id=pid)
+        priced.append(Project(cost=cost, **fields))
 
     declared: dict[str, int | None] = {}
     for key in _CONSTRAINT_KEYS:

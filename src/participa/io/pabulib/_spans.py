@@ -60,7 +60,7 @@ from participa._bytekeys import (
 )
 from participa.model.text import TextColumn
 
-__all__ = ["Tokens", "VoteSpans", "group_ballots"]
+__all__ = ["Repeats", "Tokens", "VoteSpans", "drop_repeats", "group_ballots"]
 
 _LF, _CR, _SEMI, _COMMA, _QUOTE = 10, 13, 59, 44, 34
 
@@ -94,7 +94,7 @@ class Tokens:
     row: Index
     start: Index
     length: Index
-    counts: IntArray
+    counts: Index
     """Items per voter (0 for an empty field)."""
     cols: Index = attrs.field(factory=lambda: np.zeros(0, np.int64))
     """Project column of each item (``ballots`` only)."""
@@ -199,8 +199,9 @@ class VoteSpans:
         """The comma-separated items of column ``c``; ``None`` if an item is empty."""
         lo, hi = self.field(c)
         commas = _positions(self.buf, _COMMA, lo.dtype)
-        first_in = np.searchsorted(commas, lo)  # the fields are disjoint and in file order:
-        past = np.searchsorted(commas, hi)  # each one's commas are commas[first_in:past]
+        # the fields are disjoint and in file order: each one's commas are commas[first_in:past]
+        first_in = np.searchsorted(commas, lo).astype(lo.dtype)  # offsets' width, not int64
+        past = np.searchsorted(commas, hi).astype(lo.dtype)
         per = past - first_in
         if int(per.sum()) != commas.size:  # commas in other columns too: keep this column's
             edge = np.bincount(first_in, minlength=commas.size + 1)
@@ -208,12 +209,21 @@ class VoteSpans:
             commas = commas[np.cumsum(edge[:-1]) > 0]
             del edge
         del first_in, past
-        counts = np.where(hi > lo, per + 1, 0).astype(np.int64)
+        per += 1
+        per[hi <= lo] = 0
+        counts = per  # items per voter, as narrow as the offsets
         del per
-        total = int(counts.sum())
-        full = np.flatnonzero(counts)
-        first = (np.cumsum(counts) - counts)[full]  # each ballot's first item
-        last = first + counts[full] - 1
+        last = np.cumsum(counts, dtype=lo.dtype)  # each ballot's last item (+1 for now)
+        total = int(last[-1]) if last.size else 0
+        last -= 1
+        if int(np.count_nonzero(counts)) == self.n:  # no empty field: no index array
+            full: slice | Index = slice(None)
+            first = last - counts
+        else:
+            full = np.flatnonzero(counts)
+            last = last[full]
+            first = last - counts[full]
+        first += 1  # each ballot's first item
         start = np.empty(total, lo.dtype)
         other = np.ones(total, np.bool_)
         other[first] = False
@@ -364,34 +374,109 @@ def _cells(inv: IntArray, rows: Index, cols: Index, m: int) -> IntArray:
     return at
 
 
-def group_ballots(
-    n: int, tok: Tokens, values: IntArray | None, m: int, dtype: type[np.generic]
-) -> tuple[npt.NDArray[Any], IntArray, IntArray] | None:
-    """Voters grouped by ballot: ``(rows, inverse, multiplicity)``, groups by first appearance.
-
-    ``values`` is each item's value in the matrix (``None``: approval, ``True``).
-    ``None`` when a ballot names a project twice, or (never seen) when a hash
-    collision would merge different ballots: every voter's ballot is checked
-    against its group's row.
-    """
+def _any_repeat(n: int, tok: Tokens, m: int) -> bool:
+    """Whether some ballot names a project twice."""
     rows, cols = tok.row, tok.cols
     longest = int(tok.counts.max()) if n else 0
     if longest <= 8:  # each item against the few before it on the same ballot
-        for d in range(1, longest):
-            if bool(((cols[d:] == cols[:-d]) & (rows[d:] == rows[:-d])).any()):
-                return None  # a project twice on one ballot
-    else:
-        wide = n * m >= 2**31  # rows * m + cols in int64 then, never wrapped in int32
-        pair: Index = rows.astype(np.int64 if wide else np.int32)  # one temporary, in place
-        pair *= m
-        pair += cols
-        pair.sort()
-        if bool((pair[1:] == pair[:-1]).any()):
-            return None
+        return any(
+            bool(((cols[d:] == cols[:-d]) & (rows[d:] == rows[:-d])).any())
+            for d in range(1, longest)
+        )
+    wide = n * m >= 2**31  # rows * m + cols in int64 then, never wrapped in int32
+    pair: Index = rows.astype(np.int64 if wide else np.int32)  # one temporary, in place
+    pair *= m
+    pair += cols
+    pair.sort()
+    return bool((pair[1:] == pair[:-1]).any())
+
+
+@attrs.frozen(slots=True)
+class Repeats:
+    """What :func:`drop_repeats` dropped: for the ``duplicate-project`` anomaly."""
+
+    voters: int
+    """Voters whose ballot names a project twice."""
+    first: int
+    """The first such voter (file order)."""
+    column: int
+    """The project repeated first on that voter's ballot (its column)."""
+
+
+def drop_repeats(
+    n: int, tok: Tokens, values: IntArray | None, m: int, *, ranks: bool
+) -> tuple[Tokens, IntArray | None, Repeats | None]:
+    """A project named twice on one ballot counts once: the items without the repeats.
+
+    The first item stays where it is; points (``values``) are the last ones given,
+    ranks (``ranks``: values are positions) are renumbered from 1 along the ballot
+    that remains, approval is a set: the column-wise reading's interpretation. The
+    tokens come back unchanged (and ``None``) when no ballot repeats a project.
+
+    Examples
+    --------
+    >>> t = Tokens(np.array([0, 0, 0, 1]), np.zeros(0, np.int64), np.zeros(0, np.int64),
+    ...            np.array([3, 1]), np.array([2, 1, 2, 0]))
+    >>> u, v, r = drop_repeats(2, t, np.array([5, 6, 7, 8]), 3, ranks=False)
+    >>> u.row.tolist(), u.cols.tolist(), u.counts.tolist(), v.tolist(), r
+    ([0, 0, 1], [2, 1, 0], [2, 1], [7, 6, 8], Repeats(voters=1, first=0, column=2))
+    >>> drop_repeats(2, t, np.array([1, 2, 3, 1]), 3, ranks=True)[1].tolist()
+    [1, 2, 1]
+    """
+    if not _any_repeat(n, tok, m):
+        return tok, values, None
+    rows, cols = tok.row, tok.cols
+    pair = rows.astype(np.int64) * m + cols  # rare: a stable sort of (voter, project) pairs
+    order = np.argsort(pair, kind="stable")
+    pair = pair[order]
+    same = pair[1:] == pair[:-1]  # an item and the one after it in its (voter, project) run
+    del pair
+    later = np.zeros(rows.size, np.bool_)
+    later[order[1:][same]] = True  # every item but the first of its run
+    if values is not None and not ranks:  # the run's first item takes its last's points
+        head = np.ones(rows.size, np.bool_)
+        head[1:] = ~same
+        tail = np.ones(rows.size, np.bool_)
+        tail[:-1] = ~same
+        values = values.copy()
+        values[order[head]] = values[order[tail]]
+    del order, same
+    dropped = rows[later]
+    ballot = np.flatnonzero(rows == dropped[0]) if dropped.size else np.zeros(0, np.int64)
+    items = cols[ballot].tolist()
+    info = Repeats(
+        int(np.unique(dropped).size),
+        int(dropped[0]),
+        next(c for c in items if items.count(c) > 1),
+    )
+    keep = ~later
+    counts = tok.counts - np.bincount(dropped, minlength=n).astype(tok.counts.dtype)
+    kept = Tokens(rows[keep], tok.start[:0], tok.length[:0], counts, cols[keep])
+    if values is not None:
+        if ranks:  # positions along the ballot that remains
+            offsets = np.cumsum(counts) - counts
+            values = np.arange(kept.row.size, dtype=np.int64) - np.repeat(offsets, counts) + 1
+        else:
+            values = values[keep]
+    return kept, values, info
+
+
+def group_ballots(
+    n: int, tok: Tokens, values: IntArray | None, m: int, dtype: type[np.generic]
+) -> tuple[npt.NDArray[Any], Index, IntArray] | None:
+    """Voters grouped by ballot: ``(rows, inverse, multiplicity)``, groups by first appearance.
+
+    ``values`` is each item's value in the matrix (``None``: approval, ``True``). No
+    ballot may name a project twice (:func:`drop_repeats` first). ``None`` (never seen)
+    when a hash collision would merge different ballots: every voter's ballot is
+    checked against its group's row.
+    """
+    rows, cols = tok.row, tok.cols
     # each ballot's order-free hash: the sum of its items' mixed (project, value) pairs,
     # ballots a block at a time (temporaries of a few bytes per item of one block)
     h = np.zeros(n, np.uint64)
-    offsets = np.cumsum(tok.counts) - tok.counts
+    offsets = np.cumsum(tok.counts, dtype=rows.dtype)
+    offsets -= tok.counts
     total = rows.size
     # blocks of whole ballots of about _TOKENS items each
     cuts = np.unique(np.searchsorted(offsets, np.arange(0, total, _TOKENS), side="right") - 1)

@@ -22,7 +22,7 @@ from participa.errors import ValidationError
 from participa.i18n import _, ngettext
 from participa.io.pabulib._common import _DIGITS, _INT, _MAX_POINTS, _WEIGHT_COLUMN, IntArray
 from participa.io.pabulib._sections import _Reader, _Section
-from participa.io.pabulib._spans import group_ballots
+from participa.io.pabulib._spans import drop_repeats, group_ballots
 from participa.model import BallotKind, Profile, Project, TextColumn, Voters, collapse_rows
 from participa.model.profile import _matrix_dtype
 
@@ -50,7 +50,7 @@ def _votes(
             hint=_("add points aligned with vote, e.g. vote 3,7 and points 2,1"),
         )
     if sec.fill is not None:
-        fast = _votes_spans(sec, kind, projects, synthetic_ids, pos)
+        fast = _votes_spans(r, sec, kind, projects, synthetic_ids, pos)
         if fast is not None:
             return fast
         sec.fill()  # something needs a closer look: the column-wise reading reports it
@@ -129,18 +129,7 @@ def _votes(
     if dups:
         first_dup = min(dups)  # distinct ballots are numbered in file order
         line, vid = where(first_dup)
-        count = int(mult_u[list(dups)].sum())
-        r.warn(
-            "duplicate-project",
-            ngettext(
-                "{n} ballot names a project twice (it counts once)",
-                "{n} ballots name a project twice (it counts once)",
-                count,
-            ),
-            line=line,
-            project_id=dups[first_dup],
-            voter_id=vid,
-        )
+        _warn_repeats(r, int(mult_u[list(dups)].sum()), line, dups[first_dup], vid)
     zero_u: npt.NDArray[np.bool_] | None = None
     if listed_u is not None:
         zero_u = (listed_u & (mat == 0)).any(axis=1)
@@ -180,7 +169,23 @@ def _votes(
     return profile
 
 
+def _warn_repeats(r: _Reader, count: int, line: int, project_id: str, voter_id: str) -> None:
+    """The ``duplicate-project`` anomaly: ``count`` voters' ballots name a project twice."""
+    r.warn(
+        "duplicate-project",
+        ngettext(
+            "{n} ballot names a project twice (it counts once)",
+            "{n} ballots name a project twice (it counts once)",
+            count,
+        ),
+        line=line,
+        project_id=project_id,
+        voter_id=voter_id,
+    )
+
+
 def _votes_spans(
+    r: _Reader,
     sec: _Section,
     kind: BallotKind,
     projects: Sequence[Project],
@@ -189,9 +194,10 @@ def _votes_spans(
 ) -> Profile | None:
     """The profile read straight from a plain VOTES section's byte spans (see :mod:`._spans`).
 
-    ``None`` whenever anything needs a closer look (weights, an unknown or repeated
-    project, 0 points, an empty or repeated voter id, ...): the column-wise reading
-    then reports it with its line.
+    A project named twice on a ballot counts once, as in the column-wise reading, with
+    the same ``duplicate-project`` anomaly. ``None`` whenever anything needs a closer
+    look (weights, an unknown project, 0 points, an empty or repeated voter id, ...):
+    the column-wise reading then reports it with its line.
     """
     spans = sec.spans
     assert spans is not None
@@ -210,7 +216,7 @@ def _votes_spans(
         columns = {h: spans.column(j) for h, j in pos.items() if h not in skip}
     pidx = {p.id: j for j, p in enumerate(projects)}
     tok = spans.ballots(pos["vote"], pidx)
-    if tok is None or (kind is BallotKind.CHOOSE_1 and n and int(tok.counts.max()) > 1):
+    if tok is None:
         return None
     values: IntArray | None = None
     if kind.has_points:
@@ -218,27 +224,46 @@ def _votes_spans(
         if ptok is None or not np.array_equal(ptok.counts, tok.counts):
             return None
         values = spans.numbers(ptok)
+        del ptok
         if values is None or (values.size and int(values.min()) == 0):
             return None  # 0 points: the listed mask and its anomaly
     elif kind is BallotKind.ORDINAL:  # rank = position on the ballot
         offsets = np.cumsum(tok.counts) - tok.counts
         values = np.arange(tok.row.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
+    tok, values, repeats = drop_repeats(
+        n, tok, values, len(projects), ranks=kind is BallotKind.ORDINAL
+    )
+    if kind is BallotKind.CHOOSE_1 and n and int(tok.counts.max()) > 1:
+        return None
+    if repeats is not None and ids is None:
+        return None  # (the column-wise reading names the voter by the file's text)
     top = int(values.max()) if values is not None and values.size else 0
     dtype = _matrix_dtype(kind, len(projects), top)  # the Profile's own: no second copy
+    # the line offsets are done with (the column-wise reading, should it be needed, starts
+    # again from the bytes): grouping and Voters' duplicate check have their memory
+    sec.spans = spans = None
     grouped = group_ballots(n, tok, values, len(projects), dtype)
+    del tok, values
     if grouped is None:
         return None
-    mat, inv, mult = grouped
-    for arr in grouped:
+    mat, inv32, mult = grouped
+    del grouped
+    inv = inv32.astype(np.int64)  # Voters.group is int64 whichever path read the file
+    del inv32
+    for arr in (mat, inv, mult):
         arr.setflags(write=False)  # handed over to the Profile as is (no defensive copy)
     try:
         voters: Voters | None = None
         if ids is not None:
             voters = Voters(ids, inv, columns)
         weight = np.ones(mat.shape[0], np.int64)
-        return Profile(kind, tuple(p.id for p in projects), mat, mult, weight, voters)
+        profile = Profile(kind, tuple(p.id for p in projects), mat, mult, weight, voters)
     except ValidationError:
         return None
+    if repeats is not None and ids is not None:
+        first = repeats.first
+        _warn_repeats(r, repeats.voters, sec.line(first), projects[repeats.column].id, ids[first])
+    return profile
 
 
 _Ballots = tuple[npt.NDArray[Any], IntArray, npt.NDArray[np.bool_] | None, IntArray, dict[int, str]]
