@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from participa._wide import exact_matmul
 from participa.boundary import checked
 from participa.i18n import N_, _, get_language, ngettext, use_language
 from participa.money import Currency
@@ -443,8 +444,9 @@ def profile_html(p: Profile, *, lang: str | None = None) -> str:
 
     def build() -> str:
         w = p.group_weight
-        support = (w @ p.approvals()).tolist() if p.num_groups else [0] * len(p.project_ids)
-        points = (w @ p.matrix).tolist() if p.num_groups and p.kind.has_points else None
+        empty = [0] * len(p.project_ids)
+        support = exact_matmul(w, p.approvals()).tolist() if p.num_groups else empty
+        points = exact_matmul(w, p.matrix).tolist() if p.num_groups and p.kind.has_points else None
         header = [_("project"), _("supporters")] + ([_("points")] if points else [])
         rows = [
             [pid, f"{int(support[j]):,}"] + ([f"{int(points[j]):,}"] if points else [])

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any, Final
 
 import attrs
@@ -315,3 +316,21 @@ def _format(amount: int, minor_per_unit: int, currency: str | None) -> str:
         text += "." + str(frac).rjust(digits, "0")
     prefix = f"{currency} " if currency else ""
     return f"{prefix}{sign}{text}"
+
+
+def _fraction_money(currency: Currency, amount: Fraction | int) -> str:
+    """An exact amount of minor units as money for people.
+
+    A whole number of minor units is shown exactly; a fraction of one (a price system's
+    payments are rational) to two more decimals, marked ``≈``.
+
+    >>> _fraction_money(Currency("PEN", 100), Fraction(400))
+    'S/ 4.00'
+    >>> _fraction_money(Currency("PEN", 100), Fraction(1001, 3))
+    '≈ S/ 3.3367'
+    """
+    value = Fraction(amount)
+    if value.denominator == 1:
+        return currency.format(int(value))
+    finer = Currency(currency.code, currency.minor_per_unit * 100)
+    return "≈ " + finer.format(round(value * 100))

@@ -154,6 +154,8 @@ def int_array(values: object, *, what: str) -> np.ndarray:
 
     >>> int_array([3, 1], what="values")
     array([3, 1])
+    >>> int_array([0, 2**63], what="values").tolist()
+    [0, 9223372036854775808]
     >>> int_array([2.5, 1], what="values")
     Traceback (most recent call last):
     ...
@@ -173,6 +175,14 @@ def int_array(values: object, *, what: str) -> np.ndarray:
         raise problem from None
     if arr.ndim != 1:
         raise problem
+    # numpy reads [0, 2**63] as floats: Python integers past int64 stay exact instead
+    if (
+        arr.dtype.kind == "f"
+        and isinstance(values, list | tuple)
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    ):
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = list(values)
     if arr.dtype.kind in "iu":
         # a list of True/False and ints becomes an int array: refuse the booleans
         if isinstance(values, list | tuple) and any(isinstance(v, bool | np.bool_) for v in values):

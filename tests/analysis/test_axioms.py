@@ -28,6 +28,7 @@ from participa.analysis import (
     still_affordable,
 )
 from participa.errors import ValidationError
+from participa.i18n import use_language
 from participa.model import BallotKind, Election, Profile, Project
 from participa.rules.utility import utility_matrix
 from participa.testing.strategies import elections
@@ -371,3 +372,84 @@ def test_the_axioms_package_keeps_every_name() -> None:
     assert axioms.pareto_swaps is efficiency.pareto_swaps
     assert axioms.AxiomReport is report.AxiomReport
     assert set(axioms.__all__) <= set(analysis.__all__)
+
+
+# -- exact at any magnitude (#12.3) ----------------------------------------------------------
+
+
+def _scaled(e: Election, mult: int, weight: int, money: int) -> Election:
+    """Every voter group ``mult × weight`` times heavier and all money ``money`` times more."""
+    prof = e.profile
+    big = Profile.from_matrix(
+        prof.kind,
+        list(prof.project_ids),
+        prof.matrix,
+        multiplicity=[int(m) * mult for m in prof.multiplicity.tolist()],
+        weights=[int(w) * weight for w in prof.weight.tolist()],
+        collapse=False,
+        listed=prof.listed,
+    )
+    projects = tuple(Project(p.id, p.cost * money) for p in e.projects)
+    return Election(e.budget * money, projects, big)
+
+
+@given(
+    e=elections(
+        kinds=(BallotKind.APPROVAL, BallotKind.CUMULATIVE),
+        max_projects=4,
+        max_voters=5,
+        max_cost=7,
+        weighted=True,
+    ),
+    data=st.data(),
+)
+def test_verdicts_do_not_change_past_int64(e: Election, data: st.DataObject) -> None:
+    """Group weights of ~2^70 and costs near 2^63: every condition compares weights with
+    weights and money with money, so scaling both leaves each verdict alone; an int64
+    wrap-around (weights, utility sums, cost sums) would change it."""
+    w = data.draw(st.sets(st.sampled_from(e.project_ids)))
+    big = _scaled(e, 2**35, 2**35, 2**60)
+    for utility in ("cost", "count"):
+        for fn in (check_jr, check_ejr, check_pjr):
+            small_r, big_r = fn(e, w, utility=utility), fn(big, w, utility=utility)
+            assert small_r.satisfied == big_r.satisfied, (fn.__name__, utility)
+        assert [s.better_off // 2**70 for s in pareto_swaps(big, w, utility=utility)] == [
+            s.better_off for s in pareto_swaps(e, w, utility=utility)
+        ]
+    assert is_exhaustive(big, w) == is_exhaustive(e, w)
+    assert still_affordable(big, w) == still_affordable(e, w)
+    found_small = find_price_system(e, w, utility="count")
+    found_big = find_price_system(big, w, utility="count")
+    assert (found_small is None) == (found_big is None)
+    if found_big is not None:
+        assert check_price_system(big, w, found_big, utility="count") == ()
+
+
+def test_pareto_swaps_read_in_spanish_with_plurals() -> None:
+    e = Election(
+        5,
+        [Project("a", 5), Project("b", 5)],
+        Profile.from_ballots(BallotKind.APPROVAL, ["a", "b"], [["b"], ["a", "b"], ["b"]]),
+    )
+    with use_language("es"):
+        assert [str(x) for x in pareto_swaps(e, ["a"])] == [
+            "cambiar a por b: 2 votantes mejoran y nadie empeora"
+        ]
+        assert [str(x) for x in pareto_swaps(e, [])] == [
+            "financiar a: 1 votante mejora y nadie empeora",
+            "financiar b: 3 votantes mejoran y nadie empeora",
+        ]
+
+
+def test_relaxed_axiom_names_read_in_spanish() -> None:
+    e = Election(
+        10,
+        [Project("a", 5), Project("b", 5)],
+        Profile.from_ballots(BallotKind.APPROVAL, ["a", "b"], [["a"], ["b"]]),
+    )
+    one = check_ejr(e, ["a", "b"], up_to="one")
+    anyp = check_pjr(e, ["a"], up_to="any")
+    assert one.axiom == "EJR up to one"  # the data keeps its name
+    assert one.to_text(lang="es").startswith("EJR hasta un proyecto: ")
+    assert one.to_text(lang="en").startswith("EJR up to one project: ")
+    assert "PJR hasta cualquier proyecto" in anyp.to_html(lang="es")

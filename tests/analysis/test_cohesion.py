@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +14,7 @@ from participa import ParticipaError
 from participa.analysis.axioms import SearchLimitExceeded
 from participa.analysis.cohesion import cohesive_groups, is_pareto_optimal, pareto_improvement
 from participa.io import load_election
-from participa.model import BallotKind, Election
+from participa.model import BallotKind, Election, Profile
 from participa.rules.greedy import greedy
 from participa.testing.strategies import elections
 
@@ -81,3 +82,31 @@ def test_real_outcomes_and_limits() -> None:
         pareto_improvement(e, ["nope"])
     with pytest.raises(ParticipaError):
         pareto_improvement(e, [], satisfaction="joy")  # type: ignore[arg-type]
+
+
+@settings(max_examples=50, deadline=None)
+@given(e=elections(kinds=KINDS, max_projects=4, max_voters=5, weighted=True), data=st.data())
+def test_group_weights_past_int64(e: Election, data: st.DataObject) -> None:
+    """Every group ``2^35`` times more voters of ``2^35`` times the weight: sizes are
+    ``2^70`` times larger, the same groups cohere and the same sets dominate (#12.3)."""
+    prof = e.profile
+    big_prof = Profile.from_matrix(
+        prof.kind,
+        list(prof.project_ids),
+        prof.matrix,
+        multiplicity=[int(m) * 2**35 for m in prof.multiplicity.tolist()],
+        weights=[int(w) * 2**35 for w in prof.weight.tolist()],
+        collapse=False,
+        listed=prof.listed,
+    )
+    big = attrs.evolve(e, profile=big_prof)
+    assert [(g.projects, g.voters) for g in cohesive_groups(big)] == [
+        (g.projects, g.voters * 2**70) for g in cohesive_groups(e)
+    ]
+    chosen = data.draw(st.sets(st.sampled_from(list(e.project_ids))))
+    small_better = pareto_improvement(e, chosen)
+    big_better = pareto_improvement(big, chosen)
+    assert (small_better is None) == (big_better is None)
+    if small_better is not None and big_better is not None:
+        assert big_better.projects == small_better.projects
+        assert big_better.better_off == small_better.better_off * 2**70

@@ -174,3 +174,45 @@ def test_compare_accepts_outcomes_and_callables() -> None:
     assert table.row("only-P5").selected == 1
     with pytest.raises(ValidationError, match="not an Outcome"):
         compare_rules(e, [lambda el: 3])
+
+
+@given(
+    data=st.lists(
+        st.tuples(
+            st.integers(1, 2**40),  # voters on the ballot
+            st.integers(1, 2**40),  # their weight: a group's say reaches 2**80
+            st.lists(st.booleans(), min_size=3, max_size=3),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    costs=st.lists(st.integers(2**61, 2**63 - 1), min_size=3, max_size=3),
+    chosen=st.sets(st.sampled_from([0, 1, 2])),
+)
+def test_satisfaction_is_exact_past_int64(
+    data: list[tuple[int, int, list[bool]]], costs: list[int], chosen: set[int]
+) -> None:
+    """Costs near 2**63 (their sums on a ballot pass it) and group weights past 2**63:
+    the same numbers as Python integers give (#12.3)."""
+    ids = ["a", "b", "c"]
+    prof = Profile.from_matrix(
+        BallotKind.APPROVAL,
+        ids,
+        [row for _, _, row in data],
+        multiplicity=[m for m, _, _ in data],
+        weights=[w for _, w, _ in data],
+        collapse=False,
+    )
+    e = Election(sum(costs), tuple(Project(p, c) for p, c in zip(ids, costs, strict=True)), prof)
+    picked = [ids[j] for j in sorted(chosen)]
+    sat = [sum(costs[j] for j in chosen if row[j]) for _, _, row in data]
+    say = [m * w for m, w, _ in data]
+    assert [int(x) for x in voter_satisfaction(e, picked).tolist()] == sat
+    o = Outcome.from_selection(e, sorted(chosen), rule="x")
+    s = satisfaction(e, o)
+    n = sum(say)
+    assert s.voters == n
+    assert s.mean == Fraction(sum(x * k for x, k in zip(sat, say, strict=True)), n)
+    nothing = sum(k for x, k in zip(sat, say, strict=True) if x == 0)
+    assert s.share_with_nothing == Fraction(nothing, n)
+    assert s.gini == gini(sat, say)

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from participa._lp import Row, maximize
-from participa.analysis import check_price_system, find_price_system
+from participa.analysis import PriceSystem, check_price_system, find_price_system
 from participa.analysis.axioms.price_lp import is_exhaustive
+from participa.i18n import use_language
 from participa.model import BallotKind, Election, Profile, Project
 from participa.testing.strategies import elections
 
@@ -150,3 +151,52 @@ def test_stable_is_stricter_on_an_example() -> None:
     ps = find_price_system(e, ["a", "b"])
     assert ps is not None
     assert ps.allowance == Fraction(2)
+
+
+def _soles() -> Election:
+    """Two voters, S/ 4.00 of budget; a costs S/ 2.00, b S/ 3.00."""
+    return Election(
+        4_00,
+        [Project("a", 2_00), Project("b", 3_00)],
+        Profile.from_ballots(BallotKind.APPROVAL, ["a", "b"], [["a"], ["b"]]),
+        currency="PEN",
+        minor_per_unit=100,
+    )
+
+
+def test_a_failed_certificate_reads_in_spanish_with_money_as_money() -> None:
+    """#15 / i18n: every failed condition is a translated sentence, amounts in soles."""
+    e = _soles()
+    third = Fraction(1, 3)
+    bad = PriceSystem(Fraction(1_00) + third, ["a", "b"], [[1_00 + third, 0], [0, 0]])
+    with use_language("es"):
+        fails = check_price_system(e, ["a"], bad)
+    assert fails == (
+        "C0c: las asignaciones suman ≈ S/ 2.0067 < el presupuesto S/ 4.00",
+        "C4: los pagos por 'a' suman ≈ S/ 1.0033, no su costo S/ 2.00",
+    )
+    keep = PriceSystem(4_00, ["a", "b"], [[2_00, 0], [0, 0]])
+    short = PriceSystem(1_00, ["a", "b"], [[2_00, 0], [0, 0]])
+    with use_language("es"):
+        c5 = check_price_system(e, ["a"], keep, exhaustive=False)
+        s5 = check_price_system(e, ["a"], keep, exhaustive=False, stable=True)
+        c3 = check_price_system(e, ["a"], short, exhaustive=False, whole_budget=False)
+    assert c5 == ("C5: los partidarios de 'b' conservan S/ 4.00 > su costo S/ 3.00",)
+    assert s5 == ("S5: quienes apoyan 'b' conservan o pagaron S/ 4.00 > su costo S/ 3.00",)
+    assert c3 == ("C3: la fila 0 paga S/ 2.00 > asignación S/ 1.00",)
+    with use_language("es"):
+        (shape,) = check_price_system(e, ["a"], PriceSystem(2_00, ["a", "b"], [[2_00, 0]]))
+        (ids,) = check_price_system(e, ["a"], PriceSystem(2_00, ["b", "a"], [[0, 2_00], [0, 0]]))
+    assert shape.startswith("los pagos deben ser 2 filas × 2 proyectos")
+    assert ids == "los proyectos del sistema de precios no son los de la elección"
+
+
+def test_price_system_shows_money_in_the_elections_currency() -> None:
+    e = _soles()
+    ps = find_price_system(e, ["a"])
+    assert ps is not None
+    assert ps.currency == e.money
+    html = ps._repr_html_()
+    assert "S/ 2.00" in html  # a's cost, paid by its supporter
+    with use_language("es"):
+        assert "asignación de S/ 2.00 por votante" in ps._repr_html_()

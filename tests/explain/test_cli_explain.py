@@ -46,3 +46,24 @@ def test_explain_unknown_project(capsys: pytest.CaptureFixture[str]) -> None:
     code, _text = run("explain", str(LODZ), "--rule", "greedy", "--project", "nope")
     assert code == 2
     assert "unknown project id [project 'nope']" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("utility", ["effort", "cost-sqrt", "cost-log", "cc", "count"])
+def test_explain_with_every_greedy_utility(utility: str) -> None:
+    """#15.4: the CLI takes every utility greedy takes and prints what explain() gives."""
+    code, text = run("explain", str(LODZ), "--rule", "greedy", "--utility", utility, "--lang", "en")
+    assert code == 0
+    with use_language("en"):
+        expected = str(explain(load_election(LODZ), "greedy", utility=utility))  # type: ignore[arg-type]
+    assert text.strip() == expected.strip()
+    assert f"utility {utility}" in text
+
+
+def test_explain_refuses_a_utility_mes_has_no_margins_for(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _text = run("explain", str(LODZ), "--rule", "mes", "--utility", "cc", "--lang", "es")
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "explain no tiene márgenes exactos para la regla 'mes' con la utilidad 'cc'" in err
+    assert "cost, count, points, borda" in err

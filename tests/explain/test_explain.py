@@ -93,7 +93,7 @@ def _brute(ex: Explanation, e: Election, run: Run) -> None:
     """Scan every value. A margin claimed ``proven`` must be the first change (and every
     larger change must keep the new status); any other margin must be an edge (the status
     differs one unit apart) no nearer than the first change."""
-    points = ex.utility == "points"
+    points = ex.utility == "points" or (ex.utility == "cc" and e.kind.has_points)
     for pe in ex:
         j = e.index(pe.project_id)
         pid, cost = pe.project_id, pe.cost
@@ -135,11 +135,9 @@ def _brute(ex: Explanation, e: Election, run: Run) -> None:
             cut = pe.cost_reduction
             add = pe.added_supporters
             assert cut is not None
-            assert add is not None
+            # under borda a ballot naming only the project gives it 0 points: no margin
+            assert (add is None) == (ex.utility == "borda")
             first_cut = next((d for d in range(1, cost + 1) if funded(_cost(e, j, cost - d))), None)
-            first_add = next(
-                (k for k in range(1, add.bound + 1) if funded(_added(e, j, k, points))), None
-            )
             if cut.proven:
                 assert cut.value == first_cut
                 if first_cut is not None:  # every cheaper cost from 1 on funds it too
@@ -152,6 +150,11 @@ def _brute(ex: Explanation, e: Election, run: Run) -> None:
                 assert cut.value >= first_cut
                 assert funded(_cost(e, j, cost - cut.value))
                 assert not funded(_cost(e, j, cost - cut.value + 1))
+            if add is None:
+                continue
+            first_add = next(
+                (k for k in range(1, add.bound + 1) if funded(_added(e, j, k, points))), None
+            )
             if add.proven:
                 assert add.value == first_add
                 if first_add is not None:
@@ -213,6 +216,47 @@ def test_equal_shares_cost_margins_exact_supporter_margins_verified(
     _brute(ex, e, _rule("mes", ex.utility))
 
 
+@settings(max_examples=30)
+@given(
+    elections(
+        kinds=(BallotKind.APPROVAL, BallotKind.CHOOSE_1, BallotKind.CUMULATIVE),
+        max_projects=4,
+        max_voters=5,
+        max_cost=25,
+        weighted=True,
+    ),
+    st.sampled_from(["effort", "cost-sqrt", "cost-log", "cc"]),
+)
+def test_greedy_effort_and_marginal_margins_are_the_first_change(
+    e: Election, utility: Utility
+) -> None:
+    """#15.4: effort (additive) and the non-additive satisfactions under greedy; every
+    margin is proven (see the module docstring) and equals the first change found by
+    rerunning greedy on every lowered cost and every number of added supporters."""
+    if utility in ("cost-sqrt", "cost-log") and e.kind.has_points:
+        with pytest.raises(RuleError):
+            explain(e, "greedy", utility=utility, max_added=20)
+        return
+    ex = explain(e, "greedy", utility=utility, max_added=20)
+    assert ex.utility == utility
+    assert all(m.proven for pe in ex for m in pe.margins)
+    _brute(ex, e, _rule("greedy", utility))
+
+
+@settings(max_examples=30)
+@given(
+    elections(kinds=(BallotKind.ORDINAL,), max_projects=4, max_voters=5, max_cost=25),
+    st.sampled_from(["greedy", "mes"]),
+)
+def test_borda_cost_margins_exact_supporters_verified(e: Election, rule: ExplainedRule) -> None:
+    """#15.4: Borda on ordinal ballots: cost margins proven and equal to the first change;
+    lost supporters verified at their edge; no added-supporters margin."""
+    ex = explain(e, rule, utility="borda", max_added=20)
+    assert _proven_kinds(ex) <= {MarginKind.COST_REDUCTION, MarginKind.COST_INCREASE}
+    assert all(pe.added_supporters is None for pe in ex)
+    _brute(ex, e, _rule(rule, "borda"))
+
+
 @settings(max_examples=25)
 @given(
     elections(
@@ -233,8 +277,22 @@ def test_phragmen_margins_are_the_first_change(e: Election) -> None:
 @pytest.mark.parametrize("rule", ["greedy", "mes", "phragmen"])
 def test_real_files_margins_hold_at_their_edges(name: str, rule: ExplainedRule) -> None:
     e = load_election(DATA / name)
-    ex = explain(e, rule)
-    run = _rule(rule)
+    _edges(e, explain(e, rule), _rule(rule))
+
+
+@pytest.mark.parametrize("name", REAL)
+@pytest.mark.parametrize("utility", ["effort", "cost-sqrt", "cost-log", "cc"])
+def test_real_files_every_greedy_utility_at_its_edges(name: str, utility: Utility) -> None:
+    """#15.4 on real files: each margin of greedy with effort and the non-additive
+    satisfactions is an edge (the status differs one unit apart)."""
+    e = load_election(DATA / name)
+    ex = explain(e, "greedy", utility=utility)
+    assert all(m.proven for pe in ex for m in pe.margins)
+    _edges(e, ex, _rule("greedy", utility))
+
+
+def _edges(e: Election, ex: Explanation, run: Run) -> None:
+    """Every margin of ``ex`` sits at an edge: the status differs one unit further."""
     assert ex.outcome.selected == run(e).selected
     assert len(ex) == len(e.projects)
     for pe in ex:
@@ -383,8 +441,11 @@ def test_unsupported_ballot_kind_and_rule() -> None:
     ordinal = Election(
         10, (Project("a", 6),), Profile.from_ballots(BallotKind.ORDINAL, ["a"], [["a"]])
     )
-    with pytest.raises(RuleError, match="borda"):
-        explain(ordinal, "greedy")
+    assert explain(ordinal, "greedy").utility == "borda"  # explained since #15.4
+    approval = _tiny()
+    for utility in ("effort", "cost-sqrt", "cost-log", "cc"):
+        with pytest.raises(RuleError, match="use one of: cost, count, points, borda"):
+            explain(approval, "mes", utility=utility)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="welfare"):
         explain(_tiny(), "welfare")  # type: ignore[arg-type]
 
@@ -409,3 +470,16 @@ def test_bad_bounds_are_refused() -> None:
 def test_the_work_is_bounded() -> None:
     with pytest.raises(SearchLimitExceeded, match="max_runs=3"):
         explain(_tiny(), "mes", max_runs=3)
+
+
+def test_phragmen_load_reads_as_money() -> None:
+    """A Phragmén load is money per voter: shown in the election's currency, exact or ≈."""
+    e = _tiny()  # soles, two decimals
+    ex = explain(e, "phragmen")
+    loads = [pe for pe in ex if pe.reason_values.get("load") not in (None, "inf")]
+    assert len(loads) == 3
+    with use_language("es"):
+        texts = [pe.reason() for pe in loads]
+    assert "la carga de quienes lo apoyan alcanzó su costo en S/ 20.00" in texts[0]
+    for pe, text in zip(loads, texts, strict=True):
+        assert f" {pe.reason_values['load']}" not in text  # not raw minor units

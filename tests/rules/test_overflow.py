@@ -18,12 +18,15 @@ from hypothesis import strategies as st
 
 from participa.model import BallotKind, Election, Profile, Project
 from participa.rules import greedy, max_welfare
+from participa.rules.bos import bos_equal_shares, fractional_equal_shares
 from participa.rules.cstv import cstv
 from participa.rules.ees import exact_equal_shares
 from participa.rules.maximin import maximin_support
 from participa.rules.mes import equal_shares, equal_shares_reference
 from participa.rules.online import online_greedy
+from participa.rules.ordered_relax import ordered_relax
 from participa.rules.pb_ear import pb_ear
+from participa.rules.phragmen import phragmen
 from participa.rules.split import equal_split, per_head
 from participa.testing.strategies import elections
 from participa.tiebreak import TieBreak
@@ -283,3 +286,55 @@ def test_newer_rules_scale_past_int64(rule: str, data: st.DataObject) -> None:
     note(f"small {small.selected}, big {big.selected}")
     assert big.selected == small.selected
     assert big.total_cost == small.total_cost * MONEY_SCALE
+
+
+# -- group weights past 2^63: multiplicity × weight ----------------------------------------
+
+MASS_RULES = {
+    **NEWER,
+    "phragmen": (phragmen, (BallotKind.APPROVAL,)),
+    "ees-add-opt": (
+        lambda e: exact_equal_shares(e, completion="add-opt"),
+        (BallotKind.APPROVAL,),
+    ),
+    "mes": (equal_shares, (BallotKind.APPROVAL, BallotKind.CUMULATIVE)),
+    "greedy": (greedy, (BallotKind.APPROVAL, BallotKind.CUMULATIVE, BallotKind.ORDINAL)),
+    "mes-bos": (bos_equal_shares, (BallotKind.APPROVAL,)),
+    "fractional-mes": (fractional_equal_shares, (BallotKind.APPROVAL,)),
+    "ordered-relax": (ordered_relax, (BallotKind.APPROVAL,)),
+    "max-welfare": (max_welfare, (BallotKind.APPROVAL, BallotKind.CUMULATIVE)),
+}
+
+
+def heavier(e: Election, mult: int, weight: int) -> Election:
+    """The same election with every group ``mult`` times more voters, each ``weight`` times
+    heavier: a group's say ``multiplicity × weight`` passes 2^63 though neither factor does."""
+    prof = e.profile
+    big = Profile.from_matrix(
+        prof.kind,
+        list(prof.project_ids),
+        prof.matrix,
+        multiplicity=[int(m) * mult for m in prof.multiplicity.tolist()],
+        weights=[int(w) * weight for w in prof.weight.tolist()],
+        collapse=False,
+        listed=prof.listed,
+    )
+    return attrs.evolve(e, profile=big)
+
+
+@settings(max_examples=25, deadline=None)
+@pytest.mark.parametrize("rule", sorted(MASS_RULES))
+@pytest.mark.parametrize("scale", [(2**29, 2**29), (2**35, 2**35)])
+@given(data=st.data())
+def test_rules_with_group_weights_past_int64(
+    rule: str, scale: tuple[int, int], data: st.DataObject
+) -> None:
+    """Every group's say times ``2^58`` (int64 rows whose sums pass 2^63) or ``2^70`` (rows
+    past int64): proportions are unchanged, so the outcome must be too."""
+    run, kinds = MASS_RULES[rule]
+    e = data.draw(elections(kinds=kinds, max_projects=4, max_voters=6, weighted=True))
+    assume(int(e.profile.weight.max(initial=1)) <= 3)
+    small = run(e)
+    big = run(heavier(e, *scale))
+    note(f"small {small.selected}, big {big.selected}")
+    assert big.selected == small.selected

@@ -45,6 +45,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from participa._wide import exact_sum
 from participa.analysis.axioms import SearchLimitExceeded
 from participa.analysis.fairshare import selected_mask
 from participa.boundary import checked, typed_fields
@@ -108,7 +109,7 @@ def cohesive_groups(election: Election, *, limit: int = 100_000) -> tuple[Cohesi
         for pos in range(start, len(order)):
             j = order[pos]
             keep = voters & approvals[:, j]
-            size = int(weights[keep].sum())
+            size = exact_sum(weights[keep])
             total = cost + costs[j]
             if size == 0 or size * budget < n * total:
                 continue
@@ -207,7 +208,7 @@ def pareto_improvement(
     if result is None:
         return None
     have = gain[:, result].sum(axis=1)
-    better = int(weights[np.asarray(have > target, dtype=bool)].sum())
+    better = exact_sum(weights[np.asarray(have > target, dtype=bool)])
     ids = sorted(election.project_ids[j] for j in result)
     return ParetoImprovement(tuple(ids), better)
 

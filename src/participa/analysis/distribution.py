@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa._wide import exact_row_sums, exact_sum
 from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import _, ngettext
@@ -334,18 +335,25 @@ def funding_gaps(
 @checked
 def voter_satisfaction(
     election: Election, outcome: Outcome | Iterable[str], *, utility: Utility | str | None = None
-) -> npt.NDArray[np.int64]:
+) -> npt.NDArray[Any]:
     """Satisfaction of each profile row: the sum of its utilities over the selected projects.
 
     Only fully funded (selected) projects count; see :func:`funding_gaps` for partial
-    funding.
+    funding. Exact at any magnitude: ``int64`` when ``max utility × projects`` is proven
+    below ``2**62``, else Python integers (an ``object`` array).
+
+    >>> from participa.model import BallotKind, Election, Profile, Project
+    >>> u = 2**62
+    >>> e = Election(2 * u, [Project("a", u), Project("b", u)], Profile.from_ballots(
+    ...     BallotKind.APPROVAL, ["a", "b"], [["a", "b"], ["b"]]))
+    >>> voter_satisfaction(e, ["a", "b"]).tolist()
+    [9223372036854775808, 4611686018427387904]
     """
     ids = set(outcome.selected if isinstance(outcome, Outcome) else outcome)
     util = default_utility(election.kind) if utility is None else utility
     u = utility_matrix(election, parse_utility(util))
     mask = np.array([p in ids for p in election.project_ids], dtype=np.bool_)
-    out: npt.NDArray[np.int64] = u[:, mask].sum(axis=1).astype(np.int64)
-    return out
+    return exact_row_sums(u[:, mask])
 
 
 @checked
@@ -446,7 +454,7 @@ def satisfaction(
     util = default_utility(election.kind) if utility is None else utility
     sat = voter_satisfaction(election, outcome, utility=util)
     w = election.profile.group_weight
-    n = int(w.sum())
+    n = exact_sum(w)
     if n == 0:
         return SatisfactionSummary(
             outcome.rule, str(util), 0, Fraction(0), Fraction(0), Fraction(0), election.money
@@ -458,7 +466,7 @@ def satisfaction(
         n,
         Fraction(total, n),
         gini(sat, w),
-        Fraction(int(w[sat == 0].sum()), n),
+        Fraction(exact_sum(w[sat == 0]), n),
         election.money,
     )
 

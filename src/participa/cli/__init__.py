@@ -20,7 +20,7 @@ Sub-commands
 ``participa check FILE...``
     The soft anomalies of each pabulib file; exit 0 when every file is clean, 1 when some
     file has anomalies, 2 when some file cannot be read.
-``participa explain SOURCE --rule greedy|mes|phragmen [--project ID]``
+``participa explain SOURCE --rule greedy|mes|phragmen [--project ID] [--utility U]``
     Why each project was or was not funded, with its exact margins (:mod:`participa.explain`).
 ``participa demo``
     A Villa El Salvador-style round on built-in illustrative data.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
+from participa._wide import exact_sum
 from participa.errors import ValidationError
 from participa.i18n import (
     N_,
@@ -115,7 +116,7 @@ def _info(args: argparse.Namespace, out: TextIO) -> int:
         "distinct_ballots": e.profile.num_groups,
         "vote_type": e.kind.value,
         "declared_rule": e.meta.get("rule"),
-        "total_cost": int(e.costs.sum()),
+        "total_cost": exact_sum(e.costs),
         "warnings": [w.message for w in warnings],
     }
     if fmt == "json":

@@ -215,7 +215,14 @@ def _build_parser() -> _Parser:
     explain.add_argument("source", metavar="SOURCE")
     explain.add_argument("--rule", required=True, choices=("greedy", "mes", "phragmen"))
     explain.add_argument("--project", help=_("explain only this project id"))
-    explain.add_argument("--utility", choices=("cost", "count", "points"), help=_("voter utility"))
+    explain.add_argument(
+        "--utility",
+        choices=("cost", "count", "points", "borda", "effort", "cost-sqrt", "cost-log", "cc"),
+        help=_(
+            "voter utility (default by ballot kind): greedy takes every one; mes takes "
+            "cost, count, points or borda; phragmen none"
+        ),
+    )
     explain.add_argument("--max-runs", type=int, default=5000, help=_("most reruns of the rule"))
 
     sub.add_parser(

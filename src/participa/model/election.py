@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from participa import serialize
 from participa._tabular import Tabular
+from participa._wide import exact_row_sums
 from participa.boundary import checked, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _
@@ -298,7 +299,7 @@ class Election(Tabular):
                     if zero
                     else None,
                 )
-        sums = mat.sum(axis=1)
+        sums = exact_row_sums(mat)  # points near 2**63 on one ballot: no wrap-around
         for bound, name in (
             (c.min_sum_points, "min_sum_points"),
             (c.max_sum_points, "max_sum_points"),

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa._wide import exact_sum, summable_product
 from participa.boundary import checked, need_arrays, typed_fields
 from participa.errors import ValidationError
 from participa.i18n import N_, _
@@ -575,22 +576,21 @@ class Profile:
     @property
     def num_voters(self) -> int:
         """Number of voters (sum of multiplicities)."""
-        return int(self.multiplicity.sum())
+        return exact_sum(self.multiplicity)
 
     @property
     def total_weight(self) -> int:
         """Sum of the voters' weights, exact (Python integers when ``int64`` could overflow)."""
-        if self.multiplicity.size == 0:
-            return 0
-        bound = int(self.multiplicity.max()) * int(self.weight.max()) * self.multiplicity.size
-        if bound < 2**62:
-            return int((self.multiplicity * self.weight).sum())
-        return int((self.multiplicity.astype(object) * self.weight.astype(object)).sum())
+        return exact_sum(self.group_weight)
 
     @property
-    def group_weight(self) -> IntArray:
-        """``multiplicity * weight``: each row's total say."""
-        return self.multiplicity * self.weight
+    def group_weight(self) -> npt.NDArray[Any]:
+        """``multiplicity * weight``: each row's total say, exact.
+
+        ``int64`` only when every sum of these is proven below ``2**62``, else Python
+        integers (:func:`participa._wide.summable_product`): nothing wraps around.
+        """
+        return summable_product(self.multiplicity, self.weight)
 
     def approvals(self) -> npt.NDArray[np.bool_]:
         """Boolean ``groups × projects``: the project appears on the ballot.

@@ -148,7 +148,7 @@ def min_max_load(
             max(costs) * den * max(1, k) >= _INT64_SAFE
         )
         dtype: Any = object if big else np.int64
-        capacity = weights.astype(object) * num if big else weights * np.int64(num)
+        capacity = weights.astype(object) * num if big else weights.astype(np.int64) * num
         flow = np.zeros((k, approvals.shape[0]), dtype=dtype)
         cut: frozenset[int] | None = None
         for p in range(k):

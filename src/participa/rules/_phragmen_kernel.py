@@ -37,10 +37,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from participa._wide import INT64_SAFE, exact_sum
 from participa.rules._numeric import ABS_TOL, REL_TOL
 
 __all__ = ["Loads"]
@@ -65,12 +67,16 @@ class Loads:
     def __init__(
         self,
         approvals: npt.NDArray[np.bool_],
-        weights: npt.NDArray[np.int64],
+        weights: npt.NDArray[Any],
         costs: list[int],
         start: Sequence[Fraction] | None = None,
     ) -> None:
         groups, m = approvals.shape
-        self._gw = np.asarray(weights, dtype=np.int64)
+        # Every entry of W and of the supports is at most the total weight: int64 when
+        # that is proven below 2**62, else Python integers (nothing wraps around).
+        total_weight = exact_sum(np.asarray(weights))
+        wide: Any = np.int64 if total_weight < INT64_SAFE else object
+        self._gw: npt.NDArray[Any] = np.asarray(weights).astype(wide)
         self._costs = costs
         self._costs_f = np.asarray(costs, dtype=np.float64)
         flat = np.flatnonzero(np.ascontiguousarray(approvals).ravel())
@@ -84,10 +90,10 @@ class Loads:
         self._colptr = np.zeros(m + 1, np.intp)
         np.cumsum(np.bincount(cols, minlength=m), out=self._colptr[1:])
         # bincount sums weights in float64: exact while every sum stays below 2**53.
-        self._float_sums_exact = int(self._gw.sum()) < 2**53
-        cumulative = np.zeros(len(self._supporters) + 1, np.int64)
-        np.cumsum(self._gw[self._supporters], out=cumulative[1:])
-        self.support: npt.NDArray[np.int64] = (
+        self._float_sums_exact = total_weight < 2**53
+        cumulative = np.zeros(len(self._supporters) + 1, wide)
+        cumulative[1:] = np.cumsum(self._gw[self._supporters])
+        self.support: npt.NDArray[Any] = (
             cumulative[self._colptr[1:]] - cumulative[self._colptr[:-1]]
         )
         # W[r, p]: weight of p's supporters whose load is times[r]; one row per purchase,
@@ -100,7 +106,7 @@ class Loads:
             values = list(uniq.tolist())
             first = inverse.astype(np.intp).reshape(groups)
         r = len(values)
-        self._w = np.zeros((r + m, m), np.int64)
+        self._w = np.zeros((r + m, m), wide)
         if start is None:
             self._w[0] = self.support
         else:
@@ -126,8 +132,8 @@ class Loads:
         if not supported.size:
             return None, list(candidates)
         k = len(self.times)
-        sums_f = self._times_f[:k] @ self._w[:k, supported]
-        cand_f = (sums_f + self._costs_f[supported]) / self.support[supported]
+        sums_f = self._times_f[:k] @ self._w[:k, supported].astype(np.float64)
+        cand_f = (sums_f + self._costs_f[supported]) / self.support[supported].astype(np.float64)
         best_f = cand_f.min()
         # participa.rules._numeric.isclose, over the array: keeps every candidate that
         # may be exactly the best.

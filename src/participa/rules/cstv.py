@@ -151,7 +151,7 @@ class _State:
             totals = points.sum(axis=1, dtype=object)
         weight_sum = int(weights.sum(dtype=object)) if weights.size else 0
         most = int(totals.max(initial=0)) if totals.size else 0
-        small = most * weight_sum < 2**62  # bounds the grand total of weight · points
+        small = max(most, 1) * weight_sum < 2**62  # bounds weight · points and the weights
         # every aggregate below is at most the grand total of weight · points
         self.dtype: Any = np.int64 if small else object
         self.points: npt.NDArray[Any] = points.astype(self.dtype)

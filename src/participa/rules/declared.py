@@ -60,6 +60,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from participa._wide import exact_sum
 from participa.boundary import checked, trusted
 from participa.errors import RuleError
 from participa.i18n import _
@@ -414,8 +415,8 @@ def _compare_with_greedy(election: Election, mes: Outcome, trace: list[TraceStep
     mes_sat = approvals @ mes_on
     greedy_sat = approvals @ greedy_on
     gw = prof.group_weight
-    prefer_mes = int(gw[mes_sat > greedy_sat].sum())
-    prefer_greedy = int(gw[greedy_sat > mes_sat].sum())
+    prefer_mes = exact_sum(gw[mes_sat > greedy_sat])
+    prefer_greedy = exact_sum(gw[greedy_sat > mes_sat])
     trace.append(
         TraceStep(
             len(trace) + 1,

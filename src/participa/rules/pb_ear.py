@@ -56,10 +56,12 @@ Examples
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from participa._wide import INT64_SAFE
 from participa.boundary import checked
 from participa.i18n import _
 from participa.model import BallotKind, Election
@@ -290,14 +292,15 @@ def _exact(
     factor: _Factors,
     cls: npt.NDArray[np.intp],
     members: npt.NDArray[np.intp],
-    mass: npt.NDArray[np.int64],
+    mass: npt.NDArray[Any],
     n: int,
 ) -> Fraction:
     """The weight of the groups ``members``, exactly: Σ factor × voters carrying it.
 
     The voters per class are one ``np.bincount`` in float64, exact because every count is
     an integer at most the total weight ``n`` and ``n < 2**53`` is checked; otherwise
-    ``np.add.at`` in int64 (the model keeps ``n`` below ``2**63``).
+    ``np.add.at`` in int64 when ``n < 2**62``, else over Python integers (group weights
+    past ``2**63`` stay exact).
     """
     classes, where = np.unique(cls[members], return_inverse=True)
     where = where.ravel()
@@ -305,7 +308,7 @@ def _exact(
         counts = np.bincount(where, weights=mass[members], minlength=classes.size)
         per_class = counts.astype(np.int64).tolist()
     else:
-        per_class_arr = np.zeros(classes.size, dtype=np.int64)
+        per_class_arr = np.zeros(classes.size, dtype=np.int64 if n < INT64_SAFE else object)
         np.add.at(per_class_arr, where, mass[members])
         per_class = per_class_arr.tolist()
     return sum(

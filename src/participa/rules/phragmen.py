@@ -46,8 +46,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-import numpy as np
-
 from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
@@ -163,7 +161,7 @@ def sequential(
     m = len(ids)
     costs = [int(c) for c in election.costs]
     budget = election.budget
-    loads = Loads(prof.approvals(), prof.group_weight.astype(np.int64), costs, start)
+    loads = Loads(prof.approvals(), prof.group_weight, costs, start)
     support = loads.support
     spent = sum(costs[j] for j in first)
     selected: list[int] = list(first)

@@ -8,11 +8,13 @@ import attrs
 import numpy as np
 
 from participa import serialize
+from participa._wide import exact_sum
 from participa.analysis.axioms.report import (
     _setup,
 )
 from participa.analysis.fairshare import selected_mask
 from participa.boundary import checked, typed_fields
+from participa.i18n import ngettext
 from participa.model import Election
 from participa.outcome import Outcome
 from participa.rules.utility import Utility
@@ -47,7 +49,7 @@ def still_affordable(election: Election, selection: Outcome | Iterable[str]) -> 
         left = election.budget - selection.total_funding
     else:
         got = np.zeros(len(election.projects), np.int64)
-        left = election.budget - int(election.costs[mask].sum())
+        left = election.budget - exact_sum(election.costs[mask])
     fits = ~mask & (election.costs - got <= left)
     return tuple(election.project_ids[int(j)] for j in np.flatnonzero(fits))
 
@@ -71,8 +73,20 @@ class ParetoSwap:
     better_off: int
 
     def __str__(self) -> str:
-        what = f"fund {self.add}" if self.remove is None else f"swap {self.remove} for {self.add}"
-        return f"{what}: {self.better_off} voters better off, nobody worse off"
+        if self.remove is None:
+            return ngettext(
+                "fund {add}: {n} voter better off, nobody worse off",
+                "fund {add}: {n} voters better off, nobody worse off",
+                self.better_off,
+                add=self.add,
+            )
+        return ngettext(
+            "swap {remove} for {add}: {n} voter better off, nobody worse off",
+            "swap {remove} for {add}: {n} voters better off, nobody worse off",
+            self.better_off,
+            remove=self.remove,
+            add=self.add,
+        )
 
 
 @checked
@@ -94,13 +108,13 @@ def pareto_swaps(
     >>> e = Election(5, [Project("a", 5), Project("b", 5)], Profile.from_ballots(
     ...     BallotKind.APPROVAL, ["a", "b"], [["b"], ["a", "b"]]))
     >>> [str(x) for x in pareto_swaps(e, ["a"])]
-    ['swap a for b: 1 voters better off, nobody worse off']
+    ['swap a for b: 1 voter better off, nobody worse off']
     """
     s = _setup(election, selection, utility)
     if s.u.shape[0] == 0:
         return ()
     ids = election.project_ids
-    spent = int(s.costs[s.in_w].sum())
+    spent = exact_sum(s.costs[s.in_w])
     left = s.budget - spent
     out: list[ParetoSwap] = []
     outside = np.flatnonzero(~s.in_w)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import attrs
 import numpy as np
 
+from participa._wide import exact_matmul, exact_sum
 from participa.analysis.axioms.report import (
     DEFAULT_MAX_SUBSETS,
     AxiomReport,
@@ -65,7 +66,7 @@ def check_jr(
         return AxiomReport("JR", True, None, 0, s.utility, election.money)
     unserved = s.u_w == 0
     on = s.u > 0
-    wt = (s.w * unserved) @ on  # weight of unserved voters valuing each project
+    wt = exact_matmul(s.w * unserved, on)  # weight of unserved voters valuing each project
     ok = wt.astype(object) * s.budget < s.costs.astype(object) * s.n
     bad = np.flatnonzero(~ok & (wt > 0))
     if bad.size == 0:
@@ -120,7 +121,7 @@ def _search(
     if g == 0 or m == 0:
         return AxiomReport(axiom, True, None, 0, s.utility, currency=s.election.money)
     on = s.u > 0
-    support = s.w @ on
+    support = exact_matmul(s.w, on)
     cand = [c for c in range(m) if s.affordable(int(support[c]), int(s.costs[c]))]
 
     def alphas(t: list[int], k: int, mask: BoolArray, thr: int, cost: int) -> Violation | None:
@@ -215,7 +216,7 @@ class _PjrLeaf(_LeafFn):
         n_funded = len(funded)
 
         def evaluate(sub: BoolArray) -> Violation | None:
-            got = int(s.u[sub][:, funded].max(axis=0).sum()) if funded else 0
+            got = exact_sum(s.u[sub][:, funded].max(axis=0)) if funded else 0
             if got >= thr:
                 return None
             if self.up_to != "none":

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa._wide import exact_sum
 from participa.analysis.axioms import price_lp as _priceability
 from participa.analysis.axioms.report import (
     IntArray,
@@ -20,6 +21,7 @@ from participa.boundary import checked, typed_fields
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import Election
+from participa.money import Currency, _fraction_money, check_currency
 from participa.outcome import Outcome
 from participa.rules.utility import Utility
 
@@ -63,18 +65,23 @@ class PriceSystem:
     allowance: Fraction = attrs.field(converter=Fraction)
     project_ids: tuple[str, ...] = attrs.field(converter=_str_tuple)
     payments: tuple[tuple[Fraction, ...], ...] = attrs.field(converter=_fraction_rows)
+    currency: Currency = attrs.field(factory=Currency, validator=check_currency)
+    """How the allowance and payments read as money (the election's currency)."""
 
     def _repr_html_(self) -> str:
         from participa.display import html_table
 
         totals = [sum(col, Fraction(0)) for col in zip(*self.payments, strict=False)]
-        rows = ((pid, f"{float(t):.4g}") for pid, t in zip(self.project_ids, totals, strict=False))
+        rows = (
+            (pid, _fraction_money(self.currency, t))
+            for pid, t in zip(self.project_ids, totals, strict=False)
+        )
         return html_table(
             (_("project"), _("paid per unit weight, summed over rows")),
             rows,
             caption=_(
-                "price system: allowance {allowance:.6g} per voter",
-                allowance=float(self.allowance),
+                "price system: allowance {allowance} per voter",
+                allowance=_fraction_money(self.currency, self.allowance),
             ),
         )
 
@@ -94,7 +101,8 @@ def check_price_system(
 
     Independent of how the certificate was found. ``stable`` checks S5 instead of C5;
     ``exhaustive`` (C0b) and ``whole_budget`` (C0c) are the literature's conditions,
-    on by default.
+    on by default. Each failure is a sentence in the current language
+    (:func:`participa.i18n.use_language`), amounts as money in the election's currency.
 
     Examples
     --------
@@ -119,22 +127,34 @@ def check_price_system(
     ids = election.project_ids
     g, m = s.u.shape
     fails: list[str] = []
+    money = election.money
+
+    def cash(amount: Fraction | int) -> str:
+        return _fraction_money(money, amount)
+
     if prices.project_ids != ids:
-        return ("the price system's projects differ from the election's",)
+        return (_("the price system's projects differ from the election's"),)
     pay = prices.payments
     if len(pay) != g or any(len(r) != m for r in pay):
-        return (f"payments must be {g} rows × {m} projects",)
+        return (
+            _(
+                "payments must be {rows} rows × {projects} projects, one row per profile "
+                "group and one column per project",
+                rows=g,
+                projects=m,
+            ),
+        )
     if prices.allowance < 0 or any(x < 0 for r in pay for x in r):
         fails.append(_("payments and allowance must be non-negative"))
     on = s.u > 0
     w = [int(x) for x in s.w]
-    funded_cost = int(s.costs[s.in_w].sum())
+    funded_cost = exact_sum(s.costs[s.in_w])
     if funded_cost > s.budget:
         fails.append(
             _(
                 "C0a: the funded projects cost {cost} > the budget {budget}",
-                cost=funded_cost,
-                budget=s.budget,
+                cost=cash(funded_cost),
+                budget=cash(s.budget),
             )
         )
     if exhaustive and not _priceability.is_exhaustive(
@@ -145,8 +165,8 @@ def check_price_system(
         fails.append(
             _(
                 "C0c: the allowances add up to {total} < the budget {budget}",
-                total=str(prices.allowance * s.n),
-                budget=s.budget,
+                total=cash(prices.allowance * s.n),
+                budget=cash(s.budget),
             )
         )
     left: list[Fraction] = []
@@ -165,8 +185,8 @@ def check_price_system(
                 _(
                     "C3: row {r} pays {spent} > allowance {allowance}",
                     r=r,
-                    spent=spent,
-                    allowance=prices.allowance,
+                    spent=cash(spent),
+                    allowance=cash(prices.allowance),
                 )
             )
         left.append(prices.allowance - spent)
@@ -179,8 +199,8 @@ def check_price_system(
                 _(
                     "C4: payments for {ids!r} add up to {total}, not its cost {cost}",
                     ids=ids[j],
-                    total=total,
-                    cost=cost,
+                    total=cash(total),
+                    cost=cash(cost),
                 )
             )
         if not s.in_w[j] and not stable:
@@ -190,8 +210,8 @@ def check_price_system(
                     _(
                         "C5: supporters of {ids!r} keep {keep} > its cost {cost}",
                         ids=ids[j],
-                        keep=keep,
-                        cost=cost,
+                        keep=cash(keep),
+                        cost=cash(cost),
                     )
                 )
         if not s.in_w[j] and stable:
@@ -201,8 +221,8 @@ def check_price_system(
                     _(
                         "S5: supporters of {project!r} keep or paid {amount} > its cost {cost}",
                         project=ids[j],
-                        amount=str(hold),
-                        cost=cost,
+                        amount=cash(hold),
+                        cost=cash(cost),
                     )
                 )
     return tuple(fails)
@@ -353,7 +373,7 @@ def find_price_system(
     )
     if found is None:
         return None
-    ps = PriceSystem(found[0], election.project_ids, found[1])
+    ps = PriceSystem(found[0], election.project_ids, found[1], election.money)
     fails = check_price_system(election, selection, ps, utility=s.utility, **options)
     if fails:  # pragma: no cover - the programme encodes exactly these conditions
         raise RuleError(
@@ -371,7 +391,7 @@ def _fast_price_system(
 ) -> PriceSystem | None:
     """The equal-payments search (floats to search, fractions to certify); may miss."""
     funded = [int(j) for j in np.flatnonzero(s.in_w)]
-    if int(s.costs[funded].sum()) > s.budget or s.n == 0:
+    if exact_sum(s.costs[funded]) > s.budget or s.n == 0:
         return None
     ids = election.project_ids
     on = s.u > 0
@@ -386,7 +406,7 @@ def _fast_price_system(
         for j in order:
             rho = _rho_float(left[on[:, j]], s.w[on[:, j]], float(s.costs[j]))
             left[on[:, j]] -= np.minimum(left[on[:, j]], rho)
-        keep = (s.w * left) @ on[:, outside] if outside.size else np.zeros(0)
+        keep = (s.w.astype(np.float64) * left) @ on[:, outside] if outside.size else np.zeros(0)
         return "high" if (keep > s.costs[outside] * (1 + 1e-9) + 1e-9).any() else "ok"
 
     def exact(allowance: Fraction) -> PriceSystem | None:
@@ -396,7 +416,7 @@ def _fast_price_system(
         pay = _pay_exact(s, allowance, order)
         if pay is None:
             return None
-        ps = PriceSystem(allowance, ids, pay)
+        ps = PriceSystem(allowance, ids, pay, election.money)
         fails = check_price_system(election, selection, ps, utility=s.utility, **options)
         return None if fails else ps
 

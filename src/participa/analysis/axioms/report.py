@@ -4,17 +4,18 @@ every check shares (the selection, the utility matrix, voter weights)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa._wide import exact_row_sums, exact_sum
 from participa.analysis.fairshare import selected_mask
 from participa.boundary import typed_fields
 from participa.errors import RuleError, ValidationError
-from participa.i18n import _, use_language
+from participa.i18n import N_, _, use_language
 from participa.model import Election
 from participa.money import Currency
 from participa.outcome import Outcome
@@ -26,8 +27,27 @@ UpTo = Literal["none", "one", "any"]
 """How far an EJR/PJR check relaxes the axiom: exactly, up to one project, up to any."""
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+WideArray = npt.NDArray[Any]
 
 DEFAULT_MAX_SUBSETS = 200_000
+
+_UP_TO = {"one": N_("{axiom} up to one project"), "any": N_("{axiom} up to any project")}
+"""How the relaxed axioms read for people (the report keeps the name ``"EJR up to one"``)."""
+
+
+def _axiom_label(name: str) -> str:
+    """An axiom's name for people, in the current language (``"EJR up to one"`` relaxed).
+
+    >>> from participa.i18n import use_language
+    >>> with use_language("es"):
+    ...     print(_axiom_label("EJR up to one"), "/", _axiom_label("PJR"))
+    EJR hasta un proyecto / PJR
+    """
+    for key, text in _UP_TO.items():
+        suffix = f" up to {key}"
+        if name.endswith(suffix):
+            return _(text, axiom=name[: -len(suffix)])
+    return name
 
 
 class SearchLimitExceeded(RuleError):  # noqa: N818 - reads better at the call site
@@ -71,7 +91,7 @@ class Violation:
         return _(
             "{axiom} fails: {voters} voters (profile rows {rows}) could afford {projects}, "
             "worth {threshold} to each, but get {achieved}",
-            axiom=self.axiom,
+            axiom=_axiom_label(self.axiom),
             voters=self.group_weight,
             rows=list(self.groups),
             projects=list(self.projects),
@@ -106,7 +126,7 @@ class AxiomReport:
             if self.satisfied or self.violation is None:
                 return _(
                     "{axiom}: satisfied ({n} candidates examined)",
-                    axiom=self.axiom,
+                    axiom=_axiom_label(self.axiom),
                     n=f"{self.examined:,}",
                 )
             return self.violation.describe(self._amount)
@@ -127,7 +147,7 @@ class AxiomReport:
         with use_language(lang):
             v = self.violation
             rows: list[tuple[str, object]] = [
-                (_("axiom"), self.axiom),
+                (_("axiom"), _axiom_label(self.axiom)),
                 (_("utility"), self.utility),
                 (_("satisfied"), _("yes") if self.satisfied else _("no")),
                 (_("candidates examined"), f"{self.examined:,}"),
@@ -139,7 +159,9 @@ class AxiomReport:
                     (_("promised"), self._amount(v.threshold)),
                     (_("achieved"), self._amount(v.achieved)),
                 ]
-            return html_table(("", ""), rows, caption=_("{axiom} check", axiom=self.axiom))
+            return html_table(
+                ("", ""), rows, caption=_("{axiom} check", axiom=_axiom_label(self.axiom))
+            )
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -152,16 +174,16 @@ class AxiomReport:
 class _Setup:
     election: Election
     u: IntArray
-    w: IntArray
+    w: WideArray  # exact group weights (int64 or Python ints)
     n: int
     budget: int
     costs: IntArray
     in_w: BoolArray
-    u_w: IntArray
+    u_w: WideArray  # exact utility of the selection per group
     utility: str
 
     def weight(self, mask: BoolArray) -> int:
-        return int(self.w[mask].sum())
+        return exact_sum(self.w[mask])
 
     def affordable(self, weight: int, cost: int) -> bool:
         return weight * self.budget >= self.n * cost
@@ -174,12 +196,12 @@ def _setup(
     u = utility_matrix(election, parse_utility(util))
     in_w = selected_mask(election, selection)
     w = election.profile.group_weight
-    u_w: IntArray = u[:, in_w].sum(axis=1).astype(np.int64)
+    u_w = exact_row_sums(u[:, in_w])
     return _Setup(
         election,
         u,
         w,
-        int(w.sum()),
+        exact_sum(w),
         election.budget,
         election.costs,
         in_w,

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from participa import serialize
+from participa._wide import INT64_SAFE, magnitude
 from participa.boundary import checked, trusted, typed_fields
 from participa.errors import ParseError, ValidationError
 from participa.i18n import _, ngettext
@@ -511,14 +513,20 @@ def _check_counts(
     want_points = profile.kind.has_points and any("score" in p.metadata for p in projects)
     if not want_points and not any("votes" in p.metadata for p in projects):
         return
-    support = np.zeros(len(projects), np.int64)
-    points: npt.NDArray[np.int64] | None = (
-        np.zeros(len(projects), np.int64) if want_points else None
-    )
+    # every sum is at most total weight x largest entry: int64 when that is below 2**62
+    most = magnitude(profile.matrix) if want_points else 1
+    wide: Any = np.int64 if profile.total_weight * max(most, 1) < INT64_SAFE else object
+    support = np.zeros(len(projects), wide)
+    points: npt.NDArray[Any] | None = np.zeros(len(projects), wide) if want_points else None
     on = profile.approvals().view(np.uint8)
-    gw = profile.group_weight
+    gw = profile.group_weight.astype(wide)
     for a in range(0, profile.num_groups, _ROWS):  # rows at a time: no groups x projects copy
         rows = slice(a, a + _ROWS)
+        if wide is object:
+            support += gw[rows] @ on[rows].astype(object)
+            if points is not None:
+                points += gw[rows] @ profile.matrix[rows].astype(object)
+            continue
         support += np.einsum("g,gj->j", gw[rows], on[rows], dtype=np.int64)
         if points is not None:
             points += np.einsum("g,gj->j", gw[rows], profile.matrix[rows], dtype=np.int64)
