@@ -55,7 +55,9 @@ Examples
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -65,7 +67,7 @@ from participa._wide import INT64_SAFE
 from participa.boundary import checked
 from participa.i18n import _
 from participa.model import BallotKind, Election
-from participa.outcome import Outcome, TraceStep
+from participa.outcome import Outcome, TraceAction, TraceStep, _built_step
 from participa.rules._common import DEFAULT_TIE_BREAK, require_kind
 from participa.tiebreak import TieBreak
 
@@ -149,6 +151,7 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     top_g = top_p = entry_g
     step = 0
     widen = False
+    tiny = False  # some factor's float is in (0, _TINY)
     while n > 0:
         open_ = [c for c in range(m) if not done[c] and costs[c] <= left]
         if not open_:
@@ -165,7 +168,7 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         tol = 1e-9 * np.maximum(np.abs(lhs), quota_f)
         above = (gap > tol).tolist()
         close = (np.abs(gap) <= tol).tolist()
-        if np.any((scale > 0) & (scale < _TINY)):  # near float's underflow: all exact
+        if tiny:  # a factor near float's underflow: all exact
             above, close = [False] * m, [True] * m
         eligible = [
             c
@@ -190,24 +193,27 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         members = top_g[top_p == c]  # the groups ranking c within the threshold
         quota = Fraction(n * costs[c], budget) if costs[c] else Fraction(0)
         weight = _exact(factor, cls, members, mass, n)
-        trace.append(
-            TraceStep(
-                step,
-                "select",
-                election.project_ids[c],
-                _(
-                    "approved by voters of weight {weight} among their first {j}, quota {quota}",
-                    weight=_shown(weight),
-                    j=j,
-                    quota=_shown(quota),
-                ),
-                {"j": j, "cost": costs[c]},
-            )
+        step_ = _built_step(
+            step,
+            TraceAction.SELECT,
+            election.project_ids[c],
+            _(
+                "approved by voters of weight {weight} among their first {j}, quota {quota}",
+                weight=_shown(weight),
+                j=j,
+                quota=_shown(quota),
+            ),
         )
+        # the values are ints built here: set without TraceStep's conversion and checks
+        object.__setattr__(step_, "values", MappingProxyType({"j": j, "cost": costs[c]}))
+        trace.append(step_)
         if quota == 0:
             continue
         # its approvers pay the quota: their weight shrinks by the factor 1 - quota / weight
+        old = scale.size
         scale = _split(cls, factor, scale, members, 1 - quota / weight)
+        fresh = scale[old:]
+        tiny = tiny or bool(np.any((fresh > 0) & (fresh < _TINY)))
         weight_f[members] = mass_f[members] * scale[cls[members]]
     params = {"tie_break": str(tie_break)}
     return Outcome.from_selection(election, selected, rule="pb-ear", trace=trace, params=params)
@@ -282,8 +288,13 @@ def _split(
     work; returns the floats of all the factors (the new ones: the parent's float × the
     float of ``keep``).
     """
-    moved, where = np.unique(cls[members], return_inverse=True)
-    cls[members] = len(factor) + where.ravel()
+    carried = cls[members]
+    # the classes present, in increasing order (as ``np.unique``): a bincount over the
+    # few classes is cheaper than a sort
+    moved = np.flatnonzero(np.bincount(carried, minlength=len(factor)))
+    where = np.empty(len(factor), dtype=np.intp)
+    where[moved] = np.arange(len(factor), len(factor) + moved.size)
+    cls[members] = where[carried]
     factor.extend_from(moved.tolist(), keep)
     return np.concatenate((scale, scale[moved] * float(keep)))
 
@@ -302,16 +313,19 @@ def _exact(
     ``np.add.at`` in int64 when ``n < 2**62``, else over Python integers (group weights
     past ``2**63`` stay exact).
     """
-    classes, where = np.unique(cls[members], return_inverse=True)
-    where = where.ravel()
+    carried = cls[members]
     if n < 2**53:
-        counts = np.bincount(where, weights=mass[members], minlength=classes.size)
-        per_class = counts.astype(np.int64).tolist()
+        counts = np.bincount(carried, weights=mass[members], minlength=len(factor))
+        classes = np.flatnonzero(counts)
+        per_class = counts[classes].astype(np.int64).tolist()
     else:
+        classes, where = np.unique(carried, return_inverse=True)
         per_class_arr = np.zeros(classes.size, dtype=np.int64 if n < INT64_SAFE else object)
-        np.add.at(per_class_arr, where, mass[members])
+        np.add.at(per_class_arr, where.ravel(), mass[members])
         per_class = per_class_arr.tolist()
-    return sum(
-        (factor[f] * v for f, v in zip(classes.tolist(), per_class, strict=True) if v),
-        Fraction(0),
-    )
+    # one fraction over the common denominator of the terms: a single reduction
+    terms = [(factor[f], v) for f, v in zip(classes.tolist(), per_class, strict=True) if v]
+    if not terms:
+        return Fraction(0)
+    common = math.lcm(*(x.denominator for x, _v in terms))
+    return Fraction(sum(x.numerator * (common // x.denominator) * v for x, v in terms), common)
