@@ -213,7 +213,7 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         old = scale.size
         scale = _split(cls, factor, scale, members, 1 - quota / weight)
         fresh = scale[old:]
-        tiny = tiny or bool(np.any((fresh > 0) & (fresh < _TINY)))
+        tiny = tiny or bool(((fresh > 0) & (fresh < _TINY)).any())
         weight_f[members] = mass_f[members] * scale[cls[members]]
     params = {"tie_break": str(tie_break)}
     return Outcome.from_selection(election, selected, rule="pb-ear", trace=trace, params=params)
@@ -291,7 +291,7 @@ def _split(
     carried = cls[members]
     # the classes present, in increasing order (as ``np.unique``): a bincount over the
     # few classes is cheaper than a sort
-    moved = np.flatnonzero(np.bincount(carried, minlength=len(factor)))
+    moved = np.bincount(carried, minlength=len(factor)).nonzero()[0]
     where = np.empty(len(factor), dtype=np.intp)
     where[moved] = np.arange(len(factor), len(factor) + moved.size)
     cls[members] = where[carried]
@@ -316,7 +316,7 @@ def _exact(
     carried = cls[members]
     if n < 2**53:
         counts = np.bincount(carried, weights=mass[members], minlength=len(factor))
-        classes = np.flatnonzero(counts)
+        classes = counts.nonzero()[0]
         per_class = counts[classes].astype(np.int64).tolist()
     else:
         classes, where = np.unique(carried, return_inverse=True)
