@@ -142,6 +142,9 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     flat = np.flatnonzero(ranks.ravel() != 0)  # (faster than np.nonzero on the matrix)
     entry_g, entry_p = np.divmod(flat, max(m, 1))
     entry_r = ranks.ravel()[flat]
+    # sorted by rank: the entries within a threshold are a prefix (a view, not a copy)
+    by_rank = np.argsort(entry_r, kind="stable")
+    entry_g, entry_p, entry_r = entry_g[by_rank], entry_p[by_rank], entry_r[by_rank]
     quota_f = np.asarray([float(n * c) for c in costs], dtype=np.float64)
     done = [False] * m  # funded
     left = budget
@@ -158,8 +161,8 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
             break
         if j == 0 or widen:
             j += 1
-            within = entry_r <= j
-            top_g, top_p = entry_g[within], entry_p[within]
+            within = int(np.searchsorted(entry_r, j, side="right"))
+            top_g, top_p = entry_g[:within], entry_p[:within]
         widen = False
         # eligible: the approvers' weight reaches the quota n · cost / budget; floats decide
         # unless the two sides are within a relative 1e-9, where fractions decide
