@@ -55,7 +55,9 @@ Examples
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -65,7 +67,7 @@ from participa._wide import INT64_SAFE
 from participa.boundary import checked
 from participa.i18n import _
 from participa.model import BallotKind, Election
-from participa.outcome import Outcome, TraceStep
+from participa.outcome import Outcome, TraceAction, TraceStep, _built_step
 from participa.rules._common import DEFAULT_TIE_BREAK, require_kind
 from participa.tiebreak import TieBreak
 
@@ -140,6 +142,9 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     flat = np.flatnonzero(ranks.ravel() != 0)  # (faster than np.nonzero on the matrix)
     entry_g, entry_p = np.divmod(flat, max(m, 1))
     entry_r = ranks.ravel()[flat]
+    # sorted by rank: the entries within a threshold are a prefix (a view, not a copy)
+    by_rank = np.argsort(entry_r, kind="stable")
+    entry_g, entry_p, entry_r = entry_g[by_rank], entry_p[by_rank], entry_r[by_rank]
     quota_f = np.asarray([float(n * c) for c in costs], dtype=np.float64)
     done = [False] * m  # funded
     left = budget
@@ -149,14 +154,15 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
     top_g = top_p = entry_g
     step = 0
     widen = False
+    tiny = False  # some factor's float is in (0, _TINY)
     while n > 0:
         open_ = [c for c in range(m) if not done[c] and costs[c] <= left]
         if not open_:
             break
         if j == 0 or widen:
             j += 1
-            within = entry_r <= j
-            top_g, top_p = entry_g[within], entry_p[within]
+            within = int(np.searchsorted(entry_r, j, side="right"))
+            top_g, top_p = entry_g[:within], entry_p[:within]
         widen = False
         # eligible: the approvers' weight reaches the quota n · cost / budget; floats decide
         # unless the two sides are within a relative 1e-9, where fractions decide
@@ -165,7 +171,7 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         tol = 1e-9 * np.maximum(np.abs(lhs), quota_f)
         above = (gap > tol).tolist()
         close = (np.abs(gap) <= tol).tolist()
-        if np.any((scale > 0) & (scale < _TINY)):  # near float's underflow: all exact
+        if tiny:  # a factor near float's underflow: all exact
             above, close = [False] * m, [True] * m
         eligible = [
             c
@@ -190,24 +196,27 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
         members = top_g[top_p == c]  # the groups ranking c within the threshold
         quota = Fraction(n * costs[c], budget) if costs[c] else Fraction(0)
         weight = _exact(factor, cls, members, mass, n)
-        trace.append(
-            TraceStep(
-                step,
-                "select",
-                election.project_ids[c],
-                _(
-                    "approved by voters of weight {weight} among their first {j}, quota {quota}",
-                    weight=_shown(weight),
-                    j=j,
-                    quota=_shown(quota),
-                ),
-                {"j": j, "cost": costs[c]},
-            )
+        step_ = _built_step(
+            step,
+            TraceAction.SELECT,
+            election.project_ids[c],
+            _(
+                "approved by voters of weight {weight} among their first {j}, quota {quota}",
+                weight=_shown(weight),
+                j=j,
+                quota=_shown(quota),
+            ),
         )
+        # the values are ints built here: set without TraceStep's conversion and checks
+        object.__setattr__(step_, "values", MappingProxyType({"j": j, "cost": costs[c]}))
+        trace.append(step_)
         if quota == 0:
             continue
         # its approvers pay the quota: their weight shrinks by the factor 1 - quota / weight
+        old = scale.size
         scale = _split(cls, factor, scale, members, 1 - quota / weight)
+        fresh = scale[old:]
+        tiny = tiny or bool(((fresh > 0) & (fresh < _TINY)).any())
         weight_f[members] = mass_f[members] * scale[cls[members]]
     params = {"tie_break": str(tie_break)}
     return Outcome.from_selection(election, selected, rule="pb-ear", trace=trace, params=params)
@@ -282,8 +291,13 @@ def _split(
     work; returns the floats of all the factors (the new ones: the parent's float × the
     float of ``keep``).
     """
-    moved, where = np.unique(cls[members], return_inverse=True)
-    cls[members] = len(factor) + where.ravel()
+    carried = cls[members]
+    # the classes present, in increasing order (as ``np.unique``): a bincount over the
+    # few classes is cheaper than a sort
+    moved = np.bincount(carried, minlength=len(factor)).nonzero()[0]
+    where = np.empty(len(factor), dtype=np.intp)
+    where[moved] = np.arange(len(factor), len(factor) + moved.size)
+    cls[members] = where[carried]
     factor.extend_from(moved.tolist(), keep)
     return np.concatenate((scale, scale[moved] * float(keep)))
 
@@ -302,16 +316,19 @@ def _exact(
     ``np.add.at`` in int64 when ``n < 2**62``, else over Python integers (group weights
     past ``2**63`` stay exact).
     """
-    classes, where = np.unique(cls[members], return_inverse=True)
-    where = where.ravel()
+    carried = cls[members]
     if n < 2**53:
-        counts = np.bincount(where, weights=mass[members], minlength=classes.size)
-        per_class = counts.astype(np.int64).tolist()
+        counts = np.bincount(carried, weights=mass[members], minlength=len(factor))
+        classes = counts.nonzero()[0]
+        per_class = counts[classes].astype(np.int64).tolist()
     else:
+        classes, where = np.unique(carried, return_inverse=True)
         per_class_arr = np.zeros(classes.size, dtype=np.int64 if n < INT64_SAFE else object)
-        np.add.at(per_class_arr, where, mass[members])
+        np.add.at(per_class_arr, where.ravel(), mass[members])
         per_class = per_class_arr.tolist()
-    return sum(
-        (factor[f] * v for f, v in zip(classes.tolist(), per_class, strict=True) if v),
-        Fraction(0),
-    )
+    # one fraction over the common denominator of the terms: a single reduction
+    terms = [(factor[f], v) for f, v in zip(classes.tolist(), per_class, strict=True) if v]
+    if not terms:
+        return Fraction(0)
+    common = math.lcm(*(x.denominator for x, _v in terms))
+    return Fraction(sum(x.numerator * (common // x.denominator) * v for x, v in terms), common)
