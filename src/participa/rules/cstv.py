@@ -275,7 +275,8 @@ class _State:
             if above(k, target) == sign:
                 target = k
         tied = [p for p, k in zip(candidates, keys, strict=True) if above(k, target) == 0]
-        return self.resolver.pick(tied)
+        # a lone winner needs no tie-break (the resolver would return it unchanged)
+        return tied[0] if len(tied) == 1 else self.resolver.pick(tied)
 
     def note(self, action: str, p: int, reason: str, support: int | None = None) -> None:
         """Record one step; ``support`` is a support times ``D`` (default: ``p``'s own)."""
