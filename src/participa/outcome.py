@@ -97,14 +97,23 @@ class TraceStep:
 _NO_VALUES: Mapping[str, TraceValue] = MappingProxyType({})
 
 
-def _built_step(round: int, action: TraceAction, project_id: str | None, reason: str) -> TraceStep:
-    """A :class:`TraceStep` without values from what a rule built itself: no conversion
-    and no checks (the caller passes an ``int``, a :class:`TraceAction` and strings).
+def _built_step(
+    round: int,
+    action: TraceAction,
+    project_id: str | None,
+    reason: str,
+    values: Mapping[str, int] | None = None,
+) -> TraceStep:
+    """A :class:`TraceStep` from what a rule built itself: no conversion and no checks
+    (the caller passes an ``int``, a :class:`TraceAction`, strings and ``int`` values).
 
     Rules use it for the many steps of a run; the object is the one ``TraceStep(...)``
     builds from the same arguments.
 
     >>> _built_step(1, TraceAction.SELECT, "a", "why") == TraceStep(1, "select", "a", "why")
+    True
+    >>> _built_step(1, TraceAction.SELECT, "a", "why", {"j": 2}) == TraceStep(
+    ...     1, "select", "a", "why", values={"j": 2})
     True
     """
     step = object.__new__(TraceStep)
@@ -112,7 +121,7 @@ def _built_step(round: int, action: TraceAction, project_id: str | None, reason:
     object.__setattr__(step, "action", action)
     object.__setattr__(step, "project_id", project_id)
     object.__setattr__(step, "reason", reason)
-    object.__setattr__(step, "values", _NO_VALUES)
+    object.__setattr__(step, "values", _NO_VALUES if values is None else MappingProxyType(values))
     return step
 
 

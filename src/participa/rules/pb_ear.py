@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -206,9 +205,8 @@ def pb_ear(election: Election, *, tie_break: TieBreak = DEFAULT_TIE_BREAK) -> Ou
                 j=j,
                 quota=_shown(quota),
             ),
+            {"j": j, "cost": costs[c]},
         )
-        # the values are ints built here: set without TraceStep's conversion and checks
-        object.__setattr__(step_, "values", MappingProxyType({"j": j, "cost": costs[c]}))
         trace.append(step_)
         if quota == 0:
             continue
