@@ -177,12 +177,19 @@ def _gunzip(data: bytes, file: str | None, limit: int) -> bytes:
     return b"".join(out)
 
 
+_COUNT = 1 << 19
+"""Bytes compared at a time when counting line ends."""
+
+
 def check_lines(data: bytes, file: str | None, limits: Limits) -> None:
     """Refuse more lines, or a longer line, than ``limits`` allows (counted on the bytes)."""
     if len(data) < 1 << 16:
         ends = data.count(b"\n")
-    else:  # numpy counts megabytes several times faster than bytes.count
-        ends = int(np.count_nonzero(np.frombuffer(data, np.uint8) == 10))
+    else:  # numpy counts megabytes several times faster; 512 KiB at a time (memory)
+        buf = np.frombuffer(data, np.uint8)
+        ends = sum(
+            int(np.count_nonzero(buf[a : a + _COUNT] == 10)) for a in range(0, buf.size, _COUNT)
+        )
     lines = ends + (not data.endswith(b"\n") and bool(data))
     if lines > limits.max_lines:
         raise ParseError(

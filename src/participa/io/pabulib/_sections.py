@@ -74,7 +74,11 @@ def _occurrences(raw: bytes, size: int, key: bytes) -> list[int]:
             pos = raw.find(key, pos + len(key), size)
         return found
     buf = np.frombuffer(raw, np.uint8, count=size)
-    at = np.flatnonzero(buf[: size - len(key) + 1] == key[0])
+    last = size - len(key) + 1  # candidates start before this; 1 MiB compared at a time
+    step = 1 << 20
+    at = np.concatenate(
+        [np.flatnonzero(buf[a : min(a + step, last)] == key[0]) + a for a in range(0, last, step)]
+    )
     for k in range(1, len(key)):
         at = at[buf[at + k] == key[k]]
     return [int(x) for x in at]
