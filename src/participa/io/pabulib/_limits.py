@@ -177,9 +177,20 @@ def _gunzip(data: bytes, file: str | None, limit: int) -> bytes:
     return b"".join(out)
 
 
+_COUNT = 1 << 19
+"""Bytes compared at a time when counting line ends."""
+
+
 def check_lines(data: bytes, file: str | None, limits: Limits) -> None:
     """Refuse more lines, or a longer line, than ``limits`` allows (counted on the bytes)."""
-    lines = data.count(b"\n") + (not data.endswith(b"\n") and bool(data))
+    if len(data) < 1 << 16:
+        ends = data.count(b"\n")
+    else:  # numpy counts megabytes several times faster; 512 KiB at a time (memory)
+        buf = np.frombuffer(data, np.uint8)
+        ends = sum(
+            int(np.count_nonzero(buf[a : a + _COUNT] == 10)) for a in range(0, buf.size, _COUNT)
+        )
+    lines = ends + (not data.endswith(b"\n") and bool(data))
     if lines > limits.max_lines:
         raise ParseError(
             _("the file has more than {limit} lines", limit=limits.max_lines),
@@ -192,11 +203,11 @@ def check_lines(data: bytes, file: str | None, limits: Limits) -> None:
     if all(b"\n" in data[a : a + half] for a in range(0, len(data) - half + 1, half)):
         # a line longer than the limit would hold a whole aligned stretch of half of it
         return
-    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
-    starts = np.empty(ends.size + 1, np.int64)
+    at = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
+    starts = np.empty(at.size + 1, np.int64)
     starts[0] = 0
-    starts[1:] = ends + 1
-    stops = np.append(ends, len(data))
+    starts[1:] = at + 1
+    stops = np.append(at, len(data))
     widths = stops - starts
     longest = int(np.argmax(widths))
     if int(widths[longest]) > limits.max_line_length:

@@ -518,7 +518,11 @@ def _check_counts(
     wide: Any = np.int64 if profile.total_weight * max(most, 1) < INT64_SAFE else object
     support = np.zeros(len(projects), wide)
     points: npt.NDArray[Any] | None = np.zeros(len(projects), wide) if want_points else None
-    on = profile.approvals().view(np.uint8)
+    m = profile.matrix
+    # approval matrices are boolean already: read in place rather than copied
+    on = (m if profile.listed is None and m.dtype == np.bool_ else profile.approvals()).view(
+        np.uint8
+    )
     gw = profile.group_weight.astype(wide)
     for a in range(0, profile.num_groups, _ROWS):  # rows at a time: no groups x projects copy
         rows = slice(a, a + _ROWS)

@@ -53,6 +53,37 @@ def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str, int]]:
     return [(line, name, start) for start, line, name in out]
 
 
+_FIND_FROM = 1 << 16
+"""Texts from this many bytes on are searched for section names with numpy (below, ``find``)."""
+
+
+def _occurrences(raw: bytes, size: int, key: bytes) -> list[int]:
+    """Every offset of ``key`` in ``raw[:size]``, first to last (``key`` never overlaps itself).
+
+    Large texts are compared a byte at a time with numpy: one pass per byte of ``key``
+    over the candidates left, several times faster than ``bytes.find`` over megabytes.
+
+    >>> _occurrences(b"VOTES;VOTESx VOTES", 18, b"VOTES")
+    [0, 6, 13]
+    """
+    if size < _FIND_FROM:
+        found: list[int] = []
+        pos = raw.find(key, 0, size)
+        while pos != -1:
+            found.append(pos)
+            pos = raw.find(key, pos + len(key), size)
+        return found
+    buf = np.frombuffer(raw, np.uint8, count=size)
+    last = size - len(key) + 1  # candidates start before this; 1 MiB compared at a time
+    step = 1 << 20
+    at = np.concatenate(
+        [np.flatnonzero(buf[a : min(a + step, last)] == key[0]) + a for a in range(0, last, step)]
+    )
+    for k in range(1, len(key)):
+        at = at[buf[at + k] == key[k]]
+    return [int(x) for x in at]
+
+
 def _byte_markers(raw: bytes, size: int, *, crlf: bool = False) -> list[tuple[int, str, int]]:
     """:func:`_markers` found in ``raw[:size]``, the text's UTF-8 bytes (offsets are the text's).
 
@@ -61,14 +92,12 @@ def _byte_markers(raw: bytes, size: int, *, crlf: bool = False) -> list[tuple[in
     out: list[tuple[int, str, int]] = []
     for name in _SECTIONS:
         key = name.encode()
-        pos = raw.find(key, 0, size)
-        while pos != -1:
+        for pos in _occurrences(raw, size, key):
             start = raw.rfind(b"\n", 0, pos) + 1
             end = raw.find(b"\n", pos, size)
             end = size if end == -1 else end - crlf
             if raw[start:end].strip(b" \t") == key:
                 out.append((start, name, raw.count(b"\n", 0, start)))
-            pos = raw.find(key, pos + len(key), size)
     out.sort()
     return [(line, name, len(raw[:start].decode("utf-8"))) for start, name, line in out]
 
