@@ -320,14 +320,7 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None, **kwar
     _text(singular, "ngettext", "singular")
     _text(plural, "ngettext", "plural")
     _count(n, "ngettext")
-    chosen = resolve_language(lang) if lang is not None else get_language()
-    forms = catalog(chosen).get(singular)
-    index = _plural_index(chosen, n)
-    if isinstance(forms, tuple) and len(forms) > index:
-        text = forms[index]
-    else:
-        text = singular if index == 0 else plural
-    return text.format(n=n, **kwargs)
+    return _plural_form(singular, singular, plural, n, lang).format(n=n, **kwargs)
 
 
 def pgettext(context: str, msgid: str, /, **kwargs: object) -> str:
@@ -358,14 +351,19 @@ def npgettext(
     _text(singular, "npgettext", "singular")
     _text(plural, "npgettext", "plural")
     _count(n, "npgettext")
+    key = context_key(context, singular)
+    return _plural_form(key, singular, plural, n, lang).format(n=n, **kwargs)
+
+
+def _plural_form(key: str, singular: str, plural: str, n: int, lang: str | None) -> str:
+    """The catalog's form of entry ``key`` for ``n`` in ``lang`` (else the current
+    language), or the English ``singular``/``plural`` when it has none."""
     chosen = resolve_language(lang) if lang is not None else get_language()
-    forms = catalog(chosen).get(context_key(context, singular))
+    forms = catalog(chosen).get(key)
     index = _plural_index(chosen, n)
     if isinstance(forms, tuple) and len(forms) > index:
-        text = forms[index]
-    else:
-        text = singular if index == 0 else plural
-    return text.format(n=n, **kwargs)
+        return forms[index]
+    return singular if index == 0 else plural
 
 
 def _(msgid: str, /, **kwargs: object) -> str:
