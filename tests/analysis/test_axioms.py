@@ -32,6 +32,7 @@ from participa.i18n import use_language
 from participa.model import BallotKind, Election, Profile, Project
 from participa.rules.utility import utility_matrix
 from participa.testing.strategies import elections
+from scaled import heavier
 
 # -- brute force, written straight from the definitions, one voter per row ----------------------
 
@@ -377,22 +378,6 @@ def test_the_axioms_package_keeps_every_name() -> None:
 # -- exact at any magnitude (#12.3) ----------------------------------------------------------
 
 
-def _scaled(e: Election, mult: int, weight: int, money: int) -> Election:
-    """Every voter group ``mult × weight`` times heavier and all money ``money`` times more."""
-    prof = e.profile
-    big = Profile.from_matrix(
-        prof.kind,
-        list(prof.project_ids),
-        prof.matrix,
-        multiplicity=[int(m) * mult for m in prof.multiplicity.tolist()],
-        weights=[int(w) * weight for w in prof.weight.tolist()],
-        collapse=False,
-        listed=prof.listed,
-    )
-    projects = tuple(Project(p.id, p.cost * money) for p in e.projects)
-    return Election(e.budget * money, projects, big)
-
-
 @given(
     e=elections(
         kinds=(BallotKind.APPROVAL, BallotKind.CUMULATIVE),
@@ -408,7 +393,7 @@ def test_verdicts_do_not_change_past_int64(e: Election, data: st.DataObject) -> 
     weights and money with money, so scaling both leaves each verdict alone; an int64
     wrap-around (weights, utility sums, cost sums) would change it."""
     w = data.draw(st.sets(st.sampled_from(e.project_ids)))
-    big = _scaled(e, 2**35, 2**35, 2**60)
+    big = heavier(e, 2**35, 2**35, 2**60)
     for utility in ("cost", "count"):
         for fn in (check_jr, check_ejr, check_pjr):
             small_r, big_r = fn(e, w, utility=utility), fn(big, w, utility=utility)

@@ -30,6 +30,7 @@ from participa.rules.phragmen import phragmen
 from participa.rules.split import equal_split, per_head
 from participa.testing.strategies import elections
 from participa.tiebreak import TieBreak
+from scaled import heavier
 
 BIG = 2**63
 COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
@@ -304,22 +305,6 @@ MASS_RULES = {
     "ordered-relax": (ordered_relax, (BallotKind.APPROVAL,)),
     "max-welfare": (max_welfare, (BallotKind.APPROVAL, BallotKind.CUMULATIVE)),
 }
-
-
-def heavier(e: Election, mult: int, weight: int) -> Election:
-    """The same election with every group ``mult`` times more voters, each ``weight`` times
-    heavier: a group's say ``multiplicity × weight`` passes 2^63 though neither factor does."""
-    prof = e.profile
-    big = Profile.from_matrix(
-        prof.kind,
-        list(prof.project_ids),
-        prof.matrix,
-        multiplicity=[int(m) * mult for m in prof.multiplicity.tolist()],
-        weights=[int(w) * weight for w in prof.weight.tolist()],
-        collapse=False,
-        listed=prof.listed,
-    )
-    return attrs.evolve(e, profile=big)
 
 
 @settings(max_examples=25, deadline=None)
