@@ -162,23 +162,43 @@ class _State:
         # float64 sums of them are exact
         exact_float = small and top * points.shape[1] * weight_sum < 2**53
         self._columns = np.arange(points.shape[1])
+        # float64 copy of weight · points: exact whenever small (each cell <= the total)
+        self._mass_f: npt.NDArray[np.float64] | None = (
+            self.mass.astype(np.float64) if small else None
+        )
         self._mass_flat: npt.NDArray[np.float64] | None = (
-            self.mass.ravel().astype(np.float64) if exact_float else None
+            self._mass_f.ravel() if exact_float and self._mass_f is not None else None
         )
         self.live_points: npt.NDArray[Any] = totals.astype(self.dtype)  # on live columns
         donors = self.live_points > 0
         n = int(self.weights[donors].sum())
+        # eliminate-with-transfer variants on points >= 0 keep each group's money (see the
+        # class notes): an elimination then changes no value
+        self.held = variant.startswith("ewt") and int(points.min(initial=0)) >= 0
+        self._held_total = int((self.weights * self.live_points).sum()) if self.held else 0
+        # held: 1 / t for every point total t by one table (1 / inf = 0 for t = 0)
+        self._per_total: npt.NDArray[np.float64] | None = None
+        if self.held and small and most < _TABLE:
+            self._per_total = np.arange(most + 1, dtype=np.float64)
+            self._per_total[0] = np.inf
         self.D = 1
-        if n:
-            common = _lcm(self.live_points[donors])
-            self.D = n * common
-        # one class per distinct point total (class 0: groups with no points)
-        keys = np.where(donors, self.live_points, 0)
-        uniq, inv = np.unique(keys, return_inverse=True)
-        self.cls: npt.NDArray[np.intp] = inv.reshape(-1)
-        self.val: list[int] = [
-            election.budget * (self.D // n // int(t)) if t else 0 for t in uniq.tolist()
-        ]
+        if self.held:
+            # every donor holds budget / n: one class, value budget over D = n
+            self.D = max(n, 1)
+            self.cls: npt.NDArray[np.intp] = donors.astype(np.intp)
+            self.val: list[int] = [0, election.budget if n else 0]
+        else:
+            if n:
+                common = _lcm(self.live_points[donors])
+                self.D = n * common
+            # one class per distinct point total (class 0: groups with no points)
+            keys = np.where(donors, self.live_points, 0)
+            uniq, inv = np.unique(keys, return_inverse=True)
+            self.cls = inv.reshape(-1)
+            self.val = [
+                election.budget * (self.D // n // int(t)) if t else 0 for t in uniq.tolist()
+            ]
+        self.unit = self.D  # the denominator of supports (set by _regrouped)
         self.live = np.ones(len(self.costs), dtype=bool)  # columns that still hold donations
         self.current = list(range(len(self.costs)))
         self.eliminated: list[int] = []
@@ -187,26 +207,58 @@ class _State:
         self.trace: list[TraceStep] = []
         self._supports: list[int] | None = None
         self._costs_shown: dict[int, str] = {}
-        self._regrouped()
+        self._cells_of: npt.NDArray[np.intp] | None = None
+        self._cells: npt.NDArray[np.intp] = self.cls
         self._reduce()
+        self._regrouped()
+
+    def _held_mass(self) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64] | None]:
+        """``weight · points · L / live`` (0 where ``live`` is 0), ``L`` the lcm of the
+        live point totals, and the new ``unit = D · L``: a group holding ``M / D`` per
+        voter gives ``M · points / (D · live)`` to each live project."""
+        live = self.live_points
+        per_total = self._per_total
+        if per_total is not None:  # small totals >= 0 in int64: which ones by a count
+            totals = np.flatnonzero(np.bincount(live)).tolist()
+        else:
+            totals = list(set(live.tolist()))
+        big = math.lcm(*(t for t in totals if t))
+        self.unit = self.D * big
+        bound = big * self._held_total  # every partial sum of the products is below it
+        if per_total is not None and self._mass_f is not None and bound < 2**53:
+            # float64 products and sums exact; big / t is a whole number for every t used
+            scale = (big / per_total)[live]
+            return self.mass, (self._mass_f * scale[:, None]).ravel()
+        dtype: Any = np.int64 if self.dtype is not object and bound < 2**62 else object
+        live = live.astype(dtype)
+        mult = np.where(live > 0, big // np.maximum(live, 1), 0).astype(dtype)
+        return self.mass.astype(dtype) * mult[:, None], None
 
     def _regrouped(self) -> None:
         """Class totals of ``weight · points`` after the classes changed."""
         k, m = len(self.val), self.mass.shape[1]
-        if self._mass_flat is not None and m:
+        mass, flat = self.mass, self._mass_flat
+        if self.held:
+            mass, flat = self._held_mass()
+        else:
+            self.unit = self.D
+        if flat is not None and m:
             # one bincount over (class, project) cells: float64 sums of integers below
             # 2**53 are exact
-            cells = (self.cls[:, None] * m + self._columns).ravel()
-            sums = np.bincount(cells, weights=self._mass_flat, minlength=k * m)
+            if self._cells_of is not self.cls:  # the cells only change with the classes
+                self._cells = (self.cls[:, None] * m + self._columns).ravel()
+                self._cells_of = self.cls
+            cells = self._cells
+            sums = np.bincount(cells, weights=flat, minlength=k * m)
             cmass: npt.NDArray[Any] = sums.reshape(k, m).astype(np.int64)
         else:
-            cmass = np.zeros((k, m), dtype=self.dtype)
+            cmass = np.zeros((k, m), dtype=mass.dtype)
             counts = np.bincount(self.cls, minlength=k)
             order = np.argsort(self.cls, kind="stable")
             starts = np.cumsum(counts) - counts
             present = counts > 0
-            if self.mass.size:
-                cmass[present] = np.add.reduceat(self.mass[order], starts[present])
+            if mass.size:
+                cmass[present] = np.add.reduceat(mass[order], starts[present])
         self.cmass = cmass
         self.nonzero = np.array([v != 0 for v in self.val], dtype=bool)
         self._supports = None
@@ -245,7 +297,7 @@ class _State:
 
     def eligible(self) -> list[int]:
         s = self.supports()
-        return [p for p in self.current if s[p] >= self.costs[p] * self.D]
+        return [p for p in self.current if s[p] >= self.costs[p] * self.unit]
 
     def pick(self, candidates: list[int], *, best: bool) -> int:
         """The best (or worst) candidate by the variant's measure, ties to ``tie_break``.
@@ -263,7 +315,7 @@ class _State:
                 return (a[0] * b[1] > b[0] * a[1]) - (a[0] * b[1] < b[0] * a[1])
 
         else:
-            shift = self.D if kind == "excess" else 0
+            shift = self.unit if kind == "excess" else 0
             keys = [(sup[p] - self.costs[p] * shift, 1) for p in candidates]
 
             def above(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -295,7 +347,7 @@ class _State:
 
     def money(self, amount: int) -> str:
         """An amount times ``D`` for people: whole minor units, ``≈`` when rounded down."""
-        whole, rest = divmod(amount, self.D)
+        whole, rest = divmod(amount, self.unit)
         text = self.currency.format(whole)
         return f"≈{text}" if rest else text
 
@@ -364,31 +416,47 @@ class _State:
         """Drop column ``p``; each donor gives ``(1 - keep) ·`` her donation to ``p``
         back over her other live projects, in proportion (``keep = keep_num / keep_den``)."""
         self.kill(p)
+        if self.held and not keep_num:  # all of it goes back: the money held stays
+            self._regrouped()
+            return
         if not self.live.any():
+            if self.held:
+                self._regrouped()
             return
         rest = self.live_points  # her other live points
         rows = self.has[:, p] & (rest > 0)
         back = keep_den - keep_num
 
-        # c · (1 + x_p (1 - keep) / rest) = c · (rest · den + x_p (den - num)) / (rest · den)
-        def factor(r: int, x: int) -> tuple[int, int]:
-            return r * keep_den + x * back, r
+        if self.held:
+            # money held M pays keep of its gift M · x_p / live, live = rest + x_p:
+            # M · (rest · den + x_p (den - num)) / ((rest + x_p) · den)
+            def factor(r: int, x: int) -> tuple[int, int]:
+                return r * keep_den + x * back, r + x
+
+        else:
+            # c · (1 + x_p (1 - keep) / rest) = c · (rest · den + x_p (den - num)) / (rest · den)
+            def factor(r: int, x: int) -> tuple[int, int]:
+                return r * keep_den + x * back, r
 
         self._rescale(rows, rest, self.points[:, p], factor, keep_den)
 
     def fund(self, p: int, *, topped_up: bool = False) -> None:
         cost = self.costs[p]
-        support = cost * self.D if topped_up else self.supports()[p]
+        support = cost * self.unit if topped_up else self.supports()[p]
         self.selected.append(p)
         self.current.remove(p)
         self.left -= cost
         self.note("select", p, "fund", support)
-        if topped_up or support <= cost * self.D:
+        if topped_up or support <= cost * self.unit:
+            if self.held and support:  # its donors spend all they give it
+                self.spread(p, 1, 1)
+                return
             self.kill(p)
+            if self.held:
+                self._regrouped()
             return
         # every donor keeps paying the fraction cost / support; the rest flows back
-        s = self.supports()[p]
-        self.spread(p, cost * self.D, s)
+        self.spread(p, cost * self.unit, support)
 
     def eliminate_with_transfer(self) -> bool:
         if len(self.current) < 2:
