@@ -370,44 +370,56 @@ class _State:
             cls = np.where(zero, len(self.val) - 1, cls)
             nonzero = np.append(nonzero, False)
         on = rows & nonzero[cls]
-        first = np.where(on, first, 0)
-        second = np.where(on, second, 0)
-        r = int(first.max(initial=0)) + 1
-        x = int(second.max(initial=0)) + 1
-        if self.dtype is not object and len(self.val) * 2 * r * x < 2**62:
-            # one int64 key per group: (class, on, first, second) in mixed radix
-            key = ((cls.astype(np.int64) * 2 + on) * r + first) * x + second
-            span = len(self.val) * 2 * r * x
-            if span <= _TABLE:  # small keys: sorted distinct keys and inverse by a table
-                seen = np.zeros(span, dtype=bool)
-                seen[key] = True
-                uniq = np.flatnonzero(seen)
-                inv = (np.cumsum(seen) - 1)[key]
+        # a signature per group: (class, code), code 0 off rows, else 1 + first · x + second
+        codes: list[Any]
+        table: npt.NDArray[np.intp] | None = None
+        wide = self.dtype is object
+        r = x = 0
+        if not wide:
+            r = int(first.max(initial=0)) + 1
+            x = int(second.max(initial=0)) + 1
+            wide = len(self.val) * (1 + r * x) >= 2**62
+        if not wide:
+            # one int64 key per group: class · width + code
+            width = 1 + r * x
+            base = cls * width
+            key = np.where(on, base + (first * x + second + 1), base)
+            span = len(self.val) * width
+            if span <= _TABLE:  # small keys: the distinct ones, and later the new classes,
+                table = np.zeros(span, dtype=np.intp)  # by a table
+                table[key] = 1
+                uniq = np.flatnonzero(table)
             else:
                 uniq, inv = np.unique(key, return_inverse=True)
-            k_u, rest = np.divmod(uniq, 2 * r * x)
-            o_u, rest = np.divmod(rest, r * x)
-            a_u, b_u = np.divmod(rest, x)
-            combos: list[tuple[int, ...]] = list(
-                zip(k_u.tolist(), o_u.tolist(), a_u.tolist(), b_u.tolist(), strict=True)
-            )
+            k_u, c_u = np.divmod(uniq, width)
+            ks: list[int] = k_u.tolist()
+            codes = c_u.tolist()
+            pairs = {c: divmod(c - 1, x) for c in set(codes) if c}
         else:  # Python integers: the same, one row per signature
-            sig = np.stack([cls, on, first, second], axis=1).astype(object)
-            rows_u = sorted({tuple(int(v) for v in row) for row in sig.tolist()})
+            sig = np.stack([cls, on, np.where(on, first, 0), np.where(on, second, 0)], axis=1)
+            rows_u = sorted({tuple(int(v) for v in row) for row in sig.astype(object).tolist()})
             where = {row: i for i, row in enumerate(rows_u)}
             inv = np.array([where[tuple(int(v) for v in row)] for row in sig.tolist()])
-            combos = rows_u
-        ratios = {(a, b): factor(a, b) for _, o, a, b in combos if o}
+            ks = [k for k, _, _, _ in rows_u]
+            codes = [(a, b) if o else 0 for _, o, a, b in rows_u]
+            pairs = {c: c for c in set(codes) if c}
+        ratios = {c: factor(a, b) for c, (a, b) in pairs.items()}
         common = math.lcm(*(den for _, den in ratios.values()))
         scale = common * extra
-        times = {ab: num * (common // den) for ab, (num, den) in ratios.items()}
+        times = {c: num * (common // den) for c, (num, den) in ratios.items()}
         val = self.val
-        values = [val[k] * times[a, b] if o else val[k] * scale for k, o, a, b in combos]
+        values = [
+            val[k] * times[c] if c else val[k] * scale for k, c in zip(ks, codes, strict=True)
+        ]
         # groups whose values meet share one class again
         index: dict[int, int] = {}
         remap = [index.setdefault(v, len(index)) for v in values]
         self.val = list(index)
-        self.cls = np.asarray(remap, dtype=np.intp)[inv.reshape(-1)]
+        if table is not None:
+            table[uniq] = remap
+            self.cls = table[key]
+        else:
+            self.cls = np.asarray(remap, dtype=np.intp)[inv.reshape(-1)]
         self.D *= scale
         self._reduce()
         self._regrouped()
