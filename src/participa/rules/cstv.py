@@ -93,14 +93,6 @@ _REASONS = {
 }
 
 
-def _lcm(values: npt.NDArray[Any]) -> int:
-    if not values.size:
-        return 1
-    if values.dtype != object:
-        return math.lcm(*np.unique(values).tolist())
-    return math.lcm(*{int(v) for v in values.tolist()})
-
-
 _TABLE = 1 << 16
 """Largest key range :meth:`_State._rescale` tabulates instead of sorting."""
 
@@ -134,12 +126,17 @@ class _State:
     it tops up is then the only eligible one, funded at exactly its cost).
     """
 
-    def __init__(self, election: Election, variant: CstvVariant, resolver: TieResolver) -> None:
+    def __init__(
+        self,
+        election: Election,
+        variant: CstvVariant,
+        resolver: TieResolver | Callable[[], TieResolver],
+    ) -> None:
         self.e = election
         self.ids = election.project_ids
         self.currency = election.money  # built once: the trace formats many amounts
         self.variant = variant
-        self.resolver = resolver
+        self._resolver = resolver  # or how to build it: only a tie needs it
         self.costs = [int(c) for c in election.costs]
         prof = election.profile
         points = prof.matrix
@@ -163,8 +160,9 @@ class _State:
         exact_float = small and top * points.shape[1] * weight_sum < 2**53
         self._columns = np.arange(points.shape[1])
         # float64 copy of weight · points: exact whenever small (each cell <= the total)
+        self.held = variant.startswith("ewt") and int(points.min(initial=0)) >= 0
         self._mass_f: npt.NDArray[np.float64] | None = (
-            self.mass.astype(np.float64) if small else None
+            self.mass.astype(np.float64) if small and (exact_float or self.held) else None
         )
         self._mass_flat: npt.NDArray[np.float64] | None = (
             self._mass_f.ravel() if exact_float and self._mass_f is not None else None
@@ -174,7 +172,6 @@ class _State:
         n = int(self.weights[donors].sum())
         # eliminate-with-transfer variants on points >= 0 keep each group's money (see the
         # class notes): an elimination then changes no value
-        self.held = variant.startswith("ewt") and int(points.min(initial=0)) >= 0
         self._held_total = int((self.weights * self.live_points).sum()) if self.held else 0
         # held: 1 / t for every point total t by one table (1 / inf = 0 for t = 0)
         self._per_total: npt.NDArray[np.float64] | None = None
@@ -188,12 +185,11 @@ class _State:
             self.cls: npt.NDArray[np.intp] = donors.astype(np.intp)
             self.val: list[int] = [0, election.budget if n else 0]
         else:
-            if n:
-                common = _lcm(self.live_points[donors])
-                self.D = n * common
             # one class per distinct point total (class 0: groups with no points)
             keys = np.where(donors, self.live_points, 0)
             uniq, inv = np.unique(keys, return_inverse=True)
+            if n:
+                self.D = n * math.lcm(*(int(t) for t in uniq.tolist() if t))
             self.cls = inv.reshape(-1)
             self.val = [
                 election.budget * (self.D // n // int(t)) if t else 0 for t in uniq.tolist()
@@ -219,7 +215,7 @@ class _State:
         live = self.live_points
         per_total = self._per_total
         if per_total is not None:  # small totals >= 0 in int64: which ones by a count
-            totals = np.flatnonzero(np.bincount(live)).tolist()
+            totals = np.bincount(live).nonzero()[0].tolist()
         else:
             totals = list(set(live.tolist()))
         big = math.lcm(*(t for t in totals if t))
@@ -328,7 +324,11 @@ class _State:
                 target = k
         tied = [p for p, k in zip(candidates, keys, strict=True) if above(k, target) == 0]
         # a lone winner needs no tie-break (the resolver would return it unchanged)
-        return tied[0] if len(tied) == 1 else self.resolver.pick(tied)
+        if len(tied) == 1:
+            return tied[0]
+        if not isinstance(self._resolver, TieResolver):
+            self._resolver = self._resolver()
+        return self._resolver.pick(tied)
 
     def note(self, action: str, p: int, reason: str, support: int | None = None) -> None:
         """Record one step; ``support`` is a support times ``D`` (default: ``p``'s own)."""
@@ -388,7 +388,7 @@ class _State:
             if span <= _TABLE:  # small keys: the distinct ones, and later the new classes,
                 table = np.zeros(span, dtype=np.intp)  # by a table
                 table[key] = 1
-                uniq = np.flatnonzero(table)
+                uniq = table.nonzero()[0]
             else:
                 uniq, inv = np.unique(key, return_inverse=True)
             k_u, c_u = np.divmod(uniq, width)
@@ -615,7 +615,7 @@ def cstv(
             _("unknown CSTV variant {variant!r}", variant=variant),
             hint=_("use one of: {choices}", choices=", ".join(CSTV_VARIANTS)),
         )
-    state = _State(election, variant, tie_break.resolver(election))
+    state = _State(election, variant, lambda: tie_break.resolver(election))
     ewt = variant.startswith("ewt")
     while state.current:
         eligible = state.eligible()
