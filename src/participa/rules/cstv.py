@@ -93,6 +93,12 @@ _REASONS = {
 }
 
 
+def _holds(variant: str, points: npt.NDArray[Any]) -> bool:
+    """Whether a run keeps each group's money rather than its scale (see ``_State``): the
+    eliminate-with-transfer variants, on points that are never negative."""
+    return variant.startswith("ewt") and int(points.min(initial=0)) >= 0
+
+
 _TABLE = 1 << 16
 """Largest key range :meth:`_State._rescale` tabulates instead of sorting."""
 
@@ -160,7 +166,7 @@ class _State:
         exact_float = small and top * points.shape[1] * weight_sum < 2**53
         self._columns = np.arange(points.shape[1])
         # float64 copy of weight · points: exact whenever small (each cell <= the total)
-        self.held = variant.startswith("ewt") and int(points.min(initial=0)) >= 0
+        self.held = _holds(variant, points)
         self._mass_f: npt.NDArray[np.float64] | None = (
             self.mass.astype(np.float64) if small and (exact_float or self.held) else None
         )
@@ -308,7 +314,8 @@ class _State:
             keys = [(sup[p], self.costs[p]) if self.costs[p] else (1, 0) for p in candidates]
 
             def above(a: tuple[int, int], b: tuple[int, int]) -> int:
-                return (a[0] * b[1] > b[0] * a[1]) - (a[0] * b[1] < b[0] * a[1])
+                left, right = a[0] * b[1], b[0] * a[1]
+                return (left > right) - (left < right)
 
         else:
             shift = self.unit if kind == "excess" else 0
@@ -553,7 +560,7 @@ class _State:
                 self.note("select", p, "accept")
                 self.left -= self.costs[p]
                 self.selected.append(p)
-                if self.live[p]:
+                if self.live[p] and pending:  # no pick reads the values after the last
                     self._zero(self.has[:, p])
 
 
