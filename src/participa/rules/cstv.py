@@ -102,6 +102,9 @@ def _holds(variant: str, points: npt.NDArray[Any]) -> bool:
 _TABLE = 1 << 16
 """Largest key range :meth:`_State._rescale` tabulates instead of sorting."""
 
+_TOTALS = 1 << 12
+"""Largest point total for which money held (``_State``) keeps a table of ``1 / t``."""
+
 
 class _State:
     """The bookkeeping of one CSTV run, in exact integers over one common denominator.
@@ -130,6 +133,16 @@ class _State:
     proved that the grand total of ``weight · points`` fits (else in Python integers).
     A minimal transfer and the funding it triggers are applied as one move (the project
     it tops up is then the only eligible one, funded at exactly its cost).
+
+    **Money held** (``held``: the eliminate-with-transfer variants, on points that are
+    never negative). There ``C[g] / D`` is the money a voter of group ``g`` still holds,
+    and she gives ``C[g] · points[g, p] / (D · live[g])`` to each live project, ``live[g]``
+    being her points on the live projects. An elimination moves shares, not money: it
+    changes no ``C`` (no move, no new class), only ``live``. Funding takes from each
+    donor the part ``cost / support`` of her gift: ``C`` times ``1 − x_p · cost /
+    (live · support)``, by classes and signatures as above. Supports are then over
+    ``unit = D · L``, ``L`` the lcm of the live point totals, and the class totals weigh
+    each group by ``L / live[g]``. Elsewhere ``unit = D``.
     """
 
     def __init__(
@@ -181,7 +194,7 @@ class _State:
         self._held_total = int((self.weights * self.live_points).sum()) if self.held else 0
         # held: 1 / t for every point total t by one table (1 / inf = 0 for t = 0)
         self._per_total: npt.NDArray[np.float64] | None = None
-        if self.held and small and most < _TABLE:
+        if self.held and small and most < _TOTALS:
             self._per_total = np.arange(most + 1, dtype=np.float64)
             self._per_total[0] = np.inf
         self.D = 1
@@ -227,9 +240,12 @@ class _State:
         big = math.lcm(*(t for t in totals if t))
         self.unit = self.D * big
         bound = big * self._held_total  # every partial sum of the products is below it
-        if per_total is not None and self._mass_f is not None and bound < 2**53:
+        if self._mass_f is not None and bound < 2**53:
             # float64 products and sums exact; big / t is a whole number for every t used
-            scale = (big / per_total)[live]
+            if per_total is not None:
+                scale = (big / per_total)[live]
+            else:
+                scale = np.divide(big, live, out=np.zeros(live.shape), where=live > 0)
             return self.mass, (self._mass_f * scale[:, None]).ravel()
         dtype: Any = np.int64 if self.dtype is not object and bound < 2**62 else object
         live = live.astype(dtype)
