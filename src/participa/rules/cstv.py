@@ -263,10 +263,12 @@ class _State:
         if flat is not None and m:
             # one bincount over (class, project) cells: float64 sums of integers below
             # 2**53 are exact
-            if self._cells_of is not self.cls:  # the cells only change with the classes
-                self._cells = (self.cls[:, None] * m + self._columns).ravel()
-                self._cells_of = self.cls
-            cells = self._cells
+            if self._cells_of is self.cls:  # held: an elimination keeps the classes
+                cells = self._cells
+            else:
+                cells = (self.cls[:, None] * m + self._columns).ravel()
+                if self.held:
+                    self._cells, self._cells_of = cells, self.cls
             sums = np.bincount(cells, weights=flat, minlength=k * m)
             cmass: npt.NDArray[Any] = sums.reshape(k, m).astype(np.int64)
         else:
