@@ -22,6 +22,7 @@ from participa.rules.cstv import CSTV_VARIANTS, cstv
 from participa.testing import check_rule
 from participa.testing.strategies import elections
 from participa.tiebreak import TieBreak
+from scaled import heavier
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HEAD = json.loads((DATA / "expected_head.json").read_text(encoding="utf-8"))
@@ -354,3 +355,42 @@ def test_fast_paths_give_the_same_run(variant: str, monkeypatch: pytest.MonkeyPa
     slow = cstv(e, variant=variant)  # type: ignore[arg-type]
     assert slow.selected == fast.selected
     assert [str(s) for s in slow.trace] == [str(s) for s in fast.trace]
+
+
+@pytest.mark.parametrize("variant", ["ewt", "ewtc", "ewts"])
+def test_money_held_gives_the_same_run(variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The eliminate-with-transfer variants keep each group's money (an elimination
+    changes no value): the same run as with scaled shares (the bookkeeping of the minimal
+    transfer variants), with exact int64 totals instead of float64 ones, and in Python
+    integers."""
+    module = importlib.import_module("participa.rules.cstv")
+    e = load_election(DATA / f"{KATOWICE}.pb.gz")
+    held = cstv(e, variant=variant)  # type: ignore[arg-type]
+    state = module._State(e, variant, DEFAULT_TIE_BREAK.resolver(e))
+    assert state.held
+    assert state._per_total is not None
+    assert state.dtype is np.int64
+    assert module._State(heavier(e, 2**40, 2**30), variant, lambda: None).dtype is object
+
+    original = module._State.__init__
+
+    def without(fields: tuple[str, ...]) -> Any:
+        def init(self: Any, *args: Any) -> None:
+            original(self, *args)
+            for name in fields:
+                setattr(self, name, None)
+            self._regrouped()
+
+        return init
+
+    runs = [cstv(heavier(e, 2**40, 2**30), variant=variant)]  # type: ignore[arg-type]
+    # no table of 1 / t (float64 division), then no float64 at all (int64 products)
+    for fields in (("_per_total",), ("_per_total", "_mass_f")):
+        monkeypatch.setattr(module._State, "__init__", without(fields))
+        runs.append(cstv(e, variant=variant))  # type: ignore[arg-type]
+    monkeypatch.setattr(module._State, "__init__", original)
+    monkeypatch.setattr(module, "_holds", lambda *_: False)
+    runs.append(cstv(e, variant=variant))  # type: ignore[arg-type]
+    for run in runs:
+        assert run.selected == held.selected
+        assert [str(s) for s in run.trace] == [str(s) for s in held.trace]

@@ -93,16 +93,17 @@ _REASONS = {
 }
 
 
-def _lcm(values: npt.NDArray[Any]) -> int:
-    if not values.size:
-        return 1
-    if values.dtype != object:
-        return math.lcm(*np.unique(values).tolist())
-    return math.lcm(*{int(v) for v in values.tolist()})
+def _holds(variant: str, points: npt.NDArray[Any]) -> bool:
+    """Whether a run keeps each group's money rather than its scale (see ``_State``): the
+    eliminate-with-transfer variants, on points that are never negative."""
+    return variant.startswith("ewt") and int(points.min(initial=0)) >= 0
 
 
 _TABLE = 1 << 16
 """Largest key range :meth:`_State._rescale` tabulates instead of sorting."""
+
+_TOTALS = 1 << 12
+"""Largest point total for which money held (``_State``) keeps a table of ``1 / t``."""
 
 
 class _State:
@@ -132,14 +133,29 @@ class _State:
     proved that the grand total of ``weight · points`` fits (else in Python integers).
     A minimal transfer and the funding it triggers are applied as one move (the project
     it tops up is then the only eligible one, funded at exactly its cost).
+
+    **Money held** (``held``: the eliminate-with-transfer variants, on points that are
+    never negative). There ``C[g] / D`` is the money a voter of group ``g`` still holds,
+    and she gives ``C[g] · points[g, p] / (D · live[g])`` to each live project, ``live[g]``
+    being her points on the live projects. An elimination moves shares, not money: it
+    changes no ``C`` (no move, no new class), only ``live``. Funding takes from each
+    donor the part ``cost / support`` of her gift: ``C`` times ``1 − x_p · cost /
+    (live · support)``, by classes and signatures as above. Supports are then over
+    ``unit = D · L``, ``L`` the lcm of the live point totals, and the class totals weigh
+    each group by ``L / live[g]``. Elsewhere ``unit = D``.
     """
 
-    def __init__(self, election: Election, variant: CstvVariant, resolver: TieResolver) -> None:
+    def __init__(
+        self,
+        election: Election,
+        variant: CstvVariant,
+        resolver: TieResolver | Callable[[], TieResolver],
+    ) -> None:
         self.e = election
         self.ids = election.project_ids
         self.currency = election.money  # built once: the trace formats many amounts
         self.variant = variant
-        self.resolver = resolver
+        self._resolver = resolver  # or how to build it: only a tie needs it
         self.costs = [int(c) for c in election.costs]
         prof = election.profile
         points = prof.matrix
@@ -162,23 +178,42 @@ class _State:
         # float64 sums of them are exact
         exact_float = small and top * points.shape[1] * weight_sum < 2**53
         self._columns = np.arange(points.shape[1])
+        # float64 copy of weight · points: exact whenever small (each cell <= the total)
+        self.held = _holds(variant, points)
+        self._mass_f: npt.NDArray[np.float64] | None = (
+            self.mass.astype(np.float64) if small and (exact_float or self.held) else None
+        )
         self._mass_flat: npt.NDArray[np.float64] | None = (
-            self.mass.ravel().astype(np.float64) if exact_float else None
+            self._mass_f.ravel() if exact_float and self._mass_f is not None else None
         )
         self.live_points: npt.NDArray[Any] = totals.astype(self.dtype)  # on live columns
         donors = self.live_points > 0
         n = int(self.weights[donors].sum())
+        # eliminate-with-transfer variants on points >= 0 keep each group's money (see the
+        # class notes): an elimination then changes no value
+        self._held_total = int((self.weights * self.live_points).sum()) if self.held else 0
+        # held: 1 / t for every point total t by one table (1 / inf = 0 for t = 0)
+        self._per_total: npt.NDArray[np.float64] | None = None
+        if self.held and small and most < _TOTALS:
+            self._per_total = np.arange(most + 1, dtype=np.float64)
+            self._per_total[0] = np.inf
         self.D = 1
-        if n:
-            common = _lcm(self.live_points[donors])
-            self.D = n * common
-        # one class per distinct point total (class 0: groups with no points)
-        keys = np.where(donors, self.live_points, 0)
-        uniq, inv = np.unique(keys, return_inverse=True)
-        self.cls: npt.NDArray[np.intp] = inv.reshape(-1)
-        self.val: list[int] = [
-            election.budget * (self.D // n // int(t)) if t else 0 for t in uniq.tolist()
-        ]
+        if self.held:
+            # every donor holds budget / n: one class, value budget over D = n
+            self.D = max(n, 1)
+            self.cls: npt.NDArray[np.intp] = donors.astype(np.intp)
+            self.val: list[int] = [0, election.budget if n else 0]
+        else:
+            # one class per distinct point total (class 0: groups with no points)
+            keys = np.where(donors, self.live_points, 0)
+            uniq, inv = np.unique(keys, return_inverse=True)
+            if n:
+                self.D = n * math.lcm(*(int(t) for t in uniq.tolist() if t))
+            self.cls = inv.reshape(-1)
+            self.val = [
+                election.budget * (self.D // n // int(t)) if t else 0 for t in uniq.tolist()
+            ]
+        self.unit = self.D  # the denominator of supports (set by _regrouped)
         self.live = np.ones(len(self.costs), dtype=bool)  # columns that still hold donations
         self.current = list(range(len(self.costs)))
         self.eliminated: list[int] = []
@@ -187,26 +222,63 @@ class _State:
         self.trace: list[TraceStep] = []
         self._supports: list[int] | None = None
         self._costs_shown: dict[int, str] = {}
-        self._regrouped()
+        self._cells_of: npt.NDArray[np.intp] | None = None
+        self._cells: npt.NDArray[np.intp] = self.cls
         self._reduce()
+        self._regrouped()
+
+    def _held_mass(self) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64] | None]:
+        """``weight · points · L / live`` (0 where ``live`` is 0), ``L`` the lcm of the
+        live point totals, and the new ``unit = D · L``: a group holding ``M / D`` per
+        voter gives ``M · points / (D · live)`` to each live project."""
+        live = self.live_points
+        per_total = self._per_total
+        if per_total is not None:  # small totals >= 0 in int64: which ones by a count
+            totals = np.bincount(live).nonzero()[0].tolist()
+        else:
+            totals = list(set(live.tolist()))
+        big = math.lcm(*(t for t in totals if t))
+        self.unit = self.D * big
+        bound = big * self._held_total  # every partial sum of the products is below it
+        if self._mass_f is not None and bound < 2**53:
+            # float64 products and sums exact; big / t is a whole number for every t used
+            if per_total is not None:
+                scale = (big / per_total)[live]
+            else:
+                scale = np.divide(big, live, out=np.zeros(live.shape), where=live > 0)
+            return self.mass, (self._mass_f * scale[:, None]).ravel()
+        dtype: Any = np.int64 if self.dtype is not object and bound < 2**62 else object
+        live = live.astype(dtype)
+        mult = np.where(live > 0, big // np.maximum(live, 1), 0).astype(dtype)
+        return self.mass.astype(dtype) * mult[:, None], None
 
     def _regrouped(self) -> None:
         """Class totals of ``weight · points`` after the classes changed."""
         k, m = len(self.val), self.mass.shape[1]
-        if self._mass_flat is not None and m:
+        mass, flat = self.mass, self._mass_flat
+        if self.held:
+            mass, flat = self._held_mass()
+        else:
+            self.unit = self.D
+        if flat is not None and m:
             # one bincount over (class, project) cells: float64 sums of integers below
             # 2**53 are exact
-            cells = (self.cls[:, None] * m + self._columns).ravel()
-            sums = np.bincount(cells, weights=self._mass_flat, minlength=k * m)
+            if self._cells_of is self.cls:  # held: an elimination keeps the classes
+                cells = self._cells
+            else:
+                cells = (self.cls[:, None] * m + self._columns).ravel()
+                if self.held:
+                    self._cells, self._cells_of = cells, self.cls
+            sums = np.bincount(cells, weights=flat, minlength=k * m)
             cmass: npt.NDArray[Any] = sums.reshape(k, m).astype(np.int64)
         else:
-            cmass = np.zeros((k, m), dtype=self.dtype)
+            cmass = np.zeros((k, m), dtype=mass.dtype)
             counts = np.bincount(self.cls, minlength=k)
             order = np.argsort(self.cls, kind="stable")
             starts = np.cumsum(counts) - counts
             present = counts > 0
-            if self.mass.size:
-                cmass[present] = np.add.reduceat(self.mass[order], starts[present])
+            if mass.size:
+                cmass[present] = np.add.reduceat(mass[order], starts[present])
         self.cmass = cmass
         self.nonzero = np.array([v != 0 for v in self.val], dtype=bool)
         self._supports = None
@@ -245,7 +317,7 @@ class _State:
 
     def eligible(self) -> list[int]:
         s = self.supports()
-        return [p for p in self.current if s[p] >= self.costs[p] * self.D]
+        return [p for p in self.current if s[p] >= self.costs[p] * self.unit]
 
     def pick(self, candidates: list[int], *, best: bool) -> int:
         """The best (or worst) candidate by the variant's measure, ties to ``tie_break``.
@@ -260,10 +332,11 @@ class _State:
             keys = [(sup[p], self.costs[p]) if self.costs[p] else (1, 0) for p in candidates]
 
             def above(a: tuple[int, int], b: tuple[int, int]) -> int:
-                return (a[0] * b[1] > b[0] * a[1]) - (a[0] * b[1] < b[0] * a[1])
+                left, right = a[0] * b[1], b[0] * a[1]
+                return (left > right) - (left < right)
 
         else:
-            shift = self.D if kind == "excess" else 0
+            shift = self.unit if kind == "excess" else 0
             keys = [(sup[p] - self.costs[p] * shift, 1) for p in candidates]
 
             def above(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -276,7 +349,11 @@ class _State:
                 target = k
         tied = [p for p, k in zip(candidates, keys, strict=True) if above(k, target) == 0]
         # a lone winner needs no tie-break (the resolver would return it unchanged)
-        return tied[0] if len(tied) == 1 else self.resolver.pick(tied)
+        if len(tied) == 1:
+            return tied[0]
+        if not isinstance(self._resolver, TieResolver):
+            self._resolver = self._resolver()
+        return self._resolver.pick(tied)
 
     def note(self, action: str, p: int, reason: str, support: int | None = None) -> None:
         """Record one step; ``support`` is a support times ``D`` (default: ``p``'s own)."""
@@ -295,7 +372,7 @@ class _State:
 
     def money(self, amount: int) -> str:
         """An amount times ``D`` for people: whole minor units, ``≈`` when rounded down."""
-        whole, rest = divmod(amount, self.D)
+        whole, rest = divmod(amount, self.unit)
         text = self.currency.format(whole)
         return f"≈{text}" if rest else text
 
@@ -318,44 +395,56 @@ class _State:
             cls = np.where(zero, len(self.val) - 1, cls)
             nonzero = np.append(nonzero, False)
         on = rows & nonzero[cls]
-        first = np.where(on, first, 0)
-        second = np.where(on, second, 0)
-        r = int(first.max(initial=0)) + 1
-        x = int(second.max(initial=0)) + 1
-        if self.dtype is not object and len(self.val) * 2 * r * x < 2**62:
-            # one int64 key per group: (class, on, first, second) in mixed radix
-            key = ((cls.astype(np.int64) * 2 + on) * r + first) * x + second
-            span = len(self.val) * 2 * r * x
-            if span <= _TABLE:  # small keys: sorted distinct keys and inverse by a table
-                seen = np.zeros(span, dtype=bool)
-                seen[key] = True
-                uniq = np.flatnonzero(seen)
-                inv = (np.cumsum(seen) - 1)[key]
+        # a signature per group: (class, code), code 0 off rows, else 1 + first · x + second
+        codes: list[Any]
+        table: npt.NDArray[np.intp] | None = None
+        wide = self.dtype is object
+        r = x = 0
+        if not wide:
+            r = int(first.max(initial=0)) + 1
+            x = int(second.max(initial=0)) + 1
+            wide = len(self.val) * (1 + r * x) >= 2**62
+        if not wide:
+            # one int64 key per group: class · width + code
+            width = 1 + r * x
+            base = cls * width
+            key = np.where(on, base + (first * x + second + 1), base)
+            span = len(self.val) * width
+            if span <= _TABLE:  # small keys: the distinct ones, and later the new classes,
+                table = np.zeros(span, dtype=np.intp)  # by a table
+                table[key] = 1
+                uniq = table.nonzero()[0]
             else:
                 uniq, inv = np.unique(key, return_inverse=True)
-            k_u, rest = np.divmod(uniq, 2 * r * x)
-            o_u, rest = np.divmod(rest, r * x)
-            a_u, b_u = np.divmod(rest, x)
-            combos: list[tuple[int, ...]] = list(
-                zip(k_u.tolist(), o_u.tolist(), a_u.tolist(), b_u.tolist(), strict=True)
-            )
+            k_u, c_u = np.divmod(uniq, width)
+            ks: list[int] = k_u.tolist()
+            codes = c_u.tolist()
+            pairs = {c: divmod(c - 1, x) for c in set(codes) if c}
         else:  # Python integers: the same, one row per signature
-            sig = np.stack([cls, on, first, second], axis=1).astype(object)
-            rows_u = sorted({tuple(int(v) for v in row) for row in sig.tolist()})
+            sig = np.stack([cls, on, np.where(on, first, 0), np.where(on, second, 0)], axis=1)
+            rows_u = sorted({tuple(int(v) for v in row) for row in sig.astype(object).tolist()})
             where = {row: i for i, row in enumerate(rows_u)}
             inv = np.array([where[tuple(int(v) for v in row)] for row in sig.tolist()])
-            combos = rows_u
-        ratios = {(a, b): factor(a, b) for _, o, a, b in combos if o}
+            ks = [k for k, _, _, _ in rows_u]
+            codes = [(a, b) if o else 0 for _, o, a, b in rows_u]
+            pairs = {c: c for c in set(codes) if c}
+        ratios = {c: factor(a, b) for c, (a, b) in pairs.items()}
         common = math.lcm(*(den for _, den in ratios.values()))
         scale = common * extra
-        times = {ab: num * (common // den) for ab, (num, den) in ratios.items()}
+        times = {c: num * (common // den) for c, (num, den) in ratios.items()}
         val = self.val
-        values = [val[k] * times[a, b] if o else val[k] * scale for k, o, a, b in combos]
+        values = [
+            val[k] * times[c] if c else val[k] * scale for k, c in zip(ks, codes, strict=True)
+        ]
         # groups whose values meet share one class again
         index: dict[int, int] = {}
         remap = [index.setdefault(v, len(index)) for v in values]
         self.val = list(index)
-        self.cls = np.asarray(remap, dtype=np.intp)[inv.reshape(-1)]
+        if table is not None:
+            table[uniq] = remap
+            self.cls = table[key]
+        else:
+            self.cls = np.asarray(remap, dtype=np.intp)[inv.reshape(-1)]
         self.D *= scale
         self._reduce()
         self._regrouped()
@@ -364,31 +453,47 @@ class _State:
         """Drop column ``p``; each donor gives ``(1 - keep) ·`` her donation to ``p``
         back over her other live projects, in proportion (``keep = keep_num / keep_den``)."""
         self.kill(p)
+        if self.held and not keep_num:  # all of it goes back: the money held stays
+            self._regrouped()
+            return
         if not self.live.any():
+            if self.held:
+                self._regrouped()
             return
         rest = self.live_points  # her other live points
         rows = self.has[:, p] & (rest > 0)
         back = keep_den - keep_num
 
-        # c · (1 + x_p (1 - keep) / rest) = c · (rest · den + x_p (den - num)) / (rest · den)
-        def factor(r: int, x: int) -> tuple[int, int]:
-            return r * keep_den + x * back, r
+        if self.held:
+            # money held M pays keep of its gift M · x_p / live, live = rest + x_p:
+            # M · (rest · den + x_p (den - num)) / ((rest + x_p) · den)
+            def factor(r: int, x: int) -> tuple[int, int]:
+                return r * keep_den + x * back, r + x
+
+        else:
+            # c · (1 + x_p (1 - keep) / rest) = c · (rest · den + x_p (den - num)) / (rest · den)
+            def factor(r: int, x: int) -> tuple[int, int]:
+                return r * keep_den + x * back, r
 
         self._rescale(rows, rest, self.points[:, p], factor, keep_den)
 
     def fund(self, p: int, *, topped_up: bool = False) -> None:
         cost = self.costs[p]
-        support = cost * self.D if topped_up else self.supports()[p]
+        support = cost * self.unit if topped_up else self.supports()[p]
         self.selected.append(p)
         self.current.remove(p)
         self.left -= cost
         self.note("select", p, "fund", support)
-        if topped_up or support <= cost * self.D:
+        if topped_up or support <= cost * self.unit:
+            if self.held and support:  # its donors spend all they give it
+                self.spread(p, 1, 1)
+                return
             self.kill(p)
+            if self.held:
+                self._regrouped()
             return
         # every donor keeps paying the fraction cost / support; the rest flows back
-        s = self.supports()[p]
-        self.spread(p, cost * self.D, s)
+        self.spread(p, cost * self.unit, support)
 
     def eliminate_with_transfer(self) -> bool:
         if len(self.current) < 2:
@@ -473,7 +578,7 @@ class _State:
                 self.note("select", p, "accept")
                 self.left -= self.costs[p]
                 self.selected.append(p)
-                if self.live[p]:
+                if self.live[p] and pending:  # no pick reads the values after the last
                     self._zero(self.has[:, p])
 
 
@@ -535,7 +640,7 @@ def cstv(
             _("unknown CSTV variant {variant!r}", variant=variant),
             hint=_("use one of: {choices}", choices=", ".join(CSTV_VARIANTS)),
         )
-    state = _State(election, variant, tie_break.resolver(election))
+    state = _State(election, variant, lambda: tie_break.resolver(election))
     ewt = variant.startswith("ewt")
     while state.current:
         eligible = state.eligible()
