@@ -391,8 +391,9 @@ def _ascending(words: npt.NDArray[np.uint64], start: Offsets, lens: Offsets, lon
     >>> _ascending(w, np.array([7, 8]), np.array([9, 9]), 9)  # abcdefghi < bcdefghij
     True
     """
+    parts = (slice(None),) if start.size <= 2 * _PROBE else (slice(0, _PROBE + 1), slice(None))
     for by_length in (True, False):
-        for part in (slice(0, _PROBE + 1), slice(None)):  # a short prefix first
+        for part in parts:  # a short prefix first
             if not _increasing(words, start[part], lens[part], longest, by_length=by_length):
                 break
         else:
