@@ -505,16 +505,19 @@ def group_sets(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Inde
     if nonempty.size:
         offsets = np.cumsum(counts, dtype=np.int64)
         offsets -= counts
-        bit = np.left_shift(_U64(1), tok.cols.astype(np.uint64))
+        bit = tok.cols.astype(np.uint64)
+        np.left_shift(_U64(1), bit, out=bit)
         key[nonempty] = np.bitwise_or.reduceat(bit, offsets[nonempty])
         del bit, offsets
     if not np.array_equal(_popcount(key), counts):
         return None  # a project twice on some ballot
     first, inv = _first_order(key)
-    rows = key[first]
-    mat: npt.NDArray[np.bool_] = (
-        (rows[:, None] >> np.arange(m, dtype=np.uint64)) & _U64(1)
-    ).astype(np.bool_)
+    rows = key[first].astype("<u8", copy=False)  # little-endian: byte 0 holds bits 0-7
+    mat = np.empty((first.size, m), np.bool_)
+    for a in range(0, first.size, _TOKENS):  # a block of rows at a time: small temporaries
+        part = rows[a : a + _TOKENS].view(np.uint8).reshape(-1, 8)
+        mat[a : a + _TOKENS] = np.unpackbits(part, axis=1, count=m, bitorder="little")
+    del rows
     mult = np.bincount(inv, minlength=first.size).astype(np.int64)
     return mat, inv, mult
 
