@@ -137,11 +137,12 @@ class VoteSpans:
         index: type[np.signedinteger[Any]] = np.int32 if size < 2**31 - 64 else np.int64
         nl = np.flatnonzero(buf == _LF).astype(index)
         n = int(nl.size)
-        if crlf:
-            cr = np.flatnonzero(buf == _CR).astype(index)
-            if cr.size != n or not bool((cr == nl - 1).all()):
+        if crlf:  # every line ends with CR LF, and no other CR: each CR is one before a LF
+            ends = nl - 1
+            if int(np.count_nonzero(buf == _CR)) != n or (n and int(ends[0]) < 0):
                 return None
-            ends = cr
+            if not bool((buf[ends] == _CR).all()):
+                return None
         else:
             if bool((buf == _CR).any()):
                 return None
