@@ -59,15 +59,19 @@ def _chunks(words: U64Array, lo: Index, lens: Index, count: int) -> list[U64Arra
     """The ``count`` 8-byte words of each text ``[lo, lo + lens)``, bytes past its end zeroed."""
     out = []
     for w in range(count):
-        left = np.clip(lens - 8 * w, 0, 8).astype(np.uint64)
-        mask = np.where(left >= 8, _U64(_ALL), (_U64(1) << (left * _U64(8))) - _U64(1))
-        out.append(words[np.minimum(lo + 8 * w, words.size - 1)] & mask)
+        left = lens - 8 * w  # bytes of the text from this word on (0 to 8 of them count)
+        np.maximum(left, 0, out=left)
+        np.minimum(left, 8, out=left)
+        word = words[np.minimum(lo + 8 * w, words.size - 1)]
+        word &= _MASKS[left]
+        out.append(word)
     return out
 
 
 _MULTIPLIERS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93)
 """Odd 64-bit constants tried, in order, for a collision-free table of short project ids."""
-_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)], np.uint64)
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], np.uint64)
+"""The first ``k`` bytes of a word, for ``k`` from 0 to 8."""
 
 
 def _short_keys(words: U64Array, lo: Index, lens: Index) -> U64Array:
@@ -75,6 +79,11 @@ def _short_keys(words: U64Array, lo: Index, lens: Index) -> U64Array:
 
     Longer texts get ``2**64 - 1``, which no short text has (its top byte is at most 7).
     """
+    if lens.size and int(lens.max()) <= 7:  # all short (every item of a ballot, usually)
+        fast: U64Array = words[lo]  # each text starts inside the buffer
+        fast &= _MASKS[lens]
+        fast |= lens.astype(np.uint64) << _U64(56)
+        return fast
     short = lens <= 7
     word = words[np.minimum(lo, words.size - 1)] & _MASKS[np.where(short, lens, 0)]
     key: U64Array = np.where(short, word | (lens.astype(np.uint64) << _U64(56)), _U64(_ALL))

@@ -164,3 +164,33 @@ def test_a_project_named_twice_is_read_by_the_spans(
     assert e.profile.matrix.tolist() == matrix
     [a] = anomalies
     assert (a.code, a.line, a.project_id, a.voter_id) == ("duplicate-project", 12, "b", "2")
+
+
+SECTION_BYTES = st.lists(
+    st.sampled_from(
+        [b"META", b"PROJECTS", b"VOTES", b"VO", b"ME", b"P", b"\r\n", b"\n", b"x", b";"]
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+@given(SECTION_BYTES, st.integers(0, 3))
+def test_section_names_found_with_numpy_as_with_find(text: bytes, cut: int) -> None:
+    """The numpy search (large texts) finds every section name ``bytes.find`` finds."""
+    size = max(len(text) - cut, 0)
+    keys = [b"META", b"PROJECTS", b"VOTES"]
+    want = sorted((i, k) for k in keys for i in range(size - len(k) + 1) if text.startswith(k, i))
+    assert sections._occurrences(text, size, keys) == want  # bytes.find (small texts)
+    saved = sections._FIND_FROM
+    sections._FIND_FROM = 0  # numpy, whatever the size
+    try:
+        assert sections._occurrences(text, size, keys) == want
+    finally:
+        sections._FIND_FROM = saved
+
+
+@given(SECTION_BYTES)
+def test_line_ends_counted_with_numpy_as_with_count(text: bytes) -> None:
+    """CRLF and LF counts as 16-bit and 8-bit words match ``bytes.count``."""
+    assert sections._pair_count(text, 0x0A0D) == text.count(b"\r\n")
+    assert sections._pair_count(text, 0x0A) == text.count(b"\n")

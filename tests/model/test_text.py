@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 
 import numpy as np
@@ -52,6 +53,39 @@ def test_columns_compare_as_their_texts(a: list[str], b: list[str]) -> None:
 @given(IDS)
 def test_first_duplicate_is_exact(values: list[str]) -> None:
     assert TextColumn(values).first_duplicate() == _reference_first_duplicate(values)
+
+
+def _in_file_order(values: list[str]) -> list[str]:
+    """``values`` sorted by (length in bytes, bytes): the order voters are numbered in."""
+    return sorted(values, key=lambda v: (len(v.encode()), v.encode()))
+
+
+@given(st.lists(st.text(alphabet="09\u00f1x", min_size=1, max_size=20), max_size=40))
+def test_first_duplicate_is_exact_on_ordered_columns(values: list[str]) -> None:
+    """Ids in (length, bytes) order, as most files number voters: with and without repeats."""
+    ordered = _in_file_order(values)
+    assert TextColumn(ordered).first_duplicate() == _reference_first_duplicate(ordered)
+    as_texts = sorted(values, key=str.encode)  # 1, 10, 100, 11, ...
+    assert TextColumn(as_texts).first_duplicate() == _reference_first_duplicate(as_texts)
+    distinct = _in_file_order(list(set(values)))
+    assert TextColumn(distinct).first_duplicate() is None
+    numbered = [str(i) for i in range(1, 3 * len(values) + 2)]  # 1, 2, ..., 10, 11, ...
+    assert TextColumn(numbered).first_duplicate() is None
+    assert TextColumn([*numbered, numbered[-1]]).first_duplicate() == len(numbered)
+
+
+@given(st.lists(st.text(alphabet="01\u0142", max_size=19), min_size=2, max_size=30))
+def test_ascending_is_one_of_the_two_orders(values: list[str]) -> None:
+    col = TextColumn(values)
+    raw = [v.encode() for v in values]
+    pairs = list(itertools.pairwise(raw))
+    want = all((len(a), a) < (len(b), b) for a, b in pairs) or all(
+        (a, len(a)) < (b, len(b)) for a, b in pairs
+    )
+    lens = col._stop - col._start
+    words = text_module._words(np.frombuffer(col._buf, np.uint8))
+    longest = int(lens.max())
+    assert text_module._ascending(words, col._start, lens, longest) == want
 
 
 @given(IDS)

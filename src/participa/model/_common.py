@@ -65,8 +65,9 @@ def _no_line_break(values: Iterable[object], what: str, project_id: str | None =
 
     ``what`` is an ``N_``-marked label, translated only when refusing.
     """
-    bad = next((v for v in values if isinstance(v, str) and "\n" in v), None)
-    if bad is not None:
+    for bad in values:
+        if not isinstance(bad, str) or "\n" not in bad:
+            continue
         raise ValidationError(
             _("{what} holds a line break: {text!r}", what=_(what), text=bad[:40]),
             project_id=project_id,

@@ -30,6 +30,10 @@ _PROJECT_FIELDS = (
     "dimension",
 )
 """pabulib PROJECTS columns that hold :class:`Project` fields (not free metadata)."""
+_FIELD_SET = frozenset(_PROJECT_FIELDS)
+_PROJECT = N_("project")
+_A_PROJECT_FIELD = N_("a project field")
+_PROJECT_METADATA = N_("project metadata")
 
 
 def _cost(value: object) -> int:
@@ -83,11 +87,12 @@ class Project:
     )
 
     def __attrs_post_init__(self) -> None:
-        _check_id(N_("project"), self.id)
-        object.__setattr__(self, "cost", amount(self.cost, what="cost", project_id=self.id))
+        _check_id(_PROJECT, self.id)
+        if type(self.cost) is not int or self.cost < 0:  # (a plain int >= 0 is as given)
+            object.__setattr__(self, "cost", amount(self.cost, what="cost", project_id=self.id))
         _no_line_break(
             (self.id, self.name, self.territory, self.dimension, *self.categories),
-            N_("a project field"),
+            _A_PROJECT_FIELD,
             project_id=self.id,
         )
         if isinstance(self.id, str) and "," in self.id:
@@ -95,18 +100,23 @@ class Project:
                 _("a project id contains a comma, which separates projects in ballots"),
                 project_id=self.id,
             )
-        clash = [
-            k
-            for k in self.metadata
-            if k in _PROJECT_FIELDS and not (k == "beneficiaries" and self.beneficiaries is None)
-        ]
+        clash = (
+            []
+            if _FIELD_SET.isdisjoint(self.metadata)
+            else [
+                k
+                for k in self.metadata
+                if k in _PROJECT_FIELDS
+                and not (k == "beneficiaries" and self.beneficiaries is None)
+            ]
+        )
         if clash:
             raise ValidationError(
                 _("metadata key {key!r} clashes with a project field", key=clash[0]),
                 project_id=self.id,
                 hint=_("put the value in the project field itself"),
             )
-        _no_line_break((*self.metadata, *self.metadata.values()), N_("project metadata"), self.id)
+        _no_line_break((*self.metadata, *self.metadata.values()), _PROJECT_METADATA, self.id)
         if self.beneficiaries is not None:
             object.__setattr__(
                 self,

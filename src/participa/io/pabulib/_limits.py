@@ -181,8 +181,12 @@ _COUNT = 1 << 19
 """Bytes compared at a time when counting line ends."""
 
 
-def check_lines(data: bytes, file: str | None, limits: Limits) -> None:
-    """Refuse more lines, or a longer line, than ``limits`` allows (counted on the bytes)."""
+def _lines(data: bytes) -> int:
+    """The number of lines of ``data`` (a last line without a line end counts).
+
+    Only worth counting when there are more bytes than lines allowed: a line holds at
+    least one byte (its line end, or the last line's text).
+    """
     if len(data) < 1 << 16:
         ends = data.count(b"\n")
     else:  # numpy counts megabytes several times faster; 512 KiB at a time (memory)
@@ -190,8 +194,12 @@ def check_lines(data: bytes, file: str | None, limits: Limits) -> None:
         ends = sum(
             int(np.count_nonzero(buf[a : a + _COUNT] == 10)) for a in range(0, buf.size, _COUNT)
         )
-    lines = ends + (not data.endswith(b"\n") and bool(data))
-    if lines > limits.max_lines:
+    return ends + (not data.endswith(b"\n") and bool(data))
+
+
+def check_lines(data: bytes, file: str | None, limits: Limits) -> None:
+    """Refuse more lines, or a longer line, than ``limits`` allows (counted on the bytes)."""
+    if len(data) > limits.max_lines and _lines(data) > limits.max_lines:
         raise ParseError(
             _("the file has more than {limit} lines", limit=limits.max_lines),
             file=file,
@@ -200,7 +208,7 @@ def check_lines(data: bytes, file: str | None, limits: Limits) -> None:
     if len(data) <= limits.max_line_length:
         return
     half = max(limits.max_line_length // 2, 1)
-    if all(b"\n" in data[a : a + half] for a in range(0, len(data) - half + 1, half)):
+    if all(data.find(b"\n", a, a + half) >= 0 for a in range(0, len(data) - half + 1, half)):
         # a line longer than the limit would hold a whole aligned stretch of half of it
         return
     at = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)

@@ -60,7 +60,7 @@ from participa._bytekeys import (
 )
 from participa.model.text import TextColumn
 
-__all__ = ["Repeats", "Tokens", "VoteSpans", "drop_repeats", "group_ballots"]
+__all__ = ["Repeats", "Tokens", "VoteSpans", "drop_repeats", "group_ballots", "group_sets"]
 
 _LF, _CR, _SEMI, _COMMA, _QUOTE = 10, 13, 59, 44, 34
 
@@ -137,11 +137,12 @@ class VoteSpans:
         index: type[np.signedinteger[Any]] = np.int32 if size < 2**31 - 64 else np.int64
         nl = np.flatnonzero(buf == _LF).astype(index)
         n = int(nl.size)
-        if crlf:
-            cr = np.flatnonzero(buf == _CR).astype(index)
-            if cr.size != n or not bool((cr == nl - 1).all()):
+        if crlf:  # every line ends with CR LF, and no other CR: each CR is one before a LF
+            ends = nl - 1
+            if int(np.count_nonzero(buf == _CR)) != n or (n and int(ends[0]) < 0):
                 return None
-            ends = cr
+            if not bool((buf[ends] == _CR).all()):
+                return None
         else:
             if bool((buf == _CR).any()):
                 return None
@@ -267,10 +268,11 @@ class VoteSpans:
         """Items read as whole numbers of 1 to 9 digits; ``None`` if one is not."""
         if not tok.length.size:
             return np.zeros(0, np.int64)
-        if int(tok.length.max()) > 9:
+        longest = int(tok.length.max())
+        if longest > 9:
             return None
         value = np.zeros(tok.length.size, np.int64)
-        for p in range(9):
+        for p in range(longest):
             on = tok.length > p
             digit = self.buf[np.minimum(tok.start + p, self.buf.size - 1)].astype(np.int64) - 48
             if bool((on & ((digit < 0) | (digit > 9))).any()):
@@ -459,6 +461,66 @@ def drop_repeats(
         else:
             values = values[keep]
     return kept, values, info
+
+
+_SET_BITS = 64
+"""Most projects for which :func:`group_sets` keys a ballot by its set of projects."""
+
+_BYTE_BITS = np.array([bin(b).count("1") for b in range(256)], np.int64)
+
+
+def _popcount(x: U64Array) -> IntArray:
+    """The number of 1 bits of each word (``numpy.bitwise_count`` where numpy has it)."""
+    count = getattr(np, "bitwise_count", None)
+    if count is not None:
+        out: IntArray = count(x).astype(np.int64)
+        return out
+    per_byte = _BYTE_BITS[x.view(np.uint8).reshape(x.size, 8)]  # pragma: no cover - numpy 1.x
+    return per_byte.sum(axis=1)  # type: ignore[no-any-return]  # pragma: no cover
+
+
+def group_sets(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Index, IntArray] | None:
+    """Approval ballots over at most 64 projects grouped by their sets, exactly and at once.
+
+    Each ballot's set of projects is one 64-bit word (bit ``j``: project column ``j``),
+    an exact key: no hashing, nothing to check afterwards. ``(rows, inverse,
+    multiplicity)`` as :func:`group_ballots` gives them (groups by first appearance),
+    or ``None`` when some ballot names a project twice (its word has fewer bits than
+    the ballot has items) or there are more than 64 projects: :func:`drop_repeats` and
+    :func:`group_ballots` then take it.
+
+    Examples
+    --------
+    >>> t = Tokens(np.array([0, 0, 1, 1, 3]), np.zeros(0, np.int64), np.zeros(0, np.int64),
+    ...            np.array([2, 2, 0, 1]), np.array([2, 0, 0, 2, 1]))
+    >>> mat, inv, mult = group_sets(4, t, 3)
+    >>> mat.astype(int).tolist(), inv.tolist(), mult.tolist()
+    ([[1, 0, 1], [0, 0, 0], [0, 1, 0]], [0, 0, 1, 2], [2, 1, 1])
+    >>> group_sets(1, Tokens(t.row[:2], t.start, t.length, np.array([2]), np.array([1, 1])), 3)
+    """
+    if m > _SET_BITS:
+        return None
+    counts = tok.counts
+    key = np.zeros(n, np.uint64)
+    nonempty = np.flatnonzero(counts)
+    if nonempty.size:
+        offsets = np.cumsum(counts, dtype=np.int64)
+        offsets -= counts
+        bit = tok.cols.astype(np.uint64)
+        np.left_shift(_U64(1), bit, out=bit)
+        key[nonempty] = np.bitwise_or.reduceat(bit, offsets[nonempty])
+        del bit, offsets
+    if not np.array_equal(_popcount(key), counts):
+        return None  # a project twice on some ballot
+    first, inv = _first_order(key)
+    rows = key[first].astype("<u8", copy=False)  # little-endian: byte 0 holds bits 0-7
+    mat = np.empty((first.size, m), np.bool_)
+    for a in range(0, first.size, _TOKENS):  # a block of rows at a time: small temporaries
+        part = rows[a : a + _TOKENS].view(np.uint8).reshape(-1, 8)
+        mat[a : a + _TOKENS] = np.unpackbits(part, axis=1, count=m, bitorder="little")
+    del rows
+    mult = np.bincount(inv, minlength=first.size).astype(np.int64)
+    return mat, inv, mult
 
 
 def group_ballots(

@@ -22,7 +22,7 @@ from participa.errors import ValidationError
 from participa.i18n import _, ngettext
 from participa.io.pabulib._common import _DIGITS, _INT, _MAX_POINTS, _WEIGHT_COLUMN, IntArray
 from participa.io.pabulib._sections import _Reader, _Section
-from participa.io.pabulib._spans import drop_repeats, group_ballots
+from participa.io.pabulib._spans import Repeats, drop_repeats, group_ballots, group_sets
 from participa.model import BallotKind, Profile, Project, TextColumn, Voters, collapse_rows
 from participa.model.profile import _matrix_dtype
 
@@ -230,20 +230,27 @@ def _votes_spans(
     elif kind is BallotKind.ORDINAL:  # rank = position on the ballot
         offsets = np.cumsum(tok.counts) - tok.counts
         values = np.arange(tok.row.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
-    tok, values, repeats = drop_repeats(
-        n, tok, values, len(projects), ranks=kind is BallotKind.ORDINAL
-    )
+    # the line offsets are done with (the column-wise reading, should it be needed, starts
+    # again from the bytes): grouping and Voters' duplicate check have their memory
+    sec.spans = spans = None
+    # approval over at most 64 projects: each ballot's set is its own exact key
+    sets = group_sets(n, tok, len(projects)) if values is None else None
+    repeats: Repeats | None = None
+    if sets is None:
+        tok, values, repeats = drop_repeats(
+            n, tok, values, len(projects), ranks=kind is BallotKind.ORDINAL
+        )
     if kind is BallotKind.CHOOSE_1 and n and int(tok.counts.max()) > 1:
         return None
     if repeats is not None and ids is None:
         return None  # (the column-wise reading names the voter by the file's text)
-    top = int(values.max()) if values is not None and values.size else 0
-    dtype = _matrix_dtype(kind, len(projects), top)  # the Profile's own: no second copy
-    # the line offsets are done with (the column-wise reading, should it be needed, starts
-    # again from the bytes): grouping and Voters' duplicate check have their memory
-    sec.spans = spans = None
-    grouped = group_ballots(n, tok, values, len(projects), dtype)
-    del tok, values
+    if sets is not None:
+        grouped: tuple[npt.NDArray[Any], Any, IntArray] | None = sets
+    else:
+        top = int(values.max()) if values is not None and values.size else 0
+        dtype = _matrix_dtype(kind, len(projects), top)  # the Profile's own: no second copy
+        grouped = group_ballots(n, tok, values, len(projects), dtype)
+    del tok, values, sets
     if grouped is None:
         return None
     mat, inv32, mult = grouped
