@@ -194,3 +194,48 @@ def test_line_ends_counted_with_numpy_as_with_count(text: bytes) -> None:
     """CRLF and LF counts as 16-bit and 8-bit words match ``bytes.count``."""
     assert sections._pair_count(text, 0x0A0D) == text.count(b"\r\n")
     assert sections._pair_count(text, 0x0A) == text.count(b"\n")
+
+
+MARKER_LINES = st.lists(
+    st.sampled_from(
+        [
+            "META",
+            "PROJECTS",
+            "VOTES",
+            " VOTES",
+            "VOTES \t",
+            "\tMETA",
+            "VOTESx",
+            "PROJ",
+            "MET",
+            "",
+            "x;1",
+            "  ",
+            "VOTE",
+            "ŁÓDŹ",
+            "META;x",
+        ]
+    ),
+    max_size=30,
+)
+
+
+@given(MARKER_LINES, st.sampled_from(["\n", "\r\n"]))
+def test_section_markers_from_line_ends_as_from_the_bytes(lines: list[str], sep: str) -> None:
+    """Markers found from the line ends (large texts) are those found searching the bytes."""
+    text = (sep.join(lines) + sep).encode()
+    raw = text + bytes(8)
+    crlf = sep == "\r\n"
+    ends = sections.line_ends(raw, len(text))
+    want = sections._byte_markers(raw, len(text), crlf=crlf)
+    assert sections._byte_markers(raw, len(text), crlf=crlf, ends=ends) == want
+    assert sections._crlf_from_ends(text, ends) == sections._crlf_counts("", text)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["", "a", "\r", "ł;x"]), st.sampled_from(["\n", "\r\n"])))
+)
+def test_crlf_counts_from_line_ends_on_mixed_files(parts: list[tuple[str, str]]) -> None:
+    text = "".join(a + b for a, b in parts).encode()
+    ends = sections.line_ends(text, len(text))
+    assert sections._crlf_from_ends(text, ends) == sections._crlf_counts("", text)

@@ -60,7 +60,15 @@ from participa._bytekeys import (
 )
 from participa.model.text import TextColumn
 
-__all__ = ["Repeats", "Tokens", "VoteSpans", "drop_repeats", "group_ballots", "group_sets"]
+__all__ = [
+    "Repeats",
+    "Tokens",
+    "VoteSpans",
+    "drop_repeats",
+    "group_ballots",
+    "group_sets",
+    "line_ends",
+]
 
 _LF, _CR, _SEMI, _COMMA, _QUOTE = 10, 13, 59, 44, 34
 
@@ -85,6 +93,16 @@ def _positions(buf: npt.NDArray[np.uint8], byte: int, dtype: np.dtype[Any]) -> I
     ]
     out: Index = np.concatenate(parts) if parts else np.zeros(0, dtype)
     return out.astype(dtype, copy=False)
+
+
+def line_ends(data: bytes, size: int) -> Index:
+    """Offsets of every ``\\n`` in ``data[:size]``: ``int32`` below 2 GiB, else ``int64``.
+
+    >>> line_ends(b"ab\\nc\\n\\nzz", 6).tolist()
+    [2, 4, 5]
+    """
+    index: type[np.signedinteger[Any]] = np.int32 if size < 2**31 - 64 else np.int64
+    return _positions(np.frombuffer(data, np.uint8, count=size), _LF, np.dtype(index))
 
 
 @attrs.frozen(slots=True)
@@ -119,14 +137,23 @@ class VoteSpans:
 
     @classmethod
     def find(
-        cls, data: bytes, start: int, width: int, *, crlf: bool, pad: int = 0
+        cls,
+        data: bytes,
+        start: int,
+        width: int,
+        *,
+        crlf: bool,
+        pad: int = 0,
+        line_ends: Index | None = None,
     ) -> VoteSpans | None:
         """The spans of ``data[start:len(data) - pad]``, whose lines all end with ``\n`` (``\r\n``).
 
         ``pad`` trailing bytes are no part of the text: with 8 of them the 8-byte words
-        at every offset are read in place (else from a padded copy). ``None`` when a
-        closer look is needed: quotes, a CR inside a line, a blank line, a line with
-        more or fewer fields than ``width``.
+        at every offset are read in place (else from a padded copy). ``line_ends``, when
+        the caller has them, are the offsets of every ``\n`` of that text, counted from
+        ``start`` (else they are found here). ``None`` when a closer look is needed:
+        quotes, a CR inside a line, a blank line, a line with more or fewer fields than
+        ``width``.
         """
         size = len(data) - pad - start
         buf = np.frombuffer(data, np.uint8, count=size, offset=start)
@@ -135,7 +162,10 @@ class VoteSpans:
         if bool((buf == _QUOTE).any()):
             return None
         index: type[np.signedinteger[Any]] = np.int32 if size < 2**31 - 64 else np.int64
-        nl = np.flatnonzero(buf == _LF).astype(index)
+        if line_ends is None:
+            nl = np.flatnonzero(buf == _LF).astype(index)
+        else:
+            nl = line_ends.astype(index, copy=False)
         n = int(nl.size)
         if crlf:  # every line ends with CR LF, and no other CR: each CR is one before a LF
             ends = nl - 1
