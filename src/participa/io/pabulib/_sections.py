@@ -353,6 +353,8 @@ class _Reader:
 
     def votes_section(self, i_votes: int) -> _Section:
         """The VOTES section: split by the fast tokenizer when it can, line by line otherwise."""
+        if self.cut < 0:
+            self.ends = None  # (only the spans use them)
         if self.cut >= 0:
             text = self.text
             header_text = self.lines[i_votes + 1] if i_votes + 1 < len(self.lines) else ""
@@ -371,9 +373,10 @@ class _Reader:
                 spans = None
                 if unique and len(raw) - start >= _SPANS_FROM and len(header) <= 128:
                     # the words at every offset are read in place, in the 8 spare bytes
-                    ends = self.ends
+                    ends, self.ends = self.ends, None
                     if ends is not None:  # those of the VOTES data, counted from its start
-                        ends = ends[int(np.searchsorted(ends, start)) :] - start
+                        ends = ends[int(np.searchsorted(ends, start)) :]
+                        ends -= start  # in place: the reader's own array, no second copy
                     spans = VoteSpans.find(
                         padded, start, len(header), crlf=self.crlf_text, pad=8, line_ends=ends
                     )
