@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import participa.io.pabulib._limits as limits_module
 import participa.io.pabulib._sections as sections
 from participa._bytekeys import _first_order, _first_order_sorted
 from participa.errors import ParseError
@@ -239,3 +240,59 @@ def test_crlf_counts_from_line_ends_on_mixed_files(parts: list[tuple[str, str]])
     text = "".join(a + b for a, b in parts).encode()
     ends = sections.line_ends(text, len(text))
     assert sections._crlf_from_ends(text, ends) == sections._crlf_counts("", text)
+
+
+@st.composite
+def odd_large_files(draw: st.DrawFn) -> bytes:
+    """Generated files, some with mixed line ends, a quote, or a VOTES line among projects."""
+    data: bytes = draw(pabulib_files())
+    twist = draw(st.sampled_from(["", "mixed", "quote", "marker", "tail"]))
+    if twist == "mixed":
+        data = (
+            data.replace(b"\n", b"\r\n", 1)
+            if b"\r\n" not in data
+            else data.replace(b"\r\n", b"\n", 1)
+        )
+    elif twist == "quote":
+        data = data.rstrip(b"\r\n") + b'"\n'
+    elif twist == "marker":
+        data = data.replace(b"PROJECTS\n", b"PROJECTS\nVOTES\n", 1)
+    elif twist == "tail":
+        data = data.rstrip(b"\r\n")  # no line end after the last line
+    return data
+
+
+@given(odd_large_files(), st.sampled_from([0, 1 << 60]))
+def test_large_text_paths_read_what_the_small_text_paths_read(data: bytes, spans_from: int) -> None:
+    """A large text's undecoded ASCII end and its shared line ends change nothing read."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(limits_module, "_LAZY_FROM", 0)
+        mp.setattr(sections, "_FIND_FROM", 0)
+        large = _read(data, spans_from, mp)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(limits_module, "_LAZY_FROM", 1 << 60)
+        mp.setattr(sections, "_FIND_FROM", 1 << 60)
+        small = _read(data, spans_from, mp)
+    assert large == small
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(max_size=4),
+            st.sampled_from(
+                [b"\xc2", b"\xe0", b"\xed", b"\xf0", b"\xf4", b"\x80", b"\xbf", b"\xa0"]
+            ),
+            st.text(max_size=3).map(str.encode),
+        ),
+        max_size=12,
+    ).map(b"".join)
+)
+def test_utf8_check_agrees_with_python(data: bytes) -> None:
+    """The numpy UTF-8 check accepts exactly what Python's strict decoder accepts."""
+    try:
+        data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    assert limits_module._valid_utf8(np.frombuffer(data, np.uint8)) == valid

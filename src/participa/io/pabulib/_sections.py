@@ -279,10 +279,23 @@ class _Reader:
     """One parse of one file's text (internal; holds the file label and the warnings)."""
 
     def __init__(
-        self, text: str, file: str | None, anomalies: Anomalies, *, raw: list[bytes] | None = None
+        self,
+        text: str,
+        file: str | None,
+        anomalies: Anomalies,
+        *,
+        raw: list[bytes] | None = None,
+        rest: int | None = None,
     ) -> None:
-        """``raw``, when given, holds the UTF-8 bytes of ``text`` (taken out, not copied twice)."""
+        """``raw``, when given, holds the UTF-8 bytes of the text (taken out, not copied twice).
+
+        ``text`` is then the text of ``raw[0][:rest]`` when ``rest`` is given: the bytes
+        from there on (checked to be UTF-8) are decoded only if a reading needs them as
+        text (the VOTES spans read the bytes).
+        """
         data = raw.pop() if raw else None
+        if data is None or rest is None or rest >= len(data):
+            rest = None
         self.file = file
         self.anomalies = anomalies
         self.crlf_text = False  # ``text`` keeps its CRLF line ends (every line has one)
@@ -302,20 +315,28 @@ class _Reader:
             if crlf == total_ends:
                 self.crlf_text = True
             else:
+                if rest is not None:
+                    assert data is not None
+                    text += str(memoryview(data)[rest:], "utf-8")
+                    rest = None
                 text = text.replace("\r\n", "\n")
                 data = None  # no longer the text's bytes
                 ends = None
         self.sep = "\r\n" if self.crlf_text else "\n"
         self.text = text
-        self.quotes = '"' in text
+        self.quotes = '"' in text or (data is not None and rest is not None and b'"' in data)
         # the text's UTF-8 bytes, ending with a line end, then 8 spare zero bytes (VoteSpans)
         self.raw: bytes | None = None
         self.ends: Index | None = None  # the line ends of ``raw`` (without its 8 spare bytes)
+        self._rest: memoryview | None = None  # the end of the text not decoded yet (UTF-8)
         try:
-            tail = b"" if text.endswith("\n") else self.sep.encode()
+            ends_line = data.endswith(b"\n") if data is not None else text.endswith("\n")
+            tail = b"" if ends_line else self.sep.encode()
             body = text.encode("utf-8") if data is None else data
             del data
             self.raw = b"".join((body, tail, bytes(8)))
+            if rest is not None:
+                self._rest = memoryview(self.raw)[rest : len(body)]
             if ends is not None and tail:
                 ends = np.append(ends, len(body) + len(tail) - 1).astype(ends.dtype)
             del body
@@ -327,6 +348,9 @@ class _Reader:
             self.ends = ends
         # VOTES data lines are split only when the fast tokenizer cannot take them
         cut = self._votes_cut()  # VOTES data from here on, not split into lines yet
+        if cut < 0:
+            self._whole()
+        text = self.text
         head = text if cut < 0 else text[:cut]
         lines = head.split(self.sep)
         if lines and lines[-1] == "":
@@ -336,6 +360,12 @@ class _Reader:
         self.blank_lines = 0
         self.first_blank: int | None = None
 
+    def _whole(self) -> None:
+        """Decode the end of the text left as bytes, if any: ``text`` is then all of it."""
+        if self._rest is not None:
+            self.text += str(self._rest, "utf-8")
+            self._rest = None
+
     def _votes_cut(self) -> int:
         """Offset just after the VOTES header line, when the sections are in order (else -1)."""
         names = [name for _, name, _ in self.markers]
@@ -344,9 +374,10 @@ class _Reader:
         start = self.markers[-1][2]
         sep = self.sep
         marker_end = self.text.find(sep, start)
-        if marker_end < 0:
-            return -1
-        header_end = self.text.find(sep, marker_end + len(sep))
+        header_end = -1 if marker_end < 0 else self.text.find(sep, marker_end + len(sep))
+        if header_end < 0 and self._rest is not None:  # (the lines lie past the decoded start)
+            self._whole()
+            return self._votes_cut()
         if header_end < 0 or not self.text[marker_end + len(sep) : header_end].strip():
             return -1
         return header_end + len(sep)
@@ -386,6 +417,7 @@ class _Reader:
                     # the VOTES text is read from the bytes from now on: when this reader
                     # holds the only reference (read_pabulib), the large str goes now
                     self.text = self.text[: self.cut]
+                    self._rest = None
                     self.cut = -1
                     sec = _Section(header, i_votes + 2, [], None, None)
                     sec.spans = spans
@@ -420,10 +452,12 @@ class _Reader:
                 del raw
                 if cols is not None and unique:
                     self.cut = -1
+                    self._rest = None
                     sec = _Section(header, i_votes + 2, [], None, cols)
                     sec.distinct = found[0] if found else None
                     return sec
-            rest = text[self.cut :].split(self.sep)
+            self._whole()
+            rest = self.text[self.cut :].split(self.sep)
             if rest and rest[-1] == "":
                 rest.pop()
             self.lines.extend(rest)
@@ -506,6 +540,7 @@ class _Reader:
         return meta, projects, votes
 
     def _body_lines(self) -> int:
+        self._whole()
         if self.cut < 0 or self.cut >= len(self.text):
             return 0
         return self.text.count("\n", self.cut) + (not self.text.endswith("\n"))
