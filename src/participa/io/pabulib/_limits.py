@@ -243,7 +243,7 @@ _LAZY_FROM = 1 << 16
 def decode_head(
     data: bytes, file: str | None, limits: Limits
 ) -> tuple[str, list[Anomaly], bytes, int]:
-    """:func:`decode_bytes`, but a large text's end, from its VOTES on, is not decoded.
+    """:func:`decode_bytes`, but a large text's VOTES data lines are not decoded.
 
     Returns ``(head, anomalies, data, rest)``: ``head`` is the text of ``data[:rest]``
     and ``data[rest:]`` is valid UTF-8 (so the whole is, and its text is
@@ -256,12 +256,16 @@ def decode_head(
     >>> head, _a, data, rest = decode_head(
     ...     "META\\nname;Łódź\\n".encode() + b"VOTES\\n" + b"1;2\\n" * 20_000, None, Limits())
     >>> head, rest, data[rest:rest + 8]
-    ('META\\nname;Łódź\\n', 18, b'VOTES\\n1;')
+    ('META\\nname;Łódź\\nVOTES\\n1;2\\n', 28, b'1;2\\n1;2\\n')
     """
     data, anomalies = _checked(data, file, limits)
-    rest = data.find(b"\nVOTES") + 1 if len(data) >= _LAZY_FROM else 0
+    rest = 0
+    if len(data) >= _LAZY_FROM:  # from the line after the VOTES marker and header lines
+        marker = data.find(b"\nVOTES") + 1
+        header = data.find(b"\n", marker) + 1 if marker else 0
+        rest = data.find(b"\n", header) + 1 if header else 0
     # a line start (a line feed is never inside a character); the end from there valid
-    if rest and _valid_utf8(np.frombuffer(data, np.uint8, offset=rest)):
+    if 0 < rest < len(data) and _valid_utf8(np.frombuffer(data, np.uint8, offset=rest)):
         return _text(data[:rest], file), anomalies, data, rest
     return _text(data, file), anomalies, data, len(data)
 
@@ -281,6 +285,8 @@ def _valid_utf8(buf: npt.NDArray[np.uint8]) -> bool:
     >>> [_valid_utf8(np.frombuffer(b, np.uint8)) for b in ok + bad]
     [True, True, True, False, False, False, False, False, False]
     """
+    if not buf.size or int(buf.max()) < 0x80:
+        return True  # ASCII (one pass, no temporary)
     step = 1 << 20  # positions found 1 MiB at a time (no whole-size temporaries)
     parts = [np.flatnonzero(buf[a : a + step] >= 0x80) + a for a in range(0, buf.size, step)]
     if not parts:
