@@ -21,7 +21,7 @@ import participa.io.pabulib._sections as sections
 from participa._bytekeys import _first_order, _first_order_sorted
 from participa.errors import ParseError
 from participa.io import read_pabulib
-from participa.io.pabulib._spans import VoteSpans, match_ids
+from participa.io.pabulib._spans import Tokens, VoteSpans, group_ballots, group_sets, match_ids
 from participa.model import TextColumn
 
 IDS = ["1", "2", "10", "p", "ł4", "a-rather-long-project-id", "BO.OM.63/24"]
@@ -277,22 +277,41 @@ def test_large_text_paths_read_what_the_small_text_paths_read(data: bytes, spans
 
 
 @given(
-    st.lists(
-        st.one_of(
-            st.binary(max_size=4),
-            st.sampled_from(
-                [b"\xc2", b"\xe0", b"\xed", b"\xf0", b"\xf4", b"\x80", b"\xbf", b"\xa0"]
-            ),
-            st.text(max_size=3).map(str.encode),
-        ),
-        max_size=12,
-    ).map(b"".join)
+    st.integers(1, 100).flatmap(
+        lambda m: st.tuples(
+            st.just(m),
+            st.lists(st.lists(st.integers(0, m - 1), max_size=5, unique=True), max_size=30),
+        )
+    )
 )
-def test_utf8_check_agrees_with_python(data: bytes) -> None:
-    """The numpy UTF-8 check accepts exactly what Python's strict decoder accepts."""
-    try:
-        data.decode("utf-8")
-        valid = True
-    except UnicodeDecodeError:
-        valid = False
-    assert limits_module._valid_utf8(np.frombuffer(data, np.uint8)) == valid
+def test_set_words_group_ballots_as_the_hash_does(case: tuple[int, list[list[int]]]) -> None:
+    """group_sets (exact set keys) groups approval ballots as group_ballots does, or steps aside."""
+    m, ballots = case
+    ballots = ballots + ballots[:3]  # some ballots twice
+    counts = np.array([len(b) for b in ballots], np.int64)
+    rows = np.repeat(np.arange(len(ballots)), counts)
+    cols = np.array([c for b in ballots for c in b], np.int64)
+    empty = np.zeros(0, np.int64)
+    tok = Tokens(rows, empty, empty, counts, cols)
+    got = group_sets(len(ballots), tok, m)
+    want = group_ballots(len(ballots), tok, None, m, np.bool_)
+    if m > 64 and not (counts.size and int(counts.max()) <= 1):
+        assert got is None  # sets of more than 64 projects: the hash groups them
+        return
+    assert got is not None
+    assert want is not None
+    assert np.array_equal(got[0], want[0])
+    assert got[0].dtype == want[0].dtype
+    assert got[1].tolist() == want[1].tolist()
+    assert got[2].tolist() == want[2].tolist()
+    if cols.size and m <= 64:  # a project named twice: the sets step aside
+        twice = Tokens(
+            np.append(rows, rows[0]),
+            empty,
+            empty,
+            counts + (np.arange(counts.size) == rows[0]),
+            np.append(cols, cols[0]),
+        )
+        order = np.argsort(twice.row, kind="stable")
+        twice = Tokens(twice.row[order], empty, empty, twice.counts, twice.cols[order])
+        assert group_sets(len(ballots), twice, m) is None

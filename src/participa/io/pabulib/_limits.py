@@ -29,7 +29,6 @@ import zlib
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
 from participa.boundary import typed_fields
 from participa.errors import ParseError
@@ -246,12 +245,11 @@ def decode_head(
     """:func:`decode_bytes`, but a large text's VOTES data lines are not decoded.
 
     Returns ``(head, anomalies, data, rest)``: ``head`` is the text of ``data[:rest]``
-    and ``data[rest:]`` is valid UTF-8 (so the whole is, and its text is
-    ``head + data[rest:].decode()``); ``rest == len(data)`` when the whole was decoded.
-    A large file's VOTES section is read from its bytes: decoding it too builds a str
-    (of 2 or 4 bytes a character once a project name is not ASCII) for nothing, so it is
-    only checked to be UTF-8 (:func:`_valid_utf8`). Errors are those of
-    :func:`decode_bytes`, on the same bytes.
+    and ``data[rest:]`` is ASCII (so the whole is valid UTF-8, and its text is
+    ``head + data[rest:].decode("ascii")``); ``rest == len(data)`` when the whole was
+    decoded. A large file's VOTES section is read from its bytes: decoding it too builds
+    a str (of 2 or 4 bytes a character once a project name is not ASCII) for nothing.
+    Errors are those of :func:`decode_bytes`, on the same bytes.
 
     >>> head, _a, data, rest = decode_head(
     ...     "META\\nname;Łódź\\n".encode() + b"VOTES\\n" + b"1;2\\n" * 20_000, None, Limits())
@@ -264,59 +262,10 @@ def decode_head(
         marker = data.find(b"\nVOTES") + 1
         header = data.find(b"\n", marker) + 1 if marker else 0
         rest = data.find(b"\n", header) + 1 if header else 0
-    # a line start (a line feed is never inside a character); the end from there valid
-    if 0 < rest < len(data) and _valid_utf8(np.frombuffer(data, np.uint8, offset=rest)):
+    # a line start (a line feed is never inside a character); the end from there ASCII
+    if 0 < rest < len(data) and int(np.frombuffer(data, np.uint8, offset=rest).max()) < 0x80:
         return _text(data[:rest], file), anomalies, data, rest
     return _text(data, file), anomalies, data, len(data)
-
-
-def _valid_utf8(buf: npt.NDArray[np.uint8]) -> bool:
-    """Whether ``buf`` is UTF-8 as Python decodes it (strict), checked with numpy.
-
-    Only the bytes from 0x80 on are looked at (few, in a pabulib file): each lead byte
-    must be followed by as many continuation bytes as it announces, with the ranges of
-    RFC 3629 for the second byte (no overlong form, no surrogate, nothing past
-    U+10FFFF), and no continuation byte may be left over. ``False`` sends the caller to
-    Python's decoder, which says where the text is wrong.
-
-    >>> ok = [b"abc", "łódź €𝄞".encode(), b""]
-    >>> bad = [b"\\xc3", b"\\xc0\\xaf", b"\\xed\\xa0\\x80", b"\\xf4\\x90\\x80\\x80"]
-    >>> bad += [b"a\\x80", b"\\xe2\\x82"]
-    >>> [_valid_utf8(np.frombuffer(b, np.uint8)) for b in ok + bad]
-    [True, True, True, False, False, False, False, False, False]
-    """
-    if not buf.size or int(buf.max()) < 0x80:
-        return True  # ASCII (one pass, no temporary)
-    step = 1 << 20  # positions found 1 MiB at a time (no whole-size temporaries)
-    parts = [np.flatnonzero(buf[a : a + step] >= 0x80) + a for a in range(0, buf.size, step)]
-    if not parts:
-        return True
-    pos = np.concatenate(parts)
-    if not pos.size:
-        return True
-    v = buf[pos]
-    cont = v < 0xC0  # 0x80-0xBF
-    need = np.zeros(pos.size, np.int64)  # continuation bytes each lead announces
-    need[(v >= 0xC2) & (v <= 0xDF)] = 1
-    need[(v >= 0xE0) & (v <= 0xEF)] = 2
-    need[(v >= 0xF0) & (v <= 0xF4)] = 3
-    if bool((~cont & (need == 0)).any()) or int(need.sum()) != int(np.count_nonzero(cont)):
-        return False  # a byte that starts nothing (C0, C1, F5-FF), or unowned continuations
-    for k in (1, 2, 3):  # the k-th byte after each lead that needs it: the next one, a cont
-        lead = np.flatnonzero(need >= k)
-        at = lead + k
-        if int(at.max(initial=-1)) >= pos.size:
-            return False
-        if not (bool((pos[at] == pos[lead] + k).all()) and bool(cont[at].all())):
-            return False
-    second = v[np.minimum(np.arange(pos.size) + 1, pos.size - 1)]  # the byte after each
-    bad = (
-        ((v == 0xE0) & (second < 0xA0))
-        | ((v == 0xED) & (second > 0x9F))
-        | ((v == 0xF0) & (second < 0x90))
-        | ((v == 0xF4) & (second > 0x8F))
-    )
-    return not bool(bad.any())
 
 
 def _checked(data: bytes, file: str | None, limits: Limits) -> tuple[bytes, list[Anomaly]]:

@@ -240,7 +240,7 @@ def _parse(
     rest: int | None = None,
 ) -> PabulibFile:
     # the reader holds the only reference to the text (and to its bytes ``raw``, of which
-    # ``text`` may be only the start: ``raw[rest:]``, valid UTF-8, is decoded if needed)
+    # ``text`` may be only the start: ``raw[rest:]``, ASCII, is decoded if needed)
     r = _Reader(texts.pop(), file, anomalies, raw=raw, rest=rest)
     i_meta, i_proj, i_votes = r.sections()
     msec = r.section(i_meta + 1, i_proj, "META")

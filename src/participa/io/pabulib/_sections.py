@@ -290,8 +290,8 @@ class _Reader:
         """``raw``, when given, holds the UTF-8 bytes of the text (taken out, not copied twice).
 
         ``text`` is then the text of ``raw[0][:rest]`` when ``rest`` is given: the bytes
-        from there on (checked to be UTF-8) are decoded only if a reading needs them as
-        text (the VOTES spans read the bytes).
+        from there on are ASCII, decoded only if a reading needs them as text (the VOTES
+        spans read the bytes).
         """
         data = raw.pop() if raw else None
         if data is None or rest is None or rest >= len(data):
@@ -317,7 +317,7 @@ class _Reader:
             else:
                 if rest is not None:
                     assert data is not None
-                    text += str(memoryview(data)[rest:], "utf-8")
+                    text += str(memoryview(data)[rest:], "ascii")
                     rest = None
                 text = text.replace("\r\n", "\n")
                 data = None  # no longer the text's bytes
@@ -328,7 +328,7 @@ class _Reader:
         # the text's UTF-8 bytes, ending with a line end, then 8 spare zero bytes (VoteSpans)
         self.raw: bytes | None = None
         self.ends: Index | None = None  # the line ends of ``raw`` (without its 8 spare bytes)
-        self._rest: memoryview | None = None  # the end of the text not decoded yet (UTF-8)
+        self._rest: memoryview | None = None  # the end of the text not decoded yet (ASCII)
         try:
             ends_line = data.endswith(b"\n") if data is not None else text.endswith("\n")
             tail = b"" if ends_line else self.sep.encode()
@@ -363,7 +363,7 @@ class _Reader:
     def _whole(self) -> None:
         """Decode the end of the text left as bytes, if any: ``text`` is then all of it."""
         if self._rest is not None:
-            self.text += str(self._rest, "utf-8")
+            self.text += str(self._rest, "ascii")
             self._rest = None
 
     def _votes_cut(self) -> int:

@@ -510,13 +510,14 @@ def _popcount(x: U64Array) -> IntArray:
 
 
 def group_sets(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Index, IntArray] | None:
-    """Approval ballots over at most 64 projects grouped by their sets, exactly and at once.
+    """Approval ballots grouped by their sets, exactly and at once, when that is cheap.
 
-    Each ballot's set of projects is one 64-bit word (bit ``j``: project column ``j``),
-    an exact key: no hashing, nothing to check afterwards. ``(rows, inverse,
-    multiplicity)`` as :func:`group_ballots` gives them (groups by first appearance),
-    or ``None`` when some ballot names a project twice (its word has fewer bits than
-    the ballot has items) or there are more than 64 projects: :func:`drop_repeats` and
+    A ballot over at most 64 projects is one 64-bit word (bit ``j``: project column
+    ``j``), and one that names at most one project is that project: exact keys, no
+    hashing, nothing to check afterwards. ``(rows, inverse, multiplicity)`` as
+    :func:`group_ballots` gives them (groups by first appearance), or ``None`` when some
+    ballot names a project twice (its word has fewer bits than the ballot has items) or
+    ballots name several of more than 64 projects: :func:`drop_repeats` and
     :func:`group_ballots` then take it.
 
     Examples
@@ -527,10 +528,16 @@ def group_sets(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Inde
     >>> mat.astype(int).tolist(), inv.tolist(), mult.tolist()
     ([[1, 0, 1], [0, 0, 0], [0, 1, 0]], [0, 0, 1, 2], [2, 1, 1])
     >>> group_sets(1, Tokens(t.row[:2], t.start, t.length, np.array([2]), np.array([1, 1])), 3)
+    >>> one = Tokens(np.array([0, 2]), t.start, t.length, np.array([1, 0, 1]), np.array([99, 99]))
+    >>> mat, inv, mult = group_sets(3, one, 100)
+    >>> [np.flatnonzero(r).tolist() for r in mat], inv.tolist(), mult.tolist()
+    ([[99], []], [0, 1, 0], [2, 1])
     """
+    counts = tok.counts
+    if n and int(counts.max()) <= 1:  # at most one project a ballot: its column is the key
+        return _group_singles(n, tok, m)
     if m > _SET_BITS:
         return None
-    counts = tok.counts
     key = np.zeros(n, np.uint64)
     nonempty = np.flatnonzero(counts)
     if nonempty.size:
@@ -549,6 +556,20 @@ def group_sets(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Inde
         part = rows[a : a + _TOKENS].view(np.uint8).reshape(-1, 8)
         mat[a : a + _TOKENS] = np.unpackbits(part, axis=1, count=m, bitorder="little")
     del rows
+    mult = np.bincount(inv, minlength=first.size).astype(np.int64)
+    return mat, inv, mult
+
+
+def _group_singles(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Index, IntArray]:
+    """:func:`group_sets` when no ballot names more than one project (choose-1, mostly)."""
+    key = np.zeros(n, np.int64)  # 0: an empty ballot, else 1 + the project's column
+    key[tok.row] = tok.cols
+    key[tok.row] += 1
+    first, inv = _first_order(key.view(np.uint64))
+    rows = key[first]
+    mat = np.zeros((first.size, m), np.bool_)
+    named = np.flatnonzero(rows)
+    mat[named, rows[named] - 1] = True
     mult = np.bincount(inv, minlength=first.size).astype(np.int64)
     return mat, inv, mult
 
