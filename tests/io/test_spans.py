@@ -16,11 +16,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import participa.io.pabulib._limits as limits_module
 import participa.io.pabulib._sections as sections
 from participa._bytekeys import _first_order, _first_order_sorted
 from participa.errors import ParseError
 from participa.io import read_pabulib
-from participa.io.pabulib._spans import VoteSpans, match_ids
+from participa.io.pabulib._spans import Tokens, VoteSpans, group_ballots, group_sets, match_ids
 from participa.model import TextColumn
 
 IDS = ["1", "2", "10", "p", "ł4", "a-rather-long-project-id", "BO.OM.63/24"]
@@ -194,3 +195,123 @@ def test_line_ends_counted_with_numpy_as_with_count(text: bytes) -> None:
     """CRLF and LF counts as 16-bit and 8-bit words match ``bytes.count``."""
     assert sections._pair_count(text, 0x0A0D) == text.count(b"\r\n")
     assert sections._pair_count(text, 0x0A) == text.count(b"\n")
+
+
+MARKER_LINES = st.lists(
+    st.sampled_from(
+        [
+            "META",
+            "PROJECTS",
+            "VOTES",
+            " VOTES",
+            "VOTES \t",
+            "\tMETA",
+            "VOTESx",
+            "PROJ",
+            "MET",
+            "",
+            "x;1",
+            "  ",
+            "VOTE",
+            "ŁÓDŹ",
+            "META;x",
+        ]
+    ),
+    max_size=30,
+)
+
+
+@given(MARKER_LINES, st.sampled_from(["\n", "\r\n"]))
+def test_section_markers_from_line_ends_as_from_the_bytes(lines: list[str], sep: str) -> None:
+    """Markers found from the line ends (large texts) are those found searching the bytes."""
+    text = (sep.join(lines) + sep).encode()
+    raw = text + bytes(8)
+    crlf = sep == "\r\n"
+    ends = sections.line_ends(raw, len(text))
+    want = sections._byte_markers(raw, len(text), crlf=crlf)
+    assert sections._byte_markers(raw, len(text), crlf=crlf, ends=ends) == want
+    assert sections._crlf_from_ends(text, ends) == sections._crlf_counts("", text)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["", "a", "\r", "ł;x"]), st.sampled_from(["\n", "\r\n"])))
+)
+def test_crlf_counts_from_line_ends_on_mixed_files(parts: list[tuple[str, str]]) -> None:
+    text = "".join(a + b for a, b in parts).encode()
+    ends = sections.line_ends(text, len(text))
+    assert sections._crlf_from_ends(text, ends) == sections._crlf_counts("", text)
+
+
+@st.composite
+def odd_large_files(draw: st.DrawFn) -> bytes:
+    """Generated files, some with mixed line ends, a quote, or a VOTES line among projects."""
+    data: bytes = draw(pabulib_files())
+    twist = draw(st.sampled_from(["", "mixed", "quote", "marker", "tail"]))
+    if twist == "mixed":
+        data = (
+            data.replace(b"\n", b"\r\n", 1)
+            if b"\r\n" not in data
+            else data.replace(b"\r\n", b"\n", 1)
+        )
+    elif twist == "quote":
+        data = data.rstrip(b"\r\n") + b'"\n'
+    elif twist == "marker":
+        data = data.replace(b"PROJECTS\n", b"PROJECTS\nVOTES\n", 1)
+    elif twist == "tail":
+        data = data.rstrip(b"\r\n")  # no line end after the last line
+    return data
+
+
+@given(odd_large_files(), st.sampled_from([0, 1 << 60]))
+def test_large_text_paths_read_what_the_small_text_paths_read(data: bytes, spans_from: int) -> None:
+    """A large text's undecoded ASCII end and its shared line ends change nothing read."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(limits_module, "_LAZY_FROM", 0)
+        mp.setattr(sections, "_FIND_FROM", 0)
+        large = _read(data, spans_from, mp)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(limits_module, "_LAZY_FROM", 1 << 60)
+        mp.setattr(sections, "_FIND_FROM", 1 << 60)
+        small = _read(data, spans_from, mp)
+    assert large == small
+
+
+@given(
+    st.integers(1, 100).flatmap(
+        lambda m: st.tuples(
+            st.just(m),
+            st.lists(st.lists(st.integers(0, m - 1), max_size=5, unique=True), max_size=30),
+        )
+    )
+)
+def test_set_words_group_ballots_as_the_hash_does(case: tuple[int, list[list[int]]]) -> None:
+    """group_sets (exact set keys) groups approval ballots as group_ballots does, or steps aside."""
+    m, ballots = case
+    ballots = ballots + ballots[:3]  # some ballots twice
+    counts = np.array([len(b) for b in ballots], np.int64)
+    rows = np.repeat(np.arange(len(ballots)), counts)
+    cols = np.array([c for b in ballots for c in b], np.int64)
+    empty = np.zeros(0, np.int64)
+    tok = Tokens(rows, empty, empty, counts, cols)
+    got = group_sets(len(ballots), tok, m)
+    want = group_ballots(len(ballots), tok, None, m, np.bool_)
+    if m > 64 and not (counts.size and int(counts.max()) <= 1):
+        assert got is None  # sets of more than 64 projects: the hash groups them
+        return
+    assert got is not None
+    assert want is not None
+    assert np.array_equal(got[0], want[0])
+    assert got[0].dtype == want[0].dtype
+    assert got[1].tolist() == want[1].tolist()
+    assert got[2].tolist() == want[2].tolist()
+    if cols.size and m <= 64:  # a project named twice: the sets step aside
+        twice = Tokens(
+            np.append(rows, rows[0]),
+            empty,
+            empty,
+            counts + (np.arange(counts.size) == rows[0]),
+            np.append(cols, cols[0]),
+        )
+        order = np.argsort(twice.row, kind="stable")
+        twice = Tokens(twice.row[order], empty, empty, twice.counts, twice.cols[order])
+        assert group_sets(len(ballots), twice, m) is None

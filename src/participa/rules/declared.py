@@ -89,6 +89,9 @@ MES_TIE_BREAK = TieBreak(("min-cost", "max-votes", "id"))
 
 
 def _number(text: str, what: str, project_id: str | None = None) -> Fraction:
+    plain = text.strip()
+    if len(plain) <= 18 and plain.isascii() and plain.isdigit():  # a count: no Decimal
+        return Fraction(int(plain))
     try:
         value = Decimal(text.strip().replace(",", "."))
         # a finite value with a sane exponent: `1e999999999` would build a huge integer
@@ -126,11 +129,15 @@ def _ranking(
         raw = p.metadata.get(column, "")
         scores.append(_number(raw, what, p.id) if raw.strip() else Fraction(0))
     m = len(scores)
+    # the scores negated, as ints when they are whole (the same order, compared faster)
+    keys: list[Fraction] | list[int] = [-s for s in scores]
+    if all(k.denominator == 1 for k in keys):
+        keys = [k.numerator for k in keys]
     if tie_break is None:
-        order = sorted(range(m), key=lambda j: -scores[j])  # stable: file order on ties
+        order = sorted(range(m), key=keys.__getitem__)  # stable: file order on ties
     else:
         prio = tie_break.resolver(election).priority
-        order = sorted(range(m), key=lambda j: (-scores[j], int(prio[j])))
+        order = sorted(range(m), key=lambda j: (keys[j], int(prio[j])))
     return column, order, scores
 
 

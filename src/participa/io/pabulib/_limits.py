@@ -235,8 +235,41 @@ def _decode(data: bytes, file: str | None, limits: Limits) -> tuple[str, list[An
     return text, anomalies
 
 
-def decode_bytes(data: bytes, file: str | None, limits: Limits) -> tuple[str, list[Anomaly], bytes]:
-    """:func:`_decode`, and the UTF-8 bytes of the text (gunzipped, without the BOM)."""
+_LAZY_FROM = 1 << 16
+"""Texts from this many bytes on may leave their VOTES undecoded (:func:`decode_head`)."""
+
+
+def decode_head(
+    data: bytes, file: str | None, limits: Limits
+) -> tuple[str, list[Anomaly], bytes, int]:
+    """:func:`decode_bytes`, but a large text's VOTES data lines are not decoded.
+
+    Returns ``(head, anomalies, data, rest)``: ``head`` is the text of ``data[:rest]``
+    and ``data[rest:]`` is ASCII (so the whole is valid UTF-8, and its text is
+    ``head + data[rest:].decode("ascii")``); ``rest == len(data)`` when the whole was
+    decoded. A large file's VOTES section is read from its bytes: decoding it too builds
+    a str (of 2 or 4 bytes a character once a project name is not ASCII) for nothing.
+    Errors are those of :func:`decode_bytes`, on the same bytes.
+
+    >>> head, _a, data, rest = decode_head(
+    ...     "META\\nname;Łódź\\n".encode() + b"VOTES\\n" + b"1;2\\n" * 20_000, None, Limits())
+    >>> head, rest, data[rest:rest + 8]
+    ('META\\nname;Łódź\\nVOTES\\n1;2\\n', 28, b'1;2\\n1;2\\n')
+    """
+    data, anomalies = _checked(data, file, limits)
+    rest = 0
+    if len(data) >= _LAZY_FROM:  # from the line after the VOTES marker and header lines
+        marker = data.find(b"\nVOTES") + 1
+        header = data.find(b"\n", marker) + 1 if marker else 0
+        rest = data.find(b"\n", header) + 1 if header else 0
+    # a line start (a line feed is never inside a character); the end from there ASCII
+    if 0 < rest < len(data) and int(np.frombuffer(data, np.uint8, offset=rest).max()) < 0x80:
+        return _text(data[:rest], file), anomalies, data, rest
+    return _text(data, file), anomalies, data, len(data)
+
+
+def _checked(data: bytes, file: str | None, limits: Limits) -> tuple[bytes, list[Anomaly]]:
+    """The file's bytes gunzipped, checked against ``limits``, without a BOM (an anomaly)."""
     anomalies: list[Anomaly] = []
     if len(data) > limits.max_bytes:
         raise _too_big(file, limits.max_bytes)
@@ -246,8 +279,13 @@ def decode_bytes(data: bytes, file: str | None, limits: Limits) -> tuple[str, li
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
         anomalies.append(Anomaly("bom", _("the file starts with a byte-order mark"), line=1))
+    return data, anomalies
+
+
+def _text(data: bytes, file: str | None) -> str:
+    """``data`` decoded as UTF-8; a :class:`~participa.ParseError` with its line if it is not."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ParseError(
@@ -256,4 +294,9 @@ def decode_bytes(data: bytes, file: str | None, limits: Limits) -> tuple[str, li
             line=line,
             hint=_("pabulib files are UTF-8; re-encode the file"),
         ) from None
-    return text, anomalies, data
+
+
+def decode_bytes(data: bytes, file: str | None, limits: Limits) -> tuple[str, list[Anomaly], bytes]:
+    """:func:`_decode`, and the UTF-8 bytes of the text (gunzipped, without the BOM)."""
+    data, anomalies = _checked(data, file, limits)
+    return _text(data, file), anomalies, data

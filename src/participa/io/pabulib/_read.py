@@ -39,7 +39,7 @@ from participa.io.pabulib._common import (
     _scale,
     _stem,
 )
-from participa.io.pabulib._limits import Limits, decode_bytes, read_source
+from participa.io.pabulib._limits import Limits, decode_head, read_source
 from participa.io.pabulib._projects import _projects
 from participa.io.pabulib._sections import _Reader, _Section
 from participa.io.pabulib._votes import _votes
@@ -156,14 +156,16 @@ def read_pabulib(
         file = str(path) if name is None else name
         data = read_source(path, file, lim)
         fallback = _stem(path.name) if name is None else name
-    text, found, data = decode_bytes(data, file, lim)
+    text, found, data, rest = decode_head(data, file, lim)  # the VOTES left as bytes
     anomalies = Anomalies(file, strict=strict, initial=found)
     held = [data]  # the reader takes the bytes (no re-encoding) and lets them go
     del data
     texts = [text]  # and the text, of which it keeps only what it still needs (memory)
     del text
     with trusted():  # values built from the text just split: their kinds are known
-        result = _parse(texts, file=file, fallback_name=fallback, anomalies=anomalies, raw=held)
+        result = _parse(
+            texts, file=file, fallback_name=fallback, anomalies=anomalies, raw=held, rest=rest
+        )
     anomalies.warn(stacklevel=3)  # the caller, past the @checked wrapper
     return result
 
@@ -235,8 +237,11 @@ def _parse(
     fallback_name: str,
     anomalies: Anomalies,
     raw: list[bytes] | None = None,
+    rest: int | None = None,
 ) -> PabulibFile:
-    r = _Reader(texts.pop(), file, anomalies, raw=raw)  # the reader holds the only reference
+    # the reader holds the only reference to the text (and to its bytes ``raw``, of which
+    # ``text`` may be only the start: ``raw[rest:]``, ASCII, is decoded if needed)
+    r = _Reader(texts.pop(), file, anomalies, raw=raw, rest=rest)
     i_meta, i_proj, i_votes = r.sections()
     msec = r.section(i_meta + 1, i_proj, "META")
     psec = r.section(i_proj + 1, i_votes, "PROJECTS")

@@ -16,6 +16,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
+from participa._bytekeys import Index
 from participa.errors import ParseError
 from participa.i18n import _, ngettext
 from participa.io.pabulib._anomalies import Anomalies, Anomaly
@@ -30,7 +31,7 @@ from participa.io.pabulib._common import (
     _amount_problem,
     _split,
 )
-from participa.io.pabulib._spans import VoteSpans
+from participa.io.pabulib._spans import VoteSpans, line_ends
 from participa.io.pabulib._tokenize import vote_columns
 
 
@@ -99,11 +100,31 @@ def _occurrences(raw: bytes, size: int, keys: Sequence[bytes]) -> list[tuple[int
     return sorted(found)
 
 
-def _byte_markers(raw: bytes, size: int, *, crlf: bool = False) -> list[tuple[int, str, int]]:
+_HEADS = np.array([int.from_bytes(name.encode()[:4], "little") for name in _SECTIONS], np.uint32)
+"""The first four bytes of each section name, as little-endian words."""
+
+
+def _byte_markers(
+    raw: bytes, size: int, *, crlf: bool = False, ends: Index | None = None
+) -> list[tuple[int, str, int]]:
     """:func:`_markers` found in ``raw[:size]``, the text's UTF-8 bytes (offsets are the text's).
 
     Searching bytes is several times faster than searching a large non-ASCII ``str``.
+    With ``ends``, the offsets of every line end of ``raw[:size]`` (which ends with one),
+    only the lines that start with a section name's first four bytes, a space or a tab
+    are looked at: one comparison a line, no pass over the bytes. ``raw`` then holds at
+    least 3 bytes past ``size``.
+
+    >>> text = b"META\\nx;1\\n VOTES\\t\\nVOTESx\\nPROJECTS\\n"
+    >>> raw = text + bytes(8)
+    >>> ends = line_ends(raw, len(text))
+    >>> _byte_markers(raw, len(text), ends=ends) == _byte_markers(raw, len(text))
+    True
+    >>> _byte_markers(raw, len(text), ends=ends)
+    [(0, 'META', 0), (2, 'VOTES', 9), (4, 'PROJECTS', 24)]
     """
+    if ends is not None:
+        return _line_markers(raw, size, crlf=crlf, ends=ends)
     out: list[tuple[int, str, int]] = []
     for pos, key in _occurrences(raw, size, [name.encode() for name in _SECTIONS]):
         start = raw.rfind(b"\n", 0, pos) + 1
@@ -113,6 +134,39 @@ def _byte_markers(raw: bytes, size: int, *, crlf: bool = False) -> list[tuple[in
             out.append((start, key.decode(), raw.count(b"\n", 0, start)))
     out.sort()
     return [(line, name, len(raw[:start].decode("utf-8"))) for start, name, line in out]
+
+
+def _line_markers(raw: bytes, size: int, *, crlf: bool, ends: Index) -> list[tuple[int, str, int]]:
+    """:func:`_byte_markers` from the offsets of the line ends (see there)."""
+    keys = {name.encode(): name for name in _SECTIONS}
+    starts = np.empty(ends.size, ends.dtype)
+    if ends.size:
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+    starts = starts[starts < size]
+    head = np.ndarray((size,), "<u4", raw, 0, (1,))[starts]  # 4 bytes at each line start
+    first = head & np.uint32(0xFF)
+    cand = np.isin(head, _HEADS) | (first == 32) | (first == 9)
+    out: list[tuple[int, str, int]] = []
+    for i in np.flatnonzero(cand).tolist():
+        start = int(starts[i])
+        end = int(ends[i]) - crlf if i < ends.size else size
+        name = keys.get(raw[start:end].strip(b" \t"))
+        if name is not None:
+            out.append((i, name, len(raw[:start].decode("utf-8"))))
+    return out
+
+
+def _crlf_from_ends(data: bytes, ends: Index) -> tuple[int, int, int]:
+    """:func:`_crlf_counts` from the offsets of the line ends of ``data``."""
+    buf = np.frombuffer(data, np.uint8)
+    after_cr = np.zeros(ends.size, np.bool_)
+    inside = ends > 0
+    after_cr[inside] = buf[ends[inside] - 1] == 13
+    n = int(np.count_nonzero(after_cr))
+    if not n:
+        return 0, 0, 0
+    return n, int(np.argmax(after_cr)) + 1, int(ends.size)
 
 
 def _pair_count(data: bytes, code: int) -> int:
@@ -225,42 +279,78 @@ class _Reader:
     """One parse of one file's text (internal; holds the file label and the warnings)."""
 
     def __init__(
-        self, text: str, file: str | None, anomalies: Anomalies, *, raw: list[bytes] | None = None
+        self,
+        text: str,
+        file: str | None,
+        anomalies: Anomalies,
+        *,
+        raw: list[bytes] | None = None,
+        rest: int | None = None,
     ) -> None:
-        """``raw``, when given, holds the UTF-8 bytes of ``text`` (taken out, not copied twice)."""
+        """``raw``, when given, holds the UTF-8 bytes of the text (taken out, not copied twice).
+
+        ``text`` is then the text of ``raw[0][:rest]`` when ``rest`` is given: the bytes
+        from there on are ASCII, decoded only if a reading needs them as text (the VOTES
+        spans read the bytes).
+        """
         data = raw.pop() if raw else None
+        if data is None or rest is None or rest >= len(data):
+            rest = None
         self.file = file
         self.anomalies = anomalies
         self.crlf_text = False  # ``text`` keeps its CRLF line ends (every line has one)
-        crlf, first_crlf, line_ends = _crlf_counts(text, data)
+        # a large text's line ends, found once: CRLF counts, section markers, VOTES spans
+        ends: Index | None = None
+        if data is not None and len(data) >= _FIND_FROM:
+            ends = line_ends(data, len(data))
+            crlf, first_crlf, total_ends = _crlf_from_ends(data, ends)
+        else:
+            crlf, first_crlf, total_ends = _crlf_counts(text, data)
         if crlf:
             self.warn(
                 "crlf",
                 ngettext("{n} line ends with CRLF", "{n} lines end with CRLF", crlf),
                 line=first_crlf,
             )
-            if crlf == line_ends:
+            if crlf == total_ends:
                 self.crlf_text = True
             else:
+                if rest is not None:
+                    assert data is not None
+                    text += str(memoryview(data)[rest:], "ascii")
+                    rest = None
                 text = text.replace("\r\n", "\n")
                 data = None  # no longer the text's bytes
+                ends = None
         self.sep = "\r\n" if self.crlf_text else "\n"
         self.text = text
-        self.quotes = '"' in text
+        self.quotes = '"' in text or (data is not None and rest is not None and b'"' in data)
         # the text's UTF-8 bytes, ending with a line end, then 8 spare zero bytes (VoteSpans)
         self.raw: bytes | None = None
+        self.ends: Index | None = None  # the line ends of ``raw`` (without its 8 spare bytes)
+        self._rest: memoryview | None = None  # the end of the text not decoded yet (ASCII)
         try:
-            tail = b"" if text.endswith("\n") else self.sep.encode()
+            ends_line = data.endswith(b"\n") if data is not None else text.endswith("\n")
+            tail = b"" if ends_line else self.sep.encode()
             body = text.encode("utf-8") if data is None else data
             del data
             self.raw = b"".join((body, tail, bytes(8)))
+            if rest is not None:
+                self._rest = memoryview(self.raw)[rest : len(body)]
+            if ends is not None and tail:
+                ends = np.append(ends, len(body) + len(tail) - 1).astype(ends.dtype)
             del body
         except UnicodeEncodeError:  # lone surrogates (read_pabulib_text): the str path
             self.markers = _markers(text, crlf=self.crlf_text)
         else:
-            self.markers = _byte_markers(self.raw, len(self.raw) - 8, crlf=self.crlf_text)
+            size = len(self.raw) - 8
+            self.markers = _byte_markers(self.raw, size, crlf=self.crlf_text, ends=ends)
+            self.ends = ends
         # VOTES data lines are split only when the fast tokenizer cannot take them
         cut = self._votes_cut()  # VOTES data from here on, not split into lines yet
+        if cut < 0:
+            self._whole()
+        text = self.text
         head = text if cut < 0 else text[:cut]
         lines = head.split(self.sep)
         if lines and lines[-1] == "":
@@ -270,6 +360,12 @@ class _Reader:
         self.blank_lines = 0
         self.first_blank: int | None = None
 
+    def _whole(self) -> None:
+        """Decode the end of the text left as bytes, if any: ``text`` is then all of it."""
+        if self._rest is not None:
+            self.text += str(self._rest, "ascii")
+            self._rest = None
+
     def _votes_cut(self) -> int:
         """Offset just after the VOTES header line, when the sections are in order (else -1)."""
         names = [name for _, name, _ in self.markers]
@@ -278,15 +374,18 @@ class _Reader:
         start = self.markers[-1][2]
         sep = self.sep
         marker_end = self.text.find(sep, start)
-        if marker_end < 0:
-            return -1
-        header_end = self.text.find(sep, marker_end + len(sep))
+        header_end = -1 if marker_end < 0 else self.text.find(sep, marker_end + len(sep))
+        if header_end < 0 and self._rest is not None:  # (the lines lie past the decoded start)
+            self._whole()
+            return self._votes_cut()
         if header_end < 0 or not self.text[marker_end + len(sep) : header_end].strip():
             return -1
         return header_end + len(sep)
 
     def votes_section(self, i_votes: int) -> _Section:
         """The VOTES section: split by the fast tokenizer when it can, line by line otherwise."""
+        if self.cut < 0:
+            self.ends = None  # (only the spans use them)
         if self.cut >= 0:
             text = self.text
             header_text = self.lines[i_votes + 1] if i_votes + 1 < len(self.lines) else ""
@@ -305,12 +404,20 @@ class _Reader:
                 spans = None
                 if unique and len(raw) - start >= _SPANS_FROM and len(header) <= 128:
                     # the words at every offset are read in place, in the 8 spare bytes
-                    spans = VoteSpans.find(padded, start, len(header), crlf=self.crlf_text, pad=8)
+                    ends, self.ends = self.ends, None
+                    if ends is not None:  # those of the VOTES data, counted from its start
+                        ends = ends[int(np.searchsorted(ends, start)) :]
+                        ends -= start  # in place: the reader's own array, no second copy
+                    spans = VoteSpans.find(
+                        padded, start, len(header), crlf=self.crlf_text, pad=8, line_ends=ends
+                    )
+                    del ends
                 del padded
                 if spans is not None:
                     # the VOTES text is read from the bytes from now on: when this reader
                     # holds the only reference (read_pabulib), the large str goes now
                     self.text = self.text[: self.cut]
+                    self._rest = None
                     self.cut = -1
                     sec = _Section(header, i_votes + 2, [], None, None)
                     sec.spans = spans
@@ -345,10 +452,12 @@ class _Reader:
                 del raw
                 if cols is not None and unique:
                     self.cut = -1
+                    self._rest = None
                     sec = _Section(header, i_votes + 2, [], None, cols)
                     sec.distinct = found[0] if found else None
                     return sec
-            rest = text[self.cut :].split(self.sep)
+            self._whole()
+            rest = self.text[self.cut :].split(self.sep)
             if rest and rest[-1] == "":
                 rest.pop()
             self.lines.extend(rest)
@@ -431,6 +540,7 @@ class _Reader:
         return meta, projects, votes
 
     def _body_lines(self) -> int:
+        self._whole()
         if self.cut < 0 or self.cut >= len(self.text):
             return 0
         return self.text.count("\n", self.cut) + (not self.text.endswith("\n"))

@@ -60,7 +60,15 @@ from participa._bytekeys import (
 )
 from participa.model.text import TextColumn
 
-__all__ = ["Repeats", "Tokens", "VoteSpans", "drop_repeats", "group_ballots", "group_sets"]
+__all__ = [
+    "Repeats",
+    "Tokens",
+    "VoteSpans",
+    "drop_repeats",
+    "group_ballots",
+    "group_sets",
+    "line_ends",
+]
 
 _LF, _CR, _SEMI, _COMMA, _QUOTE = 10, 13, 59, 44, 34
 
@@ -85,6 +93,16 @@ def _positions(buf: npt.NDArray[np.uint8], byte: int, dtype: np.dtype[Any]) -> I
     ]
     out: Index = np.concatenate(parts) if parts else np.zeros(0, dtype)
     return out.astype(dtype, copy=False)
+
+
+def line_ends(data: bytes, size: int) -> Index:
+    """Offsets of every ``\\n`` in ``data[:size]``: ``int32`` below 2 GiB, else ``int64``.
+
+    >>> line_ends(b"ab\\nc\\n\\nzz", 6).tolist()
+    [2, 4, 5]
+    """
+    index: type[np.signedinteger[Any]] = np.int32 if size < 2**31 - 64 else np.int64
+    return _positions(np.frombuffer(data, np.uint8, count=size), _LF, np.dtype(index))
 
 
 @attrs.frozen(slots=True)
@@ -119,14 +137,23 @@ class VoteSpans:
 
     @classmethod
     def find(
-        cls, data: bytes, start: int, width: int, *, crlf: bool, pad: int = 0
+        cls,
+        data: bytes,
+        start: int,
+        width: int,
+        *,
+        crlf: bool,
+        pad: int = 0,
+        line_ends: Index | None = None,
     ) -> VoteSpans | None:
         """The spans of ``data[start:len(data) - pad]``, whose lines all end with ``\n`` (``\r\n``).
 
         ``pad`` trailing bytes are no part of the text: with 8 of them the 8-byte words
-        at every offset are read in place (else from a padded copy). ``None`` when a
-        closer look is needed: quotes, a CR inside a line, a blank line, a line with
-        more or fewer fields than ``width``.
+        at every offset are read in place (else from a padded copy). ``line_ends``, when
+        the caller has them, are the offsets of every ``\n`` of that text, counted from
+        ``start`` (else they are found here). ``None`` when a closer look is needed:
+        quotes, a CR inside a line, a blank line, a line with more or fewer fields than
+        ``width``.
         """
         size = len(data) - pad - start
         buf = np.frombuffer(data, np.uint8, count=size, offset=start)
@@ -135,7 +162,10 @@ class VoteSpans:
         if bool((buf == _QUOTE).any()):
             return None
         index: type[np.signedinteger[Any]] = np.int32 if size < 2**31 - 64 else np.int64
-        nl = np.flatnonzero(buf == _LF).astype(index)
+        if line_ends is None:
+            nl = np.flatnonzero(buf == _LF).astype(index)
+        else:
+            nl = line_ends.astype(index, copy=False)
         n = int(nl.size)
         if crlf:  # every line ends with CR LF, and no other CR: each CR is one before a LF
             ends = nl - 1
@@ -480,13 +510,14 @@ def _popcount(x: U64Array) -> IntArray:
 
 
 def group_sets(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Index, IntArray] | None:
-    """Approval ballots over at most 64 projects grouped by their sets, exactly and at once.
+    """Approval ballots grouped by their sets, exactly and at once, when that is cheap.
 
-    Each ballot's set of projects is one 64-bit word (bit ``j``: project column ``j``),
-    an exact key: no hashing, nothing to check afterwards. ``(rows, inverse,
-    multiplicity)`` as :func:`group_ballots` gives them (groups by first appearance),
-    or ``None`` when some ballot names a project twice (its word has fewer bits than
-    the ballot has items) or there are more than 64 projects: :func:`drop_repeats` and
+    A ballot over at most 64 projects is one 64-bit word (bit ``j``: project column
+    ``j``), and one that names at most one project is that project: exact keys, no
+    hashing, nothing to check afterwards. ``(rows, inverse, multiplicity)`` as
+    :func:`group_ballots` gives them (groups by first appearance), or ``None`` when some
+    ballot names a project twice (its word has fewer bits than the ballot has items) or
+    ballots name several of more than 64 projects: :func:`drop_repeats` and
     :func:`group_ballots` then take it.
 
     Examples
@@ -497,10 +528,16 @@ def group_sets(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Inde
     >>> mat.astype(int).tolist(), inv.tolist(), mult.tolist()
     ([[1, 0, 1], [0, 0, 0], [0, 1, 0]], [0, 0, 1, 2], [2, 1, 1])
     >>> group_sets(1, Tokens(t.row[:2], t.start, t.length, np.array([2]), np.array([1, 1])), 3)
+    >>> one = Tokens(np.array([0, 2]), t.start, t.length, np.array([1, 0, 1]), np.array([99, 99]))
+    >>> mat, inv, mult = group_sets(3, one, 100)
+    >>> [np.flatnonzero(r).tolist() for r in mat], inv.tolist(), mult.tolist()
+    ([[99], []], [0, 1, 0], [2, 1])
     """
+    counts = tok.counts
+    if n and int(counts.max()) <= 1:  # at most one project a ballot: its column is the key
+        return _group_singles(n, tok, m)
     if m > _SET_BITS:
         return None
-    counts = tok.counts
     key = np.zeros(n, np.uint64)
     nonempty = np.flatnonzero(counts)
     if nonempty.size:
@@ -519,6 +556,20 @@ def group_sets(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Inde
         part = rows[a : a + _TOKENS].view(np.uint8).reshape(-1, 8)
         mat[a : a + _TOKENS] = np.unpackbits(part, axis=1, count=m, bitorder="little")
     del rows
+    mult = np.bincount(inv, minlength=first.size).astype(np.int64)
+    return mat, inv, mult
+
+
+def _group_singles(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Index, IntArray]:
+    """:func:`group_sets` when no ballot names more than one project (choose-1, mostly)."""
+    key = np.zeros(n, np.int64)  # 0: an empty ballot, else 1 + the project's column
+    key[tok.row] = tok.cols
+    key[tok.row] += 1
+    first, inv = _first_order(key.view(np.uint64))
+    rows = key[first]
+    mat = np.zeros((first.size, m), np.bool_)
+    named = np.flatnonzero(rows)
+    mat[named, rows[named] - 1] = True
     mult = np.bincount(inv, minlength=first.size).astype(np.int64)
     return mat, inv, mult
 
