@@ -60,7 +60,7 @@ def pabulib_files(draw: st.DrawFn) -> bytes:
             if odd and draw(st.integers(0, 20)) == 0:
                 pts = pts[:-1]  # points not aligned with the vote
             row.append(",".join(pts))
-        row += [draw(st.sampled_from(["18", "40", "", "Śródmieście"])) for _ in extra]
+        row += [draw(st.sampled_from(["18", "40", "", "Śródmieście", "a,b"])) for _ in extra]
         lines.append(";".join(row))
     return (sep.join(lines) + sep).encode("utf-8")
 

@@ -231,8 +231,15 @@ class VoteSpans:
         lo, hi = self.field(c)
         commas = _positions(self.buf, _COMMA, lo.dtype)
         # the fields are disjoint and in file order: each one's commas are commas[first_in:past]
-        first_in = np.searchsorted(commas, lo).astype(lo.dtype)  # offsets' width, not int64
-        past = np.searchsorted(commas, hi).astype(lo.dtype)
+        past = np.searchsorted(commas, hi).astype(lo.dtype)  # offsets' width, not int64
+        first_in = np.empty_like(past)
+        if past.size:  # when no comma lies between fields, each field's first is the past one
+            first_in[0] = np.searchsorted(commas, lo[0])
+            first_in[1:] = past[:-1]
+            after = first_in < commas.size
+            if not bool((commas[first_in[after]] >= lo[after]).all()):
+                first_in = np.searchsorted(commas, lo).astype(lo.dtype)  # commas in between
+            del after
         per = past - first_in
         if int(per.sum()) != commas.size:  # commas in other columns too: keep this column's
             edge = np.bincount(first_in, minlength=commas.size + 1)
