@@ -190,13 +190,6 @@ def test_section_names_found_with_numpy_as_with_find(text: bytes, cut: int) -> N
         sections._FIND_FROM = saved
 
 
-@given(SECTION_BYTES)
-def test_line_ends_counted_with_numpy_as_with_count(text: bytes) -> None:
-    """CRLF and LF counts as 16-bit and 8-bit words match ``bytes.count``."""
-    assert sections._pair_count(text, 0x0A0D) == text.count(b"\r\n")
-    assert sections._pair_count(text, 0x0A) == text.count(b"\n")
-
-
 MARKER_LINES = st.lists(
     st.sampled_from(
         [

@@ -169,23 +169,6 @@ def _crlf_from_ends(data: bytes, ends: Index) -> tuple[int, int, int]:
     return n, int(np.argmax(after_cr)) + 1, int(ends.size)
 
 
-def _pair_count(data: bytes, code: int) -> int:
-    """How often ``\\n`` (``code`` 0x0A) or ``\\r\\n`` (0x0A0D, little-endian) occurs in ``data``.
-
-    A two-byte pattern that cannot overlap itself is counted as 16-bit words at even
-    and at odd offsets.
-
-    >>> _pair_count(b"a\\r\\nb\\n\\r\\n", 0x0A0D), _pair_count(b"a\\r\\nb\\n\\r\\n", 0x0A)
-    (2, 3)
-    """
-    buf = np.frombuffer(data, np.uint8)
-    if code < 256:
-        return int(np.count_nonzero(buf == code))
-    even = np.ndarray((buf.size // 2,), "<u2", data, 0, (2,))
-    odd = np.ndarray((max(buf.size - 1, 0) // 2,), "<u2", data, min(buf.size, 1), (2,))
-    return int(np.count_nonzero(even == code)) + int(np.count_nonzero(odd == code))
-
-
 def _crlf_counts(text: str, data: bytes | None) -> tuple[int, int, int]:
     """CRLF line ends, the 1-based line of the first one, and all line ends (0, 0, 0: none).
 
@@ -195,16 +178,10 @@ def _crlf_counts(text: str, data: bytes | None) -> tuple[int, int, int]:
     >>> _crlf_counts("a\\r\\nb\\nc\\r\\n", None), _crlf_counts("", b"a\\nb\\r\\n")
     ((2, 1, 3), (1, 2, 2))
     """
-    if data is not None:
-        if b"\r" not in data:
+    if data is not None:  # (a large text's are counted from its line ends: _crlf_from_ends)
+        if b"\r" not in data or not (n := data.count(b"\r\n")):
             return 0, 0, 0
-        if len(data) >= _FIND_FROM:  # numpy: several times faster than bytes.count
-            n, lf = _pair_count(data, 0x0A0D), _pair_count(data, 0x0A)
-        else:
-            n, lf = data.count(b"\r\n"), data.count(b"\n")
-        if not n:
-            return 0, 0, 0
-        return n, data.count(b"\n", 0, data.find(b"\r\n")) + 1, lf
+        return n, data.count(b"\n", 0, data.find(b"\r\n")) + 1, data.count(b"\n")
     if "\r" not in text or not (n := text.count("\r\n")):
         return 0, 0, 0
     return n, text.count("\n", 0, text.find("\r\n")) + 1, text.count("\n")
