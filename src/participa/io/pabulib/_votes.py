@@ -233,7 +233,7 @@ def _votes_spans(
     # the line offsets are done with (the column-wise reading, should it be needed, starts
     # again from the bytes): grouping and Voters' duplicate check have their memory
     sec.spans = spans = None
-    # approval over at most 64 projects: each ballot's set is its own exact key
+    # approval: a ballot's set of at most 64 projects, or its one project, is its own key
     sets = group_sets(n, tok, len(projects)) if values is None else None
     repeats: Repeats | None = None
     if sets is None:
