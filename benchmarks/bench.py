@@ -677,17 +677,22 @@ def _ms(x: float | None) -> str:
     return "–" if x is None else f"{1000 * x:,.0f} ms" if x >= 0.1 else f"{1000 * x:.1f} ms"
 
 
-def markdown(report: dict[str, Any]) -> str:
-    """The report as the Markdown tables of ``benchmarks/README.md`` (one run, regenerated)."""
+def machine_sentence(report: dict[str, Any], reference: str) -> str:
+    """The ``Machine: ...`` sentence above a README table; ``reference`` names the oracle."""
     m = report["machine"]
     v = m["versions"]
-    lines = [
+    return (
         f"Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), "
         f"1/5/15-minute load average at the start {m['load_1_5_15']}; Python {v['python']}, "
-        f"numpy {v['numpy']}, attrs {v['attrs']}, participa {v['participa']}, "
-        f"pabutools {v['pabutools']}; {report.get('started', '')}–{report.get('ended', '')} UTC.",
-        "",
-    ]
+        f"numpy {v['numpy']}, attrs {v['attrs']}, participa {v['participa']}{reference}; "
+        f"{report.get('started', '')}–{report.get('ended', '')} UTC."
+    )
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The report as the Markdown tables of ``benchmarks/README.md`` (one run, regenerated)."""
+    pabutools = report["machine"]["versions"]["pabutools"]
+    lines = [machine_sentence(report, f", pabutools {pabutools}"), ""]
     if report["files"] and report.get("quick"):  # outcomes only: no time is printed
         lines += ["| election | task | agree |", "| --- | --- | --- |"]
         for f in report["files"]:

@@ -51,7 +51,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import _machine_line, _ms, corpus_dir, machine, plain_copy
+from bench import _machine_line, _ms, corpus_dir, machine, machine_sentence, plain_copy
 
 HEAD_PYTHON = Path(os.environ.get("PARTICIPA_HEAD_PYTHON", "/tmp/pbhead/venv/bin/python"))
 DEFAULT_SNAPSHOT = Path("/work/pabulib_snapshot/pb_files")
@@ -427,14 +427,9 @@ def verdict(agree: bool, ties: bool | None, key: str) -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     """The machine line and the table of ``benchmarks/README.md``, ready to paste."""
-    m = report["machine"]
-    v = m["versions"]
+    reference = f"; reference: pabutools HEAD source under Python {report['head_python']}"
     lines = [
-        f"Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), "
-        f"1/5/15-minute load average at the start {m['load_1_5_15']}; Python {v['python']}, "
-        f"numpy {v['numpy']}, attrs {v['attrs']}, participa {v['participa']}; reference: "
-        f"pabutools HEAD source under Python {report['head_python']}; "
-        f"{report['started']}–{report['ended']} UTC.",
+        machine_sentence(report, reference),
         "",
         "| case | election (voters × projects, distinct ballots) | participa | reference "
         "| ratio (median / best) | CPU ratio | outcome |",

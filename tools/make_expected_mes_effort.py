@@ -23,21 +23,17 @@ Run from the repository root with the project's virtualenv::
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
-import signal
 import sys
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from pabutools.election import Effort_Sat, parse_pabulib
+from _oracle import DATA, dev_corpus, timed
+from pabutools.election import Effort_Sat
 from pabutools.rules import method_of_equal_shares
 from pabutools.tiebreaking import lexico_tie_breaking
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 OUT = Path(os.environ.get("MES_EFFORT_OUT", DATA / "expected_mes_effort.json"))
 LIMIT = 300
 ADD1_LIMIT = 60
@@ -45,40 +41,14 @@ VOTERS = 3000
 ADD1_VOTERS = 1000
 
 
-class CallTimeoutError(Exception):
-    pass
-
-
-def _alarm(signum: int, frame: Any) -> None:
-    raise CallTimeoutError
-
-
-def timed(fn: Any, *args: Any, limit: int = LIMIT, **kw: Any) -> tuple[Any, float] | None:
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(limit)
-    start = time.perf_counter()
-    try:
-        return fn(*args, **kw), time.perf_counter() - start
-    except CallTimeoutError:
-        return None
-    finally:
-        signal.alarm(0)
-
-
 def main() -> None:
     only = set(sys.argv[1:])
     result: dict[str, Any] = json.loads(OUT.read_text()) if OUT.exists() else {}
-    for path in sorted(DATA.glob("*.pb.gz")):
-        name = path.name.removesuffix(".pb.gz")
-        if (only and name not in only) or (not only and name in result):
-            continue
-        with (
-            gzip.open(path, "rt", encoding="utf-8") as fh,
-            tempfile.NamedTemporaryFile("w", suffix=".pb", delete=False, encoding="utf-8") as tmp,
-        ):
-            tmp.write(fh.read())
-        instance, profile = parse_pabulib(tmp.name)
-        Path(tmp.name).unlink()
+
+    def wanted(name: str) -> bool:  # the names asked for, else those not recorded yet
+        return name in only if only else name not in result
+
+    for name, instance, profile in dev_corpus(wanted):
         vote_type = instance.meta.get("vote_type", "approval")
         voters = profile.num_ballots()
         if vote_type not in ("approval", "choose-1", "cumulative") or voters > VOTERS:

@@ -26,28 +26,23 @@ the repository root with the project's virtualenv::
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
-import signal
 import sys
-import tempfile
-import time
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from _oracle import DATA, dev_corpus, timed
 from pabutools.election import (
     CC_Sat,
     Cost_Log_Sat,
     Cost_Sqrt_Sat,
     Effort_Sat,
-    parse_pabulib,
 )
 from pabutools.rules import greedy_utilitarian_welfare, max_additive_utilitarian_welfare
 from pabutools.tiebreaking import TieBreakingRule, lexico_tie_breaking
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 OUT = Path(os.environ.get("SATISFACTIONS_OUT", DATA / "expected_satisfactions.json"))
 LIMIT = 120
 EFFORT_VOTERS = 1500
@@ -61,40 +56,10 @@ SATS: dict[str, Any] = {
 REVERSE = TieBreakingRule(lambda inst, prof, proj: (*(-ord(ch) for ch in proj.name), 1))
 
 
-class CallTimeoutError(Exception):
-    pass
-
-
-def _alarm(signum: int, frame: Any) -> None:
-    raise CallTimeoutError
-
-
-def timed(fn: Any, *args: Any, **kw: Any) -> tuple[Any, float] | None:
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(LIMIT)
-    start = time.perf_counter()
-    try:
-        return fn(*args, **kw), time.perf_counter() - start
-    except CallTimeoutError:
-        return None
-    finally:
-        signal.alarm(0)
-
-
 def main() -> None:
     only = set(sys.argv[1:])
     result: dict[str, Any] = json.loads(OUT.read_text()) if OUT.exists() else {}
-    for path in sorted(DATA.glob("*.pb.gz")):
-        name = path.name.removesuffix(".pb.gz")
-        if only and name not in only:
-            continue
-        with (
-            gzip.open(path, "rt", encoding="utf-8") as fh,
-            tempfile.NamedTemporaryFile("w", suffix=".pb", delete=False, encoding="utf-8") as tmp,
-        ):
-            tmp.write(fh.read())
-        instance, profile = parse_pabulib(tmp.name)
-        Path(tmp.name).unlink()
+    for name, instance, profile in dev_corpus(lambda name: not only or name in only):
         vote_type = instance.meta.get("vote_type", "approval")
         if vote_type not in ("approval", "choose-1", "cumulative"):
             continue
@@ -116,13 +81,19 @@ def main() -> None:
                 prof,
                 sat_class=sat,
                 tie_breaking=lexico_tie_breaking,
+                limit=LIMIT,
             )
             if got is None:
                 entry["results"][f"greedy_{key}"] = {"timeout": True}
                 continue
             alloc, secs = got
             rev = timed(
-                greedy_utilitarian_welfare, instance, prof, sat_class=sat, tie_breaking=REVERSE
+                greedy_utilitarian_welfare,
+                instance,
+                prof,
+                sat_class=sat,
+                tie_breaking=REVERSE,
+                limit=LIMIT,
             )
             sel = sorted(p.name for p in alloc)
             entry["results"][f"greedy_{key}"] = {
@@ -133,7 +104,13 @@ def main() -> None:
             print(name[:40], key, len(sel), round(secs, 2), flush=True)
         entry["results"].pop("max_welfare_effort", None)
         if vote_type != "cumulative" and small:
-            got = timed(max_additive_utilitarian_welfare, instance, profile, sat_class=Effort_Sat)
+            got = timed(
+                max_additive_utilitarian_welfare,
+                instance,
+                profile,
+                sat_class=Effort_Sat,
+                limit=LIMIT,
+            )
             if got is None:
                 entry["results"]["max_welfare_effort"] = {"timeout": True}
             else:

@@ -192,16 +192,7 @@ def test_greedy_margins_are_the_first_change(e: Election, utility: Utility | Non
 
 
 @settings(max_examples=30)
-@given(
-    elections(
-        kinds=(BallotKind.APPROVAL, BallotKind.CHOOSE_1, BallotKind.CUMULATIVE),
-        max_projects=4,
-        max_voters=5,
-        max_cost=25,
-        weighted=True,
-    ),
-    st.sampled_from(["cost", "count", None]),
-)
+@given(small, st.sampled_from(["cost", "count", None]))
 def test_equal_shares_cost_margins_exact_supporter_margins_verified(
     e: Election, utility: Utility | None
 ) -> None:
@@ -218,13 +209,7 @@ def test_equal_shares_cost_margins_exact_supporter_margins_verified(
 
 @settings(max_examples=30)
 @given(
-    elections(
-        kinds=(BallotKind.APPROVAL, BallotKind.CHOOSE_1, BallotKind.CUMULATIVE),
-        max_projects=4,
-        max_voters=5,
-        max_cost=25,
-        weighted=True,
-    ),
+    small,
     st.sampled_from(["effort", "cost-sqrt", "cost-log", "cc"]),
 )
 def test_greedy_effort_and_marginal_margins_are_the_first_change(

@@ -16,6 +16,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 import participa
+from mes_strategies import approval_groups
 from participa.errors import RuleError, TieError, ValidationError
 from participa.model import BallotKind, Election, Profile, Project
 from participa.outcome import TraceAction
@@ -92,25 +93,13 @@ def test_kernel_matches_reference_custom_utilities_and_endowments(
     assert rhos(fast)[: len(rhos(ref))] == rhos(ref)[: len(rhos(fast))]
 
 
-@st.composite
-def medium_elections(draw: st.DrawFn) -> Election:
-    """Elections with many voters and few distinct prices: many near ties and poor payers."""
-    m = draw(st.integers(2, 7))
-    costs = draw(st.lists(st.sampled_from([10, 20, 30, 60, 90]), min_size=m, max_size=m))
-    g = draw(st.integers(1, 12))
-    rows = draw(st.lists(st.lists(st.booleans(), min_size=m, max_size=m), min_size=g, max_size=g))
-    mult = draw(st.lists(st.integers(1, 40), min_size=g, max_size=g))
-    prof = Profile.from_matrix(
-        BallotKind.APPROVAL,
-        [f"p{j}" for j in range(m)],
-        np.array(rows, dtype=np.int64),
-        multiplicity=mult,
-    )
-    budget = draw(st.integers(0, sum(costs) + 30))
-    return Election(budget, tuple(Project(f"p{j}", c) for j, c in enumerate(costs)), prof)
+medium_elections = approval_groups(
+    costs=(10, 20, 30, 60, 90), max_projects=7, max_groups=12, max_multiplicity=40
+)
+"""Elections with many voters and few distinct prices: many near ties and poor payers."""
 
 
-@given(e=medium_elections(), utility=st.sampled_from(["cost", "count"]))
+@given(e=medium_elections, utility=st.sampled_from(["cost", "count"]))
 def test_kernel_matches_reference_many_voters(e: Election, utility: str) -> None:
     for completion in ("none", "add1"):
         fast = equal_shares(e, utility=utility, completion=completion)

@@ -13,11 +13,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
+from mes_strategies import approval_groups
 from participa import RuleError
 from participa.cli import main
 from participa.i18n import use_language
@@ -89,25 +89,13 @@ def test_kernel_matches_reference(e: Election, data: st.DataObject) -> None:
         assert rhos(fast) == rhos(ref)
 
 
-@st.composite
-def many_voters(draw: st.DrawFn) -> Election:
-    """Many voters, few distinct costs and supporter counts: near ties in ρ and in payments."""
-    m = draw(st.integers(2, 6))
-    costs = draw(st.lists(st.sampled_from([6, 10, 12, 30, 60]), min_size=m, max_size=m))
-    g = draw(st.integers(1, 10))
-    rows = draw(st.lists(st.lists(st.booleans(), min_size=m, max_size=m), min_size=g, max_size=g))
-    mult = draw(st.lists(st.integers(1, 30), min_size=g, max_size=g))
-    prof = Profile.from_matrix(
-        BallotKind.APPROVAL,
-        [f"p{j}" for j in range(m)],
-        np.array(rows, dtype=np.int64),
-        multiplicity=mult,
-    )
-    budget = draw(st.integers(0, sum(costs) + 30))
-    return Election(budget, tuple(Project(f"p{j}", c) for j, c in enumerate(costs)), prof)
+many_voters = approval_groups(
+    costs=(6, 10, 12, 30, 60), max_projects=6, max_groups=10, max_multiplicity=30
+)
+"""Many voters, few distinct costs and supporter counts: near ties in ρ and in payments."""
 
 
-@given(e=many_voters(), completion=st.sampled_from(["none", "add1"]))
+@given(e=many_voters, completion=st.sampled_from(["none", "add1"]))
 def test_kernel_matches_reference_many_voters(e: Election, completion: str) -> None:
     fast = equal_shares(e, utility="effort", completion=completion)  # type: ignore[arg-type]
     ref = equal_shares_reference(e, utility="effort", completion=completion)

@@ -19,6 +19,7 @@ from participa.rules import online as online_module
 from participa.rules.online import online_greedy
 from participa.testing import PROPERTIES, check_rule
 from participa.testing.strategies import elections
+from scaled import heavier
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HEAD = json.loads((DATA / "expected_head.json").read_text(encoding="utf-8"))
@@ -265,20 +266,6 @@ def test_greedy_sums_leave_float32_for_wider_types_unchanged(e: Election, scale:
     """Every weight times ``scale`` moves the total weight past 2**24 (float32's exact
     integers) into float64, int64 or Python integers: the shares, the payments and the
     trace stay the same."""
-    prof = e.profile
-    heavy = Election(
-        e.budget,
-        e.projects,
-        Profile.from_matrix(
-            prof.kind,
-            list(prof.project_ids),
-            prof.matrix,
-            multiplicity=prof.multiplicity,
-            weights=[int(w) * scale for w in prof.weight.tolist()],
-            collapse=False,
-            listed=prof.listed,
-        ),
-    )
-    light, big = online_greedy(e), online_greedy(heavy)
+    light, big = online_greedy(e), online_greedy(heavier(e, 1, scale))
     assert big.selected == light.selected
     assert [s.reason for s in big.trace] == [s.reason for s in light.trace]

@@ -244,22 +244,6 @@ WEIGHT_SCALE = 2**57  # times at most 8 voters of weight <= 3: the total stays b
 MONEY_SCALE = 2**40  # costs and budgets up to ~2^47; weight x money products ~2^104
 
 
-def scaled(e: Election, weight: int, money: int) -> Election:
-    """The same election with every weight times ``weight`` and all money times ``money``."""
-    prof = e.profile
-    big = Profile.from_matrix(
-        prof.kind,
-        list(prof.project_ids),
-        prof.matrix,
-        multiplicity=prof.multiplicity,
-        weights=[int(w) * weight for w in prof.weight.tolist()],
-        collapse=False,
-        listed=prof.listed,
-    )
-    projects = tuple(attrs.evolve(p, cost=p.cost * money) for p in e.projects)
-    return Election(e.budget * money, projects, big)
-
-
 NEWER = {
     "cstv": (lambda e: cstv(e, variant="mt"), (BallotKind.CUMULATIVE,)),
     "online-greedy": (online_greedy, (BallotKind.APPROVAL,)),
@@ -283,7 +267,7 @@ def test_newer_rules_scale_past_int64(rule: str, data: st.DataObject) -> None:
     e = data.draw(elections(kinds=kinds, max_projects=4, max_voters=6, weighted=True))
     assume(int(e.profile.weight.max(initial=1)) <= 3)
     small = run(e)
-    big = run(scaled(e, WEIGHT_SCALE, MONEY_SCALE))
+    big = run(heavier(e, 1, WEIGHT_SCALE, MONEY_SCALE))
     note(f"small {small.selected}, big {big.selected}")
     assert big.selected == small.selected
     assert big.total_cost == small.total_cost * MONEY_SCALE

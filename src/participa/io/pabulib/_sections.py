@@ -55,48 +55,25 @@ def _markers(text: str, *, crlf: bool = False) -> list[tuple[int, str, int]]:
 
 
 _FIND_FROM = 1 << 16
-"""Texts from this many bytes on are searched for section names with numpy (below, ``find``)."""
+"""Texts from this many bytes on have their line ends found once, with numpy (:func:`line_ends`):
+the CRLF count, the section markers and the VOTES spans use them."""
 
 
 def _occurrences(raw: bytes, size: int, keys: Sequence[bytes]) -> list[tuple[int, bytes]]:
     """Every ``(offset, key)`` of the ``keys`` in ``raw[:size]``, in file order.
 
-    No key may overlap itself (the section names qualify), and each has two bytes or
-    more. Large texts are searched with numpy for the keys' first two bytes, then
-    compared one byte at a time over the candidates left, several times faster than
-    ``bytes.find`` over megabytes.
+    No key may overlap itself (the section names qualify). For small texts: a large one's
+    markers are found from its line ends (:func:`_byte_markers`).
 
     >>> _occurrences(b"VOTES;VOTESx METAVOTES", 22, [b"META", b"VOTES"])
     [(0, b'VOTES'), (6, b'VOTES'), (13, b'META'), (17, b'VOTES')]
     """
     found: list[tuple[int, bytes]] = []
-    if size < _FIND_FROM:
-        for key in keys:
-            pos = raw.find(key, 0, size)
-            while pos != -1:
-                found.append((pos, key))
-                pos = raw.find(key, pos + len(key), size)
-        return sorted(found)
-    buf = np.frombuffer(raw, np.uint8, count=size)
-    # candidates: the keys' first two bytes, as 16-bit words at even and at odd offsets
-    # (far fewer than first bytes alone, so the rest is a few comparisons)
-    heads = sorted({int.from_bytes(key[:2], "little") for key in keys})
-    step = 1 << 20  # 1 MiB compared at a time (even: each slice starts on an even offset)
-    parts = []
-    for a in range(0, size - 1, step):
-        stop = min(a + step, size - 1)  # pairs starting before stop lie inside raw[:size]
-        for first in (a, a + 1):
-            words = np.ndarray(((stop - first + 1) // 2,), "<u2", raw, first, (2,))
-            hit = words == heads[0]
-            for head in heads[1:]:
-                hit |= words == head
-            parts.append(np.flatnonzero(hit) * 2 + first)
-    cand = np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
     for key in keys:
-        at = cand[(cand <= size - len(key)) & (buf[cand] == key[0])]
-        for k in range(1, len(key)):
-            at = at[buf[at + k] == key[k]]
-        found.extend((int(x), key) for x in at)
+        pos = raw.find(key, 0, size)
+        while pos != -1:
+            found.append((pos, key))
+            pos = raw.find(key, pos + len(key), size)
     return sorted(found)
 
 
@@ -321,6 +298,8 @@ class _Reader:
             self.markers = _markers(text, crlf=self.crlf_text)
         else:
             size = len(self.raw) - 8
+            if ends is None and size >= _FIND_FROM:  # given as str, or its CRLF replaced
+                ends = line_ends(self.raw, size)
             self.markers = _byte_markers(self.raw, size, crlf=self.crlf_text, ends=ends)
             self.ends = ends
         # VOTES data lines are split only when the fast tokenizer cannot take them
