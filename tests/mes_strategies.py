@@ -1,13 +1,15 @@
-"""A Hypothesis strategy shared by the equal-shares tests: many voters, few distinct prices."""
+"""What the equal-shares kernel tests share: elections with many voters, the options drawn."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 
 from participa.model import BallotKind, Election, Profile, Project
+from participa.tiebreak import TieBreak
 
 
 @st.composite
@@ -37,3 +39,20 @@ def approval_groups(
     )
     budget = draw(st.integers(0, sum(cost) + 30))
     return Election(budget, tuple(Project(f"p{j}", c) for j, c in enumerate(cost)), prof)
+
+
+COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
+"""The completions the kernel tests compare with the per-voter reference."""
+
+
+def kernel_options(data: st.DataObject, utility: str) -> dict[str, Any]:
+    """Equal-shares options drawn for a kernel-against-reference test (``utility`` given)."""
+    return {
+        "utility": utility,
+        "completion": data.draw(st.sampled_from(COMPLETIONS)),
+        "exhaustive_stop": data.draw(st.booleans()),
+        "integral_start": data.draw(st.booleans()),
+        "increment": data.draw(st.sampled_from([1, 3, 10])),
+        "comparison": data.draw(st.booleans()),
+        "tie_break": data.draw(st.sampled_from([TieBreak(), TieBreak.parse("max-cost,id")])),
+    }

@@ -16,7 +16,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 import participa
-from mes_strategies import approval_groups
+from mes_strategies import COMPLETIONS, approval_groups, kernel_options
 from participa.errors import RuleError, TieError, ValidationError
 from participa.model import BallotKind, Election, Profile, Project
 from participa.outcome import TraceAction
@@ -26,7 +26,6 @@ from participa.testing.strategies import elections
 from participa.tiebreak import TieBreak
 
 ALL_KINDS = tuple(BallotKind)
-COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
 
 
 def utilities_for(kind: BallotKind) -> list[str]:
@@ -49,17 +48,8 @@ def rhos(out: participa.Outcome) -> list[str]:
     data=st.data(),
 )
 def test_kernel_matches_reference(e: Election, data: st.DataObject) -> None:
-    utility = data.draw(st.sampled_from(utilities_for(e.kind)))
-    completion = data.draw(st.sampled_from(COMPLETIONS))
-    kw: dict[str, Any] = {
-        "utility": utility,
-        "completion": completion,
-        "exhaustive_stop": data.draw(st.booleans()),
-        "integral_start": data.draw(st.booleans()),
-        "increment": data.draw(st.sampled_from([1, 3, 10])),
-        "comparison": data.draw(st.booleans()),
-        "tie_break": data.draw(st.sampled_from([TieBreak(), TieBreak.parse("max-cost,id")])),
-    }
+    kw = kernel_options(data, data.draw(st.sampled_from(utilities_for(e.kind))))
+    completion = kw["completion"]
     note(repr(kw))
     fast = equal_shares(e, **kw)
     ref = equal_shares_reference(e, **kw)

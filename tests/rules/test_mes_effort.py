@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
-from mes_strategies import approval_groups
+from mes_strategies import approval_groups, kernel_options
 from participa import RuleError
 from participa.cli import main
 from participa.i18n import use_language
@@ -35,7 +35,6 @@ from participa.tiebreak import DEFAULT_TIE_BREAK, TieBreak
 DATA = Path(__file__).resolve().parents[1] / "data"
 EXPECTED = json.loads((DATA / "expected_mes_effort.json").read_text(encoding="utf-8"))
 ALL_KINDS = tuple(BallotKind)
-COMPLETIONS = ("none", "add1", "add1u", "utilitarian")
 
 
 def rhos(out: Any) -> list[str]:
@@ -70,16 +69,8 @@ def test_worked_example() -> None:
 
 @given(e=elections(kinds=ALL_KINDS, weighted=True, max_voters=8), data=st.data())
 def test_kernel_matches_reference(e: Election, data: st.DataObject) -> None:
-    completion = data.draw(st.sampled_from(COMPLETIONS))
-    kw: dict[str, Any] = {
-        "utility": "effort",
-        "completion": completion,
-        "exhaustive_stop": data.draw(st.booleans()),
-        "integral_start": data.draw(st.booleans()),
-        "increment": data.draw(st.sampled_from([1, 3, 10])),
-        "comparison": data.draw(st.booleans()),
-        "tie_break": data.draw(st.sampled_from([TieBreak(), TieBreak.parse("max-cost,id")])),
-    }
+    kw = kernel_options(data, "effort")
+    completion = kw["completion"]
     note(repr(kw))
     fast = equal_shares(e, **kw)
     ref = equal_shares_reference(e, **kw)
