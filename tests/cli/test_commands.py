@@ -198,5 +198,3 @@ def test_the_command_runs_blas_on_one_thread_unless_told(
     with pytest.raises(SystemExit):
         entry.main()
     assert seen == ["1" if given is None else given]
-
-
