@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import participa.io.pabulib._limits as limits_module
 import participa.io.pabulib._sections as sections
+import participa.io.pabulib._spans as spans
 from participa._bytekeys import _first_order, _first_order_sorted
 from participa.errors import ParseError
 from participa.io import read_pabulib
@@ -302,3 +303,18 @@ def test_set_words_group_ballots_as_the_hash_does(case: tuple[int, list[list[int
         order = np.argsort(twice.row, kind="stable")
         twice = Tokens(twice.row[order], empty, empty, twice.counts, twice.cols[order])
         assert group_sets(len(ballots), twice, m) is None
+
+
+@given(st.binary(max_size=64), st.integers(1, 9))
+def test_positions_a_slice_at_a_time_are_every_offset(data: bytes, size: int) -> None:
+    """Offsets found slice by slice (here ``size`` bytes a slice) are those of the whole."""
+    buf = np.frombuffer(data, np.uint8)
+    want = np.flatnonzero(buf == 44).tolist()
+    real = spans._BYTES
+    try:
+        spans._BYTES = size
+        got = spans._positions(buf, 44, np.dtype(np.int32))
+    finally:
+        spans._BYTES = real
+    assert got.dtype == np.int32
+    assert got.tolist() == want

@@ -189,7 +189,9 @@ def _int_dtype(top: int) -> type[np.signedinteger[Any]]:
 def _compact(mat: npt.NDArray[Any], kind: BallotKind, projects: int) -> npt.NDArray[Any]:
     """An integer ``mat`` of ranks or points in :func:`_matrix_dtype` (the smallest that
     holds it); as it is when it is not whole numbers from 0 (refused later) or approval."""
-    if kind.is_approval or mat.dtype == np.bool_ or not np.issubdtype(mat.dtype, np.integer):
+    if kind.is_approval or mat.dtype in (np.bool_, np.int8):  # (int8: the smallest already)
+        return mat
+    if not np.issubdtype(mat.dtype, np.integer):
         return mat
     top = int(mat.max()) if mat.size else 0
     if mat.size and (int(mat.min()) < 0 or (kind is BallotKind.ORDINAL and top > projects)):

@@ -123,7 +123,9 @@ def _line_markers(raw: bytes, size: int, *, crlf: bool, ends: Index) -> list[tup
     starts = starts[starts < size]
     head = np.ndarray((size,), "<u4", raw, 0, (1,))[starts]  # 4 bytes at each line start
     first = head & np.uint32(0xFF)
-    cand = np.isin(head, _HEADS) | (first == 32) | (first == 9)
+    cand = (first == 32) | (first == 9)
+    for name_head in _HEADS.tolist():  # three names: compared in turn (``isin`` costs more)
+        cand |= head == name_head
     out: list[tuple[int, str, int]] = []
     for i in np.flatnonzero(cand).tolist():
         start = int(starts[i])

@@ -87,12 +87,16 @@ def _positions(buf: npt.NDArray[np.uint8], byte: int, dtype: np.dtype[Any]) -> I
     >>> _positions(np.frombuffer(b"a,b,,c", np.uint8), 44, np.dtype(np.int32)).tolist()
     [1, 3, 4]
     """
-    parts = [
-        np.flatnonzero(buf[a : a + _BYTES] == byte).astype(dtype) + a
-        for a in range(0, buf.size, _BYTES)
-    ]
+    parts = []
+    for a in range(0, buf.size, _BYTES):
+        part: Index = np.flatnonzero(buf[a : a + _BYTES] == byte).astype(dtype)
+        if a:
+            part += a  # in place: the offsets fit ``dtype`` (the caller chose it for the size)
+        parts.append(part)
+    if len(parts) == 1:  # a section under 1 MiB: no copy to join
+        return parts[0]
     out: Index = np.concatenate(parts) if parts else np.zeros(0, dtype)
-    return out.astype(dtype, copy=False)
+    return out
 
 
 def line_ends(data: bytes, size: int) -> Index:
@@ -236,10 +240,10 @@ class VoteSpans:
         if past.size:  # when no comma lies between fields, each field's first is the past one
             first_in[0] = np.searchsorted(commas, lo[0])
             first_in[1:] = past[:-1]
-            after = first_in < commas.size
-            if not bool((commas[first_in[after]] >= lo[after]).all()):
+            # ``first_in`` never decreases: the fields with a comma at or after them come first
+            k = int(np.searchsorted(first_in, commas.size))
+            if not bool((commas[first_in[:k]] >= lo[:k]).all()):
                 first_in = np.searchsorted(commas, lo).astype(lo.dtype)  # commas in between
-            del after
         per = past - first_in
         if int(per.sum()) != commas.size:  # commas in other columns too: keep this column's
             edge = np.bincount(first_in, minlength=commas.size + 1)
