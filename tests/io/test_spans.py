@@ -318,3 +318,28 @@ def test_positions_a_slice_at_a_time_are_every_offset(data: bytes, size: int) ->
         spans._BYTES = real
     assert got.dtype == np.int32
     assert got.tolist() == want
+
+
+def _first_free_table(raw: list[bytes]) -> tuple[int, int] | None:
+    """The (bits, multiplier) a plain search of every size and multiplier in turn finds."""
+    keys = [int.from_bytes(b, "little") | (len(b) << 56) for b in raw]
+    for bits in range(max(4, len(raw).bit_length() + 1), 21):
+        for mul in spans._MULTIPLIERS:
+            if len({((k * mul) % 2**64) >> (64 - bits) for k in keys}) == len(keys):
+                return bits, mul
+    return None
+
+
+@given(st.sets(st.binary(min_size=1, max_size=7), min_size=1, max_size=300))
+def test_short_table_is_the_first_free_one(ids: set[bytes]) -> None:
+    """Skipping the sizes a multiplier cannot fill finds the table the plain search finds."""
+    raw = sorted(ids)
+    table = spans._short_table(raw, list(range(len(raw))))
+    want = _first_free_table(raw)
+    assert (table is None) == (want is None)
+    if table is not None:
+        bits, mul, slots, id_keys, id_col = table
+        assert id_col[:-1].tolist() == list(range(len(raw)))
+        assert (bits, mul) == want
+        rows = slots[(id_keys[:-1] * np.uint64(mul)) >> np.uint64(64 - bits)]
+        assert rows.tolist() == list(range(len(raw)))  # every id in its own slot

@@ -382,8 +382,12 @@ def _short_table(raw: Sequence[bytes], columns: Sequence[int]) -> _ShortTable | 
     m = len(raw)
     id_key = [int.from_bytes(b, "little") | (len(b) << 56) for b in raw]
     found: tuple[int, int, list[int]] | None = None
-    for bits in range(max(4, m.bit_length() + 1), 21):
-        for mul in _MULTIPLIERS:
+    low = max(4, m.bit_length() + 1)
+    need = _fewest_bits(id_key)
+    for bits in range(max(low, min(need)), 21):
+        for mul, fewest in zip(_MULTIPLIERS, need, strict=True):
+            if fewest > bits:
+                continue  # this multiplier puts two ids in one slot of ``bits`` bits
             slots = [((k * mul) & _ALL) >> (64 - bits) for k in id_key]
             if len(set(slots)) == m:
                 found = bits, mul, slots
@@ -398,6 +402,36 @@ def _short_table(raw: Sequence[bytes], columns: Sequence[int]) -> _ShortTable | 
     id_keys = np.array([*id_key, _ALL], np.uint64)  # 2**64 - 1 is no short text's key
     id_col = np.array([*columns, -1], np.int64)
     return bits, mul, table, id_keys, id_col
+
+
+_FEW_IDS = 24
+"""Fewer ids than this: :func:`_short_table` tries table sizes from the smallest."""
+
+
+def _fewest_bits(id_key: Sequence[int]) -> list[int]:
+    """For each of :data:`_MULTIPLIERS`, a lower bound on the bits of a table it can fill.
+
+    With ``bits`` bits, a multiplier gives distinct slots exactly when every two keys'
+    products (mod 2**64) differ in their top ``bits`` bits: over the sorted products,
+    each neighbour pair's highest differing bit must lie among them, so ``bits`` is at
+    least 64 minus the highest bit of the smallest neighbour difference (``xor``). One
+    sort a multiplier reads it off; the float logarithm can only round that highest bit
+    up, so the bound never exceeds the true one (the caller's trial decides).
+
+    Below :data:`_FEW_IDS` ids, trying the sizes in turn is cheaper: ``1`` each.
+
+    >>> keys = [int.from_bytes(str(i).encode(), "little") for i in range(1, 41)]
+    >>> need = _fewest_bits(keys)
+    >>> [len({((k * mul) & _ALL) >> (65 - b) for k in keys}) for mul, b in zip(_MULTIPLIERS, need)]
+    [39, 39, 39, 39]
+    """
+    if len(id_key) < _FEW_IDS:
+        return [1] * len(_MULTIPLIERS)
+    prods = np.array(id_key, np.uint64)[None, :] * np.array(_MULTIPLIERS, np.uint64)[:, None]
+    prods.sort(axis=1)
+    gaps = prods[:, 1:] ^ prods[:, :-1]  # never 0: distinct keys times an odd number
+    top = np.floor(np.log2(gaps.min(axis=1).astype(np.float64)))  # highest bit, or above
+    return [64 - int(t) for t in top.tolist()]
 
 
 def _match_short(words: U64Array, start: Index, length: Index, table: _ShortTable) -> IntArray:
