@@ -343,3 +343,41 @@ def test_short_table_is_the_first_free_one(ids: set[bytes]) -> None:
         assert (bits, mul) == want
         rows = slots[(id_keys[:-1] * np.uint64(mul)) >> np.uint64(64 - bits)]
         assert rows.tolist() == list(range(len(raw)))  # every id in its own slot
+
+
+@pytest.mark.parametrize("item", [b"c", b"abcdefgh", b"a" * 300])
+def test_an_item_no_short_id_matches_is_refused_by_the_spans(
+    monkeypatch: pytest.MonkeyPatch, item: bytes
+) -> None:
+    """Short ids, an item that is none of them (short, 8 bytes, very long): unknown project.
+
+    Every text longer than 7 bytes shares one key; the table's empty slot must not take it.
+    """
+    taken: list[bool] = []
+    real = VoteSpans.find
+
+    def spy(*args: object, **kwargs: object) -> VoteSpans | None:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(VoteSpans, "find", spy)
+    monkeypatch.setattr(sections, "_SPANS_FROM", 0)
+    data = b"META\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;5\nb;5\n"
+    data += b"VOTES\nvoter_id;vote\n1;a,b\n2;b," + item + b"\n3;a\n"
+    with pytest.raises(ParseError, match="unknown project") as caught:
+        read_pabulib(data)
+    assert taken == [True]
+    assert caught.value.line == 11  # the column-wise reading says where
+
+
+def test_short_ids_are_matched_in_place() -> None:
+    words = spans._words(np.frombuffer(b"a,bb,abcdefgh,zz", np.uint8))
+    table = spans._short_table([b"a", b"bb"], [4, 7])
+    assert table is not None
+    start, length = np.array([0, 2]), np.array([1, 2])
+    out = np.full(2, -5, np.int32)
+    assert spans._match_short_into(words, start, length, table, out)
+    assert out.tolist() == [4, 7]
+    for s, n in ((5, 8), (14, 2)):  # a long text, an unknown short one
+        assert not spans._match_short_into(words, np.array([0, s]), np.array([1, n]), table, out)

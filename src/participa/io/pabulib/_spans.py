@@ -111,15 +111,31 @@ def line_ends(data: bytes, size: int) -> Index:
 
 @attrs.frozen(slots=True)
 class Tokens:
-    """The comma-separated items of one column: each one's voter, span and place on the ballot."""
+    """The comma-separated items of one column: each one's voter, span and place on the ballot.
 
-    row: Index
+    ``row`` may be given as ``None``: it is then made from ``counts`` when first read
+    (grouping approval ballots by their sets never needs it).
+
+    >>> Tokens(None, np.zeros(0, np.int32), np.zeros(0, np.int32), np.array([2, 0, 1])).row
+    array([0, 0, 2])
+    """
+
+    _row: Index | None = attrs.field(alias="row")
     start: Index
     length: Index
     counts: Index
     """Items per voter (0 for an empty field)."""
     cols: Index = attrs.field(factory=lambda: np.zeros(0, np.int64))
     """Project column of each item (``ballots`` only)."""
+
+    @property
+    def row(self) -> Index:
+        """Each item's voter (its data line among the section's)."""
+        if self._row is None:
+            voters = np.arange(self.counts.size, dtype=self.counts.dtype)
+            object.__setattr__(self, "_row", np.repeat(voters, self.counts))
+        assert self._row is not None
+        return self._row
 
 
 @attrs.define(slots=True)
@@ -281,29 +297,29 @@ class VoteSpans:
         del end
         if total and int(length.min()) <= 0:
             return None
-        rows = np.repeat(np.arange(self.n, dtype=lo.dtype), counts)
-        return Tokens(rows, start, length, counts)
+        return Tokens(None, start, length, counts)  # each item's voter: when needed
 
     def ballots(self, c: int, pidx: Mapping[str, int]) -> Tokens | None:
         """The items of column ``c`` with their projects' columns; ``None`` for an unknown id."""
         tok = self.items(c)
         if tok is None:
             return None
-        cols = np.empty(tok.row.size, tok.row.dtype)
+        cols = np.empty(tok.start.size, tok.counts.dtype)
         ids, at = list(pidx), list(pidx.values())
         raw = [p.encode("utf-8") for p in ids]
         table = _short_table(raw, at) if raw and max(map(len, raw)) <= 7 else None
         for a in range(0, max(cols.size, 1), _TOKENS):  # a slice at a time: small temporaries
             start, length = tok.start[a : a + _TOKENS], tok.length[a : a + _TOKENS]
-            if table is not None:  # short ids: one table for every slice
-                got: IntArray | None = _match_short(self.words, start, length, table)
-            else:
-                got = match_ids(self.words, start, length, ids, at)
+            if table is not None:  # short ids: one table for every slice, read into ``cols``
+                if not _match_short_into(self.words, start, length, table, cols[a : a + _TOKENS]):
+                    return None
+                continue
+            got = match_ids(self.words, start, length, ids, at)
             if got is None or (got.size and int(got.min()) < 0):
                 return None
             cols[a : a + _TOKENS] = got
         empty = np.zeros(0, np.int64)  # the spans are not needed any more
-        return Tokens(tok.row, empty, empty, tok.counts, cols)
+        return Tokens(tok._row, empty, empty, tok.counts, cols)
 
     def numbers(self, tok: Tokens) -> IntArray | None:
         """Items read as whole numbers of 1 to 9 digits; ``None`` if one is not."""
@@ -372,7 +388,7 @@ def match_ids(
     return out
 
 
-_ShortTable = tuple[int, int, IntArray, U64Array, IntArray]
+_ShortTable = tuple[int, int, Index, U64Array, IntArray]
 """A collision-free multiply-shift table of short ids: bits, multiplier, slot → id row,
 each row's key (the last: no id) and column."""
 
@@ -397,9 +413,11 @@ def _short_table(raw: Sequence[bytes], columns: Sequence[int]) -> _ShortTable | 
     if found is None:  # pragma: no cover - no table without collisions
         return None
     bits, mul, slots = found
-    table = np.full(1 << bits, m, np.int64)  # row m: no id
+    table = np.full(1 << bits, m, np.int32)  # row m: no id (ids number below 2**31)
     table[slots] = np.arange(m)
-    id_keys = np.array([*id_key, _ALL], np.uint64)  # 2**64 - 1 is no short text's key
+    # row m's key is no item's: a short text's top byte is at most 7, a longer one's key
+    # 2**64 - 1 (an item that lands there never matches, whatever its length)
+    id_keys = np.array([*id_key, _ALL - 1], np.uint64)
     id_col = np.array([*columns, -1], np.int64)
     return bits, mul, table, id_keys, id_col
 
@@ -441,6 +459,24 @@ def _match_short(words: U64Array, start: Index, length: Index, table: _ShortTabl
     at = slots[(keys * _U64(mul)) >> _U64(64 - bits)]
     out: IntArray = np.where(id_keys[at] == keys, id_col[at], -1)
     return out
+
+
+def _match_short_into(
+    words: U64Array, start: Index, length: Index, table: _ShortTable, out: Index
+) -> bool:
+    """:func:`_match_short` written into ``out``; ``False`` (``out`` partly written) when
+    some item is no project id."""
+    bits, mul, slots, id_keys, id_col = table
+    keys = _short_keys(words, start, length)
+    at = keys * _U64(mul)
+    at >>= _U64(64 - bits)
+    row = slots[at]
+    del at
+    if not bool((id_keys[row] == keys).all()):
+        return False
+    # every row is one of the table's (``clip`` never clips): written in place, unbuffered
+    np.take(id_col.astype(out.dtype, copy=False), row, out=out, mode="clip")
+    return True
 
 
 def _cells(inv: IntArray, rows: Index, cols: Index, m: int) -> IntArray:

@@ -229,7 +229,7 @@ def _votes_spans(
             return None  # 0 points: the listed mask and its anomaly
     elif kind is BallotKind.ORDINAL:  # rank = position on the ballot
         offsets = np.cumsum(tok.counts) - tok.counts
-        values = np.arange(tok.row.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
+        values = np.arange(tok.cols.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
     # the line offsets are done with (the column-wise reading, should it be needed, starts
     # again from the bytes): grouping and Voters' duplicate check have their memory
     sec.spans = spans = None
