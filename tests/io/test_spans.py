@@ -381,3 +381,22 @@ def test_short_ids_are_matched_in_place() -> None:
     assert out.tolist() == [4, 7]
     for s, n in ((5, 8), (14, 2)):  # a long text, an unknown short one
         assert not spans._match_short_into(words, np.array([0, s]), np.array([1, n]), table, out)
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 5), max_size=7), min_size=1, max_size=12),
+    st.integers(6, 40),
+)
+def test_any_repeat_a_block_of_voters_at_a_time(ballots: list[list[int]], cells: int) -> None:
+    """Whether some ballot names a project twice, blocks of a few voters or all at once."""
+    counts = np.array([len(b) for b in ballots], np.int32)
+    cols = np.array([c for b in ballots for c in b], np.int32)
+    tok = Tokens(None, cols[:0], cols[:0], counts, cols)
+    want = any(len(set(b)) < len(b) for b in ballots)
+    real = spans._MARK_CELLS
+    try:
+        spans._MARK_CELLS = cells  # 1 to 6 voters a block
+        assert spans._any_repeat(len(ballots), tok, 6) == want
+    finally:
+        spans._MARK_CELLS = real
+    assert spans._any_repeat(len(ballots), tok, 6) == want

@@ -491,17 +491,34 @@ def _any_repeat(n: int, tok: Tokens, m: int) -> bool:
     """Whether some ballot names a project twice."""
     rows, cols = tok.row, tok.cols
     longest = int(tok.counts.max()) if n else 0
-    if longest <= 8:  # each item against the few before it on the same ballot
-        return any(
-            bool(((cols[d:] == cols[:-d]) & (rows[d:] == rows[:-d])).any())
-            for d in range(1, longest)
-        )
+    if longest <= 2:  # each item against the one before it on the same ballot
+        return longest == 2 and bool(((cols[1:] == cols[:-1]) & (rows[1:] == rows[:-1])).any())
+    if m <= _MARK_CELLS:  # voters a block at a time: a mark per (voter, project) cell
+        per = _MARK_CELLS // m
+        seen = np.zeros(per * m, np.bool_)
+        ends = np.cumsum(tok.counts, dtype=np.int64)
+        for g0 in range(0, n, per):
+            g1 = min(g0 + per, n)
+            lo = int(ends[g0 - 1]) if g0 else 0
+            hi = int(ends[g1 - 1])
+            cell = rows[lo:hi] - rows.dtype.type(g0)  # below ``per``: the cells fit int32
+            cell = cell.astype(np.int32, copy=False) * np.int32(m)
+            cell += cols[lo:hi]
+            seen[cell] = True
+            if int(np.count_nonzero(seen[: (g1 - g0) * m])) != hi - lo:
+                return True
+            seen[cell] = False
+        return False
     wide = n * m >= 2**31  # rows * m + cols in int64 then, never wrapped in int32
     pair: Index = rows.astype(np.int64 if wide else np.int32)  # one temporary, in place
     pair *= m
     pair += cols
     pair.sort()
     return bool((pair[1:] == pair[:-1]).any())
+
+
+_MARK_CELLS = 1 << 20
+"""(voter, project) cells :func:`_any_repeat` marks at a time (a 1 MiB temporary)."""
 
 
 @attrs.frozen(slots=True)
