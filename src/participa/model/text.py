@@ -370,6 +370,9 @@ class TextColumn(Sequence[str]):
 _PROBE = 64
 """Values :func:`_ascending` looks at first, to give up cheaply on unordered columns."""
 
+_PROBE_FROM = 4096
+"""Columns longer than this are probed first (shorter ones cost little more in full)."""
+
 
 def _ascending(words: npt.NDArray[np.uint64], start: Offsets, lens: Offsets, longest: int) -> bool:
     """Whether every text comes after the one before it, in one of two orders.
@@ -393,14 +396,13 @@ def _ascending(words: npt.NDArray[np.uint64], start: Offsets, lens: Offsets, lon
     """
     if longest <= 7:
         return _ascending_short(words, start, lens)
-    parts = (slice(None),) if start.size <= 2 * _PROBE else (slice(0, _PROBE + 1), slice(None))
-    for by_length in (True, False):
-        for part in parts:  # a short prefix first
-            if not _increasing(words, start[part], lens[part], longest, by_length=by_length):
-                break
-        else:
-            return True
-    return False
+    if start.size > _PROBE_FROM and not _ascending(
+        words, start[: _PROBE + 1], lens[: _PROBE + 1], int(lens[: _PROBE + 1].max())
+    ):
+        return False  # a long column out of order from its start: not read in full
+    # each text's words, big-endian with the bytes past its end zeroed: read once
+    be = [w.byteswap() for w in _chunks(words, start, lens, -(-longest // 8))]
+    return _rising([lens, *be]) or _rising([*be, lens])
 
 
 def _ascending_short(words: npt.NDArray[np.uint64], start: Offsets, lens: Offsets) -> bool:
@@ -430,28 +432,29 @@ def _ascending_short(words: npt.NDArray[np.uint64], start: Offsets, lens: Offset
     return bool((word[1:] > word[:-1]).all())
 
 
-def _increasing(
-    words: npt.NDArray[np.uint64], lo: Offsets, ln: Offsets, longest: int, *, by_length: bool
-) -> bool:
-    """Whether each text is above the one before it: by (length, bytes) or (bytes, length)."""
-    longer = ln[1:] > ln[:-1]
-    if by_length:
-        if not bool((longer | (ln[1:] == ln[:-1])).all()):
-            return False
-        open_ = ~longer  # pairs of the same length, not decided yet
-    else:
-        open_ = np.ones(longer.size, np.bool_)
-    for w in range(-(-longest // 8)):
-        if not bool(open_.any()):
+def _rising(keys: Sequence[npt.NDArray[Any]]) -> bool:
+    """Whether each position's keys are above the previous position's, compared in turn.
+
+    >>> _rising([np.array([1, 2, 2]), np.array([9, 0, 1])])
+    True
+    >>> _rising([np.array([1, 2, 2]), np.array([9, 1, 1])])
+    False
+    """
+    tied: npt.NDArray[np.bool_] | None = None  # pairs equal on every key so far
+    for key in keys:
+        before, after = key[:-1], key[1:]
+        down = after < before
+        if tied is None:
+            if bool(down.any()):
+                return False
+            tied = after == before
+        else:
+            if bool((tied & down).any()):
+                return False
+            tied &= after == before
+        if not bool(tied.any()):
             return True
-        (word,) = _chunks(words, lo + 8 * w, np.maximum(ln - 8 * w, 0), 1)
-        word = word.byteswap()  # the text's order: its first byte most significant
-        before, after = word[:-1], word[1:]
-        if bool((open_ & (after < before)).any()):
-            return False
-        open_ &= after == before
-    # equal words throughout: the same bytes up to the shorter length (zeros past it)
-    return bool((longer | ~open_).all())
+    return tied is None or not bool(tied.any())
 
 
 def _first_repeat(values: Sequence[str], where: npt.NDArray[Any]) -> int | None:
