@@ -25,6 +25,7 @@ from participa.model._common import (
     _readonly_mask,
     _str_tuple,
 )
+from participa.model._ranks import _check_ranks, _rerank
 from participa.model.text import TextColumn
 from participa.validators import is_int
 
@@ -674,32 +675,6 @@ class Profile:
             self.voters,
             listed=listed,
         )
-
-
-def _check_ranks(matrix: npt.NDArray[Any]) -> None:
-    m = matrix.shape[1]
-    # compact ranks are checked in their own dtype (lengths and ranks fit): small temporaries
-    dt = matrix.dtype if matrix.dtype == _int_dtype(m) else np.dtype(np.int64)
-    span = np.arange(m, dtype=dt)
-    step = max(1, (1 << 16) // max(m, 1))  # rows at a time
-    for a in range(0, matrix.shape[0], step):
-        part = matrix[a : a + step]
-        lengths = np.count_nonzero(part, axis=1).astype(dt)
-        srt = np.sort(part, axis=1)[:, ::-1]
-        want = lengths[:, None] - span[None, :]
-        np.maximum(want, 0, out=want)
-        if not np.array_equal(srt, want):
-            bad = a + int(np.flatnonzero((srt != want).any(axis=1))[0])
-            raise ValidationError(
-                _("ordinal ballot row {bad} does not hold ranks 1..L exactly once", bad=bad)
-            )
-
-
-def _rerank(mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """Renumber ranks 1..L per row after columns were dropped."""
-    big = np.where(mat > 0, mat.astype(np.int64), np.iinfo(np.int64).max)  # int8 would wrap
-    order = np.argsort(np.argsort(big, axis=1, kind="stable"), axis=1, kind="stable") + 1
-    return np.where(mat > 0, order, 0).astype(np.int64)
 
 
 @checked
