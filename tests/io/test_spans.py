@@ -400,3 +400,35 @@ def test_any_repeat_a_block_of_voters_at_a_time(ballots: list[list[int]], cells:
     finally:
         spans._MARK_CELLS = real
     assert spans._any_repeat(len(ballots), tok, 6) == want
+
+
+@given(
+    st.integers(1, 9).flatmap(
+        lambda m: st.tuples(
+            st.just(m),
+            st.lists(
+                st.lists(st.tuples(st.integers(0, m - 1), st.integers(1, 40)), max_size=m),
+                min_size=1,
+                max_size=40,
+            ),
+        )
+    )
+)
+def test_value_words_group_ballots_as_the_hash_does(
+    case: tuple[int, list[list[tuple[int, int]]]],
+) -> None:
+    """Points or ranks in one word per ballot (when they fit) group as the hash does."""
+    m, raw = case
+    ballots = [list(dict(b).items()) for b in raw]  # no project twice
+    counts = np.array([len(b) for b in ballots], np.int32)
+    cols = np.array([c for b in ballots for c, _ in b], np.int32)
+    values = np.array([v for b in ballots for _, v in b], np.int64)
+    tok = Tokens(None, cols[:0], cols[:0], counts, cols)
+    want = group_ballots(len(ballots), tok, values, m, np.int16)
+    got = spans.group_values(len(ballots), tok, values, m, np.int16)
+    fits = not values.size or m * int(values.max()).bit_length() <= 64
+    assert (got is not None) == (fits and bool(values.size))
+    if got is not None and want is not None:
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype == b.dtype
+            assert a.tolist() == b.tolist()

@@ -67,6 +67,7 @@ __all__ = [
     "drop_repeats",
     "group_ballots",
     "group_sets",
+    "group_values",
     "line_ends",
 ]
 
@@ -669,6 +670,54 @@ def _group_singles(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], 
     mat = np.zeros((first.size, m), np.bool_)
     named = np.flatnonzero(rows)
     mat[named, rows[named] - 1] = True
+    mult = np.bincount(inv, minlength=first.size).astype(np.int64)
+    return mat, inv, mult
+
+
+def group_values(
+    n: int, tok: Tokens, values: IntArray, m: int, dtype: type[np.generic]
+) -> tuple[npt.NDArray[Any], Index, IntArray] | None:
+    """:func:`group_ballots` with exact keys, when every ballot fits one 64-bit word.
+
+    With values (points, ranks) from 1 to ``2**b - 1`` and ``m × b <= 64``, project
+    ``j``'s value takes bits ``b j`` to ``b j + b - 1`` of its ballot's word: the word
+    is the ballot (no project is named twice: :func:`drop_repeats` first), so voters
+    are grouped by it exactly, with nothing to check afterwards, and each group's row
+    is read back from its word. ``None`` when the ballots do not fit (or a value is
+    below 1): :func:`group_ballots` then hashes.
+
+    >>> t = Tokens(None, np.zeros(0, np.int32), np.zeros(0, np.int32), np.array([2, 2, 0, 2]),
+    ...            np.array([2, 0, 0, 2, 2, 0]))
+    >>> mat, inv, mult = group_values(4, t, np.array([1, 3, 3, 1, 1, 3]), 3, np.int8)
+    >>> mat.tolist(), inv.tolist(), mult.tolist()
+    ([[3, 0, 1], [0, 0, 0]], [0, 0, 1, 0], [3, 1])
+    """
+    if not values.size:
+        return None
+    low, top = int(values.min()), int(values.max())
+    bits = top.bit_length()
+    if low < 1 or m * bits > 64:
+        return None
+    key = np.zeros(n, np.uint64)
+    nonempty = np.flatnonzero(tok.counts)
+    if nonempty.size:
+        offsets = np.cumsum(tok.counts, dtype=np.int64)
+        offsets -= tok.counts
+        shift = tok.cols.astype(np.uint64)
+        shift *= _U64(bits)
+        word = np.left_shift(values.astype(np.uint64), shift)
+        del shift
+        key[nonempty] = np.bitwise_or.reduceat(word, offsets[nonempty])
+        del word, offsets
+    first, inv = _first_order(key)
+    rows = key[first]
+    del key
+    shifts = np.arange(m, dtype=np.uint64) * _U64(bits)
+    mask = _U64((1 << bits) - 1)
+    mat = np.empty((first.size, m), dtype)
+    for a in range(0, first.size, _TOKENS):  # a block of rows at a time: small temporaries
+        part = (rows[a : a + _TOKENS, None] >> shifts[None, :]) & mask
+        mat[a : a + _TOKENS] = part
     mult = np.bincount(inv, minlength=first.size).astype(np.int64)
     return mat, inv, mult
 

@@ -22,7 +22,13 @@ from participa.errors import ValidationError
 from participa.i18n import _, ngettext
 from participa.io.pabulib._common import _DIGITS, _INT, _MAX_POINTS, _WEIGHT_COLUMN, IntArray
 from participa.io.pabulib._sections import _Reader, _Section
-from participa.io.pabulib._spans import Repeats, drop_repeats, group_ballots, group_sets
+from participa.io.pabulib._spans import (
+    Repeats,
+    drop_repeats,
+    group_ballots,
+    group_sets,
+    group_values,
+)
 from participa.model import BallotKind, Profile, Project, TextColumn, Voters, collapse_rows
 from participa.model.profile import _matrix_dtype
 
@@ -249,7 +255,11 @@ def _votes_spans(
     else:
         top = int(values.max()) if values is not None and values.size else 0
         dtype = _matrix_dtype(kind, len(projects), top)  # the Profile's own: no second copy
-        grouped = group_ballots(n, tok, values, len(projects), dtype)
+        grouped = None
+        if values is not None:  # points or ranks: exact words when the ballots fit one
+            grouped = group_values(n, tok, values, len(projects), dtype)
+        if grouped is None:
+            grouped = group_ballots(n, tok, values, len(projects), dtype)
     del tok, values, sets
     if grouped is None:
         return None
