@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 import attrs
 
@@ -133,6 +134,43 @@ class Project:
         from participa.display import project_html
 
         return project_html(self)
+
+
+def _built_project(
+    id: str,
+    cost: int,
+    name: str,
+    territory: str | None,
+    categories: tuple[str, ...],
+    dimension: str | None,
+    beneficiaries: int | None,
+    metadata: dict[str, str],
+) -> Project:
+    """A :class:`Project` from what the pabulib reader checked itself: no conversion.
+
+    The reader gives a non-empty id without a comma (it says so with the line
+    otherwise), a cost and beneficiaries that are ``int >= 0`` (or ``None``), a tuple
+    of categories and a new dict of metadata whose keys are no project fields; the
+    object is the one ``Project(...)`` builds from the same arguments. Only the line
+    feeds are looked for here (a quoted CSV field may hold one).
+
+    >>> p = _built_project("a", 5, "x", None, ("w",), None, None, {"votes": "3"})
+    >>> p == Project("a", 5, "x", categories=["w"], metadata={"votes": "3"})
+    True
+    """
+    _no_line_break((id, name, territory, dimension, *categories), _A_PROJECT_FIELD, id)
+    _no_line_break((*metadata, *metadata.values()), _PROJECT_METADATA, id)
+    project = object.__new__(Project)
+    put = object.__setattr__
+    put(project, "id", id)
+    put(project, "cost", cost)
+    put(project, "name", name)
+    put(project, "territory", territory)
+    put(project, "categories", categories)
+    put(project, "dimension", dimension)
+    put(project, "beneficiaries", beneficiaries)
+    put(project, "metadata", MappingProxyType(metadata))
+    return project
 
 
 @serialize.register("participa.Territory")

@@ -45,6 +45,7 @@ from participa.io.pabulib._sections import _Reader, _Section
 from participa.io.pabulib._votes import _votes
 from participa.io.pabulib._write import _natural_project_columns, _natural_vote_columns, _ordered
 from participa.model import BallotConstraints, BallotKind, Election, Profile, Project
+from participa.model.project import _built_project
 
 __all__ = ["PabulibFile", "load_election", "read_pabulib", "read_pabulib_text"]
 
@@ -310,7 +311,7 @@ def _parse(
         total += cost
         if total >= _MAX_AMOUNT:
             raise r.error(_("amounts too large to add up exactly"), line=line, project_id=pid)
-        priced.append(Project(cost=cost, **fields))
+        priced.append(_built_project(cost=cost, **fields))  # (checked above and in _projects)
 
     declared: dict[str, int | None] = {}
     for key in _CONSTRAINT_KEYS:
