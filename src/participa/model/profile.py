@@ -608,6 +608,9 @@ class Profile:
     def lengths(self) -> IntArray:
         """Number of projects on each row's ballot (0-point entries included)."""
         on = self.matrix if self.listed is None else self.listed
+        if on.dtype == np.bool_:  # the row sums of its 0/1 bytes (faster than a count)
+            rows: IntArray = np.einsum("gj->g", on.view(np.uint8), dtype=np.int64)
+            return rows
         out: IntArray = np.count_nonzero(on, axis=1).astype(np.int64)
         return out
 

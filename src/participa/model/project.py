@@ -91,8 +91,9 @@ class Project:
         _check_id(_PROJECT, self.id)
         if type(self.cost) is not int or self.cost < 0:  # (a plain int >= 0 is as given)
             object.__setattr__(self, "cost", amount(self.cost, what="cost", project_id=self.id))
+        optional = (t for t in (self.territory, self.dimension) if t is not None)
         _no_line_break(
-            (self.id, self.name, self.territory, self.dimension, *self.categories),
+            (self.id, self.name, *optional, *self.categories),  # (no None: one join)
             _A_PROJECT_FIELD,
             project_id=self.id,
         )
@@ -158,7 +159,9 @@ def _built_project(
     >>> p == Project("a", 5, "x", categories=["w"], metadata={"votes": "3"})
     True
     """
-    _no_line_break((id, name, territory, dimension, *categories), _A_PROJECT_FIELD, id)
+    texts = [id, name, *categories]
+    texts.extend(t for t in (territory, dimension) if t is not None)  # (texts only: one join)
+    _no_line_break(texts, _A_PROJECT_FIELD, id)
     _no_line_break((*metadata, *metadata.values()), _PROJECT_METADATA, id)
     project = object.__new__(Project)
     put = object.__setattr__
