@@ -16,13 +16,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import participa.io.pabulib._grouping as grouping
 import participa.io.pabulib._limits as limits_module
 import participa.io.pabulib._sections as sections
 import participa.io.pabulib._spans as spans
 from participa._bytekeys import _first_order, _first_order_sorted
 from participa.errors import ParseError
 from participa.io import read_pabulib
-from participa.io.pabulib._spans import Tokens, VoteSpans, group_ballots, group_sets, match_ids
+from participa.io.pabulib._grouping import group_ballots, group_sets
+from participa.io.pabulib._spans import Tokens, VoteSpans, match_ids
 from participa.model import TextColumn
 
 IDS = ["1", "2", "10", "p", "ł4", "a-rather-long-project-id", "BO.OM.63/24"]
@@ -265,7 +267,7 @@ def test_large_text_paths_read_what_the_small_text_paths_read(data: bytes, spans
 
 
 @given(
-    st.integers(1, 100).flatmap(
+    st.integers(1, 300).flatmap(
         lambda m: st.tuples(
             st.just(m),
             st.lists(st.lists(st.integers(0, m - 1), max_size=5, unique=True), max_size=30),
@@ -283,8 +285,8 @@ def test_set_words_group_ballots_as_the_hash_does(case: tuple[int, list[list[int
     tok = Tokens(rows, empty, empty, counts, cols)
     got = group_sets(len(ballots), tok, m)
     want = group_ballots(len(ballots), tok, None, m, np.bool_)
-    if m > 64 and not (counts.size and int(counts.max()) <= 1):
-        assert got is None  # sets of more than 64 projects: the hash groups them
+    if m > 256 and not (counts.size and int(counts.max()) <= 1):
+        assert got is None  # sets of more than 256 projects: the hash groups them
         return
     assert got is not None
     assert want is not None
@@ -292,7 +294,7 @@ def test_set_words_group_ballots_as_the_hash_does(case: tuple[int, list[list[int
     assert got[0].dtype == want[0].dtype
     assert got[1].tolist() == want[1].tolist()
     assert got[2].tolist() == want[2].tolist()
-    if cols.size and m <= 64:  # a project named twice: the sets step aside
+    if cols.size and m <= 256:  # a project named twice: the sets step aside
         twice = Tokens(
             np.append(rows, rows[0]),
             empty,
@@ -393,13 +395,13 @@ def test_any_repeat_a_block_of_voters_at_a_time(ballots: list[list[int]], cells:
     cols = np.array([c for b in ballots for c in b], np.int32)
     tok = Tokens(None, cols[:0], cols[:0], counts, cols)
     want = any(len(set(b)) < len(b) for b in ballots)
-    real = spans._MARK_CELLS
+    real = grouping._MARK_CELLS
     try:
-        spans._MARK_CELLS = cells  # 1 to 6 voters a block
-        assert spans._any_repeat(len(ballots), tok, 6) == want
+        grouping._MARK_CELLS = cells  # 1 to 6 voters a block
+        assert grouping._any_repeat(len(ballots), tok, 6) == want
     finally:
-        spans._MARK_CELLS = real
-    assert spans._any_repeat(len(ballots), tok, 6) == want
+        grouping._MARK_CELLS = real
+    assert grouping._any_repeat(len(ballots), tok, 6) == want
 
 
 @given(
@@ -425,7 +427,7 @@ def test_value_words_group_ballots_as_the_hash_does(
     values = np.array([v for b in ballots for _, v in b], np.int64)
     tok = Tokens(None, cols[:0], cols[:0], counts, cols)
     want = group_ballots(len(ballots), tok, values, m, np.int16)
-    got = spans.group_values(len(ballots), tok, values, m, np.int16)
+    got = grouping.group_values(len(ballots), tok, values, m, np.int16)
     fits = not values.size or m * int(values.max()).bit_length() <= 64
     assert (got is not None) == (fits and bool(values.size))
     if got is not None and want is not None:

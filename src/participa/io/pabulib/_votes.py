@@ -21,14 +21,14 @@ import numpy.typing as npt
 from participa.errors import ValidationError
 from participa.i18n import _, ngettext
 from participa.io.pabulib._common import _DIGITS, _INT, _MAX_POINTS, _WEIGHT_COLUMN, IntArray
-from participa.io.pabulib._sections import _Reader, _Section
-from participa.io.pabulib._spans import (
+from participa.io.pabulib._grouping import (
     Repeats,
     drop_repeats,
     group_ballots,
     group_sets,
     group_values,
 )
+from participa.io.pabulib._sections import _Reader, _Section
 from participa.model import BallotKind, Profile, Project, TextColumn, Voters, collapse_rows
 from participa.model.profile import _matrix_dtype
 
