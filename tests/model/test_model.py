@@ -458,7 +458,7 @@ def test_the_model_package_keeps_every_import_path_json_name_and_pickle() -> Non
     st.booleans(),
 )
 def test_ordinal_rows_hold_ranks_one_to_length_once(rows: list[list[int]], wide: bool) -> None:
-    """Each row's non-zero entries are 1..L once each (L of them): by bits up to 63
+    """Each row's non-zero entries are 1..L once each (L of them): by powers of two up to 32
     columns, by sorting beyond (the same rows with zero columns added)."""
     from participa.model._ranks import _check_ranks
 

@@ -20,14 +20,17 @@ def _check_ranks(matrix: npt.NDArray[Any]) -> None:
     dt = matrix.dtype if fits else np.dtype(np.int64)
     span = np.arange(m, dtype=dt)
     step = max(1, (1 << 16) // max(m, 1))  # rows at a time
-    bits = m < 64 and bool(matrix.size) and int(matrix.min()) >= 0 and int(matrix.max()) < 64
+    # up to 32 columns and ranks: Σ 2**rank (and 1 for each 0) is exact in a float
+    powers = m <= 32 and bool(matrix.size) and int(matrix.min()) >= 0 and int(matrix.max()) <= 32
+    ones = np.ones(m)
     for a in range(0, matrix.shape[0], step):
         part = matrix[a : a + step]
-        lengths = np.count_nonzero(part, axis=1)
-        if bits:
-            # L non-zero ranks, each one a bit: exactly bits 1..L set means 1..L once each
-            seen = np.bitwise_or.reduce(np.left_shift(_U64_ONE, part.astype(np.uint64)), axis=1)
-            ok = (seen >> _U64_ONE) == (np.left_shift(_U64_ONE, lengths.astype(np.uint64)) - 1)
+        lengths = np.einsum("gj->g", (part != 0).view(np.uint8), dtype=np.int64)
+        if powers:
+            # L powers of two add up to 2 + 4 + ... + 2**L (L one bits) only if no two are
+            # equal (each carry would lose a bit): then they are 2**1 .. 2**L, ranks 1..L once
+            total = np.ldexp(1.0, part) @ ones - (m - lengths)
+            ok = total == np.ldexp(1.0, lengths + 1) - 2.0
             if bool(ok.all()):
                 continue
             bad = a + int(np.flatnonzero(~ok)[0])
@@ -41,9 +44,6 @@ def _check_ranks(matrix: npt.NDArray[Any]) -> None:
         raise ValidationError(
             _("ordinal ballot row {bad} does not hold ranks 1..L exactly once", bad=bad)
         )
-
-
-_U64_ONE = np.uint64(1)
 
 
 def _rerank(mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
