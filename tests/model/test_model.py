@@ -475,3 +475,12 @@ def test_ordinal_rows_hold_ranks_one_to_length_once(rows: list[list[int]], wide:
         return
     with pytest.raises(ValidationError, match=f"row {bad[0]} does not hold ranks"):
         _check_ranks(mat)
+
+
+def test_a_choose_1_row_names_at_most_one_project() -> None:
+    mat = np.array([[True, False, False], [False, True, True]])
+    ones = np.ones(2, np.int64)
+    with pytest.raises(ValidationError, match="choose-1 ballot names at most one project"):
+        Profile(BallotKind.CHOOSE_1, ("a", "b", "c"), mat, ones, ones)
+    one = Profile(BallotKind.CHOOSE_1, ("a", "b", "c"), mat[:1], ones[:1], ones[:1])
+    assert one.num_voters == 1

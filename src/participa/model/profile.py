@@ -321,7 +321,7 @@ class Profile:
         compact = _compact(self.matrix, self.kind, m)  # int8 for small ranks and points
         if compact is not self.matrix:
             object.__setattr__(self, "matrix", _readonly(compact))
-        if self.kind is BallotKind.CHOOSE_1 and g and int(self.matrix.sum(axis=1).max()) > 1:
+        if self.kind is BallotKind.CHOOSE_1 and g and int(self.lengths().max()) > 1:
             raise ValidationError(_("a choose-1 ballot names at most one project"))
         if self.kind is BallotKind.ORDINAL and g:
             _check_ranks(self.matrix)
