@@ -121,18 +121,23 @@ def ranking_column(election: Election) -> str:
 
 def _ranking(
     election: Election, tie_break: TieBreak | None
-) -> tuple[str, list[int], list[Fraction]]:
+) -> tuple[str, list[int], list[Fraction | int]]:
     column = ranking_column(election)
-    what = _("{column} column", column=column)
-    scores = []
+    what: str | None = None
+    scores: list[Fraction | int] = []
     for p in election.projects:
         raw = p.metadata.get(column, "")
-        scores.append(_number(raw, what, p.id) if raw.strip() else Fraction(0))
+        plain = raw.strip()
+        if len(plain) <= 18 and plain.isascii() and plain.isdigit():
+            scores.append(int(plain))  # a count (most files): an int, exactly
+        elif plain:
+            what = what or _("{column} column", column=column)
+            scores.append(_number(raw, what, p.id))
+        else:
+            scores.append(0)
     m = len(scores)
-    # the scores negated, as ints when they are whole (the same order, compared faster)
-    keys: list[Fraction] | list[int] = [-s for s in scores]
-    if all(k.denominator == 1 for k in keys):
-        keys = [k.numerator for k in keys]
+    # the scores negated (the same order; ints and fractions compare exactly)
+    keys = [-s for s in scores]
     if tie_break is None:
         order = sorted(range(m), key=keys.__getitem__)  # stable: file order on ties
     else:
