@@ -176,7 +176,7 @@ class VoteSpans:
         n = int(nl.size)
         if crlf:  # every line ends with CR LF, and no other CR: each CR is one before a LF
             ends = nl - 1
-            if data.count(b"\r", start, end) != n or (n and int(ends[0]) < 0):
+            if int(np.count_nonzero(buf == _CR)) != n or (n and int(ends[0]) < 0):
                 return None
             if not bool((buf[ends] == _CR).all()):
                 return None
