@@ -83,8 +83,9 @@ def _short_keys(words: U64Array, lo: Index, lens: Index) -> U64Array:
     """
     if lens.size and int(lens.max()) <= 7:  # all short (every item of a ballot, usually)
         fast: U64Array = words[lo]  # each text starts inside the buffer
-        fast &= _MASKS[lens]
-        fast |= _LENGTHS[lens]
+        at = lens.astype(np.intp)  # (converted once for both tables, not once each)
+        fast &= _MASKS[at]
+        fast |= _LENGTHS[at]
         return fast
     short = lens <= 7
     word = words[np.minimum(lo, words.size - 1)] & _MASKS[np.where(short, lens, 0)]
