@@ -269,10 +269,24 @@ def _group_set_words(
 
 def _group_singles(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Index, IntArray]:
     """:func:`group_sets` when no ballot names more than one project (choose-1, mostly)."""
-    key = np.zeros(n, np.int64)  # 0: an empty ballot, else 1 + the project's column
-    key[tok.row] = tok.cols
-    key[tok.row] += 1
-    first, inv = _first_order(key.view(np.uint64))
+    key = np.zeros(n, np.intp)  # 0: an empty ballot, else 1 + the project's column
+    named = np.flatnonzero(tok.counts)  # (one item at most: the ballots with one)
+    key[named] = tok.cols
+    key[named] += 1
+    # each key's first voter, from a table of the m + 1 keys: written from the last voter
+    # to the first, each key's earliest voter is written last (and checked below)
+    every = np.arange(n, dtype=np.intp)
+    seen = np.full(m + 1, n, np.intp)
+    seen[key[::-1]] = every[::-1]
+    claimed = seen[key]
+    if bool((claimed <= every).all()):
+        first = np.sort(seen[seen < n])
+        code = np.empty(m + 1, np.intp)
+        code[key[first]] = np.arange(first.size, dtype=np.intp)
+        inv: Index = code[key]
+    else:  # pragma: no cover - numpy kept another than the last of repeated writes
+        first, inv = _first_order(key.view(np.uint64))
+    del every, claimed, seen
     rows = key[first]
     mat = np.zeros((first.size, m), np.bool_)
     named = np.flatnonzero(rows)
