@@ -72,6 +72,8 @@ _MULTIPLIERS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6
 """Odd 64-bit constants tried, in order, for a collision-free table of short project ids."""
 _MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], np.uint64)
 """The first ``k`` bytes of a word, for ``k`` from 0 to 8."""
+_LENGTHS = np.array([k << 56 for k in range(9)], np.uint64)
+"""A length ``k`` in a short key's top byte."""
 
 
 def _short_keys(words: U64Array, lo: Index, lens: Index) -> U64Array:
@@ -81,8 +83,9 @@ def _short_keys(words: U64Array, lo: Index, lens: Index) -> U64Array:
     """
     if lens.size and int(lens.max()) <= 7:  # all short (every item of a ballot, usually)
         fast: U64Array = words[lo]  # each text starts inside the buffer
-        fast &= _MASKS[lens]
-        fast |= lens.astype(np.uint64) << _U64(56)
+        at = lens.astype(np.intp)  # (converted once for both tables, not once each)
+        fast &= _MASKS[at]
+        fast |= _LENGTHS[at]
         return fast
     short = lens <= 7
     word = words[np.minimum(lo, words.size - 1)] & _MASKS[np.where(short, lens, 0)]

@@ -55,7 +55,6 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from functools import cache
-from importlib import resources
 from typing import Final, Literal
 
 from participa.errors import ValidationError
@@ -270,6 +269,8 @@ def catalog(lang: Language) -> dict[str, str | tuple[str, ...]]:
     merged: dict[str, str | tuple[str, ...]] = {}
     if lang == "en":
         return merged
+    from importlib import resources  # (12 ms to import: only when a catalog is read)
+
     folder = resources.files("participa").joinpath("locale", lang)
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".po"):

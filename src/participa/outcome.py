@@ -102,10 +102,11 @@ def _built_step(
     action: TraceAction,
     project_id: str | None,
     reason: str,
-    values: Mapping[str, int] | None = None,
+    values: dict[str, TraceValue] | None = None,
 ) -> TraceStep:
     """A :class:`TraceStep` from what a rule built itself: no conversion and no checks
-    (the caller passes an ``int``, a :class:`TraceAction`, strings and ``int`` values).
+    (the caller passes an ``int``, a :class:`TraceAction`, strings and a new dict of
+    :data:`TraceValue` values, which the step keeps).
 
     Rules use it for the many steps of a run; the object is the one ``TraceStep(...)``
     builds from the same arguments.

@@ -97,7 +97,12 @@ def test_markdown_prints_the_readme_tables(
                 "comparable": 1396,
             },
             "cli": {
-                "jobs 1": {"seconds": 5.0, "cpu_seconds": 4.8, "load_1": 0.1},
+                "jobs 1": {
+                    "seconds": 5.0,
+                    "cpu_seconds": 4.8,
+                    "load_1": 0.1,
+                    "runs": [{"cpu_seconds": c} for c in (4.91, 4.8, 4.75)],
+                },
                 "jobs 2": {"seconds": 2.6, "cpu_seconds": 5.1, "load_1": 0.2},
                 "identical_reports": True,
             },
@@ -108,6 +113,7 @@ def test_markdown_prints_the_readme_tables(
     assert "10.0 ms (100.0 MB/s) | 300 ms (3.33 MB/s) | 30× |" in table
     assert "| greedy_cost | 2.0 ms | 1,500 ms | 750× | True |" in table
     assert "| serial | 4.5 s | 4.2 s | 1,746 | 1,570 | 1,357 / 1,396 |" in table
-    assert "| `--jobs 1` | 5.0 s | 4.8 s | 0.1 |" in table
-    assert "| `--jobs 2` | 2.6 s | 5.1 s | 0.2 |" in table
-    assert "`--jobs 2` byte-identical: yes." in table
+    assert "| `participa replay` process (median of 3) |" in table
+    assert "| `--jobs 1` | 5.00 s | 4.80 s | 4.91, 4.80, 4.75 | 0.1 |" in table
+    assert "| `--jobs 2` | 2.60 s | 5.10 s | 5.10 | 0.2 |" in table  # (one run: its own)
+    assert "JSON reports of every run byte-identical: yes." in table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -162,13 +163,38 @@ def test_replay_json_has_one_row_per_file() -> None:
     assert all(r["ok"] == (r["declared_rule"] != "unknown") for r in rows)
 
 
-def test_the_entry_point_is_participa_cli_main() -> None:
+def test_the_entry_point_is_participa_main() -> None:
     import tomllib
 
+    import participa.__main__
     import participa.cli
 
     scripts = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text("utf-8"))
     target = scripts["project"]["scripts"]["participa"]
-    assert target == "participa.cli:main"
+    assert target == "participa.__main__:main"
+    assert participa.__main__.__all__ == ["main"]
     assert participa.cli.main is main
     assert participa.cli.__all__ == ["main"]
+
+
+@pytest.mark.parametrize("given", [None, "4"])
+def test_the_command_runs_blas_on_one_thread_unless_told(
+    monkeypatch: pytest.MonkeyPatch, given: str | None
+) -> None:
+    import participa.__main__ as entry
+    import participa.cli
+
+    if given is None:
+        monkeypatch.delenv(entry.BLAS_THREADS, raising=False)
+    else:
+        monkeypatch.setenv(entry.BLAS_THREADS, given)
+    seen: list[str | None] = []
+
+    def fake_main() -> None:
+        seen.append(os.environ.get(entry.BLAS_THREADS))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(participa.cli, "main", fake_main)
+    with pytest.raises(SystemExit):
+        entry.main()
+    assert seen == ["1" if given is None else given]

@@ -16,12 +16,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import participa.io.pabulib._grouping as grouping
 import participa.io.pabulib._limits as limits_module
 import participa.io.pabulib._sections as sections
+import participa.io.pabulib._spans as spans
 from participa._bytekeys import _first_order, _first_order_sorted
 from participa.errors import ParseError
 from participa.io import read_pabulib
-from participa.io.pabulib._spans import Tokens, VoteSpans, group_ballots, group_sets, match_ids
+from participa.io.pabulib._grouping import group_ballots, group_sets
+from participa.io.pabulib._spans import Tokens, VoteSpans, match_ids
 from participa.model import TextColumn
 
 IDS = ["1", "2", "10", "p", "ł4", "a-rather-long-project-id", "BO.OM.63/24"]
@@ -264,7 +267,7 @@ def test_large_text_paths_read_what_the_small_text_paths_read(data: bytes, spans
 
 
 @given(
-    st.integers(1, 100).flatmap(
+    st.integers(1, 300).flatmap(
         lambda m: st.tuples(
             st.just(m),
             st.lists(st.lists(st.integers(0, m - 1), max_size=5, unique=True), max_size=30),
@@ -282,8 +285,8 @@ def test_set_words_group_ballots_as_the_hash_does(case: tuple[int, list[list[int
     tok = Tokens(rows, empty, empty, counts, cols)
     got = group_sets(len(ballots), tok, m)
     want = group_ballots(len(ballots), tok, None, m, np.bool_)
-    if m > 64 and not (counts.size and int(counts.max()) <= 1):
-        assert got is None  # sets of more than 64 projects: the hash groups them
+    if m > 256 and not (counts.size and int(counts.max()) <= 1):
+        assert got is None  # sets of more than 256 projects: the hash groups them
         return
     assert got is not None
     assert want is not None
@@ -291,7 +294,7 @@ def test_set_words_group_ballots_as_the_hash_does(case: tuple[int, list[list[int
     assert got[0].dtype == want[0].dtype
     assert got[1].tolist() == want[1].tolist()
     assert got[2].tolist() == want[2].tolist()
-    if cols.size and m <= 64:  # a project named twice: the sets step aside
+    if cols.size and m <= 256:  # a project named twice: the sets step aside
         twice = Tokens(
             np.append(rows, rows[0]),
             empty,
@@ -302,3 +305,132 @@ def test_set_words_group_ballots_as_the_hash_does(case: tuple[int, list[list[int
         order = np.argsort(twice.row, kind="stable")
         twice = Tokens(twice.row[order], empty, empty, twice.counts, twice.cols[order])
         assert group_sets(len(ballots), twice, m) is None
+
+
+@given(st.binary(max_size=64), st.integers(1, 9))
+def test_positions_a_slice_at_a_time_are_every_offset(data: bytes, size: int) -> None:
+    """Offsets found slice by slice (here ``size`` bytes a slice) are those of the whole."""
+    buf = np.frombuffer(data, np.uint8)
+    want = np.flatnonzero(buf == 44).tolist()
+    real = spans._BYTES
+    try:
+        spans._BYTES = size
+        got = spans._positions(buf, 44, np.dtype(np.int32))
+    finally:
+        spans._BYTES = real
+    assert got.dtype == np.int32
+    assert got.tolist() == want
+
+
+def _first_free_table(raw: list[bytes]) -> tuple[int, int] | None:
+    """The (bits, multiplier) a plain search of every size and multiplier in turn finds."""
+    keys = [int.from_bytes(b, "little") | (len(b) << 56) for b in raw]
+    for bits in range(max(4, len(raw).bit_length() + 1), 21):
+        for mul in spans._MULTIPLIERS:
+            if len({((k * mul) % 2**64) >> (64 - bits) for k in keys}) == len(keys):
+                return bits, mul
+    return None
+
+
+@given(st.sets(st.binary(min_size=1, max_size=7), min_size=1, max_size=300))
+def test_short_table_is_the_first_free_one(ids: set[bytes]) -> None:
+    """Skipping the sizes a multiplier cannot fill finds the table the plain search finds."""
+    raw = sorted(ids)
+    table = spans._short_table(raw, list(range(len(raw))))
+    want = _first_free_table(raw)
+    assert (table is None) == (want is None)
+    if table is not None:
+        bits, mul, slots, id_keys, id_col = table
+        assert id_col[:-1].tolist() == list(range(len(raw)))
+        assert (bits, mul) == want
+        rows = slots[(id_keys[:-1] * np.uint64(mul)) >> np.uint64(64 - bits)]
+        assert rows.tolist() == list(range(len(raw)))  # every id in its own slot
+
+
+@pytest.mark.parametrize("item", [b"c", b"abcdefgh", b"a" * 300])
+def test_an_item_no_short_id_matches_is_refused_by_the_spans(
+    monkeypatch: pytest.MonkeyPatch, item: bytes
+) -> None:
+    """Short ids, an item that is none of them (short, 8 bytes, very long): unknown project.
+
+    Every text longer than 7 bytes shares one key; the table's empty slot must not take it.
+    """
+    taken: list[bool] = []
+    real = VoteSpans.find
+
+    def spy(*args: object, **kwargs: object) -> VoteSpans | None:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(VoteSpans, "find", spy)
+    monkeypatch.setattr(sections, "_SPANS_FROM", 0)
+    data = b"META\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;5\nb;5\n"
+    data += b"VOTES\nvoter_id;vote\n1;a,b\n2;b," + item + b"\n3;a\n"
+    with pytest.raises(ParseError, match="unknown project") as caught:
+        read_pabulib(data)
+    assert taken == [True]
+    assert caught.value.line == 11  # the column-wise reading says where
+
+
+def test_short_ids_are_matched_in_place() -> None:
+    words = spans._words(np.frombuffer(b"a,bb,abcdefgh,zz", np.uint8))
+    table = spans._short_table([b"a", b"bb"], [4, 7])
+    assert table is not None
+    start, length = np.array([0, 2]), np.array([1, 2])
+    out = np.full(2, -5, np.int32)
+    assert spans._match_short_into(words, start, length, table, out)
+    assert out.tolist() == [4, 7]
+    for s, n in ((5, 8), (14, 2)):  # a long text, an unknown short one
+        assert not spans._match_short_into(words, np.array([0, s]), np.array([1, n]), table, out)
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 5), max_size=7), min_size=1, max_size=12),
+    st.integers(6, 40),
+)
+def test_any_repeat_a_block_of_voters_at_a_time(ballots: list[list[int]], cells: int) -> None:
+    """Whether some ballot names a project twice, blocks of a few voters or all at once."""
+    counts = np.array([len(b) for b in ballots], np.int32)
+    cols = np.array([c for b in ballots for c in b], np.int32)
+    tok = Tokens(None, cols[:0], cols[:0], counts, cols)
+    want = any(len(set(b)) < len(b) for b in ballots)
+    real = grouping._MARK_CELLS
+    try:
+        grouping._MARK_CELLS = cells  # 1 to 6 voters a block
+        assert grouping._any_repeat(len(ballots), tok, 6) == want
+    finally:
+        grouping._MARK_CELLS = real
+    assert grouping._any_repeat(len(ballots), tok, 6) == want
+
+
+@given(
+    st.integers(1, 9).flatmap(
+        lambda m: st.tuples(
+            st.just(m),
+            st.lists(
+                st.lists(st.tuples(st.integers(0, m - 1), st.integers(1, 40)), max_size=m),
+                min_size=1,
+                max_size=40,
+            ),
+        )
+    )
+)
+def test_value_words_group_ballots_as_the_hash_does(
+    case: tuple[int, list[list[tuple[int, int]]]],
+) -> None:
+    """Points or ranks in one word per ballot (when they fit) group as the hash does."""
+    m, raw = case
+    ballots = [list(dict(b).items()) for b in raw]  # no project twice
+    counts = np.array([len(b) for b in ballots], np.int32)
+    cols = np.array([c for b in ballots for c, _ in b], np.int32)
+    values = np.array([v for b in ballots for _, v in b], np.int64)
+    tok = Tokens(None, cols[:0], cols[:0], counts, cols)
+    want = group_ballots(len(ballots), tok, values, m, np.int16)
+    got = grouping.group_values(len(ballots), tok, values, m, np.int16)
+    fits = not values.size or m * int(values.max()).bit_length() <= 64
+    assert (got is not None) == (fits and bool(values.size))
+    if got is not None and want is not None:
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype == b.dtype
+            assert a.tolist() == b.tolist()

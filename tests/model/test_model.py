@@ -451,3 +451,36 @@ def test_the_model_package_keeps_every_import_path_json_name_and_pickle() -> Non
     assert serialize.default_name(Election) == "participa.Election"
     assert serialize.MODULES["participa.Election"] == "participa.model.election"
     assert participa.loads(participa.dumps(e)) == e
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 7), min_size=6, max_size=6), min_size=1, max_size=8),
+    st.booleans(),
+)
+def test_ordinal_rows_hold_ranks_one_to_length_once(rows: list[list[int]], wide: bool) -> None:
+    """Each row's non-zero entries are 1..L once each (L of them): by powers of two up to 32
+    columns, by sorting beyond (the same rows with zero columns added)."""
+    from participa.model._ranks import _check_ranks
+
+    def valid(row: list[int]) -> bool:
+        ranks = sorted(x for x in row if x)
+        return ranks == list(range(1, len(ranks) + 1))
+
+    mat = np.array(rows, np.int8)
+    if wide:
+        mat = np.concatenate([mat, np.zeros((mat.shape[0], 64), np.int8)], axis=1)
+    bad = [i for i, row in enumerate(rows) if not valid(row)]
+    if not bad:
+        _check_ranks(mat)
+        return
+    with pytest.raises(ValidationError, match=f"row {bad[0]} does not hold ranks"):
+        _check_ranks(mat)
+
+
+def test_a_choose_1_row_names_at_most_one_project() -> None:
+    mat = np.array([[True, False, False], [False, True, True]])
+    ones = np.ones(2, np.int64)
+    with pytest.raises(ValidationError, match="choose-1 ballot names at most one project"):
+        Profile(BallotKind.CHOOSE_1, ("a", "b", "c"), mat, ones, ones)
+    one = Profile(BallotKind.CHOOSE_1, ("a", "b", "c"), mat[:1], ones[:1], ones[:1])
+    assert one.num_voters == 1

@@ -88,6 +88,26 @@ def test_ascending_is_one_of_the_two_orders(values: list[str]) -> None:
     assert text_module._ascending(words, col._start, lens, longest) == want
 
 
+@given(st.lists(st.text(alphabet="01\u0142", max_size=7), min_size=2, max_size=30), st.booleans())
+def test_ascending_short_texts_in_either_order(values: list[str], by_length: bool) -> None:
+    """Texts of at most 7 bytes (one key each), sorted as files number voters, or not."""
+    raw = sorted(
+        {v.encode()[:7] for v in values}, key=(lambda b: (len(b), b)) if by_length else None
+    )
+    if len(raw) < 2:
+        return
+    for texts in (raw, [*raw, raw[-1]], raw[::-1]):
+        col = TextColumn([t.decode("utf-8", "ignore") for t in texts])
+        enc = [col[i].encode() for i in range(len(col))]
+        pairs = list(itertools.pairwise(enc))
+        want = all((len(a), a) < (len(b), b) for a, b in pairs) or all(
+            (a, len(a)) < (b, len(b)) for a, b in pairs
+        )
+        lens = col._stop - col._start
+        words = text_module._words(np.frombuffer(col._buf, np.uint8))
+        assert text_module._ascending(words, col._start, lens, int(lens.max())) == want
+
+
 @given(IDS)
 def test_first_duplicate_is_exact_when_every_long_key_collides(values: list[str]) -> None:
     """Hash keys are only a filter: with every long text on one key, strings decide."""

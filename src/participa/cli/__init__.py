@@ -64,7 +64,7 @@ from participa.cli._commands import _COMMANDS
 from participa.cli._commands import _Ticker as _Ticker
 from participa.cli._parser import _build_parser, _flag, _language
 from participa.errors import ParticipaError, TieError, ValidationError
-from participa.i18n import _, resolve_language, use_language
+from participa.i18n import _, get_language, resolve_language, use_language
 
 __all__ = ["main"]
 
@@ -103,7 +103,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> NoR
     args_list = list(sys.argv[1:] if argv is None else argv)
     lang = _language(args_list)
     try:
-        chosen = resolve_language(lang) if lang is not None else None
+        # the environment's language read once, not at every message of the run
+        chosen = resolve_language(lang) if lang is not None else get_language()
     except ValidationError as exc:
         print(_("participa: error: {error}", error=exc), file=sys.stderr)
         sys.exit(2)

@@ -64,7 +64,19 @@ def _no_line_break(values: Iterable[object], what: str, project_id: str | None =
     """Refuse a line feed in text that a pabulib file holds on one line (a lone CR is fine).
 
     ``what`` is an ``N_``-marked label, translated only when refusing.
+
+    >>> _no_line_break(("a", None, "b\\rc"), "a field")
+    >>> _no_line_break(["a", "b\\nc"], "a field")
+    Traceback (most recent call last):
+    ...
+    participa.errors.ValidationError: a field holds a line break: 'b\\nc' ...
     """
+    values = values if isinstance(values, tuple | list) else tuple(values)
+    try:
+        if "\n" not in "".join(values):  # type: ignore[arg-type]  # texts only: one pass in C
+            return
+    except TypeError:  # something else than text among them: each one in turn
+        pass
     for bad in values:
         if not isinstance(bad, str) or "\n" not in bad:
             continue

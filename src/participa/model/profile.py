@@ -25,6 +25,7 @@ from participa.model._common import (
     _readonly_mask,
     _str_tuple,
 )
+from participa.model._ranks import _check_ranks, _rerank
 from participa.model.text import TextColumn
 from participa.validators import is_int
 
@@ -189,7 +190,9 @@ def _int_dtype(top: int) -> type[np.signedinteger[Any]]:
 def _compact(mat: npt.NDArray[Any], kind: BallotKind, projects: int) -> npt.NDArray[Any]:
     """An integer ``mat`` of ranks or points in :func:`_matrix_dtype` (the smallest that
     holds it); as it is when it is not whole numbers from 0 (refused later) or approval."""
-    if kind.is_approval or mat.dtype == np.bool_ or not np.issubdtype(mat.dtype, np.integer):
+    if kind.is_approval or mat.dtype in (np.bool_, np.int8):  # (int8: the smallest already)
+        return mat
+    if not np.issubdtype(mat.dtype, np.integer):
         return mat
     top = int(mat.max()) if mat.size else 0
     if mat.size and (int(mat.min()) < 0 or (kind is BallotKind.ORDINAL and top > projects)):
@@ -318,7 +321,7 @@ class Profile:
         compact = _compact(self.matrix, self.kind, m)  # int8 for small ranks and points
         if compact is not self.matrix:
             object.__setattr__(self, "matrix", _readonly(compact))
-        if self.kind is BallotKind.CHOOSE_1 and g and int(self.matrix.sum(axis=1).max()) > 1:
+        if self.kind is BallotKind.CHOOSE_1 and g and int(self.lengths().max()) > 1:
             raise ValidationError(_("a choose-1 ballot names at most one project"))
         if self.kind is BallotKind.ORDINAL and g:
             _check_ranks(self.matrix)
@@ -605,6 +608,9 @@ class Profile:
     def lengths(self) -> IntArray:
         """Number of projects on each row's ballot (0-point entries included)."""
         on = self.matrix if self.listed is None else self.listed
+        if on.dtype == np.bool_:  # the row sums of its 0/1 bytes (faster than a count)
+            rows: IntArray = np.einsum("gj->g", on.view(np.uint8), dtype=np.int64)
+            return rows
         out: IntArray = np.count_nonzero(on, axis=1).astype(np.int64)
         return out
 
@@ -672,32 +678,6 @@ class Profile:
             self.voters,
             listed=listed,
         )
-
-
-def _check_ranks(matrix: npt.NDArray[Any]) -> None:
-    m = matrix.shape[1]
-    # compact ranks are checked in their own dtype (lengths and ranks fit): small temporaries
-    dt = matrix.dtype if matrix.dtype == _int_dtype(m) else np.dtype(np.int64)
-    span = np.arange(m, dtype=dt)
-    step = max(1, (1 << 16) // max(m, 1))  # rows at a time
-    for a in range(0, matrix.shape[0], step):
-        part = matrix[a : a + step]
-        lengths = np.count_nonzero(part, axis=1).astype(dt)
-        srt = np.sort(part, axis=1)[:, ::-1]
-        want = lengths[:, None] - span[None, :]
-        np.maximum(want, 0, out=want)
-        if not np.array_equal(srt, want):
-            bad = a + int(np.flatnonzero((srt != want).any(axis=1))[0])
-            raise ValidationError(
-                _("ordinal ballot row {bad} does not hold ranks 1..L exactly once", bad=bad)
-            )
-
-
-def _rerank(mat: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """Renumber ranks 1..L per row after columns were dropped."""
-    big = np.where(mat > 0, mat.astype(np.int64), np.iinfo(np.int64).max)  # int8 would wrap
-    order = np.argsort(np.argsort(big, axis=1, kind="stable"), axis=1, kind="stable") + 1
-    return np.where(mat > 0, order, 0).astype(np.int64)
 
 
 @checked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 import attrs
 
@@ -90,8 +91,9 @@ class Project:
         _check_id(_PROJECT, self.id)
         if type(self.cost) is not int or self.cost < 0:  # (a plain int >= 0 is as given)
             object.__setattr__(self, "cost", amount(self.cost, what="cost", project_id=self.id))
+        optional = (t for t in (self.territory, self.dimension) if t is not None)
         _no_line_break(
-            (self.id, self.name, self.territory, self.dimension, *self.categories),
+            (self.id, self.name, *optional, *self.categories),  # (no None: one join)
             _A_PROJECT_FIELD,
             project_id=self.id,
         )
@@ -133,6 +135,45 @@ class Project:
         from participa.display import project_html
 
         return project_html(self)
+
+
+def _built_project(
+    id: str,
+    cost: int,
+    name: str,
+    territory: str | None,
+    categories: tuple[str, ...],
+    dimension: str | None,
+    beneficiaries: int | None,
+    metadata: dict[str, str],
+) -> Project:
+    """A :class:`Project` from what the pabulib reader checked itself: no conversion.
+
+    The reader gives a non-empty id without a comma (it says so with the line
+    otherwise), a cost and beneficiaries that are ``int >= 0`` (or ``None``), a tuple
+    of categories and a new dict of metadata whose keys are no project fields; the
+    object is the one ``Project(...)`` builds from the same arguments. Only the line
+    feeds are looked for here (a quoted CSV field may hold one).
+
+    >>> p = _built_project("a", 5, "x", None, ("w",), None, None, {"votes": "3"})
+    >>> p == Project("a", 5, "x", categories=["w"], metadata={"votes": "3"})
+    True
+    """
+    texts = [id, name, *categories]
+    texts.extend(t for t in (territory, dimension) if t is not None)  # (texts only: one join)
+    _no_line_break(texts, _A_PROJECT_FIELD, id)
+    _no_line_break((*metadata, *metadata.values()), _PROJECT_METADATA, id)
+    project = object.__new__(Project)
+    put = object.__setattr__
+    put(project, "id", id)
+    put(project, "cost", cost)
+    put(project, "name", name)
+    put(project, "territory", territory)
+    put(project, "categories", categories)
+    put(project, "dimension", dimension)
+    put(project, "beneficiaries", beneficiaries)
+    put(project, "metadata", MappingProxyType(metadata))
+    return project
 
 
 @serialize.register("participa.Territory")

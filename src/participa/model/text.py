@@ -36,7 +36,7 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
-from participa._bytekeys import _chunks, _first_order, _keys, _short_keys, _words
+from participa._bytekeys import _MASKS, _U64, _chunks, _first_order, _keys, _short_keys, _words
 from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
@@ -370,6 +370,9 @@ class TextColumn(Sequence[str]):
 _PROBE = 64
 """Values :func:`_ascending` looks at first, to give up cheaply on unordered columns."""
 
+_PROBE_FROM = 4096
+"""Columns longer than this are probed first (shorter ones cost little more in full)."""
+
 
 def _ascending(words: npt.NDArray[np.uint64], start: Offsets, lens: Offsets, longest: int) -> bool:
     """Whether every text comes after the one before it, in one of two orders.
@@ -391,38 +394,67 @@ def _ascending(words: npt.NDArray[np.uint64], start: Offsets, lens: Offsets, lon
     >>> _ascending(w, np.array([7, 8]), np.array([9, 9]), 9)  # abcdefghi < bcdefghij
     True
     """
-    parts = (slice(None),) if start.size <= 2 * _PROBE else (slice(0, _PROBE + 1), slice(None))
-    for by_length in (True, False):
-        for part in parts:  # a short prefix first
-            if not _increasing(words, start[part], lens[part], longest, by_length=by_length):
-                break
+    if longest <= 7:
+        return _ascending_short(words, start, lens)
+    if start.size > _PROBE_FROM and not _ascending(
+        words, start[: _PROBE + 1], lens[: _PROBE + 1], int(lens[: _PROBE + 1].max())
+    ):
+        return False  # a long column out of order from its start: not read in full
+    # each text's words, big-endian with the bytes past its end zeroed: read once
+    be = [w.byteswap() for w in _chunks(words, start, lens, -(-longest // 8))]
+    return _rising([lens, *be]) or _rising([*be, lens])
+
+
+def _ascending_short(words: npt.NDArray[np.uint64], start: Offsets, lens: Offsets) -> bool:
+    """:func:`_ascending` for texts of at most 7 bytes: one 64-bit key per text and order.
+
+    Read big-endian, a text's masked word holds its bytes first-byte-most-significant and
+    a zero low byte; with its length above the top 7 bytes, or in that low byte, the
+    keys compare as (length, bytes) or as (bytes, length).
+
+    >>> w = _words(np.frombuffer(b"9101112", np.uint8))
+    >>> _ascending_short(w, np.array([0, 1, 3, 5]), np.array([1, 2, 2, 2]))  # 9 10 11 12
+    True
+    >>> _ascending_short(w, np.array([1, 3, 5, 0]), np.array([2, 2, 2, 1]))  # 10 11 12 9
+    True
+    >>> _ascending_short(w, np.array([1, 0, 1]), np.array([2, 1, 2]))  # 10 9 10
+    False
+    """
+    word = words[start]
+    word &= _MASKS[lens]
+    word.byteswap(inplace=True)
+    size = lens.astype(np.uint64)
+    key = word >> _U64(8)
+    key |= size << _U64(56)  # (length, bytes)
+    if bool((key[1:] > key[:-1]).all()):
+        return True
+    word |= size  # (bytes, length)
+    return bool((word[1:] > word[:-1]).all())
+
+
+def _rising(keys: Sequence[npt.NDArray[Any]]) -> bool:
+    """Whether each position's keys are above the previous position's, compared in turn.
+
+    >>> _rising([np.array([1, 2, 2]), np.array([9, 0, 1])])
+    True
+    >>> _rising([np.array([1, 2, 2]), np.array([9, 1, 1])])
+    False
+    """
+    tied: npt.NDArray[np.bool_] | None = None  # pairs equal on every key so far
+    for key in keys:
+        before, after = key[:-1], key[1:]
+        down = after < before
+        if tied is None:
+            if bool(down.any()):
+                return False
+            tied = after == before
         else:
+            if bool((tied & down).any()):
+                return False
+            tied &= after == before
+        if not bool(tied.any()):
             return True
-    return False
-
-
-def _increasing(
-    words: npt.NDArray[np.uint64], lo: Offsets, ln: Offsets, longest: int, *, by_length: bool
-) -> bool:
-    """Whether each text is above the one before it: by (length, bytes) or (bytes, length)."""
-    longer = ln[1:] > ln[:-1]
-    if by_length:
-        if not bool((longer | (ln[1:] == ln[:-1])).all()):
-            return False
-        open_ = ~longer  # pairs of the same length, not decided yet
-    else:
-        open_ = np.ones(longer.size, np.bool_)
-    for w in range(-(-longest // 8)):
-        if not bool(open_.any()):
-            return True
-        (word,) = _chunks(words, lo + 8 * w, np.maximum(ln - 8 * w, 0), 1)
-        word = word.byteswap()  # the text's order: its first byte most significant
-        before, after = word[:-1], word[1:]
-        if bool((open_ & (after < before)).any()):
-            return False
-        open_ &= after == before
-    # equal words throughout: the same bytes up to the shorter length (zeros past it)
-    return bool((longer | ~open_).all())
+    return tied is None or not bool(tied.any())
 
 
 def _first_repeat(values: Sequence[str], where: npt.NDArray[Any]) -> int | None:

@@ -65,7 +65,7 @@ from participa.boundary import checked, trusted
 from participa.errors import RuleError
 from participa.i18n import _
 from participa.model import BallotKind, Election
-from participa.outcome import Outcome, TraceStep
+from participa.outcome import Outcome, TraceAction, TraceStep, TraceValue, _built_step
 from participa.rules._common import load_equal_shares
 from participa.tiebreak import TieBreak
 
@@ -121,18 +121,23 @@ def ranking_column(election: Election) -> str:
 
 def _ranking(
     election: Election, tie_break: TieBreak | None
-) -> tuple[str, list[int], list[Fraction]]:
+) -> tuple[str, list[int], list[Fraction | int]]:
     column = ranking_column(election)
-    what = _("{column} column", column=column)
-    scores = []
+    what: str | None = None
+    scores: list[Fraction | int] = []
     for p in election.projects:
         raw = p.metadata.get(column, "")
-        scores.append(_number(raw, what, p.id) if raw.strip() else Fraction(0))
+        plain = raw.strip()
+        if len(plain) <= 18 and plain.isascii() and plain.isdigit():
+            scores.append(int(plain))  # a count (most files): an int, exactly
+        elif plain:
+            what = what or _("{column} column", column=column)
+            scores.append(_number(raw, what, p.id))
+        else:
+            scores.append(0)
     m = len(scores)
-    # the scores negated, as ints when they are whole (the same order, compared faster)
-    keys: list[Fraction] | list[int] = [-s for s in scores]
-    if all(k.denominator == 1 for k in keys):
-        keys = [k.numerator for k in keys]
+    # the scores negated (the same order; ints and fractions compare exactly)
+    keys = [-s for s in scores]
     if tie_break is None:
         order = sorted(range(m), key=keys.__getitem__)  # stable: file order on ties
     else:
@@ -232,7 +237,7 @@ def _greedy_family(election: Election, rule: str, tie_break: TieBreak | None) ->
     fits = _("next by {column} and it fits", column=column)  # each reason translated once
     too_dear = _("does not fit the money left")
     for rnd, j in enumerate(order, start=1):
-        values = {column: str(scores[j]), "cost": costs[j], "left": left}
+        values: dict[str, TraceValue] = {column: str(scores[j]), "cost": costs[j], "left": left}
         if threshold is not None and scores[j] < threshold:
             trace.append(
                 TraceStep(
@@ -251,14 +256,13 @@ def _greedy_family(election: Election, rule: str, tie_break: TieBreak | None) ->
         if costs[j] <= left:
             left -= costs[j]
             selected.append(j)
-            trace.append(TraceStep(rnd, "select", ids[j], fits, values))
+            trace.append(_built_step(rnd, TraceAction.SELECT, ids[j], fits, values))
         elif rule == "greedy-no-skip":
-            trace.append(
-                TraceStep(rnd, "stop", ids[j], _("does not fit; greedy-no-skip stops here"), values)
-            )
+            stops = _("does not fit; greedy-no-skip stops here")
+            trace.append(_built_step(rnd, TraceAction.STOP, ids[j], stops, values))
             break
         else:
-            trace.append(TraceStep(rnd, "skip", ids[j], too_dear, values))
+            trace.append(_built_step(rnd, TraceAction.SKIP, ids[j], too_dear, values))
     params = {"declared_rule": rule, "ranked_by": column}
     if threshold is not None:
         params["threshold"] = str(threshold)

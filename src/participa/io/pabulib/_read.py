@@ -45,6 +45,7 @@ from participa.io.pabulib._sections import _Reader, _Section
 from participa.io.pabulib._votes import _votes
 from participa.io.pabulib._write import _natural_project_columns, _natural_vote_columns, _ordered
 from participa.model import BallotConstraints, BallotKind, Election, Profile, Project
+from participa.model.project import _built_project
 
 __all__ = ["PabulibFile", "load_election", "read_pabulib", "read_pabulib_text"]
 
@@ -310,7 +311,7 @@ def _parse(
         total += cost
         if total >= _MAX_AMOUNT:
             raise r.error(_("amounts too large to add up exactly"), line=line, project_id=pid)
-        priced.append(Project(cost=cost, **fields))
+        priced.append(_built_project(cost=cost, **fields))  # (checked above and in _projects)
 
     declared: dict[str, int | None] = {}
     for key in _CONSTRAINT_KEYS:
@@ -365,6 +366,9 @@ def _parse(
         raise _relocate(r, exc, vsec, profile, priced, p_lines) from None
     return PabulibFile(election, tuple(anomalies.records))
 
+
+_F32_EXACT = 2**24
+"""Whole numbers up to this are exact in float32 (sums of them too, while below it)."""
 
 _ROWS = 4096
 """Ballot groups summed at a time when checking META's counts (bounds the temporary)."""
@@ -528,7 +532,9 @@ def _check_counts(
     on = (m if profile.listed is None and m.dtype == np.bool_ else profile.approvals()).view(
         np.uint8
     )
-    gw = profile.group_weight.astype(wide)
+    # every product and partial sum a whole number below 2**24: float32 holds each exactly
+    small = profile.total_weight * max(most, 1) < _F32_EXACT
+    gw = profile.group_weight.astype(np.float32 if small else wide)
     for a in range(0, profile.num_groups, _ROWS):  # rows at a time: no groups x projects copy
         rows = slice(a, a + _ROWS)
         if wide is object:
@@ -536,9 +542,11 @@ def _check_counts(
             if points is not None:
                 points += gw[rows] @ profile.matrix[rows].astype(object)
             continue
-        support += np.einsum("g,gj->j", gw[rows], on[rows], dtype=np.int64)
+        inner: Any = np.float32 if small else np.int64
+        support += np.einsum("g,gj->j", gw[rows], on[rows], dtype=inner).astype(np.int64)
         if points is not None:
-            points += np.einsum("g,gj->j", gw[rows], profile.matrix[rows], dtype=np.int64)
+            mat = profile.matrix[rows]
+            points += np.einsum("g,gj->j", gw[rows], mat, dtype=inner).astype(np.int64)
     for j, p in enumerate(projects):
         raw = p.metadata.get("votes")
         if raw is not None and raw.strip() and raw.strip() != str(int(support[j])):

@@ -79,6 +79,9 @@ def _occurrences(raw: bytes, size: int, keys: Sequence[bytes]) -> list[tuple[int
 
 _HEADS = np.array([int.from_bytes(name.encode()[:4], "little") for name in _SECTIONS], np.uint32)
 """The first four bytes of each section name, as little-endian words."""
+_MARKER_FIRST = np.zeros(256, np.bool_)
+_MARKER_FIRST[[ord(name[0]) for name in _SECTIONS] + [32, 9]] = True
+"""The bytes a marker line can start with: a section name's first, a space or a tab."""
 
 
 def _byte_markers(
@@ -120,12 +123,17 @@ def _line_markers(raw: bytes, size: int, *, crlf: bool, ends: Index) -> list[tup
     if ends.size:
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
-    starts = starts[starts < size]
-    head = np.ndarray((size,), "<u4", raw, 0, (1,))[starts]  # 4 bytes at each line start
+        if int(starts[-1]) >= size:  # (only the last line can start at the end)
+            starts = starts[:-1]
+    # lines whose first byte may start a marker, then those whose first 4 bytes may
+    lines = np.flatnonzero(_MARKER_FIRST[np.frombuffer(raw, np.uint8, count=size)[starts]])
+    head = np.ndarray((size,), "<u4", raw, 0, (1,))[starts[lines]]  # their first 4 bytes
     first = head & np.uint32(0xFF)
-    cand = np.isin(head, _HEADS) | (first == 32) | (first == 9)
+    cand = (first == 32) | (first == 9)
+    for name_head in _HEADS.tolist():  # three names: compared in turn (``isin`` costs more)
+        cand |= head == name_head
     out: list[tuple[int, str, int]] = []
-    for i in np.flatnonzero(cand).tolist():
+    for i in lines[cand].tolist():
         start = int(starts[i])
         end = int(ends[i]) - crlf if i < ends.size else size
         name = keys.get(raw[start:end].strip(b" \t"))

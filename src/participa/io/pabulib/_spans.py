@@ -1,4 +1,4 @@
-"""The VOTES section as byte spans: every field located with numpy, ballots hashed, no row objects.
+"""The VOTES section as byte spans: every field located with numpy, no row objects.
 
 The VOTES section is nearly all of a large file. When it is plain (no quotes, every
 line with the header's number of fields, no blank line, no stray CR), this module
@@ -7,11 +7,7 @@ finds each field's byte span with numpy over the section's UTF-8 bytes and reads
 * the ``vote`` (and ``points``) fields without one Python object per voter: the
   items between commas are matched to project ids by their bytes (ids of at most 7
   bytes are their own exact key; longer ones are keyed by a 64-bit hash and then
-  compared word by word), each ballot gets an order-free hash of its
-  ``(project, value)`` pairs, voters are grouped by that hash, and every voter's
-  ballot is then checked entry by entry against its group's row, so a hash
-  collision can only send the reader down the column-wise path, never merge two
-  ballots;
+  compared word by word); voters are then grouped by ballot (:mod:`._grouping`);
 * the ``voter_id`` column and every other column as
   :class:`~participa.model.TextColumn` spans of the section's own bytes: no string per
   voter is made until one is read.
@@ -52,25 +48,15 @@ from participa._bytekeys import (
     IntArray,
     U64Array,
     _chunks,
-    _first_order,
     _keys,
-    _mix,
     _short_keys,
     _words,
 )
 from participa.model.text import TextColumn
 
-__all__ = [
-    "Repeats",
-    "Tokens",
-    "VoteSpans",
-    "drop_repeats",
-    "group_ballots",
-    "group_sets",
-    "line_ends",
-]
+__all__ = ["Tokens", "VoteSpans", "line_ends", "match_ids"]
 
-_LF, _CR, _SEMI, _COMMA, _QUOTE = 10, 13, 59, 44, 34
+_LF, _CR, _SEMI, _COMMA = 10, 13, 59, 44
 
 
 _TOKENS = 1 << 14
@@ -87,12 +73,16 @@ def _positions(buf: npt.NDArray[np.uint8], byte: int, dtype: np.dtype[Any]) -> I
     >>> _positions(np.frombuffer(b"a,b,,c", np.uint8), 44, np.dtype(np.int32)).tolist()
     [1, 3, 4]
     """
-    parts = [
-        np.flatnonzero(buf[a : a + _BYTES] == byte).astype(dtype) + a
-        for a in range(0, buf.size, _BYTES)
-    ]
+    parts = []
+    for a in range(0, buf.size, _BYTES):
+        part: Index = np.flatnonzero(buf[a : a + _BYTES] == byte).astype(dtype)
+        if a:
+            part += a  # in place: the offsets fit ``dtype`` (the caller chose it for the size)
+        parts.append(part)
+    if len(parts) == 1:  # a section under 1 MiB: no copy to join
+        return parts[0]
     out: Index = np.concatenate(parts) if parts else np.zeros(0, dtype)
-    return out.astype(dtype, copy=False)
+    return out
 
 
 def line_ends(data: bytes, size: int) -> Index:
@@ -107,15 +97,31 @@ def line_ends(data: bytes, size: int) -> Index:
 
 @attrs.frozen(slots=True)
 class Tokens:
-    """The comma-separated items of one column: each one's voter, span and place on the ballot."""
+    """The comma-separated items of one column: each one's voter, span and place on the ballot.
 
-    row: Index
+    ``row`` may be given as ``None``: it is then made from ``counts`` when first read
+    (grouping approval ballots by their sets never needs it).
+
+    >>> Tokens(None, np.zeros(0, np.int32), np.zeros(0, np.int32), np.array([2, 0, 1])).row
+    array([0, 0, 2])
+    """
+
+    _row: Index | None = attrs.field(alias="row")
     start: Index
     length: Index
     counts: Index
     """Items per voter (0 for an empty field)."""
     cols: Index = attrs.field(factory=lambda: np.zeros(0, np.int64))
     """Project column of each item (``ballots`` only)."""
+
+    @property
+    def row(self) -> Index:
+        """Each item's voter (its data line among the section's)."""
+        if self._row is None:
+            voters = np.arange(self.counts.size, dtype=self.counts.dtype)
+            object.__setattr__(self, "_row", np.repeat(voters, self.counts))
+        assert self._row is not None
+        return self._row
 
 
 @attrs.define(slots=True)
@@ -159,7 +165,8 @@ class VoteSpans:
         buf = np.frombuffer(data, np.uint8, count=size, offset=start)
         if not buf.size or buf[-1] != _LF or width < 1:
             return None
-        if bool((buf == _QUOTE).any()):
+        end = start + size
+        if data.find(b'"', start, end) != -1:  # (a byte search in C: no temporary)
             return None
         index: type[np.signedinteger[Any]] = np.int32 if size < 2**31 - 64 else np.int64
         if line_ends is None:
@@ -174,7 +181,7 @@ class VoteSpans:
             if not bool((buf[ends] == _CR).all()):
                 return None
         else:
-            if bool((buf == _CR).any()):
+            if data.find(b"\r", start, end) != -1:
                 return None
             ends = nl
         starts = np.empty(n, index)
@@ -183,7 +190,7 @@ class VoteSpans:
         del nl
         if bool((ends <= starts).any()):
             return None  # a blank line
-        semi = np.flatnonzero(buf == _SEMI).astype(index)
+        semi = _positions(buf, _SEMI, np.dtype(index))
         if semi.size != n * (width - 1):
             return None
         cuts = semi.reshape(n, width - 1)
@@ -236,10 +243,10 @@ class VoteSpans:
         if past.size:  # when no comma lies between fields, each field's first is the past one
             first_in[0] = np.searchsorted(commas, lo[0])
             first_in[1:] = past[:-1]
-            after = first_in < commas.size
-            if not bool((commas[first_in[after]] >= lo[after]).all()):
+            # ``first_in`` never decreases: the fields with a comma at or after them come first
+            k = int(np.searchsorted(first_in, commas.size))
+            if not bool((commas[first_in[:k]] >= lo[:k]).all()):
                 first_in = np.searchsorted(commas, lo).astype(lo.dtype)  # commas in between
-            del after
         per = past - first_in
         if int(per.sum()) != commas.size:  # commas in other columns too: keep this column's
             edge = np.bincount(first_in, minlength=commas.size + 1)
@@ -277,29 +284,29 @@ class VoteSpans:
         del end
         if total and int(length.min()) <= 0:
             return None
-        rows = np.repeat(np.arange(self.n, dtype=lo.dtype), counts)
-        return Tokens(rows, start, length, counts)
+        return Tokens(None, start, length, counts)  # each item's voter: when needed
 
     def ballots(self, c: int, pidx: Mapping[str, int]) -> Tokens | None:
         """The items of column ``c`` with their projects' columns; ``None`` for an unknown id."""
         tok = self.items(c)
         if tok is None:
             return None
-        cols = np.empty(tok.row.size, tok.row.dtype)
+        cols = np.empty(tok.start.size, tok.counts.dtype)
         ids, at = list(pidx), list(pidx.values())
         raw = [p.encode("utf-8") for p in ids]
         table = _short_table(raw, at) if raw and max(map(len, raw)) <= 7 else None
         for a in range(0, max(cols.size, 1), _TOKENS):  # a slice at a time: small temporaries
             start, length = tok.start[a : a + _TOKENS], tok.length[a : a + _TOKENS]
-            if table is not None:  # short ids: one table for every slice
-                got: IntArray | None = _match_short(self.words, start, length, table)
-            else:
-                got = match_ids(self.words, start, length, ids, at)
+            if table is not None:  # short ids: one table for every slice, read into ``cols``
+                if not _match_short_into(self.words, start, length, table, cols[a : a + _TOKENS]):
+                    return None
+                continue
+            got = match_ids(self.words, start, length, ids, at)
             if got is None or (got.size and int(got.min()) < 0):
                 return None
             cols[a : a + _TOKENS] = got
         empty = np.zeros(0, np.int64)  # the spans are not needed any more
-        return Tokens(tok.row, empty, empty, tok.counts, cols)
+        return Tokens(tok._row, empty, empty, tok.counts, cols)
 
     def numbers(self, tok: Tokens) -> IntArray | None:
         """Items read as whole numbers of 1 to 9 digits; ``None`` if one is not."""
@@ -368,7 +375,7 @@ def match_ids(
     return out
 
 
-_ShortTable = tuple[int, int, IntArray, U64Array, IntArray]
+_ShortTable = tuple[int, int, Index, U64Array, IntArray]
 """A collision-free multiply-shift table of short ids: bits, multiplier, slot → id row,
 each row's key (the last: no id) and column."""
 
@@ -378,8 +385,12 @@ def _short_table(raw: Sequence[bytes], columns: Sequence[int]) -> _ShortTable | 
     m = len(raw)
     id_key = [int.from_bytes(b, "little") | (len(b) << 56) for b in raw]
     found: tuple[int, int, list[int]] | None = None
-    for bits in range(max(4, m.bit_length() + 1), 21):
-        for mul in _MULTIPLIERS:
+    low = max(4, m.bit_length() + 1)
+    need = _fewest_bits(id_key)
+    for bits in range(max(low, min(need)), 21):
+        for mul, fewest in zip(_MULTIPLIERS, need, strict=True):
+            if fewest > bits:
+                continue  # this multiplier puts two ids in one slot of ``bits`` bits
             slots = [((k * mul) & _ALL) >> (64 - bits) for k in id_key]
             if len(set(slots)) == m:
                 found = bits, mul, slots
@@ -389,11 +400,43 @@ def _short_table(raw: Sequence[bytes], columns: Sequence[int]) -> _ShortTable | 
     if found is None:  # pragma: no cover - no table without collisions
         return None
     bits, mul, slots = found
-    table = np.full(1 << bits, m, np.int64)  # row m: no id
+    table = np.full(1 << bits, m, np.int32)  # row m: no id (ids number below 2**31)
     table[slots] = np.arange(m)
-    id_keys = np.array([*id_key, _ALL], np.uint64)  # 2**64 - 1 is no short text's key
+    # row m's key is no item's: a short text's top byte is at most 7, a longer one's key
+    # 2**64 - 1 (an item that lands there never matches, whatever its length)
+    id_keys = np.array([*id_key, _ALL - 1], np.uint64)
     id_col = np.array([*columns, -1], np.int64)
     return bits, mul, table, id_keys, id_col
+
+
+_FEW_IDS = 24
+"""Fewer ids than this: :func:`_short_table` tries table sizes from the smallest."""
+
+
+def _fewest_bits(id_key: Sequence[int]) -> list[int]:
+    """For each of :data:`_MULTIPLIERS`, a lower bound on the bits of a table it can fill.
+
+    With ``bits`` bits, a multiplier gives distinct slots exactly when every two keys'
+    products (mod 2**64) differ in their top ``bits`` bits: over the sorted products,
+    each neighbour pair's highest differing bit must lie among them, so ``bits`` is at
+    least 64 minus the highest bit of the smallest neighbour difference (``xor``). One
+    sort a multiplier reads it off; the float logarithm can only round that highest bit
+    up, so the bound never exceeds the true one (the caller's trial decides).
+
+    Below :data:`_FEW_IDS` ids, trying the sizes in turn is cheaper: ``1`` each.
+
+    >>> keys = [int.from_bytes(str(i).encode(), "little") for i in range(1, 41)]
+    >>> need = _fewest_bits(keys)
+    >>> [len({((k * mul) & _ALL) >> (65 - b) for k in keys}) for mul, b in zip(_MULTIPLIERS, need)]
+    [39, 39, 39, 39]
+    """
+    if len(id_key) < _FEW_IDS:
+        return [1] * len(_MULTIPLIERS)
+    prods = np.array(id_key, np.uint64)[None, :] * np.array(_MULTIPLIERS, np.uint64)[:, None]
+    prods.sort(axis=1)
+    gaps = prods[:, 1:] ^ prods[:, :-1]  # never 0: distinct keys times an odd number
+    top = np.floor(np.log2(gaps.min(axis=1).astype(np.float64)))  # highest bit, or above
+    return [64 - int(t) for t in top.tolist()]
 
 
 def _match_short(words: U64Array, start: Index, length: Index, table: _ShortTable) -> IntArray:
@@ -405,233 +448,19 @@ def _match_short(words: U64Array, start: Index, length: Index, table: _ShortTabl
     return out
 
 
-def _cells(inv: IntArray, rows: Index, cols: Index, m: int) -> IntArray:
-    """The flattened matrix cell of each item: its voter's group row, its project column."""
-    at = inv[rows]
-    at *= m
-    at += cols
-    return at
-
-
-def _any_repeat(n: int, tok: Tokens, m: int) -> bool:
-    """Whether some ballot names a project twice."""
-    rows, cols = tok.row, tok.cols
-    longest = int(tok.counts.max()) if n else 0
-    if longest <= 8:  # each item against the few before it on the same ballot
-        return any(
-            bool(((cols[d:] == cols[:-d]) & (rows[d:] == rows[:-d])).any())
-            for d in range(1, longest)
-        )
-    wide = n * m >= 2**31  # rows * m + cols in int64 then, never wrapped in int32
-    pair: Index = rows.astype(np.int64 if wide else np.int32)  # one temporary, in place
-    pair *= m
-    pair += cols
-    pair.sort()
-    return bool((pair[1:] == pair[:-1]).any())
-
-
-@attrs.frozen(slots=True)
-class Repeats:
-    """What :func:`drop_repeats` dropped: for the ``duplicate-project`` anomaly."""
-
-    voters: int
-    """Voters whose ballot names a project twice."""
-    first: int
-    """The first such voter (file order)."""
-    column: int
-    """The project repeated first on that voter's ballot (its column)."""
-
-
-def drop_repeats(
-    n: int, tok: Tokens, values: IntArray | None, m: int, *, ranks: bool
-) -> tuple[Tokens, IntArray | None, Repeats | None]:
-    """A project named twice on one ballot counts once: the items without the repeats.
-
-    The first item stays where it is; points (``values``) are the last ones given,
-    ranks (``ranks``: values are positions) are renumbered from 1 along the ballot
-    that remains, approval is a set: the column-wise reading's interpretation. The
-    tokens come back unchanged (and ``None``) when no ballot repeats a project.
-
-    Examples
-    --------
-    >>> t = Tokens(np.array([0, 0, 0, 1]), np.zeros(0, np.int64), np.zeros(0, np.int64),
-    ...            np.array([3, 1]), np.array([2, 1, 2, 0]))
-    >>> u, v, r = drop_repeats(2, t, np.array([5, 6, 7, 8]), 3, ranks=False)
-    >>> u.row.tolist(), u.cols.tolist(), u.counts.tolist(), v.tolist(), r
-    ([0, 0, 1], [2, 1, 0], [2, 1], [7, 6, 8], Repeats(voters=1, first=0, column=2))
-    >>> drop_repeats(2, t, np.array([1, 2, 3, 1]), 3, ranks=True)[1].tolist()
-    [1, 2, 1]
-    """
-    if not _any_repeat(n, tok, m):
-        return tok, values, None
-    rows, cols = tok.row, tok.cols
-    pair = rows.astype(np.int64) * m + cols  # rare: a stable sort of (voter, project) pairs
-    order = np.argsort(pair, kind="stable")
-    pair = pair[order]
-    same = pair[1:] == pair[:-1]  # an item and the one after it in its (voter, project) run
-    del pair
-    later = np.zeros(rows.size, np.bool_)
-    later[order[1:][same]] = True  # every item but the first of its run
-    if values is not None and not ranks:  # the run's first item takes its last's points
-        head = np.ones(rows.size, np.bool_)
-        head[1:] = ~same
-        tail = np.ones(rows.size, np.bool_)
-        tail[:-1] = ~same
-        values = values.copy()
-        values[order[head]] = values[order[tail]]
-    del order, same
-    dropped = rows[later]
-    ballot = np.flatnonzero(rows == dropped[0]) if dropped.size else np.zeros(0, np.int64)
-    items = cols[ballot].tolist()
-    info = Repeats(
-        int(np.unique(dropped).size),
-        int(dropped[0]),
-        next(c for c in items if items.count(c) > 1),
-    )
-    keep = ~later
-    counts = tok.counts - np.bincount(dropped, minlength=n).astype(tok.counts.dtype)
-    kept = Tokens(rows[keep], tok.start[:0], tok.length[:0], counts, cols[keep])
-    if values is not None:
-        if ranks:  # positions along the ballot that remains
-            offsets = np.cumsum(counts) - counts
-            values = np.arange(kept.row.size, dtype=np.int64) - np.repeat(offsets, counts) + 1
-        else:
-            values = values[keep]
-    return kept, values, info
-
-
-_SET_BITS = 64
-"""Most projects for which :func:`group_sets` keys a ballot by its set of projects."""
-
-_BYTE_BITS = np.array([bin(b).count("1") for b in range(256)], np.int64)
-
-
-def _popcount(x: U64Array) -> IntArray:
-    """The number of 1 bits of each word (``numpy.bitwise_count`` where numpy has it)."""
-    count = getattr(np, "bitwise_count", None)
-    if count is not None:
-        out: IntArray = count(x).astype(np.int64)
-        return out
-    per_byte = _BYTE_BITS[x.view(np.uint8).reshape(x.size, 8)]  # pragma: no cover - numpy 1.x
-    return per_byte.sum(axis=1)  # type: ignore[no-any-return]  # pragma: no cover
-
-
-def group_sets(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Index, IntArray] | None:
-    """Approval ballots grouped by their sets, exactly and at once, when that is cheap.
-
-    A ballot over at most 64 projects is one 64-bit word (bit ``j``: project column
-    ``j``), and one that names at most one project is that project: exact keys, no
-    hashing, nothing to check afterwards. ``(rows, inverse, multiplicity)`` as
-    :func:`group_ballots` gives them (groups by first appearance), or ``None`` when some
-    ballot names a project twice (its word has fewer bits than the ballot has items) or
-    ballots name several of more than 64 projects: :func:`drop_repeats` and
-    :func:`group_ballots` then take it.
-
-    Examples
-    --------
-    >>> t = Tokens(np.array([0, 0, 1, 1, 3]), np.zeros(0, np.int64), np.zeros(0, np.int64),
-    ...            np.array([2, 2, 0, 1]), np.array([2, 0, 0, 2, 1]))
-    >>> mat, inv, mult = group_sets(4, t, 3)
-    >>> mat.astype(int).tolist(), inv.tolist(), mult.tolist()
-    ([[1, 0, 1], [0, 0, 0], [0, 1, 0]], [0, 0, 1, 2], [2, 1, 1])
-    >>> group_sets(1, Tokens(t.row[:2], t.start, t.length, np.array([2]), np.array([1, 1])), 3)
-    >>> one = Tokens(np.array([0, 2]), t.start, t.length, np.array([1, 0, 1]), np.array([99, 99]))
-    >>> mat, inv, mult = group_sets(3, one, 100)
-    >>> [np.flatnonzero(r).tolist() for r in mat], inv.tolist(), mult.tolist()
-    ([[99], []], [0, 1, 0], [2, 1])
-    """
-    counts = tok.counts
-    if n and int(counts.max()) <= 1:  # at most one project a ballot: its column is the key
-        return _group_singles(n, tok, m)
-    if m > _SET_BITS:
-        return None
-    key = np.zeros(n, np.uint64)
-    nonempty = np.flatnonzero(counts)
-    if nonempty.size:
-        offsets = np.cumsum(counts, dtype=np.int64)
-        offsets -= counts
-        bit = tok.cols.astype(np.uint64)
-        np.left_shift(_U64(1), bit, out=bit)
-        key[nonempty] = np.bitwise_or.reduceat(bit, offsets[nonempty])
-        del bit, offsets
-    if not np.array_equal(_popcount(key), counts):
-        return None  # a project twice on some ballot
-    first, inv = _first_order(key)
-    rows = key[first].astype("<u8", copy=False)  # little-endian: byte 0 holds bits 0-7
-    mat = np.empty((first.size, m), np.bool_)
-    for a in range(0, first.size, _TOKENS):  # a block of rows at a time: small temporaries
-        part = rows[a : a + _TOKENS].view(np.uint8).reshape(-1, 8)
-        mat[a : a + _TOKENS] = np.unpackbits(part, axis=1, count=m, bitorder="little")
-    del rows
-    mult = np.bincount(inv, minlength=first.size).astype(np.int64)
-    return mat, inv, mult
-
-
-def _group_singles(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Index, IntArray]:
-    """:func:`group_sets` when no ballot names more than one project (choose-1, mostly)."""
-    key = np.zeros(n, np.int64)  # 0: an empty ballot, else 1 + the project's column
-    key[tok.row] = tok.cols
-    key[tok.row] += 1
-    first, inv = _first_order(key.view(np.uint64))
-    rows = key[first]
-    mat = np.zeros((first.size, m), np.bool_)
-    named = np.flatnonzero(rows)
-    mat[named, rows[named] - 1] = True
-    mult = np.bincount(inv, minlength=first.size).astype(np.int64)
-    return mat, inv, mult
-
-
-def group_ballots(
-    n: int, tok: Tokens, values: IntArray | None, m: int, dtype: type[np.generic]
-) -> tuple[npt.NDArray[Any], Index, IntArray] | None:
-    """Voters grouped by ballot: ``(rows, inverse, multiplicity)``, groups by first appearance.
-
-    ``values`` is each item's value in the matrix (``None``: approval, ``True``). No
-    ballot may name a project twice (:func:`drop_repeats` first). ``None`` (never seen)
-    when a hash collision would merge different ballots: every voter's ballot is
-    checked against its group's row.
-    """
-    rows, cols = tok.row, tok.cols
-    # each ballot's order-free hash: the sum of its items' mixed (project, value) pairs,
-    # ballots a block at a time (temporaries of a few bytes per item of one block)
-    h = np.zeros(n, np.uint64)
-    offsets = np.cumsum(tok.counts, dtype=rows.dtype)
-    offsets -= tok.counts
-    total = rows.size
-    # blocks of whole ballots of about _TOKENS items each
-    cuts = np.unique(np.searchsorted(offsets, np.arange(0, total, _TOKENS), side="right") - 1)
-    for g0, g1 in zip(cuts.tolist(), [*cuts[1:].tolist(), n][: cuts.size], strict=True):
-        if g0 < 0 or g1 <= g0:
-            continue
-        lo = int(offsets[g0])
-        hi = int(offsets[g1]) if g1 < n else total
-        if hi == lo:
-            continue
-        contrib = cols[lo:hi].astype(np.uint64)
-        if values is not None:
-            contrib <<= _U64(32)
-            contrib |= values[lo:hi].astype(np.uint64)
-        contrib = _mix(contrib)
-        nonempty = np.flatnonzero(tok.counts[g0:g1])
-        h[g0 + nonempty] = np.add.reduceat(contrib, offsets[g0 + nonempty] - lo)
-    del offsets
-    first, inv = _first_order(h)
-    del h
-    k = first.size
-    mat = np.zeros((k, m), dtype)
-    is_rep = np.zeros(n, np.bool_)
-    is_rep[first] = True
-    flat = mat.reshape(-1)
-    for a in range(0, total, _TOKENS):  # the representatives' items fill the rows
-        at = _cells(inv, rows[a : a + _TOKENS], cols[a : a + _TOKENS], m)
-        rep = is_rep[rows[a : a + _TOKENS]]
-        flat[at[rep]] = True if values is None else values[a : a + _TOKENS][rep]
-    for a in range(0, total, _TOKENS):  # every voter's items are its group's row
-        got = flat[_cells(inv, rows[a : a + _TOKENS], cols[a : a + _TOKENS], m)]
-        want = True if values is None else values[a : a + _TOKENS]
-        if not bool(got.all() if values is None else (got == want).all()):
-            return None  # pragma: no cover - a 64-bit collision
-    if not np.array_equal(tok.counts[first][inv], tok.counts):
-        return None  # pragma: no cover - a 64-bit collision
-    mult = np.bincount(inv, minlength=k).astype(np.int64)
-    return mat, inv, mult
+def _match_short_into(
+    words: U64Array, start: Index, length: Index, table: _ShortTable, out: Index
+) -> bool:
+    """:func:`_match_short` written into ``out``; ``False`` (``out`` partly written) when
+    some item is no project id."""
+    bits, mul, slots, id_keys, id_col = table
+    keys = _short_keys(words, start, length)
+    at = keys * _U64(mul)
+    at >>= _U64(64 - bits)
+    row = slots[at]
+    del at
+    if not bool((id_keys[row] == keys).all()):
+        return False
+    # every row is one of the table's (``clip`` never clips): written in place, unbuffered
+    np.take(id_col.astype(out.dtype, copy=False), row, out=out, mode="clip")
+    return True

@@ -21,8 +21,14 @@ import numpy.typing as npt
 from participa.errors import ValidationError
 from participa.i18n import _, ngettext
 from participa.io.pabulib._common import _DIGITS, _INT, _MAX_POINTS, _WEIGHT_COLUMN, IntArray
+from participa.io.pabulib._grouping import (
+    Repeats,
+    drop_repeats,
+    group_ballots,
+    group_sets,
+    group_values,
+)
 from participa.io.pabulib._sections import _Reader, _Section
-from participa.io.pabulib._spans import Repeats, drop_repeats, group_ballots, group_sets
 from participa.model import BallotKind, Profile, Project, TextColumn, Voters, collapse_rows
 from participa.model.profile import _matrix_dtype
 
@@ -229,7 +235,7 @@ def _votes_spans(
             return None  # 0 points: the listed mask and its anomaly
     elif kind is BallotKind.ORDINAL:  # rank = position on the ballot
         offsets = np.cumsum(tok.counts) - tok.counts
-        values = np.arange(tok.row.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
+        values = np.arange(tok.cols.size, dtype=np.int64) - np.repeat(offsets, tok.counts) + 1
     # the line offsets are done with (the column-wise reading, should it be needed, starts
     # again from the bytes): grouping and Voters' duplicate check have their memory
     sec.spans = spans = None
@@ -249,7 +255,11 @@ def _votes_spans(
     else:
         top = int(values.max()) if values is not None and values.size else 0
         dtype = _matrix_dtype(kind, len(projects), top)  # the Profile's own: no second copy
-        grouped = group_ballots(n, tok, values, len(projects), dtype)
+        grouped = None
+        if values is not None:  # points or ranks: exact words when the ballots fit one
+            grouped = group_values(n, tok, values, len(projects), dtype)
+        if grouped is None:
+            grouped = group_ballots(n, tok, values, len(projects), dtype)
     del tok, values, sets
     if grouped is None:
         return None

@@ -149,6 +149,10 @@ class Kernel:
         self.smu: dict[int, FloatArray] = {}
         self.uniform: dict[int, float] = {}
         self.smu_i: dict[int, IntArray] = {}
+        # every weight 1: a group's mass is its voters, counted by the float masses (whole
+        # numbers far below 2**53: exact sums) rather than by an int64 gather each round
+        prof = inp.election.profile
+        self.unweighted = prof.num_voters < 2**53 and bool((prof.weight == 1).all())
         for j in self.cands:
             idx, u = cols[j]
             self.idx[j] = idx
@@ -667,7 +671,10 @@ class _State:
             if border.any():
                 rho_exact, poor = self.exact_price(_Eval(j, rho, ev.err, poor, 1.0))
                 rho = float(rho_exact)
-        payers = int(np.einsum("i,i->", k.mult.take(idx), bs > 0.0))
+        if k.unweighted:  # voters on the ballots with money, exactly
+            payers = int(_dot(k.smass[j], bs > 0.0))
+        else:
+            payers = int(np.einsum("i,i->", k.mult.take(idx), bs > 0.0))
         newly = poor & ~self.dead[idx]
         dead_groups = idx[newly]
         q = self._poor_q(j, poor)
