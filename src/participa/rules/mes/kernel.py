@@ -170,6 +170,7 @@ class Kernel:
                 if inp.totals[j] < 2**62:
                     self.smu_i[j] = self.mass_i[idx] * u
         self.tot_f = {j: float(inp.totals[j]) for j in self.cands}
+        self.cost_f = {j: float(inp.costs[j]) for j in self.cands}
         m = len(inp.costs)
         self.scale: list[Fraction] = inp.scale if inp.scale is not None else [Fraction(1)] * m
         self.scale_f: list[float] = [float(x) for x in self.scale]
@@ -475,7 +476,7 @@ class _State:
         idx = k.idx[j]
         bs = self.b.take(idx)
         sm = k.smass[j]
-        c = float(k.inp.costs[j])
+        c = k.cost_f[j]
         money = _dot(bs, sm)
         if money < c * (1.0 - TOL):
             return None
@@ -520,16 +521,17 @@ class _State:
             return rho, TOL * rho, poor
         bsm = bs * sm
         for _ in range(_MAX_FIXED_POINT):
-            q = q0 - _dot(smu, poor)
+            fp = poor.astype(np.float64)  # (each dot would convert the mask: once here)
+            q = q0 - _dot(smu, fp)
             if q <= 0.0:
                 break
-            rho = (c - _dot(bsm, poor)) / q
+            rho = (c - _dot(bsm, fp)) / q
             more = bs < (rho * uni if uni is not None else rho * uf)
             # rho only grows (up to rounding), so ``more`` contains ``poor``
             more |= poor
             nmore = int(np.count_nonzero(more))
             if nmore == npoor:
-                pe = self.emax * _dot(sm, poor)
+                pe = self.emax * _dot(sm, fp)
                 return rho, TOL * (c + pe) / q, poor
             poor, npoor = more, nmore
         # many supporters run out of money: water-fill on the sorted budget/utility ratios
