@@ -434,3 +434,33 @@ def test_value_words_group_ballots_as_the_hash_does(
         for a, b in zip(got, want, strict=True):
             assert a.dtype == b.dtype
             assert a.tolist() == b.tolist()
+
+
+@given(
+    st.lists(st.binary(min_size=1, max_size=16), min_size=1, max_size=40, unique=True),
+    st.lists(st.one_of(st.integers(0, 39), st.binary(min_size=1, max_size=20)), max_size=60),
+)
+def test_ids_of_up_to_16_bytes_match_by_their_two_words(
+    ids: list[bytes], picks: list[int | bytes]
+) -> None:
+    """Items (ids, other texts, texts longer than any id) matched by their two words and
+    length are matched as match_ids matches them: exactly."""
+    raw = [i.replace(b",", b";") for i in ids]
+    raw = list(dict.fromkeys(raw))
+    items = [raw[p % len(raw)] if isinstance(p, int) else p.replace(b",", b";") for p in picks]
+    text = b",".join(items)
+    lens = np.array([len(t) for t in items], np.int64)
+    starts = np.cumsum(lens + 1) - lens - 1
+    words = spans._words(np.frombuffer(text, np.uint8))
+    columns = list(range(len(raw)))
+    want = match_ids(words, starts, lens, [r.decode("latin-1") for r in raw], columns)
+    table = spans._pair_table(raw, columns)
+    assert table is not None
+    out = np.full(len(items), -5, np.int32)
+    ok = spans._match_pair_into(words, starts, lens, table, out)
+    expected = [raw.index(t) if t in raw else -1 for t in items]
+    assert ok == all(e >= 0 for e in expected)
+    if ok:
+        assert out.tolist() == expected
+    if want is not None and all(r.isascii() for r in raw):  # (match_ids reads UTF-8 ids)
+        assert want.tolist() == expected

@@ -42,6 +42,7 @@ import numpy.typing as npt
 
 from participa._bytekeys import (
     _ALL,
+    _MASKS,
     _MULTIPLIERS,
     _U64,
     Index,
@@ -294,11 +295,18 @@ class VoteSpans:
         cols = np.empty(tok.start.size, tok.counts.dtype)
         ids, at = list(pidx), list(pidx.values())
         raw = [p.encode("utf-8") for p in ids]
-        table = _short_table(raw, at) if raw and max(map(len, raw)) <= 7 else None
+        longest = max(map(len, raw)) if raw else 0
+        table = _short_table(raw, at) if raw and longest <= 7 else None
+        pairs = _pair_table(raw, at) if 7 < longest <= 16 else None
         for a in range(0, max(cols.size, 1), _TOKENS):  # a slice at a time: small temporaries
             start, length = tok.start[a : a + _TOKENS], tok.length[a : a + _TOKENS]
+            into = cols[a : a + _TOKENS]
             if table is not None:  # short ids: one table for every slice, read into ``cols``
-                if not _match_short_into(self.words, start, length, table, cols[a : a + _TOKENS]):
+                if not _match_short_into(self.words, start, length, table, into):
+                    return None
+                continue
+            if pairs is not None:  # ids of up to 16 bytes: their two words
+                if not _match_pair_into(self.words, start, length, pairs, into):
                     return None
                 continue
             got = match_ids(self.words, start, length, ids, at)
@@ -384,6 +392,23 @@ def _short_table(raw: Sequence[bytes], columns: Sequence[int]) -> _ShortTable | 
     """The table :func:`_match_short` looks items up in (ids of at most 7 bytes)."""
     m = len(raw)
     id_key = [int.from_bytes(b, "little") | (len(b) << 56) for b in raw]
+    found = _slots_for(id_key)
+    if found is None:  # pragma: no cover - no table without collisions
+        return None
+    bits, mul, slots = found
+    table = np.full(1 << bits, m, np.int32)  # row m: no id (ids number below 2**31)
+    table[slots] = np.arange(m)
+    # row m's key is no item's: a short text's top byte is at most 7, a longer one's key
+    # 2**64 - 1 (an item that lands there never matches, whatever its length)
+    id_keys = np.array([*id_key, _ALL - 1], np.uint64)
+    id_col = np.array([*columns, -1], np.int64)
+    return bits, mul, table, id_keys, id_col
+
+
+def _slots_for(id_key: Sequence[int]) -> tuple[int, int, list[int]] | None:
+    """The smallest collision-free multiply-shift table of distinct 64-bit keys: bits,
+    multiplier, each key's slot (``None``: none up to 2**20 slots)."""
+    m = len(id_key)
     found: tuple[int, int, list[int]] | None = None
     low = max(4, m.bit_length() + 1)
     need = _fewest_bits(id_key)
@@ -397,16 +422,83 @@ def _short_table(raw: Sequence[bytes], columns: Sequence[int]) -> _ShortTable | 
                 break
         if found is not None:
             break
+    return found
+
+
+_PairTable = tuple[int, int, Index, U64Array, U64Array, IntArray, IntArray]
+"""Ids of at most 16 bytes in a multiply-shift table: bits, multiplier, slot → id row,
+each row's two words and length (the last row: no id, length -1) and column."""
+
+_PAIR_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)
+"""Odd constants mixing an id's two words into the key its slot comes from."""
+
+
+def _pair_key(w0: Any, w1: Any, n: Any) -> Any:
+    """``w0 × a + w1 × b + n`` (mod 2**64): ints or ``uint64`` arrays alike."""
+    return w0 * _PAIR_MIX[0] + w1 * _PAIR_MIX[1] + n
+
+
+def _pair_table(raw: Sequence[bytes], columns: Sequence[int]) -> _PairTable | None:
+    """The table :func:`_match_pair_into` looks items up in (ids of at most 16 bytes).
+
+    ``None`` when two ids share a key (the caller then matches with :func:`match_ids`).
+    """
+    m = len(raw)
+    w0 = [int.from_bytes(b[:8], "little") for b in raw]
+    w1 = [int.from_bytes(b[8:16], "little") for b in raw]
+    id_key = [_pair_key(a, b, len(r)) & _ALL for a, b, r in zip(w0, w1, raw, strict=True)]
+    if len(set(id_key)) < m:  # pragma: no cover - two ids on one 64-bit key
+        return None
+    found = _slots_for(id_key)
     if found is None:  # pragma: no cover - no table without collisions
         return None
     bits, mul, slots = found
     table = np.full(1 << bits, m, np.int32)  # row m: no id (ids number below 2**31)
     table[slots] = np.arange(m)
-    # row m's key is no item's: a short text's top byte is at most 7, a longer one's key
-    # 2**64 - 1 (an item that lands there never matches, whatever its length)
-    id_keys = np.array([*id_key, _ALL - 1], np.uint64)
+    id_w0 = np.array([*w0, 0], np.uint64)
+    id_w1 = np.array([*w1, 0], np.uint64)
+    id_len = np.array([*map(len, raw), -1], np.int64)  # no item has length -1
     id_col = np.array([*columns, -1], np.int64)
-    return bits, mul, table, id_keys, id_col
+    return bits, mul, table, id_w0, id_w1, id_len, id_col
+
+
+def _match_pair_into(
+    words: U64Array, start: Index, length: Index, table: _PairTable, out: Index
+) -> bool:
+    """Each item's column among ids of at most 16 bytes, written into ``out``; ``False``
+    (``out`` partly written) when some item is no project id.
+
+    An item and an id match when their lengths and both 8-byte words (the bytes past
+    each one's end zeroed) are equal: the same bytes.
+
+    >>> w = _words(np.frombuffer(b"a-long-id,b,a-long-id-2,a-long-id-3x", np.uint8))
+    >>> table = _pair_table([b"a-long-id", b"b", b"a-long-id-2"], [5, 6, 7])
+    >>> out = np.zeros(3, np.int32)
+    >>> _match_pair_into(w, np.array([0, 10, 12]), np.array([9, 1, 11]), table, out)
+    True
+    >>> out.tolist()
+    [5, 6, 7]
+    >>> _match_pair_into(w, np.array([24]), np.array([13]), table, out[:1])  # no id
+    False
+    """
+    bits, mul, slots, id_w0, id_w1, id_len, id_col = table
+    n = length.astype(np.intp)
+    w0 = words[start]
+    w0 &= _MASKS[np.minimum(n, 8)]
+    w1 = words[np.minimum(start + 8, words.size - 1)]  # (past the end: masked to nothing)
+    w1 &= _MASKS[np.clip(n - 8, 0, 8)]
+    at = _pair_key(w0, w1, n.astype(np.uint64))
+    at *= _U64(mul)
+    at >>= _U64(64 - bits)
+    row = slots[at]
+    del at
+    ok = id_len[row] == n
+    ok &= id_w0[row] == w0
+    ok &= id_w1[row] == w1
+    if not bool(ok.all()):
+        return False
+    np.take(id_col.astype(out.dtype, copy=False), row, out=out, mode="clip")
+    return True
 
 
 _FEW_IDS = 24
