@@ -90,9 +90,10 @@ def test_spans_read_what_the_column_reader_reads(data: bytes) -> None:
     assert fast == reference
 
 
-def test_a_real_sized_section_takes_the_span_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test above means something: the spans really read the generated sections."""
-    taken: list[int] = []
+def _spans_taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every VOTES section takes the span path (any size); the list says, for each section
+    read, whether the spans took it."""
+    taken: list[bool] = []
     real = VoteSpans.find
 
     def spy(*args: object, **kwargs: object) -> VoteSpans | None:
@@ -102,6 +103,12 @@ def test_a_real_sized_section_takes_the_span_path(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(VoteSpans, "find", spy)
     monkeypatch.setattr(sections, "_SPANS_FROM", 0)
+    return taken
+
+
+def test_a_real_sized_section_takes_the_span_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test above means something: the spans really read the generated sections."""
+    taken = _spans_taken(monkeypatch)
     data = b"META\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;5\nb;5\n"
     data += b"VOTES\nvoter_id;vote;age\n1;a,b;20\n2;b;20\n3;;30\n"
     e = read_pabulib(data).election
@@ -355,16 +362,7 @@ def test_an_item_no_short_id_matches_is_refused_by_the_spans(
 
     Every text longer than 7 bytes shares one key; the table's empty slot must not take it.
     """
-    taken: list[bool] = []
-    real = VoteSpans.find
-
-    def spy(*args: object, **kwargs: object) -> VoteSpans | None:
-        found = real(*args, **kwargs)  # type: ignore[arg-type]
-        taken.append(found is not None)
-        return found
-
-    monkeypatch.setattr(VoteSpans, "find", spy)
-    monkeypatch.setattr(sections, "_SPANS_FROM", 0)
+    taken = _spans_taken(monkeypatch)
     data = b"META\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;5\nb;5\n"
     data += b"VOTES\nvoter_id;vote\n1;a,b\n2;b," + item + b"\n3;a\n"
     with pytest.raises(ParseError, match="unknown project") as caught:

@@ -390,14 +390,11 @@ each row's key (the last: no id) and column."""
 
 def _short_table(raw: Sequence[bytes], columns: Sequence[int]) -> _ShortTable | None:
     """The table :func:`_match_short` looks items up in (ids of at most 7 bytes)."""
-    m = len(raw)
     id_key = [int.from_bytes(b, "little") | (len(b) << 56) for b in raw]
-    found = _slots_for(id_key)
+    found = _key_table(id_key)
     if found is None:  # pragma: no cover - no table without collisions
         return None
-    bits, mul, slots = found
-    table = np.full(1 << bits, m, np.int32)  # row m: no id (ids number below 2**31)
-    table[slots] = np.arange(m)
+    bits, mul, table = found
     # row m's key is no item's: a short text's top byte is at most 7, a longer one's key
     # 2**64 - 1 (an item that lands there never matches, whatever its length)
     id_keys = np.array([*id_key, _ALL - 1], np.uint64)
@@ -405,9 +402,10 @@ def _short_table(raw: Sequence[bytes], columns: Sequence[int]) -> _ShortTable | 
     return bits, mul, table, id_keys, id_col
 
 
-def _slots_for(id_key: Sequence[int]) -> tuple[int, int, list[int]] | None:
+def _key_table(id_key: Sequence[int]) -> tuple[int, int, Index] | None:
     """The smallest collision-free multiply-shift table of distinct 64-bit keys: bits,
-    multiplier, each key's slot (``None``: none up to 2**20 slots)."""
+    multiplier, and slot → key's row (row ``len(id_key)``: no key); ``None`` when there
+    is none up to 2**20 slots."""
     m = len(id_key)
     found: tuple[int, int, list[int]] | None = None
     low = max(4, m.bit_length() + 1)
@@ -422,7 +420,12 @@ def _slots_for(id_key: Sequence[int]) -> tuple[int, int, list[int]] | None:
                 break
         if found is not None:
             break
-    return found
+    if found is None:  # pragma: no cover - no table without collisions
+        return None
+    bits, mul, slots = found
+    table = np.full(1 << bits, m, np.int32)  # row m: no key (keys number below 2**31)
+    table[slots] = np.arange(m)
+    return bits, mul, table
 
 
 _PairTable = tuple[int, int, Index, U64Array, U64Array, IntArray, IntArray]
@@ -449,12 +452,10 @@ def _pair_table(raw: Sequence[bytes], columns: Sequence[int]) -> _PairTable | No
     id_key = [_pair_key(a, b, len(r)) & _ALL for a, b, r in zip(w0, w1, raw, strict=True)]
     if len(set(id_key)) < m:  # pragma: no cover - two ids on one 64-bit key
         return None
-    found = _slots_for(id_key)
+    found = _key_table(id_key)
     if found is None:  # pragma: no cover - no table without collisions
         return None
-    bits, mul, slots = found
-    table = np.full(1 << bits, m, np.int32)  # row m: no id (ids number below 2**31)
-    table[slots] = np.arange(m)
+    bits, mul, table = found
     id_w0 = np.array([*w0, 0], np.uint64)
     id_w1 = np.array([*w1, 0], np.uint64)
     id_len = np.array([*map(len, raw), -1], np.int64)  # no item has length -1
