@@ -91,12 +91,7 @@ class Project:
         _check_id(_PROJECT, self.id)
         if type(self.cost) is not int or self.cost < 0:  # (a plain int >= 0 is as given)
             object.__setattr__(self, "cost", amount(self.cost, what="cost", project_id=self.id))
-        optional = (t for t in (self.territory, self.dimension) if t is not None)
-        _no_line_break(
-            (self.id, self.name, *optional, *self.categories),  # (no None: one join)
-            _A_PROJECT_FIELD,
-            project_id=self.id,
-        )
+        _no_field_line_break(self)
         if isinstance(self.id, str) and "," in self.id:
             raise ValidationError(
                 _("a project id contains a comma, which separates projects in ballots"),
@@ -118,7 +113,7 @@ class Project:
                 project_id=self.id,
                 hint=_("put the value in the project field itself"),
             )
-        _no_line_break((*self.metadata, *self.metadata.values()), _PROJECT_METADATA, self.id)
+        _no_metadata_line_break(self)
         if self.beneficiaries is not None:
             object.__setattr__(
                 self,
@@ -159,10 +154,6 @@ def _built_project(
     >>> p == Project("a", 5, "x", categories=["w"], metadata={"votes": "3"})
     True
     """
-    texts = [id, name, *categories]
-    texts.extend(t for t in (territory, dimension) if t is not None)  # (texts only: one join)
-    _no_line_break(texts, _A_PROJECT_FIELD, id)
-    _no_line_break((*metadata, *metadata.values()), _PROJECT_METADATA, id)
     project = object.__new__(Project)
     put = object.__setattr__
     put(project, "id", id)
@@ -173,7 +164,24 @@ def _built_project(
     put(project, "dimension", dimension)
     put(project, "beneficiaries", beneficiaries)
     put(project, "metadata", MappingProxyType(metadata))
+    _no_field_line_break(project)
+    _no_metadata_line_break(project)
     return project
+
+
+def _no_field_line_break(p: Project) -> None:
+    """Refuse a line feed in the project's id, name, territory, dimension or categories."""
+    optional = (t for t in (p.territory, p.dimension) if t is not None)
+    _no_line_break(
+        (p.id, p.name, *optional, *p.categories),  # (no None: one join)
+        _A_PROJECT_FIELD,
+        project_id=p.id,
+    )
+
+
+def _no_metadata_line_break(p: Project) -> None:
+    """Refuse a line feed in the project's metadata keys and values."""
+    _no_line_break((*p.metadata, *p.metadata.values()), _PROJECT_METADATA, p.id)
 
 
 @serialize.register("participa.Territory")

@@ -36,7 +36,7 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
-from participa._bytekeys import _MASKS, _U64, _chunks, _first_order, _keys, _short_keys, _words
+from participa._bytekeys import _U64, _chunks, _first_order, _keys, _short_keys, _words
 from participa.boundary import checked
 from participa.errors import ValidationError
 from participa.i18n import _
@@ -408,9 +408,9 @@ def _ascending(words: npt.NDArray[np.uint64], start: Offsets, lens: Offsets, lon
 def _ascending_short(words: npt.NDArray[np.uint64], start: Offsets, lens: Offsets) -> bool:
     """:func:`_ascending` for texts of at most 7 bytes: one 64-bit key per text and order.
 
-    Read big-endian, a text's masked word holds its bytes first-byte-most-significant and
-    a zero low byte; with its length above the top 7 bytes, or in that low byte, the
-    keys compare as (length, bytes) or as (bytes, length).
+    A short key (:func:`~participa._bytekeys._short_keys`: the bytes, the length in the
+    top byte) read big-endian holds the bytes first-byte-most-significant and the length
+    in the low byte: it compares as (bytes, length); rotated by a byte, as (length, bytes).
 
     >>> w = _words(np.frombuffer(b"9101112", np.uint8))
     >>> _ascending_short(w, np.array([0, 1, 3, 5]), np.array([1, 2, 2, 2]))  # 9 10 11 12
@@ -420,15 +420,11 @@ def _ascending_short(words: npt.NDArray[np.uint64], start: Offsets, lens: Offset
     >>> _ascending_short(w, np.array([1, 0, 1]), np.array([2, 1, 2]))  # 10 9 10
     False
     """
-    word = words[start]
-    word &= _MASKS[lens]
-    word.byteswap(inplace=True)
-    size = lens.astype(np.uint64)
+    word = _short_keys(words, start, lens).byteswap()  # (bytes, length)
     key = word >> _U64(8)
-    key |= size << _U64(56)  # (length, bytes)
+    key |= word << _U64(56)  # (length, bytes)
     if bool((key[1:] > key[:-1]).all()):
         return True
-    word |= size  # (bytes, length)
     return bool((word[1:] > word[:-1]).all())
 
 

@@ -88,10 +88,11 @@ MES_TIE_BREAK = TieBreak(("min-cost", "max-votes", "id"))
 """The checker's equal-shares tie-breaking: lower cost, then more supporters (then id)."""
 
 
-def _number(text: str, what: str, project_id: str | None = None) -> Fraction:
+def _number(text: str, what: str, project_id: str | None = None) -> Fraction | int:
+    """A file's number exactly: an ``int`` for a whole count (most), else a ``Fraction``."""
     plain = text.strip()
     if len(plain) <= 18 and plain.isascii() and plain.isdigit():  # a count: no Decimal
-        return Fraction(int(plain))
+        return int(plain)
     try:
         value = Decimal(text.strip().replace(",", "."))
         # a finite value with a sane exponent: `1e999999999` would build a huge integer
@@ -123,18 +124,11 @@ def _ranking(
     election: Election, tie_break: TieBreak | None
 ) -> tuple[str, list[int], list[Fraction | int]]:
     column = ranking_column(election)
-    what: str | None = None
+    what = _("{column} column", column=column)
     scores: list[Fraction | int] = []
     for p in election.projects:
         raw = p.metadata.get(column, "")
-        plain = raw.strip()
-        if len(plain) <= 18 and plain.isascii() and plain.isdigit():
-            scores.append(int(plain))  # a count (most files): an int, exactly
-        elif plain:
-            what = what or _("{column} column", column=column)
-            scores.append(_number(raw, what, p.id))
-        else:
-            scores.append(0)
+        scores.append(_number(raw, what, p.id) if raw.strip() else 0)
     m = len(scores)
     # the scores negated (the same order; ints and fractions compare exactly)
     keys = [-s for s in scores]
@@ -222,7 +216,7 @@ def _greedy_family(election: Election, rule: str, tie_break: TieBreak | None) ->
     column, order, scores = _ranking(election, tie_break)
     ids = election.project_ids
     costs = [int(c) for c in election.costs]
-    threshold: Fraction | None = None
+    threshold: Fraction | int | None = None
     if rule == "greedy-threshold":
         raw = election.meta.get("min_project_score_threshold", "").strip()
         if not raw:

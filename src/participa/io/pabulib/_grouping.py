@@ -145,7 +145,7 @@ _SET_BITS = 64
 """Most projects for which :func:`group_sets` keys a ballot by its set of projects."""
 
 _SET_WORDS = 4
-"""Most words of a set :func:`_group_set_words` keys ballots by (up to 256 projects)."""
+"""Most words of a set :func:`group_sets` keys ballots by (up to 256 projects)."""
 
 _BYTE_BITS = np.array([bin(b).count("1") for b in range(256)], np.int64)
 
@@ -165,12 +165,13 @@ def group_sets(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Inde
 
     A ballot over at most 64 projects is one 64-bit word (bit ``j``: project column
     ``j``), and one that names at most one project is that project: exact keys, no
-    hashing, nothing to check afterwards. ``(rows, inverse, multiplicity)`` as
-    :func:`group_ballots` gives them (groups by first appearance), or ``None`` when some
-    ballot names a project twice (its word has fewer bits than the ballot has items) or
-    ballots name several of more than 256 projects: :func:`drop_repeats` and
-    :func:`group_ballots` then take it. From 65 to 256 projects a set is a few words
-    (:func:`_group_set_words`).
+    hashing, nothing to check afterwards. Over 65 to 256 projects a set is a few words:
+    voters are grouped by a hash of them, then every voter's words are compared with its
+    group's (a hash collision sends the reading to :func:`group_ballots`, never merges two
+    ballots). ``(rows, inverse, multiplicity)`` as :func:`group_ballots` gives them
+    (groups by first appearance), or ``None`` when some ballot names a project twice (its
+    words have fewer bits than the ballot has items) or ballots name several of more than
+    256 projects: :func:`drop_repeats` and :func:`group_ballots` then take it.
 
     Examples
     --------
@@ -184,50 +185,17 @@ def group_sets(n: int, tok: Tokens, m: int) -> tuple[npt.NDArray[np.bool_], Inde
     >>> mat, inv, mult = group_sets(3, one, 100)
     >>> [np.flatnonzero(r).tolist() for r in mat], inv.tolist(), mult.tolist()
     ([[99], []], [0, 1, 0], [2, 1])
-    """
-    counts = tok.counts
-    if n and int(counts.max()) <= 1:  # at most one project a ballot: its column is the key
-        return _group_singles(n, tok, m)
-    if m > _SET_BITS:
-        return _group_set_words(n, tok, m) if m <= _SET_WORDS * _SET_BITS else None
-    key = np.zeros(n, np.uint64)
-    nonempty = np.flatnonzero(counts)
-    if nonempty.size:
-        offsets = np.cumsum(counts, dtype=np.int64)
-        offsets -= counts
-        bit = tok.cols.astype(np.uint64)
-        np.left_shift(_U64(1), bit, out=bit)
-        key[nonempty] = np.bitwise_or.reduceat(bit, offsets[nonempty])
-        del bit, offsets
-    if not np.array_equal(_popcount(key), counts):
-        return None  # a project twice on some ballot
-    first, inv = _first_order(key)
-    rows = key[first].astype("<u8", copy=False)  # little-endian: byte 0 holds bits 0-7
-    mat = np.empty((first.size, m), np.bool_)
-    for a in range(0, first.size, _TOKENS):  # a block of rows at a time: small temporaries
-        part = rows[a : a + _TOKENS].view(np.uint8).reshape(-1, 8)
-        mat[a : a + _TOKENS] = np.unpackbits(part, axis=1, count=m, bitorder="little")
-    del rows
-    mult = np.bincount(inv, minlength=first.size).astype(np.int64)
-    return mat, inv, mult
-
-
-def _group_set_words(
-    n: int, tok: Tokens, m: int
-) -> tuple[npt.NDArray[np.bool_], Index, IntArray] | None:
-    """:func:`group_sets` for 65 to 256 projects: a ballot's set is a few 64-bit words.
-
-    Voters are grouped by a hash of their words, then every voter's words are compared
-    with its group's (a hash collision sends the reading to :func:`group_ballots`, never
-    merges two ballots); ``None`` as there when some ballot names a project twice.
-
     >>> cols = np.array([70, 1, 1, 70, 3], np.int32)
-    >>> t = Tokens(None, cols[:0], cols[:0], np.array([2, 2, 0, 1], np.int32), cols)
-    >>> mat, inv, mult = _group_set_words(4, t, 80)
+    >>> wide = Tokens(None, cols[:0], cols[:0], np.array([2, 2, 0, 1], np.int32), cols)
+    >>> mat, inv, mult = group_sets(4, wide, 80)  # two words a ballot
     >>> [np.flatnonzero(r).tolist() for r in mat], inv.tolist(), mult.tolist()
     ([[1, 70], [], [3]], [0, 0, 1, 2], [2, 1, 1])
     """
     counts = tok.counts
+    if n and int(counts.max()) <= 1:  # at most one project a ballot: its column is the key
+        return _group_singles(n, tok, m)
+    if m > _SET_WORDS * _SET_BITS:
+        return None
     words = -(-m // _SET_BITS)
     keys = np.zeros((words, n), np.uint64)
     nonempty = np.flatnonzero(counts)
@@ -237,32 +205,38 @@ def _group_set_words(
         starts = offsets[nonempty]
         del offsets
         cols = tok.cols
-        bit = np.left_shift(_U64(1), (cols & (_SET_BITS - 1)).astype(np.uint64))
-        word = cols >> 6  # (64 bits a word)
-        for w in range(words):
-            keys[w, nonempty] = np.bitwise_or.reduceat(np.where(word == w, bit, _U64(0)), starts)
-        del bit, word, starts
+        if words == 1:
+            bit = cols.astype(np.uint64)
+            np.left_shift(_U64(1), bit, out=bit)
+            keys[0, nonempty] = np.bitwise_or.reduceat(bit, starts)
+        else:
+            bit = np.left_shift(_U64(1), (cols & (_SET_BITS - 1)).astype(np.uint64))
+            word = cols >> 6  # (64 bits a word)
+            for w in range(words):  # (each word's bits a temporary of its own, freed at once)
+                keys[w, nonempty] = np.bitwise_or.reduceat(np.where(word == w, bit, 0), starts)
+            del word
+        del bit, starts
     bits = _popcount(keys[0])
     for w in range(1, words):
         bits += _popcount(keys[w])
     if not np.array_equal(bits, counts):
         return None  # a project twice on some ballot
     del bits
-    h = keys[0].copy()
+    h = keys[0]  # one word: the set itself, an exact key
     for w in range(1, words):
         h = _mix(h)
         h ^= keys[w]
     first, inv = _first_order(h)
     del h
-    for w in range(words):  # every voter's words are its group's: exact
+    for w in range(words if words > 1 else 0):  # every voter's words are its group's: exact
         if not np.array_equal(keys[w][first][inv], keys[w]):
             return None  # pragma: no cover - a 64-bit collision
     rows = np.ascontiguousarray(keys[:, first].T).astype("<u8", copy=False)
-    del keys
+    del keys  # little-endian: a row's byte 0 holds its bits 0-7
     mat = np.empty((first.size, m), np.bool_)
     for a in range(0, first.size, _TOKENS):  # a block of rows at a time: small temporaries
-        part = rows[a : a + _TOKENS].view(np.uint8).reshape(-1, 8 * words)
-        mat[a : a + _TOKENS] = np.unpackbits(part, axis=1, count=m, bitorder="little")
+        part8 = rows[a : a + _TOKENS].view(np.uint8).reshape(-1, 8 * words)
+        mat[a : a + _TOKENS] = np.unpackbits(part8, axis=1, count=m, bitorder="little")
     mult = np.bincount(inv, minlength=first.size).astype(np.int64)
     return mat, inv, mult
 

@@ -535,6 +535,7 @@ def _check_counts(
     # every product and partial sum a whole number below 2**24: float32 holds each exactly
     small = profile.total_weight * max(most, 1) < _F32_EXACT
     gw = profile.group_weight.astype(np.float32 if small else wide)
+    inner: Any = np.float32 if small else np.int64
     for a in range(0, profile.num_groups, _ROWS):  # rows at a time: no groups x projects copy
         rows = slice(a, a + _ROWS)
         if wide is object:
@@ -542,7 +543,6 @@ def _check_counts(
             if points is not None:
                 points += gw[rows] @ profile.matrix[rows].astype(object)
             continue
-        inner: Any = np.float32 if small else np.int64
         support += np.einsum("g,gj->j", gw[rows], on[rows], dtype=inner).astype(np.int64)
         if points is not None:
             mat = profile.matrix[rows]

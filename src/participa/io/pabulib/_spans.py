@@ -33,7 +33,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -293,26 +293,11 @@ class VoteSpans:
         if tok is None:
             return None
         cols = np.empty(tok.start.size, tok.counts.dtype)
-        ids, at = list(pidx), list(pidx.values())
-        raw = [p.encode("utf-8") for p in ids]
-        longest = max(map(len, raw)) if raw else 0
-        table = _short_table(raw, at) if raw and longest <= 7 else None
-        pairs = _pair_table(raw, at) if 7 < longest <= 16 else None
+        match = _id_matcher(list(pidx), list(pidx.values()))  # one table for every slice
         for a in range(0, max(cols.size, 1), _TOKENS):  # a slice at a time: small temporaries
             start, length = tok.start[a : a + _TOKENS], tok.length[a : a + _TOKENS]
-            into = cols[a : a + _TOKENS]
-            if table is not None:  # short ids: one table for every slice, read into ``cols``
-                if not _match_short_into(self.words, start, length, table, into):
-                    return None
-                continue
-            if pairs is not None:  # ids of up to 16 bytes: their two words
-                if not _match_pair_into(self.words, start, length, pairs, into):
-                    return None
-                continue
-            got = match_ids(self.words, start, length, ids, at)
-            if got is None or (got.size and int(got.min()) < 0):
+            if not match(self.words, start, length, cols[a : a + _TOKENS]):
                 return None
-            cols[a : a + _TOKENS] = got
         empty = np.zeros(0, np.int64)  # the spans are not needed any more
         return Tokens(tok._row, empty, empty, tok.counts, cols)
 
@@ -381,6 +366,37 @@ def match_ids(
         ok &= idc[cand] == ch
     out: IntArray = np.where(ok, np.asarray(columns, np.int64)[cand], -1)
     return out
+
+
+_Matcher = Callable[[U64Array, Index, Index, Index], bool]
+"""Items ``(words, start, length)`` matched to project columns written into ``out``;
+``False`` (``out`` partly written) when some item is no project id."""
+
+
+def _id_matcher(ids: Sequence[str], columns: Sequence[int]) -> _Matcher:
+    """How :meth:`VoteSpans.ballots` matches items to ``ids``, the ids' table built once.
+
+    Ids of at most 7 bytes are their own keys (:func:`_match_short_into`), ids of at
+    most 16 bytes their two words and length (:func:`_match_pair_into`); longer ones go
+    through :func:`match_ids`. Every path is exact.
+    """
+    raw = [p.encode("utf-8") for p in ids]
+    longest = max(map(len, raw), default=0)
+    short = _short_table(raw, columns) if raw and longest <= 7 else None
+    if short is not None:
+        return lambda words, start, length, out: _match_short_into(words, start, length, short, out)
+    pairs = _pair_table(raw, columns) if 7 < longest <= 16 else None
+    if pairs is not None:
+        return lambda words, start, length, out: _match_pair_into(words, start, length, pairs, out)
+
+    def hashed(words: U64Array, start: Index, length: Index, out: Index) -> bool:
+        got = match_ids(words, start, length, ids, columns)
+        if got is None or (got.size and int(got.min()) < 0):
+            return False
+        out[:] = got
+        return True
+
+    return hashed
 
 
 _ShortTable = tuple[int, int, Index, U64Array, IntArray]
@@ -532,12 +548,22 @@ def _fewest_bits(id_key: Sequence[int]) -> list[int]:
     return [64 - int(t) for t in top.tolist()]
 
 
+def _short_rows(
+    words: U64Array, start: Index, length: Index, table: _ShortTable
+) -> tuple[Index, npt.NDArray[np.bool_]]:
+    """Each item's table row, and whether the row's id is the item (exact keys)."""
+    bits, mul, slots, id_keys, _ = table
+    keys = _short_keys(words, start, length)
+    at = keys * _U64(mul)
+    at >>= _U64(64 - bits)
+    row: Index = slots[at]
+    return row, id_keys[row] == keys
+
+
 def _match_short(words: U64Array, start: Index, length: Index, table: _ShortTable) -> IntArray:
     """:func:`match_ids` for ids of at most 7 bytes: exact keys in a multiply-shift table."""
-    bits, mul, slots, id_keys, id_col = table
-    keys = _short_keys(words, start, length)
-    at = slots[(keys * _U64(mul)) >> _U64(64 - bits)]
-    out: IntArray = np.where(id_keys[at] == keys, id_col[at], -1)
+    row, ok = _short_rows(words, start, length, table)
+    out: IntArray = np.where(ok, table[4][row], -1)
     return out
 
 
@@ -546,14 +572,10 @@ def _match_short_into(
 ) -> bool:
     """:func:`_match_short` written into ``out``; ``False`` (``out`` partly written) when
     some item is no project id."""
-    bits, mul, slots, id_keys, id_col = table
-    keys = _short_keys(words, start, length)
-    at = keys * _U64(mul)
-    at >>= _U64(64 - bits)
-    row = slots[at]
-    del at
-    if not bool((id_keys[row] == keys).all()):
+    row, ok = _short_rows(words, start, length, table)
+    if not bool(ok.all()):
         return False
+    id_col = table[4]
     # every row is one of the table's (``clip`` never clips): written in place, unbuffered
     np.take(id_col.astype(out.dtype, copy=False), row, out=out, mode="clip")
     return True
